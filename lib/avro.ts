@@ -1,0 +1,120 @@
+import avro from 'avsc'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { EnergyError } from './errors.ts'
+import type { RegistryClient } from './registry.ts'
+import { valueSubject } from './topics.ts'
+
+// The one Avro codec. Values use the Confluent wire format: magic byte 0, the 4-byte
+// big-endian schema id, then the Avro binary body. Consumers decode with the writer schema
+// from the registry, resolved to their own reader schema (schemas/<topic>.avsc).
+
+const MAGIC = 0
+const HEADER_BYTES = 5
+export const SCHEMAS_DIR = new URL('../schemas/', import.meta.url).pathname
+
+export interface Codec {
+  /** Encodes with the topic's local schema, which must be registered (`npm run setup`). */
+  encode (topic: string, value: unknown): Promise<Buffer>
+  /** Decodes any registered version and resolves it to the topic's local schema. */
+  decode<T> (topic: string, bytes: Buffer): Promise<T>
+  /** Schema id the codec writes for a topic. */
+  writerId (topic: string): Promise<number>
+}
+
+/** The local `.avsc` of each topic, keyed by topic name (file name minus `.avsc`). */
+export function loadLocalSchemas (dir = SCHEMAS_DIR): Map<string, string> {
+  const schemas = new Map<string, string>()
+  for (const file of readdirSync(dir).filter(f => f.endsWith('.avsc')).sort()) {
+    const text = readFileSync(join(dir, file), 'utf8')
+    // Canonical JSON text: what is registered and compared is independent of formatting.
+    schemas.set(file.slice(0, -'.avsc'.length), JSON.stringify(JSON.parse(text)))
+  }
+  return schemas
+}
+
+export function createCodec (registry: RegistryClient, schemas: Map<string, string> = loadLocalSchemas()): Codec {
+  const readers = new Map<string, avro.Type>()
+  const writerIds = new Map<string, Promise<number>>()
+  const writerTypes = new Map<number, Promise<avro.Type>>()
+  const resolvers = new Map<string, avro.Resolver>()
+
+  function reader (topic: string): avro.Type {
+    let type = readers.get(topic)
+    if (type === undefined) {
+      const schema = schemas.get(topic)
+      if (schema === undefined) throw new EnergyError('ENERGY_SCHEMA', `no schema for topic ${topic} in schemas/`, { topic })
+      type = avro.Type.forSchema(JSON.parse(schema))
+      readers.set(topic, type)
+    }
+    return type
+  }
+
+  function writerId (topic: string): Promise<number> {
+    let id = writerIds.get(topic)
+    if (id === undefined) {
+      id = registry.idOf(valueSubject(topic), schemas.get(topic) ?? '')
+      id.catch(() => writerIds.delete(topic))
+      writerIds.set(topic, id)
+    }
+    return id
+  }
+
+  function writerType (id: number): Promise<avro.Type> {
+    let type = writerTypes.get(id)
+    if (type === undefined) {
+      type = registry.schemaById(id).then(text => avro.Type.forSchema(JSON.parse(text)))
+      type.catch(() => writerTypes.delete(id))
+      writerTypes.set(id, type)
+    }
+    return type
+  }
+
+  return {
+    writerId,
+    async encode (topic, value) {
+      const id = await writerId(topic)
+      const type = reader(topic)
+      let body: Buffer
+      try {
+        body = type.toBuffer(value)
+      } catch (cause) {
+        throw new EnergyError('ENERGY_SCHEMA', `value does not match schema of ${topic}: ${(cause as Error).message}`, { cause, topic })
+      }
+      const out = Buffer.allocUnsafe(HEADER_BYTES + body.length)
+      out.writeUInt8(MAGIC, 0)
+      out.writeInt32BE(id, 1)
+      body.copy(out, HEADER_BYTES)
+      return out
+    },
+    async decode<T> (topic: string, bytes: Buffer): Promise<T> {
+      if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
+        throw new EnergyError('ENERGY_DECODE', `not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`, { topic })
+      }
+      const id = bytes.readInt32BE(1)
+      const target = reader(topic)
+      let writer: avro.Type
+      try {
+        writer = await writerType(id)
+      } catch (cause) {
+        if ((cause as EnergyError).retryable === true) throw cause
+        throw new EnergyError('ENERGY_DECODE', `schema id ${id} is unknown to the registry`, { cause, topic })
+      }
+      const key = `${topic}:${id}`
+      let resolver = resolvers.get(key)
+      if (resolver === undefined) {
+        try {
+          resolver = target.createResolver(writer)
+        } catch (cause) {
+          throw new EnergyError('ENERGY_DECODE', `writer schema ${id} cannot be read as ${topic}'s schema: ${(cause as Error).message}`, { cause, topic })
+        }
+        resolvers.set(key, resolver)
+      }
+      try {
+        return target.fromBuffer(bytes.subarray(HEADER_BYTES), resolver) as T
+      } catch (cause) {
+        throw new EnergyError('ENERGY_DECODE', `corrupt Avro body for schema ${id}: ${(cause as Error).message}`, { cause, topic })
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  Admin, Consumer, Producer, stringDeserializer, stringSerializer,
+  type ConsumerOptions, type ProducerOptions
+} from '@platformatic/kafka'
+import type { Config } from './config.ts'
+
+// The one place that creates Kafka clients. Keys and header values are UTF-8 strings
+// (readable in Console); values stay Buffers because lib/avro.ts owns their encoding, and a
+// consumer must keep the original bytes of a poison record for the dead-letter topic.
+
+export type EnergyProducer = Producer<string, Buffer, string, string>
+export type EnergyConsumer = Consumer<string, Buffer, string, string>
+
+// Kafka's FetchIsolationLevel: 1 = READ_COMMITTED.
+export const READ_COMMITTED = 1
+
+type KafkaConfig = Pick<Config, 'kafkaBrokers'>
+
+export interface ProducerSettings {
+  clientId: string
+  /** Set for producers that write in transactions (exactly-once). */
+  transactionalId?: string
+}
+
+export function createProducer (config: KafkaConfig, settings: ProducerSettings): EnergyProducer {
+  const options: ProducerOptions<string, Buffer, string, string> = {
+    clientId: settings.clientId,
+    bootstrapBrokers: config.kafkaBrokers,
+    serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    // acks=-1 with idempotence: a produced record survives a broker restart and is never duplicated by a retry.
+    acks: -1,
+    idempotent: true,
+    autocreateTopics: false,
+    retries: 10,
+    retryDelay: 500
+  }
+  if (settings.transactionalId !== undefined) options.transactionalId = settings.transactionalId
+  return new Producer(options)
+}
+
+export interface ConsumerSettings {
+  clientId: string
+  groupId: string
+  sessionTimeout?: number
+}
+
+export function createConsumer (config: KafkaConfig, settings: ConsumerSettings): EnergyConsumer {
+  const options: ConsumerOptions<string, Buffer, string, string> = {
+    clientId: settings.clientId,
+    groupId: settings.groupId,
+    bootstrapBrokers: config.kafkaBrokers,
+    deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
+    isolationLevel: READ_COMMITTED,
+    sessionTimeout: settings.sessionTimeout ?? 10000,
+    heartbeatInterval: 1000,
+    rebalanceTimeout: 30000,
+    maxWaitTime: 100,
+    autocreateTopics: false,
+    retries: 10,
+    retryDelay: 500
+  }
+  return new Consumer(options)
+}
+
+export function createAdmin (config: KafkaConfig, clientId = 'energy-admin'): Admin {
+  return new Admin({ clientId, bootstrapBrokers: config.kafkaBrokers, retries: 5, retryDelay: 500 })
+}

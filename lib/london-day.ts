@@ -1,0 +1,84 @@
+// A day is a Europe/London local date (DESIGN.md "The day"). UK clocks follow the EU
+// rule since 1996: BST starts at 01:00 UTC on the last Sunday of March and ends at
+// 01:00 UTC on the last Sunday of October. Pure arithmetic keeps this hot path free of
+// Intl; test/unit/lib/london-day.test.ts checks it against Intl over decades.
+
+export const SLOT_MS = 30 * 60 * 1000
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+export interface LondonDay {
+  /** Local date, YYYY-MM-DD. */
+  date: string
+  /** UTC instant of local midnight starting the day (ms). */
+  startMs: number
+  /** UTC instant of the next local midnight (ms). */
+  endMs: number
+  /** 46, 48 or 50. */
+  slots: number
+}
+
+function lastSundayUtc (year: number, month: number): number {
+  const lastDay = Date.UTC(year, month + 1, 0)
+  return lastDay - new Date(lastDay).getUTCDay() * DAY_MS
+}
+
+/** UTC offset of London (ms) at a UTC instant. */
+export function londonOffsetMs (utcMs: number): number {
+  const year = new Date(utcMs).getUTCFullYear()
+  const bstStart = lastSundayUtc(year, 2) + HOUR_MS
+  const bstEnd = lastSundayUtc(year, 9) + HOUR_MS
+  return utcMs >= bstStart && utcMs < bstEnd ? HOUR_MS : 0
+}
+
+/** True when `text` is a real calendar date written YYYY-MM-DD. */
+export function isLocalDate (text: string): boolean {
+  const m = DATE_RE.exec(text)
+  if (m === null) return false
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
+  return new Date(ms).toISOString().slice(0, 10) === text
+}
+
+function midnightUtc (date: string): number {
+  const naive = Date.parse(`${date}T00:00:00Z`)
+  // Local midnight is never inside the 01:00 UTC switch hour, so the offset just before
+  // naive midnight (the previous evening, UTC) is the offset at local midnight.
+  return naive - londonOffsetMs(naive - HOUR_MS)
+}
+
+/** The London day for a YYYY-MM-DD date; throws RangeError on anything else. */
+export function londonDay (date: string): LondonDay {
+  if (!isLocalDate(date)) throw new RangeError(`"${date}" is not a date (expected YYYY-MM-DD)`)
+  const startMs = midnightUtc(date)
+  const endMs = midnightUtc(addDays(date, 1))
+  return { date, startMs, endMs, slots: (endMs - startMs) / SLOT_MS }
+}
+
+/** UTC start instants (ms) of every half-hour slot of the day, in order. */
+export function slotStarts (day: LondonDay): number[] {
+  const starts = new Array<number>(day.slots)
+  for (let i = 0; i < day.slots; i++) starts[i] = day.startMs + i * SLOT_MS
+  return starts
+}
+
+/** The London local date containing a UTC instant. */
+export function localDateOf (utcMs: number): string {
+  return new Date(utcMs + londonOffsetMs(utcMs)).toISOString().slice(0, 10)
+}
+
+export function addDays (date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** Every date from `from` to `to`, inclusive. */
+export function datesBetween (from: string, to: string): string[] {
+  const dates: string[] = []
+  for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d)
+  return dates
+}
+
+/** Today's London local date. */
+export function londonToday (nowMs = Date.now()): string {
+  return localDateOf(nowMs)
+}

@@ -1,0 +1,94 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { EnergyError } from './errors.ts'
+
+// A client for the Confluent-compatible registry REST API (Redpanda's built-in registry,
+// or Apicurio's /apis/ccompat/v7). Registration goes through @kafkajs/confluent-schema-registry;
+// the few calls it does not expose publicly are plain fetches of the same API.
+
+export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE'
+
+export interface RegistryClient {
+  url: string
+  /** Writer schema (JSON text) of a registered schema id. */
+  schemaById (id: number): Promise<string>
+  /** Latest registered version of a subject, or undefined if the subject does not exist. */
+  latest (subject: string): Promise<{ id: number, version: number, schema: string } | undefined>
+  subjects (): Promise<string[]>
+  /** The registry's verdict on a candidate schema against the subject's latest version. */
+  isCompatible (subject: string, schema: string): Promise<boolean>
+  setCompatibility (subject: string, level: Compatibility): Promise<void>
+  /** Registers (or finds) the schema under the subject; returns its id. */
+  register (subject: string, schema: string): Promise<number>
+  /** Id of an already registered schema, by content. */
+  idOf (subject: string, schema: string): Promise<number>
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
+
+export function createRegistryClient (url: string): RegistryClient {
+  const base = url.replace(/\/+$/, '')
+  const library = new SchemaRegistry({ host: base })
+
+  async function call<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
+    let res: Response
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10000)
+      })
+    } catch (cause) {
+      throw new EnergyError('ENERGY_SCHEMA', `schema registry at ${base} is unreachable`, { cause, retryable: true })
+    }
+    const text = await res.text()
+    if (res.status === 404 && allow404) return undefined
+    if (!res.ok) {
+      throw new EnergyError('ENERGY_SCHEMA', `schema registry ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`,
+        { status: res.status, retryable: res.status >= 500 })
+    }
+    return JSON.parse(text) as T
+  }
+
+  const enc = encodeURIComponent
+  return {
+    url: base,
+    async schemaById (id) {
+      const found = await call<{ schema: string }>('GET', `/schemas/ids/${id}`)
+      return (found as { schema: string }).schema
+    },
+    async latest (subject) {
+      return await call<{ id: number, version: number, schema: string }>('GET', `/subjects/${enc(subject)}/versions/latest`, undefined, true)
+    },
+    async subjects () {
+      return (await call<string[]>('GET', '/subjects')) ?? []
+    },
+    async isCompatible (subject, schema) {
+      const verdict = await call<{ is_compatible: boolean }>('POST',
+        `/compatibility/subjects/${enc(subject)}/versions/latest`, { schema, schemaType: 'AVRO' }, true)
+      // No subject yet: anything is compatible with nothing.
+      return verdict === undefined ? true : verdict.is_compatible
+    },
+    async setCompatibility (subject, level) {
+      await call('PUT', `/config/${enc(subject)}`, { compatibility: level })
+    },
+    async register (subject, schema) {
+      // The library compares GET /config/{subject} with the compatibility it is given and
+      // throws on a mismatch; Apicurio answers NONE for an unset subject where Confluent
+      // answers 404, so the caller sets the subject's level first (setCompatibility).
+      try {
+        const { id } = await library.register({ type: SchemaType.AVRO, schema }, { subject, compatibility: COMPATIBILITY.BACKWARD })
+        return id
+      } catch (cause) {
+        throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject })
+      }
+    },
+    async idOf (subject, schema) {
+      const found = await call<{ id: number }>('POST', `/subjects/${enc(subject)}`, { schema, schemaType: 'AVRO' }, true)
+      if (found === undefined) {
+        throw new EnergyError('ENERGY_SCHEMA', `schema for ${subject} is not registered: run \`npm run setup\``, { subject })
+      }
+      return found.id
+    }
+  }
+}
