@@ -59,14 +59,21 @@ export async function registerSchemas (registry: RegistryClient, schemas: Map<st
   return checks
 }
 
-// Compared as normalised JSON, not Avro canonical form: canonical form drops defaults and
-// docs, and a new default is exactly the kind of change that must be registered.
+// Compared as JSON with sorted keys, not Avro canonical form: canonical form drops defaults
+// and docs, and a new default is exactly the kind of change that must be registered. Keys are
+// sorted because registries may reorder them (Apicurio does).
 function sameSchema (a: string, b: string): boolean {
   try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b))
+    return JSON.stringify(sortKeys(JSON.parse(a))) === JSON.stringify(sortKeys(JSON.parse(b)))
   } catch {
     return false
   }
+}
+
+function sortKeys (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.keys(value).sort().map(k => [k, sortKeys((value as Record<string, unknown>)[k])]))
 }
 
 interface FieldJson { name: string, type: unknown, default?: unknown, aliases?: string[] }
