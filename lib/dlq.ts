@@ -1,0 +1,33 @@
+import type { MessageToProduce } from '@platformatic/kafka'
+import { describeError, isEnergyError } from './errors.ts'
+import { DLQ_TOPIC } from './topics.ts'
+
+// A dead letter keeps the original bytes and says where they came from and why they failed,
+// in headers a user can read in Console (DESIGN.md "Topology").
+
+export interface DeadLetter {
+  topic: string
+  partition: number
+  offset: bigint
+  key: string | undefined
+  value: Buffer | undefined
+  error: unknown
+  /** Extra context, e.g. the processor and the date. */
+  context?: Record<string, string>
+}
+
+export function dlqMessage (letter: DeadLetter, nowMs = Date.now()): MessageToProduce<string, Buffer, string, string> {
+  const headers: Record<string, string> = {
+    'dlq.source.topic': letter.topic,
+    'dlq.source.partition': String(letter.partition),
+    'dlq.source.offset': String(letter.offset),
+    'dlq.error': describeError(letter.error).slice(0, 1000),
+    'dlq.error.code': isEnergyError(letter.error) ? letter.error.code : 'UNKNOWN',
+    'dlq.failed_at': new Date(nowMs).toISOString(),
+    ...letter.context
+  }
+  const message: MessageToProduce<string, Buffer, string, string> = { topic: DLQ_TOPIC, partition: 0, headers }
+  if (letter.key !== undefined) message.key = letter.key
+  if (letter.value !== undefined) message.value = letter.value
+  return message
+}

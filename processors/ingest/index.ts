@@ -1,0 +1,180 @@
+import type { Message, MessageToProduce } from '@platformatic/kafka'
+import type { Codec } from '../../lib/avro.ts'
+import type { Config } from '../../lib/config.ts'
+import { createBatcher } from '../../lib/batcher.ts'
+import { dlqMessage } from '../../lib/dlq.ts'
+import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
+import { createConsumer, createProducer, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { londonDay, type LondonDay } from '../../lib/london-day.ts'
+import type { Logger } from '../../lib/log.ts'
+import { partitionForDate } from '../../lib/partition.ts'
+import { REQUESTS_TOPIC } from '../../lib/topics.ts'
+import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
+import type { EnergyRequest, SourceDefinition } from './types.ts'
+
+export type { EnergyRequest, SourceDefinition } from './types.ts'
+
+type Outgoing = MessageToProduce<string, Buffer, string, string>
+type Incoming = Message<string, Buffer, string, string>
+
+export interface SourceProcessorDeps {
+  config: Readonly<Config>
+  source: SourceDefinition
+  codec: Codec
+  log: Logger
+  /** Distinguishes instances of the same processor: part of the transactional id. */
+  instanceId?: string
+  options?: Partial<SourceProcessorOptions>
+}
+
+export interface SourceProcessor {
+  start (): Promise<void>
+  /** Finishes the open transaction (or aborts it) and leaves the group. */
+  stop (): Promise<void>
+}
+
+/** Outcome of one request: its batch, or a dead letter. */
+interface Handled { records: Outgoing[], date?: string, produced: number, missing: number, skipped?: boolean }
+
+/**
+ * consume energy_processor → fetch the day → normalise → encode → produce the day's batch and
+ * commit the request's offset in the same Kafka transaction, so a request is never committed
+ * without its batch. A request that cannot be served goes to energy.dlq in that transaction.
+ */
+export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcessor {
+  const { config, source, codec } = deps
+  const options = { ...DEFAULT_SOURCE_PROCESSOR_OPTIONS, ...deps.options }
+  const log = deps.log.child({ processor: source.name })
+  const instanceId = deps.instanceId ?? '1'
+  const abort = new AbortController()
+  let running: Promise<void> | undefined
+  let partitions = 0
+
+  async function handle (message: Incoming): Promise<Handled> {
+    let request: EnergyRequest | undefined
+    let day: LondonDay
+    try {
+      if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'request has no value')
+      request = await codec.decode<EnergyRequest>(REQUESTS_TOPIC, message.value)
+      if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], produced: 0, missing: 0, skipped: true }
+      try {
+        day = londonDay(request.date)
+      } catch (cause) {
+        throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
+      }
+      const values = await source.fetchDay(day, { config, log, signal: abort.signal })
+      const batchId = request.request_id
+      const partition = partitionForDate(day.date, partitions)
+      const records: Outgoing[] = []
+      for (const v of values) {
+        const record = { ...v, local_date: day.date, slot_end: v.slot_start + 30 * 60 * 1000, batch_id: batchId, batch_size: values.length }
+        records.push({ topic: source.topic, partition, key: new Date(v.slot_start).toISOString(), value: await codec.encode(source.topic, record) })
+      }
+      return { records, date: day.date, produced: values.length, missing: day.slots - values.length }
+    } catch (err) {
+      // Schema registry and broker trouble is the pipeline's, not the request's: retry the session.
+      if (abort.signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
+      log.error({ err: describeError(err), date: request?.date ?? message.key, offset: String(message.offset) }, 'request failed, sent to energy.dlq')
+      return {
+        produced: 0,
+        missing: 0,
+        records: [dlqMessage({
+          topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err,
+          context: { 'dlq.processor': source.name, 'dlq.date': request?.date ?? message.key ?? '' }
+        })]
+      }
+    }
+  }
+
+  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer): Promise<void> {
+    const handled = await mapLimit(batch, options.fetchConcurrency, handle)
+    const tx = await producer.beginTransaction()
+    try {
+      const records = handled.flatMap(h => h.records)
+      if (records.length > 0) await tx.send({ messages: records })
+      await tx.addConsumer(consumer)
+      for (const last of lastPerPartition(batch)) await tx.addOffset(last)
+      await tx.commit()
+    } catch (err) {
+      await tx.abort().catch(() => {})
+      throw err
+    }
+    for (const h of handled) {
+      if (h.date === undefined) continue
+      const fields = { date: h.date, records: h.produced, missing: h.missing }
+      if (h.produced === 0) log.warn(fields, 'day has no data yet, nothing produced')
+      else if (h.missing > 0) log.warn(fields, `day produced with ${h.missing} slots missing`)
+      else log.info(fields, 'day produced')
+    }
+  }
+
+  async function session (): Promise<void> {
+    const producer = createProducer(config, { clientId: `energy-${source.name}-processor`, transactionalId: `energy-${source.name}-processor-${instanceId}` })
+    const consumer = createConsumer(config, { clientId: `energy-${source.name}-processor`, groupId: `energy-${source.name}-processor` })
+    try {
+      const metadata = await producer.metadata({ topics: [source.topic] })
+      partitions = metadata.topics.get(source.topic)?.partitionsCount ?? 0
+      if (partitions === 0) throw new EnergyError('ENERGY_CONFIG', `topic ${source.topic} does not exist: run \`npm run setup\``)
+      const stream = await consumer.consume({ topics: [REQUESTS_TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
+      const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
+      log.info({ group: `energy-${source.name}-processor`, topic: source.topic, partitions }, 'processor started')
+      while (!abort.signal.aborted) {
+        const batch = await batcher.next(abort.signal)
+        if (batch.length > 0 && !abort.signal.aborted) await processBatch(batch, producer, consumer)
+      }
+      await stream.close()
+    } finally {
+      await closeQuietly(() => consumer.close(true))
+      await closeQuietly(() => producer.close())
+    }
+  }
+
+  async function run (): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        await session()
+      } catch (err) {
+        if (abort.signal.aborted) break
+        // Anything uncommitted is redelivered from the committed offsets by the next session.
+        log.error({ err }, `processor session failed, restarting from committed offsets: ${describeError(err)}`)
+        await new Promise(resolve => setTimeout(resolve, options.restartDelayMs))
+      }
+    }
+  }
+
+  return {
+    async start () {
+      running = run()
+    },
+    async stop () {
+      abort.abort()
+      await running
+      log.info('processor stopped')
+    }
+  }
+}
+
+function lastPerPartition (batch: Incoming[]): Incoming[] {
+  const last = new Map<string, Incoming>()
+  for (const m of batch) last.set(`${m.topic}:${m.partition}`, m)
+  return [...last.values()]
+}
+
+async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+async function closeQuietly (close: () => unknown): Promise<void> {
+  try {
+    await close()
+  } catch {}
+}

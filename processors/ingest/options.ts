@@ -1,0 +1,20 @@
+export interface SourceProcessorOptions {
+  /** Requests taken into one Kafka transaction (each day's batch stays whole inside it). */
+  requestsPerTransaction: number
+  /** How long to wait for more requests before starting a transaction, ms. */
+  batchWaitMs: number
+  /** Days fetched from the source API at once. */
+  fetchConcurrency: number
+  /** Pause before a crashed consume session restarts from committed offsets, ms. */
+  restartDelayMs: number
+}
+
+export const DEFAULT_SOURCE_PROCESSOR_OPTIONS: SourceProcessorOptions = {
+  // Large enough to amortise the transaction's round trips during a backfill.
+  requestsPerTransaction: 32,
+  // Small enough that one requested day is not held back noticeably.
+  batchWaitMs: 20,
+  // Polite to the real APIs; a 429 is honoured anyway.
+  fetchConcurrency: 8,
+  restartDelayMs: 2000
+}

@@ -1,0 +1,225 @@
+import type { Message, MessageToProduce } from '@platformatic/kafka'
+import { from, lastValueFrom, toArray } from 'rxjs'
+import type { Codec } from '../../lib/avro.ts'
+import { createBatcher } from '../../lib/batcher.ts'
+import type { Config } from '../../lib/config.ts'
+import { dlqMessage } from '../../lib/dlq.ts'
+import { describeError, EnergyError } from '../../lib/errors.ts'
+import { createConsumer, createProducer, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import type { Logger } from '../../lib/log.ts'
+import { partitionForDate } from '../../lib/partition.ts'
+import { COMPLETION_TOPIC, SOURCE_TOPICS, SOURCES, type Source } from '../../lib/topics.ts'
+import { copartitionedAssigner } from './assigner.ts'
+import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
+import { joinByDate, type SourceEvent } from './operator.ts'
+import { readRanges } from './restore.ts'
+import { applyRecord, checkRecord, createJoinState, type SourceRecord } from './state.ts'
+import type { DailyAggregate, JoinState } from './types.ts'
+
+export { aggregateDay } from './aggregate.ts'
+export { joinByDate } from './operator.ts'
+export type { DailyAggregate } from './types.ts'
+
+type Incoming = Message<string, Buffer, string, string>
+type Outgoing = MessageToProduce<string, Buffer, string, string>
+
+export const JOIN_GROUP = 'energy-join'
+const INPUT_TOPICS = SOURCES.map(s => SOURCE_TOPICS[s])
+const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [SOURCE_TOPICS[s], s]))
+
+export interface JoinDeps {
+  config: Readonly<Config>
+  codec: Codec
+  log: Logger
+  instanceId?: string
+  options?: Partial<JoinOptions>
+  clock?: () => number
+}
+
+export interface JoinProcessor {
+  start (): Promise<void>
+  stop (): Promise<void>
+}
+
+/**
+ * energy.co2/mix/pricing/usage → completion, exactly once: each batch's aggregates, dead
+ * letters and input offsets commit in one Kafka transaction. The state is a function of the
+ * committed input prefix, so on first sight of a partition (start, rebalance) it is rebuilt
+ * from the compacted inputs up to the group's committed offsets before anything is emitted.
+ */
+export function createJoinProcessor (deps: JoinDeps): JoinProcessor {
+  const { config, codec } = deps
+  const options = { ...DEFAULT_JOIN_OPTIONS, ...deps.options }
+  const clock = deps.clock ?? Date.now
+  const log = deps.log.child({ processor: 'join' })
+  const abort = new AbortController()
+  let running: Promise<void> | undefined
+
+  async function decode (message: Incoming): Promise<SourceEvent> {
+    const source = SOURCE_OF.get(message.topic) as Source
+    if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
+    const record = await codec.decode<SourceRecord>(message.topic, message.value)
+    checkRecord(source, record)
+    return { source, record }
+  }
+
+  async function session (): Promise<void> {
+    // Fresh per session: after a failed transaction the in-memory state may be ahead of what
+    // was committed, so it is rebuilt rather than trusted.
+    let state: JoinState = createJoinState()
+    const positions = new Map<string, bigint>()
+    const restored = new Set<number>()
+    let assigned = new Set<number>()
+    const producer = createProducer(config, { clientId: 'energy-join', transactionalId: `energy-join-${deps.instanceId ?? '1'}` })
+    const consumer = createConsumer(config, { clientId: 'energy-join', groupId: JOIN_GROUP })
+
+    consumer.on('consumer:group:join', ({ assignments }) => {
+      const next = new Set((assignments ?? []).flatMap(a => a.partitions))
+      const lost = [...assigned].filter(p => !next.has(p))
+      if (lost.length > 0) {
+        state = dropPartitions(state, new Set(lost), partitionCount)
+        for (const p of lost) restored.delete(p)
+        for (const key of positions.keys()) if (lost.includes(Number(key.split(':').pop()))) positions.delete(key)
+      }
+      assigned = next
+      log.info({ partitions: [...next].sort(), lost }, 'partitions assigned')
+    })
+
+    let partitionCount = 0
+    try {
+      const metadata = await producer.metadata({ topics: [...INPUT_TOPICS, COMPLETION_TOPIC] })
+      const counts = [...INPUT_TOPICS, COMPLETION_TOPIC].map(t => metadata.topics.get(t)?.partitionsCount ?? 0)
+      partitionCount = counts[0]
+      if (counts.some(c => c !== partitionCount || c === 0)) {
+        throw new EnergyError('ENERGY_CONFIG', `join inputs and completion must exist with equal partition counts, found ${counts.join(', ')}: run \`npm run setup\``)
+      }
+      const stream = await consumer.consume({
+        topics: INPUT_TOPICS, mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: copartitionedAssigner
+      })
+      const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
+      log.info({ group: JOIN_GROUP, partitions: partitionCount }, 'join started')
+
+      const restore = async (partitions: number[]): Promise<void> => {
+        const committed = await consumer.listCommittedOffsets({ topics: INPUT_TOPICS.map(topic => ({ topic, partitions })) })
+        const ranges = INPUT_TOPICS.flatMap(topic => partitions.map(partition => ({ topic, partition, until: committed.get(topic)?.[partition] ?? -1n })))
+        const started = Date.now()
+        // Rejected records were dead-lettered when first seen; restoring skips them again.
+        const read = await readRanges(config, ranges, async message => {
+          let event: SourceEvent
+          try {
+            event = await decode(message)
+          } catch (err) {
+            if (err instanceof EnergyError && err.retryable) throw err
+            return
+          }
+          applyRecord(state, event.source, event.record)
+        })
+        for (const r of ranges) positions.set(`${r.topic}:${r.partition}`, r.until > 0n ? r.until : 0n)
+        for (const p of partitions) restored.add(p)
+        log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started }, 'join state restored')
+      }
+
+      while (!abort.signal.aborted) {
+        const batch = await batcher.next(abort.signal)
+        if (batch.length === 0 || abort.signal.aborted) continue
+        const unrestored = [...new Set(batch.map(m => m.partition))].filter(p => assigned.has(p) && !restored.has(p))
+        if (unrestored.length > 0) await restore(unrestored)
+        // A rebalance rewinds the stream to committed offsets: skip what is already applied,
+        // and anything from partitions this member no longer owns.
+        const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(`${m.topic}:${m.partition}`) ?? 0n))
+        if (fresh.length === 0) continue
+        await processBatch(fresh, state, producer, consumer, partitionCount)
+        for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
+      }
+      await stream.close()
+    } finally {
+      await closeQuietly(() => consumer.close(true))
+      await closeQuietly(() => producer.close())
+    }
+  }
+
+  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number): Promise<void> {
+    const events: SourceEvent[] = []
+    const outgoing: Outgoing[] = []
+    for (const message of batch) {
+      try {
+        events.push(await decode(message))
+      } catch (err) {
+        if (err instanceof EnergyError && err.retryable) throw err
+        log.error({ err: describeError(err), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')
+        outgoing.push(dlqMessage({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err, context: { 'dlq.processor': 'join' } }))
+      }
+    }
+    const aggregates = await lastValueFrom(from(events).pipe(joinByDate(state, clock), toArray()))
+    // One upsert per date per transaction: the last aggregate already includes every batch.
+    const latest = new Map<string, DailyAggregate>()
+    for (const a of aggregates) latest.set(a.date, a)
+    for (const a of latest.values()) {
+      outgoing.push({ topic: COMPLETION_TOPIC, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(COMPLETION_TOPIC, a) })
+    }
+    const tx = await producer.beginTransaction()
+    try {
+      if (outgoing.length > 0) await tx.send({ messages: outgoing })
+      await tx.addConsumer(consumer)
+      for (const last of lastPerPartition(batch)) await tx.addOffset(withCurrentGeneration(last, consumer))
+      await tx.commit()
+    } catch (err) {
+      await closeQuietly(() => tx.abort())
+      throw err
+    }
+    for (const a of latest.values()) {
+      log.info({ date: a.date, kwh: a.kwh, slotsJoined: a.slots_joined, complete: a.complete }, 'day completed')
+    }
+  }
+
+  async function run (): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        await session()
+      } catch (err) {
+        if (abort.signal.aborted) break
+        log.error({ err }, `join session failed, restoring and resuming from committed offsets: ${describeError(err)}`)
+        await new Promise(resolve => setTimeout(resolve, options.restartDelayMs))
+      }
+    }
+  }
+
+  return {
+    async start () {
+      running = run()
+    },
+    async stop () {
+      abort.abort()
+      await running
+      log.info('join stopped')
+    }
+  }
+}
+
+function dropPartitions (state: JoinState, lost: Set<number>, partitions: number): JoinState {
+  for (const date of state.days.keys()) {
+    if (lost.has(partitionForDate(date, partitions))) state.days.delete(date)
+  }
+  return state
+}
+
+function lastPerPartition (batch: Incoming[]): Incoming[] {
+  const last = new Map<string, Incoming>()
+  for (const m of batch) last.set(`${m.topic}:${m.partition}`, m)
+  return [...last.values()]
+}
+
+// Offsets commit under the consumer's current generation: a record fetched before a
+// rebalance that this member kept is still ours to commit.
+function withCurrentGeneration (message: Incoming, consumer: EnergyConsumer): Incoming {
+  return {
+    ...message,
+    metadata: { consumer: { groupId: consumer.groupId, memberId: consumer.memberId, generationId: consumer.generationId, coordinatorId: consumer.coordinatorId } }
+  }
+}
+
+async function closeQuietly (close: () => unknown): Promise<void> {
+  try {
+    await close()
+  } catch {}
+}

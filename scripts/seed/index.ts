@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto'
+import type { MessageToProduce } from '@platformatic/kafka'
+import type { Codec } from '../../lib/avro.ts'
+import type { Config } from '../../lib/config.ts'
+import { EnergyError } from '../../lib/errors.ts'
+import { createProducer } from '../../lib/kafka.ts'
+import { addDays, datesBetween, isLocalDate, londonToday } from '../../lib/london-day.ts'
+import type { Logger } from '../../lib/log.ts'
+import { partitionForDate } from '../../lib/partition.ts'
+import { REQUESTS_TOPIC, type Source } from '../../lib/topics.ts'
+import type { EnergyRequest } from '../../processors/ingest/types.ts'
+
+export interface SeedRange { from: string, to: string }
+
+/** Days of history the sources may still revise: TO defaults to today minus this. */
+export const SETTLE_DAYS = 2
+// Requests produced per send: the broker's acknowledgement is the only pacing, no timers.
+const SEND_CHUNK = 500
+
+/**
+ * Checks FROM and TO before anything is produced. FROM omitted means the day after the newest
+ * date in daily_summary (`newest`); TO omitted means today minus SETTLE_DAYS (London time).
+ */
+export function resolveRange (from: string | undefined, to: string | undefined, newest: string | undefined, nowMs = Date.now()): SeedRange {
+  for (const [name, value] of [['FROM', from], ['TO', to]] as const) {
+    if (value !== undefined && !isLocalDate(value)) {
+      throw new EnergyError('ENERGY_BAD_DATE', `${name} "${value}" is not a date: use YYYY-MM-DD, e.g. 2024-06-15`)
+    }
+  }
+  const end = to ?? addDays(londonToday(nowMs), -SETTLE_DAYS)
+  let start = from
+  if (start === undefined) {
+    if (newest === undefined) throw new EnergyError('ENERGY_BAD_DATE', 'no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`')
+    start = addDays(newest, 1)
+    if (start > end) throw new EnergyError('ENERGY_BAD_DATE', `nothing to seed: daily_summary is up to date (newest ${newest}, TO ${end})`)
+  }
+  if (start > end) throw new EnergyError('ENERGY_BAD_DATE', `FROM ${start} is after TO ${end}`)
+  return { from: start, to: end }
+}
+
+export interface SeedDeps { config: Readonly<Config>, codec: Codec, log: Logger }
+
+/** Produces one request per local date of the range, inclusive; returns how many. */
+export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, sources: Source[] = []): Promise<number> {
+  const producer = createProducer(config, { clientId: 'energy-seed' })
+  try {
+    const metadata = await producer.metadata({ topics: [REQUESTS_TOPIC] })
+    const partitions = metadata.topics.get(REQUESTS_TOPIC)?.partitionsCount ?? 0
+    const dates = datesBetween(range.from, range.to)
+    let sent = 0
+    for (let i = 0; i < dates.length; i += SEND_CHUNK) {
+      const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
+      for (const date of dates.slice(i, i + SEND_CHUNK)) {
+        const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources }
+        messages.push({ topic: REQUESTS_TOPIC, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(REQUESTS_TOPIC, request) })
+      }
+      await producer.send({ messages })
+      for (let d = sent; d < sent + messages.length; d++) {
+        if ((d + 1) % 30 === 0) log.info({ seeded: d + 1, of: dates.length, date: dates[d] }, 'seeding')
+      }
+      sent += messages.length
+    }
+    log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
+    return sent
+  } finally {
+    await producer.close()
+  }
+}

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util'
+import { createCodec } from '../lib/avro.ts'
+import { loadConfig } from '../lib/config.ts'
+import { describeError } from '../lib/errors.ts'
+import { createLogger } from '../lib/log.ts'
+import { createRegistryClient } from '../lib/registry.ts'
+import { createComponents, COMPONENT_NAMES } from './start/components.ts'
+
+const HELP = `Usage: npm start -- [--only NAMES] [--instance ID]
+
+Runs the pipeline in one process until SIGTERM or Ctrl-C:
+  ${COMPONENT_NAMES.join(', ')}
+  --only      comma list of the components to run (default: all)
+  --instance  instance id, unique per running copy (part of the transactional ids; default 1)
+On SIGTERM the open transactions finish or abort, consumers leave their groups, exit code 0.`
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, instance: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' } } })
+if (values.help === true) {
+  console.log(HELP)
+  process.exit(0)
+}
+const config = loadConfig()
+const log = createLogger(config.logLevel)
+try {
+  const codec = createCodec(createRegistryClient(config.schemaRegistryUrl))
+  const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
+  for (const c of components) await c.start()
+  log.info({ components: components.map(c => c.name) }, 'pipeline running')
+  let stopping = false
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'stopping')
+    await Promise.all(components.map(c => c.stop()))
+    log.info('stopped')
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => { void shutdown('SIGTERM') })
+  process.once('SIGINT', () => { void shutdown('SIGINT') })
+} catch (err) {
+  log.fatal({ err }, `pipeline failed to start: ${describeError(err)}`)
+  process.exit(1)
+}
