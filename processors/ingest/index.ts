@@ -8,6 +8,7 @@ import { createConsumer, createProducer, type EnergyConsumer, type EnergyProduce
 import { londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
+import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { REQUESTS_TOPIC } from '../../lib/topics.ts'
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
 import type { EnergyRequest, SourceDefinition } from './types.ts'
@@ -27,12 +28,6 @@ export interface SourceProcessorDeps {
   options?: Partial<SourceProcessorOptions>
 }
 
-export interface SourceProcessor {
-  start (): Promise<void>
-  /** Finishes the open transaction (or aborts it) and leaves the group. */
-  stop (): Promise<void>
-}
-
 /** Outcome of one request: its batch, or a dead letter. */
 interface Handled { records: Outgoing[], date?: string, produced: number, missing: number, skipped?: boolean }
 
@@ -41,16 +36,14 @@ interface Handled { records: Outgoing[], date?: string, produced: number, missin
  * commit the request's offset in the same Kafka transaction, so a request is never committed
  * without its batch. A request that cannot be served goes to energy.dlq in that transaction.
  */
-export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcessor {
+export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const { config, source, codec } = deps
   const options = { ...DEFAULT_SOURCE_PROCESSOR_OPTIONS, ...deps.options }
   const log = deps.log.child({ processor: source.name })
   const instanceId = deps.instanceId ?? '1'
-  const abort = new AbortController()
-  let running: Promise<void> | undefined
   let partitions = 0
 
-  async function handle (message: Incoming): Promise<Handled> {
+  async function handle (message: Incoming, signal: AbortSignal): Promise<Handled> {
     let request: EnergyRequest | undefined
     let day: LondonDay
     try {
@@ -62,7 +55,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
       } catch (cause) {
         throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
       }
-      const values = await source.fetchDay(day, { config, log, signal: abort.signal })
+      const values = await source.fetchDay(day, { config, log, signal })
       const batchId = request.request_id
       const partition = partitionForDate(day.date, partitions)
       const records: Outgoing[] = []
@@ -73,7 +66,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
       return { records, date: day.date, produced: values.length, missing: day.slots - values.length }
     } catch (err) {
       // Schema registry and broker trouble is the pipeline's, not the request's: retry the session.
-      if (abort.signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
+      if (signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
       log.error({ err: describeError(err), date: request?.date ?? message.key, offset: String(message.offset) }, 'request failed, sent to energy.dlq')
       return {
         produced: 0,
@@ -86,8 +79,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
     }
   }
 
-  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer): Promise<void> {
-    const handled = await mapLimit(batch, options.fetchConcurrency, handle)
+  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, signal: AbortSignal): Promise<void> {
+    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
     const tx = await producer.beginTransaction()
     try {
       const records = handled.flatMap(h => h.records)
@@ -108,7 +101,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
     }
   }
 
-  async function session (): Promise<void> {
+  async function session (signal: AbortSignal): Promise<void> {
     const producer = createProducer(config, { clientId: `energy-${source.name}-processor`, transactionalId: `energy-${source.name}-processor-${instanceId}` })
     const consumer = createConsumer(config, { clientId: `energy-${source.name}-processor`, groupId: `energy-${source.name}-processor` })
     try {
@@ -118,9 +111,9 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
       const stream = await consumer.consume({ topics: [REQUESTS_TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
       const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
       log.info({ group: `energy-${source.name}-processor`, topic: source.topic, partitions }, 'processor started')
-      while (!abort.signal.aborted) {
-        const batch = await batcher.next(abort.signal)
-        if (batch.length > 0 && !abort.signal.aborted) await processBatch(batch, producer, consumer)
+      while (!signal.aborted) {
+        const batch = await batcher.next(signal)
+        if (batch.length > 0 && !signal.aborted) await processBatch(batch, producer, consumer, signal)
       }
       await stream.close()
     } finally {
@@ -129,29 +122,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): SourceProcess
     }
   }
 
-  async function run (): Promise<void> {
-    while (!abort.signal.aborted) {
-      try {
-        await session()
-      } catch (err) {
-        if (abort.signal.aborted) break
-        // Anything uncommitted is redelivered from the committed offsets by the next session.
-        log.error({ err }, `processor session failed, restarting from committed offsets: ${describeError(err)}`)
-        await new Promise(resolve => setTimeout(resolve, options.restartDelayMs))
-      }
-    }
-  }
-
-  return {
-    async start () {
-      running = run()
-    },
-    async stop () {
-      abort.abort()
-      await running
-      log.info('processor stopped')
-    }
-  }
+  return supervise({ name: `processor ${source.name}`, log, restartDelayMs: options.restartDelayMs, session })
 }
 
 function lastPerPartition (batch: Incoming[]): Incoming[] {
@@ -171,10 +142,4 @@ async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promi
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
-}
-
-async function closeQuietly (close: () => unknown): Promise<void> {
-  try {
-    await close()
-  } catch {}
 }

@@ -8,6 +8,7 @@ import { describeError, EnergyError } from '../../lib/errors.ts'
 import { createConsumer, createProducer, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
+import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { COMPLETION_TOPIC, SOURCE_TOPICS, SOURCES, type Source } from '../../lib/topics.ts'
 import { copartitionedAssigner } from './assigner.ts'
 import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
@@ -36,24 +37,17 @@ export interface JoinDeps {
   clock?: () => number
 }
 
-export interface JoinProcessor {
-  start (): Promise<void>
-  stop (): Promise<void>
-}
-
 /**
  * energy.co2/mix/pricing/usage → completion, exactly once: each batch's aggregates, dead
  * letters and input offsets commit in one Kafka transaction. The state is a function of the
  * committed input prefix, so on first sight of a partition (start, rebalance) it is rebuilt
  * from the compacted inputs up to the group's committed offsets before anything is emitted.
  */
-export function createJoinProcessor (deps: JoinDeps): JoinProcessor {
+export function createJoinProcessor (deps: JoinDeps): Supervised {
   const { config, codec } = deps
   const options = { ...DEFAULT_JOIN_OPTIONS, ...deps.options }
   const clock = deps.clock ?? Date.now
   const log = deps.log.child({ processor: 'join' })
-  const abort = new AbortController()
-  let running: Promise<void> | undefined
 
   async function decode (message: Incoming): Promise<SourceEvent> {
     const source = SOURCE_OF.get(message.topic) as Source
@@ -63,7 +57,7 @@ export function createJoinProcessor (deps: JoinDeps): JoinProcessor {
     return { source, record }
   }
 
-  async function session (): Promise<void> {
+  async function session (signal: AbortSignal): Promise<void> {
     // Fresh per session: after a failed transaction the in-memory state may be ahead of what
     // was committed, so it is rebuilt rather than trusted.
     let state: JoinState = createJoinState()
@@ -119,9 +113,9 @@ export function createJoinProcessor (deps: JoinDeps): JoinProcessor {
         log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started }, 'join state restored')
       }
 
-      while (!abort.signal.aborted) {
-        const batch = await batcher.next(abort.signal)
-        if (batch.length === 0 || abort.signal.aborted) continue
+      while (!signal.aborted) {
+        const batch = await batcher.next(signal)
+        if (batch.length === 0 || signal.aborted) continue
         const unrestored = [...new Set(batch.map(m => m.partition))].filter(p => assigned.has(p) && !restored.has(p))
         if (unrestored.length > 0) await restore(unrestored)
         // A rebalance rewinds the stream to committed offsets: skip what is already applied,
@@ -172,28 +166,7 @@ export function createJoinProcessor (deps: JoinDeps): JoinProcessor {
     }
   }
 
-  async function run (): Promise<void> {
-    while (!abort.signal.aborted) {
-      try {
-        await session()
-      } catch (err) {
-        if (abort.signal.aborted) break
-        log.error({ err }, `join session failed, restoring and resuming from committed offsets: ${describeError(err)}`)
-        await new Promise(resolve => setTimeout(resolve, options.restartDelayMs))
-      }
-    }
-  }
-
-  return {
-    async start () {
-      running = run()
-    },
-    async stop () {
-      abort.abort()
-      await running
-      log.info('join stopped')
-    }
-  }
+  return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session })
 }
 
 function dropPartitions (state: JoinState, lost: Set<number>, partitions: number): JoinState {
@@ -216,10 +189,4 @@ function withCurrentGeneration (message: Incoming, consumer: EnergyConsumer): In
     ...message,
     metadata: { consumer: { groupId: consumer.groupId, memberId: consumer.memberId, generationId: consumer.generationId, coordinatorId: consumer.coordinatorId } }
   }
-}
-
-async function closeQuietly (close: () => unknown): Promise<void> {
-  try {
-    await close()
-  } catch {}
 }

@@ -1,0 +1,57 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../lib/config.ts'
+import { describeError } from '../lib/errors.ts'
+import { createLogger } from '../lib/log.ts'
+import { createSampleApi, parseFaults } from '../sample-api/index.ts'
+
+const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON]
+
+Offline stand-in for the Carbon Intensity and Octopus Energy APIs on 127.0.0.1
+(docs/sample-api.md).
+  --port N       port to listen on (default SAMPLE_API_PORT, 8090; 0 picks a free one)
+  --seed N       seed of the generated values (default SAMPLE_API_SEED, 42)
+  --faults JSON  fault list to start with (default SAMPLE_API_FAULTS, [])
+  -h, --help     print this and exit`
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    faults: { type: 'string' },
+    help: { type: 'boolean', short: 'h' }
+  }
+})
+if (args.help === true) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+const config = loadConfig()
+const log = createLogger(config.logLevel).child({ component: 'sample-api' })
+try {
+  const port = wholeNumber(args.port ?? String(config.sampleApiPort), '--port')
+  const seed = wholeNumber(args.seed ?? String(config.sampleApiSeed), '--seed')
+  const faults = args.faults === undefined ? parseFaults(config.sampleApiFaults) : parseFaults(args.faults, '--faults')
+  const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey] })
+  const server = createServer(api.handler)
+  server.listen(port, '127.0.0.1', () => {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    log.info({ carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, adminUrl: `${base}/_admin`, seed, faults: faults.length }, 'sample API listening')
+  })
+  const stop = (): void => {
+    server.close(() => process.exit(0))
+    server.closeAllConnections()
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+} catch (err) {
+  log.error({ err }, `sample API failed to start: ${describeError(err)}`)
+  process.exitCode = 1
+}
+
+function wholeNumber (text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got "${text}"`)
+  return Number(text)
+}

@@ -1,0 +1,172 @@
+import type { Message } from '@platformatic/kafka'
+import type { Codec } from '../lib/avro.ts'
+import type { Config } from '../lib/config.ts'
+import { createBatcher } from '../lib/batcher.ts'
+import { loadOffsets, writeBatch, type OffsetUpdate, type StagedRow } from '../lib/copy-writer.ts'
+import type { Pool } from '../lib/db.ts'
+import { dlqMessage } from '../lib/dlq.ts'
+import { describeError, EnergyError, isEnergyError } from '../lib/errors.ts'
+import { createConsumer, createProducer, type EnergyProducer } from '../lib/kafka.ts'
+import type { Logger } from '../lib/log.ts'
+import { closeQuietly, supervise, type Supervised } from '../lib/supervisor.ts'
+import { DEFAULT_SINK_OPTIONS, type SinkOptions } from './options.ts'
+import type { SinkTarget } from './tables.ts'
+
+export { SINK_TARGETS, findTarget, type SinkTarget } from './tables.ts'
+
+type Incoming = Message<string, Buffer, string, string>
+
+export interface SinkDeps {
+  config: Readonly<Config>
+  codec: Codec
+  log: Logger
+  pool: Pool
+  target: SinkTarget
+  options?: Partial<SinkOptions>
+}
+
+export function sinkGroup (target: SinkTarget): string {
+  return `energy-sink-${target.name}`
+}
+
+/**
+ * A topic → its table, effectively once: rows and the next offsets commit in one Postgres
+ * transaction, and the sink reads from the offsets stored there, never from Kafka's group
+ * offsets. Poison records go to energy.dlq; Postgres outages are retried until it is back.
+ */
+export function createSink (deps: SinkDeps): Supervised {
+  const { config, codec, pool, target } = deps
+  const options: SinkOptions = { batchSize: config.sinkBatchSize, batchWaitMs: config.sinkBatchMs, ...DEFAULT_SINK_OPTIONS, ...deps.options }
+  const log = deps.log.child({ sink: target.name })
+  /** Next offset per partition as Postgres has it; absent = not loaded, null = no row yet. */
+  const positions = new Map<number, bigint | null>()
+  let assigned = new Set<number>()
+
+  async function reloadPositions (): Promise<void> {
+    const stored = await loadOffsets(pool, target.name, target.topic)
+    positions.clear()
+    for (const p of assigned) positions.set(p, stored.get(p) ?? null)
+  }
+
+  async function toStaged (batch: Incoming[], dlq: EnergyProducer): Promise<StagedRow[]> {
+    const rows: StagedRow[] = []
+    const recordKey = target.spec.recordKey ?? target.spec.rowKey
+    for (let seq = 0; seq < batch.length; seq++) {
+      const m = batch[seq]
+      try {
+        if (m.value === undefined || m.value.length === 0) {
+          if (m.key === undefined) throw new EnergyError('ENERGY_DECODE', 'tombstone without a key')
+          const keyValues = target.keyValues(m.key)
+          const values = target.spec.columns.map(c => recordKey.includes(c) ? keyValues[recordKey.indexOf(c)] : null)
+          rows.push({ seq, deleted: true, values })
+          continue
+        }
+        const record = await codec.decode(target.topic, m.value)
+        for (const values of target.toRows(record)) rows.push({ seq, deleted: false, values })
+      } catch (err) {
+        if (isEnergyError(err) && err.retryable) throw err
+        await deadLetter(dlq, m, err)
+      }
+    }
+    return rows
+  }
+
+  async function deadLetter (dlq: EnergyProducer, m: Incoming, err: unknown): Promise<void> {
+    log.error({ err: describeError(err), partition: m.partition, offset: String(m.offset) }, 'record rejected, sent to energy.dlq')
+    await dlq.send({ messages: [dlqMessage({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error: err, context: { 'dlq.sink': target.name } })] })
+  }
+
+  function offsetUpdates (batch: Incoming[]): OffsetUpdate[] {
+    const next = new Map<number, bigint>()
+    for (const m of batch) next.set(m.partition, m.offset + 1n)
+    return [...next].map(([partition, offset]) => ({ topic: target.topic, partition, expected: positions.get(partition) ?? null, next: offset }))
+  }
+
+  /**
+   * Lands a contiguous run of records. A constraint violation (SQLSTATE class 23) is narrowed
+   * down by halving until the offending record is alone; it is dead-lettered and the rest lands.
+   */
+  async function land (batch: Incoming[], dlq: EnergyProducer): Promise<void> {
+    const rows = await toStaged(batch, dlq)
+    const offsets = offsetUpdates(batch)
+    try {
+      const client = await pool.connect()
+      try {
+        await writeBatch(client, target.name, target.spec, rows, offsets)
+      } finally {
+        client.release()
+      }
+    } catch (err) {
+      const sqlstate = (err as { code?: unknown }).code
+      if (typeof sqlstate !== 'string' || !sqlstate.startsWith('23')) throw err
+      if (batch.length === 1) {
+        await deadLetter(dlq, batch[0], err)
+        const client = await pool.connect()
+        try {
+          await writeBatch(client, target.name, target.spec, [], offsets)
+        } finally {
+          client.release()
+        }
+      } else {
+        const half = Math.ceil(batch.length / 2)
+        await land(batch.slice(0, half), dlq)
+        await land(batch.slice(half), dlq)
+        return
+      }
+    }
+    for (const o of offsets) positions.set(o.partition, o.next)
+  }
+
+  /** Retries a batch until it lands: Postgres may be restarting. */
+  async function landWithRetry (batch: Incoming[], dlq: EnergyProducer, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
+      if (fresh.length === 0) return
+      try {
+        await land(fresh, dlq)
+        return
+      } catch (err) {
+        if (signal.aborted) throw err
+        if (isEnergyError(err, 'ENERGY_SINK') && err.positionMoved === true) {
+          log.warn({ err: err.message }, 'position moved (another instance or a replay), reloading it')
+          await reloadPositions()
+          continue
+        }
+        const delayMs = Math.min(options.maxRetryDelayMs, 500 * 2 ** attempt)
+        log.error({ err: describeError(err), attempt: attempt + 1, delayMs, code: (err as { code?: string }).code }, 'batch did not land in Postgres, retrying')
+        await new Promise(resolve => setTimeout(resolve, delayMs))
+      }
+    }
+  }
+
+  async function session (signal: AbortSignal): Promise<void> {
+    const consumer = createConsumer(config, { clientId: `energy-sink-${target.name}`, groupId: sinkGroup(target) })
+    const dlq = createProducer(config, { clientId: `energy-sink-${target.name}-dlq` })
+    consumer.on('consumer:group:join', ({ assignments }) => {
+      assigned = new Set((assignments ?? []).flatMap(a => a.partitions))
+      // Positions of gained partitions come from Postgres before their first batch.
+      positions.clear()
+    })
+    try {
+      const stored = await loadOffsets(pool, target.name, target.topic)
+      const earliest = await consumer.listOffsets({ topics: [target.topic], timestamp: -2n })
+      const offsets = (earliest.get(target.topic) ?? []).map((first, partition) => ({ topic: target.topic, partition, offset: stored.get(partition) ?? first }))
+      const stream = await consumer.consume({ topics: [target.topic], mode: 'manual', offsets, autocommit: false })
+      const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
+      log.info({ topic: target.topic, table: target.spec.table }, 'sink started')
+      while (!signal.aborted) {
+        const batch = await batcher.next(signal)
+        if (batch.length === 0) continue
+        if ([...assigned].some(p => !positions.has(p))) await reloadPositions()
+        await landWithRetry(batch, dlq, signal)
+        log.debug({ records: batch.length }, 'batch landed')
+      }
+      await stream.close()
+    } finally {
+      await closeQuietly(() => consumer.close(true))
+      await closeQuietly(() => dlq.close())
+    }
+  }
+
+  return supervise({ name: `sink ${target.name}`, log, restartDelayMs: options.restartDelayMs, session })
+}

@@ -1,0 +1,88 @@
+import type { CopyValue, TableSpec } from '../lib/copy-writer.ts'
+import { COMPLETION_TOPIC, CO2_TOPIC, MIX_TOPIC, PRICING_TOPIC, USAGE_TOPIC } from '../lib/topics.ts'
+import type { Co2Record, MixRecord, PricingRecord, UsageRecord } from '../processors/ingest/types.ts'
+import type { DailyAggregate } from '../processors/join/types.ts'
+
+// Where each topic lands: its table, and how one record becomes rows. A tombstone (null
+// value) deletes the record's rows: its key gives the record key columns.
+
+export interface SinkTarget<R = unknown> {
+  /** Sink name: its consumer group suffix and its rows in sink_offsets. */
+  name: string
+  topic: string
+  spec: TableSpec
+  toRows (record: R): CopyValue[][]
+  /** Record-key column values from a Kafka key, for tombstones. */
+  keyValues (key: string): CopyValue[]
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+const slotKey = (key: string): CopyValue[] => [key]
+
+export const carbonIntensityTarget: SinkTarget<Co2Record> = {
+  name: 'carbon_intensity',
+  topic: CO2_TOPIC,
+  spec: {
+    table: 'energy_usage.carbon_intensity',
+    columns: ['slot_start', 'slot_end', 'local_date', 'forecast', 'actual', 'intensity_index', 'batch_id'],
+    rowKey: ['slot_start']
+  },
+  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
+  keyValues: slotKey
+}
+
+export const generationMixTarget: SinkTarget<MixRecord> = {
+  name: 'generation_mix',
+  topic: MIX_TOPIC,
+  spec: {
+    table: 'energy_usage.generation_mix',
+    columns: ['slot_start', 'fuel', 'perc', 'slot_end', 'local_date', 'batch_id'],
+    rowKey: ['slot_start', 'fuel'],
+    recordKey: ['slot_start']
+  },
+  toRows: r => r.generationmix.map(f => [iso(r.slot_start), f.fuel, f.perc, iso(r.slot_end), r.local_date, r.batch_id]),
+  keyValues: slotKey
+}
+
+export const unitRatesTarget: SinkTarget<PricingRecord> = {
+  name: 'unit_rates',
+  topic: PRICING_TOPIC,
+  spec: {
+    table: 'energy_usage.unit_rates',
+    columns: ['slot_start', 'slot_end', 'local_date', 'tariff_code', 'value_exc_vat', 'value_inc_vat', 'batch_id'],
+    rowKey: ['slot_start']
+  },
+  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id]],
+  keyValues: slotKey
+}
+
+export const consumptionTarget: SinkTarget<UsageRecord> = {
+  name: 'consumption',
+  topic: USAGE_TOPIC,
+  spec: {
+    table: 'energy_usage.consumption',
+    columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id'],
+    rowKey: ['slot_start']
+  },
+  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.consumption, r.batch_id]],
+  keyValues: slotKey
+}
+
+export const dailySummaryTarget: SinkTarget<DailyAggregate> = {
+  name: 'daily_summary',
+  topic: COMPLETION_TOPIC,
+  spec: {
+    table: 'energy_usage.daily_summary',
+    columns: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots'],
+    rowKey: ['date']
+  },
+  toRows: a => [[a.date, a.kwh, a.cost_inc_vat, a.cost_exc_vat, a.carbon_g, a.avg_intensity, JSON.stringify(a.mix), a.slots_expected, a.slots_joined, a.complete, a.forecast_slots]],
+  keyValues: key => [key]
+}
+
+export const SINK_TARGETS: SinkTarget[] = [carbonIntensityTarget, generationMixTarget, unitRatesTarget, consumptionTarget, dailySummaryTarget] as SinkTarget[]
+
+/** A target by table name (`consumption`) or topic (`energy.usage`). */
+export function findTarget (name: string): SinkTarget | undefined {
+  return SINK_TARGETS.find(t => t.name === name || t.topic === name)
+}
