@@ -17,6 +17,7 @@ export interface Config {
   octopusProduct: string
   octopusTariff: string
   octopusPaymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
+  sampleApiHost: string
   sampleApiPort: number
   sampleApiSeed: number
   /** JSON list of faults the sample server starts with (sample-api/faults.ts). */
@@ -47,6 +48,7 @@ export const DEFAULTS: Record<string, string> = {
   OCTOPUS_PRODUCT: 'AGILE-24-10-01',
   OCTOPUS_TARIFF: 'E-1R-AGILE-24-10-01-C',
   OCTOPUS_PAYMENT_METHOD: 'DIRECT_DEBIT',
+  SAMPLE_API_HOST: '127.0.0.1',
   SAMPLE_API_PORT: '8090',
   SAMPLE_API_SEED: '42',
   SAMPLE_API_FAULTS: '[]',
@@ -110,6 +112,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     octopusProduct: get('OCTOPUS_PRODUCT'),
     octopusTariff: get('OCTOPUS_TARIFF'),
     octopusPaymentMethod: oneOf('OCTOPUS_PAYMENT_METHOD', ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const),
+    sampleApiHost: get('SAMPLE_API_HOST'),
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),
     sampleApiFaults: get('SAMPLE_API_FAULTS'),

@@ -30,6 +30,11 @@ export function createProducer (config: KafkaConfig, settings: ProducerSettings)
     // acks=-1 with idempotence: a produced record survives a broker restart and is never duplicated by a retry.
     acks: -1,
     idempotent: true,
+    // InitProducerId must say "no previous producer" with -1/-1 (KIP-360). The client's
+    // default of 0/0 makes the broker answer PRODUCER_FENCED when a transactional id is
+    // reused, i.e. on every restart of a transactional processor.
+    producerId: -1n,
+    producerEpoch: -1,
     autocreateTopics: false,
     retries: 10,
     retryDelay: 500
@@ -64,4 +69,20 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
 
 export function createAdmin (config: KafkaConfig, clientId = 'energy-admin'): Admin {
   return new Admin({ clientId, bootstrapBrokers: config.kafkaBrokers, retries: 5, retryDelay: 500 })
+}
+
+/**
+ * True when a newer producer with our transactional id exists: this process is a zombie
+ * (another copy runs with the same --instance), and retrying would only fence the other back.
+ */
+export function isProducerFenced (err: unknown): boolean {
+  const seen = new Set<unknown>()
+  const visit = (e: unknown): boolean => {
+    if (e === null || typeof e !== 'object' || seen.has(e)) return false
+    seen.add(e)
+    const o = e as { apiId?: unknown, errors?: unknown[], aggregateErrors?: unknown[], cause?: unknown }
+    if (o.apiId === 'PRODUCER_FENCED' || o.apiId === 'INVALID_PRODUCER_EPOCH') return true
+    return [...(o.errors ?? []), ...(o.aggregateErrors ?? []), o.cause].some(visit)
+  }
+  return visit(err)
 }

@@ -7,7 +7,10 @@ import type { Logger } from './log.ts'
 // from committed positions, so whatever it had not committed is simply done again.
 
 export interface Supervised {
+  /** Starts the loop; the promise it returns settles when the loop ends (rejects if fatal). */
   start (): Promise<void>
+  /** Settles when the loop has ended; rejects with the error that made it give up. */
+  done (): Promise<void>
   /** Stops the current session (it finishes or aborts its open transaction) and waits for it. */
   stop (): Promise<void>
 }
@@ -17,9 +20,11 @@ export interface SupervisorOptions {
   log: Logger
   restartDelayMs: number
   session (signal: AbortSignal): Promise<void>
+  /** Errors no restart can fix (a fenced producer): the loop ends and done() rejects. */
+  isFatal?: (err: unknown) => boolean
 }
 
-export function supervise ({ name, log, restartDelayMs, session }: SupervisorOptions): Supervised {
+export function supervise ({ name, log, restartDelayMs, session, isFatal }: SupervisorOptions): Supervised {
   const abort = new AbortController()
   let running: Promise<void> | undefined
 
@@ -29,6 +34,10 @@ export function supervise ({ name, log, restartDelayMs, session }: SupervisorOpt
         await session(abort.signal)
       } catch (err) {
         if (abort.signal.aborted) break
+        if (isFatal?.(err) === true) {
+          log.fatal({ err }, `${name} cannot continue: ${describeError(err)}`)
+          throw err
+        }
         log.error({ err }, `${name} failed, restarting from committed positions: ${describeError(err)}`)
         await sleep(restartDelayMs).catch(() => {})
       }
@@ -38,10 +47,15 @@ export function supervise ({ name, log, restartDelayMs, session }: SupervisorOpt
   return {
     async start () {
       running = run()
+      // Observed through done(); this keeps an early failure from being unhandled.
+      running.catch(() => {})
+    },
+    async done () {
+      await running
     },
     async stop () {
       abort.abort()
-      await running
+      await running?.catch(() => {})
       log.info(`${name} stopped`)
     }
   }

@@ -37,6 +37,14 @@ try {
   }
   process.once('SIGTERM', () => { void shutdown('SIGTERM') })
   process.once('SIGINT', () => { void shutdown('SIGINT') })
+  // A component that gives up (a fenced producer: another copy runs with the same
+  // --instance) takes the process down, so a supervisor can see it.
+  Promise.all(components.map(c => c.done())).catch(async (err: unknown) => {
+    log.fatal({ err }, `a component stopped for good: ${describeError(err)}; another copy may be running with --instance ${values.instance}`)
+    stopping = true
+    await Promise.all(components.map(c => c.stop()))
+    process.exit(1)
+  })
 } catch (err) {
   log.fatal({ err }, `pipeline failed to start: ${describeError(err)}`)
   process.exit(1)

@@ -61,10 +61,10 @@ export const consumptionTarget: SinkTarget<UsageRecord> = {
   topic: USAGE_TOPIC,
   spec: {
     table: 'energy_usage.consumption',
-    columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id'],
+    columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id', 'meter_serial'],
     rowKey: ['slot_start']
   },
-  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.consumption, r.batch_id]],
+  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.consumption, r.batch_id, r.meter_serial]],
   keyValues: slotKey
 }
 

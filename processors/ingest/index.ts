@@ -4,7 +4,7 @@ import type { Config } from '../../lib/config.ts'
 import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
@@ -122,7 +122,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     }
   }
 
-  return supervise({ name: `processor ${source.name}`, log, restartDelayMs: options.restartDelayMs, session })
+  return supervise({ name: `processor ${source.name}`, log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
 }
 
 function lastPerPartition (batch: Incoming[]): Incoming[] {

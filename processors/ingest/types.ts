@@ -18,7 +18,7 @@ export interface Co2Values { slot_start: number, forecast: number, actual: numbe
 export interface FuelShare { fuel: string, perc: number }
 export interface MixValues { slot_start: number, generationmix: FuelShare[] }
 export interface PricingValues { slot_start: number, tariff_code: string, value_exc_vat: number, value_inc_vat: number }
-export interface UsageValues { slot_start: number, consumption: number }
+export interface UsageValues { slot_start: number, consumption: number, meter_serial: string | null }
 
 export type Co2Record = SlotEnvelope & Co2Values
 export type MixRecord = SlotEnvelope & MixValues

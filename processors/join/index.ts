@@ -5,7 +5,7 @@ import { createBatcher } from '../../lib/batcher.ts'
 import type { Config } from '../../lib/config.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
@@ -166,7 +166,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     }
   }
 
-  return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session })
+  return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
 }
 
 function dropPartitions (state: JoinState, lost: Set<number>, partitions: number): JoinState {

@@ -16,6 +16,6 @@ export const usageSource: SourceDefinition<UsageValues> = {
     const url = `${config.octopusApiUrl}/electricity-meter-points/${encodeURIComponent(config.octopusMpan)}/meters/` +
       `${encodeURIComponent(config.octopusSerial)}/consumption/?${query}`
     const results = await fetchOctopusPages(url, context, { source: 'usage', auth: true })
-    return parseUsageDay(day, results)
+    return parseUsageDay(day, results, config.octopusSerial)
   }
 }

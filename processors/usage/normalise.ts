@@ -6,12 +6,12 @@ import { asInstant, asNumber, asObject, keepDaySlots, malformed } from '../inges
  * Octopus consumption results → the day's half-hours. interval_start carries the local offset
  * (+01:00 in summer); Date.parse turns it into the UTC instant that keys the slot.
  */
-export function parseUsageDay (day: LondonDay, results: unknown[]): UsageValues[] {
+export function parseUsageDay (day: LondonDay, results: unknown[], meterSerial: string | null = null): UsageValues[] {
   const values = results.map((entry, i): UsageValues => {
     const r = asObject(entry, 'usage', `results[${i}]`)
     const consumption = asNumber(r.consumption, 'usage', `results[${i}].consumption`)
     if (consumption < 0) throw malformed('usage', `results[${i}].consumption is negative (${consumption})`)
-    return { slot_start: asInstant(r.interval_start, 'usage', `results[${i}].interval_start`), consumption }
+    return { slot_start: asInstant(r.interval_start, 'usage', `results[${i}].interval_start`), consumption, meter_serial: meterSerial }
   })
   return keepDaySlots(day, values)
 }

@@ -47,6 +47,9 @@ function createSinks (config: Readonly<Config>, codec: Codec, log: Logger): Comp
     async start () {
       for (const s of sinks) await s.start()
     },
+    async done () {
+      await Promise.all(sinks.map(s => s.done()))
+    },
     async stop () {
       await Promise.all(sinks.map(s => s.stop()))
       await pool.end()

@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util'
+import { loadLocalSchemas, SCHEMAS_DIR } from '../lib/avro.ts'
+import { loadConfig } from '../lib/config.ts'
+import { describeError } from '../lib/errors.ts'
+import { createRegistryClient } from '../lib/registry.ts'
+import { checkSchemas, registerSchemas } from '../lib/schemas.ts'
+
+const HELP = `Usage: npm run schemas -- check|register [--dir DIR]
+
+  check     compare every DIR/*.avsc with the registry's latest version of <topic>-value
+            and say per subject: registered, new, compatible or breaking (with why);
+            registers nothing; exit 1 if anything is breaking
+  register  register new and compatible schemas (as npm run setup does); refuses all if
+            one is breaking
+  --dir     schema folder (default schemas/)`
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+const command = positionals[0]
+if (values.help === true || (command !== 'check' && command !== 'register')) {
+  console.log(HELP)
+  process.exit(values.help === true ? 0 : 1)
+}
+const config = loadConfig()
+const registry = createRegistryClient(config.schemaRegistryUrl)
+const schemas = loadLocalSchemas(values.dir ?? SCHEMAS_DIR)
+try {
+  const checks = command === 'check' ? await checkSchemas(registry, schemas) : await registerSchemas(registry, schemas)
+  for (const c of checks) {
+    console.log(`${c.subject.padEnd(28)} ${c.status}${c.reasons.length > 0 ? `: ${c.reasons.join('; ')}` : ''}`)
+  }
+  if (checks.some(c => c.status === 'breaking')) process.exitCode = 1
+} catch (err) {
+  console.error(`schemas ${command}: ${describeError(err)}`)
+  process.exitCode = 1
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto'
+import type { Message } from '@platformatic/kafka'
+import type pg from 'pg'
+import type { Codec } from '../lib/avro.ts'
+import { createBatcher } from '../lib/batcher.ts'
+import type { Config } from '../lib/config.ts'
+import { writeBatch, type StagedRow } from '../lib/copy-writer.ts'
+import type { Pool } from '../lib/db.ts'
+import { createConsumer } from '../lib/kafka.ts'
+import type { Logger } from '../lib/log.ts'
+import { tableChecksum, type TableChecksum } from './checksum.ts'
+import type { SinkTarget } from './tables.ts'
+
+type Incoming = Message<string, Buffer, string, string>
+
+export interface ReplayDeps { config: Readonly<Config>, codec: Codec, pool: Pool, log: Logger }
+
+export interface ReplayResult extends TableChecksum { records: number, ms: number }
+
+/**
+ * Rebuilds a table from its topic without readers ever seeing it half-empty: the topic is
+ * read from the start into a shadow table, which then replaces the live one in a single
+ * transaction. That transaction locks the live table (waiting out the running sink's open
+ * batch), tops the shadow up to wherever the sink had got to, swaps the tables and sets the
+ * sink's offsets, so the running sink carries on from a consistent position.
+ */
+export async function replayTable ({ config, codec, pool, log }: ReplayDeps, target: SinkTarget, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
+  const started = Date.now()
+  const live = target.spec.table
+  const shadow = `${live}_rebuild`
+  const shadowSpec = { ...target.spec, table: shadow }
+  await pool.query(`DROP TABLE IF EXISTS ${shadow}; CREATE TABLE ${shadow} (LIKE ${live} INCLUDING ALL)`)
+
+  const consumer = createConsumer(config, { clientId: 'energy-replay', groupId: `energy-replay-${randomUUID()}` })
+  let records = 0
+  try {
+    const [first, end] = await Promise.all([
+      consumer.listOffsets({ topics: [target.topic], timestamp: -2n }),
+      consumer.listOffsets({ topics: [target.topic], timestamp: -1n, isolationLevel: 1 })
+    ])
+    const from = first.get(target.topic) ?? []
+    const until = end.get(target.topic) ?? []
+    const total = until.reduce((sum, o, p) => sum + Number(o - from[p]), 0)
+    const position = from.slice()
+
+    const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
+      if (stop.every((o, p) => o <= position[p])) return
+      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `energy-replay-${randomUUID()}` })
+      try {
+        const stream = await rangeConsumer.consume({
+          topics: [target.topic], mode: 'manual', autocommit: false,
+          offsets: position.map((offset, partition) => ({ topic: target.topic, partition, offset }))
+        })
+        const batcher = createBatcher<Incoming>(stream, config.sinkBatchSize, 20)
+        const done = new AbortController()
+        const check = (): void => { if (stop.every((o, p) => (stream.offsetsToFetch.get(`${target.topic}:${p}`) ?? 0n) >= o)) done.abort() }
+        stream.on('fetch', check)
+        check()
+        while (true) {
+          const batch = (await batcher.next(done.signal)).filter(m => m.offset < stop[m.partition] && m.offset >= position[m.partition])
+          if (batch.length > 0) {
+            const rows = await stage(codec, target, batch, log)
+            if (client === undefined) {
+              const c = await pool.connect()
+              try { await writeBatch(c, 'replay', shadowSpec, rows, []) } finally { c.release() }
+            } else {
+              await client.query('SAVEPOINT replay_batch')
+              await writeNested(client, shadowSpec, rows)
+              await client.query('RELEASE SAVEPOINT replay_batch')
+            }
+            for (const m of batch) position[m.partition] = m.offset + 1n
+            records += batch.length
+            onProgress?.(records, total)
+          }
+          if (done.signal.aborted && batch.length === 0) break
+        }
+        for (let p = 0; p < stop.length; p++) if (stop[p] > position[p]) position[p] = stop[p]
+        await stream.close()
+      } finally {
+        await rangeConsumer.close(true)
+      }
+    }
+
+    await readRange(undefined, until)
+
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      await client.query(`LOCK TABLE ${live} IN ACCESS EXCLUSIVE MODE`)
+      const { rows } = await client.query<{ partition: number, next_offset: string }>(
+        'SELECT partition, next_offset FROM energy_usage.sink_offsets WHERE sink = $1 AND topic = $2 FOR UPDATE', [target.name, target.topic])
+      const sinkAt = position.map((_, p) => BigInt(rows.find(r => r.partition === p)?.next_offset ?? '0'))
+      // The running sink may be ahead of what was read: catch the shadow up to it.
+      await readRange(client, sinkAt)
+      const indexes = await client.query<{ indexname: string, indexdef: string }>(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname || '.' || tablename = $1", [live])
+      await client.query(`DROP TABLE ${live}`)
+      await client.query(`ALTER TABLE ${shadow} RENAME TO ${live.split('.')[1]}`)
+      await restoreIndexNames(client, live, indexes.rows)
+      for (let p = 0; p < position.length; p++) {
+        await client.query(`INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (sink, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+        [target.name, target.topic, p, String(position[p])])
+      }
+      await client.query('COMMIT')
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  } finally {
+    await consumer.close(true)
+  }
+  const checksum = await tableChecksum(pool, target.spec)
+  return { ...checksum, records, ms: Date.now() - started }
+}
+
+async function stage (codec: Codec, target: SinkTarget, batch: Incoming[], log: Logger): Promise<StagedRow[]> {
+  const rows: StagedRow[] = []
+  const recordKey = target.spec.recordKey ?? target.spec.rowKey
+  for (let seq = 0; seq < batch.length; seq++) {
+    const m = batch[seq]
+    if (m.value === undefined || m.value.length === 0) {
+      if (m.key === undefined) continue
+      const keyValues = target.keyValues(m.key)
+      rows.push({ seq, deleted: true, values: target.spec.columns.map(c => recordKey.includes(c) ? keyValues[recordKey.indexOf(c)] : null) })
+      continue
+    }
+    try {
+      const record = await codec.decode(target.topic, m.value)
+      for (const values of target.toRows(record)) rows.push({ seq, deleted: false, values })
+    } catch (err) {
+      // The live sink dead-lettered this record when it first saw it.
+      log.debug({ err, offset: String(m.offset) }, 'replay skips a record the sink rejected')
+    }
+  }
+  return rows
+}
+
+/** writeBatch inside the caller's transaction (the swap), without its own BEGIN/COMMIT. */
+async function writeNested (client: pg.ClientBase, spec: SinkTarget['spec'], rows: StagedRow[]): Promise<void> {
+  const proxy = Object.create(client) as pg.ClientBase
+  proxy.query = ((text: unknown, ...rest: unknown[]) => {
+    if (text === 'BEGIN' || text === 'COMMIT' || text === 'ROLLBACK') return Promise.resolve({ rows: [], rowCount: 0 })
+    return (client.query as (...a: unknown[]) => unknown)(text, ...rest)
+  }) as pg.ClientBase['query']
+  await writeBatch(proxy, 'replay', spec, rows, [])
+}
+
+/** Gives the swapped-in table's indexes the names the replaced table's had. */
+async function restoreIndexNames (client: pg.ClientBase, live: string, before: Array<{ indexname: string, indexdef: string }>): Promise<void> {
+  const schema = live.split('.')[0]
+  const table = live.split('.')[1]
+  const { rows } = await client.query<{ indexname: string, indexdef: string }>(
+    'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema, table])
+  const shape = (def: string, name: string): string => def.replace(name, '').replace(/\S+_rebuild\b/g, table)
+  for (const old of before) {
+    const match = rows.find(r => shape(r.indexdef, r.indexname) === shape(old.indexdef, old.indexname))
+    if (match !== undefined && match.indexname !== old.indexname) {
+      await client.query(`ALTER INDEX ${schema}.${match.indexname} RENAME TO ${old.indexname}`)
+    }
+  }
+}
