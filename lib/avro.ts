@@ -33,7 +33,9 @@ export function loadLocalSchemas (dir = SCHEMAS_DIR): Map<string, string> {
   return schemas
 }
 
-export function createCodec (registry: RegistryClient, schemas: Map<string, string> = loadLocalSchemas()): Codec {
+/** `namespace` is stripped from topic names to find their local schema (see topicsFor). */
+export function createCodec (registry: RegistryClient, schemas: Map<string, string> = loadLocalSchemas(), namespace = ''): Codec {
+  const localName = (topic: string): string => topic.startsWith(namespace) ? topic.slice(namespace.length) : topic
   const readers = new Map<string, avro.Type>()
   const writerIds = new Map<string, Promise<number>>()
   const writerTypes = new Map<number, Promise<avro.Type>>()
@@ -42,7 +44,7 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
   function reader (topic: string): avro.Type {
     let type = readers.get(topic)
     if (type === undefined) {
-      const schema = schemas.get(topic)
+      const schema = schemas.get(localName(topic))
       if (schema === undefined) throw new EnergyError('ENERGY_SCHEMA', `no schema for topic ${topic} in schemas/`, { topic })
       type = avro.Type.forSchema(JSON.parse(schema))
       readers.set(topic, type)
@@ -53,7 +55,7 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
   function writerId (topic: string): Promise<number> {
     let id = writerIds.get(topic)
     if (id === undefined) {
-      id = registry.idOf(valueSubject(topic), schemas.get(topic) ?? '')
+      id = registry.idOf(valueSubject(topic), schemas.get(localName(topic)) ?? '')
       id.catch(() => writerIds.delete(topic))
       writerIds.set(topic, id)
     }

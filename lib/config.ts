@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv'
 import { EnergyError } from './errors.ts'
-import { SOURCES, type Source } from './topics.ts'
+import { SOURCES, topicsFor, type Source, type Topics } from './topics.ts'
 
 // The only reader of process.env. Every variable is checked once at start-up and every
 // problem is reported in one ENERGY_CONFIG error that names the variable.
@@ -26,6 +26,10 @@ export interface Config {
   apiPort: number
   logLevel: string
   topicPartitions: number
+  /** Prefix of every topic, consumer group and transactional id ('' = the contract names). */
+  namespace: string
+  /** The namespace's topic names. */
+  topics: Topics
   sources: Source[]
   httpTimeoutMs: number
   httpRetries: number
@@ -56,6 +60,7 @@ export const DEFAULTS: Record<string, string> = {
   API_PORT: '3000',
   LOG_LEVEL: 'info',
   TOPIC_PARTITIONS: '4',
+  PIPELINE_NAMESPACE: '',
   SOURCES: SOURCES.join(','),
   HTTP_TIMEOUT_MS: '10000',
   HTTP_RETRIES: '5',
@@ -99,6 +104,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (!/^[\w.-]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS must be host:port[,host:port], got "${b}"`)
   }
   const sources = parseSources(get('SOURCES'), problems)
+  const namespace = env.PIPELINE_NAMESPACE?.trim() ?? ''
+  if (!/^[\w.-]*$/.test(namespace)) problems.push(`PIPELINE_NAMESPACE may hold letters, digits, '.', '_' and '-', got "${namespace}"`)
 
   const config: Config = {
     kafkaBrokers: brokers,
@@ -120,6 +127,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     apiPort: int('API_PORT', 1, 65535),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
     topicPartitions: int('TOPIC_PARTITIONS', 1, 1000),
+    namespace,
+    topics: topicsFor(namespace),
     sources,
     httpTimeoutMs: int('HTTP_TIMEOUT_MS', 100, 600000),
     httpRetries: int('HTTP_RETRIES', 0, 100),

@@ -1,11 +1,12 @@
 import type { MessageToProduce } from '@platformatic/kafka'
 import { describeError, isEnergyError } from './errors.ts'
-import { DLQ_TOPIC } from './topics.ts'
 
 // A dead letter keeps the original bytes and says where they came from and why they failed,
 // in headers a user can read in Console (DESIGN.md "Topology").
 
 export interface DeadLetter {
+  /** The dead-letter topic (config.topics.dlq). */
+  dlqTopic: string
   topic: string
   partition: number
   offset: bigint
@@ -26,7 +27,7 @@ export function dlqMessage (letter: DeadLetter, nowMs = Date.now()): MessageToPr
     'dlq.failed_at': new Date(nowMs).toISOString(),
     ...letter.context
   }
-  const message: MessageToProduce<string, Buffer, string, string> = { topic: DLQ_TOPIC, partition: 0, headers }
+  const message: MessageToProduce<string, Buffer, string, string> = { topic: letter.dlqTopic, partition: 0, headers }
   if (letter.key !== undefined) message.key = letter.key
   if (letter.value !== undefined) message.value = letter.value
   return message

@@ -15,10 +15,10 @@ export interface SchemaCheck {
   reasons: string[]
 }
 
-export async function checkSchemas (registry: RegistryClient, schemas: Map<string, string>): Promise<SchemaCheck[]> {
+export async function checkSchemas (registry: RegistryClient, schemas: Map<string, string>, namespace = ''): Promise<SchemaCheck[]> {
   const checks: SchemaCheck[] = []
   for (const [topic, schema] of schemas) {
-    const subject = valueSubject(topic)
+    const subject = valueSubject(namespace + topic)
     const latest = await registry.latest(subject)
     if (latest === undefined) {
       checks.push({ subject, status: 'new', reasons: [] })
@@ -39,8 +39,8 @@ export async function checkSchemas (registry: RegistryClient, schemas: Map<strin
  * Registers every new or compatible schema with BACKWARD compatibility, or nothing at all:
  * one breaking schema refuses the whole set, naming the subject and field.
  */
-export async function registerSchemas (registry: RegistryClient, schemas: Map<string, string>): Promise<SchemaCheck[]> {
-  const checks = await checkSchemas(registry, schemas)
+export async function registerSchemas (registry: RegistryClient, schemas: Map<string, string>, namespace = ''): Promise<SchemaCheck[]> {
+  const checks = await checkSchemas(registry, schemas, namespace)
   const breaking = checks.filter(c => c.status === 'breaking')
   if (breaking.length > 0) {
     const lines = breaking.map(c => `${c.subject}: ${c.reasons.join('; ')}`)
@@ -52,7 +52,7 @@ export async function registerSchemas (registry: RegistryClient, schemas: Map<st
     // expects 404, so the level is set explicitly before every registration.
     await registry.setCompatibility(check.subject, 'BACKWARD')
     if (check.status !== 'registered') {
-      const topic = check.subject.slice(0, -'-value'.length)
+      const topic = check.subject.slice(namespace.length, -'-value'.length)
       await registry.register(check.subject, schemas.get(topic) ?? '')
     }
   }

@@ -7,6 +7,27 @@ export const USAGE_TOPIC = 'energy.usage'
 export const COMPLETION_TOPIC = 'completion'
 export const DLQ_TOPIC = 'energy.dlq'
 
+export const TOPIC_NAMES = {
+  requests: REQUESTS_TOPIC,
+  co2: CO2_TOPIC,
+  mix: MIX_TOPIC,
+  pricing: PRICING_TOPIC,
+  usage: USAGE_TOPIC,
+  completion: COMPLETION_TOPIC,
+  dlq: DLQ_TOPIC
+} as const
+export type TopicKey = keyof typeof TOPIC_NAMES
+export type Topics = Record<TopicKey, string>
+
+/**
+ * The topic names of a namespace (PIPELINE_NAMESPACE): a prefix that gives tests and the
+ * benchmark their own topics, consumer groups and transactional ids on a shared broker.
+ * The default, empty namespace is the contract names.
+ */
+export function topicsFor (namespace: string): Topics {
+  return Object.fromEntries(Object.entries(TOPIC_NAMES).map(([k, v]) => [k, namespace + v])) as Topics
+}
+
 export const SOURCES = ['co2', 'mix', 'pricing', 'usage'] as const
 export type Source = typeof SOURCES[number]
 
@@ -38,6 +59,11 @@ export const TOPIC_SPECS: TopicSpec[] = [
   { name: COMPLETION_TOPIC, copartitioned: true, configs: compacted },
   { name: DLQ_TOPIC, copartitioned: false, partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * 24 * 3600 * 1000) } }
 ]
+
+/** The specs of a namespace's topics. */
+export function topicSpecsFor (namespace: string): TopicSpec[] {
+  return TOPIC_SPECS.map(spec => ({ ...spec, name: namespace + spec.name }))
+}
 
 /** Registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject (topic: string): string {

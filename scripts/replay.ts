@@ -31,7 +31,7 @@ if (unknown.length > 0) {
 const config = loadConfig()
 const log = createLogger(config.logLevel).child({ component: 'replay' })
 const pool = createPool(config.databaseUrl, log)
-const codec = createCodec(createRegistryClient(config.schemaRegistryUrl))
+const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
 try {
   for (const target of SINK_TARGETS.filter(t => targets.includes(t))) {
     let reported = 0

@@ -29,7 +29,7 @@ try {
   if (problems.length > 0) throw new EnergyError('ENERGY_CONFIG', problems.join('; '))
   const [from, to] = positionals
   const range = resolveRange(from, to, from === undefined ? await newestDay(config.databaseUrl) : undefined)
-  await seed({ config, codec: createCodec(createRegistryClient(config.schemaRegistryUrl)), log }, range, sources)
+  await seed({ config, codec: createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace), log }, range, sources)
 } catch (err) {
   log.error({ code: (err as EnergyError).code }, describeError(err))
   console.error(`seed: ${describeError(err)}`)

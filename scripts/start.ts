@@ -22,7 +22,7 @@ if (values.help === true) {
 const config = loadConfig()
 const log = createLogger(config.logLevel)
 try {
-  const codec = createCodec(createRegistryClient(config.schemaRegistryUrl))
+  const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
   for (const c of components) await c.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')

@@ -2,10 +2,11 @@ import type { Message } from '@platformatic/kafka'
 import type { Codec } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import { createBatcher } from '../lib/batcher.ts'
-import { loadOffsets, writeBatch, type OffsetUpdate, type StagedRow } from '../lib/copy-writer.ts'
+import { loadOffsets, writeBatch, type OffsetUpdate } from '../lib/copy-writer.ts'
+import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { dlqMessage } from '../lib/dlq.ts'
-import { describeError, EnergyError, isEnergyError } from '../lib/errors.ts'
+import { describeError, isEnergyError } from '../lib/errors.ts'
 import { createConsumer, createProducer, type EnergyProducer } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
 import { closeQuietly, supervise, type Supervised } from '../lib/supervisor.ts'
@@ -25,8 +26,8 @@ export interface SinkDeps {
   options?: Partial<SinkOptions>
 }
 
-export function sinkGroup (target: SinkTarget): string {
-  return `energy-sink-${target.name}`
+export function sinkGroup (target: SinkTarget, namespace = ''): string {
+  return `${namespace}energy-sink-${target.name}`
 }
 
 /**
@@ -38,48 +39,27 @@ export function createSink (deps: SinkDeps): Supervised {
   const { config, codec, pool, target } = deps
   const options: SinkOptions = { batchSize: config.sinkBatchSize, batchWaitMs: config.sinkBatchMs, ...DEFAULT_SINK_OPTIONS, ...deps.options }
   const log = deps.log.child({ sink: target.name })
+  const topic = config.topics[target.topic]
+  const group = sinkGroup(target, config.namespace)
   /** Next offset per partition as Postgres has it; absent = not loaded, null = no row yet. */
   const positions = new Map<number, bigint | null>()
   let assigned = new Set<number>()
 
   async function reloadPositions (): Promise<void> {
-    const stored = await loadOffsets(pool, target.name, target.topic)
+    const stored = await loadOffsets(pool, target.name, topic)
     positions.clear()
     for (const p of assigned) positions.set(p, stored.get(p) ?? null)
   }
 
-  async function toStaged (batch: Incoming[], dlq: EnergyProducer): Promise<StagedRow[]> {
-    const rows: StagedRow[] = []
-    const recordKey = target.spec.recordKey ?? target.spec.rowKey
-    for (let seq = 0; seq < batch.length; seq++) {
-      const m = batch[seq]
-      try {
-        if (m.value === undefined || m.value.length === 0) {
-          if (m.key === undefined) throw new EnergyError('ENERGY_DECODE', 'tombstone without a key')
-          const keyValues = target.keyValues(m.key)
-          const values = target.spec.columns.map(c => recordKey.includes(c) ? keyValues[recordKey.indexOf(c)] : null)
-          rows.push({ seq, deleted: true, values })
-          continue
-        }
-        const record = await codec.decode(target.topic, m.value)
-        for (const values of target.toRows(record)) rows.push({ seq, deleted: false, values })
-      } catch (err) {
-        if (isEnergyError(err) && err.retryable) throw err
-        await deadLetter(dlq, m, err)
-      }
-    }
-    return rows
-  }
-
   async function deadLetter (dlq: EnergyProducer, m: Incoming, err: unknown): Promise<void> {
     log.error({ err: describeError(err), partition: m.partition, offset: String(m.offset) }, 'record rejected, sent to energy.dlq')
-    await dlq.send({ messages: [dlqMessage({ topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error: err, context: { 'dlq.sink': target.name } })] })
+    await dlq.send({ messages: [dlqMessage({ dlqTopic: config.topics.dlq, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error: err, context: { 'dlq.sink': target.name } })] })
   }
 
   function offsetUpdates (batch: Incoming[]): OffsetUpdate[] {
     const next = new Map<number, bigint>()
     for (const m of batch) next.set(m.partition, m.offset + 1n)
-    return [...next].map(([partition, offset]) => ({ topic: target.topic, partition, expected: positions.get(partition) ?? null, next: offset }))
+    return [...next].map(([partition, offset]) => ({ topic, partition, expected: positions.get(partition) ?? null, next: offset }))
   }
 
   /**
@@ -87,7 +67,7 @@ export function createSink (deps: SinkDeps): Supervised {
    * down by halving until the offending record is alone; it is dead-lettered and the rest lands.
    */
   async function land (batch: Incoming[], dlq: EnergyProducer): Promise<void> {
-    const rows = await toStaged(batch, dlq)
+    const rows = await stageRecords(codec, target, topic, batch, (m, err) => deadLetter(dlq, m, err))
     const offsets = offsetUpdates(batch)
     try {
       const client = await pool.connect()
@@ -140,20 +120,20 @@ export function createSink (deps: SinkDeps): Supervised {
   }
 
   async function session (signal: AbortSignal): Promise<void> {
-    const consumer = createConsumer(config, { clientId: `energy-sink-${target.name}`, groupId: sinkGroup(target) })
-    const dlq = createProducer(config, { clientId: `energy-sink-${target.name}-dlq` })
+    const consumer = createConsumer(config, { clientId: group, groupId: group })
+    const dlq = createProducer(config, { clientId: `${group}-dlq` })
     consumer.on('consumer:group:join', ({ assignments }) => {
       assigned = new Set((assignments ?? []).flatMap(a => a.partitions))
       // Positions of gained partitions come from Postgres before their first batch.
       positions.clear()
     })
     try {
-      const stored = await loadOffsets(pool, target.name, target.topic)
-      const earliest = await consumer.listOffsets({ topics: [target.topic], timestamp: -2n })
-      const offsets = (earliest.get(target.topic) ?? []).map((first, partition) => ({ topic: target.topic, partition, offset: stored.get(partition) ?? first }))
-      const stream = await consumer.consume({ topics: [target.topic], mode: 'manual', offsets, autocommit: false })
+      const stored = await loadOffsets(pool, target.name, topic)
+      const earliest = await consumer.listOffsets({ topics: [topic], timestamp: -2n })
+      const offsets = (earliest.get(topic) ?? []).map((first, partition) => ({ topic, partition, offset: stored.get(partition) ?? first }))
+      const stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets, autocommit: false })
       const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
-      log.info({ topic: target.topic, table: target.spec.table }, 'sink started')
+      log.info({ topic, table: target.spec.table }, 'sink started')
       while (!signal.aborted) {
         const batch = await batcher.next(signal)
         if (batch.length === 0) continue

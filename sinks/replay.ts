@@ -5,6 +5,7 @@ import type { Codec } from '../lib/avro.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import type { Config } from '../lib/config.ts'
 import { writeBatch, type StagedRow } from '../lib/copy-writer.ts'
+import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { createConsumer } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
@@ -27,39 +28,41 @@ export interface ReplayResult extends TableChecksum { records: number, ms: numbe
 export async function replayTable ({ config, codec, pool, log }: ReplayDeps, target: SinkTarget, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
   const started = Date.now()
   const live = target.spec.table
+  const topic = config.topics[target.topic]
   const shadow = `${live}_rebuild`
   const shadowSpec = { ...target.spec, table: shadow }
   await pool.query(`DROP TABLE IF EXISTS ${shadow}; CREATE TABLE ${shadow} (LIKE ${live} INCLUDING ALL)`)
 
-  const consumer = createConsumer(config, { clientId: 'energy-replay', groupId: `energy-replay-${randomUUID()}` })
+  const consumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}` })
   let records = 0
   try {
     const [first, end] = await Promise.all([
-      consumer.listOffsets({ topics: [target.topic], timestamp: -2n }),
-      consumer.listOffsets({ topics: [target.topic], timestamp: -1n, isolationLevel: 1 })
+      consumer.listOffsets({ topics: [topic], timestamp: -2n }),
+      consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: 1 })
     ])
-    const from = first.get(target.topic) ?? []
-    const until = end.get(target.topic) ?? []
+    const from = first.get(topic) ?? []
+    const until = end.get(topic) ?? []
     const total = until.reduce((sum, o, p) => sum + Number(o - from[p]), 0)
     const position = from.slice()
 
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
       if (stop.every((o, p) => o <= position[p])) return
-      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `energy-replay-${randomUUID()}` })
+      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}` })
       try {
         const stream = await rangeConsumer.consume({
-          topics: [target.topic], mode: 'manual', autocommit: false,
-          offsets: position.map((offset, partition) => ({ topic: target.topic, partition, offset }))
+          topics: [topic], mode: 'manual', autocommit: false,
+          offsets: position.map((offset, partition) => ({ topic: topic, partition, offset }))
         })
         const batcher = createBatcher<Incoming>(stream, config.sinkBatchSize, 20)
         const done = new AbortController()
-        const check = (): void => { if (stop.every((o, p) => (stream.offsetsToFetch.get(`${target.topic}:${p}`) ?? 0n) >= o)) done.abort() }
+        const check = (): void => { if (stop.every((o, p) => (stream.offsetsToFetch.get(`${topic}:${p}`) ?? 0n) >= o)) done.abort() }
         stream.on('fetch', check)
         check()
         while (true) {
           const batch = (await batcher.next(done.signal)).filter(m => m.offset < stop[m.partition] && m.offset >= position[m.partition])
           if (batch.length > 0) {
-            const rows = await stage(codec, target, batch, log)
+            // The live sink dead-lettered such a record when it first saw it.
+            const rows = await stageRecords(codec, target, topic, batch, async (m, err) => { log.debug({ err, offset: String(m.offset) }, 'replay skips a rejected record') })
             if (client === undefined) {
               const c = await pool.connect()
               try { await writeBatch(c, 'replay', shadowSpec, rows, []) } finally { c.release() }
@@ -88,7 +91,7 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
       await client.query('BEGIN')
       await client.query(`LOCK TABLE ${live} IN ACCESS EXCLUSIVE MODE`)
       const { rows } = await client.query<{ partition: number, next_offset: string }>(
-        'SELECT partition, next_offset FROM energy_usage.sink_offsets WHERE sink = $1 AND topic = $2 FOR UPDATE', [target.name, target.topic])
+        'SELECT partition, next_offset FROM energy_usage.sink_offsets WHERE sink = $1 AND topic = $2 FOR UPDATE', [target.name, topic])
       const sinkAt = position.map((_, p) => BigInt(rows.find(r => r.partition === p)?.next_offset ?? '0'))
       // The running sink may be ahead of what was read: catch the shadow up to it.
       await readRange(client, sinkAt)
@@ -100,7 +103,7 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
       for (let p = 0; p < position.length; p++) {
         await client.query(`INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
           ON CONFLICT (sink, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
-        [target.name, target.topic, p, String(position[p])])
+        [target.name, topic, p, String(position[p])])
       }
       await client.query('COMMIT')
     } catch (err) {
@@ -114,28 +117,6 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
   }
   const checksum = await tableChecksum(pool, target.spec)
   return { ...checksum, records, ms: Date.now() - started }
-}
-
-async function stage (codec: Codec, target: SinkTarget, batch: Incoming[], log: Logger): Promise<StagedRow[]> {
-  const rows: StagedRow[] = []
-  const recordKey = target.spec.recordKey ?? target.spec.rowKey
-  for (let seq = 0; seq < batch.length; seq++) {
-    const m = batch[seq]
-    if (m.value === undefined || m.value.length === 0) {
-      if (m.key === undefined) continue
-      const keyValues = target.keyValues(m.key)
-      rows.push({ seq, deleted: true, values: target.spec.columns.map(c => recordKey.includes(c) ? keyValues[recordKey.indexOf(c)] : null) })
-      continue
-    }
-    try {
-      const record = await codec.decode(target.topic, m.value)
-      for (const values of target.toRows(record)) rows.push({ seq, deleted: false, values })
-    } catch (err) {
-      // The live sink dead-lettered this record when it first saw it.
-      log.debug({ err, offset: String(m.offset) }, 'replay skips a record the sink rejected')
-    }
-  }
-  return rows
 }
 
 /** writeBatch inside the caller's transaction (the swap), without its own BEGIN/COMMIT. */

@@ -1,5 +1,5 @@
 import type { CopyValue, TableSpec } from '../lib/copy-writer.ts'
-import { COMPLETION_TOPIC, CO2_TOPIC, MIX_TOPIC, PRICING_TOPIC, USAGE_TOPIC } from '../lib/topics.ts'
+import { TOPIC_NAMES, type TopicKey } from '../lib/topics.ts'
 import type { Co2Record, MixRecord, PricingRecord, UsageRecord } from '../processors/ingest/types.ts'
 import type { DailyAggregate } from '../processors/join/types.ts'
 
@@ -9,7 +9,8 @@ import type { DailyAggregate } from '../processors/join/types.ts'
 export interface SinkTarget<R = unknown> {
   /** Sink name: its consumer group suffix and its rows in sink_offsets. */
   name: string
-  topic: string
+  /** Its topic's key in config.topics. */
+  topic: TopicKey
   spec: TableSpec
   toRows (record: R): CopyValue[][]
   /** Record-key column values from a Kafka key, for tombstones. */
@@ -21,7 +22,7 @@ const slotKey = (key: string): CopyValue[] => [key]
 
 export const carbonIntensityTarget: SinkTarget<Co2Record> = {
   name: 'carbon_intensity',
-  topic: CO2_TOPIC,
+  topic: 'co2',
   spec: {
     table: 'energy_usage.carbon_intensity',
     columns: ['slot_start', 'slot_end', 'local_date', 'forecast', 'actual', 'intensity_index', 'batch_id'],
@@ -33,7 +34,7 @@ export const carbonIntensityTarget: SinkTarget<Co2Record> = {
 
 export const generationMixTarget: SinkTarget<MixRecord> = {
   name: 'generation_mix',
-  topic: MIX_TOPIC,
+  topic: 'mix',
   spec: {
     table: 'energy_usage.generation_mix',
     columns: ['slot_start', 'fuel', 'perc', 'slot_end', 'local_date', 'batch_id'],
@@ -46,7 +47,7 @@ export const generationMixTarget: SinkTarget<MixRecord> = {
 
 export const unitRatesTarget: SinkTarget<PricingRecord> = {
   name: 'unit_rates',
-  topic: PRICING_TOPIC,
+  topic: 'pricing',
   spec: {
     table: 'energy_usage.unit_rates',
     columns: ['slot_start', 'slot_end', 'local_date', 'tariff_code', 'value_exc_vat', 'value_inc_vat', 'batch_id'],
@@ -58,7 +59,7 @@ export const unitRatesTarget: SinkTarget<PricingRecord> = {
 
 export const consumptionTarget: SinkTarget<UsageRecord> = {
   name: 'consumption',
-  topic: USAGE_TOPIC,
+  topic: 'usage',
   spec: {
     table: 'energy_usage.consumption',
     columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id', 'meter_serial'],
@@ -70,7 +71,7 @@ export const consumptionTarget: SinkTarget<UsageRecord> = {
 
 export const dailySummaryTarget: SinkTarget<DailyAggregate> = {
   name: 'daily_summary',
-  topic: COMPLETION_TOPIC,
+  topic: 'completion',
   spec: {
     table: 'energy_usage.daily_summary',
     columns: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots'],
@@ -82,7 +83,7 @@ export const dailySummaryTarget: SinkTarget<DailyAggregate> = {
 
 export const SINK_TARGETS: SinkTarget[] = [carbonIntensityTarget, generationMixTarget, unitRatesTarget, consumptionTarget, dailySummaryTarget] as SinkTarget[]
 
-/** A target by table name (`consumption`) or topic (`energy.usage`). */
+/** A target by table name (`consumption`) or contract topic name (`energy.usage`). */
 export function findTarget (name: string): SinkTarget | undefined {
-  return SINK_TARGETS.find(t => t.name === name || t.topic === name)
+  return SINK_TARGETS.find(t => t.name === name || TOPIC_NAMES[t.topic] === name)
 }

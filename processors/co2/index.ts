@@ -1,5 +1,4 @@
 import { getJson } from '../../lib/http.ts'
-import { CO2_TOPIC } from '../../lib/topics.ts'
 import type { Co2Values, SourceDefinition } from '../ingest/types.ts'
 import { parseCo2Day } from './normalise.ts'
 
@@ -8,7 +7,6 @@ export { parseCo2Day }
 // `/intensity/date/{date}` answers the UK local day, so one call covers one London day.
 export const co2Source: SourceDefinition<Co2Values> = {
   name: 'co2',
-  topic: CO2_TOPIC,
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/intensity/date/${day.date}`,
       { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })

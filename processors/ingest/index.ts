@@ -9,7 +9,6 @@ import { londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
-import { REQUESTS_TOPIC } from '../../lib/topics.ts'
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
 import type { EnergyRequest, SourceDefinition } from './types.ts'
 
@@ -40,6 +39,9 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const { config, source, codec } = deps
   const options = { ...DEFAULT_SOURCE_PROCESSOR_OPTIONS, ...deps.options }
   const log = deps.log.child({ processor: source.name })
+  const { topics, namespace } = config
+  const topic = topics[source.name]
+  const group = `${namespace}energy-${source.name}-processor`
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
 
@@ -48,7 +50,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     let day: LondonDay
     try {
       if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'request has no value')
-      request = await codec.decode<EnergyRequest>(REQUESTS_TOPIC, message.value)
+      request = await codec.decode<EnergyRequest>(topics.requests, message.value)
       if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], produced: 0, missing: 0, skipped: true }
       try {
         day = londonDay(request.date)
@@ -61,7 +63,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       const records: Outgoing[] = []
       for (const v of values) {
         const record = { ...v, local_date: day.date, slot_end: v.slot_start + 30 * 60 * 1000, batch_id: batchId, batch_size: values.length }
-        records.push({ topic: source.topic, partition, key: new Date(v.slot_start).toISOString(), value: await codec.encode(source.topic, record) })
+        records.push({ topic, partition, key: new Date(v.slot_start).toISOString(), value: await codec.encode(topic, record) })
       }
       return { records, date: day.date, produced: values.length, missing: day.slots - values.length }
     } catch (err) {
@@ -72,6 +74,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
         produced: 0,
         missing: 0,
         records: [dlqMessage({
+          dlqTopic: topics.dlq,
           topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err,
           context: { 'dlq.processor': source.name, 'dlq.date': request?.date ?? message.key ?? '' }
         })]
@@ -102,15 +105,15 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   async function session (signal: AbortSignal): Promise<void> {
-    const producer = createProducer(config, { clientId: `energy-${source.name}-processor`, transactionalId: `energy-${source.name}-processor-${instanceId}` })
-    const consumer = createConsumer(config, { clientId: `energy-${source.name}-processor`, groupId: `energy-${source.name}-processor` })
+    const producer = createProducer(config, { clientId: group, transactionalId: `${group}-${instanceId}` })
+    const consumer = createConsumer(config, { clientId: group, groupId: group })
     try {
-      const metadata = await producer.metadata({ topics: [source.topic] })
-      partitions = metadata.topics.get(source.topic)?.partitionsCount ?? 0
-      if (partitions === 0) throw new EnergyError('ENERGY_CONFIG', `topic ${source.topic} does not exist: run \`npm run setup\``)
-      const stream = await consumer.consume({ topics: [REQUESTS_TOPIC], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
+      const metadata = await producer.metadata({ topics: [topic] })
+      partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
+      if (partitions === 0) throw new EnergyError('ENERGY_CONFIG', `topic ${topic} does not exist: run \`npm run setup\``)
+      const stream = await consumer.consume({ topics: [topics.requests], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
       const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
-      log.info({ group: `energy-${source.name}-processor`, topic: source.topic, partitions }, 'processor started')
+      log.info({ group, topic, partitions }, 'processor started')
       while (!signal.aborted) {
         const batch = await batcher.next(signal)
         if (batch.length > 0 && !signal.aborted) await processBatch(batch, producer, consumer, signal)

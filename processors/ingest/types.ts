@@ -42,8 +42,8 @@ export interface FetchContext {
 
 /** One source: how to fetch a London day and normalise it to half-hour values. */
 export interface SourceDefinition<V extends { slot_start: number } = { slot_start: number }> {
+  /** Also the key of its topic in config.topics. */
   name: Source
-  topic: string
   /** Values for the slots of the day the source has, ascending, one per slot start. */
   fetchDay (day: LondonDay, context: FetchContext): Promise<V[]>
 }

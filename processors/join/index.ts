@@ -9,7 +9,7 @@ import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, 
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
-import { COMPLETION_TOPIC, SOURCE_TOPICS, SOURCES, type Source } from '../../lib/topics.ts'
+import { SOURCES, type Source } from '../../lib/topics.ts'
 import { copartitionedAssigner } from './assigner.ts'
 import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
 import { joinByDate, type SourceEvent } from './operator.ts'
@@ -25,8 +25,6 @@ type Incoming = Message<string, Buffer, string, string>
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
 export const JOIN_GROUP = 'energy-join'
-const INPUT_TOPICS = SOURCES.map(s => SOURCE_TOPICS[s])
-const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [SOURCE_TOPICS[s], s]))
 
 export interface JoinDeps {
   config: Readonly<Config>
@@ -48,6 +46,10 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const options = { ...DEFAULT_JOIN_OPTIONS, ...deps.options }
   const clock = deps.clock ?? Date.now
   const log = deps.log.child({ processor: 'join' })
+  const { topics, namespace } = config
+  const group = namespace + JOIN_GROUP
+  const INPUT_TOPICS = SOURCES.map(s => topics[s])
+  const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [topics[s], s]))
 
   async function decode (message: Incoming): Promise<SourceEvent> {
     const source = SOURCE_OF.get(message.topic) as Source
@@ -64,8 +66,8 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     const positions = new Map<string, bigint>()
     const restored = new Set<number>()
     let assigned = new Set<number>()
-    const producer = createProducer(config, { clientId: 'energy-join', transactionalId: `energy-join-${deps.instanceId ?? '1'}` })
-    const consumer = createConsumer(config, { clientId: 'energy-join', groupId: JOIN_GROUP })
+    const producer = createProducer(config, { clientId: group, transactionalId: `${group}-${deps.instanceId ?? '1'}` })
+    const consumer = createConsumer(config, { clientId: group, groupId: group })
 
     consumer.on('consumer:group:join', ({ assignments }) => {
       const next = new Set((assignments ?? []).flatMap(a => a.partitions))
@@ -81,8 +83,8 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
 
     let partitionCount = 0
     try {
-      const metadata = await producer.metadata({ topics: [...INPUT_TOPICS, COMPLETION_TOPIC] })
-      const counts = [...INPUT_TOPICS, COMPLETION_TOPIC].map(t => metadata.topics.get(t)?.partitionsCount ?? 0)
+      const metadata = await producer.metadata({ topics: [...INPUT_TOPICS, topics.completion] })
+      const counts = [...INPUT_TOPICS, topics.completion].map(t => metadata.topics.get(t)?.partitionsCount ?? 0)
       partitionCount = counts[0]
       if (counts.some(c => c !== partitionCount || c === 0)) {
         throw new EnergyError('ENERGY_CONFIG', `join inputs and completion must exist with equal partition counts, found ${counts.join(', ')}: run \`npm run setup\``)
@@ -91,7 +93,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         topics: INPUT_TOPICS, mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: copartitionedAssigner
       })
       const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
-      log.info({ group: JOIN_GROUP, partitions: partitionCount }, 'join started')
+      log.info({ group, partitions: partitionCount }, 'join started')
 
       const restore = async (partitions: number[]): Promise<void> => {
         const committed = await consumer.listCommittedOffsets({ topics: INPUT_TOPICS.map(topic => ({ topic, partitions })) })
@@ -141,7 +143,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
       } catch (err) {
         if (err instanceof EnergyError && err.retryable) throw err
         log.error({ err: describeError(err), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')
-        outgoing.push(dlqMessage({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err, context: { 'dlq.processor': 'join' } }))
+        outgoing.push(dlqMessage({ dlqTopic: topics.dlq, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err, context: { 'dlq.processor': 'join' } }))
       }
     }
     const aggregates = await lastValueFrom(from(events).pipe(joinByDate(state, clock), toArray()))
@@ -149,7 +151,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     const latest = new Map<string, DailyAggregate>()
     for (const a of aggregates) latest.set(a.date, a)
     for (const a of latest.values()) {
-      outgoing.push({ topic: COMPLETION_TOPIC, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(COMPLETION_TOPIC, a) })
+      outgoing.push({ topic: topics.completion, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(topics.completion, a) })
     }
     const tx = await producer.beginTransaction()
     try {

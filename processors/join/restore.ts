@@ -19,11 +19,11 @@ export interface PartitionRange {
  * broker drops it); the stream's fetch position, which steps over transaction markers, says
  * when a range is done.
  */
-export async function readRanges (config: Pick<Config, 'kafkaBrokers'>, ranges: PartitionRange[], apply: (message: Incoming) => Promise<void>): Promise<number> {
+export async function readRanges (config: Pick<Config, 'kafkaBrokers' | 'namespace'>, ranges: PartitionRange[], apply: (message: Incoming) => Promise<void>): Promise<number> {
   const wanted = ranges.filter(r => r.until > 0n)
   if (wanted.length === 0) return 0
   const topics = [...new Set(wanted.map(r => r.topic))]
-  const consumer = createConsumer(config, { clientId: 'energy-join-restore', groupId: `energy-join-restore-${randomUUID()}` })
+  const consumer = createConsumer(config, { clientId: 'energy-join-restore', groupId: `${config.namespace}energy-join-restore-${randomUUID()}` })
   let read = 0
   try {
     const earliest = await consumer.listOffsets({ topics, timestamp: -2n })

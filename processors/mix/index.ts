@@ -1,5 +1,4 @@
 import { getJson } from '../../lib/http.ts'
-import { MIX_TOPIC } from '../../lib/topics.ts'
 import type { MixValues, SourceDefinition } from '../ingest/types.ts'
 import { carbonTime } from '../ingest/normalise.ts'
 import { parseMixDay } from './normalise.ts'
@@ -8,7 +7,6 @@ export { parseMixDay }
 
 export const mixSource: SourceDefinition<MixValues> = {
   name: 'mix',
-  topic: MIX_TOPIC,
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/generation/${carbonTime(day.startMs)}/${carbonTime(day.endMs)}`,
       { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })

@@ -1,4 +1,3 @@
-import { PRICING_TOPIC } from '../../lib/topics.ts'
 import type { PricingValues, SourceDefinition } from '../ingest/types.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseRatesDay } from './normalise.ts'
@@ -8,7 +7,6 @@ export { parseRatesDay }
 // page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page.
 export const pricingSource: SourceDefinition<PricingValues> = {
   name: 'pricing',
-  topic: PRICING_TOPIC,
   async fetchDay (day, context) {
     const { config } = context
     const query = new URLSearchParams({ period_from: octopusTime(day.startMs), period_to: octopusTime(day.endMs), page_size: '1500' })

@@ -1,4 +1,3 @@
-import { USAGE_TOPIC } from '../../lib/topics.ts'
 import type { SourceDefinition, UsageValues } from '../ingest/types.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseUsageDay } from './normalise.ts'
@@ -7,7 +6,6 @@ export { parseUsageDay }
 
 export const usageSource: SourceDefinition<UsageValues> = {
   name: 'usage',
-  topic: USAGE_TOPIC,
   async fetchDay (day, context) {
     const { config } = context
     // period_to is inclusive on the real API, so the day's end is one slot too many; the

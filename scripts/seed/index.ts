@@ -7,7 +7,7 @@ import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
-import { REQUESTS_TOPIC, type Source } from '../../lib/topics.ts'
+import type { Source } from '../../lib/topics.ts'
 import type { EnergyRequest } from '../../processors/ingest/types.ts'
 
 export interface SeedRange { from: string, to: string }
@@ -44,15 +44,16 @@ export interface SeedDeps { config: Readonly<Config>, codec: Codec, log: Logger 
 export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, sources: Source[] = []): Promise<number> {
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
-    const metadata = await producer.metadata({ topics: [REQUESTS_TOPIC] })
-    const partitions = metadata.topics.get(REQUESTS_TOPIC)?.partitionsCount ?? 0
+    const topic = config.topics.requests
+    const metadata = await producer.metadata({ topics: [topic] })
+    const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
     const dates = datesBetween(range.from, range.to)
     let sent = 0
     for (let i = 0; i < dates.length; i += SEND_CHUNK) {
       const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
       for (const date of dates.slice(i, i + SEND_CHUNK)) {
         const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources }
-        messages.push({ topic: REQUESTS_TOPIC, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(REQUESTS_TOPIC, request) })
+        messages.push({ topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, request) })
       }
       await producer.send({ messages })
       for (let d = sent; d < sent + messages.length; d++) {

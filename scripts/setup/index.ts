@@ -5,7 +5,7 @@ import { createRegistryClient } from '../../lib/registry.ts'
 import { loadLocalSchemas } from '../../lib/avro.ts'
 import { registerSchemas } from '../../lib/schemas.ts'
 import { createPool } from '../../lib/db.ts'
-import { TOPIC_SPECS } from '../../lib/topics.ts'
+import { topicSpecsFor } from '../../lib/topics.ts'
 import { redactUrl, type Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
 
@@ -37,14 +37,14 @@ export async function setup (config: Config, log: Logger): Promise<SetupReport> 
   const admin = createAdmin(config)
   let topicChanges: string[]
   try {
-    const changes = await ensureTopics(admin, TOPIC_SPECS, config.topicPartitions)
+    const changes = await ensureTopics(admin, topicSpecsFor(config.namespace), config.topicPartitions)
     for (const c of changes) log.info({ topic: c.topic, detail: c.detail }, `topic ${c.action}`)
     topicChanges = changes.map(c => `${c.topic} ${c.action}`)
   } finally {
     await admin.close()
   }
 
-  const checks = await registerSchemas(createRegistryClient(config.schemaRegistryUrl), loadLocalSchemas())
+  const checks = await registerSchemas(createRegistryClient(config.schemaRegistryUrl), loadLocalSchemas(), config.namespace)
   const schemasRegistered = checks.filter(c => c.status !== 'registered').map(c => c.subject)
   for (const subject of schemasRegistered) log.info({ subject }, 'schema registered')
 
