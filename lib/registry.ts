@@ -21,6 +21,8 @@ export interface RegistryClient {
   register (subject: string, schema: string): Promise<number>
   /** Id of an already registered schema, by content. */
   idOf (subject: string, schema: string): Promise<number>
+  /** Deletes a subject for good (soft, then permanent, as the Confluent API requires). */
+  deleteSubject (subject: string): Promise<void>
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
@@ -89,6 +91,10 @@ export function createRegistryClient (url: string): RegistryClient {
         throw new EnergyError('ENERGY_SCHEMA', `schema for ${subject} is not registered: run \`npm run setup\``, { subject })
       }
       return found.id
+    },
+    async deleteSubject (subject) {
+      await call('DELETE', `/subjects/${enc(subject)}`, undefined, true)
+      await call('DELETE', `/subjects/${enc(subject)}?permanent=true`, undefined, true)
     }
   }
 }

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { once } from 'node:events'
+
+// Child processes of the benchmark and the fault suite: each part of the pipeline runs in its
+// own process so it can be measured (peak RSS) and killed on its own.
+
+const ROOT = new URL('../', import.meta.url).pathname
+
+export interface Child {
+  name: string
+  process: ChildProcess
+  /** Peak resident set size so far, bytes (VmHWM), or 0 once it has exited. */
+  peakRss (): number
+  stop (signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream): Child {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  if (logFile !== undefined) {
+    child.stdout?.pipe(logFile, { end: false })
+    child.stderr?.pipe(logFile, { end: false })
+  } else {
+    child.stdout?.resume()
+    child.stderr?.resume()
+  }
+  return {
+    name,
+    process: child,
+    peakRss () {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+        return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+      } catch {
+        return 0
+      }
+    },
+    async stop (signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+      child.kill(signal)
+      const [code] = await once(child, 'exit') as [number | null]
+      return code
+    }
+  }
+}
+
+/** Resolves when `probe` returns true, polling every `everyMs`; rejects after `timeoutMs`. */
+export async function waitFor (what: string, probe: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, everyMs))
+  }
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { createCodec } from '../lib/avro.ts'
+import { createPool } from '../lib/db.ts'
+import { addDays, datesBetween, londonDay, londonToday } from '../lib/london-day.ts'
+import { createLogger } from '../lib/log.ts'
+import { createRegistryClient } from '../lib/registry.ts'
+import { SOURCES } from '../lib/topics.ts'
+import { seed } from '../scripts/seed/index.ts'
+import { SINK_TARGETS } from '../sinks/tables.ts'
+import { replayTable } from '../sinks/replay.ts'
+import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
+import { createEnvironment } from './environment.ts'
+import { startChild, waitFor, type Child } from './processes.ts'
+
+const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep]
+
+Measures, in one run on a fresh namespace and database (deleted afterwards unless --keep):
+  1. backfill: N years (default 10) of days through the whole pipeline, end to end and per stage
+  2. replay of each source table against a bare COPY of the same rows
+  3. latency: one requested day to its daily_summary row, pipeline idle (default 20 runs)
+  4. peak RSS of the join and of the sinks during the backfill
+Prints a table and writes bench/results/bench-<time>.json.`
+
+const { values } = parseArgs({ options: { years: { type: 'string', default: '10' }, 'latency-runs': { type: 'string', default: '20' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+if (values.help === true) {
+  console.log(HELP)
+  process.exit(0)
+}
+const years = Number(values.years)
+const latencyRuns = Number(values['latency-runs'])
+const log = createLogger('warn')
+const say = (text: string): void => { console.error(`[bench] ${text}`) }
+
+const environment = await createEnvironment('bench', log)
+const { config, env } = environment
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+const logFile = createWriteStream(new URL(`./results/bench-${Date.now()}.log`, import.meta.url))
+const pool = createPool(config.databaseUrl, log)
+const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
+const children: Child[] = []
+try {
+  const to = addDays(londonToday(), -3)
+  const from = addDays(to, -Math.round(years * 365.25) + 1)
+  const dates = datesBetween(from, to)
+  const slots = dates.reduce((sum, d) => sum + londonDay(d).slots, 0)
+  say(`${dates.length} days, ${slots} half-hours per source, ${slots * SOURCES.length} source records; namespace ${environment.namespace}`)
+
+  children.push(startChild('sample-api', 'scripts/sample-api.ts', [], env, logFile))
+  await waitFor('sample API', async () => (await fetch(`${config.carbonApiUrl}/intensity/date/${to}`).catch(() => undefined))?.ok === true, 20000)
+  const processors = startChild('processors', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage'], env, logFile)
+  const join = startChild('join', 'scripts/start.ts', ['--only', 'join'], env, logFile)
+  const sinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], env, logFile)
+  children.push(processors, join, sinks)
+
+
+  const started = performance.now()
+  await seed({ config, codec, log }, { from, to })
+  const seeded = performance.now()
+  const marks: Record<string, number> = {}
+  const count = async (table: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
+  let peakJoin = 0
+  let peakSinks = 0
+  await waitFor('the backfill', async () => {
+    peakJoin = Math.max(peakJoin, join.peakRss())
+    peakSinks = Math.max(peakSinks, sinks.peakRss())
+    const now = performance.now()
+    if (marks.sources === undefined && await count('energy_usage.consumption') >= slots) marks.sources = now
+    const days = await count('energy_usage.daily_summary')
+    if (days >= dates.length) {
+      marks.done = now
+      return true
+    }
+    return false
+  }, 30 * 60 * 1000, 250)
+  const totalMs = marks.done - started
+  say(`backfill landed in ${(totalMs / 1000).toFixed(1)} s`)
+
+  say('replay vs bare COPY')
+  const replays = []
+  for (const target of SINK_TARGETS.filter(t => t.name !== 'daily_summary')) {
+    const replay = await replayTable({ config, codec, pool, log }, target)
+    const bare = await bareCopyRowsPerSecond(pool, target)
+    const replayRowsPerSecond = replay.rows / (replay.ms / 1000)
+    replays.push({ table: target.name, rows: replay.rows, replayMs: Math.round(replay.ms), replayRowsPerSecond: Math.round(replayRowsPerSecond), bareCopyMs: Math.round(bare.ms), bareCopyRowsPerSecond: Math.round(bare.rowsPerSecond), ratio: replayRowsPerSecond / bare.rowsPerSecond })
+  }
+
+  say(`latency, ${latencyRuns} single-day requests`)
+  const latencies: number[] = []
+  for (let i = 0; i < latencyRuns; i++) {
+    const date = dates[Math.floor((i + 0.5) * dates.length / latencyRuns)]
+    const { rows } = await pool.query<{ at: Date }>('SELECT updated_at AS at FROM energy_usage.daily_summary WHERE date = $1', [date])
+    const before = rows[0].at.getTime()
+    const t0 = performance.now()
+    await seed({ config, codec, log: createLogger('silent') }, { from: date, to: date })
+    await waitFor(`day ${date}`, async () => {
+      const r = await pool.query<{ at: Date }>('SELECT updated_at AS at FROM energy_usage.daily_summary WHERE date = $1', [date])
+      return r.rows[0].at.getTime() > before
+    }, 60000, 10)
+    latencies.push(performance.now() - t0)
+  }
+  latencies.sort((a, b) => a - b)
+
+  const records = slots * SOURCES.length
+  const results = {
+    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    range: { from, to, days: dates.length, halfHours: slots, sourceRecords: records },
+    backfill: {
+      seedMs: Math.round(seeded - started),
+      totalMs: Math.round(totalMs),
+      recordsPerSecond: Math.round(records / (totalMs / 1000)),
+      sourcesLandedMs: Math.round((marks.sources ?? marks.done) - started),
+      daysPerSecond: Math.round(dates.length / (totalMs / 1000))
+    },
+    replay: replays,
+    latency: { runs: latencies.length, medianMs: Math.round(latencies[Math.floor(latencies.length / 2)]), worstMs: Math.round(latencies[latencies.length - 1]) },
+    memory: { joinPeakRssMB: Math.round(peakJoin / 2 ** 20), sinksPeakRssMB: Math.round(peakSinks / 2 ** 20), processorsPeakRssMB: Math.round(processors.peakRss() / 2 ** 20) }
+  }
+  const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
+  printTable(results)
+  console.log(`\nresults: ${file.pathname}`)
+} finally {
+  for (const c of children.reverse()) await c.stop()
+  await pool.end()
+  if (values.keep !== true) await environment.dispose()
+  logFile.end()
+}
+
+function printTable (r: { machine: { cores: number }, range: { days: number, sourceRecords: number }, backfill: { totalMs: number, recordsPerSecond: number, sourcesLandedMs: number }, replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>, latency: { medianMs: number, worstMs: number }, memory: { joinPeakRssMB: number, sinksPeakRssMB: number, processorsPeakRssMB: number } }): void {
+  const rows: Array<[string, string, string]> = [
+    [`backfill: ${r.range.days} days, ${r.range.sourceRecords} records, end to end`, `${(r.backfill.totalMs / 1000).toFixed(1)} s`, '< 60 s for 10 years'],
+    ['backfill: records per second', String(r.backfill.recordsPerSecond), ''],
+    ['backfill: source tables complete after', `${(r.backfill.sourcesLandedMs / 1000).toFixed(1)} s`, ''],
+    ...r.replay.map((x): [string, string, string] => [`replay ${x.table} (${x.rows} rows): replay vs bare COPY rows/s`, `${x.replayRowsPerSecond} vs ${x.bareCopyRowsPerSecond} = ${x.ratio.toFixed(2)}`, '>= 0.50']),
+    ['latency: one day requested → daily_summary, median / worst', `${r.latency.medianMs} / ${r.latency.worstMs} ms`, 'median < 1000 ms'],
+    ['peak RSS: join / sinks / processors', `${r.memory.joinPeakRssMB} / ${r.memory.sinksPeakRssMB} / ${r.memory.processorsPeakRssMB} MB`, 'join < 250 MB']
+  ]
+  const w0 = Math.max(...rows.map(x => x[0].length))
+  const w1 = Math.max(...rows.map(x => x[1].length))
+  console.log(`\nenergy pipeline benchmark: ${r.machine.cores} cores\n`)
+  console.log(`${'measure'.padEnd(w0)}  ${'result'.padEnd(w1)}  target`)
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`)
+}
