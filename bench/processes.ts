@@ -12,6 +12,8 @@ export interface Child {
   process: ChildProcess
   /** Peak resident set size so far, bytes (VmHWM), or 0 once it has exited. */
   peakRss (): number
+  /** CPU seconds (user + system) used so far, or 0 once it has exited. */
+  cpuSeconds (): number
   stop (signal?: NodeJS.Signals): Promise<number | null>
 }
 
@@ -31,6 +33,15 @@ export function startChild (name: string, script: string, args: string[], env: R
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
         return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+      } catch {
+        return 0
+      }
+    },
+    cpuSeconds () {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in ticks.
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+        return (Number(fields[11]) + Number(fields[12])) / 100
       } catch {
         return 0
       }

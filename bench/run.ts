@@ -14,16 +14,17 @@ import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment } from './environment.ts'
 import { startChild, waitFor, type Child } from './processes.ts'
 
-const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep]
+const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep] [--profile]
 
 Measures, in one run on a fresh namespace and database (deleted afterwards unless --keep):
   1. backfill: N years (default 10) of days through the whole pipeline, end to end and per stage
   2. replay of each source table against a bare COPY of the same rows
   3. latency: one requested day to its daily_summary row, pipeline idle (default 20 runs)
   4. peak RSS of the join and of the sinks during the backfill
-Prints a table and writes bench/results/bench-<time>.json.`
+Prints a table and writes bench/results/bench-<time>.json. --profile writes a V8 CPU profile
+of every pipeline process to bench/results/profiles/ (open in Chrome DevTools).`
 
-const { values } = parseArgs({ options: { years: { type: 'string', default: '10' }, 'latency-runs': { type: 'string', default: '20' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+const { values } = parseArgs({ options: { years: { type: 'string', default: '10' }, 'latency-runs': { type: 'string', default: '20' }, keep: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
@@ -34,7 +35,9 @@ const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
 
 const environment = await createEnvironment('bench', log)
-const { config, env } = environment
+const { config } = environment
+const profileDir = new URL('./results/profiles/', import.meta.url).pathname
+const env = values.profile === true ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 const logFile = createWriteStream(new URL(`./results/bench-${Date.now()}.log`, import.meta.url))
 const pool = createPool(config.databaseUrl, log)
@@ -75,6 +78,7 @@ try {
     return false
   }, 30 * 60 * 1000, 250)
   const totalMs = marks.done - started
+  const cpu = Object.fromEntries(children.map(c => [c.name, Number(c.cpuSeconds().toFixed(1))]))
   say(`backfill landed in ${(totalMs / 1000).toFixed(1)} s`)
 
   say('replay vs bare COPY')
@@ -113,6 +117,7 @@ try {
       sourcesLandedMs: Math.round((marks.sources ?? marks.done) - started),
       daysPerSecond: Math.round(dates.length / (totalMs / 1000))
     },
+    cpuSecondsDuringBackfill: cpu,
     replay: replays,
     latency: { runs: latencies.length, medianMs: Math.round(latencies[Math.floor(latencies.length / 2)]), worstMs: Math.round(latencies[latencies.length - 1]) },
     memory: { joinPeakRssMB: Math.round(peakJoin / 2 ** 20), sinksPeakRssMB: Math.round(peakSinks / 2 ** 20), processorsPeakRssMB: Math.round(processors.peakRss() / 2 ** 20) }
@@ -128,11 +133,12 @@ try {
   logFile.end()
 }
 
-function printTable (r: { machine: { cores: number }, range: { days: number, sourceRecords: number }, backfill: { totalMs: number, recordsPerSecond: number, sourcesLandedMs: number }, replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>, latency: { medianMs: number, worstMs: number }, memory: { joinPeakRssMB: number, sinksPeakRssMB: number, processorsPeakRssMB: number } }): void {
+function printTable (r: { machine: { cores: number }, range: { days: number, sourceRecords: number }, backfill: { totalMs: number, recordsPerSecond: number, sourcesLandedMs: number }, cpuSecondsDuringBackfill: Record<string, number>, replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>, latency: { medianMs: number, worstMs: number }, memory: { joinPeakRssMB: number, sinksPeakRssMB: number, processorsPeakRssMB: number } }): void {
   const rows: Array<[string, string, string]> = [
     [`backfill: ${r.range.days} days, ${r.range.sourceRecords} records, end to end`, `${(r.backfill.totalMs / 1000).toFixed(1)} s`, '< 60 s for 10 years'],
     ['backfill: records per second', String(r.backfill.recordsPerSecond), ''],
     ['backfill: source tables complete after', `${(r.backfill.sourcesLandedMs / 1000).toFixed(1)} s`, ''],
+    ['backfill: CPU seconds per process', Object.entries(r.cpuSecondsDuringBackfill).map(([k, v]) => `${k} ${v}`).join(', '), ''],
     ...r.replay.map((x): [string, string, string] => [`replay ${x.table} (${x.rows} rows): replay vs bare COPY rows/s`, `${x.replayRowsPerSecond} vs ${x.bareCopyRowsPerSecond} = ${x.ratio.toFixed(2)}`, '>= 0.50']),
     ['latency: one day requested → daily_summary, median / worst', `${r.latency.medianMs} / ${r.latency.worstMs} ms`, 'median < 1000 ms'],
     ['peak RSS: join / sinks / processors', `${r.memory.joinPeakRssMB} / ${r.memory.sinksPeakRssMB} / ${r.memory.processorsPeakRssMB} MB`, 'join < 250 MB']

@@ -55,7 +55,9 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
   function writerId (topic: string): Promise<number> {
     let id = writerIds.get(topic)
     if (id === undefined) {
-      id = registry.idOf(valueSubject(topic), schemas.get(localName(topic)) ?? '')
+      const schema = schemas.get(localName(topic))
+      if (schema === undefined) return Promise.reject(new EnergyError('ENERGY_SCHEMA', `no schema for topic ${topic} in schemas/`, { topic }))
+      id = registry.idOf(valueSubject(topic), schema)
       id.catch(() => writerIds.delete(topic))
       writerIds.set(topic, id)
     }

@@ -138,9 +138,13 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
   if (problems.length > 0) {
     throw new EnergyError('ENERGY_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`)
   }
-  // The key is kept off enumerable properties so that logging or inspecting the config
-  // object can never print it.
+  // Secrets are kept off enumerable properties so that logging, serialising or inspecting
+  // the config can never print them: the API key, and the database URL (it may hold a password).
   Object.defineProperty(config, 'octopusApiKey', { enumerable: false })
+  Object.defineProperty(config, 'databaseUrl', { enumerable: false })
+  Object.freeze(config.kafkaBrokers)
+  Object.freeze(config.sources)
+  Object.freeze(config.topics)
   return Object.freeze(config)
 }
 

@@ -88,13 +88,22 @@ async function ensureStaging (client: pg.ClientBase, staging: string, spec: Tabl
 
 async function copyRows (client: pg.ClientBase, staging: string, spec: TableSpec, rows: StagedRow[]): Promise<void> {
   const copy = client.query(copyStreams.from(`COPY ${staging} (${spec.columns.join(', ')}, _seq, _deleted) FROM STDIN`))
-  await pipeline(Readable.from(copyLines(rows), { objectMode: false }), copy)
+  await pipeline(Readable.from(copyLines(rows, row => row.values.map(copyText).join('\t') + `\t${row.seq}\t${row.deleted ? 't' : 'f'}\n`)), copy)
 }
 
-function * copyLines (rows: StagedRow[]): Generator<string> {
+/**
+ * A plain COPY of rows into a table, nothing else: for loading a table nobody reads yet
+ * (replay's shadow table), where there is nothing to deduplicate against.
+ */
+export async function copyInto (client: pg.ClientBase, table: string, columns: string[], rows: CopyValue[][]): Promise<void> {
+  const copy = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
+  await pipeline(Readable.from(copyLines(rows, values => values.map(copyText).join('\t') + '\n')), copy)
+}
+
+function * copyLines<T> (rows: T[], line: (row: T) => string): Generator<string> {
   let chunk = ''
   for (const row of rows) {
-    chunk += row.values.map(copyText).join('\t') + `\t${row.seq}\t${row.deleted ? 't' : 'f'}\n`
+    chunk += line(row)
     if (chunk.length > 65536) {
       yield chunk
       chunk = ''

@@ -47,12 +47,21 @@ function midnightUtc (date: string): number {
   return naive - londonOffsetMs(naive - HOUR_MS)
 }
 
+// Days are looked up for every record that flows; a century of days is ~36,500 entries.
+const dayCache = new Map<string, Readonly<LondonDay>>()
+const DAY_CACHE_LIMIT = 40000
+
 /** The London day for a YYYY-MM-DD date; throws RangeError on anything else. */
-export function londonDay (date: string): LondonDay {
+export function londonDay (date: string): Readonly<LondonDay> {
+  const cached = dayCache.get(date)
+  if (cached !== undefined) return cached
   if (!isLocalDate(date)) throw new RangeError(`"${date}" is not a date (expected YYYY-MM-DD)`)
   const startMs = midnightUtc(date)
   const endMs = midnightUtc(addDays(date, 1))
-  return { date, startMs, endMs, slots: (endMs - startMs) / SLOT_MS }
+  const day = Object.freeze({ date, startMs, endMs, slots: (endMs - startMs) / SLOT_MS })
+  if (dayCache.size >= DAY_CACHE_LIMIT) dayCache.clear()
+  dayCache.set(date, day)
+  return day
 }
 
 /** UTC start instants (ms) of every half-hour slot of the day, in order. */
@@ -65,6 +74,26 @@ export function slotStarts (day: LondonDay): number[] {
 /** The London local date containing a UTC instant. */
 export function localDateOf (utcMs: number): string {
   return new Date(utcMs + londonOffsetMs(utcMs)).toISOString().slice(0, 10)
+}
+
+const isoDayPrefix = new Map<number, string>()
+
+/**
+ * `new Date(ms).toISOString()` for whole seconds, without a Date per call: the sinks format
+ * two timestamps per record, and the date part repeats for a whole day.
+ */
+export function isoUtc (ms: number): string {
+  const dayNumber = Math.floor(ms / DAY_MS)
+  let prefix = isoDayPrefix.get(dayNumber)
+  if (prefix === undefined) {
+    prefix = new Date(dayNumber * DAY_MS).toISOString().slice(0, 11)
+    if (isoDayPrefix.size >= DAY_CACHE_LIMIT) isoDayPrefix.clear()
+    isoDayPrefix.set(dayNumber, prefix)
+  }
+  const inDay = ms - dayNumber * DAY_MS
+  const two = (n: number): string => n < 10 ? `0${n}` : String(n)
+  const millis = inDay % 1000
+  return `${prefix}${two(Math.floor(inDay / HOUR_MS))}:${two(Math.floor(inDay / 60000) % 60)}:${two(Math.floor(inDay / 1000) % 60)}.${String(millis).padStart(3, '0')}Z`
 }
 
 export function addDays (date: string, days: number): string {

@@ -1,4 +1,3 @@
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { EnergyError } from './errors.ts'
 
 // A client for the Confluent-compatible registry REST API (Redpanda's built-in registry,
@@ -29,7 +28,10 @@ const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
 
 export function createRegistryClient (url: string): RegistryClient {
   const base = url.replace(/\/+$/, '')
-  const library = new SchemaRegistry({ host: base })
+  // Loaded on first registration only: it weighs ~20 MB of RSS that the long-running
+  // processors, which only read and write the wire format, do not need.
+  const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base }) }))
+  library.catch(() => {})
 
   async function call<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
     let res: Response
@@ -79,7 +81,8 @@ export function createRegistryClient (url: string): RegistryClient {
       // throws on a mismatch; Apicurio answers NONE for an unset subject where Confluent
       // answers 404, so the caller sets the subject's level first (setCompatibility).
       try {
-        const { id } = await library.register({ type: SchemaType.AVRO, schema }, { subject, compatibility: COMPATIBILITY.BACKWARD })
+        const { m, registry } = await library
+        const { id } = await registry.register({ type: m.SchemaType.AVRO, schema }, { subject, compatibility: m.COMPATIBILITY.BACKWARD })
         return id
       } catch (cause) {
         throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject })

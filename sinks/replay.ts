@@ -4,7 +4,7 @@ import type pg from 'pg'
 import type { Codec } from '../lib/avro.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import type { Config } from '../lib/config.ts'
-import { writeBatch, type StagedRow } from '../lib/copy-writer.ts'
+import { copyInto, writeBatch, type StagedRow } from '../lib/copy-writer.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { createConsumer } from '../lib/kafka.ts'
@@ -45,6 +45,42 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
     const total = until.reduce((sum, o, p) => sum + Number(o - from[p]), 0)
     const position = from.slice()
 
+    const seen = new Set<string>()
+    const late: Incoming[] = []
+    const stage = (batch: Incoming[]): Promise<StagedRow[]> => stageRecords(codec, target, topic, batch,
+      // The live sink dead-lettered such a record when it first saw it.
+      async (m, err) => { log.debug({ err, offset: String(m.offset) }, 'replay skips a rejected record') })
+    /**
+     * Outside the swap, a record whose key is new goes straight into the shadow table with a
+     * plain COPY (the fast path); inside it (`client`), everything goes through the upsert.
+     */
+    const load = async (client: pg.ClientBase | undefined, batch: Incoming[]): Promise<void> => {
+      if (client !== undefined) {
+        await client.query('SAVEPOINT replay_batch')
+        await writeNested(client, shadowSpec, await stage(batch))
+        await client.query('RELEASE SAVEPOINT replay_batch')
+        return
+      }
+      const fresh: Incoming[] = []
+      for (const m of batch) {
+        const tombstone = m.value === undefined || m.value.length === 0
+        // Once a key has gone the slow way, its later records must follow it there.
+        if (m.key === undefined || tombstone || seen.has(m.key)) {
+          late.push(m)
+        } else {
+          fresh.push(m)
+        }
+        if (m.key !== undefined) seen.add(m.key)
+      }
+      const rows = (await stage(fresh)).map(r => r.values)
+      const c = await pool.connect()
+      try {
+        await copyInto(c, shadow, target.spec.columns, rows)
+      } finally {
+        c.release()
+      }
+    }
+
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
       if (stop.every((o, p) => o <= position[p])) return
       const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}` })
@@ -61,16 +97,7 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
         while (true) {
           const batch = (await batcher.next(done.signal)).filter(m => m.offset < stop[m.partition] && m.offset >= position[m.partition])
           if (batch.length > 0) {
-            // The live sink dead-lettered such a record when it first saw it.
-            const rows = await stageRecords(codec, target, topic, batch, async (m, err) => { log.debug({ err, offset: String(m.offset) }, 'replay skips a rejected record') })
-            if (client === undefined) {
-              const c = await pool.connect()
-              try { await writeBatch(c, 'replay', shadowSpec, rows, []) } finally { c.release() }
-            } else {
-              await client.query('SAVEPOINT replay_batch')
-              await writeNested(client, shadowSpec, rows)
-              await client.query('RELEASE SAVEPOINT replay_batch')
-            }
+            await load(client, batch)
             for (const m of batch) position[m.partition] = m.offset + 1n
             records += batch.length
             onProgress?.(records, total)
@@ -85,6 +112,16 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
     }
 
     await readRange(undefined, until)
+    // Records whose key came again (older versions not yet compacted away) and tombstones
+    // are applied after the plain COPY, in log order, through the upserting writer.
+    for (let i = 0; i < late.length; i += config.sinkBatchSize) {
+      const c = await pool.connect()
+      try {
+        await writeBatch(c, 'replay', shadowSpec, await stage(late.slice(i, i + config.sinkBatchSize)), [])
+      } finally {
+        c.release()
+      }
+    }
 
     const client = await pool.connect()
     try {
@@ -115,8 +152,8 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
   } finally {
     await consumer.close(true)
   }
-  const checksum = await tableChecksum(pool, target.spec)
-  return { ...checksum, records, ms: Date.now() - started }
+  const ms = Date.now() - started
+  return { ...await tableChecksum(pool, target.spec), records, ms }
 }
 
 /** writeBatch inside the caller's transaction (the swap), without its own BEGIN/COMMIT. */

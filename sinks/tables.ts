@@ -1,4 +1,5 @@
 import type { CopyValue, TableSpec } from '../lib/copy-writer.ts'
+import { isoUtc } from '../lib/london-day.ts'
 import { TOPIC_NAMES, type TopicKey } from '../lib/topics.ts'
 import type { Co2Record, MixRecord, PricingRecord, UsageRecord } from '../processors/ingest/types.ts'
 import type { DailyAggregate } from '../processors/join/types.ts'
@@ -17,7 +18,7 @@ export interface SinkTarget<R = unknown> {
   keyValues (key: string): CopyValue[]
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString()
+const iso = isoUtc
 const slotKey = (key: string): CopyValue[] => [key]
 
 export const carbonIntensityTarget: SinkTarget<Co2Record> = {

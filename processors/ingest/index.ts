@@ -5,7 +5,7 @@ import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
 import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
-import { londonDay, type LondonDay } from '../../lib/london-day.ts'
+import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
@@ -63,7 +63,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       const records: Outgoing[] = []
       for (const v of values) {
         const record = { ...v, local_date: day.date, slot_end: v.slot_start + 30 * 60 * 1000, batch_id: batchId, batch_size: values.length }
-        records.push({ topic, partition, key: new Date(v.slot_start).toISOString(), value: await codec.encode(topic, record) })
+        records.push({ topic, partition, key: isoUtc(v.slot_start), value: await codec.encode(topic, record) })
       }
       return { records, date: day.date, produced: values.length, missing: day.slots - values.length }
     } catch (err) {

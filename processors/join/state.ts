@@ -1,5 +1,5 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { localDateOf, londonDay, SLOT_MS } from '../../lib/london-day.ts'
+import { localDateOf, londonDay, SLOT_MS, type LondonDay } from '../../lib/london-day.ts'
 import type { Source } from '../../lib/topics.ts'
 import type { Co2Record, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../ingest/types.ts'
 import { SOURCE_INDEX, type DayState, type JoinState, type SourceBatch } from './types.ts'
@@ -36,11 +36,16 @@ export function slotIndex (record: SlotEnvelope): number {
   if (!Number.isInteger(slot) || slot % SLOT_MS !== 0) {
     throw new EnergyError('ENERGY_DECODE', `slot_start ${slot} is not on a half-hour`, { date: record.local_date })
   }
-  const owner = localDateOf(slot)
-  if (owner !== record.local_date) {
-    throw new EnergyError('ENERGY_DECODE', `slot ${new Date(slot).toISOString()} belongs to ${owner}, not to local_date ${record.local_date}`, { date: record.local_date })
+  let day: Readonly<LondonDay>
+  try {
+    day = londonDay(record.local_date)
+  } catch {
+    throw new EnergyError('ENERGY_DECODE', `local_date "${record.local_date}" is not a date`, { date: record.local_date })
   }
-  return (slot - londonDay(owner).startMs) / SLOT_MS
+  if (slot < day.startMs || slot >= day.endMs) {
+    throw new EnergyError('ENERGY_DECODE', `slot ${new Date(slot).toISOString()} belongs to ${localDateOf(slot)}, not to local_date ${record.local_date}`, { date: record.local_date })
+  }
+  return (slot - day.startMs) / SLOT_MS
 }
 
 function fuelColumn (state: JoinState, fuel: string): number {

@@ -138,8 +138,9 @@ export function registrySpec (config: Pick<Config, 'schemaRegistryUrl'>): Servic
     address: `${url.hostname}:${url.port}`,
     args: ['-Xms64m', '-Xmx384m',
       `-Dquarkus.http.host=${url.hostname}`, `-Dquarkus.http.port=${url.port}`,
-      // The management interface would otherwise listen on 0.0.0.0:9000.
-      '-Dquarkus.management.enabled=false',
+      // The management interface (health, metrics) is built in and would otherwise listen on
+      // 0.0.0.0:9000; keep it on loopback, next to the API port.
+      `-Dquarkus.management.host=${url.hostname}`, `-Dquarkus.management.port=${Number(url.port) + 1}`,
       `-Dapicurio.datasource.url=jdbc:h2:file:${dataDir}/registry`,
       '-Dapicurio.rest.deletion.artifact.enabled=true',
       '-Dapicurio.rest.deletion.artifact-version.enabled=true',
