@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { once } from 'node:events'
+import { finished, pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import copyStreams from 'pg-copy-streams'
+import { BinaryCopyEncoder, type ColumnType, type CopyValue } from './copy-binary.ts'
 import { EnergyError } from './errors.ts'
 
 // The one COPY writer: a batch lands with COPY into a staging table, then one
@@ -9,13 +11,15 @@ import { EnergyError } from './errors.ts'
 // next offsets are written in the same transaction (DESIGN.md "Postgres"). A batch counts as
 // landed only when the pipeline resolved and COMMIT returned.
 
-export type CopyValue = string | number | boolean | null
+export type { ColumnType, CopyValue }
 
 export interface TableSpec {
   /** Target table, schema-qualified. */
   table: string
   /** Columns filled from records, in COPY order (updated_at is set by the writer). */
   columns: string[]
+  /** Their Postgres types, for the binary COPY format. */
+  types: ColumnType[]
   /** Primary key of a row. */
   rowKey: string[]
   /**
@@ -82,42 +86,66 @@ async function ensureStaging (client: pg.ClientBase, staging: string, spec: Tabl
   if (known.has(staging)) return
   // Per connection, emptied at every commit: no cleanup, no clash between sinks.
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${staging} ON COMMIT DELETE ROWS AS
-    SELECT ${spec.columns.join(', ')}, 0::bigint AS _seq, false AS _deleted FROM ${spec.table} WITH NO DATA`)
+    SELECT ${spec.columns.join(', ')}, 0::integer AS _seq, false AS _deleted FROM ${spec.table} WITH NO DATA`)
   known.add(staging)
 }
 
 async function copyRows (client: pg.ClientBase, staging: string, spec: TableSpec, rows: StagedRow[]): Promise<void> {
-  const copy = client.query(copyStreams.from(`COPY ${staging} (${spec.columns.join(', ')}, _seq, _deleted) FROM STDIN`))
-  await pipeline(Readable.from(copyLines(rows, row => row.values.map(copyText).join('\t') + `\t${row.seq}\t${row.deleted ? 't' : 'f'}\n`)), copy)
+  const copy = client.query(copyStreams.from(`COPY ${staging} (${spec.columns.join(', ')}, _seq, _deleted) FROM STDIN (FORMAT binary)`))
+  const encoder = new BinaryCopyEncoder([...spec.types, 'int4', 'bool'])
+  await pipeline(Readable.from(encode(encoder, rows, row => [...row.values, row.seq, row.deleted])), copy)
+}
+
+export interface CopyStream {
+  /** Encodes and sends rows, waiting while the server is behind. */
+  write (rows: CopyValue[][]): Promise<void>
+  /** Ends the COPY; resolves once the server has taken every row. */
+  end (): Promise<void>
 }
 
 /**
- * A plain COPY of rows into a table, nothing else: for loading a table nobody reads yet
- * (replay's shadow table), where there is nothing to deduplicate against.
+ * One COPY kept open across many writes, so that Postgres parses and stores rows while the
+ * caller reads and decodes the next ones: loading a table becomes two cores' work, not one's.
  */
-export async function copyInto (client: pg.ClientBase, table: string, columns: string[], rows: CopyValue[][]): Promise<void> {
-  const copy = client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`))
-  await pipeline(Readable.from(copyLines(rows, values => values.map(copyText).join('\t') + '\n')), copy)
-}
-
-function * copyLines<T> (rows: T[], line: (row: T) => string): Generator<string> {
-  let chunk = ''
-  for (const row of rows) {
-    chunk += line(row)
-    if (chunk.length > 65536) {
-      yield chunk
-      chunk = ''
+export function openCopy (client: pg.ClientBase, spec: Pick<TableSpec, 'table' | 'columns' | 'types'>): CopyStream {
+  const copy = client.query(copyStreams.from(`COPY ${spec.table} (${spec.columns.join(', ')}) FROM STDIN (FORMAT binary)`))
+  const encoder = new BinaryCopyEncoder(spec.types)
+  const done = finished(copy)
+  done.catch(() => {})
+  const send = async (chunk: Buffer): Promise<void> => {
+    if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), done])
+  }
+  let started = false
+  return {
+    async write (rows) {
+      if (!started) {
+        started = true
+        await send(encoder.header())
+      }
+      for (const values of rows) {
+        const chunk = encoder.row(values)
+        if (chunk !== undefined) await send(chunk)
+      }
+      const rest = encoder.flush()
+      if (rest !== undefined) await send(rest)
+    },
+    async end () {
+      if (!started) await send(encoder.header())
+      copy.end(encoder.trailer())
+      await done
     }
   }
-  if (chunk.length > 0) yield chunk
 }
 
-/** COPY text format: \N is NULL; backslash, tab, newline and carriage return are escaped. */
-export function copyText (value: CopyValue): string {
-  if (value === null) return '\\N'
-  if (typeof value === 'boolean') return value ? 't' : 'f'
-  if (typeof value === 'number') return String(value)
-  return value.replace(/[\\\t\n\r]/g, c => c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')
+function * encode<T> (encoder: BinaryCopyEncoder, rows: T[], values: (row: T) => CopyValue[]): Generator<Buffer> {
+  yield encoder.header()
+  for (const row of rows) {
+    const chunk = encoder.row(values(row))
+    if (chunk !== undefined) yield chunk
+  }
+  const rest = encoder.flush()
+  if (rest !== undefined) yield rest
+  yield encoder.trailer()
 }
 
 /**

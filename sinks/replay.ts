@@ -4,7 +4,7 @@ import type pg from 'pg'
 import type { Codec } from '../lib/avro.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import type { Config } from '../lib/config.ts'
-import { copyInto, writeBatch, type StagedRow } from '../lib/copy-writer.ts'
+import { openCopy, writeBatch, type CopyStream, type StagedRow } from '../lib/copy-writer.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { createConsumer } from '../lib/kafka.ts'
@@ -72,13 +72,7 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
         }
         if (m.key !== undefined) seen.add(m.key)
       }
-      const rows = (await stage(fresh)).map(r => r.values)
-      const c = await pool.connect()
-      try {
-        await copyInto(c, shadow, target.spec.columns, rows)
-      } finally {
-        c.release()
-      }
+      await fastCopy.write((await stage(fresh)).map(r => r.values))
     }
 
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
@@ -111,7 +105,15 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
       }
     }
 
-    await readRange(undefined, until)
+    const fastClient = await pool.connect()
+    let fastCopy: CopyStream
+    try {
+      fastCopy = openCopy(fastClient, shadowSpec)
+      await readRange(undefined, until)
+      await fastCopy.end()
+    } finally {
+      fastClient.release()
+    }
     // Records whose key came again (older versions not yet compacted away) and tombstones
     // are applied after the plain COPY, in log order, through the upserting writer.
     for (let i = 0; i < late.length; i += config.sinkBatchSize) {

@@ -1,5 +1,4 @@
 import type { CopyValue, TableSpec } from '../lib/copy-writer.ts'
-import { isoUtc } from '../lib/london-day.ts'
 import { TOPIC_NAMES, type TopicKey } from '../lib/topics.ts'
 import type { Co2Record, MixRecord, PricingRecord, UsageRecord } from '../processors/ingest/types.ts'
 import type { DailyAggregate } from '../processors/join/types.ts'
@@ -18,8 +17,8 @@ export interface SinkTarget<R = unknown> {
   keyValues (key: string): CopyValue[]
 }
 
-const iso = isoUtc
-const slotKey = (key: string): CopyValue[] => [key]
+// Kafka keys of slot records are ISO-8601 UTC slot starts.
+const slotKey = (key: string): CopyValue[] => [Date.parse(key)]
 
 export const carbonIntensityTarget: SinkTarget<Co2Record> = {
   name: 'carbon_intensity',
@@ -27,9 +26,10 @@ export const carbonIntensityTarget: SinkTarget<Co2Record> = {
   spec: {
     table: 'energy_usage.carbon_intensity',
     columns: ['slot_start', 'slot_end', 'local_date', 'forecast', 'actual', 'intensity_index', 'batch_id'],
+    types: ['timestamptz', 'timestamptz', 'date', 'int4', 'int4', 'text', 'text'],
     rowKey: ['slot_start']
   },
-  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
+  toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
   keyValues: slotKey
 }
 
@@ -39,10 +39,11 @@ export const generationMixTarget: SinkTarget<MixRecord> = {
   spec: {
     table: 'energy_usage.generation_mix',
     columns: ['slot_start', 'fuel', 'perc', 'slot_end', 'local_date', 'batch_id'],
+    types: ['timestamptz', 'text', 'float8', 'timestamptz', 'date', 'text'],
     rowKey: ['slot_start', 'fuel'],
     recordKey: ['slot_start']
   },
-  toRows: r => r.generationmix.map(f => [iso(r.slot_start), f.fuel, f.perc, iso(r.slot_end), r.local_date, r.batch_id]),
+  toRows: r => r.generationmix.map(f => [r.slot_start, f.fuel, f.perc, r.slot_end, r.local_date, r.batch_id]),
   keyValues: slotKey
 }
 
@@ -52,9 +53,10 @@ export const unitRatesTarget: SinkTarget<PricingRecord> = {
   spec: {
     table: 'energy_usage.unit_rates',
     columns: ['slot_start', 'slot_end', 'local_date', 'tariff_code', 'value_exc_vat', 'value_inc_vat', 'batch_id'],
+    types: ['timestamptz', 'timestamptz', 'date', 'text', 'float8', 'float8', 'text'],
     rowKey: ['slot_start']
   },
-  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id]],
+  toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id]],
   keyValues: slotKey
 }
 
@@ -64,9 +66,10 @@ export const consumptionTarget: SinkTarget<UsageRecord> = {
   spec: {
     table: 'energy_usage.consumption',
     columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id', 'meter_serial'],
+    types: ['timestamptz', 'timestamptz', 'date', 'float8', 'text', 'text'],
     rowKey: ['slot_start']
   },
-  toRows: r => [[iso(r.slot_start), iso(r.slot_end), r.local_date, r.consumption, r.batch_id, r.meter_serial]],
+  toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.consumption, r.batch_id, r.meter_serial]],
   keyValues: slotKey
 }
 
@@ -76,6 +79,7 @@ export const dailySummaryTarget: SinkTarget<DailyAggregate> = {
   spec: {
     table: 'energy_usage.daily_summary',
     columns: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots'],
+    types: ['date', 'float8', 'float8', 'float8', 'float8', 'float8', 'jsonb', 'int2', 'int2', 'bool', 'int2'],
     rowKey: ['date']
   },
   toRows: a => [[a.date, a.kwh, a.cost_inc_vat, a.cost_exc_vat, a.carbon_g, a.avg_intensity, JSON.stringify(a.mix), a.slots_expected, a.slots_joined, a.complete, a.forecast_slots]],
