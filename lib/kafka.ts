@@ -60,6 +60,7 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
     heartbeatInterval: 1000,
     rebalanceTimeout: 30000,
     maxWaitTime: 100,
+    maxBytes: 1048576,
     autocreateTopics: false,
     retries: 10,
     retryDelay: 500

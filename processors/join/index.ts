@@ -112,7 +112,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         })
         for (const r of ranges) positions.set(`${r.topic}:${r.partition}`, r.until > 0n ? r.until : 0n)
         for (const p of partitions) restored.add(p)
-        log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started }, 'join state restored')
+        log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started, memoryMB: memoryMB() }, 'join state restored')
       }
 
       while (!signal.aborted) {
@@ -169,6 +169,12 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   }
 
   return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
+}
+
+/** Heap, buffers and RSS in MB: the state lives mostly in typed arrays, outside the heap. */
+function memoryMB (): Record<string, number> {
+  const m = process.memoryUsage()
+  return { rss: Math.round(m.rss / 2 ** 20), heapUsed: Math.round(m.heapUsed / 2 ** 20), arrayBuffers: Math.round(m.arrayBuffers / 2 ** 20) }
 }
 
 function dropPartitions (state: JoinState, lost: Set<number>, partitions: number): JoinState {

@@ -9,7 +9,7 @@ export interface JoinOptions {
 
 export const DEFAULT_JOIN_OPTIONS: JoinOptions = {
   // A 10-year backfill is ~700,000 records: large batches keep transactions few.
-  batchSize: 5000,
+  batchSize: 2000,
   batchWaitMs: 50,
   restartDelayMs: 2000
 }
