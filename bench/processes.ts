@@ -17,8 +17,13 @@ export interface Child {
   stop (signal?: NodeJS.Signals): Promise<number | null>
 }
 
+// What `npm start` runs with (package.json): a 2 MB young generation. Bigger ones make V8
+// keep hundreds of MB of young-generation pages resident after a burst of records, for no
+// speed gain (measured with npm run bench: join peak RSS 400 → 280 MB, CPU unchanged).
+export const NODE_FLAGS = ['--max-semi-space-size=2']
+
 export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream): Child {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   if (logFile !== undefined) {
     child.stdout?.pipe(logFile, { end: false })
     child.stderr?.pipe(logFile, { end: false })

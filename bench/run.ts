@@ -53,7 +53,7 @@ try {
   children.push(startChild('sample-api', 'scripts/sample-api.ts', [], env, logFile))
   await waitFor('sample API', async () => (await fetch(`${config.carbonApiUrl}/intensity/date/${to}`).catch(() => undefined))?.ok === true, 20000)
   const processors = startChild('processors', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage'], env, logFile)
-  const join = startChild('join', 'scripts/start.ts', ['--only', 'join'], { ...env, ...(process.env.BENCH_JOIN_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.BENCH_JOIN_NODE_OPTIONS } : {}) }, logFile)
+  const join = startChild('join', 'scripts/start.ts', ['--only', 'join'], env, logFile)
   const sinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], env, logFile)
   children.push(processors, join, sinks)
 
