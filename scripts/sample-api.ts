@@ -2,14 +2,14 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
-import { describeError } from '../lib/errors.ts'
+import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createSampleApi, parseFaults } from '../sample-api/index.ts'
 
 const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON]
 
-Offline stand-in for the Carbon Intensity and Octopus Energy APIs on 127.0.0.1
-(docs/sample-api.md).
+Offline stand-in for the Carbon Intensity and Octopus Energy APIs, listening on
+SAMPLE_API_HOST (default 127.0.0.1) until SIGTERM or Ctrl-C (docs/sample-api.md).
   --port N       port to listen on (default SAMPLE_API_PORT, 8090; 0 picks a free one)
   --seed N       seed of the generated values (default SAMPLE_API_SEED, 42)
   --faults JSON  fault list to start with (default SAMPLE_API_FAULTS, [])
@@ -36,8 +36,12 @@ try {
   const faults = args.faults === undefined ? parseFaults(config.sampleApiFaults) : parseFaults(args.faults, '--faults')
   const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey] })
   const server = createServer(api.handler)
-  server.listen(port, '127.0.0.1', () => {
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  server.on('error', err => {
+    log.error({ err }, `sample API cannot listen: ${describeError(err)}`)
+    process.exit(1)
+  })
+  server.listen(port, config.sampleApiHost, () => {
+    const base = `http://${config.sampleApiHost}:${(server.address() as AddressInfo).port}`
     log.info({ carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, adminUrl: `${base}/_admin`, seed, faults: faults.length }, 'sample API listening')
   })
   const stop = (): void => {
@@ -52,6 +56,6 @@ try {
 }
 
 function wholeNumber (text: string, name: string): number {
-  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number, got "${text}"`)
+  if (!/^\d+$/.test(text)) throw new EnergyError('ENERGY_CONFIG', `${name} must be a whole number, got "${text}"`)
   return Number(text)
 }
