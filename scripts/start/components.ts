@@ -23,7 +23,8 @@ export interface ComponentDeps {
 }
 
 export function createComponents ({ config, codec, log, instanceId, only }: ComponentDeps): Component[] {
-  const names = only === undefined ? [...COMPONENT_NAMES] : only.split(',').map(s => s.trim()).filter(Boolean)
+  // By default: the sources SOURCES names, the join and the sinks.
+  const names = only === undefined ? [...config.sources, 'join', 'sinks'] : only.split(',').map(s => s.trim()).filter(Boolean)
   const unknown = names.filter(n => !(COMPONENT_NAMES as readonly string[]).includes(n))
   if (unknown.length > 0 || names.length === 0) {
     throw new EnergyError('ENERGY_CONFIG', `--only takes ${COMPONENT_NAMES.join(', ')}; got "${only ?? ''}"`)
