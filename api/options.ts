@@ -1,0 +1,20 @@
+// Defaults of the API (docs/api.md). The listening address comes from config (API_HOST,
+// API_PORT); these are the fixed limits of the routes.
+
+export interface ApiOptions {
+  /** Milliseconds one status probe (broker, registry, Postgres) may take before it reports ok:false. */
+  probeTimeoutMs: number
+  /** Most days GET /api/days answers in one request. */
+  maxRangeDays: number
+  /** Days GET /api/days covers when `from` is not given. */
+  defaultRangeDays: number
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  // Short enough that the dashboard's 5 s status refresh never queues behind a dead probe.
+  probeTimeoutMs: 2000,
+  // A leap year: a whole year's view in one request, bounded so the query stays small.
+  maxRangeDays: 366,
+  // The dashboard's default view: the last 30 days that have data.
+  defaultRangeDays: 30
+}

@@ -1,0 +1,27 @@
+import { EnergyError } from '../lib/errors.ts'
+import { isLocalDate } from '../lib/london-day.ts'
+
+// Date parameters: the route schema checks the shape, dateParam() checks the calendar
+// (2024-13-01 has the shape), and both fail with the same message.
+
+/** Parameter names that hold a date, in any route. */
+export const DATE_FIELDS = new Set(['from', 'to', 'date'])
+
+export const DATE_SCHEMA = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const
+
+/** The 400 for a value that is not a YYYY-MM-DD calendar date; long values are cut in the message. */
+export function badDate (name: string, value: unknown): EnergyError {
+  let text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  if (text.length > 60) text = `${text.slice(0, 60)}…`
+  return new EnergyError('ENERGY_BAD_DATE', `${name} "${text}" is not a date (YYYY-MM-DD)`, { status: 400 })
+}
+
+export function badRange (message: string): EnergyError {
+  return new EnergyError('ENERGY_BAD_DATE', message, { status: 400 })
+}
+
+/** The value when it is a real calendar date written YYYY-MM-DD; throws the 400 otherwise. */
+export function dateParam (name: string, value: string): string {
+  if (!isLocalDate(value)) throw badDate(name, value)
+  return value
+}

@@ -1,0 +1,567 @@
+// The dashboard: plain browser JavaScript, no build step, no third-party code. Charts are
+// inline SVG drawn at the container's pixel width (so text stays readable on a phone) and
+// redrawn when that width changes. Server strings only ever reach the page as text nodes.
+
+const SVG_NS = 'http://www.w3.org/2000/svg'
+const STATUS_EVERY_MS = 5000
+
+const $ = id => document.getElementById(id)
+
+// ---------- formatting ----------
+
+const fixed = digits => new Intl.NumberFormat('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const two = fixed(2)
+const one = fixed(1)
+const whole = fixed(0)
+const fmt2 = n => n === null || n === undefined ? '–' : two.format(n)
+const fmt1 = n => n === null || n === undefined ? '–' : one.format(n)
+const fmt0 = n => n === null || n === undefined ? '–' : whole.format(n)
+
+// Dates are London local dates 'YYYY-MM-DD'; format them as UTC so no browser zone shifts them.
+const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+const shortDayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' })
+const longDayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+const utcOf = date => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)))
+const showDay = date => dayFormat.format(utcOf(date))
+const showShortDay = date => shortDayFormat.format(utcOf(date))
+
+// Slot starts are UTC instants; people read them in London time. On the autumn change the
+// hour 01:00-02:00 happens twice, so those slots also say GMT or BST.
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const zoneFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'short' })
+const localTime = iso => timeFormat.format(new Date(iso))
+const zoneOf = iso => zoneFormat.formatToParts(new Date(iso)).find(p => p.type === 'timeZoneName')?.value ?? ''
+
+// ---------- DOM helpers ----------
+
+function el (tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue
+    if (k === 'className') node.className = v
+    else if (k === 'text') node.textContent = v
+    else node.setAttribute(k, v === true ? '' : String(v))
+  }
+  for (const c of children) node.append(c)
+  return node
+}
+
+function svg (tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag)
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null) continue
+    node.setAttribute(k, String(v))
+  }
+  for (const c of children) node.append(c)
+  return node
+}
+
+/** An SVG <title>: the tooltip of its parent. */
+const tip = text => svg('title', {}, text)
+
+// ---------- scales ----------
+
+/** A round number ≥ x: 1, 2, 2.5 or 5 times a power of ten. */
+function niceCeil (x) {
+  if (!(x > 0)) return 1
+  const p = 10 ** Math.floor(Math.log10(x))
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= x * 0.999999) return m * p
+  return 10 * p
+}
+
+/** Domain [lo, hi] rounded outwards, always containing 0 (prices can be negative). */
+function niceDomain (values) {
+  const finite = values.filter(v => Number.isFinite(v))
+  const max = Math.max(0, ...finite)
+  const min = Math.min(0, ...finite)
+  const hi = max > 0 ? niceCeil(max) : (min < 0 ? 0 : 1)
+  const lo = min < 0 ? -niceCeil(-min) : 0
+  return [lo, hi]
+}
+
+const linear = ([d0, d1], [r0, r1]) => v => r0 + (v - d0) / (d1 - d0 || 1) * (r1 - r0)
+
+function ticksOf ([lo, hi]) {
+  return lo < 0 ? [lo, 0, hi] : [0, hi / 2, hi]
+}
+
+function plotWidth (plot) {
+  return Math.max(280, Math.floor(plot.clientWidth || plot.parentElement?.clientWidth || 320))
+}
+
+// ---------- charts ----------
+
+/**
+ * Bars per day, oldest on the left. `points`: [{ date, value, incomplete }], one per date of
+ * the range; value null (a day without data) leaves a gap rather than closing it up.
+ */
+function drawBarChart (plot, points, { unit, format }) {
+  plot.replaceChildren()
+  if (points.length === 0) return
+  const width = plotWidth(plot)
+  const height = 150
+  const m = { top: 10, right: 8, bottom: 22, left: 46 }
+  const domain = niceDomain(points.map(p => p.value ?? 0))
+  const y = linear(domain, [height - m.bottom, m.top])
+  const band = (width - m.left - m.right) / points.length
+  const gap = band > 6 ? Math.min(4, band * 0.2) : 0
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'bars' })
+  chart.append(tip(`${unit} per day, ${showDay(points[0].date)} to ${showDay(points[points.length - 1].date)}`))
+  for (const t of ticksOf(domain)) {
+    chart.append(svg('line', { x1: m.left, x2: width - m.right, y1: y(t), y2: y(t), class: t === 0 ? 'axis' : 'grid' }))
+    chart.append(svg('text', { x: m.left - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'tick' }, format(t)))
+  }
+  points.forEach((p, i) => {
+    if (p.value === null) return
+    const x = m.left + i * band + gap / 2
+    const top = y(Math.max(0, p.value))
+    const h = Math.max(p.value === 0 ? 0 : 1, Math.abs(y(p.value) - y(0)))
+    const bar = svg('rect', { x, y: p.value >= 0 ? top : y(0), width: Math.max(1, band - gap), height: h, class: p.incomplete ? 'bar incomplete' : 'bar' })
+    bar.append(tip(`${showDay(p.date)}: ${format(p.value)} ${unit}${p.incomplete ? ' (incomplete)' : ''}`))
+    chart.append(bar)
+  })
+  // Date labels: first and last day, plus the middle one when there is room.
+  const labelAt = [0, points.length - 1]
+  if (width > 420 && points.length > 4) labelAt.splice(1, 0, Math.floor((points.length - 1) / 2))
+  for (const i of new Set(labelAt)) {
+    const cx = m.left + (i + 0.5) * band
+    const anchor = i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'
+    const x = anchor === 'start' ? m.left : anchor === 'end' ? width - m.right : cx
+    chart.append(svg('text', { x, y: height - 6, 'text-anchor': anchor, class: 'tick' }, showShortDay(points[i].date)))
+  }
+  plot.append(chart)
+}
+
+/** Half-hour use (bars, left axis) with price and carbon intensity lines, each on its own scale. */
+function drawDayChart (plot, day) {
+  plot.replaceChildren()
+  const slots = day.slots
+  const width = plotWidth(plot)
+  const height = width < 480 ? 220 : 260
+  const m = { top: 12, right: 76, bottom: 26, left: 46 }
+  const usageDomain = niceDomain(slots.map(s => s.usage_kwh ?? 0))
+  const priceDomain = niceDomain(slots.map(s => s.price_inc_vat ?? 0))
+  const intensityDomain = niceDomain(slots.map(s => s.intensity ?? 0))
+  const bottom = height - m.bottom
+  const yUse = linear(usageDomain, [bottom, m.top])
+  const yPrice = linear(priceDomain, [bottom, m.top])
+  const yCo2 = linear(intensityDomain, [bottom, m.top])
+  const band = (width - m.left - m.right) / slots.length
+  const cx = i => m.left + (i + 0.5) * band
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'day' })
+  chart.append(tip(`Half-hour use, price and carbon intensity on ${showDay(day.date)}`))
+
+  const missing = new Set(day.missing)
+  slots.forEach((s, i) => {
+    if (missing.has(s.start)) chart.append(svg('rect', { x: m.left + i * band, y: m.top, width: band, height: bottom - m.top, class: 'missing-slot' }))
+  })
+  // Gridlines follow the usage axis; the right axis labels price and intensity at the same heights.
+  const ticks = [0, 0.5, 1]
+  for (const f of ticks) {
+    const u = usageDomain[0] + f * (usageDomain[1] - usageDomain[0])
+    const yy = yUse(u)
+    chart.append(svg('line', { x1: m.left, x2: width - m.right, y1: yy, y2: yy, class: f === 0 ? 'axis' : 'grid' }))
+    chart.append(svg('text', { x: m.left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick usage' }, fmt2(u)))
+    const p = priceDomain[0] + f * (priceDomain[1] - priceDomain[0])
+    const c = intensityDomain[0] + f * (intensityDomain[1] - intensityDomain[0])
+    chart.append(svg('text', { x: width - m.right + 6, y: yy - 1, class: 'tick price' }, `${fmt1(p)}p`))
+    chart.append(svg('text', { x: width - m.right + 6, y: yy + 11, class: 'tick intensity' }, `${fmt0(c)}g`))
+  }
+  if (priceDomain[0] < 0) chart.append(svg('line', { x1: m.left, x2: width - m.right, y1: yPrice(0), y2: yPrice(0), class: 'zero-price' }))
+
+  const gap = band > 5 ? Math.min(3, band * 0.25) : 0
+  slots.forEach((s, i) => {
+    if (s.usage_kwh === null) return
+    const h = Math.max(s.usage_kwh > 0 ? 1 : 0, yUse(0) - yUse(s.usage_kwh))
+    const bar = svg('rect', { x: m.left + i * band + gap / 2, y: yUse(0) - h, width: Math.max(1, band - gap), height: h, class: 'bar' })
+    bar.append(tip(slotTip(s)))
+    chart.append(bar)
+  })
+  // Lines break where a value is missing; intensity is dashed where it is a forecast.
+  chart.append(...lineSegments(slots, s => s.price_inc_vat, cx, yPrice, () => 'line price'))
+  chart.append(...lineSegments(slots, s => s.intensity, cx, yCo2, s => s.intensity_is_forecast ? 'line intensity forecast' : 'line intensity'))
+
+  // Hour labels at London 00:00, 06:00, 12:00, 18:00 (found by local time, so DST days are right).
+  slots.forEach((s, i) => {
+    const t = localTime(s.start)
+    if (!['00:00', '06:00', '12:00', '18:00'].includes(t)) return
+    chart.append(svg('line', { x1: m.left + i * band, x2: m.left + i * band, y1: bottom, y2: bottom + 4, class: 'axis' }))
+    chart.append(svg('text', { x: m.left + i * band, y: height - 8, 'text-anchor': i === 0 ? 'start' : 'middle', class: 'tick' }, t))
+  })
+  // Transparent hit areas: a tooltip per slot even where there is no bar.
+  slots.forEach((s, i) => {
+    const hit = svg('rect', { x: m.left + i * band, y: m.top, width: band, height: bottom - m.top, class: 'hit' })
+    hit.append(tip(slotTip(s)))
+    chart.append(hit)
+  })
+  plot.append(chart)
+}
+
+function lineSegments (slots, value, x, y, classOf) {
+  const out = []
+  for (let i = 0; i + 1 < slots.length; i++) {
+    const a = value(slots[i])
+    const b = value(slots[i + 1])
+    if (a === null || b === null) continue
+    out.push(svg('line', { x1: x(i), y1: y(a), x2: x(i + 1), y2: y(b), class: classOf(slots[i + 1]) }))
+  }
+  // A lone value between gaps still shows, as a dot.
+  slots.forEach((s, i) => {
+    const v = value(s)
+    if (v === null) return
+    const prev = i > 0 ? value(slots[i - 1]) : null
+    const next = i + 1 < slots.length ? value(slots[i + 1]) : null
+    if (prev === null && next === null) out.push(svg('circle', { cx: x(i), cy: y(v), r: 2.5, class: classOf(s) }))
+  })
+  return out
+}
+
+function slotLabel (s) {
+  const zone = zoneOf(s.start)
+  return `${localTime(s.start)} ${zone}`
+}
+
+function slotTip (s) {
+  const parts = [slotLabel(s)]
+  parts.push(`use ${s.usage_kwh === null ? 'missing' : `${fmt2(s.usage_kwh)} kWh`}`)
+  parts.push(`price ${s.price_inc_vat === null ? 'missing' : `${fmt2(s.price_inc_vat)} p/kWh`}`)
+  parts.push(`intensity ${s.intensity === null ? 'missing' : `${fmt0(s.intensity)} g/kWh${s.intensity_is_forecast ? ' (forecast)' : ''}`}`)
+  return parts.join(', ')
+}
+
+const FUEL_ORDER = ['gas', 'coal', 'nuclear', 'wind', 'solar', 'hydro', 'biomass', 'imports', 'other']
+
+function drawMix (bar, list, mix) {
+  bar.replaceChildren()
+  list.replaceChildren()
+  const fuels = Object.entries(mix).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1])
+  if (fuels.length === 0) return
+  const width = plotWidth(bar)
+  const height = 26
+  const total = fuels.reduce((s, [, v]) => s + v, 0) || 1
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'mixbar' })
+  chart.append(tip(fuels.map(([f, v]) => `${f} ${fmt1(v)}%`).join(', ')))
+  let x = 0
+  for (const [fuel, v] of fuels) {
+    const w = v / total * width
+    const part = svg('rect', { x, y: 0, width: Math.max(0, w), height, class: `fuel fuel-${fuelClass(fuel)}` })
+    part.append(tip(`${fuel}: ${fmt1(v)}%`))
+    chart.append(part)
+    x += w
+  }
+  bar.append(chart)
+  for (const [fuel, v] of fuels) {
+    list.append(el('li', {}, el('span', { className: `key fuel-${fuelClass(fuel)}` }), el('span', { className: 'fuel-name', text: fuel }), el('span', { className: 'num', text: `${fmt1(v)}%` })))
+  }
+}
+
+const fuelClass = fuel => FUEL_ORDER.includes(fuel) ? fuel : 'other'
+
+// ---------- data ----------
+
+async function getJson (url) {
+  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10000) })
+  const body = await res.json().catch(() => ({}))
+  if (!res.ok) throw new Error(body.error ?? `${url} answered ${res.status}`)
+  return body
+}
+
+function showError (message) {
+  const box = $('error')
+  box.textContent = message
+  box.hidden = message === ''
+}
+
+// ---------- range view ----------
+
+const state = { range: null, day: null, lastDay: null }
+
+async function loadRange (from, to) {
+  const params = new URLSearchParams()
+  if (from) params.set('from', from)
+  if (to) params.set('to', to)
+  const query = params.toString()
+  const range = await getJson(`/api/days${query ? `?${query}` : ''}`)
+  state.range = range
+  renderRange()
+}
+
+function renderRange () {
+  const { from, to, days } = state.range
+  $('from').value = from
+  $('to').value = to
+  $('range-note').textContent = days.length === 0
+    ? `No days between ${showDay(from)} and ${showDay(to)}.`
+    : `${days.length} day${days.length === 1 ? '' : 's'} with data from ${showDay(from)} to ${showDay(to)}.`
+
+  const sum = key => days.reduce((s, d) => s + d[key], 0)
+  const kwh = sum('kwh')
+  const cost = sum('cost_inc_vat')
+  const carbon = sum('carbon_g')
+  const totals = $('totals')
+  totals.replaceChildren()
+  if (days.length > 0) {
+    for (const [label, value] of [
+      ['Used', `${fmt2(kwh)} kWh`],
+      ['Cost', `£${fmt2(cost / 100)}`],
+      ['CO₂', `${fmt2(carbon / 1000)} kg`],
+      ['Average price', kwh > 0 ? `${fmt2(cost / kwh)} p/kWh` : '–'],
+      ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–']
+    ]) totals.append(el('div', {}, el('dt', { text: label }), el('dd', { text: value })))
+  }
+
+  // Every date of the range, oldest first, so days without data show as gaps.
+  const byDate = new Map(days.map(d => [d.date, d]))
+  const dates = []
+  for (let ms = utcOf(from); ms <= utcOf(to); ms += 86400000) dates.push(new Date(ms).toISOString().slice(0, 10))
+  const points = key => dates.map(date => {
+    const d = byDate.get(date)
+    return { date, value: d === undefined ? null : key(d), incomplete: d !== undefined && !d.complete }
+  })
+  drawBarChart($('chart-kwh').querySelector('.plot'), points(d => d.kwh), { unit: 'kWh', format: fmt2 })
+  drawBarChart($('chart-cost').querySelector('.plot'), points(d => d.cost_inc_vat / 100), { unit: '£', format: fmt2 })
+  drawBarChart($('chart-co2').querySelector('.plot'), points(d => d.carbon_g / 1000), { unit: 'kg CO₂', format: fmt2 })
+
+  const body = $('days-body')
+  body.replaceChildren()
+  for (const d of days) {
+    const dateCell = el('td', {}, el('span', { text: showDay(d.date) }))
+    if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: 'incomplete' }))
+    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(d.cost_inc_vat / 100)}, ${fmt2(d.carbon_g / 1000)} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
+      dateCell,
+      el('td', { className: 'num kwh', text: fmt2(d.kwh) }),
+      el('td', { className: 'num cost', text: fmt2(d.cost_inc_vat / 100) }),
+      el('td', { className: 'num co2', text: fmt2(d.carbon_g / 1000) }),
+      el('td', { className: 'num wide', text: fmt0(d.avg_intensity) }),
+      el('td', { className: 'num wide', text: `${d.slots_joined}/${d.slots_expected}` }))
+    body.append(row)
+  }
+}
+
+function onRowKey (event) {
+  const row = event.target.closest('tr.day-row')
+  if (row === null) return
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault()
+    openDay(row.dataset.date)
+  } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault()
+    const next = event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling
+    next?.focus()
+  } else if (event.key === 'Home' || event.key === 'End') {
+    event.preventDefault()
+    const rows = row.parentElement.children
+    rows[event.key === 'Home' ? 0 : rows.length - 1]?.focus()
+  }
+}
+
+// ---------- day view ----------
+
+async function loadDay (date) {
+  state.day = await getJson(`/api/days/${encodeURIComponent(date)}`)
+  renderDay()
+}
+
+function renderDay () {
+  const day = state.day
+  const s = day.summary
+  $('day-title').textContent = longDayFormat.format(utcOf(day.date))
+  const facts = []
+  if (s !== null) {
+    facts.push(`${fmt2(s.kwh)} kWh`, `£${fmt2(s.cost_inc_vat / 100)}`, `${fmt2(s.carbon_g / 1000)} kg CO₂`)
+    if (s.avg_intensity !== null) facts.push(`${fmt0(s.avg_intensity)} g/kWh average`)
+    facts.push(`${s.slots_joined} of ${s.slots_expected} half-hours joined`)
+    if (s.forecast_slots > 0) facts.push(`${s.forecast_slots} with forecast intensity`)
+  } else {
+    facts.push(`Not joined yet: ${day.slots_expected - day.missing.length} of ${day.slots_expected} half-hours have every source`)
+  }
+  $('day-facts').textContent = facts.join(' · ')
+
+  drawDayChart($('day-chart').querySelector('.plot'), day)
+
+  // The summary's usage-weighted mix when the day is joined; else the plain mean of its slots.
+  let mix = s?.mix ?? {}
+  let note = 'Weighted by your use in each half-hour.'
+  if (s === null || Object.keys(mix).length === 0) {
+    const withMix = day.slots.filter(x => Object.keys(x.mix).length > 0)
+    mix = {}
+    for (const x of withMix) for (const [f, v] of Object.entries(x.mix)) mix[f] = (mix[f] ?? 0) + v / withMix.length
+    note = withMix.length === 0 ? 'No generation mix for this day.' : 'Average of the half-hours (not weighted by use).'
+  }
+  $('mix-note').textContent = note
+  drawMix($('mix-bar'), $('mix-list'), mix)
+
+  const missingBox = $('day-missing')
+  missingBox.hidden = day.missing.length === 0
+  const list = $('missing-list')
+  list.replaceChildren()
+  if (day.missing.length > 0) {
+    $('missing-note').textContent = `${day.missing.length} of ${day.slots_expected} half-hours lack at least one source (use, price, intensity or mix):`
+    const bySlot = new Map(day.slots.map(x => [x.start, x]))
+    for (const start of day.missing) {
+      const x = bySlot.get(start)
+      const lacking = []
+      if (x.usage_kwh === null) lacking.push('use')
+      if (x.price_inc_vat === null) lacking.push('price')
+      if (x.intensity === null) lacking.push('intensity')
+      if (Object.keys(x.mix).length === 0) lacking.push('mix')
+      list.append(el('li', {}, el('time', { datetime: start, text: slotLabel(x) }), ` (no ${lacking.join(', ')})`))
+    }
+  }
+
+  const body = $('slot-body')
+  body.replaceChildren()
+  for (const x of day.slots) {
+    body.append(el('tr', { className: day.missing.includes(x.start) ? 'missing-row' : undefined },
+      el('th', { scope: 'row' }, el('time', { datetime: x.start, text: slotLabel(x) })),
+      el('td', { className: 'num', text: fmt2(x.usage_kwh) }),
+      el('td', { className: 'num', text: fmt2(x.price_inc_vat) }),
+      el('td', { className: 'num', text: x.intensity === null ? '–' : `${fmt0(x.intensity)}${x.intensity_is_forecast ? ' f' : ''}` })))
+  }
+}
+
+/** Empties the day view while another day loads, so nothing of the previous day shows under its title. */
+function clearDay (date) {
+  state.day = null
+  $('day-title').textContent = longDayFormat.format(utcOf(date))
+  $('day-facts').textContent = 'Loading…'
+  for (const id of ['mix-bar', 'mix-list', 'missing-list', 'slot-body']) $(id).replaceChildren()
+  $('day-chart').querySelector('.plot').replaceChildren()
+  $('mix-note').textContent = ''
+  $('day-missing').hidden = true
+}
+
+// ---------- navigation (hash routes, so Back works) ----------
+
+function openDay (date) {
+  location.hash = `#/day/${date}`
+}
+
+function rangeHash () {
+  const r = state.range
+  return r === null ? '#/' : `#/?from=${r.from}&to=${r.to}`
+}
+
+async function route () {
+  const hash = location.hash
+  // Only '#/…' is a route; anything else (an in-page anchor) leaves the view as it is.
+  if (hash !== '' && !hash.startsWith('#/')) return
+  const dayMatch = /^#\/day\/(\d{4}-\d{2}-\d{2})$/.exec(hash)
+  showError('')
+  try {
+    if (dayMatch !== null) {
+      const date = dayMatch[1]
+      $('range-view').hidden = true
+      $('day-view').hidden = false
+      if (state.day?.date !== date) clearDay(date)
+      await loadDay(date)
+      state.lastDay = date
+      $('day-title').focus()
+      document.title = `${showDay(date)} · Home energy`
+    } else {
+      const params = new URLSearchParams(hash.replace(/^#\/?\??/, ''))
+      $('day-view').hidden = true
+      $('range-view').hidden = false
+      document.title = 'Home energy'
+      const from = params.get('from') ?? undefined
+      const to = params.get('to') ?? undefined
+      const same = state.range !== null && (from === undefined || from === state.range.from) && (to === undefined || to === state.range.to)
+      if (same) renderRange()
+      else await loadRange(from, to)
+      if (state.lastDay !== null) {
+        document.querySelector(`tr[data-date="${state.lastDay}"]`)?.focus()
+        state.lastDay = null
+      }
+    }
+  } catch (err) {
+    showError(err.message)
+  }
+}
+
+function submitRange (event) {
+  event.preventDefault()
+  const from = $('from').value
+  const to = $('to').value
+  // Checked here too, so a slip shows a message instead of a failed request.
+  if (from === '' || to === '') return showError('Choose both dates.')
+  if (from > to) return showError(`"From" (${showDay(from)}) is after "To" (${showDay(to)}).`)
+  if (utcOf(to) - utcOf(from) >= 366 * 86400000) return showError('Choose at most 366 days.')
+  const next = `#/?from=${from}&to=${to}`
+  if (location.hash === next) route()
+  else location.hash = next
+}
+
+// ---------- status strip ----------
+
+function shortGroup (g) {
+  if (g.kind === 'sink') return `sink ${g.group.replace(/^energy-sink-/, '')}`
+  return g.group.replace(/^energy-/, '').replace(/-processor$/, '')
+}
+
+async function refreshStatus () {
+  const line = $('status-line')
+  const lags = $('status-lags')
+  let status
+  try {
+    status = await getJson('/api/status')
+  } catch (err) {
+    line.replaceChildren(el('span', { className: 'dot bad' }), ` API unreachable: ${err.message}`)
+    lags.replaceChildren()
+    return
+  }
+  const probe = (name, p) => el('span', { className: 'probe', title: p.ok ? `${name}: ok` : `${name}: ${p.error ?? 'down'}` },
+    el('span', { className: p.ok ? 'dot ok' : 'dot bad' }), ` ${name} ${p.ok ? 'ok' : 'down'}`)
+  line.replaceChildren(
+    probe('Kafka', status.broker), ' ', probe('Registry', status.registry), ' ', probe('Postgres', status.postgres), ' ',
+    el('span', { className: 'fact', text: `Last complete day: ${status.newest_complete_date === null ? 'none' : showDay(status.newest_complete_date)}` }), ' ',
+    el('span', { className: status.dlq_records ? 'fact warn' : 'fact', text: `Dead letters: ${status.dlq_records ?? '?'}` }))
+  lags.replaceChildren(...status.groups.map(g => el('li', { className: g.lag ? 'lag behind' : 'lag', title: `${g.group} on ${g.topics.join(', ')}` },
+    el('span', { text: shortGroup(g) }), ' ', el('strong', { text: g.lag === null ? '?' : String(g.lag) }))))
+}
+
+// ---------- start ----------
+
+function redrawCharts () {
+  if (!$('range-view').hidden && state.range !== null) renderRange()
+  if (!$('day-view').hidden && state.day !== null) renderDay()
+}
+
+function start () {
+  // The skip link moves focus without touching the hash, which holds the route.
+  document.querySelector('.skip').addEventListener('click', event => {
+    event.preventDefault()
+    $('main').focus()
+  })
+  $('range-form').addEventListener('submit', submitRange)
+  $('latest').addEventListener('click', () => {
+    state.range = null
+    if (location.hash === '#/' || location.hash === '') route()
+    else location.hash = '#/'
+  })
+  $('back').addEventListener('click', () => { location.hash = rangeHash() })
+  const body = $('days-body')
+  body.addEventListener('click', event => {
+    const row = event.target.closest('tr.day-row')
+    if (row !== null) openDay(row.dataset.date)
+  })
+  body.addEventListener('keydown', onRowKey)
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Escape' && !$('day-view').hidden) location.hash = rangeHash()
+  })
+  window.addEventListener('hashchange', route)
+
+  let lastWidth = $('main').clientWidth
+  new ResizeObserver(() => {
+    const w = $('main').clientWidth
+    if (w !== lastWidth) {
+      lastWidth = w
+      redrawCharts()
+    }
+  }).observe($('main'))
+
+  route()
+  refreshStatus()
+  setInterval(refreshStatus, STATUS_EVERY_MS)
+}
+
+start()

@@ -1,0 +1,121 @@
+import pg from 'pg'
+import type { Pool } from '../lib/db.ts'
+import type { DaySummary } from './types.ts'
+
+// Every SQL statement of the API. Values reach Postgres only as bind parameters ($1, $2).
+
+// DATE (oid 1082) stays its 'YYYY-MM-DD' text. pg's default parser builds a JS Date at local
+// midnight of this process's time zone, and toISOString() of that is the previous day
+// anywhere east of UTC. Set per query rather than with pg.types.setTypeParser, so other
+// users of the pg module in the same process keep their parsers.
+const DATE_OID = 1082
+const keepDateText = (text: string): string => text
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+}
+
+async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, values: unknown[] = []): Promise<R[]> {
+  const result = await pool.query<R>({ text, values, types })
+  return result.rows
+}
+
+interface SummaryRow {
+  date: string
+  kwh: number
+  cost_inc_vat: number
+  cost_exc_vat: number
+  carbon_g: number
+  avg_intensity: number | null
+  mix: Record<string, number>
+  slots_expected: number
+  slots_joined: number
+  complete: boolean
+  forecast_slots: number
+  updated_at: Date
+}
+
+const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
+  slots_expected, slots_joined, complete, forecast_slots, updated_at`
+
+function toSummary (row: SummaryRow): DaySummary {
+  return { ...row, updated_at: row.updated_at.toISOString() }
+}
+
+/** The newest date in daily_summary, or null when it is empty. */
+export async function newestDate (pool: Pool): Promise<string | null> {
+  const rows = await query<{ newest: string | null }>(pool, 'SELECT max(date) AS newest FROM energy_usage.daily_summary')
+  return rows[0].newest
+}
+
+/** Summaries from `from` to `to` inclusive, newest first. */
+export async function summariesBetween (pool: Pool, from: string, to: string): Promise<DaySummary[]> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary
+    WHERE date BETWEEN $1::date AND $2::date ORDER BY date DESC`, [from, to])
+  return rows.map(toSummary)
+}
+
+export async function summaryOf (pool: Pool, date: string): Promise<DaySummary | null> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary WHERE date = $1::date`, [date])
+  return rows.length === 0 ? null : toSummary(rows[0])
+}
+
+/** A day's rows of the four source tables, keyed by slot start (ms). */
+export interface DaySources {
+  usage: Map<number, number>
+  price: Map<number, number>
+  intensity: Map<number, { forecast: number, actual: number | null }>
+  mix: Map<number, Record<string, number>>
+}
+
+export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> {
+  const [usage, price, intensity, mix] = await Promise.all([
+    query<{ slot_start: Date, kwh: number }>(pool,
+      'SELECT slot_start, kwh FROM energy_usage.consumption WHERE local_date = $1::date', [date]),
+    query<{ slot_start: Date, value_inc_vat: number }>(pool,
+      'SELECT slot_start, value_inc_vat FROM energy_usage.unit_rates WHERE local_date = $1::date', [date]),
+    query<{ slot_start: Date, forecast: number, actual: number | null }>(pool,
+      'SELECT slot_start, forecast, actual FROM energy_usage.carbon_intensity WHERE local_date = $1::date', [date]),
+    query<{ slot_start: Date, fuel: string, perc: number }>(pool,
+      'SELECT slot_start, fuel, perc FROM energy_usage.generation_mix WHERE local_date = $1::date ORDER BY slot_start, fuel', [date])
+  ])
+  const sources: DaySources = {
+    usage: new Map(usage.map(r => [r.slot_start.getTime(), r.kwh])),
+    price: new Map(price.map(r => [r.slot_start.getTime(), r.value_inc_vat])),
+    intensity: new Map(intensity.map(r => [r.slot_start.getTime(), { forecast: r.forecast, actual: r.actual }])),
+    mix: new Map()
+  }
+  for (const r of mix) {
+    const ms = r.slot_start.getTime()
+    let fuels = sources.mix.get(ms)
+    if (fuels === undefined) sources.mix.set(ms, fuels = {})
+    fuels[r.fuel] = r.perc
+  }
+  return sources
+}
+
+export interface SinkOffsetRow {
+  sink: string
+  topic: string
+  partition: number
+  nextOffset: bigint
+}
+
+export interface PipelineProgress {
+  newestCompleteDate: string | null
+  sinkOffsets: SinkOffsetRow[]
+}
+
+/** What the status probe reads from Postgres: the newest complete day and every sink's position. */
+export async function pipelineProgress (pool: Pool): Promise<PipelineProgress> {
+  const [newest, offsets] = await Promise.all([
+    query<{ newest: string | null }>(pool, 'SELECT max(date) AS newest FROM energy_usage.daily_summary WHERE complete'),
+    // bigint (int8) arrives as text: pg does not risk losing precision in a JS number.
+    query<{ sink: string, topic: string, partition: number, next_offset: string }>(pool,
+      'SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets')
+  ])
+  return {
+    newestCompleteDate: newest[0].newest,
+    sinkOffsets: offsets.map(r => ({ sink: r.sink, topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }))
+  }
+}

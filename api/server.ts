@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../lib/config.ts'
+import { createPool } from '../lib/db.ts'
+import { describeError } from '../lib/errors.ts'
+import { createLogger } from '../lib/log.ts'
+import { build } from './app.ts'
+
+// The only file that listens (tests use app.inject()).
+
+const HELP = `Usage: npm run api
+
+Serves the JSON API and the dashboard (docs/api.md) from Postgres until SIGTERM or Ctrl-C.
+  http://API_HOST:API_PORT/            dashboard
+  http://API_HOST:API_PORT/api/days    daily summaries (?from=YYYY-MM-DD&to=YYYY-MM-DD)
+  http://API_HOST:API_PORT/api/days/D  one day, half-hour by half-hour
+  http://API_HOST:API_PORT/api/status  broker, registry, Postgres, lag per group, DLQ count
+Environment: API_HOST (default 127.0.0.1), API_PORT (3000), DATABASE_URL, KAFKA_BROKERS,
+SCHEMA_REGISTRY_URL, LOG_LEVEL (docs/configuration.md).
+  -h, --help  print this and exit`
+
+const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } })
+if (values.help === true) {
+  console.log(HELP)
+  process.exit(0)
+}
+
+const config = loadConfig()
+const log = createLogger(config.logLevel)
+const pool = createPool(config.databaseUrl, log)
+const app = build({ pool, config, log })
+try {
+  await app.listen({ host: config.apiHost, port: config.apiPort })
+  log.info({ url: `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${config.apiPort}/` }, 'API and dashboard listening')
+} catch (err) {
+  log.fatal({ err }, `API failed to start: ${describeError(err)}`)
+  await pool.end().catch(() => {})
+  process.exit(1)
+}
+
+let stopping = false
+async function shutdown (signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  log.info({ signal }, 'stopping')
+  await app.close()
+  await pool.end()
+  log.info('stopped')
+  process.exit(0)
+}
+process.once('SIGTERM', () => { void shutdown('SIGTERM') })
+process.once('SIGINT', () => { void shutdown('SIGINT') })

@@ -1,0 +1,87 @@
+import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { Logger } from '../lib/log.ts'
+
+/** The fastify instance build() returns, with the project's pino logger. */
+export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>
+
+// Response shapes of the API (docs/api.md). Figures are the stored doubles, unrounded;
+// dates are Europe/London local dates 'YYYY-MM-DD'; instants are ISO-8601 UTC.
+
+/** One row of energy_usage.daily_summary. */
+export interface DaySummary {
+  date: string
+  kwh: number
+  /** Pence. */
+  cost_inc_vat: number
+  /** Pence. */
+  cost_exc_vat: number
+  /** Grams of CO2. */
+  carbon_g: number
+  /** gCO2/kWh, usage-weighted; null when kwh = 0. */
+  avg_intensity: number | null
+  /** Usage-weighted percentage per fuel. */
+  mix: Record<string, number>
+  slots_expected: number
+  slots_joined: number
+  complete: boolean
+  forecast_slots: number
+  updated_at: string
+}
+
+export interface DaysResponse {
+  from: string
+  to: string
+  /** Newest first. */
+  days: DaySummary[]
+}
+
+/** One half-hour of a day, from the source tables. */
+export interface Slot {
+  start: string
+  usage_kwh: number | null
+  /** p/kWh including VAT. */
+  price_inc_vat: number | null
+  /** gCO2/kWh: actual, else forecast. */
+  intensity: number | null
+  /** null when there is no intensity at all. */
+  intensity_is_forecast: boolean | null
+  /** Percentage per fuel; {} when the slot has no mix. */
+  mix: Record<string, number>
+}
+
+export interface DayResponse {
+  date: string
+  /** 46, 48 or 50: the slots of this London day. */
+  slots_expected: number
+  /** null when the join has not produced the day (yet). */
+  summary: DaySummary | null
+  slots: Slot[]
+  /** Starts of the slots lacking at least one source. */
+  missing: string[]
+}
+
+export interface ProbeReport {
+  ok: boolean
+  error?: string
+}
+
+export interface GroupLag {
+  group: string
+  /** processor and join lag come from Kafka group offsets; sink lag from sink_offsets in Postgres. */
+  kind: 'processor' | 'join' | 'sink'
+  topics: string[]
+  /** Records behind the end of its topics; null when it cannot be known (broker or Postgres down). */
+  lag: number | null
+}
+
+export interface StatusResponse {
+  broker: ProbeReport
+  registry: ProbeReport
+  postgres: ProbeReport
+  groups: GroupLag[]
+  /** Newest date whose daily_summary is complete; null when none (or Postgres is down). */
+  newest_complete_date: string | null
+  /** Records in energy.dlq; null when the broker is down. */
+  dlq_records: number | null
+  checked_at: string
+}

@@ -1,0 +1,47 @@
+import { isLocalDate } from '../lib/london-day.ts'
+import { isEnergyError } from '../lib/errors.ts'
+import { parseFaults } from './faults.ts'
+import type { Reply, SampleApi } from './types.ts'
+
+// Test and demo controls under /_admin: never faulted, never counted.
+
+/** The reply to an admin request; `body` is the raw request body (PUT only). */
+export function adminReply (api: SampleApi, method: string, path: string, body: string): Reply {
+  const segments = path.split('/').filter(Boolean).slice(1)
+  const [what, arg] = segments
+  if (what === 'faults' && segments.length === 1) return faultsReply(api, method, body)
+  if (what === 'revise' && segments.length === 2) {
+    if (method !== 'POST') return notAllowed(method, 'POST')
+    if (!isLocalDate(arg)) return { status: 400, body: { detail: `"${arg}" is not a date (expected YYYY-MM-DD)` } }
+    return { status: 200, body: { date: arg, revision: api.revise(arg) } }
+  }
+  if (what === 'requests' && segments.length === 1) {
+    return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
+  }
+  if (what === 'reset' && segments.length === 1) {
+    if (method !== 'POST') return notAllowed(method, 'POST')
+    api.reset()
+    return { status: 200, body: { reset: true } }
+  }
+  return { status: 404, body: { detail: 'Not found.' } }
+}
+
+function faultsReply (api: SampleApi, method: string, body: string): Reply {
+  if (method === 'GET') return { status: 200, body: api.faults() }
+  if (method === 'DELETE') {
+    api.setFaults([])
+    return { status: 200, body: [] }
+  }
+  if (method !== 'PUT') return notAllowed(method, 'GET, PUT, DELETE')
+  try {
+    api.setFaults(parseFaults(body, 'PUT /_admin/faults body'))
+  } catch (err) {
+    if (isEnergyError(err, 'ENERGY_CONFIG')) return { status: 400, body: { detail: err.message } }
+    throw err
+  }
+  return { status: 200, body: api.faults() }
+}
+
+function notAllowed (method: string, allow: string): Reply {
+  return { status: 405, headers: { allow }, body: { detail: `Method "${method}" not allowed.` } }
+}

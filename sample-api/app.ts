@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isLocalDate } from '../lib/london-day.ts'
+import { adminReply } from './admin.ts'
+import { carbonRoute } from './carbon.ts'
+import { checkFaults, takeFault } from './faults.ts'
+import { octopusRoute } from './octopus.ts'
+import { DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_API_KEY } from './options.ts'
+import type { Fault, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
+
+const INTERNAL_ERROR: Reply = { status: 500, body: { detail: 'Internal server error' } }
+
+/** The sample server as a plain node:http request handler (the caller listens). */
+export function createSampleApi (options: SampleApiOptions): SampleApi {
+  const { seed, now = Date.now, log } = options
+  const apiKeys = new Set([SAMPLE_API_KEY, ...(options.apiKeys ?? [])])
+  let faults = checkFaults(options.faults ?? [])
+  let revisions = new Map<string, number>()
+  let counters: RequestCounters = { total: 0, bySource: {}, byPath: {} }
+
+  const api: SampleApi = {
+    handler (req, res) {
+      handle(req, res).catch((err: unknown) => {
+        log?.error({ err }, 'sample API request failed')
+        if (res.headersSent) res.destroy()
+        else send(res, INTERNAL_ERROR)
+      })
+    },
+    setFaults (list) {
+      faults = checkFaults(list)
+      log?.info({ faults }, 'sample API faults set')
+    },
+    faults: () => faults.map(f => ({ ...f })),
+    revise (date) {
+      if (!isLocalDate(date)) throw new RangeError(`"${date}" is not a date (expected YYYY-MM-DD)`)
+      const revision = (revisions.get(date) ?? 0) + 1
+      revisions.set(date, revision)
+      log?.info({ date, revision }, 'sample API usage revised')
+      return revision
+    },
+    reset () {
+      faults = []
+      revisions = new Map()
+      counters = { total: 0, bySource: {}, byPath: {} }
+    },
+    get requests () { return counters }
+  }
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`)
+    const method = req.method ?? 'GET'
+    if (url.pathname.startsWith('/_admin/')) {
+      const body = method === 'PUT' ? await readBody(req) : ''
+      return send(res, adminReply(api, method, url.pathname, body))
+    }
+    const route = findRoute(url)
+    count(url.pathname, route)
+    if (route === undefined) return send(res, { status: 404, body: { detail: 'Not found.' } })
+    if (method !== 'GET') return send(res, { status: 405, headers: { allow: 'GET' }, body: { detail: `Method "${method}" not allowed.` } })
+
+    const fault = takeFault(faults, route.source, route.date)
+    if (fault !== undefined) log?.debug({ source: route.source, date: route.date, kind: fault.kind }, 'sample API fault injected')
+    const early = faultReply(fault)
+    if (early !== undefined) return send(res, early)
+    if (fault?.kind === 'slow' && !await delay(fault.delayMs ?? DEFAULT_DELAY_MS, res)) return
+
+    const reply = route.respond({
+      seed,
+      nowMs: now(),
+      url,
+      authorization: req.headers.authorization,
+      missingSlots: fault?.kind === 'missing' ? fault.missingSlots ?? DEFAULT_MISSING_SLOTS : 0,
+      apiKeys,
+      revisionOf: date => revisions.get(date) ?? 0
+    })
+    send(res, reply, fault?.kind === 'malformed')
+  }
+
+  function count (path: string, route: Route | undefined): void {
+    counters.total++
+    counters.byPath[path] = (counters.byPath[path] ?? 0) + 1
+    if (route !== undefined) counters.bySource[route.source] = (counters.bySource[route.source] ?? 0) + 1
+  }
+
+  return api
+}
+
+function findRoute (url: URL): Route | undefined {
+  const [mount, ...segments] = url.pathname.split('/').filter(Boolean)
+  if (mount === 'carbon') return carbonRoute(segments)
+  if (mount === 'octopus' && segments[0] === 'v1') return octopusRoute(segments.slice(1), url)
+  return undefined
+}
+
+/** The reply of a fault that answers instead of the route, if it is one. */
+function faultReply (fault: Fault | undefined): Reply | undefined {
+  switch (fault?.kind) {
+    case '500': return INTERNAL_ERROR
+    case '401': return { status: 401, body: { detail: 'Invalid API key.' } }
+    case '429': {
+      // DRF throttling: Retry-After header plus a sentence saying the same.
+      const seconds = fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS
+      return {
+        status: 429,
+        headers: { 'retry-after': String(seconds) },
+        body: { detail: `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.` }
+      }
+    }
+    default: return undefined
+  }
+}
+
+/** Waits `ms`; resolves false as soon as the client goes away (the timer never holds the process). */
+function delay (ms: number, res: ServerResponse): Promise<boolean> {
+  return new Promise(resolve => {
+    const onClose = (): void => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      res.off('close', onClose)
+      resolve(true)
+    }, ms).unref()
+    res.once('close', onClose)
+  })
+}
+
+async function readBody (req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Writes a JSON reply; `malformed` cuts the body in half so it no longer parses. */
+function send (res: ServerResponse, reply: Reply, malformed = false): void {
+  const json = JSON.stringify(reply.body)
+  const text = malformed ? json.slice(0, Math.max(1, Math.floor(json.length / 2))) : json
+  res.writeHead(reply.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...reply.headers
+  })
+  res.end(text)
+}

@@ -1,0 +1,204 @@
+import { londonOffsetMs, SLOT_MS } from '../lib/london-day.ts'
+import type { Fuel, FuelShare, Intensity, IntensityIndex, UnitRate } from './types.ts'
+
+// Pure, deterministic sample values from (seed, slot start UTC ms[, revision]). Each value
+// is a function of a few hashes, so any slot is computed alone in O(1): no history walk.
+
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
+const YEAR_DAYS = 365.2425
+
+// Independent hash streams, one per random quantity.
+const STREAM = {
+  wind: 1,
+  solarCloud: 2,
+  nuclear: 3,
+  biomass: 4,
+  hydro: 5,
+  imports: 6,
+  other: 7,
+  coal: 8,
+  gas: 9,
+  forecastError: 10,
+  price: 11,
+  usageBase: 12,
+  usage: 13,
+  usageSpike: 14,
+  usageSpikeSize: 15,
+  fixedRate: 16
+} as const
+
+/** lowbias32 integer hash (Chris Wellons): fast, good avalanche on 32-bit keys. */
+function hash32 (x: number): number {
+  x ^= x >>> 16
+  x = Math.imul(x, 0x7feb352d)
+  x ^= x >>> 15
+  x = Math.imul(x, 0x846ca68b)
+  x ^= x >>> 16
+  return x >>> 0
+}
+
+/** Uniform in [0, 1) from (seed, integer key, stream). */
+function unitHash (seed: number, key: number, stream: number): number {
+  return hash32(hash32(hash32(seed) ^ key) ^ Math.imul(stream + 1, 0x9e3779b9)) / 2 ** 32
+}
+
+/** Value noise: hashes at multiples of `periodMs`, smoothstep-interpolated, in [0, 1). */
+function smoothNoise (seed: number, ms: number, periodMs: number, stream: number): number {
+  const k = Math.floor(ms / periodMs)
+  const f = ms / periodMs - k
+  const t = f * f * (3 - 2 * f)
+  const a = unitHash(seed, k, stream)
+  return a + (unitHash(seed, k + 1, stream) - a) * t
+}
+
+/** Linear interpolation through [x, y] points sorted by x. */
+function curve (points: ReadonlyArray<readonly [number, number]>, x: number): number {
+  for (let i = 1; i < points.length; i++) {
+    const [x1, y1] = points[i]
+    if (x <= x1) {
+      const [x0, y0] = points[i - 1]
+      return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    }
+  }
+  return points[points.length - 1][1]
+}
+
+const clamp = (x: number, min: number, max: number): number => Math.min(max, Math.max(min, x))
+const round = (x: number, decimals: number): number => {
+  const f = 10 ** decimals
+  return Math.round(x * f) / f + 0 // + 0 turns -0 into 0
+}
+
+/** Hours since local midnight (UK clock) at the slot's middle. */
+function localHour (slotStartMs: number): number {
+  const mid = slotStartMs + SLOT_MS / 2
+  return ((mid + londonOffsetMs(mid)) % DAY_MS) / HOUR_MS
+}
+
+/** 1 in mid-January, 0 in mid-July. */
+function winterness (ms: number): number {
+  const dayOfYear = (ms / DAY_MS) % YEAR_DAYS
+  return (1 + Math.cos(2 * Math.PI * (dayOfYear - 15) / YEAR_DAYS)) / 2
+}
+
+// National demand by local hour, 1 = the evening peak.
+const DEMAND_SHAPE = [[0, 0.62], [4, 0.52], [7, 0.75], [9, 0.86], [16, 0.88], [18, 1], [20, 0.9], [23, 0.68], [24, 0.62]] as const
+
+/** Approximate GB generation (GW) per fuel for a slot. */
+function generationGw (seed: number, slotStartMs: number): Record<Fuel, number> {
+  const ms = slotStartMs + SLOT_MS / 2
+  const w = winterness(ms)
+  const demand = (28 + 10 * w) * 1.2 * curve(DEMAND_SHAPE, localHour(slotStartMs))
+  const windiness = Math.min(1, smoothNoise(seed, ms, 12 * HOUR_MS, STREAM.wind) * (0.7 + 0.5 * w))
+  // Solar noon is about 12:00 UTC; the day is ~16 h long in June and ~8 h in December.
+  const dayLength = 12 + 4.3 * (1 - 2 * w)
+  const sun = Math.max(0, Math.cos(Math.PI * ((ms % DAY_MS) / HOUR_MS - 12) / dayLength))
+  const cloud = 0.4 + 0.6 * smoothNoise(seed, ms, 6 * HOUR_MS, STREAM.solarCloud)
+  const gen = {
+    biomass: 1 + 1.5 * smoothNoise(seed, ms, DAY_MS, STREAM.biomass),
+    coal: w > 0.7 ? (w - 0.7) * 2.5 * smoothNoise(seed, ms, DAY_MS, STREAM.coal) : 0,
+    imports: 2 + 5 * smoothNoise(seed, ms, 12 * HOUR_MS, STREAM.imports),
+    gas: 0,
+    nuclear: 3.5 + 2 * smoothNoise(seed, ms, 3 * DAY_MS, STREAM.nuclear),
+    other: 0.1 + 0.3 * unitHash(seed, slotStartMs / SLOT_MS, STREAM.other),
+    hydro: 0.2 + 0.5 * smoothNoise(seed, ms, DAY_MS, STREAM.hydro),
+    solar: sun * (2 + 10 * (1 - w)) * cloud,
+    wind: 0.5 + 15 * windiness
+  }
+  const others = gen.biomass + gen.coal + gen.imports + gen.nuclear + gen.other + gen.hydro + gen.solar + gen.wind
+  // Gas balances the system, with a minimum kept running for stability.
+  gen.gas = Math.max(0.4 + 0.6 * unitHash(seed, slotStartMs / SLOT_MS, STREAM.gas), demand - others)
+  return gen
+}
+
+/** The nine fuels in the order the Carbon Intensity API lists them. */
+export const FUELS: readonly Fuel[] = ['biomass', 'coal', 'imports', 'gas', 'nuclear', 'other', 'hydro', 'solar', 'wind']
+
+/** Generation mix of a slot: nine fuels, perc with one decimal, summing to about 100. */
+export function generationMix (seed: number, slotStartMs: number): FuelShare[] {
+  const gen = generationGw(seed, slotStartMs)
+  const total = FUELS.reduce((sum, fuel) => sum + gen[fuel], 0)
+  return FUELS.map(fuel => ({ fuel, perc: round(100 * gen[fuel] / total, 1) }))
+}
+
+// Direct emission factors (gCO2/kWh) of the Carbon Intensity API methodology; imports use
+// a blend of the interconnected countries.
+const EMISSION_FACTORS: Record<Fuel, number> = {
+  biomass: 120, coal: 937, imports: 200, gas: 394, nuclear: 0, other: 300, hydro: 0, solar: 0, wind: 0
+}
+
+// Upper bounds of 'very low', 'low', 'moderate', 'high' (the API revises its bands yearly).
+const INDEX_BANDS: ReadonlyArray<readonly [number, IntensityIndex]> = [[50, 'very low'], [130, 'low'], [210, 'moderate'], [311, 'high']]
+
+/** The API's qualitative index of an intensity (gCO2/kWh). */
+export function intensityIndex (gco2: number): IntensityIndex {
+  for (const [upper, index] of INDEX_BANDS) if (gco2 < upper) return index
+  return 'very high'
+}
+
+/**
+ * Carbon intensity of a slot (gCO2/kWh, 20-400): actual follows the slot's generation mix,
+ * forecast is within ±10% of it; index is that of actual.
+ */
+export function carbonIntensity (seed: number, slotStartMs: number): Intensity {
+  const gen = generationGw(seed, slotStartMs)
+  let total = 0
+  let grams = 0
+  for (const fuel of FUELS) {
+    total += gen[fuel]
+    grams += gen[fuel] * EMISSION_FACTORS[fuel]
+  }
+  const actual = Math.round(clamp(grams / total, 20, 400))
+  const error = 0.2 * (unitHash(seed, slotStartMs / SLOT_MS, STREAM.forecastError) - 0.5)
+  const forecast = Math.round(clamp(actual * (1 + error), 20, 400))
+  return { forecast, actual, index: intensityIndex(actual) }
+}
+
+/** A rate exc VAT (2 decimals) with its inc-VAT value (exc × 1.05, as the API rounds it). */
+export function withVat (excVat: number): UnitRate {
+  const exc = round(excVat, 2)
+  return { value_exc_vat: exc, value_inc_vat: round(exc * 1.05, 4) }
+}
+
+/**
+ * Agile unit rate of a slot (p/kWh): follows the gas share of generation, plus the 16:00-19:00
+ * peak adder Agile applies; a wind (and sun) surplus, mostly on windy nights, pushes it below zero.
+ */
+export function agileRate (seed: number, slotStartMs: number): UnitRate {
+  const gen = generationGw(seed, slotStartMs)
+  const total = FUELS.reduce((sum, fuel) => sum + gen[fuel], 0)
+  const hour = localHour(slotStartMs)
+  const peak = hour >= 16 && hour < 19 ? 11 : 0
+  const surplus = Math.max(0, gen.wind + gen.solar - 0.45 * total)
+  const noise = 3 * (unitHash(seed, slotStartMs / SLOT_MS, STREAM.price) - 0.5)
+  return withVat(clamp(9 + 26 * gen.gas / total + peak + noise - 2 * surplus, -10, 60))
+}
+
+/**
+ * Fixed/variable tariff rate for the quarter numbered `quarter` (year × 4 + quarter of year),
+ * direct debit, p/kWh exc VAT: 18-30p.
+ */
+export function fixedRate (seed: number, quarter: number): UnitRate {
+  return withVat(18 + 12 * unitHash(seed, quarter, STREAM.fixedRate))
+}
+
+// Household activity by local hour: breakfast, lunch, evening cooking and TV.
+const ACTIVITY = [[0, 0.05], [6, 0.05], [7, 0.35], [8.5, 0.45], [10, 0.2], [12, 0.3], [14, 0.2], [17, 0.45], [19, 0.8], [21, 0.5], [23, 0.15], [24, 0.05]] as const
+
+/**
+ * Household consumption of a slot (kWh, 0-3, 3 decimals). `revision` is the day's usage
+ * revision: each one gives different values, as a late meter re-read does.
+ */
+export function consumption (seed: number, slotStartMs: number, revision = 0): number {
+  const slot = slotStartMs / SLOT_MS
+  const stream = (s: number): number => s + 100 * revision
+  const base = 0.05 + 0.04 * smoothNoise(seed, slotStartMs, DAY_MS, STREAM.usageBase)
+  const activity = curve(ACTIVITY, localHour(slotStartMs)) * (0.7 + 0.5 * winterness(slotStartMs))
+  const use = activity * (0.15 + 0.8 * unitHash(seed, slot, stream(STREAM.usage)))
+  // An occasional big load: oven, dryer, a car charging.
+  const spike = unitHash(seed, slot, stream(STREAM.usageSpike)) < 0.03
+    ? 0.5 + 2 * unitHash(seed, slot, stream(STREAM.usageSpikeSize))
+    : 0
+  return round(clamp(base + use + spike, 0, 3), 3)
+}

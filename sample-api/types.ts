@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from '../lib/log.ts'
+
+export type FaultSource = 'co2' | 'mix' | 'pricing' | 'usage' | 'account' | '*'
+export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401'
+/** The source of a real request (faults may also name '*'). */
+export type RequestSource = Exclude<FaultSource, '*'>
+
+export interface Fault {
+  source: FaultSource
+  /** London local date the request is about; omitted = every date. */
+  date?: string
+  kind: FaultKind
+  /** How many matching requests it affects before it is used up; omitted = forever. */
+  times?: number
+  /** 429 only: the Retry-After header (seconds, default 1). */
+  retryAfterSeconds?: number
+  /** slow only: delay before answering (ms, default 30000). */
+  delayMs?: number
+  /** missing only: consumption slots dropped from the end of the day (default 2). */
+  missingSlots?: number
+}
+
+export type IntensityIndex = 'very low' | 'low' | 'moderate' | 'high' | 'very high'
+
+export interface Intensity {
+  forecast: number
+  actual: number
+  index: IntensityIndex
+}
+
+export type Fuel = 'biomass' | 'coal' | 'imports' | 'gas' | 'nuclear' | 'other' | 'hydro' | 'solar' | 'wind'
+
+export interface FuelShare {
+  fuel: Fuel
+  perc: number
+}
+
+export interface UnitRate {
+  value_exc_vat: number
+  value_inc_vat: number
+}
+
+export interface RequestCounters {
+  total: number
+  bySource: Partial<Record<RequestSource, number>>
+  /** Keyed by URL path without the query. */
+  byPath: Record<string, number>
+}
+
+export interface SampleApiOptions {
+  seed: number
+  faults?: Fault[]
+  /** Clock (ms since epoch) deciding which actuals, rates and consumption exist yet. */
+  now?: () => number
+  log?: Logger
+  /** API keys accepted besides the default OCTOPUS_API_KEY. */
+  apiKeys?: string[]
+}
+
+export interface SampleApi {
+  handler: (req: IncomingMessage, res: ServerResponse) => void
+  /** Replaces the fault list (validated like SAMPLE_API_FAULTS). */
+  setFaults: (faults: Fault[]) => void
+  /** The active faults, `times` counting down. */
+  faults: () => Fault[]
+  /** Bumps a date's usage revision, so its consumption values change; returns the new revision. */
+  revise: (date: string) => number
+  /** Clears faults, revisions and counters. */
+  reset: () => void
+  /** Live counts of every non-admin request. */
+  requests: RequestCounters
+}
+
+/** A response before serialisation; faults may still change it. */
+export interface Reply {
+  status: number
+  body: unknown
+  headers?: Record<string, string>
+}
+
+/** What a matched API route needs to answer. */
+export interface RouteContext {
+  seed: number
+  nowMs: number
+  url: URL
+  /** The Authorization header, if any. */
+  authorization: string | undefined
+  /** Consumption slots to drop from the end of the request's date (missing fault). */
+  missingSlots: number
+  apiKeys: ReadonlySet<string>
+  revisionOf: (date: string) => number
+}
+
+/** A matched API route: which source and date it is about, and how to answer. */
+export interface Route {
+  source: RequestSource
+  date?: string
+  respond: (ctx: RouteContext) => Reply
+}

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { test } from 'node:test'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { StatusProbes } from '../../../api/status.ts'
+import { createApiFixture } from './fixtures.ts'
+
+// The dashboard in a real browser (Debian's chromium driven by playwright-core), served by
+// build() on an ephemeral port over a test database with known rows. Stand-in status probes
+// keep the strip deterministic without Kafka (test/integration/api/status.test.ts covers the
+// real ones).
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const RESULTS = new URL('../../../test-results/', import.meta.url)
+
+const probes: StatusProbes = {
+  kafka: async () => ({
+    topics: new Map([
+      ['energy_processor', { earliest: [0n], latest: [4n] }],
+      ['energy.co2', { earliest: [0n], latest: [50n] }],
+      ['energy.mix', { earliest: [0n], latest: [50n] }],
+      ['energy.pricing', { earliest: [0n], latest: [50n] }],
+      ['energy.usage', { earliest: [0n], latest: [50n] }],
+      ['completion', { earliest: [0n], latest: [3n] }],
+      ['energy.dlq', { earliest: [0n], latest: [3n] }]
+    ]),
+    committed: new Map([
+      ['energy-co2-processor', new Map([['energy_processor', [4n]]])],
+      ['energy-mix-processor', new Map([['energy_processor', [4n]]])],
+      ['energy-pricing-processor', new Map([['energy_processor', [4n]]])],
+      ['energy-usage-processor', new Map([['energy_processor', [3n]]])],
+      ['energy-join', new Map([['energy.co2', [50n]], ['energy.mix', [50n]], ['energy.pricing', [50n]], ['energy.usage', [43n]]])]
+    ])
+  }),
+  registry: async () => {},
+  postgres: async () => ({
+    newestCompleteDate: '2024-10-27',
+    sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'daily_summary:completion:3']
+      .map(s => s.split(':')).map(([sink, topic, next]) => ({ sink, topic, partition: 0, nextOffset: BigInt(next) }))
+  })
+}
+
+/** Console errors, uncaught exceptions and failed requests of a page. */
+function watchProblems (page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
+  page.on('pageerror', err => problems.push(`page error: ${err.message}`))
+  page.on('requestfailed', r => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`))
+  page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
+  return problems
+}
+
+const cellTexts = (page: Page, selector: string) => page.locator(selector).allTextContents()
+
+test('the dashboard shows the seeded days, opens a day by click or keyboard, and fits a 375 px screen', async t => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
+    return
+  }
+  const { app } = await createApiFixture(t, { status: probes })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.after(() => browser.close())
+  mkdirSync(RESULTS, { recursive: true })
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const problems = watchProblems(page)
+  await page.goto(`${base}/`)
+
+  // Range view: the default range ends at the newest day; newest first; figures to 2 decimals.
+  await page.locator('#days-body tr').nth(2).waitFor()
+  assert.deepStrictEqual(await page.evaluate(`[...document.querySelectorAll('#days-body tr')].map(r => r.dataset.date)`),
+    ['2024-10-27', '2024-10-26', '2024-10-20'])
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.kwh'), ['11.65', '14.40', '0.00'])
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.cost'), ['2.77', '2.75', '0.00'])
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.co2'), ['2.48', '2.13', '0.00'])
+  assert.equal(await page.locator('#from').inputValue(), '2024-09-28')
+  assert.equal(await page.locator('#to').inputValue(), '2024-10-27')
+  assert.match(await page.locator('#days-body tr').nth(2).innerText(), /incomplete/)
+  for (const id of ['chart-kwh', 'chart-cost', 'chart-co2']) {
+    assert.equal(await page.locator(`#${id} svg rect.bar`).count(), 3, `${id} has a bar per day`)
+  }
+  assert.match(await page.locator('#totals').innerText(), /26\.05 kWh/)
+
+  // Status strip, from the stand-in probes.
+  await page.locator('#status-lags li').first().waitFor()
+  const status = await page.locator('#status').innerText()
+  assert.match(status, /Last complete day: Sun, 27 Oct 2024/)
+  assert.match(status, /Dead letters: 3/)
+  assert.match(status, /Kafka ok/)
+  assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
+    'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'join 7',
+    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink daily_summary 0'
+  ])
+  await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
+
+  // Keyboard: Tab reaches the rows, a visible focus ring shows, Enter opens the day.
+  await page.locator('#days-body tr').first().focus()
+  const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')
+  assert.equal(outline, 'solid')
+  await page.keyboard.press('ArrowDown')
+  assert.equal(await page.evaluate('document.activeElement.dataset.date'), '2024-10-26')
+  await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Enter')
+  await page.locator('#day-chart svg rect.bar').first().waitFor()
+  assert.equal(await page.locator('#day-title').innerText(), 'Sunday, 27 October 2024')
+  assert.equal(await page.evaluate('document.activeElement.id'), 'day-title')
+  assert.equal(await page.locator('#day-chart svg rect.bar').count(), 50)
+  assert.ok(await page.locator('#day-chart svg line.price').count() > 40)
+  assert.ok(await page.locator('#day-chart svg line.intensity.forecast').count() >= 3)
+  assert.equal(await page.locator('#slot-body tr').count(), 50)
+  assert.deepStrictEqual(await cellTexts(page, '#mix-list .fuel-name'), ['gas', 'nuclear', 'wind'])
+  assert.equal(await page.locator('#day-missing').isHidden(), true)
+  assert.match(await page.locator('#day-facts').innerText(), /11\.65 kWh · £2\.77 · 2\.48 kg CO₂/)
+  await page.screenshot({ path: new URL('dashboard-day.png', RESULTS).pathname, fullPage: true })
+
+  // The skip link moves focus to the content without leaving the day.
+  await page.locator('.skip').focus()
+  await page.keyboard.press('Enter')
+  assert.equal(await page.evaluate('document.activeElement.id'), 'main')
+  assert.equal(await page.locator('#day-view').isVisible(), true)
+  await page.locator('#day-title').focus()
+
+  // Escape returns to the list with focus on the day it came from.
+  await page.keyboard.press('Escape')
+  await page.locator('#range-view').waitFor()
+  assert.equal(await page.evaluate('document.activeElement.dataset.date'), '2024-10-27')
+
+  // A click opens a day too.
+  await page.locator('#days-body tr[data-date="2024-10-26"]').click()
+  await page.locator('#day-title', { hasText: 'Saturday, 26 October 2024' }).waitFor()
+  await page.locator('#missing-list li').nth(47).waitFor()
+  assert.equal(await page.locator('#missing-list li').count(), 48)
+
+  // An incomplete day without a summary lists its missing half-hours.
+  await page.goto(`${base}/#/day/2024-06-15`)
+  await page.locator('#day-facts', { hasText: 'Not joined yet' }).waitFor()
+  assert.equal(await page.locator('#day-title').innerText(), 'Saturday, 15 June 2024')
+  assert.deepStrictEqual(await cellTexts(page, '#missing-list li'), ['10:00 BST (no price)', '10:30 BST (no mix)', '23:30 BST (no use)'])
+  assert.match(await page.locator('#day-facts').innerText(), /Not joined yet: 45 of 48/)
+
+  // A phone: nothing wider than the screen.
+  await page.setViewportSize({ width: 375, height: 812 })
+  await page.goto(`${base}/#/day/2024-10-27`)
+  await page.locator('#day-chart svg rect.bar').first().waitFor()
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'day view fits 375 px')
+  await page.screenshot({ path: new URL('dashboard-day-375.png', RESULTS).pathname, fullPage: true })
+  await page.goto(`${base}/#/`)
+  await page.locator('#days-body tr').nth(2).waitFor()
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'range view fits 375 px')
+  await page.screenshot({ path: new URL('dashboard-375.png', RESULTS).pathname, fullPage: true })
+
+  assert.deepStrictEqual(problems, [])
+})

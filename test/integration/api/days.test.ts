@@ -1,0 +1,185 @@
+// A zone 14 hours east of UTC, set before pg is used: a DATE parsed into a JS Date at local
+// midnight would come back a day early here, so the dates below prove it is not.
+process.env.TZ = 'Pacific/Kiritimati'
+
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import { test } from 'node:test'
+import { createLogger } from '../../../lib/log.ts'
+import { londonDay, slotStarts } from '../../../lib/london-day.ts'
+import type { DaysResponse } from '../../../api/types.ts'
+import { createApiFixture, FUELS, slotValues, SUMMARIES } from './fixtures.ts'
+
+// GET /api/days and /api/days/:date against a real, throwaway Postgres database.
+
+const UPDATED_AT = '2024-10-28T09:00:00.000Z'
+const expectedSummary = (s: typeof SUMMARIES[number]) => ({ ...s, mix: { ...s.mix }, updated_at: UPDATED_AT })
+
+test('GET /api/days returns the summaries in range, newest first, with the stored doubles exactly', async t => {
+  const { app, pool } = await createApiFixture(t)
+  assert.equal(new Date(2024, 9, 27).getTimezoneOffset(), -14 * 60, 'the test runs 14 h east of UTC')
+
+  const res = await app.inject({ method: 'GET', url: '/api/days?from=2024-10-01&to=2024-10-31' })
+  assert.equal(res.statusCode, 200)
+  assert.match(String(res.headers['content-type']), /^application\/json/)
+  const body: DaysResponse = res.json()
+  // Full precision survives serialisation: no rounding to 15 significant digits.
+  assert.equal(body.days[1].kwh, 14.401000000000003)
+  assert.equal(body.days[1].mix.wind, 0.30000000000000004)
+  assert.equal(res.body.includes('"kwh":14.401000000000003'), true)
+  assert.deepStrictEqual(body, { from: '2024-10-01', to: '2024-10-31', days: SUMMARIES.map(expectedSummary) })
+
+  // The same rows as Postgres has them (dates as text, figures as float8).
+  const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
+      slots_expected, slots_joined, complete, forecast_slots, to_json(updated_at) #>> '{}' AS updated_at
+    FROM energy_usage.daily_summary ORDER BY date DESC`)
+  assert.deepStrictEqual(body.days.map(d => ({ ...d, updated_at: Date.parse(d.updated_at) })),
+    rows.map(r => ({ ...r, updated_at: Date.parse(r.updated_at) })))
+})
+
+test('GET /api/days defaults to the 30 days ending at the newest date in daily_summary', async t => {
+  const { app } = await createApiFixture(t)
+  const res = await app.inject('/api/days')
+  assert.equal(res.statusCode, 200)
+  const body = res.json()
+  assert.equal(body.to, '2024-10-27')
+  assert.equal(body.from, '2024-09-28')
+  assert.deepStrictEqual(body.days.map((d: { date: string }) => d.date), ['2024-10-27', '2024-10-26', '2024-10-20'])
+
+  const onlyTo = (await app.inject('/api/days?to=2024-10-26')).json()
+  assert.deepStrictEqual([onlyTo.from, onlyTo.to], ['2024-09-27', '2024-10-26'])
+  assert.deepStrictEqual(onlyTo.days.map((d: { date: string }) => d.date), ['2024-10-26', '2024-10-20'])
+
+  const onlyFrom = (await app.inject('/api/days?from=2024-10-21')).json()
+  assert.deepStrictEqual([onlyFrom.from, onlyFrom.to], ['2024-10-21', '2024-10-27'])
+  assert.deepStrictEqual(onlyFrom.days.map((d: { date: string }) => d.date), ['2024-10-27', '2024-10-26'])
+})
+
+test('GET /api/days on an empty table answers an empty list ending today', async t => {
+  const { app } = await createApiFixture(t, { rows: false })
+  const res = await app.inject('/api/days')
+  assert.equal(res.statusCode, 200)
+  const body = res.json()
+  assert.deepStrictEqual(body.days, [])
+  assert.match(body.to, /^\d{4}-\d{2}-\d{2}$/)
+})
+
+test('GET /api/days refuses bad dates and ranges with one clear message, never a stack trace', async t => {
+  const { app } = await createApiFixture(t)
+  const cases: Array<[string, string]> = [
+    ['/api/days?from=2024-13-01', 'from "2024-13-01" is not a date (YYYY-MM-DD)'],
+    ['/api/days?from=2024-02-30&to=2024-03-01', 'from "2024-02-30" is not a date (YYYY-MM-DD)'],
+    ['/api/days?to=yesterday', 'to "yesterday" is not a date (YYYY-MM-DD)'],
+    ['/api/days?from=2024-1-1', 'from "2024-1-1" is not a date (YYYY-MM-DD)'],
+    ['/api/days?from=', 'from "" is not a date (YYYY-MM-DD)'],
+    ['/api/days?from=2024-10-28&to=2024-10-01', 'from 2024-10-28 is after to 2024-10-01'],
+    ['/api/days?from=2023-01-01&to=2024-01-02', 'from 2023-01-01 to 2024-01-02 is 367 days; at most 366 per request']
+  ]
+  for (const [url, error] of cases) {
+    const res = await app.inject(url)
+    assert.equal(res.statusCode, 400, url)
+    assert.deepStrictEqual(res.json(), { error }, url)
+  }
+  // A whole leap year is allowed.
+  assert.equal((await app.inject('/api/days?from=2024-01-01&to=2024-12-31')).statusCode, 200)
+})
+
+test('GET /api/days/:date returns the summary and every half-hour of the 50-slot autumn day', async t => {
+  const { app } = await createApiFixture(t)
+  const res = await app.inject('/api/days/2024-10-27')
+  assert.equal(res.statusCode, 200)
+  const body = res.json()
+  const starts = slotStarts(londonDay('2024-10-27'))
+  assert.equal(starts.length, 50)
+  assert.deepStrictEqual(body, {
+    date: '2024-10-27',
+    slots_expected: 50,
+    summary: expectedSummary(SUMMARIES[0]),
+    slots: starts.map((ms, i) => {
+      const v = slotValues(i, 50)
+      return {
+        start: new Date(ms).toISOString(),
+        usage_kwh: v.kwh,
+        price_inc_vat: v.inc,
+        intensity: v.actual ?? v.forecast,
+        intensity_is_forecast: v.actual === null,
+        mix: Object.fromEntries(FUELS.map((f, k) => [f, v.mix[k]]))
+      }
+    }),
+    missing: []
+  })
+  // Local midnight BST is 23:00 UTC the day before; the day ends at midnight GMT.
+  assert.equal(body.slots[0].start, '2024-10-26T23:00:00.000Z')
+  assert.equal(body.slots[49].start, '2024-10-27T23:30:00.000Z')
+  assert.equal(body.slots[3].price_inc_vat, -1.2)
+})
+
+test('GET /api/days/:date lists the slots lacking a source, and works without a summary', async t => {
+  const { app } = await createApiFixture(t)
+  const body = (await app.inject('/api/days/2024-06-15')).json()
+  const starts = slotStarts(londonDay('2024-06-15')).map(ms => new Date(ms).toISOString())
+  assert.equal(body.summary, null)
+  assert.equal(body.slots_expected, 48)
+  assert.equal(body.slots.length, 48)
+  assert.deepStrictEqual(body.missing, [starts[20], starts[21], starts[47]])
+  assert.equal(body.slots[20].price_inc_vat, null)
+  assert.deepStrictEqual(body.slots[21].mix, {})
+  assert.equal(body.slots[47].usage_kwh, null)
+  assert.equal(body.slots[47].intensity_is_forecast, true)
+
+  // A summary without source rows: every slot is missing.
+  const bare = (await app.inject('/api/days/2024-10-26')).json()
+  assert.deepStrictEqual(bare.summary, expectedSummary(SUMMARIES[1]))
+  assert.equal(bare.missing.length, 48)
+  assert.deepStrictEqual(bare.slots[0], { start: '2024-10-25T23:00:00.000Z', usage_kwh: null, price_inc_vat: null, intensity: null, intensity_is_forecast: null, mix: {} })
+})
+
+test('GET /api/days/:date answers 404 for a day without data and 400 for a bad date', async t => {
+  const { app } = await createApiFixture(t)
+  let res = await app.inject('/api/days/2024-01-01')
+  assert.equal(res.statusCode, 404)
+  assert.deepStrictEqual(res.json(), { error: 'no data for 2024-01-01' })
+  res = await app.inject('/api/days/2024-13-01')
+  assert.equal(res.statusCode, 400)
+  assert.deepStrictEqual(res.json(), { error: 'date "2024-13-01" is not a date (YYYY-MM-DD)' })
+  res = await app.inject('/api/days/%E0%A4%A')
+  assert.equal(res.statusCode, 400)
+  assert.deepStrictEqual(res.json(), { error: "'/api/days/%E0%A4%A' is not a valid url component" })
+  res = await app.inject('/api/nothing-here')
+  assert.equal(res.statusCode, 404)
+  assert.deepStrictEqual(res.json(), { error: 'no route GET /api/nothing-here' })
+})
+
+test('SQL in a date parameter is refused with 400 and reaches no table', async t => {
+  const { app, pool } = await createApiFixture(t)
+  const attack = "2024-01-01'; DROP TABLE energy_usage.daily_summary; --"
+  let res = await app.inject(`/api/days/${encodeURIComponent(attack)}`)
+  assert.equal(res.statusCode, 400)
+  assert.deepStrictEqual(res.json(), { error: `date "${attack}" is not a date (YYYY-MM-DD)` })
+  res = await app.inject({ method: 'GET', url: '/api/days', query: { from: attack } })
+  assert.equal(res.statusCode, 400)
+  assert.deepStrictEqual(res.json(), { error: `from "${attack}" is not a date (YYYY-MM-DD)` })
+  res = await app.inject({ method: 'GET', url: '/api/days', query: { from: '2024-10-01', to: attack } })
+  assert.equal(res.statusCode, 400)
+  assert.deepStrictEqual(res.json(), { error: `to "${attack}" is not a date (YYYY-MM-DD)` })
+
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM energy_usage.daily_summary')
+  assert.deepStrictEqual(rows, [{ n: SUMMARIES.length }])
+})
+
+test('a failing query answers 500 {"error":"internal error"} and logs the error', async t => {
+  const lines: string[] = []
+  const sink = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
+  const { app, pool } = await createApiFixture(t, { log: createLogger('info', sink) })
+  await pool.query('ALTER TABLE energy_usage.daily_summary RENAME TO daily_summary_gone')
+  const res = await app.inject('/api/days?from=2024-10-01&to=2024-10-31')
+  assert.equal(res.statusCode, 500)
+  assert.deepStrictEqual(res.json(), { error: 'internal error' })
+  assert.equal(res.body.includes('daily_summary'), false)
+  const logged = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'request failed')
+  assert.equal(logged.length, 1)
+  assert.equal(logged[0].level, 50)
+  assert.equal(logged[0].url, '/api/days?from=2024-10-01&to=2024-10-31')
+  // Postgres's SQLSTATE travels with the error: 42P01 = undefined_table.
+  assert.equal(logged[0].err.code, '42P01')
+})

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { test, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createStatusProbes } from '../../../api/status.ts'
+import type { Config } from '../../../lib/config.ts'
+import { createAdmin, createProducer } from '../../../lib/kafka.ts'
+import { createApiFixture, silentLog } from './fixtures.ts'
+
+// GET /api/status through app.inject(): with stand-in probes (no Kafka needed) and with the
+// real probes against the running broker, registry and Postgres, in a namespace of its own.
+
+test('a probe that hangs or fails shows as ok:false within the timeout; the answer is still 200', async t => {
+  const { app } = await createApiFixture(t, {
+    options: { probeTimeoutMs: 300 },
+    status: {
+      kafka: () => new Promise(() => {}),
+      registry: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:8081') },
+      postgres: async () => ({ newestCompleteDate: '2024-10-27', sinkOffsets: [] })
+    }
+  })
+  const started = Date.now()
+  const res = await app.inject('/api/status')
+  const took = Date.now() - started
+  assert.equal(res.statusCode, 200)
+  assert.ok(took < 1500, `answered in ${took} ms`)
+  assert.equal(res.headers['cache-control'], 'no-store')
+  const body = res.json()
+  assert.deepStrictEqual(body.broker, { ok: false, error: 'Kafka did not answer within 300 ms' })
+  assert.deepStrictEqual(body.registry, { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:8081' })
+  assert.deepStrictEqual(body.postgres, { ok: true })
+  assert.equal(body.newest_complete_date, '2024-10-27')
+  assert.equal(body.dlq_records, null)
+  assert.equal(body.groups.length, 10)
+  assert.ok(body.groups.every((g: { lag: unknown }) => g.lag === null))
+})
+
+async function createTopics (t: TestContext, config: Readonly<Config>, topics: Array<[string, number]>): Promise<void> {
+  const admin = createAdmin(config, 'energy-api-test')
+  t.after(async () => {
+    const cleanup = createAdmin(config, 'energy-api-test')
+    try {
+      const existing = new Set(await cleanup.listTopics())
+      const mine = topics.map(([name]) => name).filter(name => existing.has(name))
+      if (mine.length > 0) await cleanup.deleteTopics({ topics: mine })
+    } finally {
+      await cleanup.close()
+    }
+  })
+  try {
+    for (const [name, partitions] of topics) await admin.createTopics({ topics: [name], partitions, replicas: 1 })
+    // A new topic's partitions get leaders a moment after CreateTopics answers.
+    for (let attempt = 0; ; attempt++) {
+      const metadata = await admin.metadata({ topics: topics.map(([name]) => name), forceUpdate: true })
+      if (topics.every(([name, n]) => metadata.topics.get(name)?.partitions.filter(p => p.leader >= 0).length === n)) break
+      if (attempt > 50) throw new Error('test topics have no leaders after 5 s')
+      await sleep(100)
+    }
+  } finally {
+    await admin.close()
+  }
+}
+
+test('the real probes report broker, registry and Postgres, lag per group and the DLQ count', async t => {
+  const namespace = `apitest-${randomBytes(4).toString('hex')}.`
+  const { app, config, pool } = await createApiFixture(t, { env: { PIPELINE_NAMESPACE: namespace } })
+  const { topics } = config
+  // Only some of the namespace's topics exist: the groups reading the others have unknown lag.
+  await createTopics(t, config, [[topics.requests, 2], [topics.co2, 2], [topics.dlq, 1]])
+
+  const producer = createProducer(config, { clientId: `${namespace}test` })
+  try {
+    const to = (topic: string, partition: number, n: number) => Array.from({ length: n }, (_, i) => ({ topic, partition, key: `k${i}`, value: Buffer.from('x') }))
+    await producer.send({
+      messages: [
+        ...to(topics.requests, 0, 3), ...to(topics.requests, 1, 2),
+        ...to(topics.co2, 0, 4), ...to(topics.co2, 1, 1),
+        ...to(topics.dlq, 0, 2)
+      ]
+    })
+  } finally {
+    await producer.close()
+  }
+
+  const admin = createAdmin(config, 'energy-api-test')
+  const co2Group = `${namespace}energy-co2-processor`
+  t.after(async () => {
+    const cleanup = createAdmin(config, 'energy-api-test')
+    await cleanup.deleteGroups({ groups: [co2Group] }).catch(() => {})
+    await cleanup.close()
+  })
+  try {
+    await admin.alterConsumerGroupOffsets({ groupId: co2Group, topics: [{ name: topics.requests, partitionOffsets: [{ partition: 0, offset: 2n }] }] })
+  } finally {
+    await admin.close()
+  }
+  await pool.query(`INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES ('carbon_intensity', $1, 0, 3)`, [topics.co2])
+
+  const res = await app.inject('/api/status')
+  assert.equal(res.statusCode, 200)
+  const body = res.json()
+  assert.deepStrictEqual({ broker: body.broker, registry: body.registry, postgres: body.postgres }, { broker: { ok: true }, registry: { ok: true }, postgres: { ok: true } })
+  const lag = Object.fromEntries(body.groups.map((g: { group: string, lag: number | null }) => [g.group.slice(namespace.length), g.lag]))
+  assert.deepStrictEqual(lag, {
+    // 3 + 2 requests: partition 0 committed at 2, partition 1 never committed.
+    'energy-co2-processor': 1 + 2,
+    'energy-mix-processor': 5,
+    'energy-pricing-processor': 5,
+    'energy-usage-processor': 5,
+    // energy.mix/pricing/usage do not exist in this namespace.
+    'energy-join': null,
+    // 4 + 1 records: sink_offsets has partition 0 at 3, nothing for partition 1.
+    'energy-sink-carbon_intensity': 1 + 1,
+    'energy-sink-generation_mix': null,
+    'energy-sink-unit_rates': null,
+    'energy-sink-consumption': null,
+    'energy-sink-daily_summary': null
+  })
+  assert.equal(body.dlq_records, 2)
+  assert.equal(body.newest_complete_date, '2024-10-27')
+
+  // The probes reuse one admin client between calls; close() releases it.
+  const probes = createStatusProbes({ config, pool, log: silentLog, timeoutMs: 2000 })
+  const first = await probes.kafka()
+  const second = await probes.kafka()
+  assert.deepStrictEqual(second, first)
+  await probes.close?.()
+})
+
+test('a broker that is not there shows as ok:false within the probe timeout', async t => {
+  // Nothing listens on port 1; the registry URL points at a closed port too.
+  const { app } = await createApiFixture(t, {
+    env: { KAFKA_BROKERS: '127.0.0.1:1', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1/apis/ccompat/v7' },
+    options: { probeTimeoutMs: 500 }
+  })
+  const started = Date.now()
+  const body = (await app.inject('/api/status')).json()
+  assert.ok(Date.now() - started < 2000)
+  assert.equal(body.broker.ok, false)
+  assert.equal(typeof body.broker.error, 'string')
+  assert.equal(body.registry.ok, false)
+  assert.deepStrictEqual(body.postgres, { ok: true })
+  assert.equal(body.newest_complete_date, '2024-10-27')
+})

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { settle, summariseStatus, watchedGroups, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
+import type { PipelineProgress } from '../../../api/queries.ts'
+import { loadConfig } from '../../../lib/config.ts'
+
+// The pure half of GET /api/status: lag and DLQ arithmetic from probe results.
+
+const config = loadConfig({})
+const groups = watchedGroups(config)
+const NOW = Date.parse('2024-10-28T12:00:00Z')
+
+test('watchedGroups names every consumer of the pipeline with its topics', () => {
+  assert.deepStrictEqual(groups.map(g => [g.group, g.kind, g.topics.join(',')]), [
+    ['energy-co2-processor', 'processor', 'energy_processor'],
+    ['energy-mix-processor', 'processor', 'energy_processor'],
+    ['energy-pricing-processor', 'processor', 'energy_processor'],
+    ['energy-usage-processor', 'processor', 'energy_processor'],
+    ['energy-join', 'join', 'energy.co2,energy.mix,energy.pricing,energy.usage'],
+    ['energy-sink-carbon_intensity', 'sink', 'energy.co2'],
+    ['energy-sink-generation_mix', 'sink', 'energy.mix'],
+    ['energy-sink-unit_rates', 'sink', 'energy.pricing'],
+    ['energy-sink-consumption', 'sink', 'energy.usage'],
+    ['energy-sink-daily_summary', 'sink', 'completion']
+  ])
+  // A namespace prefixes groups and topics; SOURCES narrows the processors.
+  const ns = watchedGroups(loadConfig({ PIPELINE_NAMESPACE: 'bench-1.', SOURCES: 'usage' }))
+  assert.deepStrictEqual(ns.map(g => g.group).slice(0, 3), ['bench-1.energy-usage-processor', 'bench-1.energy-join', 'bench-1.energy-sink-carbon_intensity'])
+  assert.deepStrictEqual(ns[0].topics, ['bench-1.energy_processor'])
+  assert.equal(ns.at(-1)?.topics[0], 'bench-1.completion')
+})
+
+const offsets = (earliest: bigint[], latest: bigint[]) => ({ earliest, latest })
+
+const snapshot: KafkaSnapshot = {
+  topics: new Map([
+    ['energy_processor', offsets([0n, 0n], [5n, 3n])],
+    ['energy.co2', offsets([0n, 0n], [10n, 20n])],
+    ['energy.mix', offsets([0n, 0n], [10n, 20n])],
+    ['energy.pricing', offsets([0n, 0n], [10n, 20n])],
+    ['energy.usage', offsets([4n, 0n], [10n, 20n])],
+    ['completion', offsets([0n, 0n], [2n, 3n])],
+    ['energy.dlq', offsets([2n], [7n])]
+  ]),
+  committed: new Map([
+    ['energy-co2-processor', new Map([['energy_processor', [5n, 1n]]])],
+    // Nothing committed on partition 1: all of it is still to read.
+    ['energy-mix-processor', new Map([['energy_processor', [5n, -1n]]])],
+    ['energy-pricing-processor', new Map([['energy_processor', [5n, 3n]]])],
+    // energy-usage-processor has never committed at all.
+    ['energy-join', new Map([
+      ['energy.co2', [10n, 20n]],
+      ['energy.mix', [9n, 20n]],
+      ['energy.pricing', [10n, 15n]],
+      // Committed below the earliest offset (retention removed records): counts from earliest.
+      ['energy.usage', [1n, 20n]]
+    ])]
+  ])
+}
+
+const progress: PipelineProgress = {
+  newestCompleteDate: '2024-10-27',
+  sinkOffsets: [
+    { sink: 'carbon_intensity', topic: 'energy.co2', partition: 0, nextOffset: 10n },
+    { sink: 'carbon_intensity', topic: 'energy.co2', partition: 1, nextOffset: 20n },
+    { sink: 'generation_mix', topic: 'energy.mix', partition: 0, nextOffset: 7n },
+    // Another namespace's rows for the same sink do not count.
+    { sink: 'generation_mix', topic: 'other.energy.mix', partition: 1, nextOffset: 20n },
+    { sink: 'daily_summary', topic: 'completion', partition: 0, nextOffset: 2n },
+    { sink: 'daily_summary', topic: 'completion', partition: 1, nextOffset: 3n }
+  ]
+}
+
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value })
+
+test('lag is the distance to the end of each partition; sinks are measured from sink_offsets', () => {
+  const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(status, {
+    broker: { ok: true },
+    registry: { ok: true },
+    postgres: { ok: true },
+    groups: [
+      { group: 'energy-co2-processor', kind: 'processor', topics: ['energy_processor'], lag: 2 },
+      { group: 'energy-mix-processor', kind: 'processor', topics: ['energy_processor'], lag: 3 },
+      { group: 'energy-pricing-processor', kind: 'processor', topics: ['energy_processor'], lag: 0 },
+      { group: 'energy-usage-processor', kind: 'processor', topics: ['energy_processor'], lag: 8 },
+      { group: 'energy-join', kind: 'join', topics: ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage'], lag: 1 + 5 + 6 },
+      { group: 'energy-sink-carbon_intensity', kind: 'sink', topics: ['energy.co2'], lag: 0 },
+      { group: 'energy-sink-generation_mix', kind: 'sink', topics: ['energy.mix'], lag: 3 + 20 },
+      { group: 'energy-sink-unit_rates', kind: 'sink', topics: ['energy.pricing'], lag: 30 },
+      { group: 'energy-sink-consumption', kind: 'sink', topics: ['energy.usage'], lag: 6 + 20 },
+      { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], lag: 0 }
+    ],
+    newest_complete_date: '2024-10-27',
+    dlq_records: 5,
+    checked_at: '2024-10-28T12:00:00.000Z'
+  })
+})
+
+test('a failed probe shows as ok:false and blanks only what depends on it', () => {
+  const down = summariseStatus({
+    kafka: { ok: false, error: 'Kafka did not answer within 2000 ms' },
+    registry: { ok: false, error: 'fetch failed' },
+    postgres: ok(progress)
+  }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(down.broker, { ok: false, error: 'Kafka did not answer within 2000 ms' })
+  assert.deepStrictEqual(down.registry, { ok: false, error: 'fetch failed' })
+  assert.deepStrictEqual(down.postgres, { ok: true })
+  assert.ok(down.groups.every(g => g.lag === null))
+  assert.equal(down.dlq_records, null)
+  assert.equal(down.newest_complete_date, '2024-10-27')
+
+  const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 12, null, null, null, null, null])
+  assert.equal(noPostgres.newest_complete_date, null)
+  assert.equal(noPostgres.dlq_records, 5)
+})
+
+test('a group whose topic does not exist has unknown lag, and no DLQ topic means no count', () => {
+  const topics = new Map(snapshot.topics)
+  topics.delete('energy.mix')
+  topics.delete('energy.dlq')
+  const status = summariseStatus({ kafka: ok({ ...snapshot, topics }), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
+  assert.equal(status.groups.find(g => g.group === 'energy-join')?.lag, null)
+  assert.equal(status.groups.find(g => g.group === 'energy-sink-generation_mix')?.lag, null)
+  assert.equal(status.groups.find(g => g.group === 'energy-sink-carbon_intensity')?.lag, 0)
+  assert.equal(status.dlq_records, null)
+})
+
+test('settle() turns a hanging probe into a timeout and a failure into its message', async () => {
+  const started = Date.now()
+  assert.deepStrictEqual(await settle(() => new Promise<never>(() => {}), 50, 'Kafka'), { ok: false, error: 'Kafka did not answer within 50 ms' })
+  assert.ok(Date.now() - started < 1000)
+  assert.deepStrictEqual(await settle(async () => { throw new Error('connection refused') }, 50, 'Postgres'), { ok: false, error: 'connection refused' })
+  assert.deepStrictEqual(await settle(async () => 42, 50, 'x'), { ok: true, value: 42 })
+})

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { parseFaults, takeFault } from '../../../sample-api/index.ts'
+import type { Fault } from '../../../sample-api/index.ts'
+
+test('parseFaults reads a JSON fault list', () => {
+  const text = '[{"source":"usage","date":"2024-06-15","kind":"500","times":2},{"source":"*","kind":"slow","delayMs":50}]'
+  assert.deepEqual(parseFaults(text), [
+    { source: 'usage', date: '2024-06-15', kind: '500', times: 2 },
+    { source: '*', kind: 'slow', delayMs: 50 }
+  ])
+  assert.deepEqual(parseFaults('[]'), [])
+})
+
+test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS', () => {
+  assert.throws(() => parseFaults('[{'), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ENERGY_CONFIG')
+    assert.match(err.message, /^SAMPLE_API_FAULTS is not valid JSON: /)
+    return true
+  })
+  assert.throws(() => parseFaults('{"kind":"500"}'), { code: 'ENERGY_CONFIG', message: 'SAMPLE_API_FAULTS must be a JSON list of faults' })
+  assert.throws(() => parseFaults('[{"source":"usage","kind":"boom","date":"2024-13-01","time":1,"times":0}]'), {
+    code: 'ENERGY_CONFIG',
+    message: 'SAMPLE_API_FAULTS is invalid:\n' +
+      '  [0] unknown field "time"\n' +
+      '  [0] kind must be one of 500, 429, malformed, slow, missing, 401, got "boom"\n' +
+      '  [0] date must be YYYY-MM-DD, got "2024-13-01"\n' +
+      '  [0] times must be a whole number >= 1, got 0'
+  })
+  assert.throws(() => parseFaults('[{"source":"gas","kind":"500"}]'), /\[0\] source must be one of co2, mix, pricing, usage, account, \*, got "gas"/)
+})
+
+test('takeFault matches source and date, counts times down and drops used-up faults', () => {
+  const faults: Fault[] = [
+    { source: 'usage', date: '2024-06-15', kind: '500', times: 2 },
+    { source: '*', kind: 'missing' },
+    { source: '*', kind: '429' }
+  ]
+  assert.equal(takeFault(faults, 'usage', '2024-06-14')?.kind, 'missing')
+  // missing only concerns consumption, so co2 gets the next match.
+  assert.equal(takeFault(faults, 'co2', '2024-06-15')?.kind, '429')
+  assert.deepEqual(takeFault(faults, 'usage', '2024-06-15'), { source: 'usage', date: '2024-06-15', kind: '500', times: 2 })
+  assert.deepEqual(faults[0], { source: 'usage', date: '2024-06-15', kind: '500', times: 1 })
+  assert.equal(takeFault(faults, 'usage', '2024-06-15')?.kind, '500')
+  assert.equal(faults.length, 2)
+  assert.equal(takeFault(faults, 'usage', '2024-06-15')?.kind, 'missing')
+  assert.equal(takeFault(faults, 'account', undefined)?.kind, '429')
+})
