@@ -10,7 +10,6 @@ export type ErrorCode =
   | 'ENERGY_SCHEMA'
   | 'ENERGY_BAD_DATE'
   | 'ENERGY_SINK'
-  | 'ENERGY_STACK'
 
 export interface ErrorContext {
   retryable?: boolean
