@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { addDays } from '../lib/london-day.ts'
 import { createLogger } from '../lib/log.ts'
+import { runBadInputs } from './bad-inputs.ts'
 import { formatReport, runChaos } from './fault-suite.ts'
 
 const HELP = `Usage: npm run chaos -- [--days N] [--kills N] [--no-infrastructure]
@@ -11,22 +12,29 @@ once each, the broker and Postgres), then compares every table and the latest co
 date. Prints what was killed when and the comparison; exit 1 unless identical.
   --kills N              kills during the disturbed run (default 20)
   --no-infrastructure    leave the broker and Postgres alone (they are shared by everything
-                         on this machine)`
+                         on this machine)
+  --bad-inputs-only      skip the kills; only feed each bad input once and check its outcome
+Then each bad input once (malformed JSON, 500, 429, 401, a poison record on every topic, an
+impossible date, a record of an incompatible schema, Postgres refusing connections) with its
+expected outcome checked, and the failed dates re-seeded to show nothing was lost.`
 
-const { values } = parseArgs({ options: { days: { type: 'string', default: '365' }, kills: { type: 'string', default: '20' }, 'no-infrastructure': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+const { values } = parseArgs({ options: { days: { type: 'string', default: '365' }, kills: { type: 'string', default: '20' }, 'no-infrastructure': { type: 'boolean' }, 'bad-inputs-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
-// An old range: the sample data is settled there (actuals measured, consumption complete).
-const from = '2023-01-01'
-const report = await runChaos({
-  from,
-  to: addDays(from, Number(values.days) - 1),
-  kills: Number(values.kills),
-  infrastructure: values['no-infrastructure'] !== true,
-  log: createLogger('warn'),
-  say: line => { console.log(`[chaos] ${line}`) }
-})
-console.log(formatReport(report))
-process.exitCode = report.identical ? 0 : 1
+const log = createLogger('warn')
+const say = (line: string): void => { console.log(`[chaos] ${line}`) }
+let identical = true
+if (values['bad-inputs-only'] !== true) {
+  // An old range: the sample data is settled there (actuals measured, consumption complete).
+  const from = '2023-01-01'
+  const report = await runChaos({ from, to: addDays(from, Number(values.days) - 1), kills: Number(values.kills), infrastructure: values['no-infrastructure'] !== true, log, say })
+  console.log(formatReport(report))
+  identical = report.identical
+}
+say('bad inputs')
+const checks = await runBadInputs(log, say)
+const failed = checks.filter(c => !c.ok)
+console.log(`bad inputs: ${checks.length - failed.length} of ${checks.length} as expected${failed.length > 0 ? `; NOT: ${failed.map(c => c.input).join(', ')}` : ''}`)
+process.exitCode = identical && failed.length === 0 ? 0 : 1

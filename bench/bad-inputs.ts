@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createCodec } from '../lib/avro.ts'
+import { createPool } from '../lib/db.ts'
+import { createConsumer, createProducer } from '../lib/kafka.ts'
+import { datesBetween, londonDay } from '../lib/london-day.ts'
+import type { Logger } from '../lib/log.ts'
+import { partitionForDate } from '../lib/partition.ts'
+import { createRegistryClient } from '../lib/registry.ts'
+import { SOURCES } from '../lib/topics.ts'
+import { readRanges } from '../processors/join/restore.ts'
+import { seed } from '../scripts/seed/index.ts'
+import { createEnvironment } from './environment.ts'
+import { startChild, waitFor, type Child } from './processes.ts'
+
+// Each bad input once, with the outcome the README promises checked: a dead letter that says
+// why, a retry that lands, or a log line naming the problem; and afterwards nothing is missing.
+
+export interface BadInputCheck { input: string, expected: string, ok: boolean, seen: string }
+
+interface DeadLetter { topic: string, headers: Map<string, string> }
+
+export async function runBadInputs (log: Logger, say: (line: string) => void): Promise<BadInputCheck[]> {
+  const env = await createEnvironment('badinput', log)
+  const { config } = env
+  const children: Child[] = []
+  const output: string[] = []
+  const capture = new Writable({ write (chunk: Buffer, _encoding, done) { output.push(chunk.toString()); done() } })
+  const checks: BadInputCheck[] = []
+  const check = (input: string, expected: string, ok: boolean, seen: string): void => {
+    checks.push({ input, expected, ok, seen })
+    say(`${ok ? 'ok  ' : 'FAIL'} ${input}: ${seen}`)
+  }
+  const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
+  const pool = createPool(config.databaseUrl, log)
+  const producer = createProducer(config, { clientId: 'energy-bad-inputs' })
+  try {
+    const [dMalformed, d500, d429, d401, dClean] = datesBetween('2023-03-01', '2023-03-05')
+    const faults = [
+      { source: 'usage', date: dMalformed, kind: 'malformed' },
+      { source: 'co2', date: d500, kind: '500', times: 2 },
+      { source: 'pricing', date: d429, kind: '429', retryAfterSeconds: 1, times: 1 },
+      { source: 'usage', date: d401, kind: '401' }
+    ]
+    children.push(startChild('sample-api', 'scripts/sample-api.ts', [], { ...env.env, SAMPLE_API_FAULTS: JSON.stringify(faults) }, capture))
+    await waitFor('the sample API', async () => (await fetch(`${config.carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true, 20000)
+    const pipeline = { ...env.env, LOG_LEVEL: 'info' }
+    children.push(startChild('pipeline', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage,join'], pipeline, capture))
+    // A sink pointed at a port nobody listens on: Postgres refusing connections.
+    const refused = new URL(config.databaseUrl)
+    refused.port = '1'
+    const badSinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], { ...pipeline, DATABASE_URL: refused.toString() }, capture)
+
+    await seed({ config, codec, log }, { from: dMalformed, to: dClean })
+    const partitions = config.topicPartitions
+    // A poison record on every topic the join or a sink reads.
+    for (const topic of [...SOURCES.map(s => config.topics[s]), config.topics.completion]) {
+      await producer.send({ messages: [{ topic, key: `poison-${topic}`, partition: 0, value: randomBytes(40) }] })
+    }
+    // A request for a date that does not exist.
+    await producer.send({ messages: [{ topic: config.topics.requests, key: '2023-02-30', partition: partitionForDate('2023-02-30', partitions), value: await codec.encode(config.topics.requests, { date: '2023-02-30', request_id: 'impossible-date', requested_at: Date.now(), sources: [] }) }] })
+    // Confluent-framed Avro, but of another subject's schema: it cannot be read as usage.
+    const foreign = await codec.encode(config.topics.requests, { date: '2023-03-02', request_id: 'x', requested_at: 0, sources: [] })
+    await producer.send({ messages: [{ topic: config.topics.usage, key: 'incompatible', partition: 0, value: foreign }] })
+
+    const refusal = (): string => output.join('').split('\n').find(l => l.includes('"sink"') && l.includes('ECONNREFUSED')) ?? ''
+    await waitFor('the refused sink to say so', async () => refusal() !== '', 30000, 200)
+    const line = JSON.parse(refusal()) as { msg: string }
+    check('Postgres refusing connections', 'the sink retries with a log line naming the refusal', true, line.msg.slice(0, 140))
+    await badSinks.stop()
+    children.push(startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], pipeline, capture))
+
+    const expectedDays = [d500, d429, dClean]
+    await waitFor('the clean days to land', async () => {
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date = ANY($1)', [expectedDays])
+      return Number(rows[0].n) === expectedDays.length
+    }, 120000, 500)
+    await sleep(2000)
+    const letters = await readDeadLetters(config)
+    const of = (pred: (h: Map<string, string>) => boolean): DeadLetter[] => letters.filter(l => pred(l.headers))
+    const code = (l: DeadLetter | undefined): string => l === undefined ? 'none' : `${l.headers.get('dlq.error.code')}: ${l.headers.get('dlq.error')?.slice(0, 110)}`
+
+    const malformed = of(h => h.get('dlq.processor') === 'usage' && h.get('dlq.date') === dMalformed)[0]
+    check('malformed JSON from the API', 'request in the DLQ, ENERGY_MALFORMED', malformed?.headers.get('dlq.error.code') === 'ENERGY_MALFORMED', code(malformed))
+    const unauthorised = of(h => h.get('dlq.processor') === 'usage' && h.get('dlq.date') === d401)[0]
+    const keyShown = [...(unauthorised?.headers.values() ?? [])].some(v => v.includes(config.octopusApiKey)) || output.join('').includes(config.octopusApiKey)
+    check('401 from the API', 'request in the DLQ, ENERGY_AUTH, key never shown', unauthorised?.headers.get('dlq.error.code') === 'ENERGY_AUTH' && !keyShown, code(unauthorised))
+    const slots = async (table: string, date: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM energy_usage.${table} WHERE local_date = $1`, [date])).rows[0].n)
+    check('500 twice, then success', 'retried, the day lands whole', await slots('carbon_intensity', d500) === londonDay(d500).slots, `${await slots('carbon_intensity', d500)} co2 slots`)
+    check('429 with Retry-After', 'honoured, the day lands whole', await slots('unit_rates', d429) === londonDay(d429).slots, `${await slots('unit_rates', d429)} price slots`)
+    const impossible = of(h => h.get('dlq.error.code') === 'ENERGY_BAD_DATE')
+    check('a request for 2023-02-30', 'one dead letter per processor', impossible.length === SOURCES.length, `${impossible.length} dead letters: ${code(impossible[0])}`)
+    for (const topic of [...SOURCES.map(s => config.topics[s]), config.topics.completion]) {
+      const poison = of(h => h.get('dlq.source.topic') === topic && h.get('dlq.error.code') === 'ENERGY_DECODE').filter(l => l.headers.get('dlq.source.offset') !== undefined)
+      const readers = topic === config.topics.completion ? 1 : 2
+      check(`poison record on ${topic.slice(config.namespace.length)}`, `${readers} dead letter(s) (${readers === 2 ? 'join and sink' : 'sink'})`, poison.length >= readers, `${poison.length}: ${code(poison[0])}`)
+    }
+    const incompatible = of(h => h.get('dlq.source.topic') === config.topics.usage && (h.get('dlq.error') ?? '').includes('cannot be read'))
+    check('a record of an incompatible schema on energy.usage', 'dead letters from the join and the sink', incompatible.length >= 2, `${incompatible.length}: ${code(incompatible[0])}`)
+
+    // Nothing lost: with the faults gone, re-seeding the failed dates completes them.
+    await fetch(`${config.carbonApiUrl.replace(/\/carbon$/, '')}/_admin/faults`, { method: 'DELETE' })
+    await seed({ config, codec, log }, { from: dMalformed, to: dMalformed })
+    await seed({ config, codec, log }, { from: d401, to: d401 })
+    await waitFor('every day after re-seeding', async () => {
+      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND complete", [dMalformed, dClean])
+      return Number(rows[0].n) === 5
+    }, 120000, 500)
+    check('re-seeding the failed dates', 'all five days complete', true, '5 of 5 days complete')
+    return checks
+  } finally {
+    for (const c of children.reverse()) await c.stop()
+    await producer.close()
+    await pool.end()
+    await env.dispose()
+  }
+}
+
+async function readDeadLetters (config: Parameters<typeof readRanges>[0] & { topics: { dlq: string }, namespace: string }): Promise<DeadLetter[]> {
+  const topic = config.topics.dlq
+  const probe = createConsumer(config, { clientId: 'energy-bad-inputs', groupId: `${config.namespace}energy-bad-inputs-${Date.now()}` })
+  let until: bigint
+  try {
+    until = (await probe.listOffsets({ topics: [topic], timestamp: -1n })).get(topic)?.[0] ?? 0n
+  } finally {
+    await probe.close(true)
+  }
+  const letters: DeadLetter[] = []
+  await readRanges(config, [{ topic, partition: 0, until }], async m => { letters.push({ topic, headers: m.headers }) })
+  return letters
+}
