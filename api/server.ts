@@ -47,5 +47,5 @@ async function shutdown (signal: string): Promise<void> {
   log.info('stopped')
   process.exit(0)
 }
-process.once('SIGTERM', () => { void shutdown('SIGTERM') })
-process.once('SIGINT', () => { void shutdown('SIGINT') })
+process.once('SIGTERM', () => { shutdown('SIGTERM').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
+process.once('SIGINT', () => { shutdown('SIGINT').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })

@@ -104,7 +104,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     await seed({ config, codec, log }, { from: dMalformed, to: dMalformed })
     await seed({ config, codec, log }, { from: d401, to: d401 })
     await waitFor('every day after re-seeding', async () => {
-      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND complete", [dMalformed, dClean])
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND complete', [dMalformed, dClean])
       return Number(rows[0].n) === 5
     }, 120000, 500)
     check('re-seeding the failed dates', 'all five days complete', true, '5 of 5 days complete')

@@ -57,7 +57,6 @@ try {
   const sinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], env, logFile)
   children.push(processors, join, sinks)
 
-
   const started = performance.now()
   await seed({ config, codec, log }, { from, to })
   const seeded = performance.now()

@@ -34,11 +34,14 @@ export function createBatcher<T> (stream: Readable, maxSize: number, maxWaitMs: 
     })
   }
 
+  // Set from stream events while next() waits.
+  const over = (signal?: AbortSignal): boolean => ended || failure !== undefined || signal?.aborted === true
+
   return {
     async next (signal) {
-      while (buffer.length === 0 && !ended && failure === undefined && signal?.aborted !== true) await waitFor(undefined, signal)
+      while (buffer.length === 0 && !over(signal)) await waitFor(undefined, signal)
       const deadline = Date.now() + maxWaitMs
-      while (buffer.length < maxSize && !ended && failure === undefined && signal?.aborted !== true && Date.now() < deadline) {
+      while (buffer.length < maxSize && !over(signal) && Date.now() < deadline) {
         await waitFor(deadline - Date.now(), signal)
       }
       if (failure !== undefined && buffer.length === 0) throw failure

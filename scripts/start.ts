@@ -35,8 +35,8 @@ try {
     log.info('stopped')
     process.exit(0)
   }
-  process.once('SIGTERM', () => { void shutdown('SIGTERM') })
-  process.once('SIGINT', () => { void shutdown('SIGINT') })
+  process.once('SIGTERM', () => { shutdown('SIGTERM').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
+  process.once('SIGINT', () => { shutdown('SIGINT').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
   // A component that gives up (a fenced producer: another copy runs with the same
   // --instance) takes the process down, so a supervisor can see it.
   Promise.all(components.map(c => c.done())).catch(async (err: unknown) => {

@@ -9,7 +9,7 @@ export interface TableChecksum { table: string, rows: number, md5: string }
  * columns out, e.g. batch_id to compare two runs whose requests had different ids.
  */
 export async function tableChecksum (pool: Pool, spec: TableSpec, table = spec.table, exclude: string[] = []): Promise<TableChecksum> {
-  const cols = spec.columns.filter(c => !exclude.includes(c)).map(c => `coalesce(${c}::text, '∅')`).join(`, '|', `)
+  const cols = spec.columns.filter(c => !exclude.includes(c)).map(c => `coalesce(${c}::text, '∅')`).join(', \'|\', ')
   const { rows } = await pool.query<{ rows: string, md5: string | null }>(
     `SELECT count(*) AS rows, md5(string_agg(concat(${cols}), E'\\n' ORDER BY ${spec.rowKey.join(', ')})) AS md5 FROM ${table}`)
   return { table: spec.table, rows: Number(rows[0].rows), md5: rows[0].md5 ?? md5Empty }

@@ -80,8 +80,10 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
       const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}` })
       try {
         const stream = await rangeConsumer.consume({
-          topics: [topic], mode: 'manual', autocommit: false,
-          offsets: position.map((offset, partition) => ({ topic: topic, partition, offset }))
+          topics: [topic],
+          mode: 'manual',
+          autocommit: false,
+          offsets: position.map((offset, partition) => ({ topic, partition, offset }))
         })
         const batcher = createBatcher<Incoming>(stream, config.sinkBatchSize, 20)
         const done = new AbortController()

@@ -1,3 +1,4 @@
+/* global location, ResizeObserver */
 // The dashboard: plain browser JavaScript, no build step, no third-party code. Charts are
 // inline SVG drawn at the container's pixel width (so text stays readable on a phone) and
 // redrawn when that width changes. Server strings only ever reach the page as text nodes.

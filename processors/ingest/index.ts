@@ -75,7 +75,12 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
         missing: 0,
         records: [dlqMessage({
           dlqTopic: topics.dlq,
-          topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err,
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          error: err,
           context: { 'dlq.processor': source.name, 'dlq.date': request?.date ?? message.key ?? '' }
         })]
       }

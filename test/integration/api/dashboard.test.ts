@@ -73,7 +73,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
 
   // Range view: the default range ends at the newest day; newest first; figures to 2 decimals.
   await page.locator('#days-body tr').nth(2).waitFor()
-  assert.deepStrictEqual(await page.evaluate(`[...document.querySelectorAll('#days-body tr')].map(r => r.dataset.date)`),
+  assert.deepStrictEqual(await page.evaluate('[...document.querySelectorAll(\'#days-body tr\')].map(r => r.dataset.date)'),
     ['2024-10-27', '2024-10-26', '2024-10-20'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.kwh'), ['11.65', '14.40', '0.00'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.cost'), ['2.77', '2.75', '0.00'])

@@ -101,7 +101,7 @@ export const SUMMARIES = [
     cost_inc_vat: 275.0817090000001,
     cost_exc_vat: 261.98258,
     carbon_g: 2125.7030000000004,
-    avg_intensity: 147.60801333240734,
+    avg_intensity: 147.60801333240735,
     mix: { gas: 30.1, wind: 0.1 + 0.2, nuclear: 69.6 },
     slots_expected: 48,
     slots_joined: 48,

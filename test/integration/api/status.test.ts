@@ -94,7 +94,7 @@ test('the real probes report broker, registry and Postgres, lag per group and th
   } finally {
     await admin.close()
   }
-  await pool.query(`INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES ('carbon_intensity', $1, 0, 3)`, [topics.co2])
+  await pool.query('INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES (\'carbon_intensity\', $1, 0, 3)', [topics.co2])
 
   const res = await app.inject('/api/status')
   assert.equal(res.statusCode, 200)
