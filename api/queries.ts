@@ -20,20 +20,7 @@ async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, val
   return result.rows
 }
 
-interface SummaryRow {
-  date: string
-  kwh: number
-  cost_inc_vat: number
-  cost_exc_vat: number
-  carbon_g: number
-  avg_intensity: number | null
-  mix: Record<string, number>
-  slots_expected: number
-  slots_joined: number
-  complete: boolean
-  forecast_slots: number
-  updated_at: Date
-}
+type SummaryRow = Omit<DaySummary, 'updated_at'> & { updated_at: Date }
 
 const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
   slots_expected, slots_joined, complete, forecast_slots, updated_at`

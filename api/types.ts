@@ -1,3 +1,4 @@
+import type { DailyAggregate } from '../processors/join/types.ts'
 import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { Logger } from '../lib/log.ts'
 
@@ -7,26 +8,8 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 // Response shapes of the API (docs/api.md). Figures are the stored doubles, unrounded;
 // dates are Europe/London local dates 'YYYY-MM-DD'; instants are ISO-8601 UTC.
 
-/** One row of energy_usage.daily_summary. */
-export interface DaySummary {
-  date: string
-  kwh: number
-  /** Pence. */
-  cost_inc_vat: number
-  /** Pence. */
-  cost_exc_vat: number
-  /** Grams of CO2. */
-  carbon_g: number
-  /** gCO2/kWh, usage-weighted; null when kwh = 0. */
-  avg_intensity: number | null
-  /** Usage-weighted percentage per fuel. */
-  mix: Record<string, number>
-  slots_expected: number
-  slots_joined: number
-  complete: boolean
-  forecast_slots: number
-  updated_at: string
-}
+/** One row of energy_usage.daily_summary: the join's aggregate, as landed. */
+export type DaySummary = Omit<DailyAggregate, 'batches' | 'computed_at'> & { updated_at: string }
 
 export interface DaysResponse {
   from: string
