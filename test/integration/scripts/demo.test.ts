@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { test } from 'node:test'
+import { createEnvironment, freePort } from '../../../bench/environment.ts'
+import { NODE_FLAGS } from '../../../bench/processes.ts'
+import { createLogger } from '../../../lib/log.ts'
+
+test('npm run demo -- --exit prints the last 30 days from Postgres and exits 0', { timeout: 5 * 60 * 1000 }, async t => {
+  // Its own namespace, database and ports, so it runs beside anything else on the machine.
+  const env = await createEnvironment('demo', createLogger('silent'))
+  t.after(() => env.dispose())
+  const apiPort = await freePort()
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'scripts/demo.ts', '--exit'], {
+    cwd: new URL('../../../', import.meta.url).pathname,
+    env: { ...process.env, ...env.env, API_PORT: String(apiPort) }
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+
+  assert.equal(code, 0, `demo failed:\n${stdout}\n${stderr}`)
+  const rows = stdout.split('\n').filter(line => /^\d{4}-\d{2}-\d{2}\s/.test(line))
+  assert.equal(rows.length, 30, stdout)
+  // date, kWh, £, kg, gCO2/kWh, top fuel, complete
+  for (const row of rows) assert.match(row, /^\d{4}-\d{2}-\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\s+[a-z]+ \d+%\s+yes\s*$/, row)
+  assert.match(stdout, /30\/30 days joined and landed/)
+})
