@@ -42,7 +42,7 @@ test('migrations create every contract table on an empty database, and a second 
   assert.deepStrictEqual(await migrate(client, silentLog), ALL_VERSIONS)
 
   const { rows: tables } = await client.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'energy_usage' AND table_type = 'BASE TABLE'`)
+    'SELECT table_name FROM information_schema.tables WHERE table_schema = \'energy_usage\' AND table_type = \'BASE TABLE\'')
   const names = tables.map(r => r.table_name)
   for (const table of ['daily_summary', 'carbon_intensity', 'generation_mix', 'unit_rates', 'consumption', 'sink_offsets', 'schema_migrations']) {
     assert.ok(names.includes(table), `energy_usage.${table} exists (found ${names.sort().join(', ')})`)
@@ -93,7 +93,7 @@ test('migrations create every contract table on an empty database, and a second 
 test('the migration files themselves are idempotent: re-applying them over existing tables succeeds', async t => {
   const url = await createTestDatabase(t, { migrate: true })
   const client = await connectTestDatabase(t, url)
-  await client.query(`INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES ('test', 'energy.co2', 0, 42)`)
+  await client.query('INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES (\'test\', \'energy.co2\', 0, 42)')
   await client.query('DELETE FROM energy_usage.schema_migrations')
   assert.deepStrictEqual(await migrate(client, silentLog), ALL_VERSIONS)
   const { rows } = await client.query('SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets')
