@@ -111,8 +111,12 @@ export function openCopy (client: pg.ClientBase, spec: Pick<TableSpec, 'table' |
   const copy = client.query(copyStreams.from(`COPY ${spec.table} (${spec.columns.join(', ')}) FROM STDIN (FORMAT binary)`))
   const encoder = new BinaryCopyEncoder(spec.types)
   const done = finished(copy)
-  done.catch(() => {})
+  // pg-copy-streams reports a server error with an 'error' event and then drops its
+  // connection, without marking the stream errored: remember it, and stop writing.
+  let failure: unknown
+  done.catch(err => { failure = err })
   const send = async (chunk: Buffer): Promise<void> => {
+    if (failure !== undefined) throw failure
     if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), done])
   }
   let started = false
@@ -130,6 +134,7 @@ export function openCopy (client: pg.ClientBase, spec: Pick<TableSpec, 'table' |
       if (rest !== undefined) await send(rest)
     },
     async end () {
+      if (failure !== undefined) throw failure
       if (!started) await send(encoder.header())
       copy.end(encoder.trailer())
       await done

@@ -24,7 +24,7 @@ const config = loadConfig()
 const registry = createRegistryClient(config.schemaRegistryUrl)
 const schemas = loadLocalSchemas(values.dir ?? SCHEMAS_DIR)
 try {
-  const checks = command === 'check' ? await checkSchemas(registry, schemas) : await registerSchemas(registry, schemas)
+  const checks = command === 'check' ? await checkSchemas(registry, schemas, config.namespace) : await registerSchemas(registry, schemas, config.namespace)
   for (const c of checks) {
     console.log(`${c.subject.padEnd(28)} ${c.status}${c.reasons.length > 0 ? `: ${c.reasons.join('; ')}` : ''}`)
   }

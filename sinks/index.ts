@@ -3,6 +3,7 @@ import type { Codec } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import { loadOffsets, writeBatch, type OffsetUpdate } from '../lib/copy-writer.ts'
+import { writeHalving } from './halving.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { dlqMessage } from '../lib/dlq.ts'
@@ -51,7 +52,14 @@ export function createSink (deps: SinkDeps): Supervised {
     for (const p of assigned) positions.set(p, stored.get(p) ?? null)
   }
 
+  // A batch retried after a Postgres outage is decoded again: each record is dead-lettered once.
+  const deadLettered = new Set<string>()
+
   async function deadLetter (dlq: EnergyProducer, m: Incoming, err: unknown): Promise<void> {
+    const key = `${m.partition}:${m.offset}`
+    if (deadLettered.has(key)) return
+    if (deadLettered.size > 100000) deadLettered.clear()
+    deadLettered.add(key)
     log.error({ err: describeError(err), partition: m.partition, offset: String(m.offset) }, 'record rejected, sent to energy.dlq')
     await dlq.send({ messages: [dlqMessage({ dlqTopic: config.topics.dlq, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error: err, context: { 'dlq.sink': target.name } })] })
   }
@@ -63,38 +71,21 @@ export function createSink (deps: SinkDeps): Supervised {
   }
 
   /**
-   * Lands a contiguous run of records. A constraint violation (SQLSTATE class 23) is narrowed
-   * down by halving until the offending record is alone; it is dead-lettered and the rest lands.
+   * Lands a contiguous run of records: decoded once (undecodable ones dead-lettered), then
+   * written, with a record Postgres refuses for a constraint narrowed down and dead-lettered.
    */
   async function land (batch: Incoming[], dlq: EnergyProducer): Promise<void> {
     const rows = await stageRecords(codec, target, topic, batch, (m, err) => deadLetter(dlq, m, err))
-    const offsets = offsetUpdates(batch)
-    try {
+    await writeHalving(batch.length, async (lo, hi, withRows) => {
+      const offsets = offsetUpdates(batch.slice(lo, hi))
       const client = await pool.connect()
       try {
-        await writeBatch(client, target.name, target.spec, rows, offsets)
+        await writeBatch(client, target.name, target.spec, withRows ? rows.filter(r => r.seq >= lo && r.seq < hi) : [], offsets)
       } finally {
         client.release()
       }
-    } catch (err) {
-      const sqlstate = (err as { code?: unknown }).code
-      if (typeof sqlstate !== 'string' || !sqlstate.startsWith('23')) throw err
-      if (batch.length === 1) {
-        await deadLetter(dlq, batch[0], err)
-        const client = await pool.connect()
-        try {
-          await writeBatch(client, target.name, target.spec, [], offsets)
-        } finally {
-          client.release()
-        }
-      } else {
-        const half = Math.ceil(batch.length / 2)
-        await land(batch.slice(0, half), dlq)
-        await land(batch.slice(half), dlq)
-        return
-      }
-    }
-    for (const o of offsets) positions.set(o.partition, o.next)
+      for (const o of offsets) positions.set(o.partition, o.next)
+    }, (i, err) => deadLetter(dlq, batch[i], err))
   }
 
   /** Retries a batch until it lands: Postgres may be restarting. */

@@ -5,6 +5,7 @@ import type { Codec } from '../lib/avro.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import type { Config } from '../lib/config.ts'
 import { openCopy, writeBatch, type CopyStream, type StagedRow } from '../lib/copy-writer.ts'
+import { isConstraintViolation, writeHalving } from './halving.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { createConsumer } from '../lib/kafka.ts'
@@ -25,7 +26,19 @@ export interface ReplayResult extends TableChecksum { records: number, ms: numbe
  * batch), tops the shadow up to wherever the sink had got to, swaps the tables and sets the
  * sink's offsets, so the running sink carries on from a consistent position.
  */
-export async function replayTable ({ config, codec, pool, log }: ReplayDeps, target: SinkTarget, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
+export async function replayTable (deps: ReplayDeps, target: SinkTarget, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
+  try {
+    return await rebuild(deps, target, true, onProgress)
+  } catch (err) {
+    if (!isConstraintViolation(err)) throw err
+    // The plain COPY cannot skip a row the table refuses (the live sink dead-lettered it):
+    // start again with every batch through the writer that narrows such a record down.
+    deps.log.warn({ table: target.name, err: (err as Error).message }, 'a record breaks a table constraint; replaying through the upserting writer')
+    return await rebuild(deps, target, false, onProgress)
+  }
+}
+
+async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTarget, fast: boolean, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
   const started = Date.now()
   const live = target.spec.table
   const topic = config.topics[target.topic]
@@ -55,10 +68,8 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
      * plain COPY (the fast path); inside it (`client`), everything goes through the upsert.
      */
     const load = async (client: pg.ClientBase | undefined, batch: Incoming[]): Promise<void> => {
-      if (client !== undefined) {
-        await client.query('SAVEPOINT replay_batch')
-        await writeNested(client, shadowSpec, await stage(batch))
-        await client.query('RELEASE SAVEPOINT replay_batch')
+      if (client !== undefined || !fast) {
+        await writeShadow(client, batch)
         return
       }
       const fresh: Incoming[] = []
@@ -72,7 +83,28 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
         }
         if (m.key !== undefined) seen.add(m.key)
       }
-      await fastCopy.write((await stage(fresh)).map(r => r.values))
+      await fastCopy?.write((await stage(fresh)).map(r => r.values))
+    }
+
+    /** Through the upserting writer; in the swap transaction (`client`) under a savepoint. */
+    const writeShadow = async (client: pg.ClientBase | undefined, batch: Incoming[]): Promise<void> => {
+      const rows = await stage(batch)
+      await writeHalving(batch.length, async (lo, hi, withRows) => {
+        const part = withRows ? rows.filter(r => r.seq >= lo && r.seq < hi) : []
+        if (client === undefined) {
+          const c = await pool.connect()
+          try { await writeBatch(c, 'replay', shadowSpec, part, []) } finally { c.release() }
+          return
+        }
+        await client.query('SAVEPOINT replay_batch')
+        try {
+          await writeNested(client, shadowSpec, part)
+          await client.query('RELEASE SAVEPOINT replay_batch')
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT replay_batch')
+          throw err
+        }
+      }, async (i, err) => { log.warn({ offset: String(batch[i].offset), err: (err as Error).message }, 'replay skips a record the table refuses (the sink dead-lettered it)') })
     }
 
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
@@ -107,25 +139,25 @@ export async function replayTable ({ config, codec, pool, log }: ReplayDeps, tar
       }
     }
 
-    const fastClient = await pool.connect()
-    let fastCopy: CopyStream
-    try {
-      fastCopy = openCopy(fastClient, shadowSpec)
+    let fastCopy: CopyStream | undefined
+    if (fast) {
+      const fastClient = await pool.connect()
+      try {
+        fastCopy = openCopy(fastClient, shadowSpec)
+        await readRange(undefined, until)
+        await fastCopy.end()
+        fastClient.release()
+      } catch (err) {
+        // A connection whose COPY failed is not put back in the pool.
+        fastClient.release(err as Error)
+        throw err
+      }
+    } else {
       await readRange(undefined, until)
-      await fastCopy.end()
-    } finally {
-      fastClient.release()
     }
     // Records whose key came again (older versions not yet compacted away) and tombstones
     // are applied after the plain COPY, in log order, through the upserting writer.
-    for (let i = 0; i < late.length; i += config.sinkBatchSize) {
-      const c = await pool.connect()
-      try {
-        await writeBatch(c, 'replay', shadowSpec, await stage(late.slice(i, i + config.sinkBatchSize)), [])
-      } finally {
-        c.release()
-      }
-    }
+    for (let i = 0; i < late.length; i += config.sinkBatchSize) await writeShadow(undefined, late.slice(i, i + config.sinkBatchSize))
 
     const client = await pool.connect()
     try {

@@ -1,0 +1,415 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { test, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import type { Config } from '../../../lib/config.ts'
+import { createConsumer, READ_COMMITTED } from '../../../lib/kafka.ts'
+import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
+import { partitionForDate } from '../../../lib/partition.ts'
+import { SOURCES, type Source } from '../../../lib/topics.ts'
+import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
+import type { EnergyRequest } from '../../../processors/ingest/types.ts'
+import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
+import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, withVat } from '../../../sample-api/index.ts'
+import { silentLog, testConfig } from '../../helpers.ts'
+import {
+  captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, periodDate, processorGroup, readRaw, readRequests, readTopic,
+  SAMPLE_SEED, seedDates, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
+  type TestEnvironment
+} from '../../pipeline.ts'
+
+// Issue 3: the four source processors against the sample API (in this process, on an ephemeral
+// port, clock fixed at 2024-12-01 so every date used here is settled), on a throwaway
+// namespace and database per test. Expected values are recomputed from sample-api/data.ts.
+
+const execFileAsync = promisify(execFile)
+const ROOT = new URL('../../../', import.meta.url).pathname
+const PARTITIONS = 4
+
+interface SlotRecord { local_date: string, slot_start: number, slot_end: number, batch_id: string, batch_size: number, [field: string]: unknown }
+
+/** The records a processor must produce for a date: every slot, the values the sample API serves. */
+function expectedRecords (source: Source, date: string, batchId: string, config: Readonly<Config>): SlotRecord[] {
+  const day = londonDay(date)
+  const values: Record<Source, (start: number) => Record<string, unknown>> = {
+    co2: start => {
+      const { forecast, actual, index } = carbonIntensity(SAMPLE_SEED, start)
+      return { forecast, actual, index }
+    },
+    mix: start => ({ generationmix: generationMix(SAMPLE_SEED, start) }),
+    pricing: start => ({ tariff_code: config.octopusTariff, ...agileRate(SAMPLE_SEED, start) }),
+    usage: start => ({ consumption: consumption(SAMPLE_SEED, start), meter_serial: config.octopusSerial })
+  }
+  return slotStarts(day).map(start => ({
+    local_date: date, slot_start: start, slot_end: start + SLOT_MS, batch_id: batchId, batch_size: day.slots, ...values[source](start)
+  }))
+}
+
+/** Messages of a source topic by local date, each date's sorted by slot. */
+async function recordsByDate (env: TestEnvironment, source: Source, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<Map<string, Array<DecodedMessage<SlotRecord>>>> {
+  const byDate = new Map<string, Array<DecodedMessage<SlotRecord>>>()
+  for (const m of await readTopic<SlotRecord>(env, env.config.topics[source], isolation)) {
+    const date = (m.value as SlotRecord).local_date
+    byDate.set(date, [...(byDate.get(date) ?? []), m])
+  }
+  for (const list of byDate.values()) list.sort((a, b) => (a.value as SlotRecord).slot_start - (b.value as SlotRecord).slot_start)
+  return byDate
+}
+
+/** Waits until the processors of `sources` have committed every request seeded so far. */
+async function waitForProcessors (env: TestEnvironment, sources: readonly Source[] = SOURCES, timeoutMs = 30000): Promise<void> {
+  await waitFor(`processors ${sources.join(', ')} to handle every request`,
+    () => groupsCaughtUp(env.config, sources.map(s => processorGroup(env, s)), env.config.topics.requests), timeoutMs, 200)
+}
+
+/** The request id of the only request for `date`. */
+function requestOf (requests: Map<string, Array<DecodedMessage<EnergyRequest>>>, date: string): DecodedMessage<EnergyRequest> {
+  const found = requests.get(date) ?? []
+  assert.equal(found.length, 1, `one request for ${date}`)
+  return found[0]
+}
+
+/** Asserts a date's batch on a source topic: whole, keyed and partitioned right, values as served. */
+function assertDay (env: TestEnvironment, source: Source, date: string, messages: Array<DecodedMessage<SlotRecord>> | undefined, batchId: string): void {
+  const day = londonDay(date)
+  assert.ok(messages !== undefined, `${source} has records for ${date}`)
+  assert.equal(messages.length, day.slots, `${source} ${date}: ${day.slots} records`)
+  for (const m of messages) {
+    const record = m.value as SlotRecord
+    assert.equal(m.key, isoUtc(record.slot_start), `${source} ${date}: the key is the slot start`)
+    assert.ok(record.slot_start >= day.startMs && record.slot_start < day.endMs, `${source} ${m.key} is inside ${date}`)
+    assert.equal(m.partition, partitionForDate(date, PARTITIONS), `${source} ${m.key}: partition of ${date}`)
+  }
+  assert.deepStrictEqual(messages.map(m => m.value), expectedRecords(source, date, batchId, env.config), `${source} ${date}: values as served`)
+}
+
+/** Requests the sample API received for a source and date. */
+function requestsFor (sample: SampleServer, source: Source, date: string): number[] {
+  const matches: Record<Source, (r: SampleRequest) => boolean> = {
+    co2: r => r.path.endsWith(`/intensity/date/${date}`),
+    // /carbon/generation/{from}/{to}: from is the day's local midnight in UTC.
+    mix: r => r.path.includes('/generation/') && r.path.split('/')[3] === new Date(londonDay(date).startMs).toISOString().slice(0, 16) + 'Z',
+    pricing: r => r.path.endsWith('/standard-unit-rates/') && periodDate(r) === date,
+    usage: r => r.path.endsWith('/consumption/') && periodDate(r) === date
+  }
+  return sample.requests.filter(matches[source]).map(r => r.at)
+}
+
+/** Fails if `secret` (or its Basic-auth form) appears in any record, key or header of the namespace's topics, or in `logText`. */
+async function assertSecretAbsent (env: TestEnvironment, secret: string, logText: string): Promise<void> {
+  const forms = [secret, Buffer.from(`${secret}:`).toString('base64'), Buffer.from(secret).toString('base64')]
+  for (const form of forms) assert.ok(!logText.includes(form), 'the API key is not in the log output')
+  for (const topic of Object.values(env.config.topics)) {
+    for (const isolation of ['read_uncommitted'] as const) {
+      for (const m of await readRaw(env, topic, isolation)) {
+        const texts = [m.key ?? '', m.value?.toString('latin1') ?? '', ...[...(m.headers ?? new Map()).entries()].flat()]
+        for (const form of forms) {
+          assert.ok(!texts.some(x => x.includes(form)), `the API key is not in ${topic} ${m.partition}@${m.offset}`)
+        }
+      }
+    }
+  }
+}
+
+test('seeding 2024-03-31, 2024-06-15 and 2024-10-27 gives 46, 48 and 50 records per source, the values the API served', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'ingest_days', sample)
+  const captured = captureLog()
+  await startSourceProcessors(t, env, captured.log)
+  const dates = ['2024-03-31', '2024-06-15', '2024-10-27']
+  for (const date of dates) await seedDates(env, date)
+  await waitForProcessors(env)
+
+  const requests = await readRequests(env)
+  for (const source of SOURCES) {
+    const byDate = await recordsByDate(env, source)
+    assert.deepStrictEqual([...byDate.keys()].sort(), dates, `${source}: records for the seeded dates only`)
+    for (const date of dates) assertDay(env, source, date, byDate.get(date), requestOf(requests, date).value?.request_id as string)
+    assert.deepStrictEqual(dates.map(d => byDate.get(d)?.length), [46, 48, 50])
+  }
+  // One fetch per source and date (no retries needed), one log line per finished day per source.
+  for (const source of SOURCES) for (const date of dates) assert.equal(requestsFor(sample, source, date).length, 1, `${source} ${date} fetched once`)
+  const produced = captured.lines().filter(l => l.msg === 'day produced').map(l => `${String(l.processor)} ${String(l.date)} ${String(l.records)}`).sort()
+  assert.deepStrictEqual(produced, SOURCES.flatMap(s => dates.map(d => `${s} ${d} ${londonDay(d).slots}`)).sort())
+  assert.deepStrictEqual(await readRaw(env, env.config.topics.dlq, 'read_uncommitted'), [], 'nothing dead-lettered')
+})
+
+test('a fixed tariff (VAR-22-11-01) fills every slot with its single DIRECT_DEBIT rate, valid_to null included', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'ingest_fixed', sample, { OCTOPUS_PRODUCT: 'VAR-22-11-01', OCTOPUS_TARIFF: 'E-1R-VAR-22-11-01-C' })
+  await startSourceProcessors(t, env, silentLog, ['pricing'])
+  // 2024-03-31: a past quarter (valid_to set); 2024-10-27: the current quarter at the sample's clock (valid_to null).
+  const dates = { '2024-03-31': 2024 * 4 + 0, '2024-10-27': 2024 * 4 + 3 }
+  for (const date of Object.keys(dates)) await seedDates(env, date)
+  await waitForProcessors(env, ['pricing'])
+
+  // The API lists both payment methods; the rates differ, so picking the wrong one shows.
+  const answer = await (await fetch(`${sample.octopusApiUrl}/products/VAR-22-11-01/electricity-tariffs/E-1R-VAR-22-11-01-C/standard-unit-rates/?period_from=2024-10-26T23:00:00Z&period_to=2024-10-27T23:00:00Z`)).json() as { results: Array<{ payment_method: string, valid_to: string | null }> }
+  assert.deepStrictEqual(answer.results.map(r => [r.payment_method, r.valid_to]), [['DIRECT_DEBIT', null], ['NON_DIRECT_DEBIT', null]])
+
+  const requests = await readRequests(env)
+  const byDate = await recordsByDate(env, 'pricing')
+  for (const [date, quarter] of Object.entries(dates)) {
+    const day = londonDay(date)
+    const rate = fixedRate(SAMPLE_SEED, quarter)
+    assert.notDeepStrictEqual(rate, withVat(rate.value_exc_vat * 1.05))
+    const batchId = requestOf(requests, date).value?.request_id as string
+    assert.deepStrictEqual(byDate.get(date)?.map(m => m.value), slotStarts(day).map(start => ({
+      local_date: date,
+      slot_start: start,
+      slot_end: start + SLOT_MS,
+      batch_id: batchId,
+      batch_size: day.slots,
+      tariff_code: 'E-1R-VAR-22-11-01-C',
+      value_exc_vat: rate.value_exc_vat,
+      value_inc_vat: rate.value_inc_vat
+    })), `${date}: all ${day.slots} slots at the DIRECT_DEBIT rate of the quarter`)
+  }
+})
+
+test('an Agile day over two pages loses and duplicates nothing (fetchOctopusPages + parseRatesDay with a small page_size)', async t => {
+  // The pricing processor asks for page_size=1500 (a whole day fits) and no configuration
+  // changes that, so paging is driven here through the two functions pricingSource.fetchDay
+  // composes, against the sample API's real paging (next URLs, newest first).
+  const sample = await startSampleServer(t)
+  const config = testConfig({ OCTOPUS_API_URL: sample.octopusApiUrl })
+  for (const [date, pageSize] of [['2024-06-15', 25], ['2024-03-31', 24], ['2024-10-27', 26]] as const) {
+    const day = londonDay(date)
+    const before = sample.requests.length
+    const query = new URLSearchParams({ period_from: new Date(day.startMs).toISOString(), period_to: new Date(day.endMs).toISOString(), page_size: String(pageSize) })
+    const url = `${config.octopusApiUrl}/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/?${query}`
+    const results = await fetchOctopusPages(url, { config, log: silentLog, signal: AbortSignal.timeout(10000) }, { source: 'pricing', auth: false })
+    const pages = sample.requests.slice(before)
+    assert.deepStrictEqual(pages.map(r => r.query.get('page')), [null, '2'], `${date}: two pages fetched`)
+    assert.equal(results.length, day.slots + 2, `${date}: the day's rates and both touching edges`)
+    assert.deepStrictEqual(parseRatesDay(day, results, 'E-1R-AGILE-24-10-01-C', 'DIRECT_DEBIT'),
+      slotStarts(day).map(start => ({ slot_start: start, tariff_code: 'E-1R-AGILE-24-10-01-C', ...agileRate(SAMPLE_SEED, start) })))
+  }
+})
+
+test('a 500 then success lands once; a 429 with Retry-After is honoured; an answer past the timeout is retried', async t => {
+  const sample = await startSampleServer(t, {
+    faults: [
+      { source: 'co2', date: '2024-06-15', kind: '500', times: 1 },
+      { source: 'usage', date: '2024-06-15', kind: '500', times: 2 },
+      { source: 'mix', date: '2024-06-16', kind: '429', times: 1, retryAfterSeconds: 2 },
+      { source: 'pricing', date: '2024-06-16', kind: 'slow', times: 1, delayMs: 5000 }
+    ]
+  })
+  const env = await createTestEnvironment(t, 'ingest_retry', sample, { HTTP_TIMEOUT_MS: '1000' })
+  const captured = captureLog()
+  await startSourceProcessors(t, env, captured.log)
+  await seedDates(env, '2024-06-15', '2024-06-16')
+  await waitForProcessors(env)
+
+  assert.equal(requestsFor(sample, 'co2', '2024-06-15').length, 2, 'co2 2024-06-15: the 500, then the answer')
+  assert.equal(requestsFor(sample, 'usage', '2024-06-15').length, 3, 'usage 2024-06-15: two 500s, then the answer')
+  const mix = requestsFor(sample, 'mix', '2024-06-16')
+  assert.equal(mix.length, 2, 'mix 2024-06-16: the 429, then the answer')
+  assert.ok(mix[1] - mix[0] >= 2000, `the retry waited Retry-After (2 s), waited ${Math.round(mix[1] - mix[0])} ms`)
+  const pricing = requestsFor(sample, 'pricing', '2024-06-16')
+  assert.equal(pricing.length, 2, 'pricing 2024-06-16: the slow answer, abandoned after HTTP_TIMEOUT_MS, then the answer')
+  assert.ok(pricing[1] - pricing[0] >= 1000 && pricing[1] - pricing[0] < 5000, `retried after the 1 s timeout, not the 5 s answer (${Math.round(pricing[1] - pricing[0])} ms)`)
+  assert.deepStrictEqual(sample.api.faults(), [], 'every fault was used up')
+
+  const requests = await readRequests(env)
+  for (const source of SOURCES) {
+    const byDate = await recordsByDate(env, source)
+    for (const date of ['2024-06-15', '2024-06-16']) assertDay(env, source, date, byDate.get(date), requestOf(requests, date).value?.request_id as string)
+  }
+  const retries = captured.lines().filter(l => l.msg === 'request failed, retrying')
+  assert.equal(retries.length, 5)
+  assert.ok(retries.some(l => l.delayMs === 2000 && String(l.err).includes('HTTP 429')), 'the 429 retry is logged with the Retry-After delay')
+  assert.ok(retries.some(l => String(l.err).endsWith('did not answer within 1000 ms')), 'the timeout is logged')
+  assert.deepStrictEqual(await readRaw(env, env.config.topics.dlq, 'read_uncommitted'), [], 'nothing dead-lettered')
+})
+
+test('malformed JSON and a refused key go to the dlq topic with clear headers while other dates complete; the key never shows', async t => {
+  const apiKey = `sk_test_${randomBytes(12).toString('hex')}`
+  const sample = await startSampleServer(t, {
+    apiKeys: [apiKey],
+    faults: [
+      { source: 'pricing', date: '2024-06-15', kind: 'malformed' },
+      { source: 'usage', date: '2024-06-16', kind: '401' }
+    ]
+  })
+  const env = await createTestEnvironment(t, 'ingest_dlq', sample, { OCTOPUS_API_KEY: apiKey })
+  const captured = captureLog()
+  await startSourceProcessors(t, env, captured.log)
+  const dates = datesBetween('2024-06-14', '2024-06-17')
+  await seedDates(env, dates[0], dates[3])
+  await waitForProcessors(env)
+
+  const requests = await readRequests(env)
+  const failed: Record<string, string> = { pricing: '2024-06-15', usage: '2024-06-16' }
+  for (const source of SOURCES) {
+    const byDate = await recordsByDate(env, source)
+    const complete = dates.filter(d => d !== failed[source])
+    assert.deepStrictEqual([...byDate.keys()].sort(), complete, `${source}: every other date completes`)
+    for (const date of complete) assertDay(env, source, date, byDate.get(date), requestOf(requests, date).value?.request_id as string)
+  }
+  assert.equal(requestsFor(sample, 'pricing', '2024-06-15').length, 1, 'malformed JSON is not retried')
+  assert.equal(requestsFor(sample, 'usage', '2024-06-16').length, 1, 'a 401 is not retried')
+  // The sample API's own counter agrees: one request per source and date, no retry anywhere.
+  const counters = await (await fetch(`${sample.base}/_admin/requests`)).json() as { total: number, bySource: Record<string, number> }
+  assert.deepStrictEqual(counters.bySource, { co2: 4, mix: 4, pricing: 4, usage: 4 })
+  assert.ok(sample.requests.some(r => r.authorization === `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`), 'the key was sent to the API')
+
+  const dlq = await readRaw(env, env.config.topics.dlq, 'read_uncommitted')
+  assert.equal(dlq.length, 2, 'two dead letters')
+  const host = new URL(sample.base).host
+  const byProcessor = Object.fromEntries(dlq.map(m => [m.headers.get('dlq.processor'), m]))
+  for (const [processor, date] of Object.entries(failed)) {
+    const letter = byProcessor[processor]
+    assert.ok(letter !== undefined, `a dead letter from ${processor}`)
+    const request = requestOf(requests, date)
+    assert.equal(letter.key, date)
+    assert.deepStrictEqual(letter.value, request.raw.value, 'the original request bytes')
+    const headers = Object.fromEntries(letter.headers)
+    assert.equal(headers['dlq.date'], date)
+    assert.equal(headers['dlq.source.topic'], env.config.topics.requests)
+    assert.equal(headers['dlq.source.partition'], String(request.partition))
+    assert.equal(headers['dlq.source.offset'], String(request.offset))
+    assert.match(headers['dlq.failed_at'], /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  }
+  const pricingError = Object.fromEntries(byProcessor.pricing.headers)
+  assert.equal(pricingError['dlq.error.code'], 'ENERGY_MALFORMED')
+  assert.match(pricingError['dlq.error'], new RegExp(`^ENERGY_MALFORMED: ${host.replaceAll('.', '\\.')}/octopus/v1/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/\\?period_from=2024-06-14T23%3A00%3A00Z&period_to=2024-06-15T23%3A00%3A00Z&page_size=1500 answered malformed JSON \\(\\d+ bytes: ".+"\\)$`))
+  const usageError = Object.fromEntries(byProcessor.usage.headers)
+  assert.equal(usageError['dlq.error.code'], 'ENERGY_AUTH')
+  assert.equal(usageError['dlq.error'], `ENERGY_AUTH: ${host}/octopus/v1/electricity-meter-points/1900000000001/meters/21L0000001/consumption/` +
+    '?period_from=2024-06-15T23%3A00%3A00Z&period_to=2024-06-16T23%3A00%3A00Z&page_size=25000&order_by=period refused the credentials (HTTP 401); check OCTOPUS_API_KEY')
+
+  // One clear log line per failed request.
+  const failures = captured.lines().filter(l => l.msg === 'request failed, sent to energy.dlq').map(l => `${String(l.processor)} ${String(l.date)}`).sort()
+  assert.deepStrictEqual(failures, ['pricing 2024-06-15', 'usage 2024-06-16'])
+
+  // A later re-seed of those dates works.
+  sample.api.setFaults([])
+  await seedDates(env, '2024-06-15', '2024-06-15', ['pricing'])
+  await seedDates(env, '2024-06-16', '2024-06-16', ['usage'])
+  await waitForProcessors(env)
+  const again = await readRequests(env)
+  const pricing = await recordsByDate(env, 'pricing')
+  assertDay(env, 'pricing', '2024-06-15', pricing.get('2024-06-15'), again.get('2024-06-15')?.[1].value?.request_id as string)
+  const usage = await recordsByDate(env, 'usage')
+  assertDay(env, 'usage', '2024-06-16', usage.get('2024-06-16'), again.get('2024-06-16')?.[1].value?.request_id as string)
+  // --only: the other processors skipped the re-seeded requests.
+  assert.equal((await recordsByDate(env, 'co2')).get('2024-06-15')?.length, 48)
+
+  await assertSecretAbsent(env, apiKey, captured.text())
+})
+
+test('late consumption: a day with missing slots produces what it has, batch_size says how many, a log line says how many are missing', async t => {
+  const sample = await startSampleServer(t, { faults: [{ source: 'usage', date: '2024-10-27', kind: 'missing', missingSlots: 7 }] })
+  const env = await createTestEnvironment(t, 'ingest_missing', sample)
+  const captured = captureLog()
+  await startSourceProcessors(t, env, captured.log, ['usage'])
+  await seedDates(env, '2024-10-27')
+  await waitForProcessors(env, ['usage'])
+
+  const batchId = requestOf(await readRequests(env), '2024-10-27').value?.request_id as string
+  const expected = expectedRecords('usage', '2024-10-27', batchId, env.config).slice(0, 43).map(r => ({ ...r, batch_size: 43 }))
+  assert.deepStrictEqual((await recordsByDate(env, 'usage')).get('2024-10-27')?.map(m => m.value), expected, 'the first 43 of 50 slots, batch_size 43')
+  const warnings = captured.lines().filter(l => l.level === 40 && l.date === '2024-10-27').map(l => ({ msg: l.msg, records: l.records, missing: l.missing }))
+  assert.deepStrictEqual(warnings, [{ msg: 'day produced with 7 slots missing', records: 43, missing: 7 }])
+})
+
+/**
+ * Polls the source topics until one has an open transaction holding records (high watermark
+ * above the last stable offset), i.e. a processor is in the middle of producing a batch.
+ */
+async function waitForOpenTransaction (env: TestEnvironment, timeoutMs: number): Promise<boolean> {
+  const consumer = createConsumer(env.config, { clientId: 'energy-test-offsets', groupId: 'energy-test-offsets-unused' })
+  const topics = SOURCES.map(s => env.config.topics[s])
+  const deadline = Date.now() + timeoutMs
+  try {
+    while (Date.now() < deadline) {
+      // High watermarks first: an LSO read after them that is lower means a transaction is still open.
+      const high = await consumer.listOffsets({ topics, isolationLevel: 0 })
+      const stable = await consumer.listOffsets({ topics, isolationLevel: READ_COMMITTED })
+      if (topics.some(topic => (high.get(topic) ?? []).some((h, p) => h > (stable.get(topic)?.[p] ?? h)))) return true
+      await sleep(2)
+    }
+    return false
+  } finally {
+    await consumer.close(true)
+  }
+}
+
+test('SIGKILL of the processors in the middle of a batch, then a restart: no half batch is visible, each day lands once', async t => {
+  const apiKey = `sk_test_${randomBytes(12).toString('hex')}`
+  // Every answer 100 ms late: a year of requests keeps the processors busy for seconds.
+  const sample = await startSampleServer(t, { apiKeys: [apiKey], faults: [{ source: '*', kind: 'slow', delayMs: 100 }] })
+  const env = await createTestEnvironment(t, 'ingest_kill', sample, { OCTOPUS_API_KEY: apiKey })
+  const output = captureLog()
+  const dates = datesBetween('2023-11-01', '2024-10-31')
+  await seedDates(env, dates[0], dates[dates.length - 1])
+
+  let caught = 0
+  for (let round = 0; round < 2; round++) {
+    const child = startPipelineChild(t, env, 'co2,mix,pricing,usage', output.stream)
+    if (await waitForOpenTransaction(env, 30000)) caught++
+    await child.stop('SIGKILL')
+  }
+  t.diagnostic(`killed ${caught} of 2 times with a transaction open`)
+  assert.ok(caught >= 1, 'at least one kill hit an open transaction')
+  const final = startPipelineChild(t, env, 'co2,mix,pricing,usage', output.stream)
+  // The killed members hold their partitions until their session times out (10 s).
+  await waitForProcessors(env, SOURCES, 120000)
+  assert.equal(await final.stop('SIGTERM'), 0, 'npm start exits 0 on SIGTERM')
+
+  const requests = await readRequests(env)
+  for (const source of SOURCES) {
+    const committed = await recordsByDate(env, source)
+    assert.deepStrictEqual([...committed.keys()].sort(), dates, `${source}: every date`)
+    for (const date of dates) {
+      const day = londonDay(date)
+      const batchId = requestOf(requests, date).value?.request_id as string
+      const list = committed.get(date) ?? []
+      const keys = new Set(list.map(m => m.key))
+      assert.equal(list.length, day.slots, `${source} ${date}: exactly one whole batch (${day.slots} records), got ${list.length}`)
+      assert.equal(keys.size, day.slots, `${source} ${date}: distinct slots`)
+      assert.ok(list.every(m => m.value?.batch_id === batchId && m.value.batch_size === day.slots), `${source} ${date}: batch ${batchId} of size ${day.slots}`)
+    }
+    const all = await endOffsets(env.config, env.config.topics[source], 'read_uncommitted')
+    t.diagnostic(`${source}: ${[...committed.values()].reduce((n, l) => n + l.length, 0)} committed records, log end ${all.reduce((a, b) => a + b, 0n)} (aborted records and markers included)`)
+  }
+  assert.ok(!output.text().includes(apiKey), 'the API key is not in the processors\' output')
+})
+
+async function seedCli (t: TestContext, env: TestEnvironment, args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['scripts/seed.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env.env }, timeout: 30000 })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number, stdout: string, stderr: string }
+    t.diagnostic(`seed ${args.join(' ')} → ${e.code}: ${e.stderr.trim()}`)
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+test('bad seed arguments are refused by the CLI with the message a user needs, before anything is produced', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'ingest_cli', sample)
+  const cases: Array<[string[], string]> = [
+    [['2024-02-30'], 'seed: ENERGY_BAD_DATE: FROM "2024-02-30" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
+    [['24-1-1'], 'seed: ENERGY_BAD_DATE: FROM "24-1-1" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
+    [['2024-03-02', '2024-03-01'], 'seed: ENERGY_BAD_DATE: FROM 2024-03-02 is after TO 2024-03-01'],
+    [['2024-01-01', '2024-02-30'], 'seed: ENERGY_BAD_DATE: TO "2024-02-30" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
+    [[], 'seed: ENERGY_BAD_DATE: no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`'],
+    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_CONFIG: --only has unknown source "wind" (known: co2, mix, pricing, usage)']
+  ]
+  await Promise.all(cases.map(async ([args, message]) => {
+    const { code, stderr } = await seedCli(t, env, args)
+    assert.equal(code, 1, `seed ${args.join(' ')} exits 1`)
+    assert.equal(stderr.trim(), message, `seed ${args.join(' ')}`)
+  }))
+  assert.deepStrictEqual(await readRaw(env, env.config.topics.requests, 'read_uncommitted'), [], 'nothing was produced')
+
+  const ok = await seedCli(t, env, ['2024-06-15', '2024-06-16'])
+  assert.equal(ok.code, 0)
+  assert.deepStrictEqual([...(await readRequests(env)).keys()].sort(), ['2024-06-15', '2024-06-16'])
+})
