@@ -1,7 +1,8 @@
 import {
   Admin, Consumer, Producer, stringDeserializer, stringSerializer,
-  type ConsumerOptions, type ProducerOptions
+  type CallbackWithPromise, type ConsumerOptions, type FetchOptions, type fetchV17, type ProducerOptions
 } from '@platformatic/kafka'
+import { dropAbortedBatches } from './read-committed.ts'
 import type { Config } from './config.ts'
 
 // The one place that creates Kafka clients. Keys and header values are UTF-8 strings
@@ -10,6 +11,27 @@ import type { Config } from './config.ts'
 
 export type EnergyProducer = Producer<string, Buffer, string, string>
 export type EnergyConsumer = Consumer<string, Buffer, string, string>
+
+type Fetched = fetchV17.FetchResponse
+
+/**
+ * A consumer whose read_committed fetches drop every aborted transaction
+ * (lib/read-committed.ts); message streams fetch through this method.
+ */
+class ReadCommittedConsumer extends Consumer<string, Buffer, string, string> {
+  fetch (options: FetchOptions<string, Buffer, string, string>, callback: CallbackWithPromise<Fetched>): void
+  fetch (options: FetchOptions<string, Buffer, string, string>): Promise<Fetched>
+  fetch (options: FetchOptions<string, Buffer, string, string>, callback?: CallbackWithPromise<Fetched>): void | Promise<Fetched> {
+    const readCommitted = (options.isolationLevel ?? READ_COMMITTED) === READ_COMMITTED
+    if (callback === undefined) {
+      return new Promise((resolve, reject) => this.fetch(options, (err, response) => err != null ? reject(err) : resolve(response as Fetched)))
+    }
+    super.fetch(options, (err, response) => {
+      if (err == null && readCommitted && response !== undefined) dropAbortedBatches(response)
+      callback(err, response as Fetched)
+    })
+  }
+}
 
 // Kafka's FetchIsolationLevel: 1 = READ_COMMITTED.
 export const READ_COMMITTED = 1
@@ -65,7 +87,7 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
     retries: 10,
     retryDelay: 500
   }
-  return new Consumer(options)
+  return new ReadCommittedConsumer(options)
 }
 
 export function createAdmin (config: KafkaConfig, clientId = 'energy-admin'): Admin {

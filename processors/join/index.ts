@@ -51,11 +51,11 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const INPUT_TOPICS = SOURCES.map(s => topics[s])
   const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [topics[s], s]))
 
-  async function decode (message: Incoming): Promise<SourceEvent> {
+  async function decode (message: Incoming, state: JoinState): Promise<SourceEvent> {
     const source = SOURCE_OF.get(message.topic) as Source
     if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
     const record = await codec.decode<SourceRecord>(message.topic, message.value)
-    checkRecord(source, record)
+    checkRecord(source, record, state)
     return { source, record }
   }
 
@@ -103,7 +103,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         const read = await readRanges(config, ranges, async message => {
           let event: SourceEvent
           try {
-            event = await decode(message)
+            event = await decode(message, state)
           } catch (err) {
             if (err instanceof EnergyError && err.retryable) throw err
             return
@@ -139,7 +139,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     const outgoing: Outgoing[] = []
     for (const message of batch) {
       try {
-        events.push(await decode(message))
+        events.push(await decode(message, state))
       } catch (err) {
         if (err instanceof EnergyError && err.retryable) throw err
         log.error({ err: describeError(err), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')

@@ -87,15 +87,27 @@ function writeValues (state: JoinState, source: Source, record: SourceRecord, ba
   }
 }
 
-/** Rejects a record the join cannot use (the caller dead-letters it): wrong slot, impossible batch. */
-export function checkRecord (source: Source, record: SourceRecord): void {
+/**
+ * Rejects a record the join cannot use (the caller dead-letters it): wrong slot, impossible
+ * batch, fuels beyond the mix columns. Given the state, it also reserves the columns of the
+ * record's new fuel names, so that applyRecord never fails on a record it admitted.
+ */
+export function checkRecord (source: Source, record: SourceRecord, state?: JoinState): void {
   const slot = slotIndex(record)
   const slots = londonDay(record.local_date).slots
   if (!Number.isInteger(record.batch_size) || record.batch_size < 1 || record.batch_size > slots) {
     throw new EnergyError('ENERGY_DECODE', `batch_size ${record.batch_size} is impossible for ${record.local_date} (${slots} slots)`, { date: record.local_date })
   }
-  if (source === 'mix' && (record as MixRecord).generationmix.length > MAX_FUELS) {
-    throw new EnergyError('ENERGY_DECODE', `slot ${slot} lists more than ${MAX_FUELS} fuels`, { date: record.local_date })
+  if (source === 'mix') {
+    const fuels = (record as MixRecord).generationmix.map(f => f.fuel)
+    if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_DECODE', `slot ${slot} lists more than ${MAX_FUELS} fuels`, { date: record.local_date })
+    if (state !== undefined) {
+      const added = [...new Set(fuels.filter(f => !state.fuels.includes(f)))]
+      if (state.fuels.length + added.length > MAX_FUELS) {
+        throw new EnergyError('ENERGY_DECODE', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns (known: ${state.fuels.join(', ')})`, { date: record.local_date })
+      }
+      state.fuels.push(...added)
+    }
   }
 }
 

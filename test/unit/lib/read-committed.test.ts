@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { committedBatches } from '../../../lib/read-committed.ts'
+
+// Hand-made record batches: attributes bit 4 = transactional, bit 5 = control; a control
+// record's key is int16 version + int16 type (0 = ABORT, 1 = COMMIT).
+const marker = (type: number): Buffer => Buffer.from([0, 0, 0, type])
+type Batch = Parameters<typeof committedBatches>[0][number]
+const batch = (firstOffset: number, producerId: number, kind: 'data' | 'plain' | 'abort' | 'commit'): Batch => ({
+  firstOffset: BigInt(firstOffset),
+  lastOffsetDelta: 0,
+  producerId: BigInt(producerId),
+  attributes: kind === 'plain' ? 0 : kind === 'data' ? 1 << 4 : (1 << 4) | (1 << 5),
+  records: kind === 'abort' || kind === 'commit' ? [{ key: marker(kind === 'abort' ? 0 : 1) }] : [{ key: Buffer.from(`${firstOffset}`) }]
+} as unknown as Batch)
+
+test('every aborted transaction of one producer is dropped, not only the last (the @platformatic/kafka 1.35 gap)', () => {
+  const log = [
+    batch(0, 7, 'data'), batch(1, 7, 'abort'),
+    batch(2, 7, 'data'), batch(3, 7, 'abort'),
+    batch(4, 7, 'data'), batch(5, 7, 'commit'),
+    batch(6, 7, 'data'), batch(7, 7, 'abort'),
+    batch(8, 9, 'plain')
+  ]
+  const kept = committedBatches(log, [{ producerId: 7n, firstOffset: 0n }, { producerId: 7n, firstOffset: 2n }, { producerId: 7n, firstOffset: 6n }])
+  assert.deepStrictEqual(kept.map(b => Number(b.firstOffset)), [1, 3, 4, 5, 7, 8])
+})
+
+test('another producer\'s committed records between an aborted range are kept', () => {
+  const log = [batch(0, 1, 'data'), batch(1, 2, 'data'), batch(2, 2, 'commit'), batch(3, 1, 'abort')]
+  assert.deepStrictEqual(committedBatches(log, [{ producerId: 1n, firstOffset: 0n }]).map(b => Number(b.firstOffset)), [1, 2, 3])
+})

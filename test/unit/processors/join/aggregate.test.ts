@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { aggregateDay } from '../../../../processors/join/aggregate.ts'
+import { applyRecord, createJoinState } from '../../../../processors/join/state.ts'
+import type { DailyAggregate } from '../../../../processors/join/types.ts'
+import type { SourceEvent } from '../../../../processors/join/operator.ts'
+import { batchesOf, dayEvents, NOW, slotStart, type DaySpec, type TestDate } from './fixtures.ts'
+
+// The daily figures (DESIGN.md "The join", contract) on hand-made days. Every input value is a
+// binary-exact number (quarters, halves, whole numbers), so each sum is exact whatever the
+// order of summation and the expected figures below are the exact arithmetic written out by
+// hand; only the final divisions (avg_intensity, mix) are left as the one division they are.
+
+interface Joined {
+  aggregate: DailyAggregate | undefined
+  /** How many applyRecord calls said "a batch became whole". */
+  completions: number
+}
+
+/** Applies the day's records through applyRecord, then aggregates it at NOW. */
+function joinDay (date: TestDate, events: SourceEvent[]): Joined {
+  const state = createJoinState()
+  let completions = 0
+  for (const { source, record } of events) if (applyRecord(state, source, record)) completions++
+  const day = state.days.get(date)
+  assert.ok(day !== undefined, `state has ${date}`)
+  return { aggregate: aggregateDay(state, day, NOW), completions }
+}
+
+test('2024-03-31 (clocks go forward): 46 slots, every figure exact', () => {
+  // u cycles 0.25, 0.5, 0.75, 1 kWh. Slots 0-22 cost 20p exc / 21p inc, slots 23-45 10p / 10.5p.
+  // Even slots: actual 100 g, mix gas 40 / wind 60; odd slots: actual 300 g, gas 80 / wind 20;
+  // nuclear is listed at 0% everywhere. The forecasts are decoys: actual is always there.
+  const spec: DaySpec = {
+    co2: i => i % 2 === 0 ? { actual: 100, forecast: 999 } : { actual: 300, forecast: 1 },
+    mix: i => i % 2 === 0
+      ? [{ fuel: 'gas', perc: 40 }, { fuel: 'wind', perc: 60 }, { fuel: 'nuclear', perc: 0 }]
+      : [{ fuel: 'gas', perc: 80 }, { fuel: 'wind', perc: 20 }, { fuel: 'nuclear', perc: 0 }],
+    pricing: i => i < 23 ? { exc: 20, inc: 21 } : { exc: 10, inc: 10.5 },
+    usage: i => 0.25 * (1 + i % 4)
+  }
+  const events = dayEvents('2024-03-31', spec)
+  assert.equal(events.length, 4 * 46)
+  // The last slot starts 22:30Z: local midnight after the change is 23:00Z (BST).
+  assert.equal(events.at(-1)?.record.slot_start, Date.parse('2024-03-31T22:30:00Z'))
+  const { aggregate, completions } = joinDay('2024-03-31', events)
+  assert.equal(completions, 4)
+  // Σu: slots i%4 = 0,1,2,3 occur 12, 12, 11, 11 times: 3 + 6 + 8.25 + 11 = 28.25 kWh.
+  // Slots 0-22 use 1.5 + 3 + 4.5 + 5 = 14 kWh, slots 23-45 the other 14.25 kWh:
+  //   cost_exc = 14·20 + 14.25·10 = 422.5, cost_inc = 14·21 + 14.25·10.5 = 443.625.
+  // Even slots use 12·0.25 + 11·0.75 = 11.25 kWh, odd slots 12·0.5 + 11·1 = 17 kWh:
+  //   carbon_g = 11.25·100 + 17·300 = 6225; Σu·gas = 11.25·40 + 17·80 = 1810; Σu·wind = 11.25·60 + 17·20 = 1015.
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-03-31',
+    kwh: 28.25,
+    cost_inc_vat: 443.625,
+    cost_exc_vat: 422.5,
+    carbon_g: 6225,
+    avg_intensity: 6225 / 28.25,
+    mix: { gas: 1810 / 28.25, wind: 1015 / 28.25, nuclear: 0 },
+    slots_expected: 46,
+    slots_joined: 46,
+    complete: true,
+    forecast_slots: 0,
+    batches: batchesOf('2024-03-31'),
+    computed_at: NOW
+  })
+})
+
+test('2024-10-27 (clocks go back): 50 slots, the repeated hour counted twice, every figure exact', () => {
+  // Slots 0-24: 0.5 kWh at 12p exc / 12.5p inc, 200 g, solar 10 / gas 90.
+  // Slots 25-49: 1.5 kWh at 24p / 25p, 100 g, wind 50 / gas 50.
+  const spec: DaySpec = {
+    co2: i => i < 25 ? { actual: 200, forecast: 200 } : { actual: 100, forecast: 100 },
+    mix: i => i < 25 ? [{ fuel: 'solar', perc: 10 }, { fuel: 'gas', perc: 90 }] : [{ fuel: 'wind', perc: 50 }, { fuel: 'gas', perc: 50 }],
+    pricing: i => i < 25 ? { exc: 12, inc: 12.5 } : { exc: 24, inc: 25 },
+    usage: i => i < 25 ? 0.5 : 1.5
+  }
+  const events = dayEvents('2024-10-27', spec)
+  // Local 01:00-02:00 happens twice: 00:00Z and 00:30Z (BST), then 01:00Z and 01:30Z (GMT),
+  // four distinct UTC slots (indexes 2-5 after local midnight at 23:00Z).
+  assert.deepStrictEqual([2, 3, 4, 5].map(i => new Date(slotStart('2024-10-27', i)).toISOString()),
+    ['2024-10-27T00:00:00.000Z', '2024-10-27T00:30:00.000Z', '2024-10-27T01:00:00.000Z', '2024-10-27T01:30:00.000Z'])
+  const { aggregate, completions } = joinDay('2024-10-27', events)
+  assert.equal(completions, 4)
+  // kwh = 25·0.5 + 25·1.5 = 12.5 + 37.5 = 50; cost_exc = 12.5·12 + 37.5·24 = 150 + 900 = 1050;
+  // cost_inc = 12.5·12.5 + 37.5·25 = 156.25 + 937.5 = 1093.75; carbon_g = 12.5·200 + 37.5·100 = 6250;
+  // mix: solar 12.5·10/50 = 2.5, gas (12.5·90 + 37.5·50)/50 = 60, wind 37.5·50/50 = 37.5.
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-10-27',
+    kwh: 50,
+    cost_inc_vat: 1093.75,
+    cost_exc_vat: 1050,
+    carbon_g: 6250,
+    avg_intensity: 125,
+    mix: { solar: 2.5, gas: 60, wind: 37.5 },
+    slots_expected: 50,
+    slots_joined: 50,
+    complete: true,
+    forecast_slots: 0,
+    batches: batchesOf('2024-10-27'),
+    computed_at: NOW
+  })
+})
+
+test('null actuals: the forecast is used for those slots and counted in forecast_slots', () => {
+  // 1 kWh per slot; actual null on slots 0-9, 100 g elsewhere; the forecast is 150 g everywhere.
+  const spec: DaySpec = {
+    co2: i => ({ actual: i < 10 ? null : 100, forecast: 150 }),
+    mix: () => [{ fuel: 'gas', perc: 100 }],
+    pricing: () => ({ exc: 10, inc: 10.5 }),
+    usage: () => 1
+  }
+  const { aggregate } = joinDay('2024-06-15', dayEvents('2024-06-15', spec))
+  // carbon_g = 10·150 (forecast) + 38·100 (actual) = 5300.
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-06-15',
+    kwh: 48,
+    cost_inc_vat: 504,
+    cost_exc_vat: 480,
+    carbon_g: 5300,
+    avg_intensity: 5300 / 48,
+    mix: { gas: 100 },
+    slots_expected: 48,
+    slots_joined: 48,
+    complete: true,
+    forecast_slots: 10,
+    batches: batchesOf('2024-06-15'),
+    computed_at: NOW
+  })
+})
+
+test('negative prices reduce the cost, down to a negative day total', () => {
+  // 1 kWh per slot; slots 0-23 at -8p exc / -8.5p inc (paid to use), slots 24-47 at 4p / 4.25p.
+  const spec: DaySpec = {
+    co2: () => ({ actual: 50, forecast: 60 }),
+    mix: () => [{ fuel: 'wind', perc: 100 }],
+    pricing: i => i < 24 ? { exc: -8, inc: -8.5 } : { exc: 4, inc: 4.25 },
+    usage: () => 1
+  }
+  const { aggregate } = joinDay('2024-06-15', dayEvents('2024-06-15', spec))
+  // cost_exc = 24·-8 + 24·4 = -96; cost_inc = 24·-8.5 + 24·4.25 = -102.
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-06-15',
+    kwh: 48,
+    cost_inc_vat: -102,
+    cost_exc_vat: -96,
+    carbon_g: 2400,
+    avg_intensity: 50,
+    mix: { wind: 100 },
+    slots_expected: 48,
+    slots_joined: 48,
+    complete: true,
+    forecast_slots: 0,
+    batches: batchesOf('2024-06-15'),
+    computed_at: NOW
+  })
+})
+
+test('kwh = 0: avg_intensity is null and mix is empty (no usage to weight by), the day is still complete', () => {
+  const spec: DaySpec = {
+    co2: () => ({ actual: 100, forecast: 100 }),
+    mix: () => [{ fuel: 'gas', perc: 50 }, { fuel: 'wind', perc: 50 }],
+    pricing: () => ({ exc: 10, inc: 10.5 }),
+    usage: () => 0
+  }
+  const { aggregate } = joinDay('2024-06-15', dayEvents('2024-06-15', spec))
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-06-15',
+    kwh: 0,
+    cost_inc_vat: 0,
+    cost_exc_vat: 0,
+    carbon_g: 0,
+    avg_intensity: null,
+    mix: {},
+    slots_expected: 48,
+    slots_joined: 48,
+    complete: true,
+    forecast_slots: 0,
+    batches: batchesOf('2024-06-15'),
+    computed_at: NOW
+  })
+})
+
+test('two usage slots missing: a batch of 46 is whole, the day is emitted with slots_joined 46 of 48, complete false', () => {
+  // The meter has no reading for the last two slots (as the sample API's `missing` fault does):
+  // the usage batch has 46 records, each saying batch_size 46.
+  const spec: DaySpec = {
+    co2: () => ({ actual: 200, forecast: 180 }),
+    mix: () => [{ fuel: 'gas', perc: 100 }],
+    pricing: () => ({ exc: 20, inc: 21 }),
+    usage: i => i < 46 ? 0.5 : undefined
+  }
+  const events = dayEvents('2024-06-15', spec)
+  const usage = events.filter(e => e.source === 'usage')
+  assert.equal(usage.length, 46)
+  assert.ok(usage.every(e => e.record.batch_size === 46))
+
+  const state = createJoinState()
+  const whole = events.map(({ source, record }) => applyRecord(state, source, record))
+  // Each source's batch becomes whole on its own last record, usage on its 46th.
+  assert.deepStrictEqual(whole.flatMap((w, i) => w ? [i] : []), [47, 95, 143, 143 + 46])
+  const day = state.days.get('2024-06-15')
+  assert.ok(day !== undefined)
+  // kwh = 46·0.5 = 23 over the joined slots only; cost and carbon likewise.
+  assert.deepStrictEqual(aggregateDay(state, day, NOW), {
+    date: '2024-06-15',
+    kwh: 23,
+    cost_inc_vat: 483,
+    cost_exc_vat: 460,
+    carbon_g: 4600,
+    avg_intensity: 200,
+    mix: { gas: 100 },
+    slots_expected: 48,
+    slots_joined: 46,
+    complete: false,
+    forecast_slots: 0,
+    batches: batchesOf('2024-06-15'),
+    computed_at: NOW
+  })
+})
+
+test('a slot missing from another source also leaves the day incomplete: slots_joined counts slots with all four values', () => {
+  // co2 lacks slot 0, pricing lacks slot 47: 46 slots have all four values.
+  const spec: DaySpec = {
+    co2: i => i === 0 ? undefined : { actual: 100, forecast: 100 },
+    mix: () => [{ fuel: 'gas', perc: 100 }],
+    pricing: i => i === 47 ? undefined : { exc: 10, inc: 10.5 },
+    usage: () => 1
+  }
+  const { aggregate, completions } = joinDay('2024-06-15', dayEvents('2024-06-15', spec))
+  assert.equal(completions, 4)
+  assert.deepStrictEqual(aggregate, {
+    date: '2024-06-15',
+    kwh: 46,
+    cost_inc_vat: 483,
+    cost_exc_vat: 460,
+    carbon_g: 4600,
+    avg_intensity: 100,
+    mix: { gas: 100 },
+    slots_expected: 48,
+    slots_joined: 46,
+    complete: false,
+    forecast_slots: 0,
+    batches: batchesOf('2024-06-15'),
+    computed_at: NOW
+  })
+})
+
+test('no aggregate until all four sources have a whole batch', () => {
+  const spec: DaySpec = {
+    co2: () => ({ actual: 100, forecast: 100 }),
+    mix: () => [{ fuel: 'gas', perc: 100 }],
+    pricing: () => ({ exc: 10, inc: 10.5 }),
+    usage: () => 1
+  }
+  const events = dayEvents('2024-06-15', spec)
+  const state = createJoinState()
+  // Everything but the very last usage record: three whole batches and 47 of 48 usage slots.
+  for (const { source, record } of events.slice(0, -1)) applyRecord(state, source, record)
+  const day = state.days.get('2024-06-15')
+  assert.ok(day !== undefined)
+  assert.equal(aggregateDay(state, day, NOW), undefined)
+  const last = events.at(-1) as SourceEvent
+  assert.equal(applyRecord(state, last.source, last.record), true)
+  assert.equal(aggregateDay(state, day, NOW)?.kwh, 48)
+})

@@ -1,0 +1,93 @@
+import type { Source } from '../../../../lib/topics.ts'
+import type { Co2Record, FuelShare, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../../../../processors/ingest/types.ts'
+import type { SourceEvent } from '../../../../processors/join/operator.ts'
+import type { SourceRecord } from '../../../../processors/join/state.ts'
+
+// Hand-made days for the join's unit tests. Slot starts come from literal UTC midnights (not
+// from lib/london-day.ts), so the DST days are checked against an independent statement of
+// where a London day begins and how long it is.
+
+export const SLOT_MS = 30 * 60 * 1000
+/** The injected clock: computed_at of every aggregate built here. */
+export const NOW = Date.parse('2024-12-01T12:00:00Z')
+
+/** Local midnight (UTC instant) and slot count of the dates the tests use. */
+export const DAYS = {
+  // Clocks go forward at 01:00 GMT: local midnight is 00:00Z, the next one 23:00Z (BST).
+  '2024-03-31': { startMs: Date.parse('2024-03-31T00:00:00Z'), slots: 46 },
+  // BST: local midnight is 23:00Z the evening before.
+  '2024-06-15': { startMs: Date.parse('2024-06-14T23:00:00Z'), slots: 48 },
+  '2024-06-16': { startMs: Date.parse('2024-06-15T23:00:00Z'), slots: 48 },
+  // Clocks go back at 02:00 BST: 01:00-02:00 local happens twice, 50 slots to 00:00Z next day.
+  '2024-10-27': { startMs: Date.parse('2024-10-26T23:00:00Z'), slots: 50 }
+} as const
+export type TestDate = keyof typeof DAYS
+
+export function slotStart (date: TestDate, i: number): number {
+  return DAYS[date].startMs + i * SLOT_MS
+}
+
+/**
+ * One source's batch for a date: a record for every slot i where `values(i)` is defined, each
+ * carrying the envelope (batch_size = how many records the batch has).
+ */
+export function batchOf<V extends object> (date: TestDate, batchId: string, values: (i: number) => V | undefined): Array<SlotEnvelope & V & { slot_start: number }> {
+  const records: Array<SlotEnvelope & V> = []
+  for (let i = 0; i < DAYS[date].slots; i++) {
+    const v = values(i)
+    if (v === undefined) continue
+    const start = slotStart(date, i)
+    records.push({ local_date: date, slot_start: start, slot_end: start + SLOT_MS, batch_id: batchId, batch_size: 0, ...v })
+  }
+  for (const r of records) r.batch_size = records.length
+  return records
+}
+
+export const co2Batch = (date: TestDate, id: string, f: (i: number) => { actual: number | null, forecast: number } | undefined): Co2Record[] =>
+  batchOf(date, id, i => {
+    const v = f(i)
+    return v === undefined ? undefined : { ...v, index: 'moderate' }
+  })
+export const mixBatch = (date: TestDate, id: string, f: (i: number) => FuelShare[] | undefined): MixRecord[] =>
+  batchOf(date, id, i => {
+    const generationmix = f(i)
+    return generationmix === undefined ? undefined : { generationmix }
+  })
+export const pricingBatch = (date: TestDate, id: string, f: (i: number) => { inc: number, exc: number } | undefined): PricingRecord[] =>
+  batchOf(date, id, i => {
+    const v = f(i)
+    return v === undefined ? undefined : { tariff_code: 'E-1R-AGILE-24-10-01-C', value_inc_vat: v.inc, value_exc_vat: v.exc }
+  })
+export const usageBatch = (date: TestDate, id: string, f: (i: number) => number | undefined): UsageRecord[] =>
+  batchOf(date, id, i => {
+    const consumption = f(i)
+    return consumption === undefined ? undefined : { consumption, meter_serial: '21L0000001' }
+  })
+
+/** Per-slot values of a hand-made day; a function returning undefined leaves the slot out. */
+export interface DaySpec {
+  co2: (i: number) => { actual: number | null, forecast: number } | undefined
+  mix: (i: number) => FuelShare[] | undefined
+  pricing: (i: number) => { inc: number, exc: number } | undefined
+  usage: (i: number) => number | undefined
+}
+
+/** The batch id each source of a day gets by default: `<date>/<source>/<tag>`. */
+export const batchId = (date: string, source: Source, tag = 'b1'): string => `${date}/${source}/${tag}`
+
+/** The four sources' records of a day as join events, source after source. */
+export function dayEvents (date: TestDate, spec: DaySpec, tag = 'b1'): SourceEvent[] {
+  return [
+    ...co2Batch(date, batchId(date, 'co2', tag), spec.co2).map(record => ({ source: 'co2' as const, record })),
+    ...mixBatch(date, batchId(date, 'mix', tag), spec.mix).map(record => ({ source: 'mix' as const, record })),
+    ...pricingBatch(date, batchId(date, 'pricing', tag), spec.pricing).map(record => ({ source: 'pricing' as const, record })),
+    ...usageBatch(date, batchId(date, 'usage', tag), spec.usage).map(record => ({ source: 'usage' as const, record }))
+  ]
+}
+
+/** The `batches` field of an aggregate whose four sources all came from batches tagged `tag`. */
+export function batchesOf (date: string, tag = 'b1'): Record<Source, string> {
+  return { co2: batchId(date, 'co2', tag), mix: batchId(date, 'mix', tag), pricing: batchId(date, 'pricing', tag), usage: batchId(date, 'usage', tag) }
+}
+
+export type { SourceRecord }

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { EnergyError } from '../../../../lib/errors.ts'
+import type { MixRecord } from '../../../../processors/ingest/types.ts'
+import { aggregateDay } from '../../../../processors/join/aggregate.ts'
+import type { SourceEvent } from '../../../../processors/join/operator.ts'
+import { applyRecord, checkRecord, createJoinState, MAX_FUELS } from '../../../../processors/join/state.ts'
+import type { DailyAggregate, JoinState } from '../../../../processors/join/types.ts'
+import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, slotStart, usageBatch, type DaySpec, type TestDate } from './fixtures.ts'
+
+// The join's table side (processors/join/state.ts): per date and source the latest whole batch,
+// whole = batch_size distinct slots of one batch id; checkRecord guards the slot/date contract.
+
+const FLAT: DaySpec = {
+  co2: () => ({ actual: 100, forecast: 100 }),
+  mix: () => [{ fuel: 'gas', perc: 60 }, { fuel: 'wind', perc: 40 }],
+  pricing: () => ({ exc: 10, inc: 10.5 }),
+  usage: () => 1
+}
+
+function apply (state: JoinState, events: SourceEvent[]): boolean[] {
+  return events.map(({ source, record }) => applyRecord(state, source, record))
+}
+
+function aggregateOf (state: JoinState, date: TestDate): DailyAggregate | undefined {
+  const day = state.days.get(date)
+  assert.ok(day !== undefined, `state has ${date}`)
+  return aggregateDay(state, day, NOW)
+}
+
+/** A state holding FLAT's whole batches (tag b1) for 2024-06-15, and its aggregate. */
+function joinedFlat (): { state: JoinState, before: DailyAggregate } {
+  const state = createJoinState()
+  apply(state, dayEvents('2024-06-15', FLAT))
+  const before = aggregateOf(state, '2024-06-15')
+  assert.ok(before !== undefined)
+  assert.equal(before.kwh, 48)
+  return { state, before }
+}
+
+test('a re-delivered record of the whole batch changes nothing: applyRecord returns false, the figures stay', () => {
+  const { state, before } = joinedFlat()
+  const usage = usageBatch('2024-06-15', batchId('2024-06-15', 'usage'), FLAT.usage)
+  assert.equal(applyRecord(state, 'usage', usage[7]), false)
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), before)
+  // The whole day again, every source (a consumer rewound to the start): nothing completes.
+  assert.deepStrictEqual(apply(state, dayEvents('2024-06-15', FLAT)), new Array(4 * 48).fill(false))
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), before)
+})
+
+test('a newer batch replaces the whole one only once it is whole itself', () => {
+  const { state, before } = joinedFlat()
+  // Re-read meter: batch b2 says 2 kWh per slot.
+  const b2 = usageBatch('2024-06-15', batchId('2024-06-15', 'usage', 'b2'), () => 2)
+  assert.deepStrictEqual(apply(state, b2.slice(0, 47).map(record => ({ source: 'usage', record }))), new Array(47).fill(false))
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), before, '47 of 48 slots of b2: still b1')
+  assert.equal(applyRecord(state, 'usage', b2[47]), true)
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), {
+    ...before,
+    kwh: 96,
+    cost_inc_vat: 1008,
+    cost_exc_vat: 960,
+    carbon_g: 9600,
+    batches: { ...batchesOf('2024-06-15'), usage: batchId('2024-06-15', 'usage', 'b2') }
+  })
+})
+
+test('a slot re-delivered inside a batch still arriving is counted once', () => {
+  const { state, before } = joinedFlat()
+  const b2 = usageBatch('2024-06-15', batchId('2024-06-15', 'usage', 'b2'), () => 2)
+  // 47 distinct slots plus slot 0 three more times: 50 records, 47 slots, not whole.
+  const records = [...b2.slice(0, 47), b2[0], b2[0], b2[0]]
+  assert.deepStrictEqual(apply(state, records.map(record => ({ source: 'usage', record }))), new Array(50).fill(false))
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), before)
+  assert.equal(applyRecord(state, 'usage', b2[47]), true)
+  assert.equal(aggregateOf(state, '2024-06-15')?.kwh, 96)
+})
+
+test('a newer whole batch with fewer slots replaces a fuller one: the latest batch wins, gaps and all', () => {
+  const { state, before } = joinedFlat()
+  const b2 = usageBatch('2024-06-15', batchId('2024-06-15', 'usage', 'b2'), i => i < 46 ? 1 : undefined)
+  assert.deepStrictEqual(apply(state, b2.map(record => ({ source: 'usage', record }))).lastIndexOf(true), 45)
+  assert.deepStrictEqual(aggregateOf(state, '2024-06-15'), {
+    ...before,
+    kwh: 46,
+    cost_inc_vat: 483,
+    cost_exc_vat: 460,
+    carbon_g: 4600,
+    slots_joined: 46,
+    complete: false,
+    batches: { ...batchesOf('2024-06-15'), usage: batchId('2024-06-15', 'usage', 'b2') }
+  })
+})
+
+test('batches of different dates and sources do not interfere', () => {
+  const state = createJoinState()
+  // 2024-06-15 and 2024-06-16 interleaved record by record.
+  const a = dayEvents('2024-06-15', FLAT)
+  const b = dayEvents('2024-06-16', { ...FLAT, usage: () => 0.5 })
+  const interleaved = a.flatMap((e, i) => [e, b[i]])
+  assert.equal(apply(state, interleaved).filter(Boolean).length, 8)
+  assert.equal(aggregateOf(state, '2024-06-15')?.kwh, 48)
+  assert.equal(aggregateOf(state, '2024-06-16')?.kwh, 24)
+})
+
+test('checkRecord rejects a record whose slot lies outside its local_date, naming both dates', () => {
+  const cases: Array<[string, TestDate, number, string]> = [
+    // BST: 2024-06-15 ends at 23:00Z; that slot is the 16th's first.
+    ['the next day (BST)', '2024-06-15', Date.parse('2024-06-15T23:00:00Z'), '2024-06-16'],
+    ['the day before (BST)', '2024-06-15', Date.parse('2024-06-14T22:30:00Z'), '2024-06-14'],
+    // 2024-03-31 is 46 slots: 23:00Z is already 00:00 BST on 1 April.
+    ['the 47th half-hour of the short day', '2024-03-31', slotStart('2024-03-31', 46), '2024-04-01'],
+    // 2024-10-27 starts at 23:00Z on the 26th (still BST).
+    ['before the long day', '2024-10-27', Date.parse('2024-10-26T22:30:00Z'), '2024-10-26'],
+    ['the 51st half-hour of the long day', '2024-10-27', slotStart('2024-10-27', 50), '2024-10-28']
+  ]
+  for (const [what, date, slot, belongs] of cases) {
+    const [record] = co2Batch(date, 'b1', i => i === 0 ? { actual: 100, forecast: 100 } : undefined)
+    record.slot_start = slot
+    record.slot_end = slot + 30 * 60 * 1000
+    assert.throws(() => checkRecord('co2', record), (err: unknown) => {
+      assert.ok(err instanceof EnergyError, what)
+      assert.deepStrictEqual({ code: err.code, message: err.message, date: err.date }, {
+        code: 'ENERGY_DECODE',
+        message: `slot ${new Date(slot).toISOString()} belongs to ${belongs}, not to local_date ${date}`,
+        date
+      }, what)
+      return true
+    })
+  }
+})
+
+test('checkRecord accepts every slot of a day, first to last, on the DST days too', () => {
+  for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
+    for (const { source, record } of dayEvents(date, FLAT)) assert.doesNotThrow(() => checkRecord(source, record), `${source} ${date} ${record.slot_start}`)
+  }
+})
+
+test('checkRecord rejects impossible envelopes: off the half-hour, a non-date, a batch_size the day cannot have, too many fuels', () => {
+  const [co2] = co2Batch('2024-06-15', 'b1', i => i === 0 ? { actual: 1, forecast: 1 } : undefined)
+  const rejects = (source: SourceEvent['source'], record: SourceEvent['record'], message: string): void => {
+    assert.throws(() => checkRecord(source, record), { name: 'EnergyError', code: 'ENERGY_DECODE', message })
+  }
+  rejects('co2', { ...co2, slot_start: co2.slot_start + 60_000 }, `slot_start ${co2.slot_start + 60_000} is not on a half-hour`)
+  rejects('co2', { ...co2, local_date: '2024-02-30' }, 'local_date "2024-02-30" is not a date')
+  rejects('co2', { ...co2, batch_size: 0 }, 'batch_size 0 is impossible for 2024-06-15 (48 slots)')
+  rejects('co2', { ...co2, batch_size: 49 }, 'batch_size 49 is impossible for 2024-06-15 (48 slots)')
+  const [long] = co2Batch('2024-10-27', 'b1', i => i === 0 ? { actual: 1, forecast: 1 } : undefined)
+  assert.doesNotThrow(() => checkRecord('co2', { ...long, batch_size: 50 }))
+  const [mix] = mixBatch('2024-06-15', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS + 1 }, (_, f) => ({ fuel: `f${f}`, perc: 1 })) : undefined)
+  rejects('mix', mix, `slot 0 lists more than ${MAX_FUELS} fuels`)
+})
+
+test('a mix record checkRecord accepted never makes applyRecord throw (it would stop the join instead of being dead-lettered)', () => {
+  const state = createJoinState()
+  apply(state, dayEvents('2024-06-15', FLAT))
+  // gas and wind already have columns; sixteen new names are within one record's limit, not the state's.
+  const [odd] = mixBatch('2024-06-16', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `junk${f}`, perc: 1 })) : undefined) as MixRecord[]
+  // With the state, checkRecord sees that the names do not fit the columns left: dead-lettered.
+  assert.throws(() => checkRecord('mix', odd, state), { name: 'EnergyError', code: 'ENERGY_DECODE' })
+  const fits = { ...odd, generationmix: odd.generationmix.slice(0, MAX_FUELS - state.fuels.length) }
+  assert.doesNotThrow(() => checkRecord('mix', fits, state))
+  assert.doesNotThrow(() => applyRecord(state, 'mix', fits))
+})
