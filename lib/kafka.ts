@@ -69,6 +69,8 @@ export interface ConsumerSettings {
   clientId: string
   groupId: string
   sessionTimeout?: number
+  /** Most bytes one fetch returns; bulk readers (replay) want more than the 1 MB default. */
+  maxBytes?: number
 }
 
 export function createConsumer (config: KafkaConfig, settings: ConsumerSettings): EnergyConsumer {
@@ -82,7 +84,8 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
     heartbeatInterval: 1000,
     rebalanceTimeout: 30000,
     maxWaitTime: 100,
-    maxBytes: 1048576,
+    // 1 MB per fetch keeps few records alive at once: long-running consumers stay small.
+    maxBytes: settings.maxBytes ?? 1048576,
     autocreateTopics: false,
     retries: 10,
     retryDelay: 500

@@ -109,7 +109,7 @@ async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTa
 
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
       if (stop.every((o, p) => o <= position[p])) return
-      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}` })
+      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}`, maxBytes: 8 * 1048576 })
       try {
         const stream = await rangeConsumer.consume({
           topics: [topic],
