@@ -1,26 +1,24 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomInt } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka'
-import { createEnvironment, type Environment } from '../../../bench/environment.ts'
+import type { Environment } from '../../../bench/environment.ts'
 import { startChild, waitFor, type Child } from '../../../bench/processes.ts'
-import { createCodec, type Codec } from '../../../lib/avro.ts'
+import type { Codec } from '../../../lib/avro.ts'
 import type { Config } from '../../../lib/config.ts'
 import { createAdmin, createConsumer, createProducer, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
-import { createRegistryClient } from '../../../lib/registry.ts'
 import { SOURCES, type Source } from '../../../lib/topics.ts'
 import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.ts'
 import { JOIN_GROUP } from '../../../processors/join/index.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
-import { agileRate, carbonIntensity, consumption, createSampleApi, generationMix, type SampleApi } from '../../../sample-api/index.ts'
+import { agileRate, carbonIntensity, consumption, generationMix, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../scripts/seed/index.ts'
 import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
+import { createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer } from '../../pipeline.ts'
 
 // Issue 4, the join, end to end on the real broker and registry: the sample API in this process
 // (ephemeral port, clock fixed at SAMPLE_NOW so every 2024 date used here is settled: actuals
@@ -36,8 +34,6 @@ import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
 // through (lib/read-committed.ts works around it; the tests at the end check that), which after
 // a crash would look like the join emitting a day twice.
 
-const SAMPLE_NOW = Date.parse('2024-12-01T12:00:00Z')
-const SAMPLE_SEED = 42
 const PARTITIONS = 4
 /** No new completion record for this long (after the expected ones arrived) = settled. */
 const QUIET_MS = 2500
@@ -90,30 +86,7 @@ function figuresOf (aggregate: DailyAggregate): Figures {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures: cleanup runs last-registered first (children stop before their topics go).
-
-const cleanups = new WeakMap<TestContext, Array<() => unknown>>()
-
-function defer (t: TestContext, fn: () => unknown): void {
-  let stack = cleanups.get(t)
-  if (stack === undefined) {
-    const fns: Array<() => unknown> = []
-    stack = fns
-    cleanups.set(t, fns)
-    t.after(async () => {
-      let first: unknown
-      while (fns.length > 0) {
-        try {
-          await (fns.pop() as () => unknown)()
-        } catch (err) {
-          first ??= err
-        }
-      }
-      if (first !== undefined) throw first
-    })
-  }
-  stack.push(fn)
-}
+// Fixtures (test/pipeline.ts): cleanup runs last-registered first (children stop before their topics go).
 
 interface Setup {
   env: Environment
@@ -125,35 +98,10 @@ interface Setup {
 
 /** The sample API on an ephemeral port and a throwaway environment pointing at it. */
 async function setUp (t: TestContext, name: string): Promise<Setup> {
-  const sample = createSampleApi({ seed: SAMPLE_SEED, now: () => SAMPLE_NOW })
-  const server = createServer(sample.handler)
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  defer(t, () => new Promise<void>(resolve => {
-    server.close(() => resolve())
-    server.closeAllConnections()
-  }))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const env = await createEnvironment(`join_${name}_${randomBytes(2).toString('hex')}`, silentLog, {
-    CARBON_API_URL: `${base}/carbon`,
-    OCTOPUS_API_URL: `${base}/octopus/v1`
-  })
+  const server = await startSampleServer(t)
+  const env = await createTestEnvironment(t, `join_${name}`, server)
   assert.equal(env.config.topicPartitions, PARTITIONS)
-  defer(t, async () => {
-    await deleteGroups(env).catch(() => {})
-    await env.dispose()
-  })
-  const codec = createCodec(createRegistryClient(env.config.schemaRegistryUrl), undefined, env.config.namespace)
-  return { env, codec, sample, base }
-}
-
-async function deleteGroups (env: Environment): Promise<void> {
-  const admin = createAdmin(env.config, 'energy-test-admin')
-  try {
-    const groups = [...(await admin.listGroups()).keys()].filter(g => g.startsWith(env.config.namespace))
-    if (groups.length > 0) await admin.deleteGroups({ groups })
-  } finally {
-    await admin.close()
-  }
+  return { env, codec: env.codec, sample: server.api, base: server.base }
 }
 
 /** A child's stdout and stderr, kept in memory; pino lines parsed on demand. */
