@@ -5,6 +5,7 @@ import { describeError } from '../lib/errors.ts'
 import { createAdmin, READ_COMMITTED } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
 import { SOURCES } from '../lib/topics.ts'
+import { processorGroup } from '../processors/ingest/index.ts'
 import { JOIN_GROUP } from '../processors/join/index.ts'
 import { SINK_TARGETS, sinkGroup } from '../sinks/index.ts'
 import { pipelineProgress, type PipelineProgress } from './queries.ts'
@@ -53,7 +54,7 @@ type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources'>
 export function watchedGroups (config: GroupConfig): WatchedGroup[] {
   const { namespace, topics } = config
   return [
-    ...config.sources.map(s => ({ group: `${namespace}energy-${s}-processor`, kind: 'processor' as const, topics: [topics.requests] })),
+    ...config.sources.map(s => ({ group: processorGroup(s, namespace), kind: 'processor' as const, topics: [topics.requests] })),
     { group: namespace + JOIN_GROUP, kind: 'join', topics: SOURCES.map(s => topics[s]) },
     ...SINK_TARGETS.map(t => ({ group: sinkGroup(t, namespace), kind: 'sink' as const, topics: [topics[t.topic]], sink: t.name }))
   ]

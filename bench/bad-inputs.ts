@@ -3,16 +3,16 @@ import { Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createCodec } from '../lib/avro.ts'
 import { createPool } from '../lib/db.ts'
-import { createConsumer, createProducer } from '../lib/kafka.ts'
+import { createProducer } from '../lib/kafka.ts'
 import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { partitionForDate } from '../lib/partition.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { SOURCES } from '../lib/topics.ts'
-import { readRanges } from '../processors/join/restore.ts'
+import { readToEnd } from '../processors/join/restore.ts'
 import { seed } from '../scripts/seed/index.ts'
 import { createEnvironment } from './environment.ts'
-import { startChild, waitFor, type Child } from './processes.ts'
+import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
 
 // Each bad input once, with the outcome the README promises checked: a dead letter that says
 // why, a retry that lands, or a log line naming the problem; and afterwards nothing is missing.
@@ -43,8 +43,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
       { source: 'pricing', date: d429, kind: '429', retryAfterSeconds: 1, times: 1 },
       { source: 'usage', date: d401, kind: '401' }
     ]
-    children.push(startChild('sample-api', 'scripts/sample-api.ts', [], { ...env.env, SAMPLE_API_FAULTS: JSON.stringify(faults) }, capture))
-    await waitFor('the sample API', async () => (await fetch(`${config.carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true, 20000)
+    children.push(await startSampleApi({ ...env.env, SAMPLE_API_FAULTS: JSON.stringify(faults) }, config.carbonApiUrl, capture))
     const pipeline = { ...env.env, LOG_LEVEL: 'info' }
     children.push(startChild('pipeline', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage,join'], pipeline, capture))
     // A sink pointed at a port nobody listens on: Postgres refusing connections.
@@ -117,16 +116,9 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
   }
 }
 
-async function readDeadLetters (config: Parameters<typeof readRanges>[0] & { topics: { dlq: string }, namespace: string }): Promise<DeadLetter[]> {
+async function readDeadLetters (config: Parameters<typeof readToEnd>[0] & { topics: { dlq: string } }): Promise<DeadLetter[]> {
   const topic = config.topics.dlq
-  const probe = createConsumer(config, { clientId: 'energy-bad-inputs', groupId: `${config.namespace}energy-bad-inputs-${Date.now()}` })
-  let until: bigint
-  try {
-    until = (await probe.listOffsets({ topics: [topic], timestamp: -1n })).get(topic)?.[0] ?? 0n
-  } finally {
-    await probe.close(true)
-  }
   const letters: DeadLetter[] = []
-  await readRanges(config, [{ topic, partition: 0, until }], async m => { letters.push({ topic, headers: m.headers }) })
+  await readToEnd(config, topic, async m => { letters.push({ topic, headers: m.headers }) })
   return letters
 }

@@ -3,16 +3,15 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createCodec } from '../lib/avro.ts'
 import { createPool, type Pool } from '../lib/db.ts'
-import { createConsumer } from '../lib/kafka.ts'
 import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { seed } from '../scripts/seed/index.ts'
-import { readRanges } from '../processors/join/restore.ts'
+import { readToEnd } from '../processors/join/restore.ts'
 import { tableChecksum } from '../sinks/checksum.ts'
 import { SINK_TARGETS } from '../sinks/tables.ts'
 import { createEnvironment, type Environment } from './environment.ts'
-import { startChild, waitFor, type Child } from './processes.ts'
+import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
 
 // The fault suite: a backfill run undisturbed, the same backfill run while parts of the
 // pipeline, the broker and Postgres are killed at random moments, and a comparison of every
@@ -43,8 +42,7 @@ interface Running { env: Environment, api: Child, parts: Map<string, Child> }
 
 async function startPipeline (name: string, log: Logger): Promise<Running> {
   const env = await createEnvironment(name, log)
-  const api = startChild('sample-api', 'scripts/sample-api.ts', [], env.env)
-  await waitFor('the sample API', async () => (await fetch(`${env.config.carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true, 20000)
+  const api = await startSampleApi(env.env, env.config.carbonApiUrl)
   const parts = new Map<string, Child>()
   for (const part of PARTS) parts.set(part, startChild(part, 'scripts/start.ts', PART_ARGS[part], env.env))
   return { env, api, parts }
@@ -99,16 +97,8 @@ async function latestCompletion (run: Running): Promise<Map<string, string>> {
   const { config } = run.env
   const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   const topic = config.topics.completion
-  const probe = createConsumer(config, { clientId: 'energy-chaos', groupId: `${config.namespace}energy-chaos-${Date.now()}` })
-  let ends: Map<string, bigint[]>
-  try {
-    ends = await probe.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: 1 })
-  } finally {
-    await probe.close(true)
-  }
-  const ranges = (ends.get(topic) ?? []).map((until, partition) => ({ topic, partition, until }))
   const latest = new Map<string, string>()
-  await readRanges(config, ranges, async m => {
+  await readToEnd(config, topic, async m => {
     if (m.key === undefined || m.value === undefined) return
     const { computed_at: _at, batches: _b, ...figures } = await codec.decode<Record<string, unknown>>(topic, m.value)
     latest.set(m.key, canonical(figures))

@@ -60,6 +60,24 @@ export function startChild (name: string, script: string, args: string[], env: R
   }
 }
 
+/**
+ * The sample API as a child process, resolved once it answers at `carbonApiUrl`; fails at once
+ * if the process exits (its port taken, most likely).
+ */
+export async function startSampleApi (env: Record<string, string>, carbonApiUrl: string, logFile?: NodeJS.WritableStream): Promise<Child> {
+  const child = startChild('sample-api', 'scripts/sample-api.ts', [], env, logFile)
+  try {
+    await waitFor('the sample API', async () => {
+      if (child.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${carbonApiUrl}`)
+      return (await fetch(`${carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true
+    }, 20000)
+  } catch (err) {
+    await child.stop()
+    throw err
+  }
+  return child
+}
+
 /** Resolves when `probe` returns true, polling every `everyMs`; rejects after `timeoutMs`. */
 export async function waitFor (what: string, probe: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs

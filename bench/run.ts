@@ -12,7 +12,7 @@ import { SINK_TARGETS } from '../sinks/tables.ts'
 import { replayTable } from '../sinks/replay.ts'
 import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment } from './environment.ts'
-import { startChild, waitFor, type Child } from './processes.ts'
+import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
 
 const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep] [--profile]
 
@@ -50,8 +50,7 @@ try {
   const slots = dates.reduce((sum, d) => sum + londonDay(d).slots, 0)
   say(`${dates.length} days, ${slots} half-hours per source, ${slots * SOURCES.length} source records; namespace ${environment.namespace}`)
 
-  children.push(startChild('sample-api', 'scripts/sample-api.ts', [], env, logFile))
-  await waitFor('sample API', async () => (await fetch(`${config.carbonApiUrl}/intensity/date/${to}`).catch(() => undefined))?.ok === true, 20000)
+  children.push(await startSampleApi(env, config.carbonApiUrl, logFile))
   const processors = startChild('processors', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage'], env, logFile)
   const join = startChild('join', 'scripts/start.ts', ['--only', 'join'], env, logFile)
   const sinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], env, logFile)

@@ -93,6 +93,13 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
   return new ReadCommittedConsumer(options)
 }
 
+/** The last message of each topic-partition in a batch: whose offset a commit records. */
+export function lastPerPartition<M extends { topic: string, partition: number }> (batch: M[]): M[] {
+  const last = new Map<string, M>()
+  for (const m of batch) last.set(`${m.topic}:${m.partition}`, m)
+  return [...last.values()]
+}
+
 export function createAdmin (config: KafkaConfig, clientId = 'energy-admin'): Admin {
   return new Admin({ clientId, bootstrapBrokers: config.kafkaBrokers, retries: 5, retryDelay: 500 })
 }

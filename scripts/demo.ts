@@ -7,7 +7,7 @@ import { describeError } from '../lib/errors.ts'
 import { addDays, londonToday } from '../lib/london-day.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { startChild, waitFor, type Child } from '../bench/processes.ts'
+import { startChild, startSampleApi, waitFor, type Child } from '../bench/processes.ts'
 import { seed, SETTLE_DAYS } from './seed/index.ts'
 import { setup } from './setup/index.ts'
 import { formatDays, readDays } from './demo/table.ts'
@@ -42,11 +42,7 @@ async function main (): Promise<void> {
   await setup(config, log)
 
   const env = { LOG_LEVEL: 'warn' }
-  const sampleApi = start('sample-api', 'scripts/sample-api.ts', env)
-  await waitFor('the sample API', async () => {
-    if (sampleApi.process.exitCode !== null) throw new Error(`the sample API exited (is port ${config.sampleApiPort} taken? set SAMPLE_API_PORT)`)
-    return (await fetch(`${config.carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true
-  }, 20000)
+  children.push(await startSampleApi(env, config.carbonApiUrl, process.stderr))
   start('pipeline', 'scripts/start.ts', env)
   const api = start('api', 'api/server.ts', env)
 

@@ -18,6 +18,7 @@ import { createSourceProcessor, SOURCE_DEFINITIONS } from '../processors/index.t
 import type { EnergyRequest } from '../processors/ingest/types.ts'
 import { createSampleApi, type SampleApi, type SampleApiOptions } from '../sample-api/index.ts'
 import { seed } from '../scripts/seed/index.ts'
+import { processorGroup as sourceProcessorGroup } from '../processors/ingest/index.ts'
 import { SINK_TARGETS, type SinkTarget } from '../sinks/tables.ts'
 import { consumeAll, plain, silentLog, type ConsumedMessage } from './helpers.ts'
 
@@ -228,7 +229,7 @@ export async function seedDates (env: TestEnvironment, from: string, to = from, 
 
 /** The consumer group of a source processor (processors/ingest/index.ts). */
 export function processorGroup (env: TestEnvironment, source: Source): string {
-  return `${env.config.namespace}energy-${source}-processor`
+  return sourceProcessorGroup(source, env.config.namespace)
 }
 
 /**

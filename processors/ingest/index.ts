@@ -4,15 +4,21 @@ import type { Config } from '../../lib/config.ts'
 import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, isProducerFenced, lastPerPartition, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
+import type { Source } from '../../lib/topics.ts'
 import type { EnergyRequest, SourceDefinition } from './types.ts'
 
 export type { EnergyRequest, SourceDefinition } from './types.ts'
+
+/** The consumer group (and transactional id prefix) of a source's processor. */
+export function processorGroup (source: Source, namespace = ''): string {
+  return `${namespace}energy-${source}-processor`
+}
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 type Incoming = Message<string, Buffer, string, string>
@@ -41,7 +47,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const log = deps.log.child({ processor: source.name })
   const { topics, namespace } = config
   const topic = topics[source.name]
-  const group = `${namespace}energy-${source.name}-processor`
+  const group = processorGroup(source.name, namespace)
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
 
@@ -131,12 +137,6 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   return supervise({ name: `processor ${source.name}`, log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
-}
-
-function lastPerPartition (batch: Incoming[]): Incoming[] {
-  const last = new Map<string, Incoming>()
-  for (const m of batch) last.set(`${m.topic}:${m.partition}`, m)
-  return [...last.values()]
 }
 
 async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

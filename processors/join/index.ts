@@ -5,7 +5,7 @@ import { createBatcher } from '../../lib/batcher.ts'
 import type { Config } from '../../lib/config.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, isProducerFenced, lastPerPartition, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
@@ -182,12 +182,6 @@ function dropPartitions (state: JoinState, lost: Set<number>, partitions: number
     if (lost.has(partitionForDate(date, partitions))) state.days.delete(date)
   }
   return state
-}
-
-function lastPerPartition (batch: Incoming[]): Incoming[] {
-  const last = new Map<string, Incoming>()
-  for (const m of batch) last.set(`${m.topic}:${m.partition}`, m)
-  return [...last.values()]
 }
 
 // Offsets commit under the consumer's current generation: a record fetched before a

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Message } from '@platformatic/kafka'
 import type { Config } from '../../lib/config.ts'
 import { createBatcher } from '../../lib/batcher.ts'
-import { createConsumer } from '../../lib/kafka.ts'
+import { createConsumer, READ_COMMITTED } from '../../lib/kafka.ts'
 
 type Incoming = Message<string, Buffer, string, string>
 
@@ -61,4 +61,16 @@ export async function readRanges (config: Pick<Config, 'kafkaBrokers' | 'namespa
   } finally {
     await consumer.close(true)
   }
+}
+
+/** Reads every partition of a topic up to its last stable offset now, read-committed. */
+export async function readToEnd (config: Pick<Config, 'kafkaBrokers' | 'namespace'>, topic: string, apply: (message: Incoming) => Promise<void>): Promise<number> {
+  const probe = createConsumer(config, { clientId: 'energy-read-to-end', groupId: `${config.namespace}energy-read-to-end-${randomUUID()}` })
+  let ends: Map<string, bigint[]>
+  try {
+    ends = await probe.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
+  } finally {
+    await probe.close(true)
+  }
+  return await readRanges(config, (ends.get(topic) ?? []).map((until, partition) => ({ topic, partition, until })), apply)
 }
