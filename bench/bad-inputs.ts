@@ -9,7 +9,7 @@ import type { Logger } from '../lib/log.ts'
 import { partitionForDate } from '../lib/partition.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { SOURCES } from '../lib/topics.ts'
-import { readToEnd } from '../processors/join/restore.ts'
+import { readTopic } from '../lib/range-reader.ts'
 import { seed } from '../scripts/seed/index.ts'
 import { createEnvironment } from './environment.ts'
 import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
@@ -19,7 +19,7 @@ import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
 
 export interface BadInputCheck { input: string, expected: string, ok: boolean, seen: string }
 
-interface DeadLetter { topic: string, headers: Map<string, string> }
+interface DeadLetter { topic: string, headers: ReadonlyMap<string, string> }
 
 export async function runBadInputs (log: Logger, say: (line: string) => void): Promise<BadInputCheck[]> {
   const env = await createEnvironment('badinput', log)
@@ -77,7 +77,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     }, 120000, 500)
     await sleep(2000)
     const letters = await readDeadLetters(config)
-    const of = (pred: (h: Map<string, string>) => boolean): DeadLetter[] => letters.filter(l => pred(l.headers))
+    const of = (pred: (h: ReadonlyMap<string, string>) => boolean): DeadLetter[] => letters.filter(l => pred(l.headers))
     const code = (l: DeadLetter | undefined): string => l === undefined ? 'none' : `${l.headers.get('dlq.error.code')}: ${l.headers.get('dlq.error')?.slice(0, 110)}`
 
     const malformed = of(h => h.get('dlq.processor') === 'usage' && h.get('dlq.date') === dMalformed)[0]
@@ -116,9 +116,9 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
   }
 }
 
-async function readDeadLetters (config: Parameters<typeof readToEnd>[0] & { topics: { dlq: string } }): Promise<DeadLetter[]> {
+async function readDeadLetters (config: Parameters<typeof readTopic>[0] & { topics: { dlq: string } }): Promise<DeadLetter[]> {
   const topic = config.topics.dlq
   const letters: DeadLetter[] = []
-  await readToEnd(config, topic, async m => { letters.push({ topic, headers: m.headers }) })
+  await readTopic(config, topic, async records => { for (const m of records) letters.push({ topic, headers: m.headers }) })
   return letters
 }

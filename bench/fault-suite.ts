@@ -7,7 +7,8 @@ import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { seed } from '../scripts/seed/index.ts'
-import { readToEnd } from '../processors/join/restore.ts'
+import { fnv1a } from '../lib/hash.ts'
+import { readTopic } from '../lib/range-reader.ts'
 import { tableChecksum } from '../sinks/checksum.ts'
 import { SINK_TARGETS } from '../sinks/tables.ts'
 import { createEnvironment, type Environment } from './environment.ts'
@@ -98,10 +99,12 @@ async function latestCompletion (run: Running): Promise<Map<string, string>> {
   const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   const topic = config.topics.completion
   const latest = new Map<string, string>()
-  await readToEnd(config, topic, async m => {
-    if (m.key === undefined || m.value === undefined) return
-    const { computed_at: _at, batches: _b, ...figures } = await codec.decode<Record<string, unknown>>(topic, m.value)
-    latest.set(m.key, canonical(figures))
+  await readTopic(config, topic, async records => {
+    for (const m of records) {
+      if (m.key === undefined || m.value === undefined) continue
+      const { computed_at: _at, batches: _b, ...figures } = await codec.decode<Record<string, unknown>>(topic, m.value)
+      latest.set(m.key, canonical(figures))
+    }
   })
   return latest
 }
@@ -115,9 +118,7 @@ function canonical (value: unknown): string {
 }
 
 function fingerprint (text: string): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return `fnv ${(h >>> 0).toString(16)}`
+  return `fnv ${fnv1a(text).toString(16)}`
 }
 
 function createSilent (): Logger {

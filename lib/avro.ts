@@ -18,6 +18,11 @@ export interface Codec {
   encode (topic: string, value: unknown): Promise<Buffer>
   /** Decodes any registered version and resolves it to the topic's local schema. */
   decode<T> (topic: string, bytes: Buffer): Promise<T>
+  /**
+   * Decodes a batch of values of one topic: a value that cannot be decoded gives an
+   * ENERGY_DECODE error in its place; only a registry outage (retryable) rejects.
+   */
+  decodeMany<T> (topic: string, values: Buffer[]): Promise<Array<T | EnergyError>>
   /** Schema id the codec writes for a topic. */
   writerId (topic: string): Promise<number>
 }
@@ -92,33 +97,67 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
       return out
     },
     async decode<T> (topic: string, bytes: Buffer): Promise<T> {
-      if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
-        throw new EnergyError('ENERGY_DECODE', `not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`, { topic })
-      }
-      const id = bytes.readInt32BE(1)
-      const target = reader(topic)
-      let writer: avro.Type
-      try {
-        writer = await writerType(id)
-      } catch (cause) {
-        if ((cause as EnergyError).retryable === true) throw cause
-        throw new EnergyError('ENERGY_DECODE', `schema id ${id} is unknown to the registry`, { cause, topic })
-      }
-      const key = `${topic}:${id}`
-      let resolver = resolvers.get(key)
-      if (resolver === undefined) {
-        try {
-          resolver = target.createResolver(writer)
-        } catch (cause) {
-          throw new EnergyError('ENERGY_DECODE', `writer schema ${id} cannot be read as ${topic}'s schema: ${(cause as Error).message}`, { cause, topic })
-        }
-        resolvers.set(key, resolver)
-      }
-      try {
-        return target.fromBuffer(bytes.subarray(HEADER_BYTES), resolver) as T
-      } catch (cause) {
-        throw new EnergyError('ENERGY_DECODE', `corrupt Avro body for schema ${id}: ${(cause as Error).message}`, { cause, topic })
-      }
+      const [result] = await decodeMany<T>(topic, [bytes])
+      if (result instanceof EnergyError) throw result
+      return result
+    },
+    decodeMany
+  }
+
+  /**
+   * The writer schemas a batch needs are looked up first (only registry outages reject);
+   * then every value decodes synchronously, so a large batch costs no promise per record.
+   */
+  async function decodeMany<T> (topic: string, values: Buffer[]): Promise<Array<T | EnergyError>> {
+    const target = reader(topic)
+    const byId = new Map<number, avro.Resolver | EnergyError>()
+    for (const bytes of values) {
+      if (bytes.length >= HEADER_BYTES && bytes[0] === MAGIC) byId.set(bytes.readInt32BE(1), NOT_LOOKED_UP)
     }
+    for (const id of byId.keys()) byId.set(id, await resolverFor(topic, target, id))
+    const out: Array<T | EnergyError> = new Array(values.length)
+    for (let i = 0; i < values.length; i++) out[i] = decodeOne<T>(topic, target, byId, values[i])
+    return out
+  }
+
+  /** The resolver from writer schema `id` to the topic's schema, or why there is none. */
+  async function resolverFor (topic: string, target: avro.Type, id: number): Promise<avro.Resolver | EnergyError> {
+    const key = `${topic}:${id}`
+    let resolver = resolvers.get(key)
+    if (resolver !== undefined) return resolver
+    let writer: avro.Type
+    try {
+      writer = await writerType(id)
+    } catch (cause) {
+      if ((cause as EnergyError).retryable === true) throw cause
+      return new EnergyError('ENERGY_DECODE', `schema id ${id} is unknown to the registry`, { cause, topic })
+    }
+    try {
+      resolver = target.createResolver(writer)
+    } catch (cause) {
+      return new EnergyError('ENERGY_DECODE', `writer schema ${id} cannot be read as ${topic}'s schema: ${(cause as Error).message}`, { cause, topic })
+    }
+    resolvers.set(key, resolver)
+    return resolver
+  }
+}
+
+// A placeholder while a batch's schema ids are collected.
+const NOT_LOOKED_UP = new EnergyError('ENERGY_DECODE', 'schema not looked up')
+
+function decodeOne<T> (topic: string, target: avro.Type, resolvers: Map<number, avro.Resolver | EnergyError>, bytes: Buffer): T | EnergyError {
+  if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
+    return new EnergyError('ENERGY_DECODE', `not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`, { topic })
+  }
+  const id = bytes.readInt32BE(1)
+  const resolver = resolvers.get(id) as avro.Resolver | EnergyError
+  if (resolver instanceof EnergyError) return resolver
+  try {
+    // decode() at an offset, not fromBuffer(subarray): no Buffer view per record.
+    const { value, offset } = target.decode(bytes, HEADER_BYTES, resolver)
+    if (offset !== bytes.length) throw new Error(offset < 0 ? 'truncated buffer' : 'trailing data')
+    return value as T
+  } catch (cause) {
+    return new EnergyError('ENERGY_DECODE', `corrupt Avro body for schema ${id}: ${(cause as Error).message}`, { cause, topic })
   }
 }

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import type { Message } from '@platformatic/kafka'
 import type pg from 'pg'
 import type { Codec } from '../lib/avro.ts'
-import { createBatcher } from '../lib/batcher.ts'
 import type { Config } from '../lib/config.ts'
 import { openCopy, writeBatch, type CopyStream, type StagedRow } from '../lib/copy-writer.ts'
 import { isConstraintViolation, writeHalving } from './halving.ts'
+import { createSeenKeys, type SeenKeys } from './seen-keys.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { createConsumer } from '../lib/kafka.ts'
+import { readRanges, type RangeRecord } from '../lib/range-reader.ts'
 import type { Logger } from '../lib/log.ts'
 import { tableChecksum, type TableChecksum } from './checksum.ts'
 import type { SinkTarget } from './tables.ts'
 
-type Incoming = Message<string, Buffer, string, string>
+type Incoming = RangeRecord
 
 export interface ReplayDeps { config: Readonly<Config>, codec: Codec, pool: Pool, log: Logger }
 
@@ -58,7 +58,7 @@ async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTa
     const total = until.reduce((sum, o, p) => sum + Number(o - from[p]), 0)
     const position = from.slice()
 
-    const seen = new Set<string>()
+    const seen = createSeenKeys()
     const late: Incoming[] = []
     const stage = (batch: Incoming[]): Promise<StagedRow[]> => stageRecords(codec, target, topic, batch,
       // The live sink dead-lettered such a record when it first saw it.
@@ -72,18 +72,7 @@ async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTa
         await writeShadow(client, batch)
         return
       }
-      const fresh: Incoming[] = []
-      for (const m of batch) {
-        const tombstone = m.value === undefined || m.value.length === 0
-        // Once a key has gone the slow way, its later records must follow it there.
-        if (m.key === undefined || tombstone || seen.has(m.key)) {
-          late.push(m)
-        } else {
-          fresh.push(m)
-        }
-        if (m.key !== undefined) seen.add(m.key)
-      }
-      await fastCopy?.write((await stage(fresh)).map(r => r.values))
+      await fastCopy?.write((await stage(splitFresh(batch, seen, late))).map(r => r.values))
     }
 
     /** Through the upserting writer; in the swap transaction (`client`) under a savepoint. */
@@ -108,35 +97,17 @@ async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTa
     }
 
     const readRange = async (client: pg.ClientBase | undefined, stop: bigint[]): Promise<void> => {
-      if (stop.every((o, p) => o <= position[p])) return
-      const rangeConsumer = createConsumer(config, { clientId: 'energy-replay', groupId: `${config.namespace}energy-replay-${randomUUID()}`, maxBytes: 8 * 1048576 })
-      try {
-        const stream = await rangeConsumer.consume({
-          topics: [topic],
-          mode: 'manual',
-          autocommit: false,
-          offsets: position.map((offset, partition) => ({ topic, partition, offset }))
-        })
-        const batcher = createBatcher<Incoming>(stream, config.sinkBatchSize, 20)
-        const done = new AbortController()
-        const check = (): void => { if (stop.every((o, p) => (stream.offsetsToFetch.get(`${topic}:${p}`) ?? 0n) >= o)) done.abort() }
-        stream.on('fetch', check)
-        check()
-        while (true) {
-          const batch = (await batcher.next(done.signal)).filter(m => m.offset < stop[m.partition] && m.offset >= position[m.partition])
-          if (batch.length > 0) {
-            await load(client, batch)
-            for (const m of batch) position[m.partition] = m.offset + 1n
-            records += batch.length
-            onProgress?.(records, total)
-          }
-          if (done.signal.aborted && batch.length === 0) break
+      const ranges = stop.map((until, partition) => ({ topic, partition, from: position[partition], until }))
+      await readRanges(config, ranges, async fetched => {
+        for (let i = 0; i < fetched.length; i += config.sinkBatchSize) {
+          const batch = fetched.slice(i, i + config.sinkBatchSize)
+          await load(client, batch)
+          advance(position, batch)
+          records += batch.length
+          onProgress?.(records, total)
         }
-        for (let p = 0; p < stop.length; p++) if (stop[p] > position[p]) position[p] = stop[p]
-        await stream.close()
-      } finally {
-        await rangeConsumer.close(true)
-      }
+      })
+      for (let p = 0; p < stop.length; p++) if (stop[p] > position[p]) position[p] = stop[p]
     }
 
     let fastCopy: CopyStream | undefined
@@ -190,6 +161,35 @@ async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTa
   }
   const ms = Date.now() - started
   return { ...await tableChecksum(pool, target.spec), records, ms }
+}
+
+// The per-record loops are plain functions (not inside the async ones above), so that V8
+// optimises them within the first batches: a replay runs few, large batches.
+
+/**
+ * The records of a batch whose key is new: they can go to the shadow table by plain COPY.
+ * Tombstones, keyless records and later versions of a key go to `late`.
+ */
+function splitFresh (batch: Incoming[], seen: SeenKeys, late: Incoming[]): Incoming[] {
+  const fresh: Incoming[] = []
+  for (const m of batch) {
+    const tombstone = m.value === undefined || m.value.length === 0
+    // Once a key has gone the slow way, its later records must follow it there.
+    const met = m.key !== undefined && seen.add(m.key)
+    if (m.key === undefined || tombstone || met) {
+      late.push(m)
+    } else {
+      fresh.push(m)
+    }
+  }
+  return fresh
+}
+
+/** Moves each partition's position past the batch's last record of it. */
+function advance (position: bigint[], batch: Incoming[]): void {
+  const last = new Map<number, bigint>()
+  for (const m of batch) last.set(m.partition, m.offset)
+  for (const [partition, offset] of last) position[partition] = offset + 1n
 }
 
 /** writeBatch inside the caller's transaction (the swap), without its own BEGIN/COMMIT. */

@@ -6,6 +6,7 @@ import type { Config } from '../../lib/config.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
 import { createConsumer, createProducer, isProducerFenced, lastPerPartition, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { readRanges } from '../../lib/range-reader.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
@@ -13,7 +14,6 @@ import { SOURCES, type Source } from '../../lib/topics.ts'
 import { copartitionedAssigner } from './assigner.ts'
 import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
 import { joinByDate, type SourceEvent } from './operator.ts'
-import { readRanges } from './restore.ts'
 import { applyRecord, checkRecord, createJoinState, type SourceRecord } from './state.ts'
 import type { DailyAggregate, JoinState } from './types.ts'
 
@@ -51,7 +51,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const INPUT_TOPICS = SOURCES.map(s => topics[s])
   const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [topics[s], s]))
 
-  async function decode (message: Incoming, state: JoinState): Promise<SourceEvent> {
+  async function decode (message: { topic: string, value?: Buffer }, state: JoinState): Promise<SourceEvent> {
     const source = SOURCE_OF.get(message.topic) as Source
     if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
     const record = await codec.decode<SourceRecord>(message.topic, message.value)
@@ -100,15 +100,17 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         const ranges = INPUT_TOPICS.flatMap(topic => partitions.map(partition => ({ topic, partition, until: committed.get(topic)?.[partition] ?? -1n })))
         const started = Date.now()
         // Rejected records were dead-lettered when first seen; restoring skips them again.
-        const read = await readRanges(config, ranges, async message => {
-          let event: SourceEvent
-          try {
-            event = await decode(message, state)
-          } catch (err) {
-            if (err instanceof EnergyError && err.retryable) throw err
-            return
+        const read = await readRanges(config, ranges, async records => {
+          for (const message of records) {
+            let event: SourceEvent
+            try {
+              event = await decode(message, state)
+            } catch (err) {
+              if (err instanceof EnergyError && err.retryable) throw err
+              continue
+            }
+            applyRecord(state, event.source, event.record)
           }
-          applyRecord(state, event.source, event.record)
         })
         for (const r of ranges) positions.set(`${r.topic}:${r.partition}`, r.until > 0n ? r.until : 0n)
         for (const p of partitions) restored.add(p)
