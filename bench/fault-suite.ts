@@ -182,6 +182,7 @@ export async function runChaos (options: ChaosOptions): Promise<ChaosReport> {
     const seeding = seed({ config: disturbed.env.config, codec, log }, { from: options.from, to: options.to })
     const brokerAt = options.infrastructure ? Math.floor(options.kills / 3) : -1
     const postgresAt = options.infrastructure ? Math.floor((2 * options.kills) / 3) : -1
+    const victims = shuffledCycles(PARTS)
     for (let k = 0; k < options.kills; k++) {
       await sleep(300 + Math.random() * 1500)
       const at = Date.now() - started
@@ -201,7 +202,7 @@ export async function runChaos (options: ChaosOptions): Promise<ChaosReport> {
         }
         continue
       }
-      const victim = PARTS[Math.floor(Math.random() * PARTS.length)]
+      const victim = victims.next()
       await disturbed.parts.get(victim)?.stop('SIGKILL')
       kills.push({ atMs: at, victim })
       say(`${(at / 1000).toFixed(1)} s: SIGKILL ${victim}`)
@@ -218,6 +219,26 @@ export async function runChaos (options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await stopPipeline(disturbed)
     await disturbed.env.dispose()
+  }
+}
+
+/**
+ * Parts in random order, each once per round: random victims, but over N kills every part
+ * is killed at least ⌊N/3⌋ times (uniform picks once left the join out of 18 kills).
+ */
+function shuffledCycles<T> (parts: readonly T[]): { next (): T } {
+  let round: T[] = []
+  return {
+    next () {
+      if (round.length === 0) {
+        round = [...parts]
+        for (let i = round.length - 1; i > 0; i--) {
+          const j = Math.floor(Math.random() * (i + 1));
+          [round[i], round[j]] = [round[j], round[i]]
+        }
+      }
+      return round.pop() as T
+    }
   }
 }
 
