@@ -223,8 +223,8 @@ export async function runChaos (options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /**
- * Parts in random order, each once per round: random victims, but over N kills every part
- * is killed at least ⌊N/3⌋ times (uniform picks once left the join out of 18 kills).
+ * Parts in random order, each once per round: random victims, but every part is killed
+ * as often as the others, give or take one (uniform picks once left the join out of 18 kills).
  */
 function shuffledCycles<T> (parts: readonly T[]): { next (): T } {
   let round: T[] = []

@@ -44,6 +44,7 @@ const logFile = createWriteStream(new URL(`./results/bench-${Date.now()}.log`, i
 const pool = createPool(config.databaseUrl, log)
 const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
 const children: Child[] = []
+const probes = createStatusProbes({ config, pool, log, timeoutMs: 5000 })
 try {
   const to = addDays(londonToday(), -3)
   const from = addDays(to, -Math.round(years * 365.25) + 1)
@@ -63,10 +64,11 @@ try {
   const marks: Record<string, number> = {}
   const count = async (table: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
   // The ingest processors are done when their groups have committed every request.
-  const probes = createStatusProbes({ config, pool, log, timeoutMs: 5000 })
   const processorGroups = watchedGroups(config).filter(g => g.kind === 'processor').map(g => g.group)
   const processorsDone = async (): Promise<boolean> => {
-    const snapshot = await probes.kafka()
+    // A broker hiccup makes this poll say "not yet", not end the benchmark.
+    const snapshot = await probes.kafka().catch(() => undefined)
+    if (snapshot === undefined) return false
     const latest = snapshot.topics.get(config.topics.requests)?.latest ?? []
     return processorGroups.every(group => {
       const committed = snapshot.committed.get(group)?.get(config.topics.requests) ?? []
@@ -88,7 +90,6 @@ try {
     }
     return false
   }, 30 * 60 * 1000, 250)
-  await probes.close?.()
   const totalMs = marks.done - started
   const cpu = Object.fromEntries(children.map(c => [c.name, Number(c.cpuSeconds().toFixed(1))]))
   say(`backfill landed in ${(totalMs / 1000).toFixed(1)} s`)
@@ -158,6 +159,7 @@ try {
   console.log(`\nresults: ${file.pathname}`)
 } finally {
   for (const c of children.reverse()) await c.stop()
+  await probes.close?.()
   await pool.end()
   if (values.keep !== true) await environment.dispose()
   logFile.end()

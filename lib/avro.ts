@@ -20,7 +20,8 @@ export interface Codec {
   decode<T> (topic: string, bytes: Buffer): Promise<T>
   /**
    * Decodes a batch of values of one topic: a value that cannot be decoded gives an
-   * ENERGY_DECODE error in its place; only a registry outage (retryable) rejects.
+   * ENERGY_DECODE error in its place. Rejects only when the registry is out (retryable) or
+   * the topic has no schema in schemas/.
    */
   decodeMany<T> (topic: string, values: Buffer[]): Promise<Array<T | EnergyError>>
   /** Schema id the codec writes for a topic. */
@@ -97,7 +98,9 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
       return out
     },
     async decode<T> (topic: string, bytes: Buffer): Promise<T> {
-      const [result] = await decodeMany<T>(topic, [bytes])
+      const target = reader(topic)
+      const resolver = framed(bytes) ? await resolverFor(topic, target, bytes.readInt32BE(1)) : undefined
+      const result = decodeOne<T>(topic, target, resolver, bytes)
       if (result instanceof EnergyError) throw result
       return result
     },
@@ -110,13 +113,16 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
    */
   async function decodeMany<T> (topic: string, values: Buffer[]): Promise<Array<T | EnergyError>> {
     const target = reader(topic)
-    const byId = new Map<number, avro.Resolver | EnergyError>()
+    const byId = new Map<number, avro.Resolver | EnergyError | undefined>()
     for (const bytes of values) {
-      if (bytes.length >= HEADER_BYTES && bytes[0] === MAGIC) byId.set(bytes.readInt32BE(1), NOT_LOOKED_UP)
+      if (framed(bytes)) byId.set(bytes.readInt32BE(1), undefined)
     }
     for (const id of byId.keys()) byId.set(id, await resolverFor(topic, target, id))
     const out: Array<T | EnergyError> = new Array(values.length)
-    for (let i = 0; i < values.length; i++) out[i] = decodeOne<T>(topic, target, byId, values[i])
+    for (let i = 0; i < values.length; i++) {
+      const bytes = values[i]
+      out[i] = decodeOne<T>(topic, target, framed(bytes) ? byId.get(bytes.readInt32BE(1)) : undefined, bytes)
+    }
     return out
   }
 
@@ -142,15 +148,15 @@ export function createCodec (registry: RegistryClient, schemas: Map<string, stri
   }
 }
 
-// A placeholder while a batch's schema ids are collected.
-const NOT_LOOKED_UP = new EnergyError('ENERGY_DECODE', 'schema not looked up')
+function framed (bytes: Buffer): boolean {
+  return bytes.length >= HEADER_BYTES && bytes[0] === MAGIC
+}
 
-function decodeOne<T> (topic: string, target: avro.Type, resolvers: Map<number, avro.Resolver | EnergyError>, bytes: Buffer): T | EnergyError {
-  if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
+/** One value, given the resolver of its schema id (undefined when it is not framed). */
+function decodeOne<T> (topic: string, target: avro.Type, resolver: avro.Resolver | EnergyError | undefined, bytes: Buffer): T | EnergyError {
+  if (resolver === undefined) {
     return new EnergyError('ENERGY_DECODE', `not Confluent-framed Avro (${bytes.length} bytes, first byte ${bytes[0] ?? 'none'})`, { topic })
   }
-  const id = bytes.readInt32BE(1)
-  const resolver = resolvers.get(id) as avro.Resolver | EnergyError
   if (resolver instanceof EnergyError) return resolver
   try {
     // decode() at an offset, not fromBuffer(subarray): no Buffer view per record.
@@ -158,6 +164,6 @@ function decodeOne<T> (topic: string, target: avro.Type, resolvers: Map<number, 
     if (offset !== bytes.length) throw new Error(offset < 0 ? 'truncated buffer' : 'trailing data')
     return value as T
   } catch (cause) {
-    return new EnergyError('ENERGY_DECODE', `corrupt Avro body for schema ${id}: ${(cause as Error).message}`, { cause, topic })
+    return new EnergyError('ENERGY_DECODE', `corrupt Avro body for schema ${bytes.readInt32BE(1)}: ${(cause as Error).message}`, { cause, topic })
   }
 }

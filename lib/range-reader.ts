@@ -33,7 +33,6 @@ export interface OffsetRange {
 export interface RangeReadOptions {
   /** Most bytes per Fetch response. */
   maxBytes?: number
-  signal?: AbortSignal
 }
 
 // Small fetches keep the records in flight (one response being handled, one arriving) in
@@ -64,20 +63,23 @@ export async function readRanges (config: Pick<Config, 'kafkaBrokers' | 'namespa
   let read = 0
   try {
     const cursors = await openCursors(consumer, wanted)
-    let next = fetchAll(consumer, cursors, maxBytes)
-    while (true) {
-      options.signal?.throwIfAborted()
-      const responses = await next
-      const records = collect(responses)
+    const fetchOpen = (): Promise<Fetched[]> => {
       const open = cursors.filter(c => c.position < c.until)
-      next = open.length > 0 ? fetchAll(consumer, open, maxBytes) : Promise.resolve([])
+      const fetched = open.length > 0 ? fetchFromLeaders(consumer, open, maxBytes) : Promise.resolve([])
       // Nothing is left unhandled if onRecords throws while a fetch is out.
-      next.catch(() => {})
+      fetched.catch(() => {})
+      return fetched
+    }
+    let next = fetchOpen()
+    while (true) {
+      const records = collect(await next)
+      const done = cursors.every(c => c.position >= c.until)
+      next = fetchOpen()
       if (records.length > 0) {
         await onRecords(records)
         read += records.length
       }
-      if (open.length === 0) break
+      if (done) break
     }
     return read
   } finally {
@@ -103,8 +105,29 @@ async function openCursors (consumer: EnergyConsumer, ranges: OffsetRange[]): Pr
   })
 }
 
+type Fetched = [Cursor[], fetchV17.FetchResponse]
+
+const FETCH_ATTEMPTS = 3
+
+/**
+ * Fetches, and when a fetch fails even after the client's own retries (a partition moved to
+ * another broker, for one), looks the leaders up again and tries again.
+ */
+async function fetchFromLeaders (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number): Promise<Fetched[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchAll(consumer, cursors, maxBytes)
+    } catch (err) {
+      if (attempt >= FETCH_ATTEMPTS) throw err
+      const topics = [...new Set(cursors.map(c => c.topic))]
+      const metadata = await consumer.metadata({ topics, forceUpdate: true })
+      for (const c of cursors) c.leader = metadata.topics.get(c.topic)?.partitions[c.partition]?.leader ?? c.leader
+    }
+  }
+}
+
 /** One Fetch per partition leader, each for every open partition it leads. */
-function fetchAll (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number): Promise<Array<[Cursor[], fetchV17.FetchResponse]>> {
+function fetchAll (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number): Promise<Fetched[]> {
   const byLeader = new Map<number, Cursor[]>()
   for (const c of cursors) byLeader.set(c.leader, [...(byLeader.get(c.leader) ?? []), c])
   return Promise.all([...byLeader].map(async ([node, led]) => {
@@ -119,21 +142,20 @@ function fetchAll (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number
         partitions: [{ partition: c.partition, fetchOffset: c.position, partitionMaxBytes: maxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }]
       }))
     })
-    return [led, response] as [Cursor[], fetchV17.FetchResponse]
+    return [led, response] as Fetched
   }))
 }
 
 /** The responses' records within the ranges; moves each cursor past what it fetched. */
-function collect (responses: Array<[Cursor[], fetchV17.FetchResponse]>): RangeRecord[] {
+function collect (responses: Fetched[]): RangeRecord[] {
   const records: RangeRecord[] = []
   for (const [led, response] of responses) {
     for (const topic of response.responses) {
       for (const fetched of topic.partitions) {
         const cursor = led.find(c => c.topicId === topic.topicId && c.partition === fetched.partitionIndex)
+        // A partition with an error code fails the whole fetch (the client throws), so
+        // every partition here answered.
         if (cursor === undefined) continue
-        if (fetched.errorCode !== 0) {
-          throw new EnergyError('ENERGY_CONFIG', `fetching ${cursor.topic}[${cursor.partition}] at offset ${cursor.position} failed with Kafka error code ${fetched.errorCode}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })
-        }
         const batches = fetched.records ?? []
         if (batches.length === 0 && fetched.lastStableOffset <= cursor.position && cursor.position < cursor.until) {
           throw new EnergyError('ENERGY_CONFIG', `${cursor.topic}[${cursor.partition}] has nothing to read past offset ${fetched.lastStableOffset}, short of ${cursor.until}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })

@@ -5,8 +5,8 @@ import type { fetchV17 } from '@platformatic/kafka'
 // fetched range, and the client drops those producers' batches from each first offset up to
 // their ABORT marker. @platformatic/kafka 1.35 keys the ranges by producer id, so when one
 // producer aborted twice in a fetch (a processor restarted after crashes) only the last
-// range was dropped; this runs after it and drops the rest. Control batches stay: the
-// stream needs them to step its offsets.
+// range was dropped; this runs after it and empties the rest. Control batches and emptied
+// batches stay: readers step their offsets over them.
 
 const IS_TRANSACTIONAL = 1 << 4
 const IS_CONTROL = 1 << 5
@@ -39,6 +39,10 @@ export function committedBatches (batches: Batch[], abortedTransactions: fetchV1
       kept.push(batch)
     } else if ((batch.attributes & IS_TRANSACTIONAL) === 0 || !aborted.has(batch.producerId)) {
       kept.push(batch)
+    } else {
+      // Emptied, not removed: readers step their offsets over it. A response holding
+      // nothing but an aborted transaction would otherwise leave them fetching it forever.
+      kept.push({ ...batch, records: [] })
     }
   }
   return kept

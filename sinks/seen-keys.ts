@@ -14,7 +14,8 @@ export interface SeenKeys {
 const EMPTY = 0
 
 export function createSeenKeys (initialCapacity = 1 << 16): SeenKeys {
-  let slots = new Int32Array(initialCapacity)
+  // A power of two, so that a mask walks every slot.
+  let slots = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(2, initialCapacity))))
   let used = 0
 
   function insert (table: Int32Array, hash: number): boolean {

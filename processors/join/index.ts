@@ -24,6 +24,8 @@ export type { DailyAggregate } from './types.ts'
 type Incoming = Message<string, Buffer, string, string>
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
+const EMPTY = Buffer.alloc(0)
+
 export const JOIN_GROUP = 'energy-join'
 
 export interface JoinDeps {
@@ -51,12 +53,34 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const INPUT_TOPICS = SOURCES.map(s => topics[s])
   const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [topics[s], s]))
 
-  async function decode (message: { topic: string, value?: Buffer }, state: JoinState): Promise<SourceEvent> {
-    const source = SOURCE_OF.get(message.topic) as Source
-    if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
-    const record = await codec.decode<SourceRecord>(message.topic, message.value)
-    checkRecord(source, record, state)
-    return { source, record }
+  /**
+   * Decodes and checks records in log order: each gives its event, or why it is rejected.
+   * One decodeMany per topic; checkRecord runs in order, as it reserves fuel columns.
+   */
+  async function decodeAll (messages: ReadonlyArray<{ topic: string, value?: Buffer }>, state: JoinState): Promise<Array<SourceEvent | Error>> {
+    const byTopic = new Map<string, number[]>()
+    for (let i = 0; i < messages.length; i++) {
+      const indexes = byTopic.get(messages[i].topic)
+      if (indexes === undefined) byTopic.set(messages[i].topic, [i])
+      else indexes.push(i)
+    }
+    const decoded = new Array<SourceRecord | Error>(messages.length)
+    for (const [topic, indexes] of byTopic) {
+      const records = await codec.decodeMany<SourceRecord>(topic, indexes.map(i => messages[i].value ?? EMPTY))
+      for (let k = 0; k < indexes.length; k++) decoded[indexes[k]] = records[k]
+    }
+    return messages.map((message, i) => {
+      const record = decoded[i]
+      if (message.value === undefined || message.value.length === 0) return new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
+      if (record instanceof Error) return record
+      const source = SOURCE_OF.get(message.topic) as Source
+      try {
+        checkRecord(source, record, state)
+      } catch (err) {
+        return err as Error
+      }
+      return { source, record }
+    })
   }
 
   async function session (signal: AbortSignal): Promise<void> {
@@ -101,15 +125,8 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         const started = Date.now()
         // Rejected records were dead-lettered when first seen; restoring skips them again.
         const read = await readRanges(config, ranges, async records => {
-          for (const message of records) {
-            let event: SourceEvent
-            try {
-              event = await decode(message, state)
-            } catch (err) {
-              if (err instanceof EnergyError && err.retryable) throw err
-              continue
-            }
-            applyRecord(state, event.source, event.record)
+          for (const event of await decodeAll(records, state)) {
+            if (!(event instanceof Error)) applyRecord(state, event.source, event.record)
           }
         })
         for (const r of ranges) positions.set(`${r.topic}:${r.partition}`, r.until > 0n ? r.until : 0n)
@@ -139,13 +156,15 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number): Promise<void> {
     const events: SourceEvent[] = []
     const outgoing: Outgoing[] = []
-    for (const message of batch) {
-      try {
-        events.push(await decode(message, state))
-      } catch (err) {
-        if (err instanceof EnergyError && err.retryable) throw err
-        log.error({ err: describeError(err), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')
-        outgoing.push(dlqMessage({ dlqTopic: topics.dlq, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err, context: { 'dlq.processor': 'join' } }))
+    const decoded = await decodeAll(batch, state)
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]
+      const event = decoded[i]
+      if (!(event instanceof Error)) {
+        events.push(event)
+      } else {
+        log.error({ err: describeError(event), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')
+        outgoing.push(dlqMessage({ dlqTopic: topics.dlq, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: event, context: { 'dlq.processor': 'join' } }))
       }
     }
     const aggregates = await lastValueFrom(from(events).pipe(joinByDate(state, clock), toArray()))

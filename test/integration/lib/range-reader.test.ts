@@ -95,3 +95,26 @@ test('readRanges names the partition when a range ends past what the log holds',
     code: 'ENERGY_CONFIG', message: `cannot read ${topic}[3]: no such topic partition`
   })
 })
+
+test('readRanges gets past an aborted transaction larger than one fetch', { timeout: 30000 }, async t => {
+  const config = testConfig()
+  const topic = await createTestTopic(t, { partitions: 1 })
+  const producer = createProducer(config, { clientId: 'energy-test-range-reader', transactionalId: uniqueName('test-range-reader-big-abort') })
+  try {
+    // ~40 KB aborted in batches of 20 records, then one committed record.
+    const aborted = await producer.beginTransaction()
+    for (let i = 0; i < 200; i += 20) {
+      await aborted.send({ messages: Array.from({ length: 20 }, (_, k) => ({ topic, key: `x-${i + k}`, value: Buffer.alloc(200, 1), partition: 0 })) })
+    }
+    await aborted.abort()
+    const committed = await producer.beginTransaction()
+    await committed.send({ messages: [{ topic, key: 'kept', value: Buffer.from('v-kept'), partition: 0 }] })
+    await committed.commit()
+  } finally {
+    await producer.close()
+  }
+  const read = await collect(on => readTopic(config, topic, on))
+  assert.deepStrictEqual(read.records.map(r => [r.offset, r.key]), [[201n, 'kept']])
+  const small = await collect(on => readRanges(config, [{ topic, partition: 0, until: 203n }], on, { maxBytes: 1024 }))
+  assert.deepStrictEqual(small.records.map(r => [r.offset, r.key]), [[201n, 'kept']])
+})
