@@ -12,7 +12,7 @@ import { readTopic } from '../lib/range-reader.ts'
 import { tableChecksum } from '../sinks/checksum.ts'
 import { SINK_TARGETS } from '../sinks/tables.ts'
 import { createEnvironment, type Environment } from './environment.ts'
-import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
+import { PARTS as PART_PROCESSES, startPart, startSampleApi, waitFor, type Child, type PartName } from './processes.ts'
 
 // The fault suite: a backfill run undisturbed, the same backfill run while parts of the
 // pipeline, the broker and Postgres are killed at random moments, and a comparison of every
@@ -32,20 +32,14 @@ export interface ChaosOptions {
 export interface Comparison { what: string, reference: string, disturbed: string, same: boolean }
 export interface ChaosReport { kills: Array<{ atMs: number, victim: string }>, comparisons: Comparison[], identical: boolean }
 
-const PARTS = ['processors', 'join', 'sinks'] as const
-const PART_ARGS: Record<typeof PARTS[number], string[]> = {
-  processors: ['--only', 'co2,mix,pricing,usage'],
-  join: ['--only', 'join'],
-  sinks: ['--only', 'sinks']
-}
-
+const PARTS = Object.keys(PART_PROCESSES) as PartName[]
 interface Running { env: Environment, api: Child, parts: Map<string, Child> }
 
 async function startPipeline (name: string, log: Logger): Promise<Running> {
   const env = await createEnvironment(name, log)
   const api = await startSampleApi(env.env, env.config.carbonApiUrl)
   const parts = new Map<string, Child>()
-  for (const part of PARTS) parts.set(part, startChild(part, 'scripts/start.ts', PART_ARGS[part], env.env))
+  for (const part of PARTS) parts.set(part, startPart(part, env.env))
   return { env, api, parts }
 }
 
@@ -207,7 +201,7 @@ export async function runChaos (options: ChaosOptions): Promise<ChaosReport> {
       kills.push({ atMs: at, victim })
       say(`${(at / 1000).toFixed(1)} s: SIGKILL ${victim}`)
       await sleep(Math.random() * 500)
-      disturbed.parts.set(victim, startChild(victim, 'scripts/start.ts', PART_ARGS[victim], disturbed.env.env))
+      disturbed.parts.set(victim, startPart(victim, disturbed.env.env))
     }
     await seeding
     say('settling')

@@ -13,7 +13,7 @@ import { SINK_TARGETS } from '../sinks/tables.ts'
 import { replayTable } from '../sinks/replay.ts'
 import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment } from './environment.ts'
-import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
+import { startPart, startSampleApi, waitFor, type Child } from './processes.ts'
 
 const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep] [--profile]
 
@@ -53,9 +53,9 @@ try {
   say(`${dates.length} days, ${slots} half-hours per source, ${slots * SOURCES.length} source records; namespace ${environment.namespace}`)
 
   children.push(await startSampleApi(env, config.carbonApiUrl, logFile))
-  const processors = startChild('processors', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage'], env, logFile)
-  const join = startChild('join', 'scripts/start.ts', ['--only', 'join'], env, logFile)
-  const sinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], env, logFile)
+  const processors = startPart('processors', env, logFile)
+  const join = startPart('join', env, logFile)
+  const sinks = startPart('sinks', env, logFile)
   children.push(processors, join, sinks)
 
   const started = performance.now()

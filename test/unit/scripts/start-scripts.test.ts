@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { NODE_FLAGS, PARTS } from '../../../bench/processes.ts'
+
+// The benchmark and the fault suite start the pipeline the way package.json's start scripts
+// do: the same arguments and the same Node flags, so their figures hold for `npm run start:*`.
+
+const scripts = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts
+
+test('npm run start:<part> runs each part as the benchmark measures it', () => {
+  for (const [name, part] of Object.entries(PARTS)) {
+    assert.equal(scripts[`start:${name}`], ['exec node', ...part.flags, 'scripts/start.ts', ...part.args].join(' '), `start:${name}`)
+  }
+})
+
+test('npm start (everything in one process) runs with the flags the demo and tests use', () => {
+  assert.equal(scripts.start, ['exec node', ...NODE_FLAGS, 'scripts/start.ts'].join(' '))
+})
