@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { once } from 'node:events'
 
 // Child processes of the benchmark and the fault suite: each part of the pipeline runs in its
 // own process so it can be measured (peak RSS) and killed on its own.
@@ -45,6 +44,12 @@ export function startPart (name: PartName, env: Record<string, string>, logFile?
 
 export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream, flags: readonly string[] = NODE_FLAGS): Child {
   const child = spawn(process.execPath, [...flags, script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Listened for from the start, so that stop() never waits for an exit that already happened
+  // (or, if the spawn failed, for one that never will).
+  const exited = new Promise<number | null>(resolve => {
+    child.once('exit', code => resolve(code))
+    child.on('error', () => { if (child.pid === undefined) resolve(null) })
+  })
   if (logFile !== undefined) {
     child.stdout?.pipe(logFile, { end: false })
     child.stderr?.pipe(logFile, { end: false })
@@ -73,10 +78,9 @@ export function startChild (name: string, script: string, args: string[], env: R
       }
     },
     async stop (signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return child.exitCode
       child.kill(signal)
-      const [code] = await once(child, 'exit') as [number | null]
-      return code
+      return await exited
     }
   }
 }

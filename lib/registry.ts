@@ -1,3 +1,4 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { EnergyError } from './errors.ts'
 
 // A client for the Confluent-compatible registry REST API (Redpanda's built-in registry,
@@ -25,12 +26,27 @@ export interface RegistryClient {
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
+const REQUEST_TIMEOUT_MS = 10000
+const REGISTER_ATTEMPTS = 3
+
+type LibraryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number]
+
+/**
+ * The library's HTTP client (mappersmith) waits for an answer forever by default: once in CI a
+ * registration's answer never arrived and setup hung with an idle socket. Every request it
+ * sends gets the same deadline as ours.
+ */
+const deadline: LibraryMiddleware = () => ({
+  async prepareRequest (next) {
+    return (await next()).enhance({ timeout: REQUEST_TIMEOUT_MS })
+  }
+})
 
 export function createRegistryClient (url: string): RegistryClient {
   const base = url.replace(/\/+$/, '')
   // Loaded on first registration only: it weighs ~20 MB of RSS that the long-running
   // processors, which only read and write the wire format, do not need.
-  const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base }) }))
+  const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, middlewares: [deadline] }) }))
   library.catch(() => {})
 
   async function call<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
@@ -40,7 +56,7 @@ export function createRegistryClient (url: string): RegistryClient {
         method,
         headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(10000)
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
       })
     } catch (cause) {
       throw new EnergyError('ENERGY_SCHEMA', `schema registry at ${base} is unreachable`, { cause, retryable: true })
@@ -80,12 +96,18 @@ export function createRegistryClient (url: string): RegistryClient {
       // The library compares GET /config/{subject} with the compatibility it is given and
       // throws on a mismatch; Apicurio answers NONE for an unset subject where Confluent
       // answers 404, so the caller sets the subject's level first (setCompatibility).
-      try {
-        const { m, registry } = await library
-        const { id } = await registry.register({ type: m.SchemaType.AVRO, schema }, { subject, compatibility: m.COMPATIBILITY.BACKWARD })
-        return id
-      } catch (cause) {
-        throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject })
+      const { m, registry } = await library
+      // Registering the same schema again answers the same id, so a request that timed out
+      // is simply sent again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { id } = await registry.register({ type: m.SchemaType.AVRO, schema }, { subject, compatibility: m.COMPATIBILITY.BACKWARD })
+          return id
+        } catch (cause) {
+          const timedOut = /Timeout \(\d+ms\)/.test((cause as Error).message)
+          if (timedOut && attempt < REGISTER_ATTEMPTS) continue
+          throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject, retryable: timedOut })
+        }
       }
     },
     async idOf (subject, schema) {
