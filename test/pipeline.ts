@@ -19,6 +19,7 @@ import type { EnergyRequest } from '../processors/ingest/types.ts'
 import { createSampleApi, type SampleApi, type SampleApiOptions } from '../sample-api/index.ts'
 import { seed } from '../scripts/seed/index.ts'
 import { processorGroup as sourceProcessorGroup } from '../processors/ingest/index.ts'
+import { createSink } from '../sinks/index.ts'
 import { SINK_TARGETS, type SinkTarget } from '../sinks/tables.ts'
 import { consumeAll, plain, silentLog, type ConsumedMessage } from './helpers.ts'
 
@@ -212,6 +213,15 @@ export async function startSourceProcessors (t: TestContext, env: TestEnvironmen
     })
     await processor.start()
     defer(t, () => processor.stop())
+  }
+}
+
+/** Starts a sink per target in this process; stopped when the test ends. */
+export async function startSinks (t: TestContext, env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[], log: Logger = silentLog): Promise<void> {
+  for (const target of targets) {
+    const sink = createSink({ config: env.config, codec: env.codec, log, pool, target, options: { restartDelayMs: 300 } })
+    await sink.start()
+    defer(t, () => sink.stop())
   }
 }
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomInt } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka'
@@ -18,7 +17,7 @@ import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../scripts/seed/index.ts'
 import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
-import { createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer } from '../../pipeline.ts'
+import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
 
 // Issue 4, the join, end to end on the real broker and registry: the sample API in this process
 // (ephemeral port, clock fixed at SAMPLE_NOW so every 2024 date used here is settled: actuals
@@ -104,37 +103,8 @@ async function setUp (t: TestContext, name: string): Promise<Setup> {
   return { env, codec: env.codec, sample: server.api, base: server.base }
 }
 
-/** A child's stdout and stderr, kept in memory; pino lines parsed on demand. */
-interface Output {
-  stream: Writable
-  lines (): Array<Record<string, unknown>>
-  text (): string
-}
-
-function captureOutput (): Output {
-  const chunks: string[] = []
-  const stream = new Writable({
-    write (chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString())
-      callback()
-    }
-  })
-  const text = (): string => chunks.join('')
-  return {
-    stream,
-    text,
-    lines: () => text().split('\n').flatMap(line => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>]
-      } catch {
-        return []
-      }
-    })
-  }
-}
-
 /** `scripts/start.ts --only <only> [--instance <id>]` on the environment, logging at info. */
-function startPipeline (t: TestContext, s: Setup, only: string, output: Output, instance = '1'): Child {
+function startPipeline (t: TestContext, s: Setup, only: string, output: CapturedLog, instance = '1'): Child {
   const child = startChild(`${only}#${instance}`, 'scripts/start.ts', ['--only', only, '--instance', instance], { ...s.env.env, LOG_LEVEL: 'info' }, output.stream)
   defer(t, () => child.stop())
   return child
@@ -340,7 +310,7 @@ async function expectedFromRequests (s: Setup, dates: string[]): Promise<Map<str
 const batchesOnly = (expected: Map<string, { batches: Record<string, string> }>): Map<string, Record<string, string>> =>
   new Map([...expected].map(([d, e]) => [d, e.batches]))
 
-function logLines (output: Output, msg: string): Array<Record<string, unknown>> {
+function logLines (output: CapturedLog, msg: string): Array<Record<string, unknown>> {
   return output.lines().filter(l => l.msg === msg)
 }
 
@@ -348,7 +318,7 @@ function logLines (output: Output, msg: string): Array<Record<string, unknown>> 
 
 test('end to end: a week including 2024-10-27, one aggregate per date, figures equal to the sample data', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'e2e')
-  const out = captureOutput()
+  const out = captureLog()
   startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
   const dates = datesBetween('2024-10-23', '2024-10-29')
   await seedDates(s, dates[0], dates.at(-1))
@@ -368,7 +338,7 @@ test('end to end: a week including 2024-10-27, one aggregate per date, figures e
 
 test('re-delivery: revised usage re-seeded for one date gives one new aggregate for that date only, with the new figures', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'redeliver')
-  const out = captureOutput()
+  const out = captureLog()
   startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
   const dates = datesBetween('2024-06-10', '2024-06-13')
   await seedDates(s, dates[0], dates.at(-1))
@@ -408,8 +378,8 @@ test('re-delivery: revised usage re-seeded for one date gives one new aggregate 
 
 test('crash: SIGKILL the join at random moments during a 90-day seed; the final completion equals the sample data, nothing missing or doubled', { timeout: 180000 }, async t => {
   const s = await setUp(t, 'crash')
-  startPipeline(t, s, 'co2,mix,pricing,usage', captureOutput())
-  const joinOut = captureOutput()
+  startPipeline(t, s, 'co2,mix,pricing,usage', captureLog())
+  const joinOut = captureLog()
   const offsets = createConsumer(s.env.config, { clientId: 'energy-test-offsets', groupId: `${s.env.config.namespace}energy-test-offsets` })
   defer(t, () => offsets.close(true))
   const completionTopic = s.env.config.topics.completion
@@ -481,11 +451,11 @@ test('crash: SIGKILL the join at random moments during a 90-day seed; the final 
 
 test('scale-out: two join instances split the partitions 2/2 and produce the same completion as one, across rebalances', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'scale')
-  startPipeline(t, s, 'co2,mix,pricing,usage', captureOutput())
-  const outs = [captureOutput(), captureOutput()]
+  startPipeline(t, s, 'co2,mix,pricing,usage', captureLog())
+  const outs = [captureLog(), captureLog()]
   startPipeline(t, s, 'join', outs[0], '1')
   const second = startPipeline(t, s, 'join', outs[1], '2')
-  const lastAssignment = (o: Output): number[] => (logLines(o, 'partitions assigned').at(-1)?.partitions as number[] | undefined) ?? []
+  const lastAssignment = (o: CapturedLog): number[] => (logLines(o, 'partitions assigned').at(-1)?.partitions as number[] | undefined) ?? []
   await waitFor('both instances to hold two partitions', async () => outs.every(o => lastAssignment(o).length === 2), 60000, 200)
   const [one, two] = outs.map(lastAssignment)
   assert.deepStrictEqual([...one, ...two].sort(), [0, 1, 2, 3], `co-partitioned split: ${JSON.stringify(one)} / ${JSON.stringify(two)}`)
@@ -524,7 +494,7 @@ test('scale-out: two join instances split the partitions 2/2 and produce the sam
 
 test('poison records on energy.co2 go to the dlq with the reason; the join carries on', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'poison')
-  const out = captureOutput()
+  const out = captureLog()
   startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
   const { topics } = s.env.config
   await seedDates(s, '2024-06-10')
@@ -587,7 +557,7 @@ test('a mix record listing new fuel names beyond the state\'s columns is dead-le
   timeout: 120000
 }, async t => {
   const s = await setUp(t, 'fuels')
-  const out = captureOutput()
+  const out = captureLog()
   startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
   const { topics } = s.env.config
   await seedDates(s, '2024-06-10')

@@ -14,12 +14,11 @@ import { partitionForDate } from '../../../lib/partition.ts'
 import { checkSchemas } from '../../../lib/schemas.ts'
 import { valueSubject } from '../../../lib/topics.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
-import { createSink } from '../../../sinks/index.ts'
 import { replayTable } from '../../../sinks/replay.ts'
 import { consumptionTarget, type SinkTarget } from '../../../sinks/tables.ts'
 import { silentLog, subjectVersions, testRegistry, uniqueName } from '../../helpers.ts'
 import {
-  createTestEnvironment, defer, readTopic, sinksCaughtUp, sortRows, startSampleServer, tableRows, testPool, waitFor, type TestEnvironment
+  createTestEnvironment, defer, readTopic, sinksCaughtUp, sortRows, startSampleServer, startSinks, tableRows, testPool, waitFor, type TestEnvironment
 } from '../../pipeline.ts'
 
 // Issue 5, schema evolution: energy.usage-value version 1 had no meter_serial; version 2 (the
@@ -83,9 +82,7 @@ test('usage records written with schema v1 and v2 land side by side (meter_seria
   assert.notEqual(v2Id, v1Id)
 
   const pool = testPool(t, env)
-  const sink = createSink({ config: env.config, codec: env.codec, log: silentLog, pool, target: consumptionTarget as SinkTarget, options: { restartDelayMs: 300 } })
-  await sink.start()
-  defer(t, () => sink.stop())
+  await startSinks(t, env, pool, [consumptionTarget as SinkTarget])
 
   // 2024-06-15 written by an old producer (v1), 2024-06-16 by the current one (v2); then one
   // 2024-06-15 slot re-delivered with v2, as a re-fetch after the upgrade does.

@@ -7,13 +7,12 @@ import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../l
 import { partitionForDate } from '../../../lib/partition.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
-import { createSink } from '../../../sinks/index.ts'
 import { replayTable } from '../../../sinks/replay.ts'
 import { consumptionTarget, generationMixTarget, SINK_TARGETS, type SinkTarget } from '../../../sinks/tables.ts'
 import { silentLog, uniqueName } from '../../helpers.ts'
 import {
-  captureLog, countsByDate, createTestEnvironment, defer, expectedRows, readRaw, readTopic, seedDates, sinksCaughtUp, startPipelineChild,
-  slotsOf, sortRows, startSampleServer, tableRows, testPool, waitFor, waitForPipeline, type TestEnvironment
+  captureLog, countsByDate, createTestEnvironment, expectedRows, readRaw, readTopic, seedDates, sinksCaughtUp, startPipelineChild,
+  slotsOf, sortRows, startSampleServer, startSinks, tableRows, testPool, waitFor, waitForPipeline, type TestEnvironment
 } from '../../pipeline.ts'
 import type { Pool } from '../../../lib/db.ts'
 
@@ -144,11 +143,7 @@ test('poison records go to the dlq topic and the rows around them land; a tombst
   const env = await createTestEnvironment(t, 'sinks_poison', sample)
   const pool = testPool(t, env)
   const captured = captureLog()
-  for (const target of [consumptionTarget, generationMixTarget] as SinkTarget[]) {
-    const sink = createSink({ config: env.config, codec: env.codec, log: captured.log, pool, target, options: { restartDelayMs: 300 } })
-    await sink.start()
-    defer(t, () => sink.stop())
-  }
+  await startSinks(t, env, pool, [consumptionTarget, generationMixTarget] as SinkTarget[], captured.log)
   const usage = env.config.topics.usage
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
@@ -215,9 +210,7 @@ test('replay skips the records the sink dead-lettered, a constraint violation in
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, 'sinks_replay_reject', sample)
   const pool = testPool(t, env)
-  const sink = createSink({ config: env.config, codec: env.codec, log: silentLog, pool, target: consumptionTarget as SinkTarget, options: { restartDelayMs: 300 } })
-  await sink.start()
-  defer(t, () => sink.stop())
+  await startSinks(t, env, pool, [consumptionTarget as SinkTarget])
   const usage = env.config.topics.usage
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
@@ -233,9 +226,7 @@ test('each poison record is dead-lettered once, even when its batch also holds a
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, 'sinks_dlq_once', sample)
   const pool = testPool(t, env)
-  const sink = createSink({ config: env.config, codec: env.codec, log: silentLog, pool, target: consumptionTarget as SinkTarget, options: { restartDelayMs: 300 } })
-  await sink.start()
-  defer(t, () => sink.stop())
+  await startSinks(t, env, pool, [consumptionTarget as SinkTarget])
   const usage = env.config.topics.usage
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
