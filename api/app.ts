@@ -42,7 +42,7 @@ export function build (deps: AppDeps): ApiApp {
     frameworkErrors: (err, _request, reply) => { (reply as FastifyReply).code(400).send({ error: err.message }) }
   })
 
-  const probes = deps.status ?? createStatusProbes({ config, pool, log, timeoutMs: options.probeTimeoutMs })
+  const probes = deps.status ?? createStatusProbes({ config, pool, log, timeoutMs: options.probeTimeoutMs, maxCountedOffsets: options.maxCountedOffsets })
   if (deps.status === undefined) app.addHook('onClose', async () => { await probes.close?.() })
 
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -3,6 +3,7 @@ import { loadConfig } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
+import { onShutdown } from '../lib/shutdown.ts'
 import { build } from './app.ts'
 
 // The only file that listens (tests use app.inject()).
@@ -37,15 +38,7 @@ try {
   process.exit(1)
 }
 
-let stopping = false
-async function shutdown (signal: string): Promise<void> {
-  if (stopping) return
-  stopping = true
-  log.info({ signal }, 'stopping')
+onShutdown(log, async () => {
   await app.close()
   await pool.end()
-  log.info('stopped')
-  process.exit(0)
-}
-process.once('SIGTERM', () => { shutdown('SIGTERM').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
-process.once('SIGINT', () => { shutdown('SIGINT').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
+})

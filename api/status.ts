@@ -4,16 +4,20 @@ import type { Pool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createAdmin, READ_COMMITTED } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
-import { SOURCES } from '../lib/topics.ts'
-import { processorGroup } from '../processors/ingest/index.ts'
-import { JOIN_GROUP } from '../processors/join/index.ts'
-import { SINK_TARGETS, sinkGroup } from '../sinks/index.ts'
+import { checkSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
+import { DEFAULT_API_OPTIONS } from './options.ts'
 import { pipelineProgress, type PipelineProgress } from './queries.ts'
+import { createRangeCountReader, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
 import type { GroupLag, ProbeReport, StatusResponse } from './types.ts'
 
 // GET /api/status: three probes (broker, registry, Postgres), each bounded by a timeout so a
 // dead dependency shows as ok:false instead of hanging or failing the request. The probes do
-// the I/O; summariseStatus() is pure and turns their results into the response.
+// the I/O; summariseStatus() is pure and turns their results into the response. Lag and the
+// DLQ count are records, which takes reading the ranges (api/record-counter.ts): a fourth
+// step after the probes, counting the ranges statusRanges() finds.
+
+export type { CountRange } from './record-counter.ts'
+export { rangeKey } from './record-counter.ts'
 
 /** Offsets of one topic, by partition. */
 export interface TopicOffsets {
@@ -33,31 +37,25 @@ export interface StatusProbes {
   kafka (): Promise<KafkaSnapshot>
   registry (): Promise<void>
   postgres (): Promise<PipelineProgress>
+  /**
+   * Committed records in each range, by rangeKey(); a range left out is reported by its
+   * offsets, marked inexact. Without this probe every figure is offsets.
+   */
+  records? (ranges: CountRange[]): Promise<ReadonlyMap<string, number>>
   close? (): Promise<void>
 }
 
-export interface WatchedGroup {
-  group: string
-  kind: GroupLag['kind']
-  topics: string[]
-  /** Sinks keep their position in sink_offsets (sink name), not in Kafka. */
-  sink?: string
-}
+export type WatchedGroup = PipelineGroup
 
 type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources'>
 
 /**
- * Every consumer the pipeline runs, in the configured namespace: the ingest processors of the
- * configured sources read energy_processor (group named as processors/ingest/index.ts names
- * it), the join reads the four source topics, and each sink reads its topic.
+ * Every consumer the pipeline runs, in the configured namespace (processors/topology.ts):
+ * the ingest processors of the configured sources, the join, and a sink per topic.
  */
 export function watchedGroups (config: GroupConfig): WatchedGroup[] {
-  const { namespace, topics } = config
-  return [
-    ...config.sources.map(s => ({ group: processorGroup(s, namespace), kind: 'processor' as const, topics: [topics.requests] })),
-    { group: namespace + JOIN_GROUP, kind: 'join', topics: SOURCES.map(s => topics[s]) },
-    ...SINK_TARGETS.map(t => ({ group: sinkGroup(t, namespace), kind: 'sink' as const, topics: [topics[t.topic]], sink: t.name }))
-  ]
+  const sources = config.sources.length === 0 ? topology.sourceNames : checkSources(topology, config.sources, 'SOURCES')
+  return pipelineGroups(topology, config, sources)
 }
 
 export interface StatusProbeDeps {
@@ -66,11 +64,17 @@ export interface StatusProbeDeps {
   log: Logger
   /** Bounds the registry request; the caller bounds every probe as a whole too. */
   timeoutMs: number
+  /** Most offsets one status reads to count records; default ApiOptions.maxCountedOffsets. */
+  maxCountedOffsets?: number
 }
+
+// Counts are kept between requests; this long at most, in case compaction removed records.
+const COUNT_TTL_MS = 10 * 60 * 1000
 
 /** The real probes. One admin client is kept between calls and replaced after a failure. */
 export function createStatusProbes (deps: StatusProbeDeps): StatusProbes {
   const { config, pool, timeoutMs } = deps
+  const counter = createRecordCounter({ read: createRangeCountReader(config), maxOffsets: deps.maxCountedOffsets ?? DEFAULT_API_OPTIONS.maxCountedOffsets, ttlMs: COUNT_TTL_MS })
   const groups = watchedGroups(config)
   const wanted = [...new Set([...groups.flatMap(g => g.topics), config.topics.dlq])]
   let admin: Admin | undefined
@@ -99,7 +103,7 @@ export function createStatusProbes (deps: StatusProbeDeps): StatusProbes {
     if (!res.ok) throw new Error(`registry answered ${res.status}`)
   }
 
-  return { kafka, registry, postgres: () => pipelineProgress(pool), close: () => dropAdmin() }
+  return { kafka, registry, postgres: () => pipelineProgress(pool), records: ranges => counter.count(ranges), close: () => dropAdmin() }
 }
 
 async function readKafka (admin: Admin, groups: WatchedGroup[], wanted: string[]): Promise<KafkaSnapshot> {
@@ -178,56 +182,110 @@ export async function readStatus (probes: StatusProbes, groups: WatchedGroup[], 
   for (const [probe, outcome] of [['broker', kafka], ['registry', registry], ['postgres', postgres]] as const) {
     if (!outcome.ok) log.warn({ probe, error: outcome.error }, 'status probe failed')
   }
-  return summariseStatus({ kafka, registry, postgres }, groups, dlqTopic, now)
+  // Counting needs the positions of both Kafka groups and sinks (Postgres), so it follows the
+  // probes, with a timeout of its own; if it fails, the figures are offsets, marked inexact.
+  const ranges = statusRanges({ kafka, postgres }, groups, dlqTopic)
+  let records: ReadonlyMap<string, number> | undefined
+  const count = probes.records
+  if (ranges.length > 0 && count !== undefined) {
+    const counted = await settle(() => count(ranges), timeoutMs, 'Kafka (counting records)')
+    if (counted.ok) records = counted.value
+    else log.warn({ probe: 'records', error: counted.error }, 'status probe failed')
+  }
+  return summariseStatus({ kafka, registry, postgres, records }, groups, dlqTopic, now)
 }
 
 const report = (outcome: Outcome<unknown>): ProbeReport => outcome.ok ? { ok: true } : { ok: false, error: outcome.error }
 
-/** Offsets from each partition's position to its end, summed; no position (-1) counts from the earliest offset. */
-function behind (offsets: TopicOffsets, positions: Array<bigint | undefined>): bigint {
-  let lag = 0n
-  offsets.latest.forEach((end, p) => {
-    const position = positions[p] ?? -1n
-    const start = position < 0n || position < offsets.earliest[p] ? offsets.earliest[p] : position
-    if (end > start) lag += end - start
+/**
+ * The ranges from each partition's position to its end (the last stable offset); no
+ * position (-1), or one below the earliest offset, counts from the earliest offset.
+ */
+function rangesBehind (topic: string, offsets: TopicOffsets, positions: Array<bigint | undefined>): CountRange[] {
+  const ranges: CountRange[] = []
+  offsets.latest.forEach((until, partition) => {
+    const position = positions[partition] ?? -1n
+    const from = position < 0n || position < offsets.earliest[partition] ? offsets.earliest[partition] : position
+    if (until > from) ranges.push({ topic, partition, from, until })
   })
-  return lag
+  return ranges
 }
 
-/** The status response from the probes' outcomes. Pure. */
-export function summariseStatus (outcomes: { kafka: Outcome<KafkaSnapshot>, registry: Outcome<void>, postgres: Outcome<PipelineProgress> },
+type ProbeOutcomes = { kafka: Outcome<KafkaSnapshot>, registry: Outcome<void>, postgres: Outcome<PipelineProgress> }
+
+/** What each group has still to read, by partition; null when that cannot be known. */
+function groupRanges (g: WatchedGroup, outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>): CountRange[] | null {
+  const { kafka, postgres } = outcomes
+  if (!kafka.ok) return null
+  const ranges: CountRange[] = []
+  for (const topic of g.topics) {
+    const offsets = kafka.value.topics.get(topic)
+    if (offsets === undefined) return null
+    let positions: Array<bigint | undefined>
+    if (g.sink === undefined) {
+      positions = kafka.value.committed.get(g.group)?.get(topic) ?? []
+    } else {
+      if (!postgres.ok) return null
+      positions = []
+      for (const row of postgres.value.sinkOffsets) {
+        if (row.sink === g.sink && row.topic === topic) positions[row.partition] = row.nextOffset
+      }
+    }
+    ranges.push(...rangesBehind(topic, offsets, positions))
+  }
+  return ranges
+}
+
+function dlqRanges (kafka: Outcome<KafkaSnapshot>, dlqTopic: string): CountRange[] | null {
+  const dlq = kafka.ok ? kafka.value.topics.get(dlqTopic) : undefined
+  return dlq === undefined ? null : rangesBehind(dlqTopic, dlq, [])
+}
+
+/** Every range whose records the status counts: each group's backlog and the whole DLQ. */
+export function statusRanges (outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>, groups: WatchedGroup[], dlqTopic: string): CountRange[] {
+  const all = [...groups.map(g => groupRanges(g, outcomes)), dlqRanges(outcomes.kafka, dlqTopic)]
+  return all.flatMap(ranges => ranges ?? [])
+}
+
+/**
+ * Records in the ranges: the counted figure where `records` has one, else the offsets (an
+ * upper bound: markers and aborted records take offsets too) and exact: false.
+ */
+function recordsIn (ranges: CountRange[], records: ReadonlyMap<string, number>): { records: number, exact: boolean } {
+  let total = 0
+  let exact = true
+  for (const range of ranges) {
+    const counted = records.get(rangeKey(range))
+    if (counted === undefined) exact = false
+    total += counted ?? Number(range.until - range.from)
+  }
+  return { records: total, exact }
+}
+
+/**
+ * The status response from the probes' outcomes and the records counted in statusRanges()
+ * (by rangeKey(); a range without a count is reported by its offsets, as an upper bound). Pure.
+ */
+export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyMap<string, number> },
   groups: WatchedGroup[], dlqTopic: string, now = Date.now()): StatusResponse {
   const { kafka, registry, postgres } = outcomes
-  const lagOf = (g: WatchedGroup): number | null => {
-    if (!kafka.ok) return null
-    let lag = 0n
-    for (const topic of g.topics) {
-      const offsets = kafka.value.topics.get(topic)
-      if (offsets === undefined) return null
-      let positions: Array<bigint | undefined>
-      if (g.sink === undefined) {
-        positions = kafka.value.committed.get(g.group)?.get(topic) ?? []
-      } else {
-        if (!postgres.ok) return null
-        positions = []
-        for (const row of postgres.value.sinkOffsets) {
-          if (row.sink === g.sink && row.topic === topic) positions[row.partition] = row.nextOffset
-        }
-      }
-      lag += behind(offsets, positions)
-    }
-    return Number(lag)
+  const records = outcomes.records ?? new Map<string, number>()
+  const lagOf = (g: WatchedGroup): Pick<GroupLag, 'lag' | 'lag_exact'> => {
+    const ranges = groupRanges(g, outcomes)
+    if (ranges === null) return { lag: null, lag_exact: false }
+    const counted = recordsIn(ranges, records)
+    return { lag: counted.records, lag_exact: counted.exact }
   }
-  let dlqRecords: number | null = null
-  const dlq = kafka.ok ? kafka.value.topics.get(dlqTopic) : undefined
-  if (dlq !== undefined) dlqRecords = Number(behind(dlq, []))
+  const dlq = dlqRanges(kafka, dlqTopic)
+  const dlqCount = dlq === null ? null : recordsIn(dlq, records)
   return {
     broker: report(kafka),
     registry: report(registry),
     postgres: report(postgres),
-    groups: groups.map(g => ({ group: g.group, kind: g.kind, topics: g.topics, lag: lagOf(g) })),
+    groups: groups.map(g => ({ group: g.group, kind: g.kind, topics: g.topics, ...lagOf(g) })),
     newest_complete_date: postgres.ok ? postgres.value.newestCompleteDate : null,
-    dlq_records: dlqRecords,
+    dlq_records: dlqCount?.records ?? null,
+    dlq_exact: dlqCount?.exact ?? false,
     checked_at: new Date(now).toISOString()
   }
 }

@@ -53,8 +53,17 @@ export interface GroupLag {
   /** processor and join lag come from Kafka group offsets; sink lag from sink_offsets in Postgres. */
   kind: 'processor' | 'join' | 'sink'
   topics: string[]
-  /** Records behind the end of its topics; null when it cannot be known (broker or Postgres down). */
+  /**
+   * Records (not offsets) behind the end of its topics, as a read_committed consumer counts
+   * them; null when it cannot be known (broker or Postgres down, topic missing).
+   */
   lag: number | null
+  /**
+   * false when `lag` is not an exact count: some backlog was larger than the status reads,
+   * so its offsets were counted, an upper bound (markers and aborted records take offsets).
+   * Also false when `lag` is null.
+   */
+  lag_exact: boolean
 }
 
 export interface StatusResponse {
@@ -64,7 +73,9 @@ export interface StatusResponse {
   groups: GroupLag[]
   /** Newest date whose daily_summary is complete; null when none (or Postgres is down). */
   newest_complete_date: string | null
-  /** Records in energy.dlq; null when the broker is down. */
+  /** Committed records in energy.dlq, as a read_committed reader sees them; null when the broker is down or the topic missing. */
   dlq_records: number | null
+  /** As lag_exact: false when dlq_records is an offsets figure (an upper bound) or null. */
+  dlq_exact: boolean
   checked_at: string
 }

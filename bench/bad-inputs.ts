@@ -8,11 +8,11 @@ import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { partitionForDate } from '../lib/partition.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { SOURCES } from '../lib/topics.ts'
+import { topicIn, topology } from '../processors/topology.ts'
 import { readTopic } from '../lib/range-reader.ts'
-import { seed } from '../scripts/seed/index.ts'
-import { createEnvironment } from './environment.ts'
-import { startChild, startSampleApi, waitFor, type Child } from './processes.ts'
+import { seed } from '../processors/ingest/seed.ts'
+import { createEnvironment } from '../lib/environment.ts'
+import { startChild, startSampleApi, waitFor, type Child } from '../lib/processes.ts'
 
 // Each bad input once, with the outcome the README promises checked: a dead letter that says
 // why, a retry that lands, or a log line naming the problem; and afterwards nothing is missing.
@@ -22,7 +22,7 @@ export interface BadInputCheck { input: string, expected: string, ok: boolean, s
 interface DeadLetter { topic: string, headers: ReadonlyMap<string, string> }
 
 export async function runBadInputs (log: Logger, say: (line: string) => void): Promise<BadInputCheck[]> {
-  const env = await createEnvironment('badinput', log)
+  const env = await createEnvironment('badinput', log, topology)
   const { config } = env
   const children: Child[] = []
   const output: string[] = []
@@ -45,7 +45,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     ]
     children.push(await startSampleApi({ ...env.env, SAMPLE_API_FAULTS: JSON.stringify(faults) }, config.carbonApiUrl, capture))
     const pipeline = { ...env.env, LOG_LEVEL: 'info' }
-    children.push(startChild('pipeline', 'scripts/start.ts', ['--only', 'co2,mix,pricing,usage,join'], pipeline, capture))
+    children.push(startChild('pipeline', 'scripts/start.ts', ['--only', 'processors,join'], pipeline, capture))
     // A sink pointed at a port nobody listens on: Postgres refusing connections.
     const refused = new URL(config.databaseUrl)
     refused.port = '1'
@@ -54,14 +54,14 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     await seed({ config, codec, log }, { from: dMalformed, to: dClean })
     const partitions = config.topicPartitions
     // A poison record on every topic the join or a sink reads.
-    for (const topic of [...SOURCES.map(s => config.topics[s]), config.topics.completion]) {
+    for (const topic of [...topology.joinInputs.map(i => topicIn(config, i.topic)), config.topics.completion]) {
       await producer.send({ messages: [{ topic, key: `poison-${topic}`, partition: 0, value: randomBytes(40) }] })
     }
     // A request for a date that does not exist.
     await producer.send({ messages: [{ topic: config.topics.requests, key: '2023-02-30', partition: partitionForDate('2023-02-30', partitions), value: await codec.encode(config.topics.requests, { date: '2023-02-30', request_id: 'impossible-date', requested_at: Date.now(), sources: [] }) }] })
     // Confluent-framed Avro, but of another subject's schema: it cannot be read as usage.
     const foreign = await codec.encode(config.topics.requests, { date: '2023-03-02', request_id: 'x', requested_at: 0, sources: [] })
-    await producer.send({ messages: [{ topic: config.topics.usage, key: 'incompatible', partition: 0, value: foreign }] })
+    await producer.send({ messages: [{ topic: topicIn(config, topology.source('usage').topic), key: 'incompatible', partition: 0, value: foreign }] })
 
     const refusal = (): string => output.join('').split('\n').find(l => l.includes('"sink"') && l.includes('ECONNREFUSED')) ?? ''
     await waitFor('the refused sink to say so', async () => refusal() !== '', 30000, 200)
@@ -89,13 +89,13 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     check('500 twice, then success', 'retried, the day lands whole', await slots('carbon_intensity', d500) === londonDay(d500).slots, `${await slots('carbon_intensity', d500)} co2 slots`)
     check('429 with Retry-After', 'honoured, the day lands whole', await slots('unit_rates', d429) === londonDay(d429).slots, `${await slots('unit_rates', d429)} price slots`)
     const impossible = of(h => h.get('dlq.error.code') === 'ENERGY_BAD_DATE')
-    check('a request for 2023-02-30', 'one dead letter per processor', impossible.length === SOURCES.length, `${impossible.length} dead letters: ${code(impossible[0])}`)
-    for (const topic of [...SOURCES.map(s => config.topics[s]), config.topics.completion]) {
+    check('a request for 2023-02-30', 'one dead letter per processor', impossible.length === topology.sources.length, `${impossible.length} dead letters: ${code(impossible[0])}`)
+    for (const topic of [...topology.joinInputs.map(i => topicIn(config, i.topic)), config.topics.completion]) {
       const poison = of(h => h.get('dlq.source.topic') === topic && h.get('dlq.error.code') === 'ENERGY_DECODE').filter(l => l.headers.get('dlq.source.offset') !== undefined)
       const readers = topic === config.topics.completion ? 1 : 2
       check(`poison record on ${topic.slice(config.namespace.length)}`, `${readers} dead letter(s) (${readers === 2 ? 'join and sink' : 'sink'})`, poison.length >= readers, `${poison.length}: ${code(poison[0])}`)
     }
-    const incompatible = of(h => h.get('dlq.source.topic') === config.topics.usage && (h.get('dlq.error') ?? '').includes('cannot be read'))
+    const incompatible = of(h => h.get('dlq.source.topic') === topicIn(config, topology.source('usage').topic) && (h.get('dlq.error') ?? '').includes('cannot be read'))
     check('a record of an incompatible schema on energy.usage', 'dead letters from the join and the sink', incompatible.length >= 2, `${incompatible.length}: ${code(incompatible[0])}`)
 
     // Nothing lost: with the faults gone, re-seeding the failed dates completes them.

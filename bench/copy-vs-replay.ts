@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import copyStreams from 'pg-copy-streams'
 import type { Pool } from '../lib/db.ts'
-import type { SinkTarget } from '../sinks/tables.ts'
+import type { SinkTarget } from '../lib/copy-writer.ts'
 
 /**
  * The baseline for replay speed: the table's rows exported with COPY TO, then timed while

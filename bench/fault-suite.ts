@@ -6,13 +6,13 @@ import { createPool, type Pool } from '../lib/db.ts'
 import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { seed } from '../scripts/seed/index.ts'
+import { seed } from '../processors/ingest/seed.ts'
 import { fnv1a } from '../lib/hash.ts'
 import { readTopic } from '../lib/range-reader.ts'
 import { tableChecksum } from '../sinks/checksum.ts'
-import { SINK_TARGETS } from '../sinks/tables.ts'
-import { createEnvironment, type Environment } from './environment.ts'
-import { PARTS as PART_PROCESSES, startPart, startSampleApi, waitFor, type Child, type PartName } from './processes.ts'
+import { topology } from '../processors/topology.ts'
+import { createEnvironment, type Environment } from '../lib/environment.ts'
+import { PARTS as PART_PROCESSES, startPart, startSampleApi, waitFor, type Child, type PartName } from '../lib/processes.ts'
 
 // The fault suite: a backfill run undisturbed, the same backfill run while parts of the
 // pipeline, the broker and Postgres are killed at random moments, and a comparison of every
@@ -36,7 +36,7 @@ const PARTS = Object.keys(PART_PROCESSES) as PartName[]
 interface Running { env: Environment, api: Child, parts: Map<string, Child> }
 
 async function startPipeline (name: string, log: Logger): Promise<Running> {
-  const env = await createEnvironment(name, log)
+  const env = await createEnvironment(name, log, topology)
   const api = await startSampleApi(env.env, env.config.carbonApiUrl)
   const parts = new Map<string, Child>()
   for (const part of PARTS) parts.set(part, startPart(part, env.env))
@@ -76,7 +76,7 @@ async function snapshot (run: Running): Promise<Map<string, string>> {
   const pool = createPool(run.env.config.databaseUrl, createSilent())
   const out = new Map<string, string>()
   try {
-    for (const target of SINK_TARGETS) {
+    for (const target of topology.sinkTargets) {
       const c = await tableChecksum(pool, target.spec, undefined, ['batch_id'])
       out.set(`table ${target.name}`, `${c.rows} rows, md5 ${c.md5.slice(0, 12)}`)
     }

@@ -7,13 +7,12 @@ import { createPool } from '../lib/db.ts'
 import { addDays, datesBetween, londonDay, londonToday } from '../lib/london-day.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { SOURCES } from '../lib/topics.ts'
-import { seed } from '../scripts/seed/index.ts'
-import { SINK_TARGETS } from '../sinks/tables.ts'
+import { seed } from '../processors/ingest/seed.ts'
+import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
 import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
-import { createEnvironment } from './environment.ts'
-import { startPart, startSampleApi, waitFor, type Child } from './processes.ts'
+import { createEnvironment } from '../lib/environment.ts'
+import { startPart, startSampleApi, waitFor, type Child } from '../lib/processes.ts'
 
 const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--keep] [--profile]
 
@@ -35,7 +34,7 @@ const latencyRuns = Number(values['latency-runs'])
 const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
 
-const environment = await createEnvironment('bench', log)
+const environment = await createEnvironment('bench', log, topology)
 const { config } = environment
 const profileDir = new URL('./results/profiles/', import.meta.url).pathname
 const env = values.profile === true ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env
@@ -50,7 +49,7 @@ try {
   const from = addDays(to, -Math.round(years * 365.25) + 1)
   const dates = datesBetween(from, to)
   const slots = dates.reduce((sum, d) => sum + londonDay(d).slots, 0)
-  say(`${dates.length} days, ${slots} half-hours per source, ${slots * SOURCES.length} source records; namespace ${environment.namespace}`)
+  say(`${dates.length} days, ${slots} half-hours per source, ${slots * topology.sources.length} source records; namespace ${environment.namespace}`)
 
   children.push(await startSampleApi(env, config.carbonApiUrl, logFile))
   const processors = startPart('processors', env, logFile)
@@ -96,7 +95,7 @@ try {
 
   say('replay vs bare COPY')
   const replays = []
-  for (const target of SINK_TARGETS.filter(t => t.name !== 'daily_summary')) {
+  for (const target of topology.sinkTargets.filter(t => t.name !== 'daily_summary')) {
     // Each measurement starts from a checkpoint, so neither pays for the other's (or the
     // backfill's) dirty pages; the bare COPY runs on both sides of the replay.
     await pool.query('CHECKPOINT')
@@ -126,7 +125,7 @@ try {
   }
   latencies.sort((a, b) => a - b)
 
-  const records = slots * SOURCES.length
+  const records = slots * topology.sources.length
   // Stages run at once, so each is given when it finished (wall) and how many records it
   // handles per CPU-second of its own process (what it would do with a core to itself).
   const stage = (doneAt: number | undefined, process: string) => {

@@ -40,7 +40,7 @@ export function loadLocalSchemas (dir = SCHEMAS_DIR): Map<string, string> {
 }
 
 /** `namespace` is stripped from topic names to find their local schema (see topicsFor). */
-export function createCodec (registry: RegistryClient, schemas: Map<string, string> = loadLocalSchemas(), namespace = ''): Codec {
+export function createCodec (registry: RegistryClient, schemas: ReadonlyMap<string, string> = loadLocalSchemas(), namespace = ''): Codec {
   const localName = (topic: string): string => topic.startsWith(namespace) ? topic.slice(namespace.length) : topic
   const readers = new Map<string, avro.Type>()
   const writerIds = new Map<string, Promise<number>>()

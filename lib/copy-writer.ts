@@ -29,6 +29,21 @@ export interface TableSpec {
   recordKey?: string[]
 }
 
+/**
+ * Where a topic lands: its table, and how one record becomes rows. A tombstone (null value)
+ * deletes the record's rows: its Kafka key gives the record key columns.
+ */
+export interface SinkTarget<R = unknown> {
+  /** Sink name: its consumer group suffix and its rows in sink_offsets. */
+  name: string
+  /** Contract name of its topic (the namespace is prefixed at run time). */
+  topic: string
+  spec: TableSpec
+  toRows (record: R): CopyValue[][]
+  /** Record-key column values from a Kafka key, for tombstones. */
+  keyValues (key: string): CopyValue[]
+}
+
 export interface StagedRow {
   /** Position of the record in the batch: the latest per key wins. */
   seq: number

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ENERGY_SCHEMA'
   | 'ENERGY_BAD_DATE'
   | 'ENERGY_SINK'
+  | 'ENERGY_REBALANCED'
 
 export interface ErrorContext {
   retryable?: boolean

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { EnergyError } from './errors.ts'
 import type { Logger } from './log.ts'
+import { retry } from './retry.ts'
 
-// JSON over HTTP for the source APIs: a timeout per attempt, retries with exponential backoff
-// and full jitter on network errors, 5xx and 429 (honouring Retry-After), no retry on other
-// 4xx. Errors carry status and URL path but never the Authorization header.
+// JSON over HTTP for the source APIs: a timeout per attempt, retries (lib/retry.ts: exponential
+// backoff with full jitter) on network errors, 5xx and 429 (honouring Retry-After), no retry on
+// other 4xx. Errors carry status and URL path but never the Authorization header.
 
 export interface HttpOptions {
   timeoutMs: number
@@ -18,20 +18,16 @@ export interface HttpOptions {
 }
 
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
-  const { retries, log, baseDelayMs = 250, maxDelayMs = 10000 } = options
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await attemptOnce(url, options)
-    } catch (err) {
-      const retryable = err instanceof EnergyError && err.retryable
-      if (!retryable || attempt >= retries || options.signal?.aborted === true) throw err
-      const retryAfterMs = (err as EnergyError).retryAfterMs as number | undefined
-      const backoff = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt)
-      const delayMs = retryAfterMs ?? backoff
-      log.warn({ url: safePath(url), attempt: attempt + 1, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
-      await sleep(delayMs, undefined, { signal: options.signal })
-    }
-  }
+  const { retries, log, baseDelayMs = 250, maxDelayMs = 10000, signal } = options
+  return await retry(() => attemptOnce(url, options), {
+    attempts: retries + 1,
+    baseDelayMs,
+    maxDelayMs,
+    signal,
+    retryable: err => err instanceof EnergyError && err.retryable,
+    delayFor: err => (err as EnergyError).retryAfterMs as number | undefined,
+    onRetry: ({ err, attempt, delayMs }) => log.warn({ url: safePath(url), attempt, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
+  })
 }
 
 async function attemptOnce (url: string, options: HttpOptions): Promise<unknown> {

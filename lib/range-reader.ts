@@ -3,6 +3,7 @@ import type { fetchV17 } from '@platformatic/kafka'
 import type { Config } from './config.ts'
 import { EnergyError } from './errors.ts'
 import { createConsumer, READ_COMMITTED, type EnergyConsumer } from './kafka.ts'
+import { retry } from './retry.ts'
 
 // Reads fixed offset ranges of partitions, read-committed, for the bulk readers: replay and
 // the join's restore. It sends its own Fetch requests, one ahead of the caller, and hands
@@ -107,23 +108,20 @@ async function openCursors (consumer: EnergyConsumer, ranges: OffsetRange[]): Pr
 
 type Fetched = [Cursor[], fetchV17.FetchResponse]
 
-const FETCH_ATTEMPTS = 3
-
 /**
  * Fetches, and when a fetch fails even after the client's own retries (a partition moved to
- * another broker, for one), looks the leaders up again and tries again.
+ * another broker, for one), looks the leaders up again and tries again, 3 attempts in all, a
+ * short backoff apart (a leader election takes moments).
  */
 async function fetchFromLeaders (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number): Promise<Fetched[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchAll(consumer, cursors, maxBytes)
-    } catch (err) {
-      if (attempt >= FETCH_ATTEMPTS) throw err
+  return await retry(async attempt => {
+    if (attempt > 1) {
       const topics = [...new Set(cursors.map(c => c.topic))]
       const metadata = await consumer.metadata({ topics, forceUpdate: true })
       for (const c of cursors) c.leader = metadata.topics.get(c.topic)?.partitions[c.partition]?.leader ?? c.leader
     }
-  }
+    return await fetchAll(consumer, cursors, maxBytes)
+  }, { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, retryable: () => true })
 }
 
 /** One Fetch per partition leader, each for every open partition it leads. */

@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { EnergyError } from './errors.ts'
+import { retry, type RetryOptions } from './retry.ts'
 
 // A client for the Confluent-compatible registry REST API (Redpanda's built-in registry,
 // or Apicurio's /apis/ccompat/v7). Registration goes through @kafkajs/confluent-schema-registry;
@@ -27,7 +28,13 @@ export interface RegistryClient {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
 const REQUEST_TIMEOUT_MS = 10000
-const REGISTER_ATTEMPTS = 3
+/** Three attempts a short pause apart: a registry restart or a lost answer, not an outage. */
+const RETRY: RetryOptions = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 }
+
+/** The library's (mappersmith's) message for a request past its deadline. */
+function timedOut (err: unknown): boolean {
+  return /Timeout \(\d+ms\)/.test((err as Error).message)
+}
 
 type LibraryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number]
 
@@ -49,7 +56,7 @@ export function createRegistryClient (url: string): RegistryClient {
   const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, middlewares: [deadline] }) }))
   library.catch(() => {})
 
-  async function call<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
+  async function callOnce<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
     let res: Response
     try {
       res = await fetch(base + path, {
@@ -68,6 +75,12 @@ export function createRegistryClient (url: string): RegistryClient {
         { status: res.status, retryable: res.status >= 500 })
     }
     return JSON.parse(text) as T
+  }
+
+  // Every call here is idempotent (reads, PUT of a level, lookups, DELETE answering 404 once
+  // done), so an unreachable registry or a 5xx is simply asked again, as a registration is.
+  async function call<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
+    return await retry(() => callOnce<T>(method, path, body, allow404), RETRY)
   }
 
   const enc = encodeURIComponent
@@ -99,15 +112,12 @@ export function createRegistryClient (url: string): RegistryClient {
       const { m, registry } = await library
       // Registering the same schema again answers the same id, so a request that timed out
       // is simply sent again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const { id } = await registry.register({ type: m.SchemaType.AVRO, schema }, { subject, compatibility: m.COMPATIBILITY.BACKWARD })
-          return id
-        } catch (cause) {
-          const timedOut = /Timeout \(\d+ms\)/.test((cause as Error).message)
-          if (timedOut && attempt < REGISTER_ATTEMPTS) continue
-          throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject, retryable: timedOut })
-        }
+      try {
+        const { id } = await retry(() => registry.register({ type: m.SchemaType.AVRO, schema }, { subject, compatibility: m.COMPATIBILITY.BACKWARD }),
+          { ...RETRY, retryable: timedOut })
+        return id
+      } catch (cause) {
+        throw new EnergyError('ENERGY_SCHEMA', `registering ${subject} failed: ${(cause as Error).message}`, { cause, subject, retryable: timedOut(cause) })
       }
     },
     async idOf (subject, schema) {

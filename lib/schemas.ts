@@ -15,7 +15,7 @@ export interface SchemaCheck {
   reasons: string[]
 }
 
-export async function checkSchemas (registry: RegistryClient, schemas: Map<string, string>, namespace = ''): Promise<SchemaCheck[]> {
+export async function checkSchemas (registry: RegistryClient, schemas: ReadonlyMap<string, string>, namespace = ''): Promise<SchemaCheck[]> {
   const checks: SchemaCheck[] = []
   for (const [topic, schema] of schemas) {
     const subject = valueSubject(namespace + topic)
@@ -39,7 +39,7 @@ export async function checkSchemas (registry: RegistryClient, schemas: Map<strin
  * Registers every new or compatible schema with BACKWARD compatibility, or nothing at all:
  * one breaking schema refuses the whole set, naming the subject and field.
  */
-export async function registerSchemas (registry: RegistryClient, schemas: Map<string, string>, namespace = ''): Promise<SchemaCheck[]> {
+export async function registerSchemas (registry: RegistryClient, schemas: ReadonlyMap<string, string>, namespace = ''): Promise<SchemaCheck[]> {
   const checks = await checkSchemas(registry, schemas, namespace)
   const breaking = checks.filter(c => c.status === 'breaking')
   if (breaking.length > 0) {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -7,9 +6,13 @@ import { describeError } from '../lib/errors.ts'
 import { addDays, londonToday } from '../lib/london-day.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { startChild, startSampleApi, waitFor, type Child } from '../bench/processes.ts'
-import { seed, SETTLE_DAYS } from './seed/index.ts'
-import { setup } from './setup/index.ts'
+import { onShutdown } from '../lib/shutdown.ts'
+import { startChild, waitFor, type Child } from '../lib/processes.ts'
+import { kafkaSpec, registrySpec, type ServiceSpec } from './stack/services.ts'
+import { runningPid, stop as stopService } from './stack/supervise.ts'
+import { seed, SETTLE_DAYS } from '../processors/ingest/seed.ts'
+import { topology } from '../processors/topology.ts'
+import { setup } from '../lib/setup.ts'
 import { formatDays, readDays } from './demo/table.ts'
 
 const HELP = `Usage: npm run demo -- [--days N] [--exit]
@@ -29,22 +32,33 @@ const days = Number(values.days)
 const config = loadConfig()
 const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
 const say = (text: string): void => { console.log(`demo: ${text}`) }
+/** Everything started, oldest first; `stack status` and `stack up` too, so a signal stops them. */
 const children: Child[] = []
-let stackStarted = false
+/** The stack's services that were down when the demo ran `stack up`: it stops only those. */
+let stackStarted: ServiceSpec[] = []
+let stopping = false
+// From here on a signal stops what has been started so far, whatever main() is doing.
+const stop = onShutdown(log, stopAll)
 
 async function main (): Promise<void> {
-  if (spawnSync(process.execPath, ['scripts/stack.ts', 'status'], { stdio: 'ignore' }).status !== 0) {
+  if (await start('stack status', 'scripts/stack.ts', ['status'], 'ignore').exited !== 0) {
     say('starting the local stack (Kafka and the schema registry; the first run downloads them)')
-    if (spawnSync(process.execPath, ['scripts/stack.ts', 'up'], { stdio: 'inherit' }).status !== 0) throw new Error('the stack did not start (see above)')
-    stackStarted = true
+    // Noted first, so that stopping finds what an interrupted `up` got to start (pid files).
+    stackStarted = [kafkaSpec(config), registrySpec(config)].filter(spec => runningPid(spec) === undefined)
+    if (await start('stack up', 'scripts/stack.ts', ['up'], 'inherit').exited !== 0) throw new Error('the stack did not start (see above)')
   }
   say('setup: database, migrations, topics, schemas')
-  await setup(config, log)
+  await setup(config, log, topology)
 
   const env = { LOG_LEVEL: 'warn' }
-  children.push(await startSampleApi(env, config.carbonApiUrl, process.stderr))
-  start('pipeline', 'scripts/start.ts', env)
-  const api = start('api', 'api/server.ts', env)
+  const sampleApi = start('sample-api', 'scripts/sample-api.ts', [], 'stderr', env)
+  await waitFor('the sample API', async () => {
+    if (sampleApi.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${config.carbonApiUrl}`)
+    // With a deadline: something else on the port may accept and never answer.
+    return (await fetch(`${config.carbonApiUrl}/intensity/date/2024-01-01`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true
+  }, 20000)
+  start('pipeline', 'scripts/start.ts', [], 'stderr', env)
+  const api = start('api', 'api/server.ts', [], 'stderr', env)
 
   const to = addDays(londonToday(), -SETTLE_DAYS)
   const from = addDays(to, -(days - 1))
@@ -70,30 +84,40 @@ async function main (): Promise<void> {
   }
   if (values.exit === true) return
   if (api.process.exitCode !== null) throw new Error(`the API exited (is port ${config.apiPort} taken? set API_PORT)`)
+  // Until a signal: the children keep the process alive, onShutdown stops them.
   say(`dashboard on http://${config.apiHost}:${config.apiPort}/ — Ctrl-C to stop`)
-  await new Promise<void>(resolve => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
 }
 
-/** Starts a child whose output goes to ours, so its warnings and errors show. */
-function start (name: string, script: string, env: Record<string, string>): Child {
-  const child = startChild(name, script, [], env, process.stderr)
+/**
+ * Starts a child that the shutdown will stop, detached (lib/processes.ts): a terminal's Ctrl-C
+ * reaches only the demo, which stops them in order (the API and the pipeline before the sample
+ * API they read, the stack last), waiting for each. 'stderr' keeps children's log lines out of
+ * the table on stdout.
+ */
+function start (name: string, script: string, args: string[], output: 'ignore' | 'inherit' | 'stderr', env: Record<string, string> = {}): Child {
+  if (stopping) throw new Error(`not starting ${name}: stopping`)
+  const out = output === 'ignore' ? undefined : output === 'inherit' ? process.stdout : process.stderr
+  const child = startChild(name, script, args, env, out, undefined, true)
   children.push(child)
   return child
 }
 
-async function stopAll (): Promise<void> {
-  for (const child of children.reverse()) await child.stop()
-  if (stackStarted) spawnSync(process.execPath, ['scripts/stack.ts', 'down'], { stdio: 'inherit' })
+/** Stops the children newest first, then what it started of the stack (as `stack down` does). */
+async function stopAll (reason: string): Promise<void> {
+  stopping = true
+  if (reason.startsWith('SIG')) say(`${reason}: stopping everything the demo started`)
+  for (const child of children.reverse()) await child.stop('SIGTERM', 30000)
+  for (const spec of stackStarted.reverse()) {
+    if (runningPid(spec) === undefined) continue
+    const killed = await stopService(spec)
+    say(`${spec.name}: stopped${killed ? ' (killed after the grace period)' : ''}`)
+  }
 }
 
-try {
-  await main()
-  await stopAll()
-} catch (err) {
-  console.error(`demo: ${describeError(err)}`)
-  await stopAll()
-  process.exitCode = 1
-}
+main().then(() => {
+  if (values.exit === true) stop('finished')
+}, (err: unknown) => {
+  // Once stopping, main() fails because its children are going; that is no news.
+  if (!stopping) console.error(`demo: ${describeError(err)}`)
+  stop('failed', 1)
+})

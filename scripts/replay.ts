@@ -5,7 +5,7 @@ import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { findTarget, SINK_TARGETS } from '../sinks/index.ts'
+import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
 
 const HELP = `Usage: npm run replay -- --table NAME | --all
@@ -13,7 +13,7 @@ const HELP = `Usage: npm run replay -- --table NAME | --all
 Rebuilds tables from their topics: each topic is read from the start into a shadow table
 that replaces the live one in one transaction, so readers never see a half-empty table and
 a running pipeline carries on. Prints progress, then rows and an md5 checksum per table.
-  --table  ${SINK_TARGETS.map(t => t.name).join(', ')} (or a topic name)
+  --table  ${topology.sinkTargets.map(t => t.name).join(', ')} (or a topic name)
   --all    every table`
 
 const { values } = parseArgs({ options: { table: { type: 'string', multiple: true }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
@@ -21,10 +21,10 @@ if (values.help === true || (values.all !== true && values.table === undefined))
   console.log(HELP)
   process.exit(values.help === true ? 0 : 1)
 }
-const targets = values.all === true ? SINK_TARGETS : (values.table ?? []).map(name => findTarget(name) ?? name)
+const targets = values.all === true ? topology.sinkTargets : (values.table ?? []).map(name => topology.findTarget(name) ?? name)
 const unknown = targets.filter(t => typeof t === 'string')
 if (unknown.length > 0) {
-  console.error(`replay: unknown table ${unknown.join(', ')} (known: ${SINK_TARGETS.map(t => t.name).join(', ')})`)
+  console.error(`replay: unknown table ${unknown.join(', ')} (known: ${topology.sinkTargets.map(t => t.name).join(', ')})`)
   process.exit(1)
 }
 
@@ -33,7 +33,7 @@ const log = createLogger(config.logLevel).child({ component: 'replay' })
 const pool = createPool(config.databaseUrl, log)
 const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
 try {
-  for (const target of SINK_TARGETS.filter(t => targets.includes(t))) {
+  for (const target of topology.sinkTargets.filter(t => targets.includes(t))) {
     let reported = 0
     const result = await replayTable({ config, codec, pool, log }, target, (records, total) => {
       if (records - reported >= 50000 || records === total) {

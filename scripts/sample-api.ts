@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../lib/config.ts'
 import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
+import { onShutdown } from '../lib/shutdown.ts'
 import { createSampleApi, parseFaults } from '../sample-api/index.ts'
 
 const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON]
@@ -44,12 +45,11 @@ try {
     const base = `http://${config.sampleApiHost}:${(server.address() as AddressInfo).port}`
     log.info({ carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, adminUrl: `${base}/_admin`, seed, faults: faults.length }, 'sample API listening')
   })
-  const stop = (): void => {
-    server.close(() => process.exit(0))
+  onShutdown(log, () => new Promise(resolve => {
+    // Not running (a signal before listen) is as good as closed.
+    server.close(() => { resolve() })
     server.closeAllConnections()
-  }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+  }))
 } catch (err) {
   log.error({ err }, `sample API failed to start: ${describeError(err)}`)
   process.exitCode = 1

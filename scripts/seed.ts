@@ -1,18 +1,19 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
-import { loadConfig, parseSources } from '../lib/config.ts'
+import { loadConfig } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { resolveRange, seed, SETTLE_DAYS } from './seed/index.ts'
+import { resolveRange, seed, SETTLE_DAYS } from '../processors/ingest/seed.ts'
+import { checkSources, splitList, topology } from '../processors/topology.ts'
 
-const HELP = `Usage: npm run seed -- [FROM] [TO] [--only co2,mix,pricing,usage]
+const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}]
 
 Requests every Europe/London local date from FROM to TO, inclusive, on energy_processor.
   FROM  YYYY-MM-DD; omitted: the day after the newest date in energy_usage.daily_summary
   TO    YYYY-MM-DD; omitted: today minus ${SETTLE_DAYS} days (consumption settles late)
-  --only  fetch only these sources for the dates (default: all four)
+  --only  fetch only these sources for the dates (default: every source)
 Re-seeding a date is safe: its records are replaced and the day is recomputed.`
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
@@ -24,9 +25,7 @@ const config = loadConfig()
 const log = createLogger(config.logLevel).child({ component: 'seed' })
 try {
   if (positionals.length > 2) throw new EnergyError('ENERGY_BAD_DATE', `expected at most FROM and TO, got ${positionals.length} arguments`)
-  const problems: string[] = []
-  const sources = values.only === undefined ? [] : parseSources(values.only, problems, '--only')
-  if (problems.length > 0) throw new EnergyError('ENERGY_CONFIG', problems.join('; '))
+  const sources = values.only === undefined ? [] : checkSources(topology, splitList(values.only), '--only')
   const [from, to] = positionals
   const range = resolveRange(from, to, from === undefined ? await newestDay(config.databaseUrl) : undefined)
   await seed({ config, codec: createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace), log }, range, sources)

@@ -1,7 +1,8 @@
 import { loadConfig } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { describeError } from '../lib/errors.ts'
-import { setup } from './setup/index.ts'
+import { setup } from '../lib/setup.ts'
+import { topology } from '../processors/topology.ts'
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`Usage: npm run setup
@@ -18,7 +19,7 @@ Prepares what the pipeline needs, idempotently (a second run changes nothing and
 const config = loadConfig()
 const log = createLogger(config.logLevel).child({ component: 'setup' })
 try {
-  const report = await setup(config, log)
+  const report = await setup(config, log, topology)
   const changed = report.databaseCreated || report.migrationsApplied.length > 0 ||
     report.topicChanges.length > 0 || report.schemasRegistered.length > 0
   log.info(report, changed ? 'setup done' : 'setup done: nothing to change, everything was in place')

@@ -5,13 +5,16 @@ import { loadConfig } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { createComponents, COMPONENT_NAMES } from './start/components.ts'
+import { onShutdown } from '../lib/shutdown.ts'
+import { topology } from '../processors/topology.ts'
+import { createComponents } from './start/components.ts'
 
 const HELP = `Usage: npm start -- [--only NAMES] [--instance ID]
 
-Runs the pipeline in one process until SIGTERM or Ctrl-C:
-  ${COMPONENT_NAMES.join(', ')}
-  --only      comma list of the components to run (default: all)
+Runs the pipeline in one process until SIGTERM or Ctrl-C.
+  --only      comma list of what to run (default: the SOURCES processors, join, sinks):
+              source names (${topology.sourceNames.join(', ')}), or
+              processors (every source), join, sinks
   --instance  instance id, unique per running copy (part of the transactional ids; default 1)
 On SIGTERM the open transactions finish or abort, consumers leave their groups, exit code 0.`
 
@@ -34,24 +37,12 @@ try {
   if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
   for (const c of components) await c.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
-  let stopping = false
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'stopping')
-    await Promise.all(components.map(c => c.stop()))
-    log.info('stopped')
-    process.exit(0)
-  }
-  process.once('SIGTERM', () => { shutdown('SIGTERM').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
-  process.once('SIGINT', () => { shutdown('SIGINT').catch((err: unknown) => log.error({ err }, 'shutdown failed')) })
+  const stop = onShutdown(log, async () => { await Promise.all(components.map(c => c.stop())) })
   // A component that gives up (a fenced producer: another copy runs with the same
   // --instance) takes the process down, so a supervisor can see it.
-  Promise.all(components.map(c => c.done())).catch(async (err: unknown) => {
+  Promise.all(components.map(c => c.done())).catch((err: unknown) => {
     log.fatal({ err }, `a component stopped for good: ${describeError(err)}; another copy may be running with --instance ${values.instance}`)
-    stopping = true
-    await Promise.all(components.map(c => c.stop()))
-    process.exit(1)
+    stop('component failed', 1)
   })
 } catch (err) {
   log.fatal({ err }, `pipeline failed to start: ${describeError(err)}`)

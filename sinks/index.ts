@@ -2,7 +2,7 @@ import type { Message } from '@platformatic/kafka'
 import type { Codec } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import { createBatcher } from '../lib/batcher.ts'
-import { loadOffsets, writeBatch, type OffsetUpdate } from '../lib/copy-writer.ts'
+import { loadOffsets, writeBatch, type OffsetUpdate, type SinkTarget } from '../lib/copy-writer.ts'
 import { writeHalving } from './halving.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
@@ -10,11 +10,12 @@ import { dlqMessage } from '../lib/dlq.ts'
 import { describeError, isEnergyError } from '../lib/errors.ts'
 import { createConsumer, createProducer, type EnergyProducer } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
+import { retry } from '../lib/retry.ts'
 import { closeQuietly, supervise, type Supervised } from '../lib/supervisor.ts'
 import { DEFAULT_SINK_OPTIONS, type SinkOptions } from './options.ts'
-import type { SinkTarget } from './tables.ts'
+import { sinkGroup, topicIn } from '../processors/topology.ts'
 
-export { SINK_TARGETS, findTarget, type SinkTarget } from './tables.ts'
+export type { SinkTarget }
 
 type Incoming = Message<string, Buffer, string, string>
 
@@ -27,10 +28,6 @@ export interface SinkDeps {
   options?: Partial<SinkOptions>
 }
 
-export function sinkGroup (target: SinkTarget, namespace = ''): string {
-  return `${namespace}energy-sink-${target.name}`
-}
-
 /**
  * A topic → its table, effectively once: rows and the next offsets commit in one Postgres
  * transaction, and the sink reads from the offsets stored there, never from Kafka's group
@@ -40,7 +37,7 @@ export function createSink (deps: SinkDeps): Supervised {
   const { config, codec, pool, target } = deps
   const options: SinkOptions = { batchSize: config.sinkBatchSize, batchWaitMs: config.sinkBatchMs, ...DEFAULT_SINK_OPTIONS, ...deps.options }
   const log = deps.log.child({ sink: target.name })
-  const topic = config.topics[target.topic]
+  const topic = topicIn(config, target.topic)
   const group = sinkGroup(target, config.namespace)
   /** Next offset per partition as Postgres has it; absent = not loaded, null = no row yet. */
   const positions = new Map<number, bigint | null>()
@@ -88,26 +85,31 @@ export function createSink (deps: SinkDeps): Supervised {
     }, (i, err) => deadLetter(dlq, batch[i], err))
   }
 
-  /** Retries a batch until it lands: Postgres may be restarting. */
+  /**
+   * Retries a batch until it lands: Postgres may be restarting. A stop ends the backoff wait at
+   * once (lib/retry.ts) and the batch is left to the next start, from the stored positions.
+   */
   async function landWithRetry (batch: Incoming[], dlq: EnergyProducer, signal: AbortSignal): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
-      if (fresh.length === 0) return
-      try {
-        await land(fresh, dlq)
-        return
-      } catch (err) {
-        if (signal.aborted) throw err
-        if (isEnergyError(err, 'ENERGY_SINK') && err.positionMoved === true) {
+    await retry(async () => {
+      while (true) {
+        const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
+        if (fresh.length === 0) return
+        try {
+          await land(fresh, dlq)
+          return
+        } catch (err) {
+          if (!isEnergyError(err, 'ENERGY_SINK') || err.positionMoved !== true || signal.aborted) throw err
           log.warn({ err: err.message }, 'position moved (another instance or a replay), reloading it')
           await reloadPositions()
-          continue
         }
-        const delayMs = Math.min(options.maxRetryDelayMs, 500 * 2 ** attempt)
-        log.error({ err: describeError(err), attempt: attempt + 1, delayMs, code: (err as { code?: string }).code }, 'batch did not land in Postgres, retrying')
-        await new Promise(resolve => setTimeout(resolve, delayMs))
       }
-    }
+    }, {
+      baseDelayMs: 500,
+      maxDelayMs: options.maxRetryDelayMs,
+      retryable: () => true,
+      signal,
+      onRetry: ({ err, attempt, delayMs }) => log.error({ err: describeError(err), attempt, delayMs: Math.round(delayMs), code: (err as { code?: string }).code }, 'batch did not land in Postgres, retrying')
+    })
   }
 
   async function session (signal: AbortSignal): Promise<void> {

@@ -11,7 +11,8 @@ import { createConsumer } from '../lib/kafka.ts'
 import { readRanges, type RangeRecord } from '../lib/range-reader.ts'
 import type { Logger } from '../lib/log.ts'
 import { tableChecksum, type TableChecksum } from './checksum.ts'
-import type { SinkTarget } from './tables.ts'
+import type { SinkTarget } from '../lib/copy-writer.ts'
+import { topicIn } from '../processors/topology.ts'
 
 type Incoming = RangeRecord
 
@@ -41,7 +42,7 @@ export async function replayTable (deps: ReplayDeps, target: SinkTarget, onProgr
 async function rebuild ({ config, codec, pool, log }: ReplayDeps, target: SinkTarget, fast: boolean, onProgress?: (records: number, total: number) => void): Promise<ReplayResult> {
   const started = Date.now()
   const live = target.spec.table
-  const topic = config.topics[target.topic]
+  const topic = topicIn(config, target.topic)
   const shadow = `${live}_rebuild`
   const shadowSpec = { ...target.spec, table: shadow }
   await pool.query(`DROP TABLE IF EXISTS ${shadow}; CREATE TABLE ${shadow} (LIKE ${live} INCLUDING ALL)`)

@@ -1,7 +1,7 @@
 import type { Codec } from '../lib/avro.ts'
 import type { StagedRow } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
-import type { SinkTarget } from './tables.ts'
+import type { SinkTarget } from '../lib/copy-writer.ts'
 
 /** What staging reads of a record: the sink's messages and replay's range records both have it. */
 interface Incoming { key?: string, value?: Buffer }

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import type { TestContext } from 'node:test'
 import type pg from 'pg'
-import { createEnvironment, type Environment } from '../bench/environment.ts'
-import { startChild, waitFor, type Child } from '../bench/processes.ts'
+import { createEnvironment, type Environment } from '../lib/environment.ts'
+import { startChild, waitFor, type Child } from '../lib/processes.ts'
 import { createCodec, type Codec } from '../lib/avro.ts'
 import { DEFAULTS, type Config } from '../lib/config.ts'
 import { createPool, type Pool } from '../lib/db.ts'
@@ -13,18 +13,15 @@ import { createAdmin, createConsumer, READ_COMMITTED } from '../lib/kafka.ts'
 import { createLogger, type Logger } from '../lib/log.ts'
 import { londonDay } from '../lib/london-day.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { SOURCES, type Source } from '../lib/topics.ts'
-import { createSourceProcessor, SOURCE_DEFINITIONS } from '../processors/index.ts'
+import { createSourceProcessor, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
 import type { EnergyRequest } from '../processors/ingest/types.ts'
 import { createSampleApi, type SampleApi, type SampleApiOptions } from '../sample-api/index.ts'
-import { seed } from '../scripts/seed/index.ts'
-import { processorGroup as sourceProcessorGroup } from '../processors/ingest/index.ts'
-import { createSink } from '../sinks/index.ts'
-import { SINK_TARGETS, type SinkTarget } from '../sinks/tables.ts'
+import { seed } from '../processors/ingest/seed.ts'
+import { createSink, type SinkTarget } from '../sinks/index.ts'
 import { consumeAll, plain, silentLog, type ConsumedMessage } from './helpers.ts'
 
 // Fixtures of the pipeline tests (ingestion, sinks): the sample API in the test process on an
-// ephemeral port, a throwaway environment per test (bench/environment.ts: its own
+// ephemeral port, a throwaway environment per test (lib/environment.ts: its own
 // PIPELINE_NAMESPACE, so its own topics, groups and transactional ids, and its own database),
 // processors in-process or as child processes, and readers of topics and tables.
 
@@ -126,8 +123,8 @@ export interface TestEnvironment extends Environment {
  * A throwaway environment (createEnvironment: namespace, database, setup) whose API URLs point
  * at `sample`; its consumer groups, topics, subjects and database are deleted when the test ends.
  */
-export async function createTestEnvironment (t: TestContext, name: string, sample: SampleServer, extra: Record<string, string> = {}): Promise<TestEnvironment> {
-  const environment = await createEnvironment(`${name}_${randomBytes(2).toString('hex')}`, silentLog, {
+export async function createTestEnvironment (t: TestContext, name: string, sample: SampleServer, extra: Record<string, string> = {}, plan: Topology = topology): Promise<TestEnvironment> {
+  const environment = await createEnvironment(`${name}_${randomBytes(2).toString('hex')}`, silentLog, plan, {
     // The sample API's identities and the defaults the expectations assume, whatever a
     // developer's .env says (only the stack's addresses come from there).
     ...Object.fromEntries(PINNED.map(name => [name, DEFAULTS[name]])),
@@ -139,7 +136,7 @@ export async function createTestEnvironment (t: TestContext, name: string, sampl
     await deleteGroups(environment.config).catch(() => {})
     await environment.dispose()
   })
-  const codec = createCodec(createRegistryClient(environment.config.schemaRegistryUrl), undefined, environment.config.namespace)
+  const codec = createCodec(createRegistryClient(environment.config.schemaRegistryUrl), plan.schemas, environment.config.namespace)
   return { ...environment, codec }
 }
 
@@ -206,10 +203,10 @@ export function captureLog (level = 'debug'): CapturedLog {
 // Running the pipeline
 
 /** Starts source processors in this process; stopped when the test ends. */
-export async function startSourceProcessors (t: TestContext, env: TestEnvironment, log: Logger, sources: readonly Source[] = SOURCES): Promise<void> {
+export async function startSourceProcessors (t: TestContext, env: TestEnvironment, log: Logger, sources: readonly string[] = topology.sourceNames): Promise<void> {
   for (const source of sources) {
     const processor = createSourceProcessor({
-      config: env.config, source: SOURCE_DEFINITIONS[source], codec: env.codec, log, options: { restartDelayMs: 300 }
+      config: env.config, source: topology.source(source), codec: env.codec, log, options: { restartDelayMs: 300 }
     })
     await processor.start()
     defer(t, () => processor.stop())
@@ -233,13 +230,18 @@ export function startPipelineChild (t: TestContext, env: TestEnvironment, only: 
 }
 
 /** Requests every date of [from, to] on the environment's energy_processor. */
-export async function seedDates (env: TestEnvironment, from: string, to = from, sources: Source[] = []): Promise<number> {
+export async function seedDates (env: TestEnvironment, from: string, to = from, sources: string[] = []): Promise<number> {
   return await seed({ config: env.config, codec: env.codec, log: silentLog }, { from, to }, sources)
 }
 
-/** The consumer group of a source processor (processors/ingest/index.ts). */
-export function processorGroup (env: TestEnvironment, source: Source): string {
+/** The consumer group of a source processor (processors/topology.ts). */
+export function processorGroup (env: TestEnvironment, source: string): string {
   return sourceProcessorGroup(source, env.config.namespace)
+}
+
+/** A source's topic in the environment's namespace. */
+export function sourceTopic (env: TestEnvironment, source: string): string {
+  return topicIn(env.config, topology.source(source).topic)
 }
 
 /**
@@ -386,10 +388,10 @@ export async function countsByDate (pool: Pool, table: string, column = 'local_d
  * (read_committed): everything produced so far has landed. The topics are read to find their
  * last records because a transactional topic ends with a commit marker, which no sink sees.
  */
-export async function sinksCaughtUp (env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[] = SINK_TARGETS): Promise<boolean> {
+export async function sinksCaughtUp (env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[] = topology.sinkTargets): Promise<boolean> {
   const { rows } = await pool.query<{ sink: string, topic: string, partition: number, next_offset: string }>('SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets')
   for (const target of targets) {
-    const topic = env.config.topics[target.topic]
+    const topic = topicIn(env.config, target.topic)
     const next = new Map<number, bigint>()
     for (const m of await readRaw(env, topic)) next.set(m.partition, m.offset + 1n)
     for (const [partition, offset] of next) {
@@ -425,7 +427,7 @@ export async function waitForPipeline (env: TestEnvironment, pool: Pool, dates: 
   await waitFor(`the pipeline to settle for ${dates.length} days`, async () => {
     const now = await counts()
     if (Object.entries(expected).some(([t, n]) => (now[t] ?? 0) < n)) return false
-    if (!await groupsCaughtUp(env.config, SOURCES.map(s => processorGroup(env, s)), env.config.topics.requests)) return false
+    if (!await groupsCaughtUp(env.config, topology.sourceNames.map(s => processorGroup(env, s)), env.config.topics.requests)) return false
     return await sinksCaughtUp(env, pool)
   }, timeoutMs, 300)
 }

@@ -515,9 +515,20 @@ async function refreshStatus () {
   line.replaceChildren(
     probe('Kafka', status.broker), ' ', probe('Registry', status.registry), ' ', probe('Postgres', status.postgres), ' ',
     el('span', { className: 'fact', text: `Last complete day: ${status.newest_complete_date === null ? 'none' : showDay(status.newest_complete_date)}` }), ' ',
-    el('span', { className: status.dlq_records ? 'fact warn' : 'fact', text: `Dead letters: ${status.dlq_records ?? '?'}` }))
-  lags.replaceChildren(...status.groups.map(g => el('li', { className: g.lag ? 'lag behind' : 'lag', title: `${g.group} on ${g.topics.join(', ')}` },
-    el('span', { text: shortGroup(g) }), ' ', el('strong', { text: g.lag === null ? '?' : String(g.lag) }))))
+    el('span', { className: status.dlq_records ? 'fact warn' : 'fact', title: status.dlq_records !== null && !status.dlq_exact ? UPPER_BOUND : undefined, text: `Dead letters: ${records(status.dlq_records, status.dlq_exact)}` }))
+  lags.replaceChildren(...status.groups.map(g => el('li', {
+    className: g.lag ? 'lag behind' : 'lag',
+    title: `${g.group} on ${g.topics.join(', ')}${g.lag !== null && !g.lag_exact ? `: ${UPPER_BOUND}` : ''}`
+  }, el('span', { text: shortGroup(g) }), ' ', el('strong', { text: records(g.lag, g.lag_exact) }))))
+}
+
+// The API counts records up to a bound; past it (or when counting failed) it reports offsets,
+// which are at least the records (markers and aborted records take offsets too).
+const UPPER_BOUND = 'at most this many records: offsets, too many to count just now'
+
+function records (n, exact) {
+  if (n === null) return '?'
+  return exact ? String(n) : `≤${n}`
 }
 
 // ---------- start ----------

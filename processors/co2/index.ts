@@ -1,15 +1,37 @@
 import { getJson } from '../../lib/http.ts'
-import type { Co2Values, SourceDefinition } from '../ingest/types.ts'
+import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
+import { slotKeyValues } from '../ingest/keys.ts'
 import { parseCo2Day } from './normalise.ts'
 
 export { parseCo2Day }
 
-// `/intensity/date/{date}` answers the UK local day, so one call covers one London day.
-export const co2Source: SourceDefinition<Co2Values> = {
+/** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
+export const co2Source: SourceDeclaration<Co2Values> = {
   name: 'co2',
+  topic: 'energy.co2',
+  // `/intensity/date/{date}` answers the UK local day, so one call covers one London day.
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/intensity/date/${day.date}`,
       { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })
     return parseCo2Day(day, body)
+  },
+  sink: {
+    name: 'carbon_intensity',
+    spec: {
+      table: 'energy_usage.carbon_intensity',
+      columns: ['slot_start', 'slot_end', 'local_date', 'forecast', 'actual', 'intensity_index', 'batch_id'],
+      types: ['timestamptz', 'timestamptz', 'date', 'int4', 'int4', 'text', 'text'],
+      rowKey: ['slot_start']
+    },
+    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
+    keyValues: slotKeyValues
+  },
+  // Columns: [intensity used (actual, else forecast), 1 when that was the forecast].
+  join: {
+    width: 2,
+    write (r, batch, base) {
+      batch.values[base] = r.actual ?? r.forecast
+      batch.values[base + 1] = r.actual === null ? 1 : 0
+    }
   }
 }

@@ -4,28 +4,24 @@ import type { Config } from '../../lib/config.ts'
 import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, isProducerFenced, lastPerPartition, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { commitBatch } from '../../lib/exactly-once.ts'
+import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
-import type { Source } from '../../lib/topics.ts'
-import type { EnergyRequest, SourceDefinition } from './types.ts'
+import { processorGroup, topicIn, transactionalId } from '../topology.ts'
+import type { EnergyRequest, SourceDeclaration } from './types.ts'
 
-export type { EnergyRequest, SourceDefinition } from './types.ts'
-
-/** The consumer group (and transactional id prefix) of a source's processor. */
-export function processorGroup (source: Source, namespace = ''): string {
-  return `${namespace}energy-${source}-processor`
-}
+export type { EnergyRequest, SourceDeclaration } from './types.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 type Incoming = Message<string, Buffer, string, string>
 
 export interface SourceProcessorDeps {
   config: Readonly<Config>
-  source: SourceDefinition
+  source: SourceDeclaration
   codec: Codec
   log: Logger
   /** Distinguishes instances of the same processor: part of the transactional id. */
@@ -46,7 +42,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const options = { ...DEFAULT_SOURCE_PROCESSOR_OPTIONS, ...deps.options }
   const log = deps.log.child({ processor: source.name })
   const { topics, namespace } = config
-  const topic = topics[source.name]
+  const topic = topicIn(config, source.topic)
   const group = processorGroup(source.name, namespace)
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
@@ -93,18 +89,12 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     }
   }
 
-  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, signal: AbortSignal): Promise<void> {
+  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
-    const tx = await producer.beginTransaction()
-    try {
-      const records = handled.flatMap(h => h.records)
-      if (records.length > 0) await tx.send({ messages: records })
-      await tx.addConsumer(consumer)
-      for (const last of lastPerPartition(batch)) await tx.addOffset(last)
-      await tx.commit()
-    } catch (err) {
-      await tx.abort().catch(() => {})
-      throw err
+    if (!await commitBatch(producer, consumer, handled.flatMap(h => h.records), batch, owns)) {
+      // The stream does not reliably hand the kept partitions' requests out again: a new
+      // session reads them from the committed offsets; the lost ones are the new owner's.
+      throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${batch.length} requests): aborted, restarting from committed offsets`, { retryable: true })
     }
     for (const h of handled) {
       if (h.date === undefined) continue
@@ -116,8 +106,18 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   async function session (signal: AbortSignal): Promise<void> {
-    const producer = createProducer(config, { clientId: group, transactionalId: `${group}-${instanceId}` })
+    const producer = createProducer(config, { clientId: group, transactionalId: transactionalId(group, instanceId) })
     const consumer = createConsumer(config, { clientId: group, groupId: group })
+    // Partitions this member owns, and the next offset of each as last committed by it: a
+    // rebalance rewinds the stream to the committed offsets, so what was already committed
+    // comes again and is skipped.
+    let assigned = new Set<number>()
+    const positions = new Map<number, bigint>()
+    consumer.on('consumer:group:join', ({ assignments }) => {
+      assigned = new Set((assignments ?? []).flatMap(a => a.partitions))
+      for (const p of positions.keys()) if (!assigned.has(p)) positions.delete(p)
+    })
+    const owns = (partition: number): boolean => assigned.has(partition)
     try {
       const metadata = await producer.metadata({ topics: [topic] })
       partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
@@ -126,8 +126,10 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
       log.info({ group, topic, partitions }, 'processor started')
       while (!signal.aborted) {
-        const batch = await batcher.next(signal)
-        if (batch.length > 0 && !signal.aborted) await processBatch(batch, producer, consumer, signal)
+        const batch = (await batcher.next(signal)).filter(m => owns(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
+        if (batch.length === 0 || signal.aborted) continue
+        await processBatch(batch, producer, consumer, owns, signal)
+        for (const m of batch) positions.set(m.partition, m.offset + 1n)
       }
       await stream.close()
     } finally {

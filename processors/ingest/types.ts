@@ -1,7 +1,8 @@
 import type { Config } from '../../lib/config.ts'
 import type { LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
-import type { Source } from '../../lib/topics.ts'
+import type { SinkTarget } from '../../lib/copy-writer.ts'
+import type { JoinInput } from '../join/types.ts'
 
 /** What every half-hour record carries (DESIGN.md "Records"). */
 export interface SlotEnvelope {
@@ -40,10 +41,29 @@ export interface FetchContext {
   signal: AbortSignal
 }
 
-/** One source: how to fetch a London day and normalise it to half-hour values. */
-export interface SourceDefinition<V extends { slot_start: number } = { slot_start: number }> {
-  /** Also the key of its topic in config.topics. */
-  name: Source
+/** The values a source produces for one half-hour: the envelope is added by the runner. */
+export interface SlotValues { slot_start: number }
+
+/** A source's half-hour record on its topic: its values and the envelope. */
+export type SlotRecord<V extends SlotValues = SlotValues> = SlotEnvelope & V
+
+/**
+ * One source, declared once (DESIGN.md "The topology, declared once"): its name, its topic
+ * and value schema, how it fetches a London day and normalises it, the table its sink lands it
+ * in, and whether and how the join reads it. processors/topology.ts lists the sources and
+ * derives the rest (topic configs, groups, transactional ids, sink targets, --only groups).
+ */
+export interface SourceDeclaration<V extends SlotValues = SlotValues> {
+  /** Component name: `--only`, SOURCES, consumer group, log field. */
+  name: string
+  /** Contract topic name; its value schema is schemas/<topic>.avsc unless `schema` is given. */
+  topic: string
+  /** The Avro schema as JSON text, for a source declared outside schemas/ (tests). */
+  schema?: string
   /** Values for the slots of the day the source has, ascending, one per slot start. */
   fetchDay (day: LondonDay, context: FetchContext): Promise<V[]>
+  /** Where its sink lands the records. */
+  sink: Omit<SinkTarget<SlotRecord<V>>, 'topic'>
+  /** How the join reads it; a source without one is not a join input. */
+  join?: JoinInput<SlotRecord<V>>
 }

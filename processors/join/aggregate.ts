@@ -1,6 +1,8 @@
-import type { DayState, DailyAggregate, JoinState } from './types.ts'
-import { SOURCE_INDEX } from './types.ts'
-import { MAX_FUELS } from './state.ts'
+import { MAX_FUELS } from '../mix/index.ts'
+import type { DayState, DailyAggregate, JoinState, SourceBatch } from './types.ts'
+
+/** The inputs the daily figures read, by name; createJoinProcessor checks they are all declared. */
+export const AGGREGATE_INPUTS = ['co2', 'mix', 'pricing', 'usage'] as const
 
 /**
  * The day's figures (DESIGN.md "The join"), over the slots where all four sources have a
@@ -9,8 +11,9 @@ import { MAX_FUELS } from './state.ts'
  * consistent with each other; `complete` says whether that was every slot. Full precision.
  */
 export function aggregateDay (state: JoinState, day: DayState, computedAt: number): DailyAggregate | undefined {
-  const [co2, mix, pricing, usage] = [SOURCE_INDEX.co2, SOURCE_INDEX.mix, SOURCE_INDEX.pricing, SOURCE_INDEX.usage].map(i => day.whole[i])
-  if (co2 === undefined || mix === undefined || pricing === undefined || usage === undefined) return undefined
+  // A day is emitted once every input is whole, the ones the figures read and any other.
+  if (day.whole.some(b => b === undefined)) return undefined
+  const [co2, mix, pricing, usage] = AGGREGATE_INPUTS.map(name => day.whole[state.index.get(name) ?? -1] as SourceBatch)
   const fuelSums = new Float64Array(MAX_FUELS)
   let kwh = 0
   let costInc = 0
@@ -32,7 +35,7 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   const mixShares: Record<string, number> = {}
   if (kwh > 0) {
     for (let f = 0; f < state.fuels.length; f++) {
-      if ((mix.fuelMask & (1 << f)) !== 0) mixShares[state.fuels[f]] = fuelSums[f] / kwh
+      if ((mix.columnMask & (1 << f)) !== 0) mixShares[state.fuels[f]] = fuelSums[f] / kwh
     }
   }
   return {
@@ -47,7 +50,7 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     slots_joined: joined,
     complete: joined === day.slots,
     forecast_slots: forecastSlots,
-    batches: { co2: co2.id, mix: mix.id, pricing: pricing.id, usage: usage.id },
+    batches: Object.fromEntries(state.inputs.map((input, i) => [input.name, (day.whole[i] as SourceBatch).id])),
     computed_at: computedAt
   }
 }

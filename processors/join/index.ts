@@ -5,17 +5,19 @@ import { createBatcher } from '../../lib/batcher.ts'
 import type { Config } from '../../lib/config.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
-import { createConsumer, createProducer, isProducerFenced, lastPerPartition, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { commitBatch } from '../../lib/exactly-once.ts'
+import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { readRanges } from '../../lib/range-reader.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
-import { SOURCES, type Source } from '../../lib/topics.ts'
+import { joinGroup, topicIn, topology, transactionalId } from '../topology.ts'
+import { AGGREGATE_INPUTS } from './aggregate.ts'
 import { copartitionedAssigner } from './assigner.ts'
 import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
 import { joinByDate, type SourceEvent } from './operator.ts'
 import { applyRecord, checkRecord, createJoinState, type SourceRecord } from './state.ts'
-import type { DailyAggregate, JoinState } from './types.ts'
+import type { DailyAggregate, JoinInputSpec, JoinState } from './types.ts'
 
 export { aggregateDay } from './aggregate.ts'
 export { joinByDate } from './operator.ts'
@@ -26,19 +28,19 @@ type Outgoing = MessageToProduce<string, Buffer, string, string>
 
 const EMPTY = Buffer.alloc(0)
 
-export const JOIN_GROUP = 'energy-join'
-
 export interface JoinDeps {
   config: Readonly<Config>
   codec: Codec
   log: Logger
   instanceId?: string
+  /** The sources it joins (default: the topology's join inputs). */
+  inputs?: readonly JoinInputSpec[]
   options?: Partial<JoinOptions>
   clock?: () => number
 }
 
 /**
- * energy.co2/mix/pricing/usage → completion, exactly once: each batch's aggregates, dead
+ * The join inputs (energy.co2/mix/pricing/usage) → completion, exactly once: each batch's aggregates, dead
  * letters and input offsets commit in one Kafka transaction. The state is a function of the
  * committed input prefix, so on first sight of a partition (start, rebalance) it is rebuilt
  * from the compacted inputs up to the group's committed offsets before anything is emitted.
@@ -49,9 +51,12 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const clock = deps.clock ?? Date.now
   const log = deps.log.child({ processor: 'join' })
   const { topics, namespace } = config
-  const group = namespace + JOIN_GROUP
-  const INPUT_TOPICS = SOURCES.map(s => topics[s])
-  const SOURCE_OF = new Map<string, Source>(SOURCES.map(s => [topics[s], s]))
+  const group = joinGroup(namespace)
+  const inputs = deps.inputs ?? topology.joinInputs
+  const missing = AGGREGATE_INPUTS.filter(name => !inputs.some(i => i.name === name))
+  if (missing.length > 0) throw new EnergyError('ENERGY_CONFIG', `the daily figures need the join inputs ${missing.join(', ')}, which are not declared`)
+  const INPUT_TOPICS = inputs.map(i => topicIn(config, i.topic))
+  const SOURCE_OF = new Map<string, string>(inputs.map(i => [topicIn(config, i.topic), i.name]))
 
   /**
    * Decodes and checks records in log order: each gives its event, or why it is rejected.
@@ -73,9 +78,10 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
       const record = decoded[i]
       if (message.value === undefined || message.value.length === 0) return new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
       if (record instanceof Error) return record
-      const source = SOURCE_OF.get(message.topic) as Source
+      const source = SOURCE_OF.get(message.topic)
+      if (source === undefined) return new EnergyError('ENERGY_DECODE', `${message.topic} is not an input of the join`)
       try {
-        checkRecord(source, record, state)
+        checkRecord(state, source, record)
       } catch (err) {
         return err as Error
       }
@@ -86,11 +92,11 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   async function session (signal: AbortSignal): Promise<void> {
     // Fresh per session: after a failed transaction the in-memory state may be ahead of what
     // was committed, so it is rebuilt rather than trusted.
-    let state: JoinState = createJoinState()
+    let state: JoinState = createJoinState(inputs)
     const positions = new Map<string, bigint>()
     const restored = new Set<number>()
     let assigned = new Set<number>()
-    const producer = createProducer(config, { clientId: group, transactionalId: `${group}-${deps.instanceId ?? '1'}` })
+    const producer = createProducer(config, { clientId: group, transactionalId: transactionalId(group, deps.instanceId ?? '1') })
     const consumer = createConsumer(config, { clientId: group, groupId: group })
 
     consumer.on('consumer:group:join', ({ assignments }) => {
@@ -143,8 +149,13 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         // and anything from partitions this member no longer owns.
         const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(`${m.topic}:${m.partition}`) ?? 0n))
         if (fresh.length === 0) continue
-        await processBatch(fresh, state, producer, consumer, partitionCount)
-        for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
+        if (await processBatch(fresh, state, producer, consumer, partitionCount, p => assigned.has(p))) {
+          for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
+        } else {
+          // Partitions moved while the batch was in flight: its effect on the state may be
+          // ahead of what was committed, so the session starts again from committed offsets.
+          throw new EnergyError('ENERGY_REBALANCED', 'a rebalance moved partitions of the batch in flight; restarting from committed offsets', { retryable: true })
+        }
       }
       await stream.close()
     } finally {
@@ -153,7 +164,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     }
   }
 
-  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number): Promise<void> {
+  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number, owns: (partition: number) => boolean): Promise<boolean> {
     const events: SourceEvent[] = []
     const outgoing: Outgoing[] = []
     const decoded = await decodeAll(batch, state)
@@ -174,19 +185,11 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     for (const a of latest.values()) {
       outgoing.push({ topic: topics.completion, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(topics.completion, a) })
     }
-    const tx = await producer.beginTransaction()
-    try {
-      if (outgoing.length > 0) await tx.send({ messages: outgoing })
-      await tx.addConsumer(consumer)
-      for (const last of lastPerPartition(batch)) await tx.addOffset(withCurrentGeneration(last, consumer))
-      await tx.commit()
-    } catch (err) {
-      await closeQuietly(() => tx.abort())
-      throw err
-    }
+    if (!await commitBatch(producer, consumer, outgoing, batch, owns)) return false
     for (const a of latest.values()) {
       log.info({ date: a.date, kwh: a.kwh, slotsJoined: a.slots_joined, complete: a.complete }, 'day completed')
     }
+    return true
   }
 
   return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
@@ -203,13 +206,4 @@ function dropPartitions (state: JoinState, lost: Set<number>, partitions: number
     if (lost.has(partitionForDate(date, partitions))) state.days.delete(date)
   }
   return state
-}
-
-// Offsets commit under the consumer's current generation: a record fetched before a
-// rebalance that this member kept is still ours to commit.
-function withCurrentGeneration (message: Incoming, consumer: EnergyConsumer): Incoming {
-  return {
-    ...message,
-    metadata: { consumer: { groupId: consumer.groupId, memberId: consumer.memberId, generationId: consumer.generationId, coordinatorId: consumer.coordinatorId } }
-  }
 }

@@ -1,15 +1,15 @@
 import { filter, groupBy, map, mergeMap, pipe, type OperatorFunction } from 'rxjs'
-import type { Source } from '../../lib/topics.ts'
 import { aggregateDay } from './aggregate.ts'
 import { applyRecord, type SourceRecord } from './state.ts'
 import type { DailyAggregate, JoinState } from './types.ts'
 
-export interface SourceEvent { source: Source, record: SourceRecord }
+/** A record of a join input: `source` is the input's name. */
+export interface SourceEvent { source: string, record: SourceRecord }
 
 /**
  * The join as an RxJS operator: group the source records by local date; within a date,
  * each record updates that source's batches, and a record that completes a newer whole batch
- * re-derives the day once all four sources are whole. Four tables grouped by date, then a
+ * re-derives the day once every input is whole. Input tables grouped by date, then a
  * table-table join: every output is an upsert of the date.
  */
 export function joinByDate (state: JoinState, clock: () => number = Date.now): OperatorFunction<SourceEvent, DailyAggregate> {

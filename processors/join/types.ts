@@ -1,4 +1,4 @@
-import type { Source } from '../../lib/topics.ts'
+import type { SlotEnvelope } from '../ingest/types.ts'
 
 /** The `completion` value (schemas/completion.avsc). */
 export interface DailyAggregate {
@@ -18,7 +18,7 @@ export interface DailyAggregate {
 }
 
 /**
- * One source's batch for a day: a column block of `width` doubles per slot, plus which slots
+ * One input's batch for a day: a column block of `width` doubles per slot, plus which slots
  * arrived. Typed arrays keep a day at a few kilobytes, so ten years fit in tens of megabytes.
  */
 export interface SourceBatch {
@@ -27,24 +27,50 @@ export interface SourceBatch {
   count: number
   present: Uint8Array
   values: Float64Array
-  /** mix only: bit f set when fuel f appeared. */
-  fuelMask: number
+  /** Bit c set when dictionary column c appeared (mix: which fuels the batch named). */
+  columnMask: number
+}
+
+/**
+ * How the join reads one source (declared with the source, processors/<source>/index.ts):
+ * how many doubles a slot takes and how a record writes them. The aggregate reads the
+ * columns by the input's name (aggregate.ts).
+ */
+export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
+  /** Doubles per slot in the input's column block. */
+  width: number
+  /**
+   * Rejects what the join cannot use beyond the slot/date contract (the caller dead-letters
+   * it). Given the state, it reserves what write() will need, so write() never fails on a
+   * record it admitted.
+   */
+  check? (record: R, state?: JoinState): void
+  /** Writes the record's values into batch.values[base, base + width). */
+  write (record: R, batch: SourceBatch, base: number, state: JoinState): void
+}
+
+/** A join input as the join sees it: the source's name and topic, and its JoinInput. */
+export interface JoinInputSpec {
+  name: string
+  topic: string
+  join: JoinInput
 }
 
 export interface DayState {
   date: string
   startMs: number
   slots: number
-  /** Latest whole batch per source, indexed by SOURCE_INDEX. */
+  /** Latest whole batch per input, indexed like JoinState.inputs. */
   whole: Array<SourceBatch | undefined>
-  /** Batches still arriving, per source; a handful at most. */
+  /** Batches still arriving, per input; a handful at most. */
   pending: SourceBatch[][]
 }
 
 export interface JoinState {
+  inputs: readonly JoinInputSpec[]
+  /** Input name → its index in `inputs`, DayState.whole and DayState.pending. */
+  index: ReadonlyMap<string, number>
   days: Map<string, DayState>
   /** Fuel names in column order for the mix block. */
   fuels: string[]
 }
-
-export const SOURCE_INDEX: Record<Source, number> = { co2: 0, mix: 1, pricing: 2, usage: 3 }

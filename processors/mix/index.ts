@@ -1,15 +1,68 @@
+import { EnergyError } from '../../lib/errors.ts'
 import { getJson } from '../../lib/http.ts'
-import type { MixValues, SourceDefinition } from '../ingest/types.ts'
+import type { MixValues, SourceDeclaration } from '../ingest/types.ts'
+import { slotKeyValues } from '../ingest/keys.ts'
+import { slotIndex } from '../join/state.ts'
+import type { JoinState } from '../join/types.ts'
 import { carbonTime } from '../ingest/normalise.ts'
 import { parseMixDay } from './normalise.ts'
 
 export { parseMixDay }
 
-export const mixSource: SourceDefinition<MixValues> = {
+/** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
+export const MAX_FUELS = 16
+
+/** Grid generation mix, national: each fuel's share per half-hour (%). */
+export const mixSource: SourceDeclaration<MixValues> = {
   name: 'mix',
+  topic: 'energy.mix',
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/generation/${carbonTime(day.startMs)}/${carbonTime(day.endMs)}`,
       { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })
     return parseMixDay(day, body)
+  },
+  // One row per slot and fuel: a re-delivered slot replaces all its fuel rows.
+  sink: {
+    name: 'generation_mix',
+    spec: {
+      table: 'energy_usage.generation_mix',
+      columns: ['slot_start', 'fuel', 'perc', 'slot_end', 'local_date', 'batch_id'],
+      types: ['timestamptz', 'text', 'float8', 'timestamptz', 'date', 'text'],
+      rowKey: ['slot_start', 'fuel'],
+      recordKey: ['slot_start']
+    },
+    toRows: r => r.generationmix.map(f => [r.slot_start, f.fuel, f.perc, r.slot_end, r.local_date, r.batch_id]),
+    keyValues: slotKeyValues
+  },
+  // Columns: one per fuel, in the order the join first met them (state.fuels).
+  join: {
+    width: MAX_FUELS,
+    check (r, state) {
+      const fuels = r.generationmix.map(f => f.fuel)
+      if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_DECODE', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
+      if (state === undefined) return
+      const added = [...new Set(fuels.filter(f => !state.fuels.includes(f)))]
+      if (state.fuels.length + added.length > MAX_FUELS) {
+        throw new EnergyError('ENERGY_DECODE', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns (known: ${state.fuels.join(', ')})`, { date: r.local_date })
+      }
+      state.fuels.push(...added)
+    },
+    write (r, batch, base, state) {
+      batch.values.fill(0, base, base + MAX_FUELS)
+      for (const { fuel, perc } of r.generationmix) {
+        const f = fuelColumn(state, fuel)
+        batch.values[base + f] = perc
+        batch.columnMask |= 1 << f
+      }
+    }
   }
+}
+
+function fuelColumn (state: JoinState, fuel: string): number {
+  let i = state.fuels.indexOf(fuel)
+  if (i === -1) {
+    if (state.fuels.length >= MAX_FUELS) throw new EnergyError('ENERGY_DECODE', `more than ${MAX_FUELS} distinct fuels; "${fuel}" has no column`)
+    i = state.fuels.push(fuel) - 1
+  }
+  return i
 }

@@ -1,11 +1,14 @@
-import type { SourceDefinition, UsageValues } from '../ingest/types.ts'
+import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
+import { slotKeyValues } from '../ingest/keys.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseUsageDay } from './normalise.ts'
 
 export { parseUsageDay }
 
-export const usageSource: SourceDefinition<UsageValues> = {
+/** Octopus electricity consumption of the configured meter, per half-hour (kWh). */
+export const usageSource: SourceDeclaration<UsageValues> = {
   name: 'usage',
+  topic: 'energy.usage',
   async fetchDay (day, context) {
     const { config } = context
     // period_to is inclusive on the real API, so the day's end is one slot too many; the
@@ -15,5 +18,23 @@ export const usageSource: SourceDefinition<UsageValues> = {
       `${encodeURIComponent(config.octopusSerial)}/consumption/?${query}`
     const results = await fetchOctopusPages(url, context, { source: 'usage', auth: true })
     return parseUsageDay(day, results, config.octopusSerial)
+  },
+  sink: {
+    name: 'consumption',
+    spec: {
+      table: 'energy_usage.consumption',
+      columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'batch_id', 'meter_serial'],
+      types: ['timestamptz', 'timestamptz', 'date', 'float8', 'text', 'text'],
+      rowKey: ['slot_start']
+    },
+    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.consumption, r.batch_id, r.meter_serial]],
+    keyValues: slotKeyValues
+  },
+  // Columns: [kWh].
+  join: {
+    width: 1,
+    write (r, batch, base) {
+      batch.values[base] = r.consumption
+    }
   }
 }

@@ -1,15 +1,10 @@
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import { createPool } from '../../lib/db.ts'
-import { EnergyError } from '../../lib/errors.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
-import { SOURCES } from '../../lib/topics.ts'
-import { createSourceProcessor, SOURCE_DEFINITIONS } from '../../processors/index.ts'
-import { createJoinProcessor } from '../../processors/join/index.ts'
-import { createSink, SINK_TARGETS } from '../../sinks/index.ts'
-
-export const COMPONENT_NAMES = [...SOURCES, 'join', 'sinks'] as const
+import { createJoinProcessor, createSourceProcessor, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
+import { createSink } from '../../sinks/index.ts'
 
 export interface Component extends Supervised { name: string }
 
@@ -18,31 +13,23 @@ export interface ComponentDeps {
   codec: Codec
   log: Logger
   instanceId: string
-  /** Comma list from --only; undefined means every component. */
+  /** Comma list from --only; undefined means the configured sources, the join and the sinks. */
   only?: string
+  topology?: Topology
 }
 
-export function createComponents ({ config, codec, log, instanceId, only }: ComponentDeps): Component[] {
-  // By default: the sources SOURCES names, the join and the sinks.
-  const names = only === undefined ? [...config.sources, 'join', 'sinks'] : only.split(',').map(s => s.trim()).filter(Boolean)
-  const unknown = names.filter(n => !(COMPONENT_NAMES as readonly string[]).includes(n))
-  if (unknown.length > 0 || names.length === 0) {
-    throw new EnergyError('ENERGY_CONFIG', `--only takes ${COMPONENT_NAMES.join(', ')}; got "${only ?? ''}"`)
-  }
-  const components: Component[] = []
-  for (const source of SOURCES) {
-    if (names.includes(source)) {
-      components.push({ name: source, ...createSourceProcessor({ config, source: SOURCE_DEFINITIONS[source], codec, log, instanceId }) })
-    }
-  }
-  if (names.includes('join')) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId }) })
-  if (names.includes('sinks')) components.push(createSinks(config, codec, log))
+/** The components --only selects, built from the topology (processors/topology.ts). */
+export function createComponents ({ config, codec, log, instanceId, only, topology = defaultTopology }: ComponentDeps): Component[] {
+  const selection = selectComponents(topology, only, config.sources)
+  const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
+  if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: topology.joinInputs }) })
+  if (selection.sinks) components.push(createSinks(config, codec, log, topology))
   return components
 }
 
-function createSinks (config: Readonly<Config>, codec: Codec, log: Logger): Component {
-  const pool = createPool(config.databaseUrl, log, SINK_TARGETS.length + 1)
-  const sinks = SINK_TARGETS.map(target => createSink({ config, codec, log, pool, target }))
+function createSinks (config: Readonly<Config>, codec: Codec, log: Logger, topology: Topology): Component {
+  const pool = createPool(config.databaseUrl, log, topology.sinkTargets.length + 1)
+  const sinks = topology.sinkTargets.map(target => createSink({ config, codec, log, pool, target }))
   return {
     name: 'sinks',
     async start () {

@@ -7,8 +7,9 @@ import type { Config } from '../../lib/config.ts'
 import { createAdmin } from '../../lib/kafka.ts'
 import { SQL_DIR } from '../../lib/migrate.ts'
 import { ensureTopics } from '../../lib/topic-admin.ts'
-import { TOPIC_SPECS, valueSubject, type TopicSpec } from '../../lib/topics.ts'
-import { setup } from '../../scripts/setup/index.ts'
+import { valueSubject, type TopicSpec } from '../../lib/topics.ts'
+import { setup } from '../../lib/setup.ts'
+import { topology } from '../../processors/topology.ts'
 import {
   connectTestDatabase, deleteSubjectAfter, deleteTopicAfter, silentLog, testConfig, testDatabaseUrl, testRegistry, uniqueName
 } from '../helpers.ts'
@@ -26,8 +27,8 @@ const LOCAL_SCHEMAS = loadLocalSchemas()
 
 /** Asserts partitions, configs and registered schemas of every topic of `namespace`. */
 async function assertAsDesigned (t: TestContext, config: Readonly<Config>, namespace: string): Promise<void> {
-  // The contract's topic list, independently of lib/topics.ts.
-  assert.deepStrictEqual(TOPIC_SPECS.map(s => s.name).sort(), [...CONTRACT_TOPICS].sort())
+  // The contract's topic list, independently of the topology (processors/topology.ts).
+  assert.deepStrictEqual(topology.topicSpecs.map(s => s.name).sort(), [...CONTRACT_TOPICS].sort())
   const name = (topic: string): string => namespace + topic
 
   const admin = createAdmin(config, 'energy-test-setup')
@@ -87,7 +88,7 @@ test('setup in a fresh namespace creates database, topics and schemas as designe
   for (const topic of CONTRACT_TOPICS) deleteTopicAfter(t, namespace + topic, config)
   for (const topic of LOCAL_SCHEMAS.keys()) deleteSubjectAfter(t, valueSubject(namespace + topic), config)
 
-  const first = await setup(config, silentLog)
+  const first = await setup(config, silentLog, topology)
   assert.deepStrictEqual({ ...first, topicChanges: [...first.topicChanges].sort(), schemasRegistered: [...first.schemasRegistered].sort() }, {
     databaseCreated: true,
     migrationsApplied: ALL_VERSIONS,
@@ -97,18 +98,18 @@ test('setup in a fresh namespace creates database, topics and schemas as designe
   await assertMigrated(t, config.databaseUrl)
   await assertAsDesigned(t, config, namespace)
 
-  assert.deepStrictEqual(await setup(config, silentLog), NOTHING_CHANGED)
+  assert.deepStrictEqual(await setup(config, silentLog, topology), NOTHING_CHANGED)
 })
 
 test('setup with the contract names leaves every global topic and schema as designed; a second run changes nothing', async t => {
   const config = testConfig({ DATABASE_URL: testDatabaseUrl(t), PIPELINE_NAMESPACE: '' })
-  const first = await setup(config, silentLog)
+  const first = await setup(config, silentLog, topology)
   assert.equal(first.databaseCreated, true)
   assert.deepStrictEqual(first.migrationsApplied, ALL_VERSIONS)
   await assertMigrated(t, config.databaseUrl)
   await assertAsDesigned(t, config, '')
 
-  assert.deepStrictEqual(await setup(config, silentLog), NOTHING_CHANGED)
+  assert.deepStrictEqual(await setup(config, silentLog, topology), NOTHING_CHANGED)
 })
 
 test('ensureTopics creates a missing topic, repairs config drift, and refuses a partition count it cannot change', async t => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { StatusProbes } from '../../../api/status.ts'
+import { rangeKey, type StatusProbes } from '../../../api/status.ts'
 import { createApiFixture } from './fixtures.ts'
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core), served by
@@ -36,6 +36,8 @@ const probes: StatusProbes = {
     ])
   }),
   registry: async () => {},
+  // Every range counted as its offsets except the join's energy.usage backlog: too big to count.
+  records: async ranges => new Map(ranges.filter(r => r.topic !== 'energy.usage' || r.from !== 43n).map(r => [rangeKey(r), Number(r.until - r.from)])),
   postgres: async () => ({
     newestCompleteDate: '2024-10-27',
     sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'daily_summary:completion:3']
@@ -93,7 +95,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.match(status, /Dead letters: 3/)
   assert.match(status, /Kafka ok/)
   assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
-    'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'join 7',
+    'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'join ≤7',
     'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })

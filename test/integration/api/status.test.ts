@@ -1,10 +1,12 @@
+import type { Message } from '@platformatic/kafka'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createStatusProbes } from '../../../api/status.ts'
+import { createStatusProbes, readStatus, watchedGroups } from '../../../api/status.ts'
 import type { Config } from '../../../lib/config.ts'
-import { createAdmin, createProducer } from '../../../lib/kafka.ts'
+import { createAdmin, createConsumer, createProducer, lastPerPartition } from '../../../lib/kafka.ts'
+import { topicIn, topology } from '../../../processors/topology.ts'
 import { createApiFixture, silentLog } from './fixtures.ts'
 
 // GET /api/status through app.inject(): with stand-in probes (no Kafka needed) and with the
@@ -65,8 +67,9 @@ test('the real probes report broker, registry and Postgres, lag per group and th
   const namespace = `apitest-${randomBytes(4).toString('hex')}.`
   const { app, config, pool } = await createApiFixture(t, { env: { PIPELINE_NAMESPACE: namespace } })
   const { topics } = config
+  const co2 = topicIn(config, topology.source('co2').topic)
   // Only some of the namespace's topics exist: the groups reading the others have unknown lag.
-  await createTopics(t, config, [[topics.requests, 2], [topics.co2, 2], [topics.dlq, 1]])
+  await createTopics(t, config, [[topics.requests, 2], [co2, 2], [topics.dlq, 1]])
 
   const producer = createProducer(config, { clientId: `${namespace}test` })
   try {
@@ -74,7 +77,7 @@ test('the real probes report broker, registry and Postgres, lag per group and th
     await producer.send({
       messages: [
         ...to(topics.requests, 0, 3), ...to(topics.requests, 1, 2),
-        ...to(topics.co2, 0, 4), ...to(topics.co2, 1, 1),
+        ...to(co2, 0, 4), ...to(co2, 1, 1),
         ...to(topics.dlq, 0, 2)
       ]
     })
@@ -94,7 +97,7 @@ test('the real probes report broker, registry and Postgres, lag per group and th
   } finally {
     await admin.close()
   }
-  await pool.query('INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES (\'carbon_intensity\', $1, 0, 3)', [topics.co2])
+  await pool.query('INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES (\'carbon_intensity\', $1, 0, 3)', [co2])
 
   const res = await app.inject('/api/status')
   assert.equal(res.statusCode, 200)
@@ -125,6 +128,99 @@ test('the real probes report broker, registry and Postgres, lag per group and th
   const second = await probes.kafka()
   assert.deepStrictEqual(second, first)
   await probes.close?.()
+})
+
+test('lag and the DLQ count are records: transaction markers and aborted records do not count', { timeout: 60000 }, async t => {
+  const namespace = `apitest-${randomBytes(4).toString('hex')}.`
+  const { app, config, pool } = await createApiFixture(t, { env: { PIPELINE_NAMESPACE: namespace } })
+  const { topics } = config
+  await createTopics(t, config, [[topics.requests, 2], [topics.completion, 1], [topics.dlq, 1]])
+
+  // Written in transactions, as the processors and the join write. Offsets:
+  //   requests[0]:  r r C r C        3 records, end 5
+  //   requests[1]:  r C x A          1 record (x aborted), end 4
+  //   completion[0]: r r C r C       3 records, end 5
+  //   dlq[0]:       x A r r C x A    2 records, end 7
+  const producer = createProducer(config, { clientId: `${namespace}test`, transactionalId: `${namespace}test-status-tx` })
+  try {
+    const message = (topic: string, partition: number, key: string) => ({ topic, partition, key, value: Buffer.from(key) })
+    const transaction = async (commit: boolean, messages: Array<ReturnType<typeof message>>): Promise<void> => {
+      const tx = await producer.beginTransaction()
+      await tx.send({ messages })
+      if (commit) await tx.commit()
+      else await tx.abort()
+    }
+    await transaction(false, [message(topics.dlq, 0, 'dead-aborted-1')])
+    await transaction(true, [message(topics.requests, 0, 'a'), message(topics.requests, 0, 'b'), message(topics.requests, 1, 'c'),
+      message(topics.completion, 0, '2024-10-26'), message(topics.completion, 0, '2024-10-27')])
+    await transaction(false, [message(topics.requests, 1, 'aborted')])
+    await transaction(true, [message(topics.requests, 0, 'd'), message(topics.completion, 0, '2024-10-28'),
+      message(topics.dlq, 0, 'dead-1'), message(topics.dlq, 0, 'dead-2')])
+    await transaction(false, [message(topics.dlq, 0, 'dead-aborted-2')])
+  } finally {
+    await producer.close()
+  }
+
+  type Lag = { group: string, kind: string, topics: string[], lag: number | null, lag_exact: boolean }
+  const status = async (): Promise<{ groups: Lag[], dlq_records: number | null, dlq_exact: boolean, checked_at: string }> => (await app.inject('/api/status')).json()
+  const processorOf = (body: { groups: Lag[] }): Lag[] => body.groups.filter(g => g.kind === 'processor')
+  const completionSink = (body: { groups: Lag[] }): Lag | undefined => body.groups.find(g => g.kind === 'sink' && g.topics[0] === topics.completion)
+
+  const before = await status()
+  // 4 records on requests (9 offsets), 3 on completion (5 offsets), 2 dead letters (7 offsets).
+  assert.ok(processorOf(before).length > 0)
+  for (const g of processorOf(before)) assert.deepStrictEqual([g.lag, g.lag_exact], [4, true], g.group)
+  assert.deepStrictEqual([completionSink(before)?.lag, completionSink(before)?.lag_exact], [3, true])
+  assert.deepStrictEqual([before.dlq_records, before.dlq_exact], [2, true])
+
+  // One processor group consumes everything (read_committed) and commits, as the processors
+  // do: the last record's offset + 1, short of each partition's commit marker.
+  const [consumed, ...others] = processorOf(before)
+  const consumer = createConsumer(config, { clientId: `${namespace}test`, groupId: consumed.group })
+  t.after(async () => {
+    const cleanup = createAdmin(config, 'energy-api-test')
+    await cleanup.deleteGroups({ groups: [consumed.group] }).catch(() => {})
+    await cleanup.close()
+  })
+  try {
+    const stream = await consumer.consume({ topics: [topics.requests], mode: 'earliest', autocommit: false })
+    const seen: Array<Message<string, Buffer, string, string>> = []
+    for await (const m of stream) {
+      seen.push(m)
+      if (seen.length === 4) break
+    }
+    for (const m of lastPerPartition(seen)) await m.commit()
+    assert.deepStrictEqual(seen.map(m => m.key).sort(), ['a', 'b', 'c', 'd'])
+    await stream.close()
+  } finally {
+    await consumer.close(true)
+  }
+  // The completion sink landed every record: its next offset is after the last one (3).
+  await pool.query('INSERT INTO energy_usage.sink_offsets (sink, topic, partition, next_offset) VALUES (\'daily_summary\', $1, 0, 4)', [topics.completion])
+
+  const started = performance.now()
+  const after = await status()
+  const took = performance.now() - started
+  // Offsets would say 1 + 1 (the commit markers) and 1 (completion's marker); records say 0.
+  assert.deepStrictEqual(after.groups.find(g => g.group === consumed.group), { ...consumed, lag: 0, lag_exact: true })
+  for (const g of others) assert.deepStrictEqual([g.lag, g.lag_exact], [4, true], g.group)
+  assert.deepStrictEqual([completionSink(after)?.lag, completionSink(after)?.lag_exact], [0, true])
+  assert.deepStrictEqual([after.dlq_records, after.dlq_exact], [2, true])
+
+  // At rest the counts are kept: a status reads no records, and answers as fast as before.
+  const again = performance.now()
+  const atRest = await status()
+  t.diagnostic(`status after consuming: ${took.toFixed(1)} ms; at rest: ${(performance.now() - again).toFixed(1)} ms`)
+  assert.deepStrictEqual({ ...atRest, checked_at: after.checked_at }, after)
+
+  // Past the bound the figure is the offsets, an upper bound, marked inexact.
+  const probes = createStatusProbes({ config, pool, log: silentLog, timeoutMs: 2000, maxCountedOffsets: 5 })
+  t.after(() => probes.close?.())
+  const bounded = await readStatus(probes, watchedGroups(config), topics.dlq, 2000, silentLog)
+  // The smaller ranges fit: the consumed group (nothing), the completion sink (1 marker).
+  assert.deepStrictEqual(bounded.groups.find(g => g.group === consumed.group)?.lag, 0)
+  assert.deepStrictEqual(bounded.groups.filter(g => g.kind === 'processor' && g.group !== consumed.group).map(g => [g.lag, g.lag_exact]), others.map(() => [5 + 4, false]))
+  assert.deepStrictEqual([bounded.dlq_records, bounded.dlq_exact], [7, false])
 })
 
 test('a broker that is not there shows as ok:false within the probe timeout', async t => {

@@ -8,7 +8,7 @@ import type { Config } from '../../../lib/config.ts'
 import { createConsumer, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
-import { SOURCES, type Source } from '../../../lib/topics.ts'
+import { topology } from '../../../processors/topology.ts'
 import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
 import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
@@ -16,9 +16,13 @@ import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, with
 import { silentLog, testConfig } from '../../helpers.ts'
 import {
   captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, periodDate, processorGroup, readRaw, readRequests, readTopic,
-  SAMPLE_SEED, seedDates, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
+  SAMPLE_SEED, seedDates, sourceTopic, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
   type TestEnvironment
 } from '../../pipeline.ts'
+
+/** The four sources these tests know the sample API's answers for. */
+type Source = 'co2' | 'mix' | 'pricing' | 'usage'
+const SOURCES = topology.sourceNames as readonly Source[]
 
 // Issue 3: the four source processors against the sample API (in this process, on an ephemeral
 // port, clock fixed at 2024-12-01 so every date used here is settled), on a throwaway
@@ -50,7 +54,7 @@ function expectedRecords (source: Source, date: string, batchId: string, config:
 /** Messages of a source topic by local date, each date's sorted by slot. */
 async function recordsByDate (env: TestEnvironment, source: Source, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<Map<string, Array<DecodedMessage<SlotRecord>>>> {
   const byDate = new Map<string, Array<DecodedMessage<SlotRecord>>>()
-  for (const m of await readTopic<SlotRecord>(env, env.config.topics[source], isolation)) {
+  for (const m of await readTopic<SlotRecord>(env, sourceTopic(env, source), isolation)) {
     const date = (m.value as SlotRecord).local_date
     byDate.set(date, [...(byDate.get(date) ?? []), m])
   }
@@ -211,7 +215,9 @@ test('a 500 then success lands once; a 429 with Retry-After is honoured; an answ
   assert.ok(mix[1] - mix[0] >= 2000, `the retry waited Retry-After (2 s), waited ${Math.round(mix[1] - mix[0])} ms`)
   const pricing = requestsFor(sample, 'pricing', '2024-06-16')
   assert.equal(pricing.length, 2, 'pricing 2024-06-16: the slow answer, abandoned after HTTP_TIMEOUT_MS, then the answer')
-  assert.ok(pricing[1] - pricing[0] >= 1000 && pricing[1] - pricing[0] < 5000, `retried after the 1 s timeout, not the 5 s answer (${Math.round(pricing[1] - pricing[0])} ms)`)
+  // The client's timer starts before the request reaches the server, so the gap between the
+  // two arrivals can be a little under the timeout (992 ms was seen).
+  assert.ok(pricing[1] - pricing[0] >= 900 && pricing[1] - pricing[0] < 5000, `retried after the 1 s timeout, not the 5 s answer (${Math.round(pricing[1] - pricing[0])} ms)`)
   assert.deepStrictEqual(sample.api.faults(), [], 'every fault was used up')
 
   const requests = await readRequests(env)
@@ -323,7 +329,7 @@ test('late consumption: a day with missing slots produces what it has, batch_siz
  */
 async function waitForOpenTransaction (env: TestEnvironment, timeoutMs: number): Promise<boolean> {
   const consumer = createConsumer(env.config, { clientId: 'energy-test-offsets', groupId: 'energy-test-offsets-unused' })
-  const topics = SOURCES.map(s => env.config.topics[s])
+  const topics = SOURCES.map(s => sourceTopic(env, s))
   const deadline = Date.now() + timeoutMs
   try {
     while (Date.now() < deadline) {
@@ -350,13 +356,13 @@ test('SIGKILL of the processors in the middle of a batch, then a restart: no hal
 
   let caught = 0
   for (let round = 0; round < 2; round++) {
-    const child = startPipelineChild(t, env, 'co2,mix,pricing,usage', output.stream)
+    const child = startPipelineChild(t, env, 'processors', output.stream)
     if (await waitForOpenTransaction(env, 30000)) caught++
     await child.stop('SIGKILL')
   }
   t.diagnostic(`killed ${caught} of 2 times with a transaction open`)
   assert.ok(caught >= 1, 'at least one kill hit an open transaction')
-  const final = startPipelineChild(t, env, 'co2,mix,pricing,usage', output.stream)
+  const final = startPipelineChild(t, env, 'processors', output.stream)
   // The killed members hold their partitions until their session times out (10 s).
   await waitForProcessors(env, SOURCES, 120000)
   assert.equal(await final.stop('SIGTERM'), 0, 'npm start exits 0 on SIGTERM')
@@ -374,7 +380,7 @@ test('SIGKILL of the processors in the middle of a batch, then a restart: no hal
       assert.equal(keys.size, day.slots, `${source} ${date}: distinct slots`)
       assert.ok(list.every(m => m.value?.batch_id === batchId && m.value.batch_size === day.slots), `${source} ${date}: batch ${batchId} of size ${day.slots}`)
     }
-    const all = await endOffsets(env.config, env.config.topics[source], 'read_uncommitted')
+    const all = await endOffsets(env.config, sourceTopic(env, source), 'read_uncommitted')
     t.diagnostic(`${source}: ${[...committed.values()].reduce((n, l) => n + l.length, 0)} committed records, log end ${all.reduce((a, b) => a + b, 0n)} (aborted records and markers included)`)
   }
   assert.ok(!output.text().includes(apiKey), 'the API key is not in the processors\' output')

@@ -3,26 +3,29 @@ import { randomBytes, randomInt } from 'node:crypto'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka'
-import type { Environment } from '../../../bench/environment.ts'
-import { startChild, waitFor, type Child } from '../../../bench/processes.ts'
+import type { Environment } from '../../../lib/environment.ts'
+import { startChild, waitFor, type Child } from '../../../lib/processes.ts'
 import type { Codec } from '../../../lib/avro.ts'
 import type { Config } from '../../../lib/config.ts'
 import { createAdmin, createConsumer, createProducer, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
-import { SOURCES, type Source } from '../../../lib/topics.ts'
+import { joinGroup, topicIn, topology } from '../../../processors/topology.ts'
 import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.ts'
-import { JOIN_GROUP } from '../../../processors/join/index.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, type SampleApi } from '../../../sample-api/index.ts'
-import { seed } from '../../../scripts/seed/index.ts'
+import { seed } from '../../../processors/ingest/seed.ts'
 import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
 import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
+
+/** The four sources these tests know the sample API's answers for. */
+type Source = 'co2' | 'mix' | 'pricing' | 'usage'
+const SOURCES = topology.sourceNames as readonly Source[]
 
 // Issue 4, the join, end to end on the real broker and registry: the sample API in this process
 // (ephemeral port, clock fixed at SAMPLE_NOW so every 2024 date used here is settled: actuals
 // known, consumption read), the source processors and the join as child processes
-// (scripts/start.ts), each test on its own namespace and database (bench/environment.ts).
+// (scripts/start.ts), each test on its own namespace and database (lib/environment.ts).
 //
 // Expected figures are recomputed from sample-api/data.ts slot by slot, in slot order, with the
 // same operations as the contract's formulas (Σ u·p, Σ u·i, Σ u·perc / kwh), so they are
@@ -250,12 +253,12 @@ function sortKeys (o: Record<string, string> | undefined): Array<[string, string
  */
 async function joinLag (s: Setup): Promise<Record<string, string>> {
   const { config } = s.env
-  const group = config.namespace + JOIN_GROUP
+  const group = joinGroup(config.namespace)
   const admin = createAdmin(config, 'energy-test-admin')
   const lag: Record<string, string> = {}
   try {
     for (const source of SOURCES) {
-      const topic = config.topics[source]
+      const topic = topicIn(config, topology.source(source).topic)
       // A transactional partition ends with a commit marker the group never commits past, so
       // the end is taken from the last record read, not from the end offset.
       const next = new Map<number, bigint>()
@@ -319,7 +322,7 @@ function logLines (output: CapturedLog, msg: string): Array<Record<string, unkno
 test('end to end: a week including 2024-10-27, one aggregate per date, figures equal to the sample data', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'e2e')
   const out = captureLog()
-  startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
+  startPipeline(t, s, 'processors,join', out)
   const dates = datesBetween('2024-10-23', '2024-10-29')
   await seedDates(s, dates[0], dates.at(-1))
   const expected = await expectedFromRequests(s, dates)
@@ -339,7 +342,7 @@ test('end to end: a week including 2024-10-27, one aggregate per date, figures e
 test('re-delivery: revised usage re-seeded for one date gives one new aggregate for that date only, with the new figures', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'redeliver')
   const out = captureLog()
-  startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
+  startPipeline(t, s, 'processors,join', out)
   const dates = datesBetween('2024-06-10', '2024-06-13')
   await seedDates(s, dates[0], dates.at(-1))
   const first = await expectedFromRequests(s, dates)
@@ -378,7 +381,7 @@ test('re-delivery: revised usage re-seeded for one date gives one new aggregate 
 
 test('crash: SIGKILL the join at random moments during a 90-day seed; the final completion equals the sample data, nothing missing or doubled', { timeout: 180000 }, async t => {
   const s = await setUp(t, 'crash')
-  startPipeline(t, s, 'co2,mix,pricing,usage', captureLog())
+  startPipeline(t, s, 'processors', captureLog())
   const joinOut = captureLog()
   const offsets = createConsumer(s.env.config, { clientId: 'energy-test-offsets', groupId: `${s.env.config.namespace}energy-test-offsets` })
   defer(t, () => offsets.close(true))
@@ -451,7 +454,7 @@ test('crash: SIGKILL the join at random moments during a 90-day seed; the final 
 
 test('scale-out: two join instances split the partitions 2/2 and produce the same completion as one, across rebalances', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'scale')
-  startPipeline(t, s, 'co2,mix,pricing,usage', captureLog())
+  startPipeline(t, s, 'processors', captureLog())
   const outs = [captureLog(), captureLog()]
   startPipeline(t, s, 'join', outs[0], '1')
   const second = startPipeline(t, s, 'join', outs[1], '2')
@@ -495,7 +498,7 @@ test('scale-out: two join instances split the partitions 2/2 and produce the sam
 test('poison records on energy.co2 go to the dlq with the reason; the join carries on', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'poison')
   const out = captureLog()
-  startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
+  startPipeline(t, s, 'processors,join', out)
   const { topics } = s.env.config
   await seedDates(s, '2024-06-10')
   await settle(s, batchesOnly(await expectedFromRequests(s, ['2024-06-10'])), 60000)
@@ -507,7 +510,7 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
   const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), randomBytes(40)])
   const slot = londonDay('2024-06-12').startMs
   const wrongDay: Co2Record = { local_date: '2024-06-11', slot_start: slot, slot_end: slot + SLOT_MS, batch_id: 'poison', batch_size: 48, forecast: 100, actual: 100, index: 'low' }
-  const mismatched = await s.codec.encode(topics.co2, wrongDay)
+  const mismatched = await s.codec.encode(topicIn(s.env.config, 'energy.co2'), wrongDay)
   const poison = [
     { key: 'garbage', value: garbage, partition: 0, reason: `ENERGY_DECODE: not Confluent-framed Avro (64 bytes, first byte ${0x7b})` },
     { key: 'unknown-schema', value: unknownId, partition: 1, reason: `ENERGY_DECODE: schema id ${0x7ffffff0} is unknown to the registry` },
@@ -518,9 +521,9 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
       reason: `ENERGY_DECODE: slot ${new Date(slot).toISOString()} belongs to 2024-06-12, not to local_date 2024-06-11`
     }
   ]
-  await produceMessages(topics.co2, poison.map(({ key, value, partition }) => ({ key, value, partition })), s.env.config)
+  await produceMessages(topicIn(s.env.config, 'energy.co2'), poison.map(({ key, value, partition }) => ({ key, value, partition })), s.env.config)
   const offsets = new Map<string, bigint>()
-  for (const m of await readCommitted(s.env.config, topics.co2)) offsets.set(m.key, m.offset)
+  for (const m of await readCommitted(s.env.config, topicIn(s.env.config, 'energy.co2'))) offsets.set(m.key, m.offset)
 
   // Later dates still complete, including the one the mismatched record claimed.
   await seedDates(s, '2024-06-11', '2024-06-12')
@@ -539,7 +542,7 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
     key: p.key,
     value: p.value,
     headers: {
-      'dlq.source.topic': topics.co2,
+      'dlq.source.topic': topicIn(s.env.config, 'energy.co2'),
       'dlq.source.partition': String(p.partition),
       'dlq.source.offset': String(offsets.get(p.key)),
       'dlq.error': p.reason,
@@ -558,13 +561,13 @@ test('a mix record listing new fuel names beyond the state\'s columns is dead-le
 }, async t => {
   const s = await setUp(t, 'fuels')
   const out = captureLog()
-  startPipeline(t, s, 'co2,mix,pricing,usage,join', out)
+  startPipeline(t, s, 'processors,join', out)
   const { topics } = s.env.config
   await seedDates(s, '2024-06-10')
   await settle(s, batchesOnly(await expectedFromRequests(s, ['2024-06-10'])), 60000)
   // The nine real fuels have columns by now; sixteen more names exceed MAX_FUELS (16) in all.
   const slot = londonDay('2024-06-20').startMs
-  const junk = await s.codec.encode(topics.mix, {
+  const junk = await s.codec.encode(topicIn(s.env.config, 'energy.mix'), {
     local_date: '2024-06-20',
     slot_start: slot,
     slot_end: slot + SLOT_MS,
@@ -572,7 +575,7 @@ test('a mix record listing new fuel names beyond the state\'s columns is dead-le
     batch_size: 48,
     generationmix: Array.from({ length: 16 }, (_, f) => ({ fuel: `junk${f}`, perc: 1 }))
   })
-  await produceMessages(topics.mix, [{ key: isoUtc(slot), value: junk, partition: partitionForDate('2024-06-20', PARTITIONS) }], s.env.config)
+  await produceMessages(topicIn(s.env.config, 'energy.mix'), [{ key: isoUtc(slot), value: junk, partition: partitionForDate('2024-06-20', PARTITIONS) }], s.env.config)
   await seedDates(s, '2024-06-11')
   const expected = await expectedFromRequests(s, ['2024-06-10', '2024-06-11'])
   try {

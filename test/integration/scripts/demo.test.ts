@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { test } from 'node:test'
-import { createEnvironment, freePort } from '../../../bench/environment.ts'
-import { NODE_FLAGS } from '../../../bench/processes.ts'
+import { createEnvironment, freePort } from '../../../lib/environment.ts'
+import { topology } from '../../../processors/topology.ts'
+import { NODE_FLAGS } from '../../../lib/processes.ts'
 import { createLogger } from '../../../lib/log.ts'
 
 test('npm run demo -- --exit prints the last 30 days from Postgres and exits 0', { timeout: 5 * 60 * 1000 }, async t => {
   // Its own namespace, database and ports, so it runs beside anything else on the machine.
-  const env = await createEnvironment('demo', createLogger('silent'))
+  const env = await createEnvironment('demo', createLogger('silent'), topology)
   t.after(() => env.dispose())
   const apiPort = await freePort()
   const child = spawn(process.execPath, [...NODE_FLAGS, 'scripts/demo.ts', '--exit'], {

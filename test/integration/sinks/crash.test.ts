@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { datesBetween, londonDay } from '../../../lib/london-day.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
 import { replayTable } from '../../../sinks/replay.ts'
-import { SINK_TARGETS } from '../../../sinks/tables.ts'
+import { topicIn, topology } from '../../../processors/topology.ts'
 import { silentLog } from '../../helpers.ts'
 import {
   captureLog, countsByDate, createTestEnvironment, expectedRows, readRaw, readTopic, seedDates, startPipelineChild, startSampleServer, tableRows,
@@ -56,11 +56,11 @@ test(`SIGKILL of the sinks ${KILLS} times at random moments during a 90-day load
   t.diagnostic(`final position ${end}; transactions rolled back in the database so far: ${stats[0].rollbacks}`)
   assert.ok(killedAt.every(at => at < end), 'every kill came before the load had landed')
 
-  for (const target of SINK_TARGETS) {
+  for (const target of topology.sinkTargets) {
     const live = await tableChecksum(pool, target.spec)
     const replayed = await replayTable({ config: env.config, codec: env.codec, pool, log: silentLog }, target)
     assert.deepStrictEqual({ table: replayed.table, rows: replayed.rows, md5: replayed.md5 }, live, `${target.name} equals its replay from scratch`)
-    assert.deepStrictEqual(await tableRows(pool, target), expectedRows(target, await readTopic(env, env.config.topics[target.topic])), `${target.name} equals its topic`)
+    assert.deepStrictEqual(await tableRows(pool, target), expectedRows(target, await readTopic(env, topicIn(env.config, target.topic))), `${target.name} equals its topic`)
   }
   const perDay = Object.fromEntries(dates.map(d => [d, londonDay(d).slots]))
   for (const table of ['carbon_intensity', 'unit_rates', 'consumption']) {

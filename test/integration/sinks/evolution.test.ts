@@ -15,11 +15,14 @@ import { checkSchemas } from '../../../lib/schemas.ts'
 import { valueSubject } from '../../../lib/topics.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
 import { replayTable } from '../../../sinks/replay.ts'
-import { consumptionTarget, type SinkTarget } from '../../../sinks/tables.ts'
+import type { SinkTarget } from '../../../sinks/index.ts'
+import { topicIn, topology } from '../../../processors/topology.ts'
 import { silentLog, subjectVersions, testRegistry, uniqueName } from '../../helpers.ts'
 import {
   createTestEnvironment, defer, readTopic, sinksCaughtUp, sortRows, startSampleServer, startSinks, tableRows, testPool, waitFor, type TestEnvironment
 } from '../../pipeline.ts'
+
+const consumptionTarget = topology.findTarget('consumption') as SinkTarget
 
 // Issue 5, schema evolution: energy.usage-value version 1 had no meter_serial; version 2 (the
 // current schemas/energy.usage.avsc) adds it with default null, and migration 002 adds the
@@ -73,7 +76,7 @@ async function evolvedEnvironment (t: TestContext, name: string): Promise<{ env:
 
 test('usage records written with schema v1 and v2 land side by side (meter_serial NULL for v1); replay across versions keeps them', async t => {
   const { env, v1Id } = await evolvedEnvironment(t, 'sinks_evolution')
-  const usage = env.config.topics.usage
+  const usage = topicIn(env.config, 'energy.usage')
   const subject = valueSubject(usage)
   assert.deepStrictEqual(await subjectVersions(subject), [1, 2], 'setup registered v2 after v1')
   const latest = await testRegistry().latest(subject)

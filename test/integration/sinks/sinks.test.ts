@@ -8,13 +8,17 @@ import { partitionForDate } from '../../../lib/partition.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
 import { replayTable } from '../../../sinks/replay.ts'
-import { consumptionTarget, generationMixTarget, SINK_TARGETS, type SinkTarget } from '../../../sinks/tables.ts'
+import type { SinkTarget } from '../../../sinks/index.ts'
+import { topicIn, topology } from '../../../processors/topology.ts'
 import { silentLog, uniqueName } from '../../helpers.ts'
 import {
   captureLog, countsByDate, createTestEnvironment, expectedRows, readRaw, readTopic, seedDates, sinksCaughtUp, startPipelineChild,
   slotsOf, sortRows, startSampleServer, startSinks, tableRows, testPool, waitFor, waitForPipeline, type TestEnvironment
 } from '../../pipeline.ts'
 import type { Pool } from '../../../lib/db.ts'
+
+const consumptionTarget = topology.findTarget('consumption') as SinkTarget
+const generationMixTarget = topology.findTarget('generation_mix') as SinkTarget
 
 // Issue 5: the COPY sinks, on a throwaway namespace and database per test. The whole pipeline
 // runs as one child process (scripts/start.ts) against the sample API in this process.
@@ -23,16 +27,16 @@ const ALL = 'co2,mix,pricing,usage,join,sinks'
 const SOURCE_TABLES = ['energy_usage.carbon_intensity', 'energy_usage.unit_rates', 'energy_usage.consumption']
 
 /** Asserts that every table holds exactly the rows its topic's latest records give. */
-async function assertTablesEqualTopics (env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[] = SINK_TARGETS): Promise<void> {
+async function assertTablesEqualTopics (env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[] = topology.sinkTargets): Promise<void> {
   for (const target of targets) {
-    const messages = await readTopic<unknown>(env, env.config.topics[target.topic])
-    assert.deepStrictEqual(await tableRows(pool, target), expectedRows(target, messages), `${target.spec.table} equals ${env.config.topics[target.topic]}`)
+    const messages = await readTopic<unknown>(env, topicIn(env.config, target.topic))
+    assert.deepStrictEqual(await tableRows(pool, target), expectedRows(target, messages), `${target.spec.table} equals ${topicIn(env.config, target.topic)}`)
   }
 }
 
 /** Replays every table and asserts each rebuild has the checksum the table had. */
 async function assertReplayKeepsChecksums (env: TestEnvironment, pool: Pool): Promise<void> {
-  for (const target of SINK_TARGETS) {
+  for (const target of topology.sinkTargets) {
     const before = await tableChecksum(pool, target.spec)
     const replayed = await replayTable({ config: env.config, codec: env.codec, pool, log: silentLog }, target)
     assert.deepStrictEqual({ table: replayed.table, rows: replayed.rows, md5: replayed.md5 }, before, `replay of ${target.name} reproduces its checksum`)
@@ -97,13 +101,13 @@ test('replay while the pipeline runs leaves consistent tables: each equals its t
   const more = datesBetween('2024-10-08', '2024-10-28')
   const dates = [...first, ...more]
   const landed = async (): Promise<number> => Number((await pool.query<{ n: string }>(
-    `SELECT ${SINK_TARGETS.map(x => `(SELECT count(*) FROM ${x.spec.table})`).join(' + ')} AS n`)).rows[0].n)
+    `SELECT ${topology.sinkTargets.map(x => `(SELECT count(*) FROM ${x.spec.table})`).join(' + ')} AS n`)).rows[0].n)
   const total = (slotsOf(dates) * (1 + 9 + 1 + 1)) + dates.length
   const seeding = seedDates(env, more[0], more[more.length - 1])
   const overlapped = new Set<string>()
   for (let round = 0; round === 0 || await landed() < total; round++) {
     assert.ok(round < 30, 'the new days land within 30 rounds of replays')
-    for (const target of SINK_TARGETS) {
+    for (const target of topology.sinkTargets) {
       const at = await landed()
       await replayTable({ config: env.config, codec: env.codec, pool, log: silentLog }, target)
       if (await landed() !== at) overlapped.add(target.name)
@@ -144,13 +148,13 @@ test('poison records go to the dlq topic and the rows around them land; a tombst
   const pool = testPool(t, env)
   const captured = captureLog()
   await startSinks(t, env, pool, [consumptionTarget, generationMixTarget] as SinkTarget[], captured.log)
-  const usage = env.config.topics.usage
+  const usage = topicIn(env.config, 'energy.usage')
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
   const good = [0, 1, 2, 4].map(i => usageRecord(starts[i], 0.1 * (i + 1)))
   const random = randomBytes(32)
   random[0] = 0xff
-  const co2 = await env.codec.encode(env.config.topics.co2, { local_date: '2024-06-15', slot_start: starts[2], slot_end: starts[2] + SLOT_MS, batch_id: 'b', batch_size: 48, forecast: 100, actual: 90, index: 'low' })
+  const co2 = await env.codec.encode(topicIn(env.config, 'energy.co2'), { local_date: '2024-06-15', slot_start: starts[2], slot_end: starts[2] + SLOT_MS, batch_id: 'b', batch_size: 48, forecast: 100, actual: 90, index: 'low' })
   const negative = await env.codec.encode(usage, usageRecord(starts[3], -0.5))
   const message = (key: string, value: Buffer): Outgoing => ({ topic: usage, partition, key, value })
   // One send: the sink takes them as one batch, so the good rows around each poison record share its batch.
@@ -181,12 +185,12 @@ test('poison records go to the dlq topic and the rows around them land; a tombst
   }
   const errorAt = (i: number): string => summary.find(s => s.headers['dlq.source.offset'] === offsets[i])?.headers['dlq.error'] ?? ''
   assert.equal(errorAt(1), 'ENERGY_DECODE: not Confluent-framed Avro (32 bytes, first byte 255)')
-  assert.match(errorAt(3), new RegExp(`^ENERGY_DECODE: writer schema ${await env.codec.writerId(env.config.topics.co2)} cannot be read as ${usage.replaceAll('.', '\\.')}'s schema: `))
+  assert.match(errorAt(3), new RegExp(`^ENERGY_DECODE: writer schema ${await env.codec.writerId(topicIn(env.config, 'energy.co2'))} cannot be read as ${usage.replaceAll('.', '\\.')}'s schema: `))
   assert.match(errorAt(5), /violates check constraint "consumption_kwh_check"/)
 
   // A tombstone deletes its row; on the mix table, all nine rows of the slot.
   await produce(env, [{ topic: usage, partition, key: isoUtc(starts[1]) }])
-  const mix = env.config.topics.mix
+  const mix = topicIn(env.config, 'energy.mix')
   const fuels = ['biomass', 'coal', 'imports', 'gas', 'nuclear', 'other', 'hydro', 'solar', 'wind'].map((fuel, i) => ({ fuel, perc: i === 0 ? 92 : 1 }))
   const mixRecord = (start: number): object => ({ local_date: '2024-06-15', slot_start: start, slot_end: start + SLOT_MS, batch_id: 'b', batch_size: 48, generationmix: fuels })
   await produce(env, await Promise.all([0, 1].map(async i => ({ topic: mix, partition, key: isoUtc(starts[i]), value: await env.codec.encode(mix, mixRecord(starts[i])) }))))
@@ -211,7 +215,7 @@ test('replay skips the records the sink dead-lettered, a constraint violation in
   const env = await createTestEnvironment(t, 'sinks_replay_reject', sample)
   const pool = testPool(t, env)
   await startSinks(t, env, pool, [consumptionTarget as SinkTarget])
-  const usage = env.config.topics.usage
+  const usage = topicIn(env.config, 'energy.usage')
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
   await produce(env, await Promise.all([0.1, -1, 0.3].map(async (kwh, i) => ({ topic: usage, partition, key: isoUtc(starts[i]), value: await env.codec.encode(usage, usageRecord(starts[i], kwh)) }))))
@@ -227,7 +231,7 @@ test('each poison record is dead-lettered once, even when its batch also holds a
   const env = await createTestEnvironment(t, 'sinks_dlq_once', sample)
   const pool = testPool(t, env)
   await startSinks(t, env, pool, [consumptionTarget as SinkTarget])
-  const usage = env.config.topics.usage
+  const usage = topicIn(env.config, 'energy.usage')
   const partition = partitionForDate('2024-06-15', 4)
   const starts = slotStarts(londonDay('2024-06-15'))
   const random = randomBytes(16)

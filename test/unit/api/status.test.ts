@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { settle, summariseStatus, watchedGroups, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
+import { rangeKey, settle, statusRanges, summariseStatus, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
 import type { PipelineProgress } from '../../../api/queries.ts'
 import { loadConfig } from '../../../lib/config.ts'
 
-// The pure half of GET /api/status: lag and DLQ arithmetic from probe results.
+// The pure half of GET /api/status: the ranges to count, and lag and DLQ figures from probe results and counts.
 
 const config = loadConfig({})
 const groups = watchedGroups(config)
@@ -73,28 +73,73 @@ const progress: PipelineProgress = {
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value })
 
-test('lag is the distance to the end of each partition; sinks are measured from sink_offsets', () => {
+test('the ranges behind each group run from its position to the end; sinks are measured from sink_offsets', () => {
+  const range = (topic: string, partition: number, from: bigint, until: bigint): CountRange => ({ topic, partition, from, until })
+  assert.deepStrictEqual(statusRanges({ kafka: ok(snapshot), postgres: ok(progress) }, groups, 'energy.dlq'), [
+    range('energy_processor', 1, 1n, 3n),
+    // Nothing committed on a partition, or no group at all: from the earliest offset.
+    range('energy_processor', 1, 0n, 3n),
+    range('energy_processor', 0, 0n, 5n), range('energy_processor', 1, 0n, 3n),
+    range('energy.mix', 0, 9n, 10n),
+    range('energy.pricing', 1, 15n, 20n),
+    // Committed below the earliest offset: from the earliest offset.
+    range('energy.usage', 0, 4n, 10n),
+    range('energy.mix', 0, 7n, 10n), range('energy.mix', 1, 0n, 20n),
+    range('energy.pricing', 0, 0n, 10n), range('energy.pricing', 1, 0n, 20n),
+    range('energy.usage', 0, 4n, 10n), range('energy.usage', 1, 0n, 20n),
+    // The whole DLQ.
+    range('energy.dlq', 0, 2n, 7n)
+  ])
+})
+
+test('without record counts, lag and the DLQ count are offsets, marked inexact', () => {
   const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
+  // Nothing left to read is exactly 0 records.
+  const offsets = (lag: number) => ({ lag, lag_exact: lag === 0 })
   assert.deepStrictEqual(status, {
     broker: { ok: true },
     registry: { ok: true },
     postgres: { ok: true },
     groups: [
-      { group: 'energy-co2-processor', kind: 'processor', topics: ['energy_processor'], lag: 2 },
-      { group: 'energy-mix-processor', kind: 'processor', topics: ['energy_processor'], lag: 3 },
-      { group: 'energy-pricing-processor', kind: 'processor', topics: ['energy_processor'], lag: 0 },
-      { group: 'energy-usage-processor', kind: 'processor', topics: ['energy_processor'], lag: 8 },
-      { group: 'energy-join', kind: 'join', topics: ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage'], lag: 1 + 5 + 6 },
-      { group: 'energy-sink-carbon_intensity', kind: 'sink', topics: ['energy.co2'], lag: 0 },
-      { group: 'energy-sink-generation_mix', kind: 'sink', topics: ['energy.mix'], lag: 3 + 20 },
-      { group: 'energy-sink-unit_rates', kind: 'sink', topics: ['energy.pricing'], lag: 30 },
-      { group: 'energy-sink-consumption', kind: 'sink', topics: ['energy.usage'], lag: 6 + 20 },
-      { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], lag: 0 }
+      { group: 'energy-co2-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(2) },
+      { group: 'energy-mix-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(3) },
+      { group: 'energy-pricing-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(0) },
+      { group: 'energy-usage-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(8) },
+      { group: 'energy-join', kind: 'join', topics: ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage'], ...offsets(1 + 5 + 6) },
+      { group: 'energy-sink-carbon_intensity', kind: 'sink', topics: ['energy.co2'], ...offsets(0) },
+      { group: 'energy-sink-generation_mix', kind: 'sink', topics: ['energy.mix'], ...offsets(3 + 20) },
+      { group: 'energy-sink-unit_rates', kind: 'sink', topics: ['energy.pricing'], ...offsets(30) },
+      { group: 'energy-sink-consumption', kind: 'sink', topics: ['energy.usage'], ...offsets(6 + 20) },
+      { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], ...offsets(0) }
     ],
     newest_complete_date: '2024-10-27',
     dlq_records: 5,
+    dlq_exact: false,
     checked_at: '2024-10-28T12:00:00.000Z'
   })
+})
+
+test('counted ranges give records; a range left uncounted adds its offsets and makes the figure inexact', () => {
+  const ranges = statusRanges({ kafka: ok(snapshot), postgres: ok(progress) }, groups, 'energy.dlq')
+  // At rest on transactional topics every range is markers only: 0 records each.
+  const atRest = new Map(ranges.map(r => [rangeKey(r), 0]))
+  const rest = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress), records: atRest }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(rest.groups.map(g => [g.lag, g.lag_exact]), groups.map(() => [0, true]))
+  assert.deepStrictEqual([rest.dlq_records, rest.dlq_exact], [0, true])
+
+  // The DLQ holds 2 committed records; the join's energy.usage partition 0 was not counted.
+  const some = new Map(ranges.map(r => [rangeKey(r), 1]))
+  some.set(rangeKey({ topic: 'energy.dlq', partition: 0, from: 2n }), 2)
+  some.delete(rangeKey({ topic: 'energy.usage', partition: 0, from: 4n }))
+  const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress), records: some }, groups, 'energy.dlq', NOW)
+  const lag = Object.fromEntries(status.groups.map(g => [g.group, [g.lag, g.lag_exact]]))
+  assert.deepStrictEqual(lag['energy-co2-processor'], [1, true])
+  assert.deepStrictEqual(lag['energy-usage-processor'], [2, true])
+  assert.deepStrictEqual(lag['energy-pricing-processor'], [0, true])
+  // 1 + 1 counted, 6 offsets uncounted.
+  assert.deepStrictEqual(lag['energy-join'], [1 + 1 + 6, false])
+  assert.deepStrictEqual(lag['energy-sink-consumption'], [1 + 6, false])
+  assert.deepStrictEqual([status.dlq_records, status.dlq_exact], [2, true])
 })
 
 test('a failed probe shows as ok:false and blanks only what depends on it', () => {
@@ -106,8 +151,9 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
   assert.deepStrictEqual(down.broker, { ok: false, error: 'Kafka did not answer within 2000 ms' })
   assert.deepStrictEqual(down.registry, { ok: false, error: 'fetch failed' })
   assert.deepStrictEqual(down.postgres, { ok: true })
-  assert.ok(down.groups.every(g => g.lag === null))
+  assert.ok(down.groups.every(g => g.lag === null && !g.lag_exact))
   assert.equal(down.dlq_records, null)
+  assert.equal(down.dlq_exact, false)
   assert.equal(down.newest_complete_date, '2024-10-27')
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)

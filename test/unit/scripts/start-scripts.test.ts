@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { NODE_FLAGS, PARTS } from '../../../bench/processes.ts'
+import { NODE_FLAGS, PARTS } from '../../../lib/processes.ts'
 
 // The benchmark and the fault suite start the pipeline the way package.json's start scripts
 // do: the same arguments and the same Node flags, so their figures hold for `npm run start:*`.

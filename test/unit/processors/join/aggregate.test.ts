@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
-import { applyRecord, createJoinState } from '../../../../processors/join/state.ts'
+import { applyRecord } from '../../../../processors/join/state.ts'
 import type { DailyAggregate } from '../../../../processors/join/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
-import { batchesOf, dayEvents, NOW, slotStart, type DaySpec, type TestDate } from './fixtures.ts'
+import { batchesOf, dayEvents, NOW, slotStart, type DaySpec, type TestDate, newJoinState } from './fixtures.ts'
 
 // The daily figures (DESIGN.md "The join", contract) on hand-made days. Every input value is a
 // binary-exact number (quarters, halves, whole numbers), so each sum is exact whatever the
@@ -19,7 +19,7 @@ interface Joined {
 
 /** Applies the day's records through applyRecord, then aggregates it at NOW. */
 function joinDay (date: TestDate, events: SourceEvent[]): Joined {
-  const state = createJoinState()
+  const state = newJoinState()
   let completions = 0
   for (const { source, record } of events) if (applyRecord(state, source, record)) completions++
   const day = state.days.get(date)
@@ -196,7 +196,7 @@ test('two usage slots missing: a batch of 46 is whole, the day is emitted with s
   assert.equal(usage.length, 46)
   assert.ok(usage.every(e => e.record.batch_size === 46))
 
-  const state = createJoinState()
+  const state = newJoinState()
   const whole = events.map(({ source, record }) => applyRecord(state, source, record))
   // Each source's batch becomes whole on its own last record, usage on its 46th.
   assert.deepStrictEqual(whole.flatMap((w, i) => w ? [i] : []), [47, 95, 143, 143 + 46])
@@ -255,7 +255,7 @@ test('no aggregate until all four sources have a whole batch', () => {
     usage: () => 1
   }
   const events = dayEvents('2024-06-15', spec)
-  const state = createJoinState()
+  const state = newJoinState()
   // Everything but the very last usage record: three whole batches and 47 of 48 usage slots.
   for (const { source, record } of events.slice(0, -1)) applyRecord(state, source, record)
   const day = state.days.get('2024-06-15')

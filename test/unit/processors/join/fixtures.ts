@@ -1,7 +1,14 @@
-import type { Source } from '../../../../lib/topics.ts'
 import type { Co2Record, FuelShare, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../../../../processors/ingest/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
-import type { SourceRecord } from '../../../../processors/join/state.ts'
+import { createJoinState, type SourceRecord } from '../../../../processors/join/state.ts'
+import type { JoinState } from '../../../../processors/join/types.ts'
+import { topology } from '../../../../processors/topology.ts'
+
+/** The sources the daily figures join. */
+type Source = 'co2' | 'mix' | 'pricing' | 'usage'
+
+/** A join state over the topology's inputs (co2, mix, pricing, usage). */
+export const newJoinState = (): JoinState => createJoinState(topology.joinInputs)
 
 // Hand-made days for the join's unit tests. Slot starts come from literal UTC midnights (not
 // from lib/london-day.ts), so the DST days are checked against an independent statement of

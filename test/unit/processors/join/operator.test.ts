@@ -2,9 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { from, lastValueFrom, Subject, toArray } from 'rxjs'
 import { joinByDate, type SourceEvent } from '../../../../processors/join/operator.ts'
-import { createJoinState } from '../../../../processors/join/state.ts'
 import type { DailyAggregate } from '../../../../processors/join/types.ts'
-import { batchesOf, batchId, dayEvents, NOW, usageBatch, type DaySpec } from './fixtures.ts'
+import { batchesOf, batchId, dayEvents, NOW, usageBatch, type DaySpec, newJoinState } from './fixtures.ts'
 
 // joinByDate: the RxJS operator over source events. One aggregate per date when its fourth
 // source's batch becomes whole, and one more each time a newer batch of any source does.
@@ -37,7 +36,7 @@ const usageB2 = (date: '2024-06-15' | '2024-06-16'): SourceEvent[] =>
   usageBatch(date, batchId(date, 'usage', 'b2'), () => 0.5).map(record => ({ source: 'usage', record }))
 
 async function run (events: SourceEvent[]): Promise<DailyAggregate[]> {
-  return await lastValueFrom(from(events).pipe(joinByDate(createJoinState(), () => NOW), toArray()))
+  return await lastValueFrom(from(events).pipe(joinByDate(newJoinState(), () => NOW), toArray()))
 }
 
 test('one day from([...events]): exactly one aggregate, when the fourth source completes', async () => {
@@ -64,7 +63,7 @@ test('emissions happen at the record that completes the fourth batch, not at the
   const emittedAt: number[] = []
   let i = 0
   const out: DailyAggregate[] = []
-  source.pipe(joinByDate(createJoinState(), () => NOW)).subscribe(a => {
+  source.pipe(joinByDate(newJoinState(), () => NOW)).subscribe(a => {
     out.push(a)
     emittedAt.push(i)
   })

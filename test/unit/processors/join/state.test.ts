@@ -4,9 +4,10 @@ import { EnergyError } from '../../../../lib/errors.ts'
 import type { MixRecord } from '../../../../processors/ingest/types.ts'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
-import { applyRecord, checkRecord, createJoinState, MAX_FUELS } from '../../../../processors/join/state.ts'
+import { applyRecord, checkRecord } from '../../../../processors/join/state.ts'
+import { MAX_FUELS } from '../../../../processors/mix/index.ts'
 import type { DailyAggregate, JoinState } from '../../../../processors/join/types.ts'
-import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, slotStart, usageBatch, type DaySpec, type TestDate } from './fixtures.ts'
+import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, slotStart, usageBatch, newJoinState, type DaySpec, type TestDate } from './fixtures.ts'
 
 // The join's table side (processors/join/state.ts): per date and source the latest whole batch,
 // whole = batch_size distinct slots of one batch id; checkRecord guards the slot/date contract.
@@ -30,7 +31,7 @@ function aggregateOf (state: JoinState, date: TestDate): DailyAggregate | undefi
 
 /** A state holding FLAT's whole batches (tag b1) for 2024-06-15, and its aggregate. */
 function joinedFlat (): { state: JoinState, before: DailyAggregate } {
-  const state = createJoinState()
+  const state = newJoinState()
   apply(state, dayEvents('2024-06-15', FLAT))
   const before = aggregateOf(state, '2024-06-15')
   assert.ok(before !== undefined)
@@ -93,7 +94,7 @@ test('a newer whole batch with fewer slots replaces a fuller one: the latest bat
 })
 
 test('batches of different dates and sources do not interfere', () => {
-  const state = createJoinState()
+  const state = newJoinState()
   // 2024-06-15 and 2024-06-16 interleaved record by record.
   const a = dayEvents('2024-06-15', FLAT)
   const b = dayEvents('2024-06-16', { ...FLAT, usage: () => 0.5 })
@@ -118,7 +119,7 @@ test('checkRecord rejects a record whose slot lies outside its local_date, namin
     const [record] = co2Batch(date, 'b1', i => i === 0 ? { actual: 100, forecast: 100 } : undefined)
     record.slot_start = slot
     record.slot_end = slot + 30 * 60 * 1000
-    assert.throws(() => checkRecord('co2', record), (err: unknown) => {
+    assert.throws(() => checkRecord(newJoinState(), 'co2', record), (err: unknown) => {
       assert.ok(err instanceof EnergyError, what)
       assert.deepStrictEqual({ code: err.code, message: err.message, date: err.date }, {
         code: 'ENERGY_DECODE',
@@ -132,33 +133,33 @@ test('checkRecord rejects a record whose slot lies outside its local_date, namin
 
 test('checkRecord accepts every slot of a day, first to last, on the DST days too', () => {
   for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
-    for (const { source, record } of dayEvents(date, FLAT)) assert.doesNotThrow(() => checkRecord(source, record), `${source} ${date} ${record.slot_start}`)
+    for (const { source, record } of dayEvents(date, FLAT)) assert.doesNotThrow(() => checkRecord(newJoinState(), source, record), `${source} ${date} ${record.slot_start}`)
   }
 })
 
 test('checkRecord rejects impossible envelopes: off the half-hour, a non-date, a batch_size the day cannot have, too many fuels', () => {
   const [co2] = co2Batch('2024-06-15', 'b1', i => i === 0 ? { actual: 1, forecast: 1 } : undefined)
   const rejects = (source: SourceEvent['source'], record: SourceEvent['record'], message: string): void => {
-    assert.throws(() => checkRecord(source, record), { name: 'EnergyError', code: 'ENERGY_DECODE', message })
+    assert.throws(() => checkRecord(newJoinState(), source, record), { name: 'EnergyError', code: 'ENERGY_DECODE', message })
   }
   rejects('co2', { ...co2, slot_start: co2.slot_start + 60_000 }, `slot_start ${co2.slot_start + 60_000} is not on a half-hour`)
   rejects('co2', { ...co2, local_date: '2024-02-30' }, 'local_date "2024-02-30" is not a date')
   rejects('co2', { ...co2, batch_size: 0 }, 'batch_size 0 is impossible for 2024-06-15 (48 slots)')
   rejects('co2', { ...co2, batch_size: 49 }, 'batch_size 49 is impossible for 2024-06-15 (48 slots)')
   const [long] = co2Batch('2024-10-27', 'b1', i => i === 0 ? { actual: 1, forecast: 1 } : undefined)
-  assert.doesNotThrow(() => checkRecord('co2', { ...long, batch_size: 50 }))
+  assert.doesNotThrow(() => checkRecord(newJoinState(), 'co2', { ...long, batch_size: 50 }))
   const [mix] = mixBatch('2024-06-15', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS + 1 }, (_, f) => ({ fuel: `f${f}`, perc: 1 })) : undefined)
   rejects('mix', mix, `slot 0 lists more than ${MAX_FUELS} fuels`)
 })
 
 test('a mix record checkRecord accepted never makes applyRecord throw (it would stop the join instead of being dead-lettered)', () => {
-  const state = createJoinState()
+  const state = newJoinState()
   apply(state, dayEvents('2024-06-15', FLAT))
   // gas and wind already have columns; sixteen new names are within one record's limit, not the state's.
   const [odd] = mixBatch('2024-06-16', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `junk${f}`, perc: 1 })) : undefined) as MixRecord[]
   // With the state, checkRecord sees that the names do not fit the columns left: dead-lettered.
-  assert.throws(() => checkRecord('mix', odd, state), { name: 'EnergyError', code: 'ENERGY_DECODE' })
+  assert.throws(() => checkRecord(state, 'mix', odd), { name: 'EnergyError', code: 'ENERGY_DECODE' })
   const fits = { ...odd, generationmix: odd.generationmix.slice(0, MAX_FUELS - state.fuels.length) }
-  assert.doesNotThrow(() => checkRecord('mix', fits, state))
+  assert.doesNotThrow(() => checkRecord(state, 'mix', fits))
   assert.doesNotThrow(() => applyRecord(state, 'mix', fits))
 })

@@ -1,13 +1,12 @@
-import { createAdmin } from '../../lib/kafka.ts'
-import { ensureDatabase, migrate } from '../../lib/migrate.ts'
-import { ensureTopics } from '../../lib/topic-admin.ts'
-import { createRegistryClient } from '../../lib/registry.ts'
-import { loadLocalSchemas } from '../../lib/avro.ts'
-import { registerSchemas } from '../../lib/schemas.ts'
-import { createPool } from '../../lib/db.ts'
-import { topicSpecsFor } from '../../lib/topics.ts'
-import { redactUrl, type Config } from '../../lib/config.ts'
-import type { Logger } from '../../lib/log.ts'
+import { createAdmin } from './kafka.ts'
+import { ensureDatabase, migrate } from './migrate.ts'
+import { ensureTopics } from './topic-admin.ts'
+import { createRegistryClient } from './registry.ts'
+import { registerSchemas } from './schemas.ts'
+import { createPool } from './db.ts'
+import type { TopicSpec } from './topics.ts'
+import { redactUrl, type Config } from './config.ts'
+import type { Logger } from './log.ts'
 
 export interface SetupReport {
   databaseCreated: boolean
@@ -16,8 +15,16 @@ export interface SetupReport {
   schemasRegistered: string[]
 }
 
+/** What setup creates in Kafka and the registry: the topology's topics and value schemas. */
+export interface SetupPlan {
+  /** In contract names; the config's namespace is prefixed. */
+  topicSpecs: readonly TopicSpec[]
+  /** Value schema per contract topic name. */
+  schemas: ReadonlyMap<string, string>
+}
+
 /** Database, migrations, topics and schemas; every step is idempotent. */
-export async function setup (config: Config, log: Logger): Promise<SetupReport> {
+export async function setup (config: Config, log: Logger, plan: SetupPlan): Promise<SetupReport> {
   const databaseCreated = await ensureDatabase(config.databaseUrl)
   if (databaseCreated) log.info({ database: redactUrl(config.databaseUrl) }, 'database created')
 
@@ -37,14 +44,14 @@ export async function setup (config: Config, log: Logger): Promise<SetupReport> 
   const admin = createAdmin(config)
   let topicChanges: string[]
   try {
-    const changes = await ensureTopics(admin, topicSpecsFor(config.namespace), config.topicPartitions)
+    const changes = await ensureTopics(admin, plan.topicSpecs.map(spec => ({ ...spec, name: config.namespace + spec.name })), config.topicPartitions)
     for (const c of changes) log.info({ topic: c.topic, detail: c.detail }, `topic ${c.action}`)
     topicChanges = changes.map(c => `${c.topic} ${c.action}`)
   } finally {
     await admin.close()
   }
 
-  const checks = await registerSchemas(createRegistryClient(config.schemaRegistryUrl), loadLocalSchemas(), config.namespace)
+  const checks = await registerSchemas(createRegistryClient(config.schemaRegistryUrl), plan.schemas, config.namespace)
   const schemasRegistered = checks.filter(c => c.status !== 'registered').map(c => c.subject)
   for (const subject of schemasRegistered) log.info({ subject }, 'schema registered')
 

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
-// Child processes of the benchmark and the fault suite: each part of the pipeline runs in its
-// own process so it can be measured (peak RSS) and killed on its own.
+// Child processes of the demo, the benchmark, the fault suite and the tests: each part of the
+// pipeline runs in its own process so it can be measured (peak RSS) and killed on its own.
 
 const ROOT = new URL('../', import.meta.url).pathname
 
@@ -13,7 +13,10 @@ export interface Child {
   peakRss (): number
   /** CPU seconds (user + system) used so far, or 0 once it has exited. */
   cpuSeconds (): number
-  stop (signal?: NodeJS.Signals): Promise<number | null>
+  /** Resolves with the exit code (null after a signal, or if it never started). */
+  exited: Promise<number | null>
+  /** Sends `signal` (to its group when detached), SIGKILL after `graceMs` if given; resolves once it has exited. */
+  stop (signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>
 }
 
 // What `npm start` runs with (package.json): a 2 MB young generation. Bigger ones make V8
@@ -31,7 +34,7 @@ export const NODE_FLAGS = ['--max-semi-space-size=2']
  * npm run bench: processors 30 → 19 CPU-seconds, backfill 65 → 44 s).
  */
 export const PARTS = {
-  processors: { args: ['--only', 'co2,mix,pricing,usage'], flags: [] },
+  processors: { args: ['--only', 'processors'], flags: [] },
   join: { args: ['--only', 'join'], flags: NODE_FLAGS },
   sinks: { args: ['--only', 'sinks'], flags: [] }
 } as const satisfies Record<string, { args: readonly string[], flags: readonly string[] }>
@@ -42,14 +45,27 @@ export function startPart (name: PartName, env: Record<string, string>, logFile?
   return startChild(name, 'scripts/start.ts', [...PARTS[name].args], env, logFile, PARTS[name].flags)
 }
 
-export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream, flags: readonly string[] = NODE_FLAGS): Child {
-  const child = spawn(process.execPath, [...flags, script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * `node flags script args` from the repository root; its stdout and stderr go to `logFile`
+ * (or nowhere). `detached` gives it a process group of its own: a terminal's Ctrl-C signals
+ * the whole foreground group, so detached children hear only what their parent sends them,
+ * and the parent can stop them in order (the demo does).
+ */
+export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream, flags: readonly string[] = NODE_FLAGS, detached = false): Child {
+  const child = spawn(process.execPath, [...flags, script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached })
   // Listened for from the start, so that stop() never waits for an exit that already happened
   // (or, if the spawn failed, for one that never will).
   const exited = new Promise<number | null>(resolve => {
     child.once('exit', code => resolve(code))
     child.on('error', () => { if (child.pid === undefined) resolve(null) })
   })
+  const signal = (s: NodeJS.Signals): void => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+    try {
+      if (detached) process.kill(-child.pid, s)
+      else child.kill(s)
+    } catch {}
+  }
   if (logFile !== undefined) {
     child.stdout?.pipe(logFile, { end: false })
     child.stderr?.pipe(logFile, { end: false })
@@ -77,10 +93,16 @@ export function startChild (name: string, script: string, args: string[], env: R
         return 0
       }
     },
-    async stop (signal = 'SIGTERM') {
+    exited,
+    async stop (s = 'SIGTERM', graceMs) {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return child.exitCode
-      child.kill(signal)
-      return await exited
+      signal(s)
+      const timer = graceMs === undefined ? undefined : setTimeout(() => { signal('SIGKILL') }, graceMs)
+      try {
+        return await exited
+      } finally {
+        clearTimeout(timer)
+      }
     }
   }
 }

@@ -7,8 +7,7 @@ import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
-import type { Source } from '../../lib/topics.ts'
-import type { EnergyRequest } from '../../processors/ingest/types.ts'
+import type { EnergyRequest } from './types.ts'
 
 export interface SeedRange { from: string, to: string }
 
@@ -41,7 +40,7 @@ export function resolveRange (from: string | undefined, to: string | undefined, 
 export interface SeedDeps { config: Readonly<Config>, codec: Codec, log: Logger }
 
 /** Produces one request per local date of the range, inclusive; returns how many. */
-export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, sources: Source[] = []): Promise<number> {
+export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, sources: string[] = []): Promise<number> {
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
     const topic = config.topics.requests

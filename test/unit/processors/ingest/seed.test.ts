@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { resolveRange, SETTLE_DAYS } from '../../../scripts/seed/index.ts'
+import { resolveRange, SETTLE_DAYS } from '../../../../processors/ingest/seed.ts'
 
 // `npm run seed -- FROM [TO]`: dates are checked before anything is produced. TO defaults to
 // today (London) minus 2 days; FROM omitted means the day after the newest daily_summary date.

@@ -1,14 +1,15 @@
 import { createServer } from 'node:net'
 import pg from 'pg'
-import { loadConfig, type Config } from '../lib/config.ts'
-import type { Logger } from '../lib/log.ts'
-import { setup } from '../scripts/setup/index.ts'
-import { createAdmin } from '../lib/kafka.ts'
-import { topicSpecsFor, valueSubject } from '../lib/topics.ts'
-import { createRegistryClient } from '../lib/registry.ts'
+import { loadConfig, type Config } from './config.ts'
+import type { Logger } from './log.ts'
+import { setup, type SetupPlan } from './setup.ts'
+import { createAdmin } from './kafka.ts'
+import { valueSubject } from './topics.ts'
+import { createRegistryClient } from './registry.ts'
 
-// A throwaway pipeline environment on the shared stack: its own topic namespace, its own
-// database and a free port for the sample API. `dispose` deletes the topics and the database.
+// A throwaway pipeline environment on the shared stack (the benchmark, the fault suite, the
+// tests): its own topic namespace, its own database and a free port for the sample API, set up
+// from the topology's plan. `dispose` deletes the topics, subjects and the database.
 
 export interface Environment {
   namespace: string
@@ -26,7 +27,7 @@ export async function freePort (): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0
 }
 
-export async function createEnvironment (name: string, log: Logger, extra: Record<string, string> = {}): Promise<Environment> {
+export async function createEnvironment (name: string, log: Logger, plan: SetupPlan, extra: Record<string, string> = {}): Promise<Environment> {
   const id = `${name}_${Date.now().toString(36)}`
   const base = loadConfig()
   const database = new URL(base.databaseUrl)
@@ -42,13 +43,13 @@ export async function createEnvironment (name: string, log: Logger, extra: Recor
     ...extra
   }
   const config = loadConfig({ ...process.env, ...env })
-  await setup(config, log)
+  await setup(config, log, plan)
   return {
     namespace: config.namespace,
     config,
     env,
     async dispose () {
-      const topics = topicSpecsFor(config.namespace).map(s => s.name)
+      const topics = plan.topicSpecs.map(s => config.namespace + s.name)
       const admin = createAdmin(config)
       try {
         await admin.deleteTopics({ topics })

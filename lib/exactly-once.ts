@@ -1,0 +1,48 @@
+import type { Message, MessageToProduce } from '@platformatic/kafka'
+import { lastPerPartition, type EnergyConsumer, type EnergyProducer } from './kafka.ts'
+
+// The one exactly-once commit path (Kafka Streams' TaskExecutor commit is the model), shared by
+// the ingest processors and the join: in one transaction, produce the batch's output, send the
+// consumed offsets to the group's coordinator, commit; on any failure, abort. Read-committed
+// readers then see a batch's output and its consumed position together or not at all.
+
+type Outgoing = MessageToProduce<string, Buffer, string, string>
+type Consumed = Message<string, Buffer, string, string>
+
+/**
+ * Commits `output` with the offsets after `consumed`; returns false, having aborted, when a
+ * partition of `consumed` is no longer the consumer's (`owns`): a rebalance during the batch
+ * gave it to another member, which redoes that work from the committed offsets. The
+ * coordinator would take the offsets under the current generation whoever owns the partition
+ * now, so ownership is checked here. The member's own partitions are re-fetched from their
+ * committed offsets after a rebalance (the consumer's stream rewinds), so nothing is lost.
+ */
+export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean): Promise<boolean> {
+  const tx = await producer.beginTransaction()
+  try {
+    if (output.length > 0) await tx.send({ messages: output })
+    if (consumed.some(m => !owns(m.partition))) {
+      await tx.abort()
+      return false
+    }
+    await tx.addConsumer(consumer)
+    for (const last of lastPerPartition(consumed)) await tx.addOffset(withCurrentGeneration(last, consumer))
+    await tx.commit()
+    return true
+  } catch (err) {
+    try {
+      await tx.abort()
+    } catch {}
+    throw err
+  }
+}
+
+// Offsets commit under the consumer's current generation, not the one a message was fetched
+// in: a record fetched before a rebalance that this member kept is still ours to commit, and
+// the coordinator fences a commit from a generation that is no longer current.
+function withCurrentGeneration (message: Consumed, consumer: EnergyConsumer): Consumed {
+  return {
+    ...message,
+    metadata: { consumer: { groupId: consumer.groupId, memberId: consumer.memberId, generationId: consumer.generationId, coordinatorId: consumer.coordinatorId } }
+  }
+}

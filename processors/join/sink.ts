@@ -1,0 +1,17 @@
+import type { SinkTarget } from '../../lib/copy-writer.ts'
+import { COMPLETION_TOPIC } from '../../lib/topics.ts'
+import type { DailyAggregate } from './types.ts'
+
+/** Where `completion` lands: one daily_summary row per date, keyed by the date. */
+export const dailySummaryTarget: SinkTarget<DailyAggregate> = {
+  name: 'daily_summary',
+  topic: COMPLETION_TOPIC,
+  spec: {
+    table: 'energy_usage.daily_summary',
+    columns: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots'],
+    types: ['date', 'float8', 'float8', 'float8', 'float8', 'float8', 'jsonb', 'int2', 'int2', 'bool', 'int2'],
+    rowKey: ['date']
+  },
+  toRows: a => [[a.date, a.kwh, a.cost_inc_vat, a.cost_exc_vat, a.carbon_g, a.avg_intensity, JSON.stringify(a.mix), a.slots_expected, a.slots_joined, a.complete, a.forecast_slots]],
+  keyValues: key => [key]
+}

@@ -1,0 +1,176 @@
+import { loadLocalSchemas } from '../lib/avro.ts'
+import type { Config } from '../lib/config.ts'
+import type { SinkTarget } from '../lib/copy-writer.ts'
+import { EnergyError } from '../lib/errors.ts'
+import { checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
+import { co2Source } from './co2/index.ts'
+import type { SourceDeclaration } from './ingest/types.ts'
+import { dailySummaryTarget } from './join/sink.ts'
+import type { JoinInputSpec } from './join/types.ts'
+import { mixSource } from './mix/index.ts'
+import { pricingSource } from './pricing/index.ts'
+import { usageSource } from './usage/index.ts'
+
+// The pipeline as one graph (DESIGN.md "The topology, declared once"; Kafka Streams'
+// Topology is the model): sources → their topics → the join → completion, and a sink per
+// topic. Each source is declared in its own folder; this is the one list of them, and
+// everything else (topics and their configs, consumer groups, transactional ids, sink
+// targets, the join's inputs, --only groups) is derived from it here.
+
+/** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource]
+
+/** `--only` groups besides single source names: every source, the join, every sink. */
+export const GROUPS = ['processors', 'join', 'sinks'] as const
+
+export interface Topology {
+  sources: readonly SourceDeclaration[]
+  sourceNames: readonly string[]
+  /** The sources the join reads, in declaration order. */
+  joinInputs: readonly JoinInputSpec[]
+  /** A sink per source topic, then completion → daily_summary. */
+  sinkTargets: readonly SinkTarget[]
+  /** Every topic with its configs, in contract names: requests, sources, completion, DLQ. */
+  topicSpecs: readonly TopicSpec[]
+  /** Value schema (JSON text) per contract topic name. */
+  schemas: ReadonlyMap<string, string>
+  /** The names --only takes. */
+  componentNames: readonly string[]
+  source (name: string): SourceDeclaration
+  /** A sink target by table name (`consumption`) or contract topic name (`energy.usage`). */
+  findTarget (name: string): SinkTarget | undefined
+}
+
+/** Derives the topology of a list of sources; checks the list is consistent. */
+export function createTopology (sources: readonly SourceDeclaration[] = SOURCES, localSchemas: ReadonlyMap<string, string> = loadLocalSchemas()): Topology {
+  const names = new Set<string>()
+  const reserved = new Set<string>([...GROUPS])
+  for (const s of sources) {
+    if (!/^[a-z][a-z0-9_]*$/.test(s.name)) throw new EnergyError('ENERGY_CONFIG', `source name "${s.name}" must be lower-case letters, digits and '_'`)
+    if (names.has(s.name) || reserved.has(s.name)) throw new EnergyError('ENERGY_CONFIG', `source name "${s.name}" is declared twice or is reserved`)
+    names.add(s.name)
+    checkTopicName(s.topic)
+  }
+  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), dailySummaryTarget as SinkTarget]
+  const tables = sinkTargets.map(t => t.name)
+  if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_CONFIG', `two sinks share a table name: ${tables.join(', ')}`)
+
+  const schemas = new Map<string, string>()
+  for (const spec of [REQUESTS_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
+
+  const byName = new Map(sources.map(s => [s.name, s]))
+  return {
+    sources,
+    sourceNames: [...names],
+    joinInputs: sources.flatMap(s => s.join === undefined ? [] : [{ name: s.name, topic: s.topic, join: s.join }]) as JoinInputSpec[],
+    sinkTargets,
+    topicSpecs: [
+      REQUESTS_SPEC,
+      ...sources.map(s => ({ name: s.topic, copartitioned: true, configs: COMPACTED })),
+      COMPLETION_SPEC,
+      DLQ_SPEC
+    ],
+    schemas,
+    componentNames: [...names, ...GROUPS],
+    source (name) {
+      const s = byName.get(name)
+      if (s === undefined) throw new EnergyError('ENERGY_CONFIG', `unknown source "${name}" (known: ${[...names].join(', ')})`)
+      return s
+    },
+    findTarget: name => sinkTargets.find(t => t.name === name || t.topic === name)
+  }
+}
+
+function schemaOf (schemas: ReadonlyMap<string, string>, topic: string): string {
+  const schema = schemas.get(topic)
+  if (schema === undefined) throw new EnergyError('ENERGY_CONFIG', `no schema for topic ${topic}: add schemas/${topic}.avsc`)
+  return schema
+}
+
+/** The pipeline's topology: the sources above, the schemas in schemas/. */
+export const topology: Topology = createTopology()
+
+// Names in a namespace (PIPELINE_NAMESPACE): topics, consumer groups and transactional ids
+// are all prefixed, so tests and the benchmark share a broker without meeting.
+
+/** A contract topic name in the config's namespace. */
+export function topicIn (config: Pick<Config, 'namespace'>, topic: string): string {
+  return config.namespace + topic
+}
+
+/** The consumer group (and transactional id prefix) of a source's processor. */
+export function processorGroup (source: string, namespace = ''): string {
+  return `${namespace}energy-${source}-processor`
+}
+
+export function joinGroup (namespace = ''): string {
+  return `${namespace}energy-join`
+}
+
+export function sinkGroup (target: Pick<SinkTarget, 'name'>, namespace = ''): string {
+  return `${namespace}energy-sink-${target.name}`
+}
+
+/** A producer's transactional id: the group and the instance (`--instance`), unique per copy. */
+export function transactionalId (group: string, instance: string): string {
+  return `${group}-${instance}`
+}
+
+export interface Selection {
+  sources: SourceDeclaration[]
+  join: boolean
+  sinks: boolean
+}
+
+/**
+ * What `--only` names: source names, `processors` (every source), `join`, `sinks`. Without
+ * --only: the sources SOURCES names, the join and the sinks.
+ */
+export function selectComponents (topology: Topology, only: string | undefined, sources: readonly string[]): Selection {
+  const configured = sources.length === 0 ? topology.sourceNames : checkSources(topology, sources, 'SOURCES')
+  const names = only === undefined ? [...configured, 'join', 'sinks'] : splitList(only)
+  const unknown = names.filter(n => !topology.componentNames.includes(n))
+  if (unknown.length > 0 || names.length === 0) {
+    throw new EnergyError('ENERGY_CONFIG', `--only takes ${topology.componentNames.join(', ')}; got "${only ?? ''}"`)
+  }
+  const all = names.includes('processors')
+  return {
+    sources: topology.sources.filter(s => all || names.includes(s.name)),
+    join: names.includes('join'),
+    sinks: names.includes('sinks')
+  }
+}
+
+/** Checks a list of source names (SOURCES, seed's --only); returns them. */
+export function checkSources (topology: Topology, names: readonly string[], variable: string): string[] {
+  const known = topology.sourceNames
+  const unknown = names.filter(n => !known.includes(n))
+  if (unknown.length > 0) throw new EnergyError('ENERGY_CONFIG', `${variable} has unknown source ${unknown.map(n => `"${n}"`).join(', ')} (known: ${known.join(', ')})`)
+  if (names.length === 0) throw new EnergyError('ENERGY_CONFIG', `${variable} names no source (known: ${known.join(', ')})`)
+  return [...names]
+}
+
+export function splitList (text: string): string[] {
+  return text.split(',').map(s => s.trim()).filter(Boolean)
+}
+
+/** A consumer group of the pipeline and what it reads (api/status, the bench, tests). */
+export interface PipelineGroup {
+  group: string
+  kind: 'processor' | 'join' | 'sink'
+  /** Topics it reads, in the namespace. */
+  topics: string[]
+  /** Sinks keep their position in sink_offsets (sink name), not in Kafka. */
+  sink?: string
+}
+
+/** Every consumer group the pipeline runs in the config's namespace, for the given sources. */
+export function pipelineGroups (topology: Topology, config: Pick<Config, 'namespace' | 'topics'>, sources: readonly string[] = topology.sourceNames): PipelineGroup[] {
+  const { namespace } = config
+  return [
+    ...sources.map(s => ({ group: processorGroup(s, namespace), kind: 'processor' as const, topics: [config.topics.requests] })),
+    { group: joinGroup(namespace), kind: 'join' as const, topics: topology.joinInputs.map(i => namespace + i.topic) },
+    ...topology.sinkTargets.map(t => ({ group: sinkGroup(t, namespace), kind: 'sink' as const, topics: [namespace + t.topic], sink: t.name }))
+  ]
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { SourceDeclaration } from '../../../processors/ingest/types.ts'
+import {
+  createTopology, pipelineGroups, selectComponents, topology, type Selection
+} from '../../../processors/topology.ts'
+import { topicsFor } from '../../../lib/topics.ts'
+
+// The topology is derived from the list of sources: these are the names scripts, dashboards
+// and users rely on (DESIGN.md "Topology"), spelled out here independently of the code.
+
+const names = (selection: Selection): unknown => ({ sources: selection.sources.map(s => s.name), join: selection.join, sinks: selection.sinks })
+
+/** A source the pipeline does not have, declared in test code only. */
+const temperature: SourceDeclaration<{ slot_start: number, celsius: number }> = {
+  name: 'temperature',
+  topic: 'energy.temperature',
+  schema: JSON.stringify({ type: 'record', name: 'Temperature', fields: [{ name: 'slot_start', type: 'long' }, { name: 'celsius', type: 'double' }] }),
+  fetchDay: async () => [],
+  sink: {
+    name: 'outdoor_temperature',
+    spec: { table: 'energy_usage.outdoor_temperature', columns: ['slot_start', 'celsius'], types: ['timestamptz', 'float8'], rowKey: ['slot_start'] },
+    toRows: r => [[r.slot_start, r.celsius]],
+    keyValues: key => [Date.parse(key)]
+  }
+}
+
+test('the pipeline\'s topics, sinks, join inputs and groups all come from the one list of sources', () => {
+  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage'])
+  assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
+    ['energy_processor', 'delete', true],
+    ['energy.co2', 'compact', true],
+    ['energy.mix', 'compact', true],
+    ['energy.pricing', 'compact', true],
+    ['energy.usage', 'compact', true],
+    ['completion', 'compact', true],
+    ['energy.dlq', 'delete', false]
+  ])
+  assert.deepStrictEqual(topology.sinkTargets.map(t => [t.name, t.topic]), [
+    ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'], ['daily_summary', 'completion']
+  ])
+  assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width]), [
+    ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 2], ['usage', 'energy.usage', 1]
+  ])
+  assert.deepStrictEqual([...topology.schemas.keys()].sort(), ['completion', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
+  assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
+    ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-pricing-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-usage-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage'],
+    ['ns.energy-sink-carbon_intensity', 'sink', 'ns.energy.co2'],
+    ['ns.energy-sink-generation_mix', 'sink', 'ns.energy.mix'],
+    ['ns.energy-sink-unit_rates', 'sink', 'ns.energy.pricing'],
+    ['ns.energy-sink-consumption', 'sink', 'ns.energy.usage'],
+    ['ns.energy-sink-daily_summary', 'sink', 'ns.completion']
+  ])
+  assert.equal(topology.findTarget('energy.usage')?.name, 'consumption')
+  assert.equal(topology.findTarget('daily_summary')?.topic, 'completion')
+})
+
+test('--only takes source names and the groups processors, join and sinks; no --only means SOURCES, the join and the sinks', () => {
+  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage'], join: true, sinks: true })
+  assert.deepStrictEqual(names(selectComponents(topology, undefined, ['usage', 'co2'])), { sources: ['co2', 'usage'], join: true, sinks: true })
+  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage'], join: false, sinks: false })
+  assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
+  assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
+  assert.throws(() => selectComponents(topology, 'co2,wind', []), {
+    code: 'ENERGY_CONFIG', message: '--only takes co2, mix, pricing, usage, processors, join, sinks; got "co2,wind"'
+  })
+  assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_CONFIG' })
+  assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
+    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage)'
+  })
+})
+
+test('a source declared outside processors/ gets its topic, schema, sink and groups, and is no join input', () => {
+  const extended = createTopology([...topology.sources, temperature])
+  assert.deepStrictEqual(extended.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'temperature'])
+  assert.deepStrictEqual(extended.topicSpecs.find(s => s.name === 'energy.temperature'), { name: 'energy.temperature', copartitioned: true, configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } })
+  assert.equal(extended.schemas.get('energy.temperature'), temperature.schema)
+  assert.deepStrictEqual(extended.findTarget('energy.temperature')?.name, 'outdoor_temperature')
+  assert.deepStrictEqual(extended.joinInputs.map(i => i.name), ['co2', 'mix', 'pricing', 'usage'])
+  assert.deepStrictEqual(names(selectComponents(extended, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'temperature'], join: false, sinks: false })
+})
+
+test('an inconsistent list is refused: a name twice, a reserved name, a topic Kafka cannot have, a missing schema', () => {
+  const co2 = topology.source('co2')
+  assert.throws(() => createTopology([co2, co2]), { code: 'ENERGY_CONFIG', message: 'source name "co2" is declared twice or is reserved' })
+  assert.throws(() => createTopology([{ ...temperature, name: 'join' }]), { code: 'ENERGY_CONFIG', message: 'source name "join" is declared twice or is reserved' })
+  assert.throws(() => createTopology([{ ...temperature, topic: 'energy temperature' }]), { code: 'ENERGY_CONFIG', message: 'topic name "energy temperature" may hold only letters, digits, \'.\', \'_\' and \'-\'' })
+  const { schema, ...unschemed } = temperature
+  assert.ok(schema !== undefined)
+  assert.throws(() => createTopology([unschemed]), { code: 'ENERGY_CONFIG', message: 'no schema for topic energy.temperature: add schemas/energy.temperature.avsc' })
+  assert.throws(() => createTopology([temperature, { ...temperature, name: 'temperature2', topic: 'energy.t2' }]), { code: 'ENERGY_CONFIG', message: /two sinks share a table name/ })
+})
