@@ -1,7 +1,7 @@
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify'
 import type { Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
-import { isEnergyError } from '../lib/errors.ts'
+import { isEnergyError, type ErrorCode } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
@@ -10,6 +10,13 @@ import { staticRoutes } from './routes/static.ts'
 import { statusRoutes } from './routes/status.ts'
 import { createStatusProbes, watchedGroups, type StatusProbes } from './status.ts'
 import type { ApiApp } from './types.ts'
+
+// The API's own mapping of error codes to HTTP answers: a caller's mistake is a 4xx, anything
+// else is the server's (500). An upstream HTTP status carried by an error never leaks through.
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  ENERGY_BAD_DATE: 400,
+  ENERGY_USAGE: 400
+}
 
 export { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 export type { StatusProbes, KafkaSnapshot } from './status.ts'
@@ -63,7 +70,7 @@ export function build (deps: AppDeps): ApiApp {
         return reply.code(400).send({ error: badDate(field, values[field]).message })
       }
     }
-    const status = isEnergyError(err) && typeof err.status === 'number' ? err.status : err.statusCode
+    const status = isEnergyError(err) ? HTTP_STATUS[err.code] : err.statusCode
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply.code(status).send({ error: err.message })
     }

@@ -19,7 +19,6 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxRangeDays: 366,
   // The dashboard's default view: the last 30 days that have data.
   defaultRangeDays: 30,
-  // Counting reads ~3 µs per offset of 180-byte records here (100 000 offsets ≈ 300 ms): a
-  // bounded read stays well inside probeTimeoutMs and a few MB even for the largest records.
+  // A bounded count stays well inside probeTimeoutMs and a few MB even for the largest records (docs/bench.md).
   maxCountedOffsets: 20000
 }

@@ -13,11 +13,11 @@ export const DATE_SCHEMA = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 export function badDate (name: string, value: unknown): EnergyError {
   let text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
   if (text.length > 60) text = `${text.slice(0, 60)}…`
-  return new EnergyError('ENERGY_BAD_DATE', `${name} "${text}" is not a date (YYYY-MM-DD)`, { status: 400 })
+  return new EnergyError('ENERGY_BAD_DATE', `${name} "${text}" is not a date (YYYY-MM-DD)`)
 }
 
 export function badRange (message: string): EnergyError {
-  return new EnergyError('ENERGY_BAD_DATE', message, { status: 400 })
+  return new EnergyError('ENERGY_BAD_DATE', message)
 }
 
 /** The value when it is a real calendar date written YYYY-MM-DD; throws the 400 otherwise. */

@@ -24,7 +24,6 @@ export interface ChaosOptions {
   kills: number
   /** Also kill the broker once and restart Postgres once (both shared: CI or a quiet machine). */
   infrastructure: boolean
-  seed?: number
   log: Logger
   say: (line: string) => void
 }
@@ -243,5 +242,3 @@ export function formatReport (report: ChaosReport): string {
   const counts = [...new Set(victims)].map(v => `${v} ×${victims.filter(x => x === v).length}`).join(', ')
   return `${report.kills.length} kills (${counts})\n${lines.join('\n')}\n${report.identical ? 'IDENTICAL to the undisturbed run' : 'NOT identical'}`
 }
-
-export { expectedSlots }

@@ -179,8 +179,8 @@ async function saveOffset (client: pg.ClientBase, sink: string, o: OffsetUpdate)
     : await client.query(`UPDATE energy_usage.sink_offsets SET next_offset = $4, updated_at = now()
         WHERE sink = $1 AND topic = $2 AND partition = $3 AND next_offset = $5`, [sink, o.topic, o.partition, String(o.next), String(o.expected)])
   if (result.rowCount !== 1) {
-    throw new EnergyError('ENERGY_SINK', `sink ${sink} position on ${o.topic}[${o.partition}] moved under it (expected ${o.expected ?? 'none'})`,
-      { topic: o.topic, partition: o.partition, retryable: true, positionMoved: true })
+    throw new EnergyError('ENERGY_POSITION_MOVED', `sink ${sink} position on ${o.topic}[${o.partition}] moved under it (expected ${o.expected ?? 'none'})`,
+      { topic: o.topic, partition: o.partition, retryable: true })
   }
 }
 

@@ -3,14 +3,19 @@
 
 export type ErrorCode =
   | 'ENERGY_CONFIG'
+  | 'ENERGY_USAGE'
+  | 'ENERGY_TOPOLOGY'
+  | 'ENERGY_NOT_SET_UP'
   | 'ENERGY_FETCH'
   | 'ENERGY_AUTH'
   | 'ENERGY_MALFORMED'
   | 'ENERGY_DECODE'
+  | 'ENERGY_INVALID_RECORD'
   | 'ENERGY_SCHEMA'
   | 'ENERGY_BAD_DATE'
-  | 'ENERGY_SINK'
+  | 'ENERGY_POSITION_MOVED'
   | 'ENERGY_REBALANCED'
+  | 'ENERGY_RANGE'
 
 export interface ErrorContext {
   retryable?: boolean

@@ -11,6 +11,8 @@ export interface HttpOptions {
   retries: number
   log: Logger
   headers?: Record<string, string>
+  /** What to check when the service refuses the credentials (401/403), e.g. a variable. */
+  authHint?: string
   /** First backoff step; doubles each attempt up to maxDelayMs. */
   baseDelayMs?: number
   maxDelayMs?: number
@@ -46,7 +48,8 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
       { cause, retryable: options.signal?.aborted !== true })
   }
   if (res.status === 401 || res.status === 403) {
-    throw new EnergyError('ENERGY_AUTH', `${path} refused the credentials (HTTP ${res.status}); check OCTOPUS_API_KEY`, { status: res.status })
+    const hint = options.authHint === undefined ? '' : `; ${options.authHint}`
+    throw new EnergyError('ENERGY_AUTH', `${path} refused the credentials (HTTP ${res.status})${hint}`, { status: res.status })
   }
   if (!res.ok) {
     const retryable = res.status === 429 || res.status >= 500

@@ -68,8 +68,7 @@ export function createProducer (config: KafkaConfig, settings: ProducerSettings)
 export interface ConsumerSettings {
   clientId: string
   groupId: string
-  sessionTimeout?: number
-  /** Most bytes one fetch returns; bulk readers (replay) want more than the 1 MB default. */
+  /** Most bytes one fetch returns; the range reader asks for less than the 1 MB default. */
   maxBytes?: number
 }
 
@@ -80,7 +79,7 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
     bootstrapBrokers: config.kafkaBrokers,
     deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
     isolationLevel: READ_COMMITTED,
-    sessionTimeout: settings.sessionTimeout ?? 10000,
+    sessionTimeout: 10000,
     heartbeatInterval: 1000,
     rebalanceTimeout: 30000,
     maxWaitTime: 100,

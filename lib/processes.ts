@@ -19,19 +19,16 @@ export interface Child {
   stop (signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>
 }
 
-// What `npm start` runs with (package.json): a 2 MB young generation. Bigger ones make V8
-// keep hundreds of MB of young-generation pages resident after a burst of records, for no
-// speed gain (measured with npm run bench: join peak RSS 400 → 280 MB, CPU unchanged). The
-// join's old-space policy is set by scripts/start.ts itself.
+// What `npm start` runs with (package.json): a 2 MB young generation keeps the join's RSS low
+// for no CPU (docs/bench.md). The join's old-space policy is set by scripts/start.ts itself.
 export const NODE_FLAGS = ['--max-semi-space-size=2']
 
 /**
  * The pipeline as three processes, each with the heap that suits it: what `npm run
  * start:processors|join|sinks` runs (package.json; a unit test keeps the two equal). The
  * join keeps years of state and has a memory target, so it gets the 2 MB young generation;
- * the processors and sinks keep V8's default one: at 2 MB they spent a quarter of their CPU
- * in the garbage collector, and the processors are the backfill's bottleneck (measured with
- * npm run bench: processors 30 → 19 CPU-seconds, backfill 65 → 44 s).
+ * the processors and sinks keep V8's default one: it spares the backfill's bottleneck
+ * much of its garbage-collection CPU (docs/bench.md).
  */
 export const PARTS = {
   processors: { args: ['--only', 'processors'], flags: [] },

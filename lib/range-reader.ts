@@ -9,8 +9,8 @@ import { retry } from './retry.ts'
 // the join's restore. It sends its own Fetch requests, one ahead of the caller, and hands
 // over each response's records at once. The message stream would build a message object,
 // a headers Map and a commit closure per record, and its per-record loop runs unoptimised
-// for most of a one-off read (V8 drops its on-stack replacement at every record batch):
-// measured, that made the first replay in a process twice as slow as the next one.
+// for most of a one-off read (V8 drops its on-stack replacement at every record batch),
+// which slowed the first replay in a process (docs/bench.md).
 
 export interface RangeRecord {
   topic: string
@@ -36,11 +36,8 @@ export interface RangeReadOptions {
   maxBytes?: number
 }
 
-// Small fetches keep the records in flight (one response being handled, one arriving) in
-// V8's young generation, where they die cheaply. Measured on a 10-year replay: 1 MB and
-// 8 MB responses got their records promoted (old-space growth, page faults, full GCs) and
-// ran 30-80% slower than 64-128 KB ones; one round trip more per 128 KB is hidden by the
-// request already in flight.
+// 128 KB fetches: the records in flight die young instead of being promoted; the extra
+// round trips hide behind the request already in flight (docs/bench.md).
 const DEFAULT_MAX_BYTES = 128 * 1024
 
 type FetchedBatch = NonNullable<fetchV17.FetchResponsePartition['records']>[number]
@@ -98,7 +95,7 @@ async function openCursors (consumer: EnergyConsumer, ranges: OffsetRange[]): Pr
     const topic = metadata.topics.get(r.topic)
     const partition = topic?.partitions[r.partition]
     if (topic === undefined || partition === undefined) {
-      throw new EnergyError('ENERGY_CONFIG', `cannot read ${r.topic}[${r.partition}]: no such topic partition`, { topic: r.topic, partition: r.partition })
+      throw new EnergyError('ENERGY_NOT_SET_UP', `cannot read ${r.topic}[${r.partition}]: no such topic partition`, { topic: r.topic, partition: r.partition })
     }
     const logStart = earliest.get(r.topic)?.[r.partition] ?? 0n
     const from = r.from === undefined || r.from < logStart ? logStart : r.from
@@ -156,7 +153,7 @@ function collect (responses: Fetched[]): RangeRecord[] {
         if (cursor === undefined) continue
         const batches = fetched.records ?? []
         if (batches.length === 0 && fetched.lastStableOffset <= cursor.position && cursor.position < cursor.until) {
-          throw new EnergyError('ENERGY_CONFIG', `${cursor.topic}[${cursor.partition}] has nothing to read past offset ${fetched.lastStableOffset}, short of ${cursor.until}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })
+          throw new EnergyError('ENERGY_RANGE', `${cursor.topic}[${cursor.partition}] has nothing to read past offset ${fetched.lastStableOffset}, short of ${cursor.until}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })
         }
         for (const batch of batches) addBatch(cursor, batch, records)
       }

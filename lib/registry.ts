@@ -9,12 +9,10 @@ import { retry, type RetryOptions } from './retry.ts'
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE'
 
 export interface RegistryClient {
-  url: string
   /** Writer schema (JSON text) of a registered schema id. */
   schemaById (id: number): Promise<string>
   /** Latest registered version of a subject, or undefined if the subject does not exist. */
   latest (subject: string): Promise<{ id: number, version: number, schema: string } | undefined>
-  subjects (): Promise<string[]>
   /** The registry's verdict on a candidate schema against the subject's latest version. */
   isCompatible (subject: string, schema: string): Promise<boolean>
   setCompatibility (subject: string, level: Compatibility): Promise<void>
@@ -51,8 +49,7 @@ const deadline: LibraryMiddleware = () => ({
 
 export function createRegistryClient (url: string): RegistryClient {
   const base = url.replace(/\/+$/, '')
-  // Loaded on first registration only: it weighs ~20 MB of RSS that the long-running
-  // processors, which only read and write the wire format, do not need.
+  // Loaded on first registration only: processors only use the wire format, and the library costs RSS (docs/bench.md).
   const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, middlewares: [deadline] }) }))
   library.catch(() => {})
 
@@ -85,16 +82,12 @@ export function createRegistryClient (url: string): RegistryClient {
 
   const enc = encodeURIComponent
   return {
-    url: base,
     async schemaById (id) {
       const found = await call<{ schema: string }>('GET', `/schemas/ids/${id}`)
       return (found as { schema: string }).schema
     },
     async latest (subject) {
       return await call<{ id: number, version: number, schema: string }>('GET', `/subjects/${enc(subject)}/versions/latest`, undefined, true)
-    },
-    async subjects () {
-      return (await call<string[]>('GET', '/subjects')) ?? []
     },
     async isCompatible (subject, schema) {
       const verdict = await call<{ is_compatible: boolean }>('POST',

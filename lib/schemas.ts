@@ -82,7 +82,7 @@ interface FieldJson { name: string, type: unknown, default?: unknown, aliases?: 
  * Why data written with `oldText` cannot be read with `newText`, one reason per top-level
  * field; empty when avsc can build a resolver (the change is BACKWARD compatible).
  */
-export function explainBackward (oldText: string, newText: string): string[] {
+function explainBackward (oldText: string, newText: string): string[] {
   const oldJson = JSON.parse(oldText) as { fields?: FieldJson[] }
   const newJson = JSON.parse(newText) as { fields?: FieldJson[] }
   const oldType = avro.Type.forSchema(oldJson as avro.Schema)

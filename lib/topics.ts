@@ -47,6 +47,6 @@ export function valueSubject (topic: string): string {
 
 /** Checks a declared topic name: Kafka allows letters, digits, '.', '_' and '-', up to 249. */
 export function checkTopicName (name: string): string {
-  if (!/^[\w.-]{1,200}$/.test(name)) throw new EnergyError('ENERGY_CONFIG', `topic name "${name}" may hold only letters, digits, '.', '_' and '-'`)
+  if (!/^[\w.-]{1,200}$/.test(name)) throw new EnergyError('ENERGY_TOPOLOGY', `topic name "${name}" may hold only letters, digits, '.', '_' and '-'`)
   return name
 }

@@ -46,14 +46,14 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
   const names = new Set<string>()
   const reserved = new Set<string>([...GROUPS])
   for (const s of sources) {
-    if (!/^[a-z][a-z0-9_]*$/.test(s.name)) throw new EnergyError('ENERGY_CONFIG', `source name "${s.name}" must be lower-case letters, digits and '_'`)
-    if (names.has(s.name) || reserved.has(s.name)) throw new EnergyError('ENERGY_CONFIG', `source name "${s.name}" is declared twice or is reserved`)
+    if (!/^[a-z][a-z0-9_]*$/.test(s.name)) throw new EnergyError('ENERGY_TOPOLOGY', `source name "${s.name}" must be lower-case letters, digits and '_'`)
+    if (names.has(s.name) || reserved.has(s.name)) throw new EnergyError('ENERGY_TOPOLOGY', `source name "${s.name}" is declared twice or is reserved`)
     names.add(s.name)
     checkTopicName(s.topic)
   }
   const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), dailySummaryTarget as SinkTarget]
   const tables = sinkTargets.map(t => t.name)
-  if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_CONFIG', `two sinks share a table name: ${tables.join(', ')}`)
+  if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
   for (const spec of [REQUESTS_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
@@ -75,7 +75,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     componentNames: [...names, ...GROUPS],
     source (name) {
       const s = byName.get(name)
-      if (s === undefined) throw new EnergyError('ENERGY_CONFIG', `unknown source "${name}" (known: ${[...names].join(', ')})`)
+      if (s === undefined) throw new EnergyError('ENERGY_USAGE', `unknown source "${name}" (known: ${[...names].join(', ')})`)
       return s
     },
     findTarget: name => sinkTargets.find(t => t.name === name || t.topic === name)
@@ -84,7 +84,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
 
 function schemaOf (schemas: ReadonlyMap<string, string>, topic: string): string {
   const schema = schemas.get(topic)
-  if (schema === undefined) throw new EnergyError('ENERGY_CONFIG', `no schema for topic ${topic}: add schemas/${topic}.avsc`)
+  if (schema === undefined) throw new EnergyError('ENERGY_TOPOLOGY', `no schema for topic ${topic}: add schemas/${topic}.avsc`)
   return schema
 }
 
@@ -132,7 +132,7 @@ export function selectComponents (topology: Topology, only: string | undefined, 
   const names = only === undefined ? [...configured, 'join', 'sinks'] : splitList(only)
   const unknown = names.filter(n => !topology.componentNames.includes(n))
   if (unknown.length > 0 || names.length === 0) {
-    throw new EnergyError('ENERGY_CONFIG', `--only takes ${topology.componentNames.join(', ')}; got "${only ?? ''}"`)
+    throw new EnergyError('ENERGY_USAGE', `--only takes ${topology.componentNames.join(', ')}; got "${only ?? ''}"`)
   }
   const all = names.includes('processors')
   return {
@@ -145,9 +145,11 @@ export function selectComponents (topology: Topology, only: string | undefined, 
 /** Checks a list of source names (SOURCES, seed's --only); returns them. */
 export function checkSources (topology: Topology, names: readonly string[], variable: string): string[] {
   const known = topology.sourceNames
+  // An environment variable is configuration; a command-line option is usage.
+  const code = variable.startsWith('--') ? 'ENERGY_USAGE' : 'ENERGY_CONFIG'
   const unknown = names.filter(n => !known.includes(n))
-  if (unknown.length > 0) throw new EnergyError('ENERGY_CONFIG', `${variable} has unknown source ${unknown.map(n => `"${n}"`).join(', ')} (known: ${known.join(', ')})`)
-  if (names.length === 0) throw new EnergyError('ENERGY_CONFIG', `${variable} names no source (known: ${known.join(', ')})`)
+  if (unknown.length > 0) throw new EnergyError(code, `${variable} has unknown source ${unknown.map(n => `"${n}"`).join(', ')} (known: ${known.join(', ')})`)
+  if (names.length === 0) throw new EnergyError(code, `${variable} names no source (known: ${known.join(', ')})`)
   return [...names]
 }
 

@@ -24,7 +24,7 @@ if (values.help === true) {
 const config = loadConfig()
 const log = createLogger(config.logLevel).child({ component: 'seed' })
 try {
-  if (positionals.length > 2) throw new EnergyError('ENERGY_BAD_DATE', `expected at most FROM and TO, got ${positionals.length} arguments`)
+  if (positionals.length > 2) throw new EnergyError('ENERGY_USAGE', `expected at most FROM and TO, got ${positionals.length} arguments`)
   const sources = values.only === undefined ? [] : checkSources(topology, splitList(values.only), '--only')
   const [from, to] = positionals
   const range = resolveRange(from, to, from === undefined ? await newestDay(config.databaseUrl) : undefined)

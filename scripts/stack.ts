@@ -47,6 +47,11 @@ async function up (config: Config, timeoutMs: number): Promise<number> {
       continue
     }
     if (await portOpen(spec.address)) {
+      // Another checkout's stack (or a Docker one) answers there: use it, leave it alone.
+      if (await service.healthy()) {
+        console.log(`${spec.name}: already running on ${spec.address}, started elsewhere: using it (\`down\` leaves it running)`)
+        continue
+      }
       console.error(`${spec.name}: ${spec.address} is taken by a process this stack did not start; stop it or change the URL in .env`)
       return 1
     }

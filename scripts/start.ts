@@ -28,11 +28,7 @@ const log = createLogger(config.logLevel)
 try {
   const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
-  // The join keeps years of state live (~40 MB) and each batch's records die soon after being
-  // promoted; V8 lets old space reach up to 4x the live heap between full GCs. Grown by half
-  // instead, the join's peak RSS over a 10-year backfill is ~200 MB, not ~290, for ~25% more
-  // of its CPU. Processors and sinks keep V8's default: their live heaps are small and the
-  // same setting cost them 35% CPU, the backfill's bottleneck (measured with npm run bench).
+  // Old space grown by half, not up to 4x the live heap: lower join RSS for some CPU; others keep V8's default (docs/bench.md).
   // V8 reads this flag at every full GC, so setting it now takes effect.
   if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
   for (const c of components) await c.start()

@@ -98,7 +98,7 @@ export function createSink (deps: SinkDeps): Supervised {
           await land(fresh, dlq)
           return
         } catch (err) {
-          if (!isEnergyError(err, 'ENERGY_SINK') || err.positionMoved !== true || signal.aborted) throw err
+          if (!isEnergyError(err, 'ENERGY_POSITION_MOVED') || signal.aborted) throw err
           log.warn({ err: err.message }, 'position moved (another instance or a replay), reloading it')
           await reloadPositions()
         }

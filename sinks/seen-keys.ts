@@ -1,8 +1,7 @@
 import { fnv1a } from '../lib/hash.ts'
 
 // The record keys a replay has already met, kept as 32-bit hashes in one flat table instead
-// of a Set of strings: ten years of slot keys take 2 MB and give the garbage collector
-// nothing to trace or move (measured: the Set was the largest cost of replay's own code).
+// of a Set of strings: small, and nothing for the garbage collector to trace (docs/bench.md).
 // Two keys with the same hash make the second look already met; its record then takes the
 // upserting path, which is slower but gives the same rows, so the table may only err that way.
 

@@ -131,9 +131,6 @@ export async function createTestSubject (t: TestContext, topic: string, schema: 
   return { subject, id }
 }
 
-/** STYLE.md's name for createTestSubject. */
-export const createTestSchema = createTestSubject
-
 /** Registered versions of a subject ([] when it does not exist). */
 export async function subjectVersions (subject: string, config: Pick<Config, 'schemaRegistryUrl'> = testConfig()): Promise<number[]> {
   const res = await fetch(`${config.schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}/versions`, { signal: AbortSignal.timeout(10000) })

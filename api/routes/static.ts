@@ -4,7 +4,7 @@ import type { ApiApp } from '../types.ts'
 // The dashboard: three fixed files from api/public. A fixed list (rather than a directory
 // handler such as @fastify/static) has no path to traverse and no dependency to keep up.
 
-export const PUBLIC_DIR = new URL('../public/', import.meta.url)
+const PUBLIC_DIR = new URL('../public/', import.meta.url)
 
 const FILES: Array<[route: string, file: string, type: string]> = [
   ['/', 'index.html', 'text/html; charset=utf-8'],
@@ -15,11 +15,11 @@ const FILES: Array<[route: string, file: string, type: string]> = [
 // Everything the page loads comes from this server: no inline script or style, no CDN.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-export function staticRoutes (app: ApiApp, dir: URL = PUBLIC_DIR): void {
+export function staticRoutes (app: ApiApp): void {
   for (const [route, file, type] of FILES) {
     app.get(route, async (_request, reply) => {
       // Read on every request: the files are small and an edit shows without a restart.
-      const body = await readFile(new URL(file, dir))
+      const body = await readFile(new URL(file, PUBLIC_DIR))
       return reply
         .type(type)
         .header('cache-control', 'no-cache')

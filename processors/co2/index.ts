@@ -3,8 +3,6 @@ import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { parseCo2Day } from './normalise.ts'
 
-export { parseCo2Day }
-
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {
   name: 'co2',

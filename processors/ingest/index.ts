@@ -14,8 +14,6 @@ import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from '.
 import { processorGroup, topicIn, transactionalId } from '../topology.ts'
 import type { EnergyRequest, SourceDeclaration } from './types.ts'
 
-export type { EnergyRequest, SourceDeclaration } from './types.ts'
-
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 type Incoming = Message<string, Buffer, string, string>
 
@@ -30,7 +28,7 @@ export interface SourceProcessorDeps {
 }
 
 /** Outcome of one request: its batch, or a dead letter. */
-interface Handled { records: Outgoing[], date?: string, produced: number, missing: number, skipped?: boolean }
+interface Handled { records: Outgoing[], date?: string, produced: number, missing: number }
 
 /**
  * consume energy_processor → fetch the day → normalise → encode → produce the day's batch and
@@ -53,7 +51,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     try {
       if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'request has no value')
       request = await codec.decode<EnergyRequest>(topics.requests, message.value)
-      if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], produced: 0, missing: 0, skipped: true }
+      if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], produced: 0, missing: 0 }
       try {
         day = londonDay(request.date)
       } catch (cause) {
@@ -121,7 +119,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     try {
       const metadata = await producer.metadata({ topics: [topic] })
       partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
-      if (partitions === 0) throw new EnergyError('ENERGY_CONFIG', `topic ${topic} does not exist: run \`npm run setup\``)
+      if (partitions === 0) throw new EnergyError('ENERGY_NOT_SET_UP', `topic ${topic} does not exist: run \`npm run setup\``)
       const stream = await consumer.consume({ topics: [topics.requests], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
       const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
       log.info({ group, topic, partitions }, 'processor started')

@@ -19,10 +19,6 @@ import { joinByDate, type SourceEvent } from './operator.ts'
 import { applyRecord, checkRecord, createJoinState, type SourceRecord } from './state.ts'
 import type { DailyAggregate, JoinInputSpec, JoinState } from './types.ts'
 
-export { aggregateDay } from './aggregate.ts'
-export { joinByDate } from './operator.ts'
-export type { DailyAggregate } from './types.ts'
-
 type Incoming = Message<string, Buffer, string, string>
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
@@ -79,7 +75,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
       if (message.value === undefined || message.value.length === 0) return new EnergyError('ENERGY_DECODE', 'tombstone or empty value')
       if (record instanceof Error) return record
       const source = SOURCE_OF.get(message.topic)
-      if (source === undefined) return new EnergyError('ENERGY_DECODE', `${message.topic} is not an input of the join`)
+      if (source === undefined) return new EnergyError('ENERGY_INVALID_RECORD', `${message.topic} is not an input of the join`)
       try {
         checkRecord(state, source, record)
       } catch (err) {
@@ -117,7 +113,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
       const counts = [...INPUT_TOPICS, topics.completion].map(t => metadata.topics.get(t)?.partitionsCount ?? 0)
       partitionCount = counts[0]
       if (counts.some(c => c !== partitionCount || c === 0)) {
-        throw new EnergyError('ENERGY_CONFIG', `join inputs and completion must exist with equal partition counts, found ${counts.join(', ')}: run \`npm run setup\``)
+        throw new EnergyError('ENERGY_NOT_SET_UP', `join inputs and completion must exist with equal partition counts, found ${counts.join(', ')}: run \`npm run setup\``)
       }
       const stream = await consumer.consume({
         topics: INPUT_TOPICS, mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: copartitionedAssigner

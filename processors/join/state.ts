@@ -29,7 +29,7 @@ function dayState (state: JoinState, date: string): DayState {
 
 function inputIndex (state: JoinState, source: string): number {
   const i = state.index.get(source)
-  if (i === undefined) throw new EnergyError('ENERGY_DECODE', `"${source}" is not an input of the join (inputs: ${[...state.index.keys()].join(', ')})`)
+  if (i === undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `"${source}" is not an input of the join (inputs: ${[...state.index.keys()].join(', ')})`)
   return i
 }
 
@@ -37,16 +37,16 @@ function inputIndex (state: JoinState, source: string): number {
 export function slotIndex (record: SlotEnvelope): number {
   const slot = record.slot_start
   if (!Number.isInteger(slot) || slot % SLOT_MS !== 0) {
-    throw new EnergyError('ENERGY_DECODE', `slot_start ${slot} is not on a half-hour`, { date: record.local_date })
+    throw new EnergyError('ENERGY_INVALID_RECORD', `slot_start ${slot} is not on a half-hour`, { date: record.local_date })
   }
   let day: Readonly<LondonDay>
   try {
     day = londonDay(record.local_date)
   } catch {
-    throw new EnergyError('ENERGY_DECODE', `local_date "${record.local_date}" is not a date`, { date: record.local_date })
+    throw new EnergyError('ENERGY_INVALID_RECORD', `local_date "${record.local_date}" is not a date`, { date: record.local_date })
   }
   if (slot < day.startMs || slot >= day.endMs) {
-    throw new EnergyError('ENERGY_DECODE', `slot ${new Date(slot).toISOString()} belongs to ${localDateOf(slot)}, not to local_date ${record.local_date}`, { date: record.local_date })
+    throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${new Date(slot).toISOString()} belongs to ${localDateOf(slot)}, not to local_date ${record.local_date}`, { date: record.local_date })
   }
   return (slot - day.startMs) / SLOT_MS
 }
@@ -61,7 +61,7 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
   slotIndex(record)
   const slots = londonDay(record.local_date).slots
   if (!Number.isInteger(record.batch_size) || record.batch_size < 1 || record.batch_size > slots) {
-    throw new EnergyError('ENERGY_DECODE', `batch_size ${record.batch_size} is impossible for ${record.local_date} (${slots} slots)`, { date: record.local_date })
+    throw new EnergyError('ENERGY_INVALID_RECORD', `batch_size ${record.batch_size} is impossible for ${record.local_date} (${slots} slots)`, { date: record.local_date })
   }
   input.join.check?.(record, state)
 }

@@ -39,11 +39,11 @@ export const mixSource: SourceDeclaration<MixValues> = {
     width: MAX_FUELS,
     check (r, state) {
       const fuels = r.generationmix.map(f => f.fuel)
-      if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_DECODE', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
+      if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
       if (state === undefined) return
       const added = [...new Set(fuels.filter(f => !state.fuels.includes(f)))]
       if (state.fuels.length + added.length > MAX_FUELS) {
-        throw new EnergyError('ENERGY_DECODE', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns (known: ${state.fuels.join(', ')})`, { date: r.local_date })
+        throw new EnergyError('ENERGY_INVALID_RECORD', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns (known: ${state.fuels.join(', ')})`, { date: r.local_date })
       }
       state.fuels.push(...added)
     },
@@ -61,7 +61,7 @@ export const mixSource: SourceDeclaration<MixValues> = {
 function fuelColumn (state: JoinState, fuel: string): number {
   let i = state.fuels.indexOf(fuel)
   if (i === -1) {
-    if (state.fuels.length >= MAX_FUELS) throw new EnergyError('ENERGY_DECODE', `more than ${MAX_FUELS} distinct fuels; "${fuel}" has no column`)
+    if (state.fuels.length >= MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `more than ${MAX_FUELS} distinct fuels; "${fuel}" has no column`)
     i = state.fuels.push(fuel) - 1
   }
   return i

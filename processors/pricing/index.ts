@@ -3,8 +3,6 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseRatesDay } from './normalise.ts'
 
-export { parseRatesDay }
-
 /** Octopus unit rates of the configured tariff, per half-hour (p/kWh). */
 export const pricingSource: SourceDeclaration<PricingValues> = {
   name: 'pricing',

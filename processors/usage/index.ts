@@ -3,8 +3,6 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseUsageDay } from './normalise.ts'
 
-export { parseUsageDay }
-
 /** Octopus electricity consumption of the configured meter, per half-hour (kWh). */
 export const usageSource: SourceDeclaration<UsageValues> = {
   name: 'usage',

@@ -25,7 +25,7 @@ export function parseAccount (body: unknown, nowMs = Date.now()): Discovered {
 }
 
 /** E-1R-AGILE-24-10-01-C → AGILE-24-10-01: drop the fuel/register prefix and the region letter. */
-export function productOf (tariffCode: string): string {
+function productOf (tariffCode: string): string {
   const m = /^[EG]-\d+R-(.+)-[A-P]$/.exec(tariffCode)
   if (m === null) throw new EnergyError('ENERGY_MALFORMED', `tariff code "${tariffCode}" is not of the form E-1R-<product>-<region>`)
   return m[1]

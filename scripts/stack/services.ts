@@ -8,7 +8,7 @@ import type { Config } from '../../lib/config.ts'
 // from Maven Central (scripts/stack/pom.xml), data and logs under the ignored .stack/.
 
 export const STACK_DIR = new URL('../../.stack/', import.meta.url).pathname
-export const POM = new URL('./pom.xml', import.meta.url).pathname
+const POM = new URL('./pom.xml', import.meta.url).pathname
 
 export interface ServiceSpec {
   name: 'kafka' | 'registry'
@@ -44,7 +44,7 @@ function parseMajor (versionText: string): number {
 }
 
 /** A java binary of at least `major`: `java` on PATH if new enough, else the newest JDK under /usr/lib/jvm. */
-export function findJava (major: number): string {
+function findJava (major: number): string {
   if (javaMajor('java') >= major) return 'java'
   const jvmDir = '/usr/lib/jvm'
   const found = existsSync(jvmDir)

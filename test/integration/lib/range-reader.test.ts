@@ -89,10 +89,10 @@ test('readRanges names the partition when a range ends past what the log holds',
   const topic = await createTestTopic(t, { partitions: 1 })
   await produceMessages(topic, [{ key: 'only', value: Buffer.from('one'), partition: 0 }], config)
   await assert.rejects(readRanges(config, [{ topic, partition: 0, until: 5n }], async () => {}), {
-    code: 'ENERGY_CONFIG', message: `${topic}[0] has nothing to read past offset 1, short of 5`
+    code: 'ENERGY_RANGE', message: `${topic}[0] has nothing to read past offset 1, short of 5`
   })
   await assert.rejects(readRanges(config, [{ topic, partition: 3, until: 1n }], async () => {}), {
-    code: 'ENERGY_CONFIG', message: `cannot read ${topic}[3]: no such topic partition`
+    code: 'ENERGY_NOT_SET_UP', message: `cannot read ${topic}[3]: no such topic partition`
   })
 })
 

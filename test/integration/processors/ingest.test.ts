@@ -406,7 +406,7 @@ test('bad seed arguments are refused by the CLI with the message a user needs, b
     [['2024-03-02', '2024-03-01'], 'seed: ENERGY_BAD_DATE: FROM 2024-03-02 is after TO 2024-03-01'],
     [['2024-01-01', '2024-02-30'], 'seed: ENERGY_BAD_DATE: TO "2024-02-30" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
     [[], 'seed: ENERGY_BAD_DATE: no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`'],
-    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_CONFIG: --only has unknown source "wind" (known: co2, mix, pricing, usage)']
+    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_USAGE: --only has unknown source "wind" (known: co2, mix, pricing, usage)']
   ]
   await Promise.all(cases.map(async ([args, message]) => {
     const { code, stderr } = await seedCli(t, env, args)

@@ -518,7 +518,7 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
       key: isoUtc(slot),
       value: mismatched,
       partition: partitionForDate('2024-06-11', PARTITIONS),
-      reason: `ENERGY_DECODE: slot ${new Date(slot).toISOString()} belongs to 2024-06-12, not to local_date 2024-06-11`
+      reason: `ENERGY_INVALID_RECORD: slot ${new Date(slot).toISOString()} belongs to 2024-06-12, not to local_date 2024-06-11`
     }
   ]
   await produceMessages(topicIn(s.env.config, 'energy.co2'), poison.map(({ key, value, partition }) => ({ key, value, partition })), s.env.config)
@@ -546,7 +546,7 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
       'dlq.source.partition': String(p.partition),
       'dlq.source.offset': String(offsets.get(p.key)),
       'dlq.error': p.reason,
-      'dlq.error.code': 'ENERGY_DECODE',
+      'dlq.error.code': p.reason.slice(0, p.reason.indexOf(':')),
       'dlq.processor': 'join'
     }
   })).sort((a, b) => a.key < b.key ? -1 : 1))

@@ -66,9 +66,9 @@ test('--only takes source names and the groups processors, join and sinks; no --
   assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
   assert.throws(() => selectComponents(topology, 'co2,wind', []), {
-    code: 'ENERGY_CONFIG', message: '--only takes co2, mix, pricing, usage, processors, join, sinks; got "co2,wind"'
+    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, processors, join, sinks; got "co2,wind"'
   })
-  assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_CONFIG' })
+  assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_USAGE' })
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
     code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage)'
   })
@@ -86,11 +86,11 @@ test('a source declared outside processors/ gets its topic, schema, sink and gro
 
 test('an inconsistent list is refused: a name twice, a reserved name, a topic Kafka cannot have, a missing schema', () => {
   const co2 = topology.source('co2')
-  assert.throws(() => createTopology([co2, co2]), { code: 'ENERGY_CONFIG', message: 'source name "co2" is declared twice or is reserved' })
-  assert.throws(() => createTopology([{ ...temperature, name: 'join' }]), { code: 'ENERGY_CONFIG', message: 'source name "join" is declared twice or is reserved' })
-  assert.throws(() => createTopology([{ ...temperature, topic: 'energy temperature' }]), { code: 'ENERGY_CONFIG', message: 'topic name "energy temperature" may hold only letters, digits, \'.\', \'_\' and \'-\'' })
+  assert.throws(() => createTopology([co2, co2]), { code: 'ENERGY_TOPOLOGY', message: 'source name "co2" is declared twice or is reserved' })
+  assert.throws(() => createTopology([{ ...temperature, name: 'join' }]), { code: 'ENERGY_TOPOLOGY', message: 'source name "join" is declared twice or is reserved' })
+  assert.throws(() => createTopology([{ ...temperature, topic: 'energy temperature' }]), { code: 'ENERGY_TOPOLOGY', message: 'topic name "energy temperature" may hold only letters, digits, \'.\', \'_\' and \'-\'' })
   const { schema, ...unschemed } = temperature
   assert.ok(schema !== undefined)
-  assert.throws(() => createTopology([unschemed]), { code: 'ENERGY_CONFIG', message: 'no schema for topic energy.temperature: add schemas/energy.temperature.avsc' })
-  assert.throws(() => createTopology([temperature, { ...temperature, name: 'temperature2', topic: 'energy.t2' }]), { code: 'ENERGY_CONFIG', message: /two sinks share a table name/ })
+  assert.throws(() => createTopology([unschemed]), { code: 'ENERGY_TOPOLOGY', message: 'no schema for topic energy.temperature: add schemas/energy.temperature.avsc' })
+  assert.throws(() => createTopology([temperature, { ...temperature, name: 'temperature2', topic: 'energy.t2' }]), { code: 'ENERGY_TOPOLOGY', message: /two sinks share a table name/ })
 })

@@ -1,6 +1,6 @@
 import type { Co2Record, FuelShare, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../../../../processors/ingest/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
-import { createJoinState, type SourceRecord } from '../../../../processors/join/state.ts'
+import { createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinState } from '../../../../processors/join/types.ts'
 import { topology } from '../../../../processors/topology.ts'
 
@@ -96,5 +96,3 @@ export function dayEvents (date: TestDate, spec: DaySpec, tag = 'b1'): SourceEve
 export function batchesOf (date: string, tag = 'b1'): Record<Source, string> {
   return { co2: batchId(date, 'co2', tag), mix: batchId(date, 'mix', tag), pricing: batchId(date, 'pricing', tag), usage: batchId(date, 'usage', tag) }
 }
-
-export type { SourceRecord }

@@ -122,7 +122,7 @@ test('checkRecord rejects a record whose slot lies outside its local_date, namin
     assert.throws(() => checkRecord(newJoinState(), 'co2', record), (err: unknown) => {
       assert.ok(err instanceof EnergyError, what)
       assert.deepStrictEqual({ code: err.code, message: err.message, date: err.date }, {
-        code: 'ENERGY_DECODE',
+        code: 'ENERGY_INVALID_RECORD',
         message: `slot ${new Date(slot).toISOString()} belongs to ${belongs}, not to local_date ${date}`,
         date
       }, what)
@@ -140,7 +140,7 @@ test('checkRecord accepts every slot of a day, first to last, on the DST days to
 test('checkRecord rejects impossible envelopes: off the half-hour, a non-date, a batch_size the day cannot have, too many fuels', () => {
   const [co2] = co2Batch('2024-06-15', 'b1', i => i === 0 ? { actual: 1, forecast: 1 } : undefined)
   const rejects = (source: SourceEvent['source'], record: SourceEvent['record'], message: string): void => {
-    assert.throws(() => checkRecord(newJoinState(), source, record), { name: 'EnergyError', code: 'ENERGY_DECODE', message })
+    assert.throws(() => checkRecord(newJoinState(), source, record), { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD', message })
   }
   rejects('co2', { ...co2, slot_start: co2.slot_start + 60_000 }, `slot_start ${co2.slot_start + 60_000} is not on a half-hour`)
   rejects('co2', { ...co2, local_date: '2024-02-30' }, 'local_date "2024-02-30" is not a date')
@@ -158,7 +158,7 @@ test('a mix record checkRecord accepted never makes applyRecord throw (it would 
   // gas and wind already have columns; sixteen new names are within one record's limit, not the state's.
   const [odd] = mixBatch('2024-06-16', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `junk${f}`, perc: 1 })) : undefined) as MixRecord[]
   // With the state, checkRecord sees that the names do not fit the columns left: dead-lettered.
-  assert.throws(() => checkRecord(state, 'mix', odd), { name: 'EnergyError', code: 'ENERGY_DECODE' })
+  assert.throws(() => checkRecord(state, 'mix', odd), { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD' })
   const fits = { ...odd, generationmix: odd.generationmix.slice(0, MAX_FUELS - state.fuels.length) }
   assert.doesNotThrow(() => checkRecord(state, 'mix', fits))
   assert.doesNotThrow(() => applyRecord(state, 'mix', fits))
