@@ -19,6 +19,6 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxRangeDays: 366,
   // The dashboard's default view: the last 30 days that have data.
   defaultRangeDays: 30,
-  // A bounded count stays well inside probeTimeoutMs and a few MB even for the largest records (docs/bench.md).
+  // Bounded: counting stays well inside probeTimeoutMs and a few MB of records (docs/bench.md).
   maxCountedOffsets: 20000
 }

@@ -56,17 +56,18 @@ async function settle (pool: Pool, dates: string[], quietMs: number, timeoutMs: 
   let last = ''
   let since = Date.now()
   await waitFor('the pipeline to settle', async () => {
-    const { rows } = await pool.query<{ s: string }>(`SELECT (SELECT count(*) FROM energy_usage.consumption) || '/' ||
-      (SELECT count(*) FROM energy_usage.carbon_intensity) || '/' || (SELECT count(*) FROM energy_usage.unit_rates) || '/' ||
-      (SELECT count(*) FROM energy_usage.generation_mix) || '/' || (SELECT count(*) FROM energy_usage.daily_summary) || '/' ||
+    // Every source table (mix has a row per fuel, so it only counts towards quiet), then the days.
+    const counts = topology.sinkTargets.map(t => `(SELECT count(*) FROM ${t.spec.table})`)
+    const { rows } = await pool.query<{ s: string }>(`SELECT ${counts.join(" || '/' || ")} || '/' ||
       (SELECT coalesce(max(updated_at)::text, '') FROM energy_usage.daily_summary) AS s`)
     const state = rows[0].s
     if (state !== last) {
       last = state
       since = Date.now()
     }
-    const [usage, co2, pricing, , days] = state.split('/').map(Number)
-    return usage === slots && co2 === slots && pricing === slots && days === dates.length && Date.now() - since >= quietMs
+    const byTable = new Map(topology.sinkTargets.map((t, i) => [t.name, Number(state.split('/')[i])]))
+    const sourcesFull = topology.sinkTargets.every(t => t.spec.recordKey !== undefined || t.name === 'daily_summary' || byTable.get(t.name) === slots)
+    return sourcesFull && byTable.get('daily_summary') === dates.length && Date.now() - since >= quietMs
   }, timeoutMs, 500)
 }
 

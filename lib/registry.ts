@@ -49,7 +49,7 @@ const deadline: LibraryMiddleware = () => ({
 
 export function createRegistryClient (url: string): RegistryClient {
   const base = url.replace(/\/+$/, '')
-  // Loaded on first registration only: processors only use the wire format, and the library costs RSS (docs/bench.md).
+  // Loaded on first registration only: spares its RSS to wire-format-only processors (docs/bench.md).
   const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, middlewares: [deadline] }) }))
   library.catch(() => {})
 

@@ -28,7 +28,7 @@ const log = createLogger(config.logLevel)
 try {
   const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
-  // Old space grown by half, not up to 4x the live heap: lower join RSS for some CPU; others keep V8's default (docs/bench.md).
+  // Old space grows by half where the join runs: a lower peak RSS for some CPU (docs/bench.md).
   // V8 reads this flag at every full GC, so setting it now takes effect.
   if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
   for (const c of components) await c.start()

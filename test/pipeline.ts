@@ -414,19 +414,13 @@ export function slotsOf (dates: readonly string[]): number {
  */
 export async function waitForPipeline (env: TestEnvironment, pool: Pool, dates: readonly string[], timeoutMs = 60000): Promise<void> {
   const slots = slotsOf(dates)
-  const counts = async (): Promise<Record<string, number>> => {
-    const { rows } = await pool.query<{ t: string, n: string }>(`
-      SELECT 'carbon_intensity' AS t, count(*) AS n FROM energy_usage.carbon_intensity UNION ALL
-      SELECT 'generation_mix', count(*) FROM energy_usage.generation_mix UNION ALL
-      SELECT 'unit_rates', count(*) FROM energy_usage.unit_rates UNION ALL
-      SELECT 'consumption', count(*) FROM energy_usage.consumption UNION ALL
-      SELECT 'daily_summary', count(*) FILTER (WHERE complete) FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)`, [dates])
-    return Object.fromEntries(rows.map(r => [r.t, Number(r.n)]))
-  }
-  const expected = { carbon_intensity: slots, generation_mix: 9 * slots, unit_rates: slots, consumption: slots, daily_summary: dates.length }
+  // One row per slot in every table whose record makes one row (mix makes one per fuel).
+  const singleRow = topology.sinkTargets.filter(t => t.spec.recordKey === undefined && t.name !== 'daily_summary')
   await waitFor(`the pipeline to settle for ${dates.length} days`, async () => {
-    const now = await counts()
-    if (Object.entries(expected).some(([t, n]) => (now[t] ?? 0) < n)) return false
+    const counts = await pool.query<{ n: string }>(singleRow.map(t => `SELECT count(*) AS n FROM ${t.spec.table}`).join(' UNION ALL '))
+    if (counts.rows.some(r => Number(r.n) < slots)) return false
+    const days = await pool.query<{ n: string }>("SELECT count(*) FILTER (WHERE complete) AS n FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)", [dates])
+    if (Number(days.rows[0].n) < dates.length) return false
     if (!await groupsCaughtUp(env.config, topology.sourceNames.map(s => processorGroup(env, s)), env.config.topics.requests)) return false
     return await sinksCaughtUp(env, pool)
   }, timeoutMs, 300)

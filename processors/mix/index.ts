@@ -7,8 +7,6 @@ import type { JoinState } from '../join/types.ts'
 import { carbonTime } from '../ingest/normalise.ts'
 import { parseMixDay } from './normalise.ts'
 
-export { parseMixDay }
-
 /** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
 export const MAX_FUELS = 16
 
