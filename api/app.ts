@@ -44,9 +44,15 @@ export function build (deps: AppDeps): ApiApp {
   const app = Fastify({
     loggerInstance: log,
     logController: new Fastify.LogController({ disableRequestLogging: true }),
+    // A long parameter reaches the route's own check (a 15 KB date is "not a date", like a
+    // short one) instead of find-my-way's 100-character limit, which answers with a message
+    // of its own. No route has a regex parameter, which is what the limit protects; Node's
+    // 16 KB header limit bounds the URL anyway.
+    routerOptions: { maxParamLength: 16384 },
     // Errors raised before routing (a malformed percent-encoding in the URL) skip the error
     // handler; answer them in the same shape.
-    frameworkErrors: (err, _request, reply) => { (reply as FastifyReply).code(400).send({ error: err.message }) }
+    frameworkErrors: (err, _request, reply) => { (reply as FastifyReply).code(400).send({ error: clipMessage(err.message) }) },
+    clientErrorHandler
   })
 
   const probes = deps.status ?? createStatusProbes({ config, pool, log, timeoutMs: options.probeTimeoutMs, maxCountedOffsets: options.maxCountedOffsets })
@@ -72,17 +78,56 @@ export function build (deps: AppDeps): ApiApp {
     }
     const status = isEnergyError(err) ? HTTP_STATUS[err.code] : err.statusCode
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: err.message })
+      return reply.code(status).send({ error: clipMessage(err.message) })
     }
     log.error({ err, method: request.method, url: request.url }, 'request failed')
     return reply.code(500).send({ error: 'internal error' })
   })
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` })
+    reply.code(404).send({ error: `no route ${request.method} ${clip(request.url.split('?')[0])}` })
   })
 
   daysRoutes(app, { pool, options })
   statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
   staticRoutes(app)
   return app
+}
+
+// Error messages echo what the caller sent (a path, a parameter, a header) cut to this many
+// characters: a 15 KB URL must not come back as a 15 KB error.
+export const MAX_ECHO = 100
+
+/** `text` cut to MAX_ECHO characters, with '…' when cut. */
+export function clip (text: string, max = MAX_ECHO): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
+
+/**
+ * A framework message fit to answer: every quoted run (fastify and find-my-way quote the URL
+ * or value they refuse) cut to MAX_ECHO characters, and the whole to a few lines' worth.
+ */
+export function clipMessage (message: string): string {
+  const cut = message.replace(/'([^']*)'/g, (_m, inner: string) => `'${clip(inner)}'`).replace(/"([^"]*)"/g, (_m, inner: string) => `"${clip(inner)}"`)
+  return clip(cut, 3 * MAX_ECHO)
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request timed out'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request line and headers exceed 16 KB']
+}
+
+/**
+ * Node's clientError (a request that does not parse: headers over 16 KB, a broken request
+ * line, a timeout), answered on the socket in the API's one shape, {"error": message}, where
+ * fastify's default answers {"error", "message", "statusCode"}.
+ */
+export function clientErrorHandler (err: Error & { code?: string }, socket: { destroyed: boolean, writable: boolean, write: (data: string) => unknown, destroy: (err?: Error) => void }): void {
+  // ECONNRESET: the peer is gone, nothing to answer (as fastify's default handler).
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'malformed HTTP request']
+  const body = JSON.stringify({ error: message })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(err)
 }

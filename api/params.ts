@@ -1,5 +1,5 @@
 import { EnergyError } from '../lib/errors.ts'
-import { isLocalDate } from '../lib/london-day.ts'
+import { FIRST_YEAR, isCalendarDate, isLocalDate, LAST_YEAR } from '../lib/london-day.ts'
 
 // Date parameters: the route schema checks the shape, dateParam() checks the calendar
 // (2024-13-01 has the shape), and both fail with the same message.
@@ -20,8 +20,14 @@ export function badRange (message: string): EnergyError {
   return new EnergyError('ENERGY_BAD_DATE', message)
 }
 
-/** The value when it is a real calendar date written YYYY-MM-DD; throws the 400 otherwise. */
+/**
+ * The value when it is a real calendar date written YYYY-MM-DD in a year the pipeline serves
+ * (lib/london-day.ts FIRST_YEAR-LAST_YEAR); throws the 400 otherwise.
+ */
 export function dateParam (name: string, value: string): string {
-  if (!isLocalDate(value)) throw badDate(name, value)
+  if (!isCalendarDate(value)) throw badDate(name, value)
+  if (!isLocalDate(value)) {
+    throw new EnergyError('ENERGY_BAD_DATE', `${name} "${value}": year ${value.slice(0, 4)} is out of range (${FIRST_YEAR}-${LAST_YEAR})`)
+  }
   return value
 }

@@ -8,11 +8,18 @@ import type { DaySummary } from './types.ts'
 // midnight of this process's time zone, and toISOString() of that is the previous day
 // anywhere east of UTC. Set per query rather than with pg.types.setTypeParser, so other
 // users of the pg module in the same process keep their parsers.
+// FLOAT8 (oid 701) that is NaN or ±Infinity (rows written before the pipeline bounded its
+// inputs) reads as null, "unknown": JSON has no such numbers and the answer must not fail.
 const DATE_OID = 1082
+const FLOAT8_OID = 701
 const keepDateText = (text: string): string => text
+const finiteOrNull = (text: string): number | null => {
+  const n = Number(text)
+  return Number.isFinite(n) ? n : null
+}
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === DATE_OID ? keepDateText : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+    oid === DATE_OID ? keepDateText : oid === FLOAT8_OID ? finiteOrNull : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
 }
 
 async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, values: unknown[] = []): Promise<R[]> {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
@@ -25,7 +25,7 @@ if (values.help === true) {
   process.exit(0)
 }
 
-const config = loadConfig()
+const config = loadConfigOrExit('api')
 const log = createLogger(config.logLevel)
 const pool = createPool(config.databaseUrl, log)
 const app = build({ pool, config, log })

@@ -1,9 +1,10 @@
 import type { Admin } from '@platformatic/kafka'
-import type { Config } from '../lib/config.ts'
+import { redactUrls, type Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createAdmin, READ_COMMITTED } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
+import { basicAuthorization } from '../lib/registry.ts'
 import { checkSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
 import { pipelineProgress, type PipelineProgress } from './queries.ts'
@@ -59,7 +60,7 @@ export function watchedGroups (config: GroupConfig): WatchedGroup[] {
 }
 
 export interface StatusProbeDeps {
-  config: Pick<Config, 'kafkaBrokers' | 'schemaRegistryUrl'> & GroupConfig
+  config: Pick<Config, 'kafkaBrokers' | 'schemaRegistryUrl' | 'schemaRegistryAuth'> & GroupConfig
   pool: Pool
   log: Logger
   /** Bounds the registry request; the caller bounds every probe as a whole too. */
@@ -98,7 +99,10 @@ export function createStatusProbes (deps: StatusProbeDeps): StatusProbes {
   }
 
   async function registry (): Promise<void> {
-    const res = await fetch(`${config.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(timeoutMs) })
+    // schemaRegistryUrl carries no credentials (lib/config.ts); they go in the header.
+    const auth = config.schemaRegistryAuth
+    const headers: Record<string, string> = auth === undefined ? {} : { authorization: basicAuthorization(auth) }
+    const res = await fetch(`${config.schemaRegistryUrl}/subjects`, { headers, signal: AbortSignal.timeout(timeoutMs) })
     await res.arrayBuffer()
     if (!res.ok) throw new Error(`registry answered ${res.status}`)
   }
@@ -165,7 +169,8 @@ export async function settle<T> (probe: () => Promise<T>, ms: number, what: stri
   try {
     return { ok: true, value: await Promise.race([probe(), timeout]) }
   } catch (err) {
-    return { ok: false, error: describeError(err) }
+    // The status is unauthenticated: no URL credentials in it, whatever a probe's error says.
+    return { ok: false, error: redactUrls(describeError(err)) }
   } finally {
     clearTimeout(timer)
   }

@@ -9,7 +9,9 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 // dates are Europe/London local dates 'YYYY-MM-DD'; instants are ISO-8601 UTC.
 
 /** One row of energy_usage.daily_summary: the join's aggregate, as landed. */
-export type DaySummary = Omit<DailyAggregate, 'batches' | 'computed_at'> & { updated_at: string }
+/** Figures a stored row may lack (NaN or ±Infinity in Postgres read as null: api/queries.ts). */
+type Figure = 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'carbon_g'
+export type DaySummary = Omit<DailyAggregate, 'batches' | 'computed_at' | Figure> & Record<Figure, number | null> & { updated_at: string }
 
 export interface DaysResponse {
   from: string

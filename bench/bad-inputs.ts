@@ -36,12 +36,24 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
   const pool = createPool(config.databaseUrl, log)
   const producer = createProducer(config, { clientId: 'energy-bad-inputs' })
   try {
-    const [dMalformed, d500, d429, d401, dClean] = datesBetween('2023-03-01', '2023-03-05')
+    const dates = datesBetween('2023-03-01', '2023-03-11')
+    const [dMalformed, d500, d429, d401, dClean, dOversized, dControl, dRange, dJunk, dWait, dWaitDate] = dates
+    // Hostile answers (the last six): each must stay in its own day, dead-lettered with what
+    // was wrong, while every other source of that day and every other day lands.
+    const hostile = [
+      { source: 'co2', date: dOversized, kind: 'oversized', code: 'ENERGY_MALFORMED', says: 'characters long, more than 16' },
+      { source: 'mix', date: dControl, kind: 'control', code: 'ENERGY_MALFORMED', says: 'control character U+0000' },
+      { source: 'usage', date: dRange, kind: 'out-of-range', code: 'ENERGY_MALFORMED', says: 'is 1e+308, outside 0..100' },
+      { source: 'mix', date: dJunk, kind: 'junk-fuels', code: 'ENERGY_MALFORMED', says: 'is not a fuel name' },
+      { source: 'pricing', date: dWait, kind: '429', retryAfterSeconds: 3600, code: 'ENERGY_RATE_LIMITED', says: 'asking to wait 3600 s' },
+      { source: 'pricing', date: dWaitDate, kind: '429', retryAfterSeconds: 3600, retryAfterAsDate: true, code: 'ENERGY_RATE_LIMITED', says: 'more than HTTP_MAX_RETRY_AFTER_S' }
+    ]
     const faults = [
       { source: 'usage', date: dMalformed, kind: 'malformed' },
       { source: 'co2', date: d500, kind: '500', times: 2 },
       { source: 'pricing', date: d429, kind: '429', retryAfterSeconds: 1, times: 1 },
-      { source: 'usage', date: d401, kind: '401' }
+      { source: 'usage', date: d401, kind: '401' },
+      ...hostile.map(({ code, says, ...fault }) => fault)
     ]
     children.push(await startSampleApi({ ...env.env, SAMPLE_API_FAULTS: JSON.stringify(faults) }, config.carbonApiUrl, capture))
     const pipeline = { ...env.env, LOG_LEVEL: 'info' }
@@ -51,7 +63,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     refused.port = '1'
     const badSinks = startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], { ...pipeline, DATABASE_URL: refused.toString() }, capture)
 
-    await seed({ config, codec, log }, { from: dMalformed, to: dClean })
+    await seed({ config, codec, log }, { from: dates[0], to: dates.at(-1) as string })
     const partitions = config.topicPartitions
     // A poison record on every topic the join or a sink reads.
     for (const topic of [...topology.joinInputs.map(i => topicIn(config, i.topic)), config.topics.completion]) {
@@ -71,6 +83,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     children.push(startChild('sinks', 'scripts/start.ts', ['--only', 'sinks'], pipeline, capture))
 
     const expectedDays = [d500, d429, dClean]
+    // Bounded: a Retry-After of an hour must not hold anything up.
     await waitFor('the clean days to land', async () => {
       const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date = ANY($1)', [expectedDays])
       return Number(rows[0].n) === expectedDays.length
@@ -98,15 +111,25 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     const incompatible = of(h => h.get('dlq.source.topic') === topicIn(config, topology.source('usage').topic) && (h.get('dlq.error') ?? '').includes('cannot be read'))
     check('a record of an incompatible schema on energy.usage', 'dead letters from the join and the sink', incompatible.length >= 2, `${incompatible.length}: ${code(incompatible[0])}`)
 
+    const tables: Record<string, string> = { co2: 'carbon_intensity', mix: 'generation_mix', pricing: 'unit_rates', usage: 'consumption' }
+    for (const h of hostile) {
+      const letter = of(l => l.get('dlq.processor') === h.source && l.get('dlq.date') === h.date)[0]
+      const error = letter?.headers.get('dlq.error') ?? ''
+      const others = Object.keys(tables).filter(s => s !== h.source)
+      const landed = await Promise.all(others.map(async s => await slots(tables[s], h.date) > 0))
+      const ok = letter?.headers.get('dlq.error.code') === h.code && error.includes(h.says) && error.length < 600 && landed.every(Boolean)
+      check(`${h.kind}${h.kind === '429' ? ` Retry-After 3600 ${'retryAfterAsDate' in h ? 'as an HTTP-date' : 'in seconds'}` : ''} from ${h.source}`,
+        `that source's day dead-lettered (${h.code}), its other sources land`, ok, `${code(letter)}; others landed: ${landed.every(Boolean)}`)
+    }
+
     // Nothing lost: with the faults gone, re-seeding the failed dates completes them.
     await fetch(`${config.carbonApiUrl.replace(/\/carbon$/, '')}/_admin/faults`, { method: 'DELETE' })
-    await seed({ config, codec, log }, { from: dMalformed, to: dMalformed })
-    await seed({ config, codec, log }, { from: d401, to: d401 })
+    for (const date of [dMalformed, d401, ...hostile.map(h => h.date)]) await seed({ config, codec, log }, { from: date, to: date })
     await waitFor('every day after re-seeding', async () => {
-      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND complete', [dMalformed, dClean])
-      return Number(rows[0].n) === 5
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND complete', [dates[0], dates.at(-1)])
+      return Number(rows[0].n) === dates.length
     }, 120000, 500)
-    check('re-seeding the failed dates', 'all five days complete', true, '5 of 5 days complete')
+    check('re-seeding the failed dates', `all ${dates.length} days complete`, true, `${dates.length} of ${dates.length} days complete`)
     return checks
   } finally {
     for (const c of children.reverse()) await c.stop()

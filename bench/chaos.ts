@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { addDays } from '../lib/london-day.ts'
 import { createLogger } from '../lib/log.ts'
 import { runBadInputs } from './bad-inputs.ts'
@@ -23,6 +24,8 @@ if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
+// The throwaway environments derive from this config: a bad variable stops here, in one line each.
+loadConfigOrExit('chaos')
 const log = createLogger('warn')
 const say = (line: string): void => { console.log(`[chaos] ${line}`) }
 let identical = true

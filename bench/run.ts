@@ -5,6 +5,7 @@ import { createStatusProbes, watchedGroups } from '../api/status.ts'
 import { createCodec } from '../lib/avro.ts'
 import { createPool } from '../lib/db.ts'
 import { addDays, datesBetween, londonDay, londonToday } from '../lib/london-day.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { seed } from '../processors/ingest/seed.ts'
@@ -34,6 +35,8 @@ const latencyRuns = Number(values['latency-runs'])
 const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
 
+// The throwaway environment derives from this config: a bad variable stops here, in one line each.
+loadConfigOrExit('bench')
 const environment = await createEnvironment('bench', log, topology)
 const { config } = environment
 const profileDir = new URL('./results/profiles/', import.meta.url).pathname

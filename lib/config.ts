@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { config as loadDotenv } from 'dotenv'
 import { EnergyError } from './errors.ts'
 import { topicsFor, type Topics } from './topics.ts'
@@ -5,9 +6,21 @@ import { topicsFor, type Topics } from './topics.ts'
 // The only reader of process.env. Every variable is checked once at start-up and every
 // problem is reported in one ENERGY_CONFIG error that names the variable.
 
+/** HTTP basic-auth credentials (RFC 7617), sent as an Authorization header. */
+export interface BasicAuth {
+  username: string
+  password: string
+}
+
 export interface Config {
   kafkaBrokers: string[]
+  /** Registry base URL without credentials: safe to print and to hand to fetch(). */
   schemaRegistryUrl: string
+  /**
+   * Registry basic auth: SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD, each falling
+   * back to the user:password of SCHEMA_REGISTRY_URL. Not enumerable (a secret).
+   */
+  schemaRegistryAuth?: BasicAuth
   databaseUrl: string
   carbonApiUrl: string
   octopusApiUrl: string
@@ -34,6 +47,8 @@ export interface Config {
   sources: string[]
   httpTimeoutMs: number
   httpRetries: number
+  /** Longest Retry-After the sources' client waits; a longer one gives the day up for now. */
+  httpMaxRetryAfterMs: number
   sinkBatchSize: number
   sinkBatchMs: number
 }
@@ -44,6 +59,8 @@ type Env = Record<string, string | undefined>
 export const DEFAULTS: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  SCHEMA_REGISTRY_USERNAME: '',
+  SCHEMA_REGISTRY_PASSWORD: '',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/energy',
   CARBON_API_URL: 'http://127.0.0.1:8090/carbon',
   OCTOPUS_API_URL: 'http://127.0.0.1:8090/octopus/v1',
@@ -65,6 +82,7 @@ export const DEFAULTS: Record<string, string> = {
   SOURCES: '',
   HTTP_TIMEOUT_MS: '10000',
   HTTP_RETRIES: '5',
+  HTTP_MAX_RETRY_AFTER_S: '60',
   SINK_BATCH_SIZE: '5000',
   SINK_BATCH_MS: '200'
 }
@@ -88,11 +106,42 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     }
     return value.replace(/\/+$/, '')
   }
+  // The source APIs take no credentials in their URL: the Carbon Intensity API is open and
+  // Octopus takes its key from OCTOPUS_API_KEY (docs/configuration.md). Refused, not printed.
+  const sourceUrl = (name: string): string => {
+    const value = url(name)
+    const parsed = URL.parse(value)
+    if (parsed !== null && (parsed.username !== '' || parsed.password !== '')) {
+      problems.push(`${name} must not hold credentials (user:password@): the Carbon Intensity API needs none and Octopus takes its key from OCTOPUS_API_KEY, got "${redactUrl(value)}"`)
+    }
+    return value
+  }
+  // A managed registry (Confluent Cloud, Redpanda Cloud) wants basic auth. The credentials
+  // leave the URL, which is what requests and messages use (fetch() refuses a URL with
+  // credentials, and its error repeats the whole URL); the variables win over the URL's.
+  const registryUrl = url('SCHEMA_REGISTRY_URL')
+  const registry = splitCredentials(registryUrl)
+  if (registry.malformed) problems.push('SCHEMA_REGISTRY_URL has a malformed percent-encoding in its user name or password')
+  const registryAuth: BasicAuth = {
+    username: get('SCHEMA_REGISTRY_USERNAME') || (registry.auth?.username ?? ''),
+    password: get('SCHEMA_REGISTRY_PASSWORD') || (registry.auth?.password ?? '')
+  }
+  // RFC 7617: the user-id cannot contain a colon; a password alone names nobody.
+  if (registryAuth.username.includes(':')) problems.push('SCHEMA_REGISTRY_USERNAME (or the user name in SCHEMA_REGISTRY_URL) must not contain ":"')
+  if (registryAuth.username === '' && registryAuth.password !== '') {
+    problems.push('SCHEMA_REGISTRY_PASSWORD is set but there is no user name: set SCHEMA_REGISTRY_USERNAME (or user@ in SCHEMA_REGISTRY_URL)')
+  }
   const int = (name: string, min: number, max: number): number => {
     const value = get(name)
     const n = Number(value)
     if (!/^\d+$/.test(value) || n < min || n > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`)
     return n
+  }
+  // A listening address: a hostname or an IP address, nothing else (no port, scheme or brackets).
+  const host = (name: string): string => {
+    const value = get(name)
+    if (!isHostname(value) && !isIPv6(value)) problems.push(`${name} must be a hostname or an IP address (no port, scheme or brackets), got "${value}"`)
+    return value
   }
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
     const value = get(name)
@@ -102,7 +151,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
 
   const brokers = get('KAFKA_BROKERS').split(',').map(b => b.trim()).filter(Boolean)
   for (const b of brokers) {
-    if (!/^[\w.-]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS must be host:port[,host:port], got "${b}"`)
+    const problem = brokerProblem(b)
+    if (problem !== undefined) problems.push(`KAFKA_BROKERS ${problem}, got "${b}"`)
   }
   // Names only: which sources exist is the topology's to say (processors/topology.ts checks them).
   const sources = get('SOURCES').split(',').map(s => s.trim()).filter(Boolean)
@@ -114,10 +164,11 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
 
   const config: Config = {
     kafkaBrokers: brokers,
-    schemaRegistryUrl: url('SCHEMA_REGISTRY_URL'),
+    schemaRegistryUrl: registry.url,
+    schemaRegistryAuth: registryAuth.username === '' ? undefined : registryAuth,
     databaseUrl: url('DATABASE_URL'),
-    carbonApiUrl: url('CARBON_API_URL'),
-    octopusApiUrl: url('OCTOPUS_API_URL'),
+    carbonApiUrl: sourceUrl('CARBON_API_URL'),
+    octopusApiUrl: sourceUrl('OCTOPUS_API_URL'),
     octopusApiKey: get('OCTOPUS_API_KEY'),
     octopusMpan: get('OCTOPUS_MPAN'),
     octopusSerial: get('OCTOPUS_SERIAL'),
@@ -128,7 +179,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),
     sampleApiFaults: get('SAMPLE_API_FAULTS'),
-    apiHost: get('API_HOST'),
+    apiHost: host('API_HOST'),
     apiPort: int('API_PORT', 1, 65535),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
     topicPartitions: int('TOPIC_PARTITIONS', 1, 1000),
@@ -137,6 +188,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     sources,
     httpTimeoutMs: int('HTTP_TIMEOUT_MS', 100, 600000),
     httpRetries: int('HTTP_RETRIES', 0, 100),
+    httpMaxRetryAfterMs: int('HTTP_MAX_RETRY_AFTER_S', 0, 3600) * 1000,
     sinkBatchSize: int('SINK_BATCH_SIZE', 1, 1000000),
     sinkBatchMs: int('SINK_BATCH_MS', 1, 600000)
   }
@@ -144,27 +196,133 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     throw new EnergyError('ENERGY_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`)
   }
   // Secrets are kept off enumerable properties so that logging, serialising or inspecting
-  // the config can never print them: the API key, and the database URL (it may hold a password).
+  // the config can never print them: the API key, the database URL (it may hold a password)
+  // and the registry's credentials.
   Object.defineProperty(config, 'octopusApiKey', { enumerable: false })
   Object.defineProperty(config, 'databaseUrl', { enumerable: false })
+  Object.defineProperty(config, 'schemaRegistryAuth', { enumerable: false })
+  if (config.schemaRegistryAuth !== undefined) Object.freeze(config.schemaRegistryAuth)
   Object.freeze(config.kafkaBrokers)
   Object.freeze(config.sources)
   Object.freeze(config.topics)
   return Object.freeze(config)
 }
 
-/** A URL with its password replaced, safe to print. */
+const MASK = '***'
+
+/** `user:***`, or `***` when there is no password: a user name alone is often a token. */
+function maskUserinfo (userinfo: string): string {
+  const colon = userinfo.indexOf(':')
+  return colon < 0 ? MASK : `${userinfo.slice(0, colon)}:${MASK}`
+}
+
+/**
+ * A URL with its credentials replaced, safe to print: the password becomes `***`, or the
+ * user name when there is no password. Also for values that are not (quite) URLs, where the
+ * parser cannot say where the credentials are: whatever precedes the last '@' is masked.
+ */
 export function redactUrl (value: string): string {
-  try {
-    const u = new URL(value)
-    if (u.password !== '') u.password = '***'
-    return u.toString()
-  } catch {
-    return value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')
+  const url = URL.parse(value)
+  if (url !== null && (url.username !== '' || url.password !== '')) {
+    if (url.password !== '') url.password = MASK
+    else url.username = MASK
+    return url.href
   }
+  // The authority ends at the first '/', '?' or '#', so 'http://user:pa/ss@host' does not
+  // parse and 'http://user:1234/x@host' parses as port 1234 and path '/x@host'; 'user:pass@host'
+  // parses with scheme 'user:'. Masked too: a ':' before the last '@' of a parsed value, and
+  // anything before the last '@' of one that does not parse.
+  const m = /^(\s*(?:[a-z][a-z\d+.-]*:\/\/)?)([\s\S]*)@/i.exec(value)
+  if (m === null || (url !== null && !m[2].includes(':'))) return value
+  return m[1] + maskUserinfo(m[2]) + value.slice(m[0].length - 1)
+}
+
+/**
+ * Free text (an error message, a log line) with the credentials of every `scheme://…@` in it
+ * masked as redactUrl() masks them. A run without whitespace or quotes is taken up to its
+ * last '@', since a raw password may hold '@' or '/'.
+ */
+export function redactUrls (text: string): string {
+  if (!text.includes('://')) return text
+  return text.replace(/([a-z][a-z\d+.-]*:\/\/)([^\s"'<>]*)@/gi, (_match, scheme: string, userinfo: string) => `${scheme}${maskUserinfo(userinfo)}@`)
+}
+
+/**
+ * A URL split into the URL without credentials and its percent-decoded user:password;
+ * `malformed` when those do not decode. A value that is not a URL comes back as it is.
+ */
+export function splitCredentials (value: string): { url: string, auth?: BasicAuth, malformed: boolean } {
+  const url = URL.parse(value)
+  if (url === null || (url.username === '' && url.password === '')) return { url: value, malformed: false }
+  let auth: BasicAuth | undefined
+  try {
+    auth = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+  } catch {
+    auth = undefined
+  }
+  url.username = ''
+  url.password = ''
+  return { url: url.href.replace(/\/+$/, ''), auth, malformed: auth === undefined }
 }
 
 function readProcessEnv (): Env {
   loadDotenv({ quiet: true })
   return process.env
+}
+
+// Hosts: RFC 1123 names (letters, digits, '-' inside a label; '_' too, which Docker Compose
+// service and container names use), or an IPv4 address. A name made only of digits and dots
+// must be a valid IPv4 address: 999.1.1.1 or 10.0.0 is a typo, not a name.
+const LABEL_RE = /^[a-z\d_]([a-z\d_-]{0,61}[a-z\d_])?$/i
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+
+/** True for a DNS hostname or an IPv4 address (not an IPv6 address). */
+export function isHostname (value: string): boolean {
+  if (/^[\d.]+$/.test(value)) return IPV4_RE.test(value)
+  const name = value.endsWith('.') ? value.slice(0, -1) : value
+  return name.length > 0 && name.length <= 253 && name.split('.').every(label => LABEL_RE.test(label))
+}
+
+/** What is wrong with one KAFKA_BROKERS entry (host:port), or undefined. */
+function brokerProblem (entry: string): string | undefined {
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(entry)
+  if (m === null) return 'must be host:port[,host:port]'
+  // @platformatic/kafka 1.35 parses a bootstrap broker by splitting at ':' (network/utils.js
+  // parseBroker), so '[::1]:9092' would connect to host '[': refused here rather than there.
+  if (m[1] !== undefined) return isIPv6(m[1]) ? 'cannot hold an IPv6 address (the Kafka client splits host:port at the first \':\'): use a hostname' : 'host must be a hostname or an IPv4 address'
+  if (!isHostname(m[2])) return 'host must be a hostname or an IPv4 address'
+  const port = Number(m[3])
+  if (m[3].length > 5 || port < 1 || port > 65535) return 'port must be from 1 to 65535'
+  return undefined
+}
+
+/**
+ * The lines an entry point prints for an ENERGY_CONFIG error: `<command>: invalid
+ * configuration: <problem>`, one per problem; undefined for any other error.
+ */
+export function configErrorLines (command: string, err: unknown): string[] | undefined {
+  if (!(err instanceof EnergyError) || err.code !== 'ENERGY_CONFIG') return undefined
+  const problems = err.message.replace(/^invalid configuration:\n {2}/, '').split('\n  ')
+  return problems.map(problem => `${command}: invalid configuration: ${problem}`)
+}
+
+/** Ends the process (exit code 1) with configErrorLines() on stderr when `err` is ENERGY_CONFIG; returns otherwise. */
+export function exitOnConfigError (command: string, err: unknown): void {
+  const lines = configErrorLines(command, err)
+  if (lines === undefined) return
+  process.stderr.write(`${lines.join('\n')}\n`)
+  process.exit(1)
+}
+
+/**
+ * loadConfig() for an entry point: a bad variable prints one line per problem, naming the
+ * variable, and exits 1 (no stack trace: it is the user's to fix, not a crash).
+ */
+export function loadConfigOrExit (command: string, env?: Env): Readonly<Config> {
+  try {
+    return loadConfig(env)
+  } catch (err) {
+    exitOnConfigError(command, err)
+    throw err
+  }
 }

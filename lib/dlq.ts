@@ -1,4 +1,5 @@
 import type { MessageToProduce } from '@platformatic/kafka'
+import { redactUrls } from './config.ts'
 import { describeError, isEnergyError } from './errors.ts'
 
 // A dead letter keeps the original bytes and says where they came from and why they failed,
@@ -22,7 +23,8 @@ export function dlqMessage (letter: DeadLetter, nowMs = Date.now()): MessageToPr
     'dlq.source.topic': letter.topic,
     'dlq.source.partition': String(letter.partition),
     'dlq.source.offset': String(letter.offset),
-    'dlq.error': describeError(letter.error).slice(0, 1000),
+    // Anyone who reads the topic reads the headers: no URL credentials, whatever the error says.
+    'dlq.error': redactUrls(describeError(letter.error)).slice(0, 1000),
     'dlq.error.code': isEnergyError(letter.error) ? letter.error.code : 'UNKNOWN',
     'dlq.failed_at': new Date(nowMs).toISOString(),
     ...letter.context

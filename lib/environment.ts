@@ -56,7 +56,7 @@ export async function createEnvironment (name: string, log: Logger, plan: SetupP
       } finally {
         await admin.close()
       }
-      const registry = createRegistryClient(config.schemaRegistryUrl)
+      const registry = createRegistryClient(config)
       for (const topic of topics) await registry.deleteSubject(valueSubject(topic))
       const url = new URL(config.databaseUrl)
       url.pathname = '/postgres'

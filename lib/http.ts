@@ -1,9 +1,11 @@
+import type { Config } from './config.ts'
 import { EnergyError } from './errors.ts'
 import type { Logger } from './log.ts'
 import { retry } from './retry.ts'
 
 // JSON over HTTP for the source APIs: a timeout per attempt, retries (lib/retry.ts: exponential
-// backoff with full jitter) on network errors, 5xx and 429 (honouring Retry-After), no retry on
+// backoff with full jitter) on network errors, 5xx and 429 (honouring Retry-After up to a cap:
+// an upstream asking for an hour would otherwise hold the whole batch of days), no retry on
 // other 4xx. Errors carry status and URL path but never the Authorization header.
 
 export interface HttpOptions {
@@ -16,11 +18,29 @@ export interface HttpOptions {
   /** First backoff step; doubles each attempt up to maxDelayMs. */
   baseDelayMs?: number
   maxDelayMs?: number
+  /** Longest Retry-After waited; a longer one fails at once with ENERGY_RATE_LIMITED. */
+  maxRetryAfterMs?: number
   signal?: AbortSignal
+}
+
+/** The configured part of HttpOptions (HTTP_TIMEOUT_MS, HTTP_RETRIES, HTTP_MAX_RETRY_AFTER_S). */
+export function httpSettings (config: Pick<Config, 'httpTimeoutMs' | 'httpRetries' | 'httpMaxRetryAfterMs'>): Pick<HttpOptions, 'timeoutMs' | 'retries' | 'maxRetryAfterMs'> {
+  return { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, maxRetryAfterMs: config.httpMaxRetryAfterMs }
 }
 
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
   const { retries, log, baseDelayMs = 250, maxDelayMs = 10000, signal } = options
+  try {
+    return await retryJson(url, options, retries, log, baseDelayMs, maxDelayMs, signal)
+  } catch (err) {
+    if (err instanceof EnergyError && err.code === 'ENERGY_FETCH' && err.status === 429) {
+      throw new EnergyError('ENERGY_RATE_LIMITED', `${safePath(url)} still rate limited (HTTP 429) after ${retries} retries: seed the day again later`, { cause: err, status: 429 })
+    }
+    throw err
+  }
+}
+
+async function retryJson (url: string, options: HttpOptions, retries: number, log: Logger, baseDelayMs: number, maxDelayMs: number, signal: AbortSignal | undefined): Promise<unknown> {
   return await retry(() => attemptOnce(url, options), {
     attempts: retries + 1,
     baseDelayMs,
@@ -37,6 +57,9 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
   const signal = options.signal === undefined
     ? AbortSignal.timeout(options.timeoutMs)
     : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+  // fetch() refuses a URL with user:password@ and its error repeats the whole URL. Source URLs
+  // with credentials are refused at config time; one in an answer (a `next` link) is refused here.
+  if (hasCredentials(url)) throw new EnergyError('ENERGY_FETCH', `${path} has credentials in its URL (user:password@); refused, they are never sent`)
   let res: Response
   let text: string
   try {
@@ -52,9 +75,15 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
     throw new EnergyError('ENERGY_AUTH', `${path} refused the credentials (HTTP ${res.status})${hint}`, { status: res.status })
   }
   if (!res.ok) {
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'))
+    const maxRetryAfterMs = options.maxRetryAfterMs ?? 60000
+    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
+      throw new EnergyError('ENERGY_RATE_LIMITED', `${path} answered HTTP ${res.status} asking to wait ${Math.round(retryAfterMs / 1000)} s (Retry-After), ` +
+        `more than HTTP_MAX_RETRY_AFTER_S (${maxRetryAfterMs / 1000} s): given up for now, seed the day again later`, { status: res.status, retryAfterMs })
+    }
     const retryable = res.status === 429 || res.status >= 500
-    throw new EnergyError('ENERGY_FETCH', `${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
-      { status: res.status, retryable, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) })
+    throw new EnergyError('ENERGY_FETCH', `${path} answered HTTP ${res.status}: ${printable(text.slice(0, 200))}`,
+      { status: res.status, retryable, retryAfterMs })
   }
   try {
     return JSON.parse(text)
@@ -63,16 +92,34 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
   }
 }
 
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+/**
+ * Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3), e.g. `120` or
+ * `Wed, 21 Oct 2026 07:28:00 GMT`; anything else (negative, fractional, garbage) is ignored, so
+ * the client's own backoff applies.
+ */
 export function parseRetryAfter (value: string | null, nowMs = Date.now()): number | undefined {
   if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000
-  const at = Date.parse(value)
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  // An HTTP-date names a weekday; Date.parse alone would take "5" or "2026" too.
+  if (!/^[A-Za-z]{3},/.test(text)) return undefined
+  const at = Date.parse(text)
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
+}
+
+/** An upstream body fit for a log line: control characters shown as U+XXXX. */
+function printable (text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
 }
 
 /** Path and query of a URL: hosts are configuration, and a URL could embed credentials. */
 function safePath (url: string): string {
   const u = new URL(url)
   return `${u.host}${u.pathname}${u.search}`
+}
+
+function hasCredentials (url: string): boolean {
+  const u = new URL(url)
+  return u.username !== '' || u.password !== ''
 }

@@ -14,11 +14,47 @@ export type EnergyConsumer = Consumer<string, Buffer, string, string>
 
 type Fetched = fetchV17.FetchResponse
 
+// A tenth of the 10 s session timeout: the broker drops a member only after ~10 missed beats.
+const HEARTBEAT_INTERVAL_MS = 1000
+
 /**
  * A consumer whose read_committed fetches drop every aborted transaction
- * (lib/read-committed.ts); message streams fetch through this method.
+ * (lib/read-committed.ts); message streams fetch through this method. It also restarts a
+ * heartbeat loop that the client let die (below).
  */
 class ReadCommittedConsumer extends Consumer<string, Buffer, string, string> {
+  #heartbeatWatch: ReturnType<typeof setTimeout> | undefined
+
+  constructor (options: ConsumerOptions<string, Buffer, string, string>) {
+    super(options)
+    // @platformatic/kafka 1.35, classic group protocol: a heartbeat that fails with anything
+    // but a group error, after its retries (retries x retryDelay: a coordinator unreachable
+    // for ~5 s, or 11 request timeouts), cancels the heartbeat timer and then refreshes the
+    // cancelled one (Consumer#heartbeat), so no heartbeat is ever sent again (fixed upstream
+    // in platformatic/kafka#376). The broker drops the member sessionTimeout later; an idle
+    // consumer notices nothing, since fetches need no membership, and its next transactional
+    // commit fails UNKNOWN_MEMBER_ID (docs/processors.md "Known behaviour"). So: when no
+    // heartbeat has started within two intervals of a heartbeat error, the loop is dead and
+    // the member rejoins the group, which starts it again (a rebalance: the stream rewinds to
+    // the committed offsets, as after any rebalance). A client that keeps heartbeating after
+    // an error (the fixed one) never triggers it.
+    const checkAfterMs = 2 * HEARTBEAT_INTERVAL_MS
+    let started = 0
+    this.on('consumer:heartbeat:start', () => { started++ })
+    const watch = (): void => {
+      clearTimeout(this.#heartbeatWatch)
+      const seen = started
+      this.#heartbeatWatch = setTimeout(() => {
+        if (this.closed || this.memberId === null || started !== seen) return
+        this.emit('consumer:heartbeat:revive')
+        this.joinGroup({}, err => { if (err != null) watch() })
+      }, checkAfterMs)
+      this.#heartbeatWatch.unref()
+    }
+    this.on('consumer:heartbeat:error', watch)
+    this.on('client:close', () => clearTimeout(this.#heartbeatWatch))
+  }
+
   fetch (options: FetchOptions<string, Buffer, string, string>, callback: CallbackWithPromise<Fetched>): void
   fetch (options: FetchOptions<string, Buffer, string, string>): Promise<Fetched>
   fetch (options: FetchOptions<string, Buffer, string, string>, callback?: CallbackWithPromise<Fetched>): void | Promise<Fetched> {
@@ -80,7 +116,7 @@ export function createConsumer (config: KafkaConfig, settings: ConsumerSettings)
     deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
     isolationLevel: READ_COMMITTED,
     sessionTimeout: 10000,
-    heartbeatInterval: 1000,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     rebalanceTimeout: 30000,
     maxWaitTime: 100,
     // 1 MB per fetch keeps few records alive at once: long-running consumers stay small.
@@ -108,12 +144,25 @@ export function createAdmin (config: KafkaConfig, clientId = 'energy-admin'): Ad
  * (another copy runs with the same --instance), and retrying would only fence the other back.
  */
 export function isProducerFenced (err: unknown): boolean {
+  return hasKafkaError(err, ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH'])
+}
+
+/**
+ * True when the broker refused records themselves (too large for the topic's
+ * max.message.bytes, invalid): no retry helps, the request that made them must be isolated.
+ */
+export function isRecordRefused (err: unknown): boolean {
+  return hasKafkaError(err, ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE'])
+}
+
+/** Whether a client error, or one it aggregates or wraps, is one of the Kafka error codes `ids`. */
+function hasKafkaError (err: unknown, ids: readonly string[]): boolean {
   const seen = new Set<unknown>()
   const visit = (e: unknown): boolean => {
     if (e === null || typeof e !== 'object' || seen.has(e)) return false
     seen.add(e)
     const o = e as { apiId?: unknown, errors?: unknown[], aggregateErrors?: unknown[], cause?: unknown }
-    if (o.apiId === 'PRODUCER_FENCED' || o.apiId === 'INVALID_PRODUCER_EPOCH') return true
+    if (typeof o.apiId === 'string' && ids.includes(o.apiId)) return true
     return [...(o.errors ?? []), ...(o.aggregateErrors ?? []), o.cause].some(visit)
   }
   return visit(err)

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino'
+import { redactUrls } from './config.ts'
 
 export type { Logger }
 
@@ -10,6 +11,12 @@ const REDACT = [
 
 /** The one root logger: JSON lines on stdout (or `destination`), level from LOG_LEVEL. */
 export function createLogger (level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } },
-    destination ?? process.stdout)
+  return pino({
+    level,
+    base: undefined,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    // A URL's user:password can hide in any string (an error's message or stack, a field):
+    // the finished line is masked (lib/config.ts redactUrls), a scan only when it holds '://'.
+    hooks: { streamWrite: line => redactUrls(line) }
+  }, destination ?? process.stdout)
 }

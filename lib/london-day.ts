@@ -32,12 +32,50 @@ export function londonOffsetMs (utcMs: number): number {
   return utcMs >= bstStart && utcMs < bstEnd ? HOUR_MS : 0
 }
 
-/** True when `text` is a real calendar date written YYYY-MM-DD. */
-export function isLocalDate (text: string): boolean {
+// The years londonDay() serves. The rule above is the UK's from 1996 on (in 1995 BST ended on
+// 22 October, not on the last Sunday; before that the rules changed often): every day from 1996
+// to 2200 matches Intl's Europe/London, and every earlier year has days that do not. 2100 bounds
+// the future: tz data only projects today's rule, and no source has data that far ahead. The
+// bounds also keep every date and its next day four-digit years (Date has no year 10000 here).
+export const FIRST_YEAR = 1996
+export const LAST_YEAR = 2100
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * True when `text` is a real proleptic Gregorian calendar date written YYYY-MM-DD, any year
+ * 0000-9999. Arithmetic, not Date: Date.UTC maps years 0-99 to 1900-1999.
+ */
+export function isCalendarDate (text: string): boolean {
   const m = DATE_RE.exec(text)
   if (m === null) return false
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
-  return new Date(ms).toISOString().slice(0, 10) === text
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])
+}
+
+/** True when `text` is a real calendar date (YYYY-MM-DD) in a year londonDay() serves. */
+export function isLocalDate (text: string): boolean {
+  if (!isCalendarDate(text)) return false
+  const year = Number(text.slice(0, 4))
+  return year >= FIRST_YEAR && year <= LAST_YEAR
+}
+
+/**
+ * Why `text` is not a London day londonDay() serves ('not a date' or 'out of range'), as a
+ * sentence that quotes it (cut to 60 characters); undefined when it is one.
+ */
+export function localDateProblem (text: string): string | undefined {
+  if (!isCalendarDate(text)) return `"${clip(text)}" is not a date (expected YYYY-MM-DD)`
+  if (!isLocalDate(text)) return `"${text}": year ${text.slice(0, 4)} is out of range (${FIRST_YEAR}-${LAST_YEAR})`
+  return undefined
+}
+
+function clip (text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }
 
 function midnightUtc (date: string): number {
@@ -51,11 +89,12 @@ function midnightUtc (date: string): number {
 const dayCache = new Map<string, Readonly<LondonDay>>()
 const DAY_CACHE_LIMIT = 40000
 
-/** The London day for a YYYY-MM-DD date; throws RangeError on anything else. */
+/** The London day for a YYYY-MM-DD date; throws RangeError on anything else (localDateProblem). */
 export function londonDay (date: string): Readonly<LondonDay> {
   const cached = dayCache.get(date)
   if (cached !== undefined) return cached
-  if (!isLocalDate(date)) throw new RangeError(`"${date}" is not a date (expected YYYY-MM-DD)`)
+  const problem = localDateProblem(date)
+  if (problem !== undefined) throw new RangeError(problem)
   const startMs = midnightUtc(date)
   const endMs = midnightUtc(addDays(date, 1))
   const day = Object.freeze({ date, startMs, endMs, slots: (endMs - startMs) / SLOT_MS })

@@ -1,4 +1,5 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { redactUrl, splitCredentials, type BasicAuth, type Config } from './config.ts'
 import { EnergyError } from './errors.ts'
 import { retry, type RetryOptions } from './retry.ts'
 
@@ -47,10 +48,34 @@ const deadline: LibraryMiddleware = () => ({
   }
 })
 
-export function createRegistryClient (url: string): RegistryClient {
-  const base = url.replace(/\/+$/, '')
+/** Where the registry is and how to sign in: the config, or just a URL. */
+export type RegistryConnection = Pick<Config, 'schemaRegistryUrl' | 'schemaRegistryAuth'>
+
+/** The Authorization header of basic auth (RFC 7617: base64 of UTF-8 `user:password`). */
+export function basicAuthorization (auth: BasicAuth): string {
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
+}
+
+/** The registry's base URL without credentials, and the basic auth to send (the config's, else the URL's). */
+function registryEndpoint (connection: string | RegistryConnection): { base: string, auth?: BasicAuth } {
+  const { schemaRegistryUrl, schemaRegistryAuth } = typeof connection === 'string' ? { schemaRegistryUrl: connection, schemaRegistryAuth: undefined } : connection
+  const split = splitCredentials(schemaRegistryUrl.replace(/\/+$/, ''))
+  const auth = schemaRegistryAuth ?? (split.auth !== undefined && split.auth.username !== '' ? split.auth : undefined)
+  return { base: split.url, auth }
+}
+
+/**
+ * `connection` is the config (its schemaRegistryUrl has no credentials, schemaRegistryAuth
+ * holds them) or a URL, whose user:password, if any, becomes the basic auth. Either way the
+ * URL requests go to, and every message, carries no credentials.
+ */
+export function createRegistryClient (connection: string | RegistryConnection): RegistryClient {
+  const { base, auth } = registryEndpoint(connection)
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE }
+  if (auth !== undefined) headers.authorization = basicAuthorization(auth)
   // Loaded on first registration only: spares its RSS to wire-format-only processors (docs/bench.md).
-  const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, middlewares: [deadline] }) }))
+  // The library sends `auth` as basic auth itself (mappersmith's BasicAuth middleware).
+  const library = import('@kafkajs/confluent-schema-registry').then(m => ({ m, registry: new m.SchemaRegistry({ host: base, auth: auth === undefined ? undefined : { ...auth }, middlewares: [deadline] }) }))
   library.catch(() => {})
 
   async function callOnce<T> (method: string, path: string, body?: unknown, allow404 = false): Promise<T | undefined> {
@@ -58,17 +83,18 @@ export function createRegistryClient (url: string): RegistryClient {
     try {
       res = await fetch(base + path, {
         method,
-        headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
       })
     } catch (cause) {
-      throw new EnergyError('ENERGY_SCHEMA', `schema registry at ${base} is unreachable`, { cause, retryable: true })
+      throw new EnergyError('ENERGY_SCHEMA', `schema registry at ${redactUrl(base)} is unreachable`, { cause, retryable: true })
     }
     const text = await res.text()
     if (res.status === 404 && allow404) return undefined
     if (!res.ok) {
-      throw new EnergyError('ENERGY_SCHEMA', `schema registry ${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`,
+      const hint = res.status === 401 || res.status === 403 ? ' (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)' : ''
+      throw new EnergyError('ENERGY_SCHEMA', `schema registry ${method} ${path} answered ${res.status}${hint}: ${text.slice(0, 300)}`,
         { status: res.status, retryable: res.status >= 500 })
     }
     return JSON.parse(text) as T

@@ -51,7 +51,7 @@ export async function setup (config: Config, log: Logger, plan: SetupPlan): Prom
     await admin.close()
   }
 
-  const checks = await registerSchemas(createRegistryClient(config.schemaRegistryUrl), plan.schemas, config.namespace)
+  const checks = await registerSchemas(createRegistryClient(config), plan.schemas, config.namespace)
   const schemasRegistered = checks.filter(c => c.status !== 'registered').map(c => c.subject)
   for (const subject of schemasRegistered) log.info({ subject }, 'schema registered')
 

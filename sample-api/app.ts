@@ -3,6 +3,7 @@ import { isLocalDate } from '../lib/london-day.ts'
 import { adminReply } from './admin.ts'
 import { carbonRoute } from './carbon.ts'
 import { checkFaults, takeFault } from './faults.ts'
+import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
 import { octopusRoute } from './octopus.ts'
 import { DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_API_KEY } from './options.ts'
 import type { Fault, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
@@ -72,7 +73,8 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       apiKeys,
       revisionOf: date => revisions.get(date) ?? 0
     })
-    send(res, reply, fault?.kind === 'malformed')
+    const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
+    send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, route.source, reply.body) }, fault?.kind === 'malformed')
   }
 
   function count (path: string, route: Route | undefined): void {
@@ -99,9 +101,10 @@ function faultReply (fault: Fault | undefined): Reply | undefined {
     case '429': {
       // DRF throttling: Retry-After header plus a sentence saying the same.
       const seconds = fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS
+      const retryAfter = fault.retryAfterAsDate === true ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds)
       return {
         status: 429,
-        headers: { 'retry-after': String(seconds) },
+        headers: { 'retry-after': retryAfter },
         body: { detail: `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.` }
       }
     }

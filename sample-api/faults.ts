@@ -3,10 +3,10 @@ import { isLocalDate } from '../lib/london-day.ts'
 import type { Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
 
 const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'pricing', 'usage', 'account', '*']
-const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401']
+const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels']
 // Whole-number fields and their minimum.
 const NUMBER_FIELDS = { times: 1, retryAfterSeconds: 0, delayMs: 0, missingSlots: 0 } as const
-const FIELDS = new Set(['source', 'date', 'kind', ...Object.keys(NUMBER_FIELDS)])
+const FIELDS = new Set(['source', 'date', 'kind', 'retryAfterAsDate', ...Object.keys(NUMBER_FIELDS)])
 
 /** Parses a JSON fault list (SAMPLE_API_FAULTS); throws ENERGY_CONFIG naming `origin`. */
 export function parseFaults (text: string, origin = 'SAMPLE_API_FAULTS'): Fault[] {
@@ -36,6 +36,7 @@ function faultProblems (item: unknown): string[] {
   if (fault.date !== undefined && !(typeof fault.date === 'string' && isLocalDate(fault.date))) {
     problems.push(`date must be YYYY-MM-DD, got ${JSON.stringify(fault.date)}`)
   }
+  if (fault.retryAfterAsDate !== undefined && typeof fault.retryAfterAsDate !== 'boolean') problems.push(`retryAfterAsDate must be true or false, got ${JSON.stringify(fault.retryAfterAsDate)}`)
   for (const [field, min] of Object.entries(NUMBER_FIELDS)) {
     const n = fault[field]
     if (n !== undefined && !(Number.isInteger(n) && (n as number) >= min)) problems.push(`${field} must be a whole number >= ${min}, got ${JSON.stringify(n)}`)

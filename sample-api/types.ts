@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/log.ts'
 
 export type FaultSource = 'co2' | 'mix' | 'pricing' | 'usage' | 'account' | '*'
-export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401'
+export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels'
 /** The source of a real request (faults may also name '*'). */
 export type RequestSource = Exclude<FaultSource, '*'>
 
@@ -15,6 +15,8 @@ export interface Fault {
   times?: number
   /** 429 only: the Retry-After header (seconds, default 1). */
   retryAfterSeconds?: number
+  /** 429 only: send Retry-After as an HTTP-date that many seconds ahead instead of seconds. */
+  retryAfterAsDate?: boolean
   /** slow only: delay before answering (ms, default 30000). */
   delayMs?: number
   /** missing only: consumption slots dropped from the end of the day (default 2). */

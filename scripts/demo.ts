@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { addDays, londonToday } from '../lib/london-day.ts'
@@ -29,7 +29,7 @@ if (values.help === true) {
   process.exit(0)
 }
 const days = Number(values.days)
-const config = loadConfig()
+const config = loadConfigOrExit('demo')
 const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
 const say = (text: string): void => { console.log(`demo: ${text}`) }
 /** Everything started, oldest first; `stack status` and `stack up` too, so a signal stops them. */

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
-import { getJson } from '../lib/http.ts'
+import { getJson, httpSettings } from '../lib/http.ts'
 import { createLogger } from '../lib/log.ts'
 import { parseAccount } from './octopus-discover/account.ts'
 
@@ -18,14 +18,14 @@ if (values.help === true || values.account === undefined) {
   console.log(HELP)
   process.exit(values.help === true ? 0 : 1)
 }
-const config = loadConfig()
+const config = loadConfigOrExit('octopus:discover')
 const log = createLogger(config.logLevel).child({ component: 'octopus-discover' })
 try {
   if (!/^A-[0-9A-F]{8}$/i.test(values.account)) throw new Error(`"${values.account}" is not an Octopus account number (A-1234ABCD)`)
   const body = await getJson(`${config.octopusApiUrl}/accounts/${encodeURIComponent(values.account)}/`, {
-    timeoutMs: config.httpTimeoutMs,
-    retries: config.httpRetries,
+    ...httpSettings(config),
     log,
+    authHint: 'check OCTOPUS_API_KEY',
     headers: { authorization: `Basic ${Buffer.from(`${config.octopusApiKey}:`).toString('base64')}` }
   })
   const found = parseAccount(body)

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
@@ -28,10 +28,10 @@ if (unknown.length > 0) {
   process.exit(1)
 }
 
-const config = loadConfig()
+const config = loadConfigOrExit('replay')
 const log = createLogger(config.logLevel).child({ component: 'replay' })
 const pool = createPool(config.databaseUrl, log)
-const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
+const codec = createCodec(createRegistryClient(config), undefined, config.namespace)
 try {
   for (const target of topology.sinkTargets.filter(t => targets.includes(t))) {
     let reported = 0

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { onShutdown } from '../lib/shutdown.ts'
@@ -29,7 +29,7 @@ if (args.help === true) {
   process.exit(0)
 }
 
-const config = loadConfig()
+const config = loadConfigOrExit('sample-api')
 const log = createLogger(config.logLevel).child({ component: 'sample-api' })
 try {
   const port = wholeNumber(args.port ?? String(config.sampleApiPort), '--port')

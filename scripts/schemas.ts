@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadLocalSchemas, SCHEMAS_DIR } from '../lib/avro.ts'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { checkSchemas, registerSchemas } from '../lib/schemas.ts'
@@ -20,8 +20,8 @@ if (values.help === true || (command !== 'check' && command !== 'register')) {
   console.log(HELP)
   process.exit(values.help === true ? 0 : 1)
 }
-const config = loadConfig()
-const registry = createRegistryClient(config.schemaRegistryUrl)
+const config = loadConfigOrExit('schemas')
+const registry = createRegistryClient(config)
 const schemas = loadLocalSchemas(values.dir ?? SCHEMAS_DIR)
 try {
   const checks = command === 'check' ? await checkSchemas(registry, schemas, config.namespace) : await registerSchemas(registry, schemas, config.namespace)

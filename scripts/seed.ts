@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
@@ -21,14 +21,14 @@ if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
-const config = loadConfig()
+const config = loadConfigOrExit('seed')
 const log = createLogger(config.logLevel).child({ component: 'seed' })
 try {
   if (positionals.length > 2) throw new EnergyError('ENERGY_USAGE', `expected at most FROM and TO, got ${positionals.length} arguments`)
   const sources = values.only === undefined ? [] : checkSources(topology, splitList(values.only), '--only')
   const [from, to] = positionals
   const range = resolveRange(from, to, from === undefined ? await newestDay(config.databaseUrl) : undefined)
-  await seed({ config, codec: createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace), log }, range, sources)
+  await seed({ config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log }, range, sources)
 } catch (err) {
   log.error({ code: (err as EnergyError).code }, describeError(err))
   console.error(`seed: ${describeError(err)}`)

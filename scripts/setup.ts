@@ -1,4 +1,4 @@
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { describeError } from '../lib/errors.ts'
 import { setup } from '../lib/setup.ts'
@@ -16,7 +16,7 @@ Prepares what the pipeline needs, idempotently (a second run changes nothing and
   process.exit(0)
 }
 
-const config = loadConfig()
+const config = loadConfigOrExit('setup')
 const log = createLogger(config.logLevel).child({ component: 'setup' })
 try {
   const report = await setup(config, log, topology)

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import v8 from 'node:v8'
 import { createCodec } from '../lib/avro.ts'
-import { loadConfig } from '../lib/config.ts'
+import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
@@ -23,10 +23,10 @@ if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
-const config = loadConfig()
+const config = loadConfigOrExit('start')
 const log = createLogger(config.logLevel)
 try {
-  const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
+  const codec = createCodec(createRegistryClient(config), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
   // Old space grows by half where the join runs: a lower peak RSS for some CPU (docs/bench.md).
   // V8 reads this flag at every full GC, so setting it now takes effect.

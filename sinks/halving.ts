@@ -1,21 +1,26 @@
-/** True for a Postgres integrity violation (SQLSTATE class 23: check, not-null, unique, …). */
-export function isConstraintViolation (err: unknown): boolean {
-  const code = (err as { code?: unknown }).code
-  return typeof code === 'string' && code.startsWith('23')
-}
+import { isRecordError } from './sql-errors.ts'
+
+/**
+ * The name sinks/replay.ts imports: it is isRecordError (sinks/sql-errors.ts), so that a
+ * replay meeting a NUL byte or a duplicate fuel falls back to the narrowing writer just as
+ * it does for a constraint violation.
+ * @deprecated import isRecordError from sinks/sql-errors.ts
+ */
+export const isConstraintViolation = isRecordError
 
 /**
  * Writes records [0, n) with `write(lo, hi, withRows)`. When Postgres refuses a range for a
- * constraint, the range is halved until the offending record is alone; `offender(i, err)`
- * is told, and that record's range is written without rows, so its offset still moves and
- * the records around it land.
+ * record's values (isRecordError: classes 21, 22, 23, 44 and 54000), the range is halved until
+ * the offending record is alone; `offender(i, err)` is told, and that record's range is
+ * written without rows, so its offset still moves and the records around it land. Any other
+ * error is thrown at once: it is about the connection or the table, not a record.
  */
 export async function writeHalving (n: number, write: (lo: number, hi: number, withRows: boolean) => Promise<void>, offender: (i: number, err: unknown) => Promise<void>): Promise<void> {
   const run = async (lo: number, hi: number): Promise<void> => {
     try {
       await write(lo, hi, true)
     } catch (err) {
-      if (!isConstraintViolation(err)) throw err
+      if (!isRecordError(err)) throw err
       if (hi - lo === 1) {
         await offender(lo, err)
         await write(lo, hi, false)

@@ -4,13 +4,14 @@ import type { Config } from '../lib/config.ts'
 import { createBatcher } from '../lib/batcher.ts'
 import { loadOffsets, writeBatch, type OffsetUpdate, type SinkTarget } from '../lib/copy-writer.ts'
 import { writeHalving } from './halving.ts'
+import { describePgError, isTransientPgError, sqlState } from './sql-errors.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
 import { dlqMessage } from '../lib/dlq.ts'
 import { describeError, isEnergyError } from '../lib/errors.ts'
 import { createConsumer, createProducer, type EnergyProducer } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
-import { retry } from '../lib/retry.ts'
+import { isRetryable, retry } from '../lib/retry.ts'
 import { closeQuietly, supervise, type Supervised } from '../lib/supervisor.ts'
 import { DEFAULT_SINK_OPTIONS, type SinkOptions } from './options.ts'
 import { sinkGroup, topicIn } from '../processors/topology.ts'
@@ -57,8 +58,13 @@ export function createSink (deps: SinkDeps): Supervised {
     if (deadLettered.has(key)) return
     if (deadLettered.size > 100000) deadLettered.clear()
     deadLettered.add(key)
-    log.error({ err: describeError(err), partition: m.partition, offset: String(m.offset) }, 'record rejected, sent to energy.dlq')
-    await dlq.send({ messages: [dlqMessage({ dlqTopic: config.topics.dlq, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error: err, context: { 'dlq.sink': target.name } })] })
+    // A Postgres refusal is told with its SQLSTATE (dlq.error and dlq.error.sqlstate), so a
+    // reader of energy.dlq sees why without the sink's log.
+    const code = sqlState(err)
+    const error = code === undefined ? err : new Error(describePgError(err), { cause: err })
+    const context: Record<string, string> = code === undefined ? { 'dlq.sink': target.name } : { 'dlq.sink': target.name, 'dlq.error.sqlstate': code }
+    log.error({ err: describeError(error), partition: m.partition, offset: String(m.offset) }, 'record rejected, sent to energy.dlq')
+    await dlq.send({ messages: [dlqMessage({ dlqTopic: config.topics.dlq, topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value, error, context })] })
   }
 
   function offsetUpdates (batch: Incoming[]): OffsetUpdate[] {
@@ -69,7 +75,8 @@ export function createSink (deps: SinkDeps): Supervised {
 
   /**
    * Lands a contiguous run of records: decoded once (undecodable ones dead-lettered), then
-   * written, with a record Postgres refuses for a constraint narrowed down and dead-lettered.
+   * written, with a record whose values Postgres refuses (isRecordError: a constraint, a NUL
+   * byte, a duplicate key within the record, …) narrowed down and dead-lettered.
    */
   async function land (batch: Incoming[], dlq: EnergyProducer): Promise<void> {
     const rows = await stageRecords(codec, target, topic, batch, (m, err) => deadLetter(dlq, m, err))
@@ -86,8 +93,12 @@ export function createSink (deps: SinkDeps): Supervised {
   }
 
   /**
-   * Retries a batch until it lands: Postgres may be restarting. A stop ends the backoff wait at
-   * once (lib/retry.ts) and the batch is left to the next start, from the stored positions.
+   * Retries a batch until it lands while the failure is transient (isTransientPgError: the
+   * connection, the server's resources, a serialization failure or deadlock; or a retryable
+   * EnergyError such as a registry outage). Any other error ends the session: the supervisor
+   * restarts it from the stored positions (a missing table or column must not dead-letter
+   * every record). A stop ends the backoff wait at once (lib/retry.ts) and the batch is left to
+   * the next start, from the stored positions.
    */
   async function landWithRetry (batch: Incoming[], dlq: EnergyProducer, signal: AbortSignal): Promise<void> {
     await retry(async () => {
@@ -106,7 +117,7 @@ export function createSink (deps: SinkDeps): Supervised {
     }, {
       baseDelayMs: 500,
       maxDelayMs: options.maxRetryDelayMs,
-      retryable: () => true,
+      retryable: err => isEnergyError(err) ? isRetryable(err) : isTransientPgError(err),
       signal,
       onRetry: ({ err, attempt, delayMs }) => log.error({ err: describeError(err), attempt, delayMs: Math.round(delayMs), code: (err as { code?: string }).code }, 'batch did not land in Postgres, retrying')
     })

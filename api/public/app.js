@@ -17,6 +17,8 @@ const whole = fixed(0)
 const fmt2 = n => n === null || n === undefined ? '–' : two.format(n)
 const fmt1 = n => n === null || n === undefined ? '–' : one.format(n)
 const fmt0 = n => n === null || n === undefined ? '–' : whole.format(n)
+// A figure the API could not give (null) stays unknown through unit conversions.
+const per = (n, k) => n === null || n === undefined ? null : n / k
 
 // Dates are London local dates 'YYYY-MM-DD'; format them as UTC so no browser zone shifts them.
 const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
@@ -295,7 +297,7 @@ function renderRange () {
     ? `No days between ${showDay(from)} and ${showDay(to)}.`
     : `${days.length} day${days.length === 1 ? '' : 's'} with data from ${showDay(from)} to ${showDay(to)}.`
 
-  const sum = key => days.reduce((s, d) => s + d[key], 0)
+  const sum = key => days.reduce((s, d) => s + (d[key] ?? 0), 0)
   const kwh = sum('kwh')
   const cost = sum('cost_inc_vat')
   const carbon = sum('carbon_g')
@@ -320,19 +322,19 @@ function renderRange () {
     return { date, value: d === undefined ? null : key(d), incomplete: d !== undefined && !d.complete }
   })
   drawBarChart($('chart-kwh').querySelector('.plot'), points(d => d.kwh), { unit: 'kWh', format: fmt2 })
-  drawBarChart($('chart-cost').querySelector('.plot'), points(d => d.cost_inc_vat / 100), { unit: '£', format: fmt2 })
-  drawBarChart($('chart-co2').querySelector('.plot'), points(d => d.carbon_g / 1000), { unit: 'kg CO₂', format: fmt2 })
+  drawBarChart($('chart-cost').querySelector('.plot'), points(d => per(d.cost_inc_vat, 100)), { unit: '£', format: fmt2 })
+  drawBarChart($('chart-co2').querySelector('.plot'), points(d => per(d.carbon_g, 1000)), { unit: 'kg CO₂', format: fmt2 })
 
   const body = $('days-body')
   body.replaceChildren()
   for (const d of days) {
     const dateCell = el('td', {}, el('span', { text: showDay(d.date) }))
     if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: 'incomplete' }))
-    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(d.cost_inc_vat / 100)}, ${fmt2(d.carbon_g / 1000)} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
+    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
       dateCell,
       el('td', { className: 'num kwh', text: fmt2(d.kwh) }),
-      el('td', { className: 'num cost', text: fmt2(d.cost_inc_vat / 100) }),
-      el('td', { className: 'num co2', text: fmt2(d.carbon_g / 1000) }),
+      el('td', { className: 'num cost', text: fmt2(per(d.cost_inc_vat, 100)) }),
+      el('td', { className: 'num co2', text: fmt2(per(d.carbon_g, 1000)) }),
       el('td', { className: 'num wide', text: fmt0(d.avg_intensity) }),
       el('td', { className: 'num wide', text: `${d.slots_joined}/${d.slots_expected}` }))
     body.append(row)
@@ -369,7 +371,7 @@ function renderDay () {
   $('day-title').textContent = longDayFormat.format(utcOf(day.date))
   const facts = []
   if (s !== null) {
-    facts.push(`${fmt2(s.kwh)} kWh`, `£${fmt2(s.cost_inc_vat / 100)}`, `${fmt2(s.carbon_g / 1000)} kg CO₂`)
+    facts.push(`${fmt2(s.kwh)} kWh`, `£${fmt2(per(s.cost_inc_vat, 100))}`, `${fmt2(per(s.carbon_g, 1000))} kg CO₂`)
     if (s.avg_intensity !== null) facts.push(`${fmt0(s.avg_intensity)} g/kWh average`)
     facts.push(`${s.slots_joined} of ${s.slots_expected} half-hours joined`)
     if (s.forecast_slots > 0) facts.push(`${s.forecast_slots} with forecast intensity`)
@@ -510,7 +512,10 @@ async function refreshStatus () {
     lags.replaceChildren()
     return
   }
-  const probe = (name, p) => el('span', { className: 'probe', title: p.ok ? `${name}: ok` : `${name}: ${p.error ?? 'down'}` },
+  // The API masks URL credentials in probe errors already (lib/config.ts redactUrls); the
+  // tooltip masks them again in case an older API answers.
+  const masked = text => String(text).replace(/([a-z][a-z\d+.-]*:\/\/)[^\s"'<>]*@/gi, '$1***@')
+  const probe = (name, p) => el('span', { className: 'probe', title: p.ok ? `${name}: ok` : `${name}: ${masked(p.error ?? 'down')}` },
     el('span', { className: p.ok ? 'dot ok' : 'dot bad' }), ` ${name} ${p.ok ? 'ok' : 'down'}`)
   line.replaceChildren(
     probe('Kafka', status.broker), ' ', probe('Registry', status.registry), ' ', probe('Postgres', status.postgres), ' ',

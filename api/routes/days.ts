@@ -10,7 +10,6 @@ import type { ApiApp, DayResponse, DaysResponse, Slot } from '../types.ts'
 // shortest text that reads back as the same double, so figures keep full precision).
 
 const DAY_MS = 24 * 60 * 60 * 1000
-const NUMBER = { type: 'number' } as const
 const NULLABLE_NUMBER = { type: ['number', 'null'] } as const
 const MIX = { type: 'object', additionalProperties: { type: 'number' } } as const
 
@@ -19,10 +18,10 @@ const SUMMARY = {
   required: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots', 'updated_at'],
   properties: {
     date: { type: 'string' },
-    kwh: NUMBER,
-    cost_inc_vat: NUMBER,
-    cost_exc_vat: NUMBER,
-    carbon_g: NUMBER,
+    kwh: NULLABLE_NUMBER,
+    cost_inc_vat: NULLABLE_NUMBER,
+    cost_exc_vat: NULLABLE_NUMBER,
+    carbon_g: NULLABLE_NUMBER,
     avg_intensity: NULLABLE_NUMBER,
     mix: MIX,
     slots_expected: { type: 'integer' },

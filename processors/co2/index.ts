@@ -1,6 +1,8 @@
-import { getJson } from '../../lib/http.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
 import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
+import { BOUNDS } from '../ingest/normalise.ts'
+import { checkValue } from '../join/state.ts'
 import { parseCo2Day } from './normalise.ts'
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
@@ -10,7 +12,7 @@ export const co2Source: SourceDeclaration<Co2Values> = {
   // `/intensity/date/{date}` answers the UK local day, so one call covers one London day.
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/intensity/date/${day.date}`,
-      { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })
+      { ...httpSettings(config), log, signal })
     return parseCo2Day(day, body)
   },
   sink: {
@@ -27,6 +29,10 @@ export const co2Source: SourceDeclaration<Co2Values> = {
   // Columns: [intensity used (actual, else forecast), 1 when that was the forecast].
   join: {
     width: 2,
+    check (r) {
+      checkValue(r, 'forecast', r.forecast, BOUNDS.intensity)
+      checkValue(r, 'actual', r.actual, BOUNDS.intensity)
+    },
     write (r, batch, base) {
       batch.values[base] = r.actual ?? r.forecast
       batch.values[base + 1] = r.actual === null ? 1 : 0

@@ -1,6 +1,6 @@
 import type { LondonDay } from '../../lib/london-day.ts'
 import type { Co2Values } from '../ingest/types.ts'
-import { asArray, asInstant, asNumber, asObject, keepDaySlots, malformed } from '../ingest/normalise.ts'
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepDaySlots, MAX_TEXT } from '../ingest/normalise.ts'
 
 /** Carbon Intensity `GET /intensity/date/{date}` answer → the day's half-hours. */
 export function parseCo2Day (day: LondonDay, body: unknown): Co2Values[] {
@@ -8,13 +8,12 @@ export function parseCo2Day (day: LondonDay, body: unknown): Co2Values[] {
   const values = data.map((entry, i): Co2Values => {
     const slot = asObject(entry, 'co2', `data[${i}]`)
     const intensity = asObject(slot.intensity, 'co2', `data[${i}].intensity`)
-    const actual = intensity.actual === null || intensity.actual === undefined ? null : asNumber(intensity.actual, 'co2', `data[${i}].intensity.actual`)
-    if (typeof intensity.index !== 'string') throw malformed('co2', `data[${i}].intensity.index is not a string`)
+    const actual = intensity.actual === null || intensity.actual === undefined ? null : asBounded(intensity.actual, 'co2', `data[${i}].intensity.actual`, BOUNDS.intensity)
     return {
       slot_start: asInstant(slot.from, 'co2', `data[${i}].from`),
-      forecast: Math.round(asNumber(intensity.forecast, 'co2', `data[${i}].intensity.forecast`)),
+      forecast: Math.round(asBounded(intensity.forecast, 'co2', `data[${i}].intensity.forecast`, BOUNDS.intensity)),
       actual: actual === null ? null : Math.round(actual),
-      index: intensity.index
+      index: asText(intensity.index, 'co2', `data[${i}].intensity.index`, MAX_TEXT.index)
     }
   })
   return keepDaySlots(day, values)

@@ -5,7 +5,7 @@ import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
 import { commitBatch } from '../../lib/exactly-once.ts'
-import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, isProducerFenced, isRecordRefused, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
@@ -58,6 +58,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
         throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
       }
       const values = await source.fetchDay(day, { config, log, signal })
+      // Visible per source and date (energy.dlq, /api/status), not only in a log line.
+      if (values.length === 0) throw new EnergyError('ENERGY_NO_DATA', `${source.name} has no data for ${day.date} yet`, { date: day.date })
       const batchId = request.request_id
       const partition = partitionForDate(day.date, partitions)
       const records: Outgoing[] = []
@@ -69,36 +71,63 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     } catch (err) {
       // Schema registry and broker trouble is the pipeline's, not the request's: retry the session.
       if (signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
-      log.error({ err: describeError(err), date: request?.date ?? message.key, offset: String(message.offset) }, 'request failed, sent to energy.dlq')
-      return {
-        produced: 0,
-        missing: 0,
-        records: [dlqMessage({
-          dlqTopic: topics.dlq,
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          error: err,
-          context: { 'dlq.processor': source.name, 'dlq.date': request?.date ?? message.key ?? '' }
-        })]
-      }
+      return deadLettered(message, err, request?.date)
     }
   }
 
-  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
-    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
+  /** A request that cannot be served: its dead letter is its whole outcome. */
+  function deadLettered (message: Incoming, err: unknown, date = message.key): Handled {
+    const level = isEnergyError(err, 'ENERGY_NO_DATA') ? 'warn' : 'error'
+    log[level]({ err: describeError(err), date, offset: String(message.offset) }, 'request not served, sent to energy.dlq')
+    return {
+      produced: 0,
+      missing: 0,
+      records: [dlqMessage({
+        dlqTopic: topics.dlq,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        error: err,
+        context: { 'dlq.processor': source.name, 'dlq.date': date ?? '' }
+      })]
+    }
+  }
+
+  /** One transaction for `handled` and the offsets after `batch`; a rebalance mid-way restarts the session. */
+  async function commit (handled: Handled[], batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean): Promise<void> {
     if (!await commitBatch(producer, consumer, handled.flatMap(h => h.records), batch, owns)) {
       // The stream does not reliably hand the kept partitions' requests out again: a new
       // session reads them from the committed offsets; the lost ones are the new owner's.
       throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${batch.length} requests): aborted, restarting from committed offsets`, { retryable: true })
     }
+  }
+
+  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
+    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
+    try {
+      await commit(handled, batch, producer, consumer, owns)
+    } catch (err) {
+      if (!isRecordRefused(err)) throw err
+      // The broker refused records of one request (say, too large for the topic): find it by
+      // committing request by request, in offset order, and dead-letter it; the rest commit.
+      log.warn({ err: describeError(err), requests: batch.length }, 'the broker refused records of the batch, committing its requests one by one')
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          await commit([handled[i]], [batch[i]], producer, consumer, owns)
+        } catch (err) {
+          if (!isRecordRefused(err)) throw err
+          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${describeError(err)}`, { cause: err, date: handled[i].date })
+          handled[i] = deadLettered(batch[i], refused, handled[i].date)
+          await commit([handled[i]], [batch[i]], producer, consumer, owns)
+        }
+      }
+    }
     for (const h of handled) {
       if (h.date === undefined) continue
       const fields = { date: h.date, records: h.produced, missing: h.missing }
-      if (h.produced === 0) log.warn(fields, 'day has no data yet, nothing produced')
-      else if (h.missing > 0) log.warn(fields, `day produced with ${h.missing} slots missing`)
+      if (h.missing > 0) log.warn(fields, `day produced with ${h.missing} slots missing`)
       else log.info(fields, 'day produced')
     }
   }

@@ -1,4 +1,4 @@
-import { getJson } from '../../lib/http.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
 import type { FetchContext } from './types.ts'
 import { asArray, asObject, malformed } from './normalise.ts'
 
@@ -19,7 +19,7 @@ export async function fetchOctopusPages (firstUrl: string, { config, log, signal
   for (let page = 0; url !== null; page++) {
     if (page >= MAX_PAGES) throw malformed(source, `more than ${MAX_PAGES} pages`)
     if (new URL(url).origin !== origin) throw malformed(source, `next page ${new URL(url).origin} is outside ${origin}`)
-    const body = asObject(await getJson(url, { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal, headers, authHint: 'check OCTOPUS_API_KEY' }), source, 'answer')
+    const body = asObject(await getJson(url, { ...httpSettings(config), log, signal, headers, authHint: 'check OCTOPUS_API_KEY' }), source, 'answer')
     results.push(...asArray(body.results, source, 'results'))
     if (body.next !== null && body.next !== undefined && typeof body.next !== 'string') throw malformed(source, 'next is not a URL')
     url = (body.next as string | null | undefined) ?? null

@@ -52,6 +52,18 @@ export function slotIndex (record: SlotEnvelope): number {
 }
 
 /**
+ * Refuses a value a join input reads that is not finite or outside its bounds: the topics are
+ * a trust boundary too (any producer can write them), and one such value would make the day's
+ * sums Infinity or NaN.
+ */
+export function checkValue (record: SlotEnvelope, field: string, value: number | null, bounds: { min: number, max: number }): void {
+  if (value === null) return
+  if (!Number.isFinite(value) || value < bounds.min || value > bounds.max) {
+    throw new EnergyError('ENERGY_INVALID_RECORD', `${field} ${value} is outside ${bounds.min}..${bounds.max}`, { date: record.local_date })
+  }
+}
+
+/**
  * Rejects a record the join cannot use (the caller dead-letters it): wrong slot, impossible
  * batch, or what its input refuses (mix: fuels beyond the columns). The input's check also
  * reserves what the record needs in the state, so that applyRecord never fails on it.

@@ -1,11 +1,12 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { getJson } from '../../lib/http.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
 import type { MixValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
-import { slotIndex } from '../join/state.ts'
+import { BOUNDS } from '../ingest/normalise.ts'
+import { checkValue, slotIndex } from '../join/state.ts'
 import type { JoinState } from '../join/types.ts'
 import { carbonTime } from '../ingest/normalise.ts'
-import { parseMixDay } from './normalise.ts'
+import { FUEL_NAME_RULE, isFuelName, parseMixDay } from './normalise.ts'
 
 /** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
 export const MAX_FUELS = 16
@@ -16,7 +17,7 @@ export const mixSource: SourceDeclaration<MixValues> = {
   topic: 'energy.mix',
   async fetchDay (day, { config, log, signal }) {
     const body = await getJson(`${config.carbonApiUrl}/generation/${carbonTime(day.startMs)}/${carbonTime(day.endMs)}`,
-      { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, log, signal })
+      { ...httpSettings(config), log, signal })
     return parseMixDay(day, body)
   },
   // One row per slot and fuel: a re-delivered slot replaces all its fuel rows.
@@ -37,6 +38,11 @@ export const mixSource: SourceDeclaration<MixValues> = {
     width: MAX_FUELS,
     check (r, state) {
       const fuels = r.generationmix.map(f => f.fuel)
+      for (const { fuel, perc } of r.generationmix) {
+        // Junk names would take fuel columns for good (the state is rebuilt from the topic).
+        if (!isFuelName(fuel)) throw new EnergyError('ENERGY_INVALID_RECORD', `fuel ${JSON.stringify(fuel.slice(0, 40))} is not a fuel name (${FUEL_NAME_RULE})`, { date: r.local_date })
+        checkValue(r, `perc of ${fuel}`, perc, BOUNDS.perc)
+      }
       if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
       if (state === undefined) return
       const added = [...new Set(fuels.filter(f => !state.fuels.includes(f)))]

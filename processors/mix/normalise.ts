@@ -1,6 +1,14 @@
 import type { LondonDay } from '../../lib/london-day.ts'
 import type { FuelShare, MixValues } from '../ingest/types.ts'
-import { asArray, asInstant, asNumber, asObject, keepDaySlots, malformed } from '../ingest/normalise.ts'
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepDaySlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+
+/** What a fuel name may be: the API's are biomass, coal, imports, gas, nuclear, other, hydro, solar, wind. */
+export const FUEL_NAME_RULE = 'lower-case letters, digits, space, _ and -, starting with a letter, up to 32 characters'
+const FUEL_NAME = /^[a-z][a-z0-9 _-]{0,31}$/
+
+export function isFuelName (name: string): boolean {
+  return FUEL_NAME.test(name)
+}
 
 /**
  * Carbon Intensity `GET /generation/{from}/{to}` answer → the day's half-hours. The range
@@ -13,8 +21,9 @@ export function parseMixDay (day: LondonDay, body: unknown): MixValues[] {
     const slot = asObject(entry, 'mix', `data[${i}]`)
     const generationmix = asArray(slot.generationmix, 'mix', `data[${i}].generationmix`).map((share, j): FuelShare => {
       const s = asObject(share, 'mix', `data[${i}].generationmix[${j}]`)
-      if (typeof s.fuel !== 'string') throw malformed('mix', `data[${i}].generationmix[${j}].fuel is not a string`)
-      return { fuel: s.fuel, perc: asNumber(s.perc, 'mix', `data[${i}].generationmix[${j}].perc`) }
+      const fuel = asText(s.fuel, 'mix', `data[${i}].generationmix[${j}].fuel`, MAX_TEXT.fuel)
+      if (!isFuelName(fuel)) throw malformed('mix', `data[${i}].generationmix[${j}].fuel ${JSON.stringify(fuel)} is not a fuel name (${FUEL_NAME_RULE})`)
+      return { fuel, perc: asBounded(s.perc, 'mix', `data[${i}].generationmix[${j}].perc`, BOUNDS.perc) }
     })
     return { slot_start: asInstant(slot.from, 'mix', `data[${i}].from`), generationmix }
   })

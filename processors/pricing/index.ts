@@ -1,5 +1,7 @@
 import type { PricingValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
+import { BOUNDS } from '../ingest/normalise.ts'
+import { checkValue } from '../join/state.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseRatesDay } from './normalise.ts'
 
@@ -30,6 +32,10 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   // Columns: [price inc VAT, price exc VAT].
   join: {
     width: 2,
+    check (r) {
+      checkValue(r, 'value_inc_vat', r.value_inc_vat, BOUNDS.price)
+      checkValue(r, 'value_exc_vat', r.value_exc_vat, BOUNDS.price)
+    },
     write (r, batch, base) {
       batch.values[base] = r.value_inc_vat
       batch.values[base + 1] = r.value_exc_vat

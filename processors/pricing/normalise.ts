@@ -1,6 +1,6 @@
 import { slotStarts, type LondonDay } from '../../lib/london-day.ts'
 import type { PricingValues } from '../ingest/types.ts'
-import { asInstant, asNumber, asObject } from '../ingest/normalise.ts'
+import { asBounded, asInstant, asObject, asText, BOUNDS, MAX_TEXT } from '../ingest/normalise.ts'
 
 interface Rate { from: number, to: number, exc: number, inc: number, paymentMethod: string | null }
 
@@ -11,14 +11,15 @@ interface Rate { from: number, to: number, exc: number, inc: number, paymentMeth
  * only `paymentMethod` is kept. Where periods overlap, the one that started last wins.
  */
 export function parseRatesDay (day: LondonDay, results: unknown[], tariffCode: string, paymentMethod: string): PricingValues[] {
+  asText(tariffCode, 'pricing', 'the tariff code', MAX_TEXT.tariffCode)
   const rates = results.map((entry, i): Rate => {
     const r = asObject(entry, 'pricing', `results[${i}]`)
     return {
       from: asInstant(r.valid_from, 'pricing', `results[${i}].valid_from`),
       to: r.valid_to === null || r.valid_to === undefined ? Infinity : asInstant(r.valid_to, 'pricing', `results[${i}].valid_to`),
-      exc: asNumber(r.value_exc_vat, 'pricing', `results[${i}].value_exc_vat`),
-      inc: asNumber(r.value_inc_vat, 'pricing', `results[${i}].value_inc_vat`),
-      paymentMethod: typeof r.payment_method === 'string' ? r.payment_method : null
+      exc: asBounded(r.value_exc_vat, 'pricing', `results[${i}].value_exc_vat`, BOUNDS.price),
+      inc: asBounded(r.value_inc_vat, 'pricing', `results[${i}].value_inc_vat`, BOUNDS.price),
+      paymentMethod: r.payment_method === null || r.payment_method === undefined ? null : asText(r.payment_method, 'pricing', `results[${i}].payment_method`, 32)
     }
   }).filter(r => r.paymentMethod === null || r.paymentMethod === paymentMethod)
     .sort((a, b) => b.from - a.from)

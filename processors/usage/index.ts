@@ -1,5 +1,7 @@
 import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
+import { BOUNDS } from '../ingest/normalise.ts'
+import { checkValue } from '../join/state.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseUsageDay } from './normalise.ts'
 
@@ -31,6 +33,9 @@ export const usageSource: SourceDeclaration<UsageValues> = {
   // Columns: [kWh].
   join: {
     width: 1,
+    check (r) {
+      checkValue(r, 'consumption', r.consumption, BOUNDS.consumptionKwh)
+    },
     write (r, batch, base) {
       batch.values[base] = r.consumption
     }

@@ -183,3 +183,16 @@ test('a failing query answers 500 {"error":"internal error"} and logs the error'
   // Postgres's SQLSTATE travels with the error: 42P01 = undefined_table.
   assert.equal(logged[0].err.code, '42P01')
 })
+
+test('a stored non-finite figure (written before the bounds existed) never makes the API answer 500', async t => {
+  const { app, pool } = await createApiFixture(t)
+  await pool.query(`UPDATE energy_usage.daily_summary SET kwh = 'Infinity', cost_inc_vat = '-Infinity', avg_intensity = 'NaN',
+    mix = '{"wind": 1e308}'::jsonb WHERE date = '2024-10-26'`)
+  const list = await app.inject('/api/days?from=2024-10-01&to=2024-10-31')
+  assert.equal(list.statusCode, 200, list.body)
+  const day = (list.json() as DaysResponse).days.find(d => d.date === '2024-10-26')
+  assert.deepStrictEqual([day?.kwh, day?.cost_inc_vat, day?.avg_intensity], [null, null, null], 'shown as unknown, not as a number')
+  const one = await app.inject('/api/days/2024-10-26')
+  assert.equal(one.statusCode, 200, one.body)
+  assert.equal(one.json().summary.kwh, null)
+})

@@ -23,7 +23,7 @@ const generationMixTarget = topology.findTarget('generation_mix') as SinkTarget
 // Issue 5: the COPY sinks, on a throwaway namespace and database per test. The whole pipeline
 // runs as one child process (scripts/start.ts) against the sample API in this process.
 
-const ALL = 'co2,mix,pricing,usage,join,sinks'
+const ALL = 'processors,join,sinks'
 const SOURCE_TABLES = ['energy_usage.carbon_intensity', 'energy_usage.unit_rates', 'energy_usage.consumption']
 
 /** Asserts that every table holds exactly the rows its topic's latest records give. */

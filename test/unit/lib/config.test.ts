@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { inspect } from 'node:util'
-import { DEFAULTS, loadConfig } from '../../../lib/config.ts'
+import { configErrorLines, DEFAULTS, loadConfig, loadConfigOrExit } from '../../../lib/config.ts'
 
 // loadConfig(env) reads only the object it is given, so these tests do not depend on the
 // machine's environment or .env.
@@ -153,4 +153,63 @@ test('the DATABASE_URL password is never serialised or inspected', () => {
   const config = loadConfig({ DATABASE_URL: 'postgres://energy:hunter2@db.example:5432/energy' })
   assert.equal(JSON.stringify(config).includes('hunter2'), false)
   assert.equal(inspect(config).includes('hunter2'), false)
+})
+
+test('KAFKA_BROKERS: hostnames and IPv4 addresses with ports 1-65535; anything else is named', () => {
+  assert.deepStrictEqual(loadConfig({ KAFKA_BROKERS: 'kafka-1.internal:9092,redpanda:1,my_kafka:65535,10.0.0.1:9093,broker.example.:9092' }).kafkaBrokers,
+    ['kafka-1.internal:9092', 'redpanda:1', 'my_kafka:65535', '10.0.0.1:9093', 'broker.example.:9092'])
+  const cases: Array<[string, string]> = [
+    ['x:99999', 'port must be from 1 to 65535'],
+    ['x:0', 'port must be from 1 to 65535'],
+    ['x:000009092', 'port must be from 1 to 65535'],
+    ['localhost', 'must be host:port[,host:port]'],
+    ['x:', 'must be host:port[,host:port]'],
+    ['http://x:9092', 'must be host:port[,host:port]'],
+    ['::1:9092', 'must be host:port[,host:port]'],
+    ['[::1]:9092', 'cannot hold an IPv6 address (the Kafka client splits host:port at the first \':\'): use a hostname'],
+    ['[nope]:9092', 'host must be a hostname or an IPv4 address'],
+    ['999.1.1.1:9092', 'host must be a hostname or an IPv4 address'],
+    ['10.0.0:9092', 'host must be a hostname or an IPv4 address'],
+    ['-kafka:9092', 'host must be a hostname or an IPv4 address'],
+    ['ka fka:9092', 'host must be a hostname or an IPv4 address'],
+    ['a..b:9092', 'host must be a hostname or an IPv4 address'],
+    [`${'a'.repeat(64)}:9092`, 'host must be a hostname or an IPv4 address']
+  ]
+  for (const [value, problem] of cases) {
+    assert.throws(() => loadConfig({ KAFKA_BROKERS: value }), {
+      code: 'ENERGY_CONFIG',
+      message: `invalid configuration:\n  KAFKA_BROKERS ${problem}, got "${value}"`
+    }, value)
+  }
+  // One problem per bad entry, the good ones say nothing.
+  assert.throws(() => loadConfig({ KAFKA_BROKERS: 'ok:9092,x:99999,y' }), {
+    message: 'invalid configuration:\n  KAFKA_BROKERS port must be from 1 to 65535, got "x:99999"\n  KAFKA_BROKERS must be host:port[,host:port], got "y"'
+  })
+})
+
+test('API_HOST: a hostname or an IP address; a port, scheme, path or brackets are refused', () => {
+  for (const good of ['127.0.0.1', '0.0.0.0', 'localhost', 'api.example.com', 'sample_api', '::', '::1', 'fe80::1']) {
+    assert.equal(loadConfig({ API_HOST: good }).apiHost, good, good)
+  }
+  for (const bad of ['0.0.0.0:3000', 'http://x', 'x/api', '[::1]', '256.0.0.1', 'a b', 'localhost:', '::1:x']) {
+    assert.throws(() => loadConfig({ API_HOST: bad }), {
+      code: 'ENERGY_CONFIG',
+      message: `invalid configuration:\n  API_HOST must be a hostname or an IP address (no port, scheme or brackets), got "${bad}"`
+    }, bad)
+  }
+})
+
+test('configErrorLines: one `<command>: invalid configuration: …` line per problem; other errors are not its business', () => {
+  let err: unknown
+  try {
+    loadConfig({ KAFKA_BROKERS: 'x:99999', API_HOST: '0.0.0.0:3000' })
+  } catch (e) {
+    err = e
+  }
+  assert.deepStrictEqual(configErrorLines('start', err), [
+    'start: invalid configuration: KAFKA_BROKERS port must be from 1 to 65535, got "x:99999"',
+    'start: invalid configuration: API_HOST must be a hostname or an IP address (no port, scheme or brackets), got "0.0.0.0:3000"'
+  ])
+  assert.equal(configErrorLines('start', new Error('invalid configuration:\n  X')), undefined)
+  assert.equal(loadConfigOrExit('start', {}).apiHost, '127.0.0.1')
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
-  addDays, datesBetween, isLocalDate, localDateOf, londonDay, londonOffsetMs, SLOT_MS, slotStarts
+  addDays, datesBetween, FIRST_YEAR, isCalendarDate, isLocalDate, LAST_YEAR, localDateOf, localDateProblem, londonDay, londonOffsetMs, SLOT_MS, slotStarts
 } from '../../../lib/london-day.ts'
 
 // A day is a Europe/London local date with 46, 48 or 50 half-hour slots (DESIGN.md "The day").
@@ -124,4 +124,50 @@ test('isLocalDate accepts real YYYY-MM-DD dates only', () => {
 test('londonDay refuses a non-date with a RangeError naming it', () => {
   assert.throws(() => londonDay('2024-02-30'), { name: 'RangeError', message: '"2024-02-30" is not a date (expected YYYY-MM-DD)' })
   assert.throws(() => londonDay('24-1-1'), { name: 'RangeError', message: '"24-1-1" is not a date (expected YYYY-MM-DD)' })
+})
+
+test('isCalendarDate checks the Gregorian calendar for every year 0000-9999, years 0-99 included', () => {
+  // Date.UTC maps years 0-99 to 1900-1999: these must not be judged as 1900, 1942, 1996.
+  for (const good of ['0000-01-01', '0000-02-29', '0042-12-31', '0096-02-29', '0099-12-31', '1600-02-29', '2000-02-29', '2024-02-29', '9999-12-31']) {
+    assert.equal(isCalendarDate(good), true, good)
+  }
+  for (const bad of ['0042-02-29', '0100-02-29', '1900-02-29', '2100-02-29', '2023-02-29', '0042-13-01', '0042-00-01', '0042-04-31', '0042-01-00', '0042-01-32', '42-01-01', '+002024-01-01', '２０２４-01-01']) {
+    assert.equal(isCalendarDate(bad), false, bad)
+  }
+})
+
+test(`isLocalDate: a calendar date in ${FIRST_YEAR}-${LAST_YEAR}, the years londonDay serves`, () => {
+  assert.deepStrictEqual([FIRST_YEAR, LAST_YEAR], [1996, 2100])
+  for (const good of ['1996-01-01', '2100-12-31', '2096-02-29']) assert.equal(isLocalDate(good), true, good)
+  for (const bad of ['0042-01-01', '0000-02-29', '1995-12-31', '1970-01-01', '2101-01-01', '9999-12-31', '2100-02-29']) assert.equal(isLocalDate(bad), false, bad)
+})
+
+test('londonDay says "out of range" for a real date in a year it does not serve, "not a date" for the rest', () => {
+  for (const [date, year] of [['0042-01-01', '0042'], ['0000-02-29', '0000'], ['1995-10-22', '1995'], ['2101-01-01', '2101'], ['9999-12-31', '9999']]) {
+    const message = `"${date}": year ${year} is out of range (1996-2100)`
+    assert.equal(localDateProblem(date), message)
+    assert.throws(() => londonDay(date), { name: 'RangeError', message }, date)
+  }
+  assert.throws(() => londonDay('0042-02-29'), { name: 'RangeError', message: '"0042-02-29" is not a date (expected YYYY-MM-DD)' })
+  // A long value is cut in the message.
+  assert.throws(() => londonDay('x'.repeat(15000)), { name: 'RangeError', message: `"${'x'.repeat(60)}…" is not a date (expected YYYY-MM-DD)` })
+  assert.equal(localDateProblem('2024-06-15'), undefined)
+  // The bounds themselves are whole days.
+  assert.deepStrictEqual(londonDay('1996-01-01'), { date: '1996-01-01', startMs: Date.parse('1996-01-01T00:00:00Z'), endMs: Date.parse('1996-01-02T00:00:00Z'), slots: 48 })
+  assert.deepStrictEqual(londonDay('2100-12-31'), { date: '2100-12-31', startMs: Date.parse('2100-12-31T00:00:00Z'), endMs: Date.parse('2101-01-01T00:00:00Z'), slots: 48 })
+})
+
+test(`the switch days of every year ${FIRST_YEAR}-${LAST_YEAR} agree with Intl, and ${FIRST_YEAR - 1} does not (why the range starts there)`, () => {
+  const agrees = (date: string): boolean => {
+    const day = londonDay(date)
+    return intlLondon(day.startMs).date === date && intlLondon(day.startMs).time === '00:00' && intlLondon(day.endMs).time === '00:00'
+  }
+  const switchDays = (year: number): string[] => ['03', '10'].flatMap(month => ['24', '25', '26', '27', '28', '29', '30', '31'].map(d => `${year}-${month}-${d}`)).concat(`${year}-01-01`)
+  for (let year = FIRST_YEAR; year <= LAST_YEAR; year++) {
+    for (const date of switchDays(year)) assert.equal(agrees(date), true, date)
+  }
+  // 1995: BST ended on 22 October (the fourth Sunday), not the last one; the EU rule would say 29.
+  const day = { date: '1995-10-22', startMs: Date.parse('1995-10-21T23:00:00Z'), endMs: Date.parse('1995-10-23T00:00:00Z') }
+  assert.deepStrictEqual(intlLondon(day.startMs), { date: '1995-10-22', time: '00:00' })
+  assert.deepStrictEqual(intlLondon(day.endMs), { date: '1995-10-23', time: '00:00' }, 'Intl: 1995-10-22 had 50 slots')
 })

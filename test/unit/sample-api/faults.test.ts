@@ -23,7 +23,7 @@ test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS
     code: 'ENERGY_CONFIG',
     message: 'SAMPLE_API_FAULTS is invalid:\n' +
       '  [0] unknown field "time"\n' +
-      '  [0] kind must be one of 500, 429, malformed, slow, missing, 401, got "boom"\n' +
+      '  [0] kind must be one of 500, 429, malformed, slow, missing, 401, oversized, control, out-of-range, junk-fuels, got "boom"\n' +
       '  [0] date must be YYYY-MM-DD, got "2024-13-01"\n' +
       '  [0] times must be a whole number >= 1, got 0'
   })

@@ -88,7 +88,7 @@ const MALFORMED: Array<[string, unknown[], string]> = [
   ['a result is null', [null], 'usage answer is malformed: results[0] is not an object'],
   ['consumption is a string', [{ consumption: '0.1', interval_start: '2024-06-15T00:00:00+01:00' }], 'usage answer is malformed: results[0].consumption is not a number ("0.1")'],
   ['consumption is negative', [interval(JUNE.startMs), { consumption: -0.1, interval_start: '2024-06-15T00:30:00+01:00' }],
-    'usage answer is malformed: results[1].consumption is negative (-0.1)'],
+    'usage answer is malformed: results[1].consumption is -0.1, outside 0..100'],
   ['interval_start is missing', [{ consumption: 0.1 }], 'usage answer is malformed: results[0].interval_start is not a timestamp (undefined)'],
   ['interval_start is not a time', [{ consumption: 0.1, interval_start: 'yesterday' }], 'usage answer is malformed: results[0].interval_start is not a timestamp ("yesterday")']
 ]
