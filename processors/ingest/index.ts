@@ -15,6 +15,13 @@ import { processorGroup, topicIn, transactionalId } from '../topology.ts'
 import type { EnergyRequest, SourceDeclaration } from './types.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
+
+/** A session's clients; the producer is replaced after the broker refused records. */
+interface Clients {
+  producer: EnergyProducer
+  consumer: EnergyConsumer
+  renewProducer (): Promise<void>
+}
 type Incoming = Message<string, Buffer, string, string>
 
 export interface SourceProcessorDeps {
@@ -96,31 +103,35 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   /** One transaction for `handled` and the offsets after `batch`; a rebalance mid-way restarts the session. */
-  async function commit (handled: Handled[], batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean): Promise<void> {
-    if (!await commitBatch(producer, consumer, handled.flatMap(h => h.records), batch, owns)) {
+  async function commit (handled: Handled[], batch: Incoming[], clients: Clients, owns: (partition: number) => boolean): Promise<void> {
+    if (!await commitBatch(clients.producer, clients.consumer, handled.flatMap(h => h.records), batch, owns)) {
       // The stream does not reliably hand the kept partitions' requests out again: a new
       // session reads them from the committed offsets; the lost ones are the new owner's.
       throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${batch.length} requests): aborted, restarting from committed offsets`, { retryable: true })
     }
   }
 
-  async function processBatch (batch: Incoming[], producer: EnergyProducer, consumer: EnergyConsumer, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
+  async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
     try {
-      await commit(handled, batch, producer, consumer, owns)
+      await commit(handled, batch, clients, owns)
     } catch (err) {
       if (!isRecordRefused(err)) throw err
       // The broker refused records of one request (say, too large for the topic): find it by
       // committing request by request, in offset order, and dead-letter it; the rest commit.
+      // After a refused produce the idempotent producer's sequence numbers no longer match the
+      // broker's (the next send fails OUT_OF_ORDER_SEQUENCE_NUMBER): a new producer starts clean.
       log.warn({ err: describeError(err), requests: batch.length }, 'the broker refused records of the batch, committing its requests one by one')
+      await clients.renewProducer()
       for (let i = 0; i < batch.length; i++) {
         try {
-          await commit([handled[i]], [batch[i]], producer, consumer, owns)
+          await commit([handled[i]], [batch[i]], clients, owns)
         } catch (err) {
           if (!isRecordRefused(err)) throw err
-          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${describeError(err)}`, { cause: err, date: handled[i].date })
+          await clients.renewProducer()
+          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${refusal(err)}`, { cause: err, date: handled[i].date })
           handled[i] = deadLettered(batch[i], refused, handled[i].date)
-          await commit([handled[i]], [batch[i]], producer, consumer, owns)
+          await commit([handled[i]], [batch[i]], clients, owns)
         }
       }
     }
@@ -133,7 +144,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   async function session (signal: AbortSignal): Promise<void> {
-    const producer = createProducer(config, { clientId: group, transactionalId: transactionalId(group, instanceId) })
+    const newProducer = (): EnergyProducer => createProducer(config, { clientId: group, transactionalId: transactionalId(group, instanceId) })
+    let producer = newProducer()
     const consumer = createConsumer(config, { clientId: group, groupId: group })
     // Partitions this member owns, and the next offset of each as last committed by it: a
     // rebalance rewinds the stream to the committed offsets, so what was already committed
@@ -155,7 +167,16 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       while (!signal.aborted) {
         const batch = (await batcher.next(signal)).filter(m => owns(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
         if (batch.length === 0 || signal.aborted) continue
-        await processBatch(batch, producer, consumer, owns, signal)
+        const clients: Clients = {
+          producer,
+          consumer,
+          async renewProducer () {
+            await closeQuietly(() => producer.close())
+            producer = newProducer()
+            clients.producer = producer
+          }
+        }
+        await processBatch(batch, clients, owns, signal)
         for (const m of batch) positions.set(m.partition, m.offset + 1n)
       }
       await stream.close()
@@ -179,4 +200,17 @@ async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promi
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
+}
+
+/** The broker's own words for a refusal, from the client's nested errors. */
+function refusal (err: unknown): string {
+  const messages: string[] = []
+  const visit = (e: unknown): void => {
+    if (e === null || typeof e !== 'object') return
+    const o = e as { apiId?: unknown, message?: unknown, errors?: unknown[], aggregateErrors?: unknown[] }
+    if (typeof o.apiId === 'string' && typeof o.message === 'string') messages.push(`${o.apiId}: ${o.message}`)
+    for (const x of [...(o.errors ?? []), ...(o.aggregateErrors ?? [])]) visit(x)
+  }
+  visit(err)
+  return messages.length > 0 ? [...new Set(messages)].join('; ') : describeError(err)
 }

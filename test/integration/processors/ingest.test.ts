@@ -289,7 +289,7 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
     '?period_from=2024-06-15T23%3A00%3A00Z&period_to=2024-06-16T23%3A00%3A00Z&page_size=25000&order_by=period refused the credentials (HTTP 401); check OCTOPUS_API_KEY')
 
   // One clear log line per failed request.
-  const failures = captured.lines().filter(l => l.msg === 'request failed, sent to energy.dlq').map(l => `${String(l.processor)} ${String(l.date)}`).sort()
+  const failures = captured.lines().filter(l => l.msg === 'request not served, sent to energy.dlq').map(l => `${String(l.processor)} ${String(l.date)}`).sort()
   assert.deepStrictEqual(failures, ['pricing 2024-06-15', 'usage 2024-06-16'])
 
   // A later re-seed of those dates works.
