@@ -30,7 +30,10 @@ async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, val
 type SummaryRow = Omit<DaySummary, 'updated_at'> & { updated_at: Date }
 
 const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
-  slots_expected, slots_joined, complete, forecast_slots, updated_at`
+  slots_expected, slots_joined, complete, forecast_slots,
+  import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
+  gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
+  updated_at`
 
 function toSummary (row: SummaryRow): DaySummary {
   return { ...row, updated_at: row.updated_at.toISOString() }

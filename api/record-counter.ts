@@ -1,5 +1,5 @@
 import type { Config } from '../lib/config.ts'
-import { readRanges, type OffsetRange } from '../lib/range-reader.ts'
+import { readRanges, type OffsetRange, type RangeRecord } from '../lib/range-reader.ts'
 
 // Lag and the dead-letter count are records, not offsets. Offsets overcount on every topic
 // written in transactions (processors and the join): each COMMIT or ABORT marker takes an
@@ -147,5 +147,145 @@ export function createRangeCountReader (config: Pick<Config, 'kafkaBrokers' | 'n
       })
     }
     return counts
+  }
+}
+
+// The newest records of a partition (the dead letters the status lists) are kept the same
+// way, by the partition's end: offsets below the last stable offset never change, so a call
+// reads only what was added since the last one (nothing at rest), and reads back from the
+// end only as far as it takes to find `keep` committed records. Aborted transactions and
+// markers take offsets too, so "the last 50" can lie further back than 50 offsets.
+
+/** A committed record of a range, made into T by the reader (its value need not be kept). */
+export interface KeptRecord<T> {
+  topic: string
+  partition: number
+  offset: bigint
+  item: T
+}
+
+/** Reads the ranges (at most one per partition) and returns their committed records, made into T. */
+export type ReadRecords<T> = (ranges: CountRange[]) => Promise<Array<KeptRecord<T>>>
+
+export interface RecentRecordsOptions<T> {
+  read: ReadRecords<T>
+  /** Records kept per partition: the newest this many. */
+  keep: number
+  /** Most offsets one recent() reads. */
+  maxOffsets: number
+  /** What is kept longer than this is dropped and read afresh (a topic recreated past its old end). */
+  ttlMs: number
+}
+
+export interface RecentRecords<T> {
+  /**
+   * For each range [from, until) (from: the log start, until: the last stable offset), its
+   * newest `keep` committed records, newest first. Fewer when the range holds fewer, or when
+   * `maxOffsets` stopped the reading back short (the next call reads on from there).
+   */
+  recent (ranges: CountRange[], now?: number): Promise<Array<Array<KeptRecord<T>>>>
+}
+
+/** What is kept of one partition: its newest records in [back, until), oldest first. */
+interface Tail<T> {
+  until: bigint
+  back: bigint
+  records: Array<KeptRecord<T>>
+  since: number
+}
+
+export function createRecentRecords<T> (options: RecentRecordsOptions<T>): RecentRecords<T> {
+  const known = new Map<string, Tail<T>>()
+  const keep = Math.max(1, Math.floor(options.keep))
+  // The first look back: a few offsets per record wanted, for the markers in between.
+  const firstWindow = BigInt(keep * 4)
+
+  async function recent (ranges: CountRange[], now = Date.now()): Promise<Array<Array<KeptRecord<T>>>> {
+    const work = new Map<string, { range: CountRange, prior: Tail<T> | undefined, tail: Tail<T> }>()
+    for (const range of ranges) {
+      const key = partitionKey(range.topic, range.partition)
+      if (work.has(key)) continue
+      const prior = known.get(key)
+      let tail: Tail<T>
+      // Past the end: the topic was recreated. Old: read afresh, in case it was recreated further.
+      if (prior === undefined || prior.until > range.until || now - prior.since >= options.ttlMs) {
+        tail = { until: range.until, back: range.until, records: [], since: now }
+      } else {
+        // Retention may have removed the oldest records.
+        tail = { ...prior, back: prior.back < range.from ? range.from : prior.back, records: prior.records.filter(r => r.offset >= range.from) }
+      }
+      work.set(key, { range, prior, tail })
+    }
+    // A partition nobody asks about any more (the topic is gone) is forgotten.
+    for (const key of known.keys()) if (!work.has(key)) known.delete(key)
+
+    let left = BigInt(Math.max(0, Math.floor(options.maxOffsets)))
+    const take = (n: bigint): bigint => {
+      const t = n < left ? n : left
+      left -= t
+      return t
+    }
+
+    // Forward: what was added since. Over the bound, only the newest offsets are read and
+    // what was kept is dropped (the records in between are unknown).
+    const forward: Array<{ tail: Tail<T>, chunk: CountRange }> = []
+    for (const { range, tail } of work.values()) {
+      if (range.until <= tail.until) continue
+      const from = range.until - take(range.until - tail.until)
+      if (from > tail.until) {
+        tail.records = []
+        tail.back = from
+      }
+      tail.until = range.until
+      if (from < range.until) forward.push({ tail, chunk: { topic: range.topic, partition: range.partition, from, until: range.until } })
+    }
+    if (forward.length > 0) {
+      const read = await options.read(forward.map(f => f.chunk))
+      for (const { tail, chunk } of forward) tail.records = [...tail.records, ...within(read, chunk)].slice(-keep)
+    }
+
+    // Backward: until each partition has `keep` records, or its log start, or the bound.
+    // (take() lowers `left`.)
+    for (let window = firstWindow; ; window *= 2n) {
+      if (left <= 0n) break
+      const backward: Array<{ tail: Tail<T>, chunk: CountRange }> = []
+      for (const { range, tail } of work.values()) {
+        if (tail.records.length >= keep || tail.back <= range.from || left <= 0n) continue
+        const span = tail.back - range.from
+        const from = tail.back - take(span < window ? span : window)
+        backward.push({ tail, chunk: { topic: range.topic, partition: range.partition, from, until: tail.back } })
+      }
+      if (backward.length === 0) break
+      const read = await options.read(backward.map(b => b.chunk))
+      for (const { tail, chunk } of backward) {
+        tail.records = [...within(read, chunk), ...tail.records].slice(-keep)
+        tail.back = chunk.from
+      }
+    }
+
+    return ranges.map(range => {
+      const key = partitionKey(range.topic, range.partition)
+      const w = work.get(key)
+      if (w === undefined) return []
+      // A concurrent call may have read the same offsets meanwhile: keep one result.
+      if (known.get(key) === w.prior) known.set(key, w.tail)
+      return w.tail.records.toReversed()
+    })
+  }
+
+  return { recent }
+}
+
+const within = <T>(records: Array<KeptRecord<T>>, chunk: CountRange): Array<KeptRecord<T>> =>
+  records.filter(r => r.topic === chunk.topic && r.partition === chunk.partition && r.offset >= chunk.from && r.offset < chunk.until)
+
+/** The real ReadRecords: readRanges (read_committed, aborted transactions dropped), each record made into T. */
+export function createRangeRecordReader<T> (config: Pick<Config, 'kafkaBrokers' | 'namespace'>, parse: (record: RangeRecord) => T): ReadRecords<T> {
+  return async ranges => {
+    const out: Array<KeptRecord<T>> = []
+    await readRanges(config, ranges, async records => {
+      for (const record of records) out.push({ topic: record.topic, partition: record.partition, offset: record.offset, item: parse(record) })
+    })
+    return out
   }
 }

@@ -4,18 +4,21 @@ import type { Pool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { createAdmin, READ_COMMITTED } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
+import type { RangeRecord } from '../lib/range-reader.ts'
 import { basicAuthorization } from '../lib/registry.ts'
 import { checkSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
 import { pipelineProgress, type PipelineProgress } from './queries.ts'
-import { createRangeCountReader, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
-import type { GroupLag, ProbeReport, StatusResponse } from './types.ts'
+import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
+import type { GroupLag, ProbeReport, RecentDeadLetter, StatusResponse } from './types.ts'
 
 // GET /api/status: three probes (broker, registry, Postgres), each bounded by a timeout so a
 // dead dependency shows as ok:false instead of hanging or failing the request. The probes do
 // the I/O; summariseStatus() is pure and turns their results into the response. Lag and the
 // DLQ count are records, which takes reading the ranges (api/record-counter.ts): a fourth
-// step after the probes, counting the ranges statusRanges() finds.
+// step after the probes, counting the ranges statusRanges() finds. Alongside the count, the
+// newest dead letters are read (the same DLQ ranges), so failed and empty days show per
+// source and date.
 
 export type { CountRange } from './record-counter.ts'
 export { rangeKey } from './record-counter.ts'
@@ -43,6 +46,11 @@ export interface StatusProbes {
    * offsets, marked inexact. Without this probe every figure is offsets.
    */
   records? (ranges: CountRange[]): Promise<ReadonlyMap<string, number>>
+  /**
+   * The newest committed dead letters in the DLQ ranges (from the log start to the last
+   * stable offset), at most DEAD_LETTERS_LISTED, newest first. Without it the list is null.
+   */
+  deadLetters? (ranges: CountRange[]): Promise<RecentDeadLetter[]>
   close? (): Promise<void>
 }
 
@@ -76,6 +84,12 @@ const COUNT_TTL_MS = 10 * 60 * 1000
 export function createStatusProbes (deps: StatusProbeDeps): StatusProbes {
   const { config, pool, timeoutMs } = deps
   const counter = createRecordCounter({ read: createRangeCountReader(config), maxOffsets: deps.maxCountedOffsets ?? DEFAULT_API_OPTIONS.maxCountedOffsets, ttlMs: COUNT_TTL_MS })
+  const recent = createRecentRecords({
+    read: createRangeRecordReader(config, parseDeadLetter),
+    keep: DEAD_LETTERS_LISTED,
+    maxOffsets: deps.maxCountedOffsets ?? DEFAULT_API_OPTIONS.maxCountedOffsets,
+    ttlMs: COUNT_TTL_MS
+  })
   const groups = watchedGroups(config)
   const wanted = [...new Set([...groups.flatMap(g => g.topics), config.topics.dlq])]
   let admin: Admin | undefined
@@ -107,7 +121,12 @@ export function createStatusProbes (deps: StatusProbeDeps): StatusProbes {
     if (!res.ok) throw new Error(`registry answered ${res.status}`)
   }
 
-  return { kafka, registry, postgres: () => pipelineProgress(pool), records: ranges => counter.count(ranges), close: () => dropAdmin() }
+  async function deadLetters (ranges: CountRange[]): Promise<RecentDeadLetter[]> {
+    const lists = await recent.recent(ranges)
+    return newestFirst(lists.map(list => list.map(r => r.item)), DEAD_LETTERS_LISTED)
+  }
+
+  return { kafka, registry, postgres: () => pipelineProgress(pool), records: ranges => counter.count(ranges), deadLetters, close: () => dropAdmin() }
 }
 
 async function readKafka (admin: Admin, groups: WatchedGroup[], wanted: string[]): Promise<KafkaSnapshot> {
@@ -189,15 +208,22 @@ export async function readStatus (probes: StatusProbes, groups: WatchedGroup[], 
   }
   // Counting needs the positions of both Kafka groups and sinks (Postgres), so it follows the
   // probes, with a timeout of its own; if it fails, the figures are offsets, marked inexact.
+  // The dead letters are read alongside, from the same DLQ ranges, with a timeout of their own.
   const ranges = statusRanges({ kafka, postgres }, groups, dlqTopic)
-  let records: ReadonlyMap<string, number> | undefined
+  const dlq = dlqRanges(kafka, dlqTopic) ?? []
   const count = probes.records
-  if (ranges.length > 0 && count !== undefined) {
-    const counted = await settle(() => count(ranges), timeoutMs, 'Kafka (counting records)')
-    if (counted.ok) records = counted.value
-    else log.warn({ probe: 'records', error: counted.error }, 'status probe failed')
-  }
-  return summariseStatus({ kafka, registry, postgres, records }, groups, dlqTopic, now)
+  const listLetters = probes.deadLetters
+  const [counted, letters] = await Promise.all([
+    ranges.length > 0 && count !== undefined ? settle(() => count(ranges), timeoutMs, 'Kafka (counting records)') : undefined,
+    dlq.length > 0 && listLetters !== undefined ? settle(() => listLetters(dlq), timeoutMs, 'Kafka (reading dead letters)') : undefined
+  ])
+  let records: ReadonlyMap<string, number> | undefined
+  if (counted?.ok === true) records = counted.value
+  else if (counted !== undefined) log.warn({ probe: 'records', error: counted.error }, 'status probe failed')
+  let deadLetters: RecentDeadLetter[] | undefined
+  if (letters?.ok === true) deadLetters = letters.value
+  else if (letters !== undefined) log.warn({ probe: 'dead letters', error: letters.error }, 'status probe failed')
+  return summariseStatus({ kafka, registry, postgres, records, deadLetters }, groups, dlqTopic, now)
 }
 
 const report = (outcome: Outcome<unknown>): ProbeReport => outcome.ok ? { ok: true } : { ok: false, error: outcome.error }
@@ -269,9 +295,10 @@ function recordsIn (ranges: CountRange[], records: ReadonlyMap<string, number>):
 
 /**
  * The status response from the probes' outcomes and the records counted in statusRanges()
- * (by rangeKey(); a range without a count is reported by its offsets, as an upper bound). Pure.
+ * (by rangeKey(); a range without a count is reported by its offsets, as an upper bound), and
+ * the dead letters read (null when they were not). Pure.
  */
-export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyMap<string, number> },
+export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyMap<string, number>, deadLetters?: RecentDeadLetter[] },
   groups: WatchedGroup[], dlqTopic: string, now = Date.now()): StatusResponse {
   const { kafka, registry, postgres } = outcomes
   const records = outcomes.records ?? new Map<string, number>()
@@ -291,6 +318,74 @@ export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyM
     newest_complete_date: postgres.ok ? postgres.value.newestCompleteDate : null,
     dlq_records: dlqCount?.records ?? null,
     dlq_exact: dlqCount?.exact ?? false,
+    // An empty DLQ has no dead letters to read; otherwise only what was read is known.
+    dead_letters: dlq === null ? null : dlq.length === 0 ? [] : outcomes.deadLetters?.slice(0, DEAD_LETTERS_LISTED) ?? null,
     checked_at: new Date(now).toISOString()
   }
+}
+
+// ---------- dead letters ----------
+
+/** How many dead letters the status lists: the newest, by DLQ offset. */
+export const DEAD_LETTERS_LISTED = 50
+/** Characters of a dead letter's error the status shows: enough to read, bounded per letter. */
+export const DEAD_LETTER_ERROR_CHARS = 200
+// The other headers are short when the pipeline writes them, but a request's date comes
+// from the request topic as sent: an impossible date may be any string (ENERGY_BAD_DATE).
+const HEADER_CHARS = 60
+
+/**
+ * `text` on one line (each run of whitespace and control characters one space) and cut to
+ * at most `max` characters, ending in '…' when cut; never half a surrogate pair. Pure.
+ */
+export function cutText (text: string, max: number): string {
+  const line = text.replace(/[\s\p{Cc}]+/gu, ' ').trim()
+  if (line.length <= max) return line
+  let end = Math.max(0, max - 1)
+  // A high surrogate at the cut would leave half a character.
+  const last = line.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return `${line.slice(0, end)}…`
+}
+
+const headerOf = (headers: ReadonlyMap<string, string>, name: string): string | null => {
+  const value = headers.get(name)
+  return value === undefined || value === '' ? null : cutText(value, HEADER_CHARS)
+}
+
+/** A dead letter as the status lists it, from its record's headers (lib/dlq.ts). Pure. */
+export function parseDeadLetter (record: Pick<RangeRecord, 'headers'>): RecentDeadLetter {
+  const { headers } = record
+  const failedAt = Date.parse(headers.get('dlq.failed_at') ?? '')
+  const code = headerOf(headers, 'dlq.error.code') ?? 'UNKNOWN'
+  // dlq.error is describeError()'s "CODE: message": the code is listed on its own.
+  const error = headers.get('dlq.error') ?? ''
+  return {
+    at: Number.isFinite(failedAt) ? new Date(failedAt).toISOString() : null,
+    // Ingest processors and the join write dlq.processor, sinks dlq.sink.
+    component: headerOf(headers, 'dlq.processor') ?? headerOf(headers, 'dlq.sink'),
+    date: headerOf(headers, 'dlq.date'),
+    code,
+    error: cutText(error.startsWith(`${code}: `) ? error.slice(code.length + 2) : error, DEAD_LETTER_ERROR_CHARS)
+  }
+}
+
+/**
+ * The newest `limit` of several partitions' dead letters, each list newest first (by offset):
+ * merged by `at`, each partition's own order kept. Pure.
+ */
+export function newestFirst (lists: RecentDeadLetter[][], limit: number): RecentDeadLetter[] {
+  const heads = lists.map(() => 0)
+  const out: RecentDeadLetter[] = []
+  while (out.length < limit) {
+    let best = -1
+    lists.forEach((list, i) => {
+      const candidate = list[heads[i]]
+      if (candidate === undefined) return
+      if (best === -1 || (candidate.at ?? '') > (lists[best][heads[best]].at ?? '')) best = i
+    })
+    if (best === -1) break
+    out.push(lists[best][heads[best]++])
+  }
+  return out
 }

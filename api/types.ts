@@ -10,7 +10,8 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 
 /** One row of energy_usage.daily_summary: the join's aggregate, as landed. */
 /** Figures a stored row may lack (NaN or ±Infinity in Postgres read as null: api/queries.ts). */
-type Figure = 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'carbon_g'
+type Figure = 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'carbon_g' | 'export_kwh' | 'export_value' | 'gas_kwh' | 'gas_cost_inc_vat' |
+  'gas_cost_exc_vat' | 'gas_standing_charge_inc_vat' | 'gas_standing_charge_exc_vat' | 'gas_carbon_g'
 export type DaySummary = Omit<DailyAggregate, 'batches' | 'computed_at' | Figure> & Record<Figure, number | null> & { updated_at: string }
 
 export interface DaysResponse {
@@ -68,6 +69,20 @@ export interface GroupLag {
   lag_exact: boolean
 }
 
+/** One dead letter on energy.dlq (lib/dlq.ts headers), as GET /api/status lists it. */
+export interface RecentDeadLetter {
+  /** When it was dead-lettered (its dlq.failed_at header), ISO-8601 UTC; null when it carries none. */
+  at: string | null
+  /** What dead-lettered it: the ingest processor (a source name), 'join', or the sink (a table name); null when it names none. */
+  component: string | null
+  /** The London date of the request it failed (dlq.date); null for join and sink dead letters. */
+  date: string | null
+  /** Its error code (dlq.error.code): ENERGY_NO_DATA, ENERGY_MALFORMED, … or UNKNOWN. */
+  code: string
+  /** Its error message (dlq.error, without the code in front) on one line, cut to 200 characters ('…' when cut). */
+  error: string
+}
+
 export interface StatusResponse {
   broker: ProbeReport
   registry: ProbeReport
@@ -79,5 +94,10 @@ export interface StatusResponse {
   dlq_records: number | null
   /** As lag_exact: false when dlq_records is an offsets figure (an upper bound) or null. */
   dlq_exact: boolean
+  /**
+   * The newest dead letters (at most 50, by DLQ offset), newest first, committed only;
+   * [] when there are none, null when they cannot be read (broker down, topic missing).
+   */
+  dead_letters: RecentDeadLetter[] | null
   checked_at: string
 }

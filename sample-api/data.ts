@@ -25,7 +25,8 @@ const STREAM = {
   usage: 13,
   usageSpike: 14,
   usageSpikeSize: 15,
-  fixedRate: 16
+  fixedRate: 16,
+  standingCharge: 17
 } as const
 
 /** lowbias32 integer hash (Chris Wellons): fast, good avalanche on 32-bit keys. */
@@ -181,6 +182,17 @@ export function agileRate (seed: number, slotStartMs: number): UnitRate {
  */
 export function fixedRate (seed: number, quarter: number): UnitRate {
   return withVat(18 + 12 * unitHash(seed, quarter, STREAM.fixedRate))
+}
+
+/**
+ * Standing charge (p/day) of a tariff for the quarter numbered `quarter` (year × 4 + quarter of
+ * year), by payment method: the direct-debit charge is 40-65p/day exc VAT (Agile and the
+ * variable tariff differ), non-direct-debit about 8% dearer. Octopus changes standing charges on
+ * the price-cap dates (Jan/Apr/Jul/Oct 1st), so each quarter has its own.
+ */
+export function standingCharge (seed: number, quarter: number, agile: boolean, paymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): UnitRate {
+  const direct = 40 + 25 * unitHash(seed, quarter * 2 + (agile ? 1 : 0), STREAM.standingCharge)
+  return withVat(paymentMethod === 'DIRECT_DEBIT' ? direct : direct * 1.08)
 }
 
 // Household activity by local hour: breakfast, lunch, evening cooking and TV.

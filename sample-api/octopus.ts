@@ -1,5 +1,5 @@
 import { addDays, localDateOf, londonDay, londonOffsetMs, SLOT_MS } from '../lib/london-day.ts'
-import { agileRate, consumption, fixedRate, withVat } from './data.ts'
+import { agileRate, consumption, fixedRate, standingCharge, withVat } from './data.ts'
 import { londonTime, utcTime } from './format.ts'
 import {
   FIXED_PRODUCTS, HISTORY_START_DATE, MAX_CONSUMPTION_PAGE_SIZE, MAX_RATES_PAGE_SIZE, SAMPLE_ACCOUNT,
@@ -21,6 +21,9 @@ export function octopusRoute (segments: string[], url: URL): Route | undefined {
   const date = periodDate(url)
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && e === 'standard-unit-rates') {
     return { source: 'pricing', date, respond: ctx => unitRates(ctx, b, d) }
+  }
+  if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && e === 'standing-charges') {
+    return { source: 'pricing', date, respond: ctx => standingCharges(ctx, b, d) }
   }
   if (segments.length === 5 && a === 'electricity-meter-points' && c === 'meters' && e === 'consumption') {
     return { source: 'usage', date, respond: ctx => authorised(ctx) ?? consumptionReply(ctx, b, d, date) }
@@ -70,10 +73,14 @@ function authorised ({ authorization, apiKeys }: RouteContext): Reply | undefine
   return { status: 401, headers, body: { detail: 'Invalid API key.' } }
 }
 
+const NO_PRODUCT: Reply = { status: 404, body: { detail: 'No EnergyProduct matches the given query.' } }
+
+function knownProduct (product: string): boolean {
+  return product.includes('AGILE') || FIXED_PRODUCTS.includes(product)
+}
+
 function unitRates (ctx: RouteContext, product: string, tariff: string): Reply {
-  if (!product.includes('AGILE') && !FIXED_PRODUCTS.includes(product)) {
-    return { status: 404, body: { detail: 'No EnergyProduct matches the given query.' } }
-  }
+  if (!knownProduct(product)) return NO_PRODUCT
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
   if ('status' in page) return page
   return tariff.includes('AGILE') ? agileRates(ctx, page) : fixedRates(ctx, page)
@@ -132,6 +139,30 @@ function fixedRates (ctx: RouteContext, page: Page): Reply {
     const rate = fixedRate(ctx.seed, q)
     entries.push(rateEntry(rate, from, to, 'DIRECT_DEBIT'))
     entries.push(rateEntry(withVat(rate.value_exc_vat * 1.05), from, to, 'NON_DIRECT_DEBIT'))
+  }
+  return pagedReply(ctx.url, page, entries.length, i => entries[i])
+}
+
+/**
+ * Standing charges (p/day) like the real list: one period per quarter (changed on the
+ * price-cap dates, London midnight), each listed for DIRECT_DEBIT and, dearer,
+ * NON_DIRECT_DEBIT, newest first, the current one with valid_to null; every period overlapping
+ * [period_from, period_to], touching edges included.
+ */
+function standingCharges (ctx: RouteContext, product: string, tariff: string): Reply {
+  if (!knownProduct(product)) return NO_PRODUCT
+  const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
+  if ('status' in page) return page
+  const period = parsePeriod(ctx.url, Infinity)
+  if ('status' in period) return period
+  const agile = tariff.includes('AGILE')
+  const current = quarterOf(localDateOf(ctx.nowMs))
+  const entries: object[] = []
+  for (let q = current; q >= quarterOf(HISTORY_START_DATE); q--) {
+    const from = quarterStart(q)
+    const to = q === current ? null : quarterStart(q + 1)
+    if (from > period.to || (to !== null && to < period.from)) continue
+    for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) entries.push(rateEntry(standingCharge(ctx.seed, q, agile, method), from, to, method))
   }
   return pagedReply(ctx.url, page, entries.length, i => entries[i])
 }

@@ -301,12 +301,17 @@ function renderRange () {
   const kwh = sum('kwh')
   const cost = sum('cost_inc_vat')
   const carbon = sum('carbon_g')
+  // The bill over the range: the days whose bill is known (a day joined before standing
+  // charges has none); the tile says how many are left out.
+  const bill = sum('bill_inc_vat')
+  const unbilled = days.filter(d => d.bill_inc_vat === null || d.bill_inc_vat === undefined).length
   const totals = $('totals')
   totals.replaceChildren()
   if (days.length > 0) {
     for (const [label, value] of [
+      ['Bill', unbilled === days.length ? '–' : `£${fmt2(bill / 100)}${unbilled > 0 ? ` (${unbilled} day${unbilled === 1 ? '' : 's'} without a standing charge left out)` : ''}`],
       ['Used', `${fmt2(kwh)} kWh`],
-      ['Cost', `£${fmt2(cost / 100)}`],
+      ['Unit cost', `£${fmt2(cost / 100)}`],
       ['CO₂', `${fmt2(carbon / 1000)} kg`],
       ['Average price', kwh > 0 ? `${fmt2(cost / kwh)} p/kWh` : '–'],
       ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–']
@@ -330,10 +335,11 @@ function renderRange () {
   for (const d of days) {
     const dateCell = el('td', {}, el('span', { text: showDay(d.date) }))
     if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: 'incomplete' }))
-    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
+    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, bill £${fmt2(per(d.bill_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
       dateCell,
       el('td', { className: 'num kwh', text: fmt2(d.kwh) }),
       el('td', { className: 'num cost', text: fmt2(per(d.cost_inc_vat, 100)) }),
+      el('td', { className: 'num bill', text: fmt2(per(d.bill_inc_vat, 100)) }),
       el('td', { className: 'num co2', text: fmt2(per(d.carbon_g, 1000)) }),
       el('td', { className: 'num wide', text: fmt0(d.avg_intensity) }),
       el('td', { className: 'num wide', text: `${d.slots_joined}/${d.slots_expected}` }))
@@ -379,6 +385,19 @@ function renderDay () {
     facts.push(`Not joined yet: ${day.slots_expected - day.missing.length} of ${day.slots_expected} half-hours have every source`)
   }
   $('day-facts').textContent = facts.join(' · ')
+  // The bill (DESIGN.md "The account"): unit cost + the standing charge in force at the day's
+  // first slot (gas and export once the account brings them); unknown for a day joined before
+  // standing charges were fetched.
+  const bill = $('day-bill')
+  bill.hidden = s === null
+  if (s !== null) {
+    bill.textContent = s.bill_inc_vat === null
+      ? `Bill unknown: no standing charge for this day${s.import_tariff_code ? ` (tariff ${s.import_tariff_code})` : ''}`
+      : `Unit cost £${fmt2(per(s.cost_inc_vat, 100))} + standing charge £${fmt2(per(s.standing_charge_inc_vat, 100))}` +
+        `${s.gas_cost_inc_vat || s.gas_standing_charge_inc_vat ? ` + gas £${fmt2((s.gas_cost_inc_vat + s.gas_standing_charge_inc_vat) / 100)}` : ''}` +
+        `${s.export_value ? ` − export £${fmt2(s.export_value / 100)}` : ''} = bill £${fmt2(per(s.bill_inc_vat, 100))}` +
+        `${s.import_tariff_code ? ` · tariff ${s.import_tariff_code}` : ''}`
+  }
 
   drawDayChart($('day-chart').querySelector('.plot'), day)
 
@@ -510,6 +529,7 @@ async function refreshStatus () {
   } catch (err) {
     line.replaceChildren(el('span', { className: 'dot bad' }), ` API unreachable: ${err.message}`)
     lags.replaceChildren()
+    showDeadLetters(null)
     return
   }
   // The API masks URL credentials in probe errors already (lib/config.ts redactUrls); the
@@ -519,12 +539,78 @@ async function refreshStatus () {
     el('span', { className: p.ok ? 'dot ok' : 'dot bad' }), ` ${name} ${p.ok ? 'ok' : 'down'}`)
   line.replaceChildren(
     probe('Kafka', status.broker), ' ', probe('Registry', status.registry), ' ', probe('Postgres', status.postgres), ' ',
-    el('span', { className: 'fact', text: `Last complete day: ${status.newest_complete_date === null ? 'none' : showDay(status.newest_complete_date)}` }), ' ',
-    el('span', { className: status.dlq_records ? 'fact warn' : 'fact', title: status.dlq_records !== null && !status.dlq_exact ? UPPER_BOUND : undefined, text: `Dead letters: ${records(status.dlq_records, status.dlq_exact)}` }))
+    el('span', { className: 'fact', text: `Last complete day: ${status.newest_complete_date === null ? 'none' : showDay(status.newest_complete_date)}` }))
+  // With dead letters the count is the disclosure that opens their list (showDeadLetters).
+  if (!showDeadLetters(status)) {
+    line.append(' ', el('span', { className: status.dlq_records ? 'fact warn' : 'fact', title: status.dlq_records !== null && !status.dlq_exact ? UPPER_BOUND : undefined, text: `Dead letters: ${records(status.dlq_records, status.dlq_exact)}` }))
+  }
   lags.replaceChildren(...status.groups.map(g => el('li', {
     className: g.lag ? 'lag behind' : 'lag',
     title: `${g.group} on ${g.topics.join(', ')}${g.lag !== null && !g.lag_exact ? `: ${UPPER_BOUND}` : ''}`
   }, el('span', { text: shortGroup(g) }), ' ', el('strong', { text: records(g.lag, g.lag_exact) }))))
+}
+
+// The dead letters: a <details> disclosure (keyboard and screen readers get it for free)
+// whose summary is the count, opening the newest ones grouped by component and date, e.g.
+// "usage 2024-06-15: ENERGY_NO_DATA usage has no data for 2024-06-15 yet". It stays in the
+// page between refreshes, so it stays open and keeps focus; only its contents change.
+
+/**
+ * Dead letters (newest first, as /api/status lists them) grouped by component and date, the
+ * groups in order of their newest letter; within a group the same code and error once, with
+ * how many times and when last. Pure: exported for the unit test.
+ */
+export function groupDeadLetters (letters) {
+  const groups = new Map()
+  for (const letter of letters) {
+    const key = JSON.stringify([letter.component, letter.date])
+    let group = groups.get(key)
+    if (group === undefined) {
+      const label = [letter.component ?? 'unknown component', letter.date].filter(part => part !== null).join(' ')
+      group = { label, entries: [] }
+      groups.set(key, group)
+    }
+    const same = group.entries.find(e => e.code === letter.code && e.error === letter.error)
+    if (same === undefined) group.entries.push({ code: letter.code, error: letter.error, count: 1, at: letter.at })
+    else same.count++
+  }
+  return [...groups.values()]
+}
+
+const instantFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' })
+
+// "ENERGY_NO_DATA usage has no data for 2024-06-15 yet (×2)", when last in the tooltip.
+function deadEntry (entry) {
+  return el('span', { className: 'dead-entry', title: entry.at === null ? undefined : `last ${instantFormat.format(new Date(entry.at))}` },
+    el('code', { text: entry.code }), ` ${entry.error}${entry.count > 1 ? ` (×${entry.count})` : ''}`)
+}
+
+/** Shows the dead-letter disclosure for a status with dead letters (true), else hides it (false). */
+function showDeadLetters (status) {
+  const box = $('dead-letters')
+  const letters = status?.dead_letters ?? null
+  if (status === null || !(status.dlq_records > 0 || (letters !== null && letters.length > 0))) {
+    box.hidden = true
+    box.open = false
+    return false
+  }
+  box.hidden = false
+  const summary = $('dead-summary')
+  $('dead-count').textContent = records(status.dlq_records, status.dlq_exact)
+  if (status.dlq_records !== null && !status.dlq_exact) summary.title = UPPER_BOUND
+  else summary.removeAttribute('title')
+  const total = status.dlq_records
+  $('dead-note').textContent = letters === null
+    ? 'The dead letters cannot be read just now.'
+    : total !== null && total > letters.length
+      ? `The newest ${letters.length} of ${records(total, status.dlq_exact)}, by component and date, newest first.`
+      : 'By component and date, newest first.'
+  $('dead-list').replaceChildren(...groupDeadLetters(letters ?? []).map(group => el('li', { className: 'dead-group' },
+    el('strong', { text: `${group.label}:` }), ' ',
+    ...(group.entries.length === 1
+      ? [deadEntry(group.entries[0])]
+      : [el('ul', {}, ...group.entries.map(e => el('li', {}, deadEntry(e))))]))))
+  return true
 }
 
 // The API counts records up to a bound; past it (or when counting failed) it reports offsets,
@@ -565,6 +651,13 @@ function start () {
   document.addEventListener('keydown', event => {
     if (event.key === 'Escape' && !$('day-view').hidden) location.hash = rangeHash()
   })
+  // Escape inside the open dead-letter list closes it (and only it), focus back on its summary.
+  $('dead-letters').addEventListener('keydown', event => {
+    if (event.key !== 'Escape' || !$('dead-letters').open) return
+    event.stopPropagation()
+    $('dead-letters').open = false
+    $('dead-summary').focus()
+  })
   window.addEventListener('hashchange', route)
 
   let lastWidth = $('main').clientWidth
@@ -581,4 +674,5 @@ function start () {
   setInterval(refreshStatus, STATUS_EVERY_MS)
 }
 
-start()
+// Only in a page: the unit test imports this module for its pure functions.
+if (typeof document !== 'undefined') start()

@@ -15,7 +15,11 @@ const MIX = { type: 'object', additionalProperties: { type: 'number' } } as cons
 
 const SUMMARY = {
   type: 'object',
-  required: ['date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots', 'updated_at'],
+  required: [
+    'date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots',
+    'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
+    'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat', 'updated_at'
+  ],
   properties: {
     date: { type: 'string' },
     kwh: NULLABLE_NUMBER,
@@ -28,6 +32,19 @@ const SUMMARY = {
     slots_joined: { type: 'integer' },
     complete: { type: 'boolean' },
     forecast_slots: { type: 'integer' },
+    // DESIGN.md "The account": null = unknown (a day joined before standing charges), 0 = no such meter.
+    import_tariff_code: { type: ['string', 'null'] },
+    standing_charge_inc_vat: NULLABLE_NUMBER,
+    standing_charge_exc_vat: NULLABLE_NUMBER,
+    export_kwh: NULLABLE_NUMBER,
+    export_value: NULLABLE_NUMBER,
+    gas_kwh: NULLABLE_NUMBER,
+    gas_cost_inc_vat: NULLABLE_NUMBER,
+    gas_cost_exc_vat: NULLABLE_NUMBER,
+    gas_standing_charge_inc_vat: NULLABLE_NUMBER,
+    gas_standing_charge_exc_vat: NULLABLE_NUMBER,
+    gas_carbon_g: NULLABLE_NUMBER,
+    bill_inc_vat: NULLABLE_NUMBER,
     updated_at: { type: 'string' }
   }
 } as const

@@ -18,7 +18,9 @@ export const BOUNDS = {
   intensity: { min: 0, max: 2000 },
   perc: { min: 0, max: 100 },
   // p/kWh: Agile went below −20 and was capped at 100 (35 on older versions); export rates are lower.
-  price: { min: -1000, max: 1000 }
+  price: { min: -1000, max: 1000 },
+  // p/day: GB standing charges are ~20-80p (the 2024 caps ~60p); never negative.
+  standingCharge: { min: 0, max: 1000 }
 } as const
 
 /** Longest text accepted from an answer, by what it is. */

@@ -18,7 +18,13 @@ export interface SlotEnvelope {
 export interface Co2Values { slot_start: number, forecast: number, actual: number | null, index: string }
 export interface FuelShare { fuel: string, perc: number }
 export interface MixValues { slot_start: number, generationmix: FuelShare[] }
-export interface PricingValues { slot_start: number, tariff_code: string, value_exc_vat: number, value_inc_vat: number }
+export interface RateValues { slot_start: number, tariff_code: string, value_exc_vat: number, value_inc_vat: number }
+/**
+ * A slot's unit rate (p/kWh) and the tariff's standing charge in force at the slot (p/day);
+ * a standing charge is null when unknown (none listed for the slot, or a record written before
+ * version 2 of energy.pricing-value).
+ */
+export interface PricingValues extends RateValues { standing_charge_exc_vat: number | null, standing_charge_inc_vat: number | null }
 export interface UsageValues { slot_start: number, consumption: number, meter_serial: string | null }
 
 export type Co2Record = SlotEnvelope & Co2Values

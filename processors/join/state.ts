@@ -96,7 +96,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
   const pending = day.pending[s]
   let batch = pending.find(b => b.id === record.batch_id)
   if (batch === undefined) {
-    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * join.width), columnMask: 0 }
+    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * join.width), columnMask: 0, label: null, labelSlot: 0 }
     pending.push(batch)
     if (pending.length > MAX_PENDING) pending.shift()
   }

@@ -15,6 +15,19 @@ export interface DailyAggregate {
   forecast_slots: number
   batches: Record<string, string>
   computed_at: number
+  /** Version 2 (DESIGN.md "The account"): pence and kWh; null = unknown, 0 = no such meter. */
+  import_tariff_code: string | null
+  standing_charge_inc_vat: number | null
+  standing_charge_exc_vat: number | null
+  export_kwh: number
+  export_value: number
+  gas_kwh: number
+  gas_cost_inc_vat: number
+  gas_cost_exc_vat: number
+  gas_standing_charge_inc_vat: number
+  gas_standing_charge_exc_vat: number
+  gas_carbon_g: number
+  bill_inc_vat: number | null
 }
 
 /**
@@ -29,6 +42,12 @@ export interface SourceBatch {
   values: Float64Array
   /** Bit c set when dictionary column c appeared (mix: which fuels the batch named). */
   columnMask: number
+  /**
+   * Text an input keeps per batch, not per slot (pricing: the tariff code of its earliest
+   * slot), with the slot it came from; null until written.
+   */
+  label: string | null
+  labelSlot: number
 }
 
 /**

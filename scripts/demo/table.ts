@@ -8,23 +8,33 @@ export interface DemoRow {
   avg_intensity: number | null
   mix: Record<string, number>
   complete: boolean
+  import_tariff_code: string | null
+  /** null: unknown (a day joined before standing charges were fetched), and so is the bill. */
+  standing_charge_inc_vat: number | null
+  bill_inc_vat: number | null
 }
 
 export async function readDays (pool: Pool, from: string, to: string): Promise<DemoRow[]> {
-  const { rows } = await pool.query<DemoRow>(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, carbon_g, avg_intensity, mix, complete
+  const { rows } = await pool.query<DemoRow>(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, carbon_g, avg_intensity, mix, complete,
+      import_tariff_code, standing_charge_inc_vat, bill_inc_vat
     FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 ORDER BY date`, [from, to])
   return rows
 }
 
+const pounds = (pence: number | null): string => pence === null ? '-' : (pence / 100).toFixed(2)
+
 /** The demo's table: figures are kept at full precision in Postgres and rounded only here. */
 export function formatDays (rows: DemoRow[]): string {
-  const header = ['date', 'kWh', 'cost £', 'CO2 kg', 'gCO2/kWh', 'top fuel', 'complete']
+  const header = ['date', 'tariff', 'kWh', 'unit cost £', 'standing £', 'bill £', 'CO2 kg', 'gCO2/kWh', 'top fuel', 'complete']
   const lines = rows.map(r => {
     const top = Object.entries(r.mix).sort((a, b) => b[1] - a[1])[0]
     return [
       r.date,
+      r.import_tariff_code ?? '-',
       r.kwh.toFixed(2),
-      (r.cost_inc_vat / 100).toFixed(2),
+      pounds(r.cost_inc_vat),
+      pounds(r.standing_charge_inc_vat),
+      pounds(r.bill_inc_vat),
       (r.carbon_g / 1000).toFixed(2),
       r.avg_intensity === null ? '-' : r.avg_intensity.toFixed(0),
       top === undefined ? '-' : `${top[0]} ${top[1].toFixed(0)}%`,
@@ -32,6 +42,8 @@ export function formatDays (rows: DemoRow[]): string {
     ]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map(l => l[i].length)))
-  const fmt = (cells: string[]): string => cells.map((c, i) => i === 0 || i >= 5 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')
+  // Text columns (date, tariff, top fuel, complete) left-aligned, figures right-aligned.
+  const left = new Set([0, 1, 8, 9])
+  const fmt = (cells: string[]): string => cells.map((c, i) => left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')
   return [fmt(header), ...lines.map(fmt)].join('\n')
 }

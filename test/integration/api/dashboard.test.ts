@@ -38,6 +38,12 @@ const probes: StatusProbes = {
   registry: async () => {},
   // Every range counted as its offsets except the join's energy.usage backlog: too big to count.
   records: async ranges => new Map(ranges.filter(r => r.topic !== 'energy.usage' || r.from !== 43n).map(r => [rangeKey(r), Number(r.until - r.from)])),
+  // The DLQ's 3 records, newest first.
+  deadLetters: async () => [
+    { at: '2024-06-16T09:00:00.000Z', component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' },
+    { at: '2024-06-16T08:00:00.000Z', component: 'join', date: null, code: 'ENERGY_DECODE', error: 'not Confluent-framed (magic byte 120)' },
+    { at: '2024-06-16T07:00:00.000Z', component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' }
+  ],
   postgres: async () => ({
     newestCompleteDate: '2024-10-27',
     sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'daily_summary:completion:3']
@@ -79,6 +85,8 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
     ['2024-10-27', '2024-10-26', '2024-10-20'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.kwh'), ['11.65', '14.40', '0.00'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.cost'), ['2.77', '2.75', '0.00'])
+  // The bill: unit cost + standing charge; unknown for the day joined before standing charges.
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.bill'), ['3.37', '3.28', '–'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.co2'), ['2.48', '2.13', '0.00'])
   assert.equal(await page.locator('#from').inputValue(), '2024-09-28')
   assert.equal(await page.locator('#to').inputValue(), '2024-10-27')
@@ -87,6 +95,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
     assert.equal(await page.locator(`#${id} svg rect.bar`).count(), 3, `${id} has a bar per day`)
   }
   assert.match(await page.locator('#totals').innerText(), /26\.05 kWh/)
+  assert.match(await page.locator('#totals').innerText(), /Bill\s+£6\.64 \(1 day without a standing charge left out\)/)
 
   // Status strip, from the stand-in probes.
   await page.locator('#status-lags li').first().waitFor()
@@ -99,6 +108,32 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
     'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
+
+  // The dead-letter count opens their list, grouped by component and date: by click, and by
+  // keyboard (Enter on the summary; Escape closes it and leaves focus there).
+  const deadList = page.locator('#dead-list')
+  assert.equal(await deadList.isVisible(), false)
+  assert.equal(await page.locator('#dead-summary').innerText(), 'Dead letters: 3')
+  await page.locator('#dead-summary').click()
+  await deadList.waitFor()
+  assert.deepStrictEqual(await cellTexts(page, '#dead-list > li'), [
+    'usage 2024-06-15: ENERGY_NO_DATA usage has no data for 2024-06-15 yet (×2)',
+    'join: ENERGY_DECODE not Confluent-framed (magic byte 120)'
+  ])
+  assert.equal(await page.locator('#dead-note').innerText(), 'By component and date, newest first.')
+  assert.match(await page.locator('#dead-list .dead-entry').first().getAttribute('title') ?? '', /^last 16 Jun 2024, 10:00 BST$/)
+  await page.screenshot({ path: new URL('dashboard-dead-letters.png', RESULTS).pathname, fullPage: true })
+  await page.keyboard.press('Escape')
+  assert.equal(await deadList.isVisible(), false)
+  assert.equal(await page.evaluate('document.activeElement.id'), 'dead-summary')
+  assert.equal(await page.locator('#range-view').isVisible(), true)
+  await page.keyboard.press('Enter')
+  await deadList.waitFor()
+  assert.equal(await page.locator('#dead-letters').getAttribute('open'), '')
+  // It stays open across a status refresh (every 5 s).
+  await page.waitForResponse(r => r.url().endsWith('/api/status'), { timeout: 8000 })
+  assert.equal(await deadList.isVisible(), true)
+  await page.keyboard.press('Escape')
 
   // Keyboard: Tab reaches the rows, a visible focus ring shows, Enter opens the day.
   await page.locator('#days-body tr').first().focus()
@@ -118,6 +153,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.deepStrictEqual(await cellTexts(page, '#mix-list .fuel-name'), ['gas', 'nuclear', 'wind'])
   assert.equal(await page.locator('#day-missing').isHidden(), true)
   assert.match(await page.locator('#day-facts').innerText(), /11\.65 kWh · £2\.77 · 2\.48 kg CO₂/)
+  assert.equal(await page.locator('#day-bill').innerText(), 'Unit cost £2.77 + standing charge £0.60 = bill £3.37 · tariff E-1R-AGILE-24-10-01-C')
   await page.screenshot({ path: new URL('dashboard-day.png', RESULTS).pathname, fullPage: true })
 
   // The skip link moves focus to the content without leaving the day.

@@ -28,10 +28,15 @@ test('GET /api/days returns the summaries in range, newest first, with the store
   assert.equal(body.days[1].mix.wind, 0.30000000000000004)
   assert.equal(res.body.includes('"kwh":14.401000000000003'), true)
   assert.deepStrictEqual(body, { from: '2024-10-01', to: '2024-10-31', days: SUMMARIES.map(expectedSummary) })
+  // The bill and its parts, as stored: the tariff, the standing charge, null where unknown.
+  assert.deepStrictEqual(body.days.map(d => [d.import_tariff_code, d.standing_charge_inc_vat, d.bill_inc_vat]),
+    [['E-1R-AGILE-24-10-01-C', 60.194700000000005, 276.67661699999996 + 60.194700000000005], ['E-1R-VAR-22-11-01-C', 52.5, 275.0817090000001 + 52.5], [null, null, null]])
 
   // The same rows as Postgres has them (dates as text, figures as float8).
   const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
-      slots_expected, slots_joined, complete, forecast_slots, to_json(updated_at) #>> '{}' AS updated_at
+      slots_expected, slots_joined, complete, forecast_slots, import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat,
+      export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat,
+      gas_carbon_g, bill_inc_vat, to_json(updated_at) #>> '{}' AS updated_at
     FROM energy_usage.daily_summary ORDER BY date DESC`)
   assert.deepStrictEqual(body.days.map(d => ({ ...d, updated_at: Date.parse(d.updated_at) })),
     rows.map(r => ({ ...r, updated_at: Date.parse(r.updated_at) })))

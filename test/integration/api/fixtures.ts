@@ -93,7 +93,19 @@ export const SUMMARIES = [
     slots_expected: 50,
     slots_joined: 50,
     complete: true,
-    forecast_slots: 4
+    forecast_slots: 4,
+    import_tariff_code: 'E-1R-AGILE-24-10-01-C',
+    standing_charge_inc_vat: 60.194700000000005,
+    standing_charge_exc_vat: 57.328,
+    export_kwh: 0,
+    export_value: 0,
+    gas_kwh: 0,
+    gas_cost_inc_vat: 0,
+    gas_cost_exc_vat: 0,
+    gas_standing_charge_inc_vat: 0,
+    gas_standing_charge_exc_vat: 0,
+    gas_carbon_g: 0,
+    bill_inc_vat: 276.67661699999996 + 60.194700000000005
   },
   {
     date: '2024-10-26',
@@ -106,7 +118,19 @@ export const SUMMARIES = [
     slots_expected: 48,
     slots_joined: 48,
     complete: true,
-    forecast_slots: 0
+    forecast_slots: 0,
+    import_tariff_code: 'E-1R-VAR-22-11-01-C',
+    standing_charge_inc_vat: 52.5,
+    standing_charge_exc_vat: 50,
+    export_kwh: 0,
+    export_value: 0,
+    gas_kwh: 0,
+    gas_cost_inc_vat: 0,
+    gas_cost_exc_vat: 0,
+    gas_standing_charge_inc_vat: 0,
+    gas_standing_charge_exc_vat: 0,
+    gas_carbon_g: 0,
+    bill_inc_vat: 275.0817090000001 + 52.5
   },
   {
     date: '2024-10-20',
@@ -119,7 +143,20 @@ export const SUMMARIES = [
     slots_expected: 48,
     slots_joined: 40,
     complete: false,
-    forecast_slots: 0
+    forecast_slots: 0,
+    // Joined before standing charges were fetched (a version 1 completion): unknown.
+    import_tariff_code: null,
+    standing_charge_inc_vat: null,
+    standing_charge_exc_vat: null,
+    export_kwh: 0,
+    export_value: 0,
+    gas_kwh: 0,
+    gas_cost_inc_vat: 0,
+    gas_cost_exc_vat: 0,
+    gas_standing_charge_inc_vat: 0,
+    gas_standing_charge_exc_vat: 0,
+    gas_carbon_g: 0,
+    bill_inc_vat: null
   }
 ] as const
 
@@ -183,9 +220,11 @@ export async function insertSources (pool: Pool, date: string, skip: { price?: n
 export async function insertKnownRows (pool: Pool): Promise<void> {
   for (const s of SUMMARIES) {
     await pool.query(`INSERT INTO energy_usage.daily_summary
-        (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '2024-10-28T09:00:00Z')`,
-    [s.date, s.kwh, s.cost_inc_vat, s.cost_exc_vat, s.carbon_g, s.avg_intensity, JSON.stringify(s.mix), s.slots_expected, s.slots_joined, s.complete, s.forecast_slots])
+        (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
+         import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, bill_inc_vat, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '2024-10-28T09:00:00Z')`,
+    [s.date, s.kwh, s.cost_inc_vat, s.cost_exc_vat, s.carbon_g, s.avg_intensity, JSON.stringify(s.mix), s.slots_expected, s.slots_joined, s.complete, s.forecast_slots,
+      s.import_tariff_code, s.standing_charge_inc_vat, s.standing_charge_exc_vat, s.bill_inc_vat])
   }
   await insertSources(pool, '2024-10-27')
   await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47] })

@@ -5,6 +5,8 @@ import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createStatusProbes, readStatus, watchedGroups } from '../../../api/status.ts'
 import type { Config } from '../../../lib/config.ts'
+import { dlqMessage } from '../../../lib/dlq.ts'
+import { EnergyError } from '../../../lib/errors.ts'
 import { createAdmin, createConsumer, createProducer, lastPerPartition } from '../../../lib/kafka.ts'
 import { topicIn, topology } from '../../../processors/topology.ts'
 import { createApiFixture, silentLog } from './fixtures.ts'
@@ -221,6 +223,67 @@ test('lag and the DLQ count are records: transaction markers and aborted records
   assert.deepStrictEqual(bounded.groups.find(g => g.group === consumed.group)?.lag, 0)
   assert.deepStrictEqual(bounded.groups.filter(g => g.kind === 'processor' && g.group !== consumed.group).map(g => [g.lag, g.lag_exact]), others.map(() => [5 + 4, false]))
   assert.deepStrictEqual([bounded.dlq_records, bounded.dlq_exact], [7, false])
+})
+
+test('the newest dead letters are listed newest first, committed only, and kept at rest', { timeout: 60000 }, async t => {
+  const namespace = `apitest-${randomBytes(4).toString('hex')}.`
+  const { app, config } = await createApiFixture(t, { env: { PIPELINE_NAMESPACE: namespace } })
+  const { topics } = config
+  await createTopics(t, config, [[topics.dlq, 1]])
+
+  // Dead letters as the processors, the join and the sinks write them (lib/dlq.ts), in
+  // transactions; one transaction is aborted, so its dead letter must not be listed.
+  const base = Date.parse('2024-06-16T07:00:00.000Z')
+  const letter = (i: number, error: unknown, context: Record<string, string>) => dlqMessage({
+    dlqTopic: topics.dlq, topic: topics.requests, partition: 0, offset: BigInt(i), key: `k${i}`, value: Buffer.from(`v${i}`), error, context
+  }, base + i * 1000)
+  const producer = createProducer(config, { clientId: `${namespace}test`, transactionalId: `${namespace}test-dead-letters-tx` })
+  t.after(() => producer.close())
+  const transaction = async (commit: boolean, messages: Array<ReturnType<typeof letter>>): Promise<void> => {
+    const tx = await producer.beginTransaction()
+    await tx.send({ messages })
+    if (commit) await tx.commit()
+    else await tx.abort()
+  }
+  await transaction(true, [
+    letter(1, new EnergyError('ENERGY_NO_DATA', 'usage has no data for 2024-06-15 yet'), { 'dlq.processor': 'usage', 'dlq.date': '2024-06-15' }),
+    letter(2, new EnergyError('ENERGY_RATE_LIMITED', 'pricing stayed rate limited for 2024-06-15'), { 'dlq.processor': 'pricing', 'dlq.date': '2024-06-15' })
+  ])
+  await transaction(false, [letter(3, new EnergyError('ENERGY_MALFORMED', 'aborted: must not be listed'), { 'dlq.processor': 'co2', 'dlq.date': '2024-06-14' })])
+  const long = `value too long for type character varying(10): ${'x'.repeat(500)}`
+  await transaction(true, [
+    letter(4, new EnergyError('ENERGY_DECODE', 'not Confluent-framed (magic byte 120)'), { 'dlq.processor': 'join' }),
+    letter(5, new Error(long), { 'dlq.sink': 'consumption', 'dlq.error.sqlstate': '22001' })
+  ])
+
+  type Body = { dlq_records: number | null, dlq_exact: boolean, dead_letters: Array<Record<string, unknown>> | null, checked_at: string }
+  const status = async (): Promise<Body> => {
+    const res = await app.inject('/api/status')
+    assert.equal(res.statusCode, 200)
+    return res.json()
+  }
+  const at = (i: number): string => new Date(base + i * 1000).toISOString()
+  const first = await status()
+  assert.deepStrictEqual([first.dlq_records, first.dlq_exact], [4, true])
+  assert.deepStrictEqual(first.dead_letters, [
+    { at: at(5), component: 'consumption', date: null, code: 'UNKNOWN', error: `${long.slice(0, 199)}…` },
+    { at: at(4), component: 'join', date: null, code: 'ENERGY_DECODE', error: 'not Confluent-framed (magic byte 120)' },
+    { at: at(2), component: 'pricing', date: '2024-06-15', code: 'ENERGY_RATE_LIMITED', error: 'pricing stayed rate limited for 2024-06-15' },
+    { at: at(1), component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' }
+  ])
+
+  // At rest: the same list (kept by the DLQ's end offset).
+  const again = await status()
+  assert.deepStrictEqual({ ...again, checked_at: first.checked_at }, first)
+
+  // 60 more committed, then an aborted one at the end: the newest 50 committed, newest first.
+  await transaction(true, Array.from({ length: 60 }, (_, i) => letter(100 + i, new EnergyError('ENERGY_NO_DATA', `usage has no data for day ${i}`), { 'dlq.processor': 'usage', 'dlq.date': '2024-07-01' })))
+  await transaction(false, [letter(999, new EnergyError('ENERGY_MALFORMED', 'aborted: must not be listed'), { 'dlq.processor': 'co2' })])
+  const many = await status()
+  assert.deepStrictEqual([many.dlq_records, many.dlq_exact], [64, true])
+  assert.equal(many.dead_letters?.length, 50)
+  assert.deepStrictEqual(many.dead_letters?.map(l => l.error), Array.from({ length: 50 }, (_, i) => `usage has no data for day ${59 - i}`))
+  assert.deepStrictEqual(many.dead_letters?.[0], { at: at(159), component: 'usage', date: '2024-07-01', code: 'ENERGY_NO_DATA', error: 'usage has no data for day 59' })
 })
 
 test('a broker that is not there shows as ok:false within the probe timeout', async t => {

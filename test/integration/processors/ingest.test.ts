@@ -12,7 +12,7 @@ import { topology } from '../../../processors/topology.ts'
 import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
 import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
-import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, withVat } from '../../../sample-api/index.ts'
+import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, standingCharge, withVat } from '../../../sample-api/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import {
   captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, periodDate, processorGroup, readRaw, readRequests, readTopic,
@@ -43,7 +43,12 @@ function expectedRecords (source: Source, date: string, batchId: string, config:
       return { forecast, actual, index }
     },
     mix: start => ({ generationmix: generationMix(SAMPLE_SEED, start) }),
-    pricing: start => ({ tariff_code: config.octopusTariff, ...agileRate(SAMPLE_SEED, start) }),
+    pricing: start => {
+      // The standing charge of the slot's quarter (local midnight of Jan/Apr/Jul/Oct 1st), the Agile one, direct debit.
+      const quarter = Number(date.slice(0, 4)) * 4 + Math.floor((Number(date.slice(5, 7)) - 1) / 3)
+      const standing = standingCharge(SAMPLE_SEED, quarter, true, config.octopusPaymentMethod)
+      return { tariff_code: config.octopusTariff, ...agileRate(SAMPLE_SEED, start), standing_charge_exc_vat: standing.value_exc_vat, standing_charge_inc_vat: standing.value_inc_vat }
+    },
     usage: start => ({ consumption: consumption(SAMPLE_SEED, start), meter_serial: config.octopusSerial })
   }
   return slotStarts(day).map(start => ({
@@ -159,6 +164,8 @@ test('a fixed tariff (VAR-22-11-01) fills every slot with its single DIRECT_DEBI
     const day = londonDay(date)
     const rate = fixedRate(SAMPLE_SEED, quarter)
     assert.notDeepStrictEqual(rate, withVat(rate.value_exc_vat * 1.05))
+    const standing = standingCharge(SAMPLE_SEED, quarter, false, 'DIRECT_DEBIT')
+    assert.notDeepStrictEqual(standing, standingCharge(SAMPLE_SEED, quarter, false, 'NON_DIRECT_DEBIT'))
     const batchId = requestOf(requests, date).value?.request_id as string
     assert.deepStrictEqual(byDate.get(date)?.map(m => m.value), slotStarts(day).map(start => ({
       local_date: date,
@@ -168,8 +175,10 @@ test('a fixed tariff (VAR-22-11-01) fills every slot with its single DIRECT_DEBI
       batch_size: day.slots,
       tariff_code: 'E-1R-VAR-22-11-01-C',
       value_exc_vat: rate.value_exc_vat,
-      value_inc_vat: rate.value_inc_vat
-    })), `${date}: all ${day.slots} slots at the DIRECT_DEBIT rate of the quarter`)
+      value_inc_vat: rate.value_inc_vat,
+      standing_charge_exc_vat: standing.value_exc_vat,
+      standing_charge_inc_vat: standing.value_inc_vat
+    })), `${date}: all ${day.slots} slots at the DIRECT_DEBIT rate and standing charge of the quarter`)
   }
 })
 
@@ -258,9 +267,10 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
   }
   assert.equal(requestsFor(sample, 'pricing', '2024-06-15').length, 1, 'malformed JSON is not retried')
   assert.equal(requestsFor(sample, 'usage', '2024-06-16').length, 1, 'a 401 is not retried')
-  // The sample API's own counter agrees: one request per source and date, no retry anywhere.
+  // The sample API's own counter agrees: one request per source and date, no retry anywhere;
+  // pricing asks for the standing charges too, after the rates, so not on the malformed day.
   const counters = await (await fetch(`${sample.base}/_admin/requests`)).json() as { total: number, bySource: Record<string, number> }
-  assert.deepStrictEqual(counters.bySource, { co2: 4, mix: 4, pricing: 4, usage: 4 })
+  assert.deepStrictEqual(counters.bySource, { co2: 4, mix: 4, pricing: 4 + 3, usage: 4 })
   assert.ok(sample.requests.some(r => r.authorization === `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`), 'the key was sent to the API')
 
   const dlq = await readRaw(env, env.config.topics.dlq, 'read_uncommitted')

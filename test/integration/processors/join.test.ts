@@ -13,7 +13,7 @@ import { partitionForDate } from '../../../lib/partition.ts'
 import { joinGroup, topicIn, topology } from '../../../processors/topology.ts'
 import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
-import { agileRate, carbonIntensity, consumption, generationMix, type SampleApi } from '../../../sample-api/index.ts'
+import { agileRate, carbonIntensity, consumption, generationMix, standingCharge, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
 import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
 import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
@@ -42,8 +42,20 @@ const QUIET_MS = 2500
 
 type Figures = Omit<DailyAggregate, 'batches' | 'computed_at'>
 
+type PaymentMethod = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
+const TARIFF = 'E-1R-AGILE-24-10-01-C'
+
+/**
+ * The sample API's standing charge for the London date (p/day): it lists one period per quarter
+ * from local midnight of Jan/Apr/Jul/Oct 1st, so the day's first slot is in the date's quarter.
+ */
+function expectedStandingCharge (date: string, method: PaymentMethod): { value_inc_vat: number, value_exc_vat: number } {
+  const quarter = Number(date.slice(0, 4)) * 4 + Math.floor((Number(date.slice(5, 7)) - 1) / 3)
+  return standingCharge(SAMPLE_SEED, quarter, true, method)
+}
+
 /** The day's figures recomputed from the sample API's generators (usage at `revision`). */
-function expectedFigures (date: string, revision = 0): Figures {
+function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'DIRECT_DEBIT'): Figures {
   const day = londonDay(date)
   let kwh = 0
   let costInc = 0
@@ -67,6 +79,9 @@ function expectedFigures (date: string, revision = 0): Figures {
     carbon += u * intensity
     for (const { fuel, perc } of generationMix(SAMPLE_SEED, start)) fuels.set(fuel, (fuels.get(fuel) ?? 0) + u * perc)
   }
+  // DESIGN.md "The account": the standing charge in force at the day's first slot, no gas and
+  // no export yet; bill = cost + standing charge + gas cost + gas standing charge − export.
+  const standing = expectedStandingCharge(date, method)
   return {
     date,
     kwh,
@@ -78,7 +93,19 @@ function expectedFigures (date: string, revision = 0): Figures {
     slots_expected: day.slots,
     slots_joined: day.slots,
     complete: true,
-    forecast_slots: forecastSlots
+    forecast_slots: forecastSlots,
+    import_tariff_code: TARIFF,
+    standing_charge_inc_vat: standing.value_inc_vat,
+    standing_charge_exc_vat: standing.value_exc_vat,
+    export_kwh: 0,
+    export_value: 0,
+    gas_kwh: 0,
+    gas_cost_inc_vat: 0,
+    gas_cost_exc_vat: 0,
+    gas_standing_charge_inc_vat: 0,
+    gas_standing_charge_exc_vat: 0,
+    gas_carbon_g: 0,
+    bill_inc_vat: costInc + standing.value_inc_vat + 0 + 0 - 0
   }
 }
 
@@ -99,9 +126,9 @@ interface Setup {
 }
 
 /** The sample API on an ephemeral port and a throwaway environment pointing at it. */
-async function setUp (t: TestContext, name: string): Promise<Setup> {
+async function setUp (t: TestContext, name: string, extra: Record<string, string> = {}): Promise<Setup> {
   const server = await startSampleServer(t)
-  const env = await createTestEnvironment(t, `join_${name}`, server)
+  const env = await createTestEnvironment(t, `join_${name}`, server, extra)
   assert.equal(env.config.topicPartitions, PARTITIONS)
   return { env, codec: env.codec, sample: server.api, base: server.base }
 }
@@ -301,12 +328,12 @@ function assertCompletion (completions: Completion[], expected: Map<string, { ba
 }
 
 /** Expected latest completion per date, all four sources from the date's latest request. */
-async function expectedFromRequests (s: Setup, dates: string[]): Promise<Map<string, { batches: Record<string, string>, figures: Figures }>> {
+async function expectedFromRequests (s: Setup, dates: string[], method: PaymentMethod = 'DIRECT_DEBIT'): Promise<Map<string, { batches: Record<string, string>, figures: Figures }>> {
   const ids = await requestIds(s)
   return new Map(dates.map(date => {
     const id = ids.get(date)?.at(-1)
     assert.ok(id !== undefined, `a request for ${date}`)
-    return [date, { batches: allFrom(id), figures: expectedFigures(date) }]
+    return [date, { batches: allFrom(id), figures: expectedFigures(date, 0, method) }]
   }))
 }
 
@@ -338,6 +365,31 @@ test('end to end: a week including 2024-10-27, one aggregate per date, figures e
   assert.deepStrictEqual(await joinLag(s), {})
   assert.deepStrictEqual(logLines(out, 'day completed').map(l => l.date).sort(), dates)
 })
+
+for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) {
+  test(`standing charge and bill, ${method}: a 46-slot day, the change on 2024-04-01 and a 50-slot day, each day with the charge in force at its first slot`, { timeout: 120000 }, async t => {
+    const s = await setUp(t, `standing_${method === 'DIRECT_DEBIT' ? 'dd' : 'ndd'}`, { OCTOPUS_PAYMENT_METHOD: method })
+    startPipeline(t, s, 'processors,join', captureLog())
+    // 2024-03-30 (48 slots), 2024-03-31 (46), then 2024-04-01 and 2024-04-02 after the change at
+    // London midnight (BST by then: 2024-03-31T23:00Z); and 2024-10-27 (50).
+    const dates = [...datesBetween('2024-03-30', '2024-04-02'), '2024-10-27']
+    await seedDates(s, '2024-03-30', '2024-04-02')
+    await seedDates(s, '2024-10-27')
+    const expected = await expectedFromRequests(s, dates, method)
+    const latest = assertCompletion(await settle(s, batchesOnly(expected), 60000), expected)
+    const charge = (date: string): number | null => latest.get(date)?.standing_charge_inc_vat ?? null
+    assert.deepStrictEqual(dates.map(d => latest.get(d)?.slots_expected), [48, 46, 48, 48, 50])
+    assert.equal(charge('2024-03-30'), charge('2024-03-31'), 'one charge for the first quarter')
+    assert.notEqual(charge('2024-03-31'), charge('2024-04-01'), 'a new charge from 2024-04-01')
+    assert.equal(charge('2024-04-01'), charge('2024-04-02'))
+    // The payment method picked is the configured one: the other's figures differ.
+    const other = method === 'DIRECT_DEBIT' ? 'NON_DIRECT_DEBIT' : 'DIRECT_DEBIT'
+    for (const date of dates) {
+      assert.notEqual(latest.get(date)?.bill_inc_vat, expectedFigures(date, 0, other).bill_inc_vat, `${date}: not the ${other} standing charge`)
+      t.diagnostic(`${date}: cost ${latest.get(date)?.cost_inc_vat.toFixed(2)}p + standing charge ${charge(date)}p = bill ${latest.get(date)?.bill_inc_vat?.toFixed(2)}p`)
+    }
+  })
+}
 
 test('re-delivery: revised usage re-seeded for one date gives one new aggregate for that date only, with the new figures', { timeout: 120000 }, async t => {
   const s = await setUp(t, 'redeliver')

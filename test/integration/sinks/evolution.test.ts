@@ -130,6 +130,105 @@ test('usage records written with schema v1 and v2 land side by side (meter_seria
   assert.deepStrictEqual(await tableRows(pool, consumptionTarget as SinkTarget), expected, 'and the same rows')
 })
 
+// Issue 13: completion-value and energy.pricing-value version 2 add the standing charge and the
+// bill columns (DESIGN.md "The account"), with defaults; migration 003 adds the columns.
+// Version 1 of each is the current schema without the fields version 2 appended.
+
+const PRICING_V2_FIELDS = ['standing_charge_exc_vat', 'standing_charge_inc_vat']
+const COMPLETION_V2_FIELDS = [
+  'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
+  'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat'
+]
+
+function versionOne (topic: string, added: string[]): { fields: Array<{ name: string }> } {
+  const schema = JSON.parse(loadLocalSchemas().get(topic) as string) as { fields: Array<{ name: string }> }
+  assert.deepStrictEqual(schema.fields.slice(-added.length).map(f => f.name), added, `${topic}: version 2 appended ${added.join(', ')}`)
+  return { ...schema, fields: schema.fields.slice(0, -added.length) }
+}
+
+test('completion and unit rates written before the standing charge (v1) and after (v2) land side by side: NULL = unknown, 0 = no meter; replay keeps them', async t => {
+  const sample = await startSampleServer(t)
+  const namespace = `sinks_bill_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}.`
+  const registry = testRegistry()
+  const v1 = new Map([['completion', versionOne('completion', COMPLETION_V2_FIELDS)], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
+  const v1Ids = new Map<string, number>()
+  for (const [topic, schema] of v1) {
+    const subject = valueSubject(`${namespace}${topic}`)
+    defer(t, () => registry.deleteSubject(subject))
+    await registry.setCompatibility(subject, 'BACKWARD')
+    v1Ids.set(topic, await registry.register(subject, JSON.stringify(schema)))
+  }
+  const env = await createTestEnvironment(t, 'sinks_bill', sample, { PIPELINE_NAMESPACE: namespace })
+  for (const topic of v1.keys()) assert.deepStrictEqual(await subjectVersions(valueSubject(topicIn(env.config, topic))), [1, 2], `${topic}: setup registered v2 after v1`)
+  const targets = [topology.findTarget('daily_summary'), topology.findTarget('unit_rates')] as SinkTarget[]
+  const pool = testPool(t, env)
+  await startSinks(t, env, pool, targets)
+
+  const completion = topicIn(env.config, 'completion')
+  const pricing = topicIn(env.config, 'energy.pricing')
+  const figures = { kwh: 10, cost_inc_vat: 250.5, cost_exc_vat: 238.5, carbon_g: 1500, avg_intensity: 150, mix: { gas: 40, wind: 60 } }
+  const counts = { slots_expected: 48, slots_joined: 48, complete: true, forecast_slots: 0 }
+  const day = (date: string): Record<string, unknown> => ({ date, ...figures, ...counts, batches: { pricing: `batch-${date}` }, computed_at: Date.UTC(2024, 5, 20) })
+  const bill = {
+    import_tariff_code: 'E-1R-AGILE-24-10-01-C',
+    standing_charge_inc_vat: 52.5,
+    standing_charge_exc_vat: 50,
+    export_kwh: 0,
+    export_value: 0,
+    gas_kwh: 0,
+    gas_cost_inc_vat: 0,
+    gas_cost_exc_vat: 0,
+    gas_standing_charge_inc_vat: 0,
+    gas_standing_charge_exc_vat: 0,
+    gas_carbon_g: 0,
+    bill_inc_vat: 303
+  }
+  const rate = (date: string, start: number): Record<string, unknown> =>
+    ({ local_date: date, slot_start: start, slot_end: start + SLOT_MS, batch_id: `batch-${date}`, batch_size: londonDay(date).slots, tariff_code: 'E-1R-AGILE-24-10-01-C', value_exc_vat: 20, value_inc_vat: 21 })
+  const oldRates = slotStarts(londonDay('2024-06-15')).map(start => rate('2024-06-15', start))
+  const newRates = slotStarts(londonDay('2024-06-16')).map(start => ({ ...rate('2024-06-16', start), standing_charge_exc_vat: 50, standing_charge_inc_vat: 52.5 }))
+  const producer = createProducer(env.config, { clientId: uniqueName('test-producer') })
+  try {
+    const send = async (topic: string, values: Array<Record<string, unknown>>, encode: (v: Record<string, unknown>) => Promise<Buffer> | Buffer): Promise<void> => {
+      await producer.send({
+        messages: await Promise.all(values.map(async v => {
+          const date = (v.local_date ?? v.date) as string
+          return { topic, partition: partitionForDate(date, 4), key: v.slot_start === undefined ? date : isoUtc(v.slot_start as number), value: await encode(v) }
+        }))
+      })
+    }
+    const v1Encoder = (topic: string) => {
+      const type = avro.Type.forSchema(v1.get(topic) as avro.Schema)
+      return (v: Record<string, unknown>): Buffer => confluentFrame(v1Ids.get(topic) as number, type.toBuffer(v))
+    }
+    await send(completion, [day('2024-06-15')], v1Encoder('completion'))
+    await send(completion, [{ ...day('2024-06-16'), ...bill }], v => env.codec.encode(completion, v))
+    await send(pricing, oldRates, v1Encoder('energy.pricing'))
+    await send(pricing, newRates, v => env.codec.encode(pricing, v))
+  } finally {
+    await producer.close()
+  }
+  await waitFor('the daily_summary and unit_rates sinks', () => sinksCaughtUp(env, pool, targets), 20000, 200)
+
+  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, cost_inc_vat, import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat,
+    export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat
+    FROM energy_usage.daily_summary ORDER BY date`)
+  const noMeter = { export_kwh: 0, export_value: 0, gas_kwh: 0, gas_cost_inc_vat: 0, gas_cost_exc_vat: 0, gas_standing_charge_inc_vat: 0, gas_standing_charge_exc_vat: 0, gas_carbon_g: 0 }
+  assert.deepStrictEqual(rows, [
+    { date: '2024-06-15', cost_inc_vat: 250.5, import_tariff_code: null, standing_charge_inc_vat: null, standing_charge_exc_vat: null, ...noMeter, bill_inc_vat: null },
+    { date: '2024-06-16', cost_inc_vat: 250.5, ...bill }
+  ], 'v1: standing charge, tariff and bill unknown (NULL), export and gas 0; v2: as written')
+  const { rows: rates } = await pool.query<{ date: string, with_charge: string, without: string }>(
+    "SELECT to_char(local_date, 'YYYY-MM-DD') AS date, count(standing_charge_inc_vat) AS with_charge, count(*) - count(standing_charge_exc_vat) AS without FROM energy_usage.unit_rates GROUP BY 1 ORDER BY 1")
+  assert.deepStrictEqual(rates, [{ date: '2024-06-15', with_charge: '0', without: '48' }, { date: '2024-06-16', with_charge: '48', without: '0' }])
+
+  for (const target of targets) {
+    const before = await tableChecksum(pool, target.spec)
+    const replayed = await replayTable({ config: env.config, codec: env.codec, pool, log: silentLog }, target)
+    assert.deepStrictEqual({ table: replayed.table, rows: replayed.rows, md5: replayed.md5 }, before, `${target.name}: replay across versions gives the same checksum`)
+  }
+})
+
 /** A copy of schemas/ with two breaking changes: usage's consumption becomes a string, co2 gains a field without a default. */
 function brokenSchemasDir (t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'energy-schemas-'))

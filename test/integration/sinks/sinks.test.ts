@@ -74,11 +74,21 @@ test('a week through the whole pipeline lands every slot once, daily_summary as 
   const latest = new Map(completion.map(m => [m.key, m.value as DailyAggregate]))
   assert.deepStrictEqual([...latest.keys()].sort(), dates)
   const { rows: figures } = await pool.query<Record<string, unknown>>(
-    "SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots FROM energy_usage.daily_summary ORDER BY date")
+    `SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
+      import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
+      gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat FROM energy_usage.daily_summary ORDER BY date`)
   assert.deepStrictEqual(figures, dates.map(date => {
     const { batches: _b, computed_at: _c, ...aggregate } = latest.get(date) as DailyAggregate
     return aggregate
   }), 'daily_summary figures are the join\'s, at full precision')
+  // The pricing sink lands each slot's standing charge; the join's day has the first slot's.
+  const { rows: charges } = await pool.query<{ date: string, inc: number, exc: number, slots: string }>(
+    `SELECT to_char(local_date, 'YYYY-MM-DD') AS date, min(standing_charge_inc_vat) AS inc, min(standing_charge_exc_vat) AS exc, count(standing_charge_inc_vat) AS slots
+     FROM energy_usage.unit_rates GROUP BY 1 ORDER BY 1`)
+  assert.deepStrictEqual(charges, dates.map(date => {
+    const day = latest.get(date) as DailyAggregate
+    return { date, inc: day.standing_charge_inc_vat, exc: day.standing_charge_exc_vat, slots: String(londonDay(date).slots) }
+  }), 'unit_rates: every slot with the standing charge of its day')
 
   await assertTablesEqualTopics(env, pool)
   await assertReplayKeepsChecksums(env, pool)

@@ -115,6 +115,8 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     newest_complete_date: '2024-10-27',
     dlq_records: 5,
     dlq_exact: false,
+    // No dead letters were read (no probe for them): unknown, not none.
+    dead_letters: null,
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -172,6 +174,18 @@ test('a group whose topic does not exist has unknown lag, and no DLQ topic means
   assert.equal(status.groups.find(g => g.group === 'energy-sink-generation_mix')?.lag, null)
   assert.equal(status.groups.find(g => g.group === 'energy-sink-carbon_intensity')?.lag, 0)
   assert.equal(status.dlq_records, null)
+  assert.equal(status.dead_letters, null)
+})
+
+test('dead letters read are listed, at most 50; an empty DLQ lists none without reading', () => {
+  const letter = (i: number) => ({ at: new Date(NOW - i * 1000).toISOString(), component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: `no data ${i}` })
+  const letters = Array.from({ length: 60 }, (_, i) => letter(i))
+  const listed = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress), deadLetters: letters }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(listed.dead_letters, letters.slice(0, 50))
+  const topics = new Map(snapshot.topics)
+  topics.set('energy.dlq', offsets([3n], [3n]))
+  const empty = summariseStatus({ kafka: ok({ ...snapshot, topics }), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual([empty.dlq_records, empty.dead_letters], [0, []])
 })
 
 test('settle() turns a hanging probe into a timeout and a failure into its message', async () => {

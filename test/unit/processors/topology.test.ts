@@ -40,7 +40,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'], ['daily_summary', 'completion']
   ])
   assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width]), [
-    ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 2], ['usage', 'energy.usage', 1]
+    ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 4], ['usage', 'energy.usage', 1]
   ])
   assert.deepStrictEqual([...topology.schemas.keys()].sort(), ['completion', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [

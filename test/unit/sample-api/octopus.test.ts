@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
-import { agileRate, consumption } from '../../../sample-api/index.ts'
+import { agileRate, consumption, standingCharge } from '../../../sample-api/index.ts'
 import { AUTH, CONSUMPTION, FIXED, NOW, query, RATES, startSampleApi } from './helpers.ts'
 
 interface Paged<T> {
@@ -90,6 +90,36 @@ test('a fixed tariff lists both payment methods per quarter, the current one wit
     ['2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z', 'DIRECT_DEBIT'],
     ['2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z', 'NON_DIRECT_DEBIT']
   ])
+})
+
+test('standing charges: paged newest first, per quarter and payment method (different values), the current one with valid_to null', async t => {
+  const { json, get } = await startSampleApi(t)
+  const path = RATES.replace('standard-unit-rates', 'standing-charges')
+  // 2024-03-15 .. 2024-10-15 (NOW is in 2024 Q3, so Q3 is current): Q1, Q2 and Q3 overlap;
+  // the charge changes at London midnight on 2024-04-01 and 2024-07-01.
+  const first = await json<Paged<Rate>>(path + query({ period_from: '2024-03-15T00:00:00Z', period_to: '2024-10-15T00:00:00Z', page_size: 4 }))
+  assert.equal(first.count, 6)
+  assert.equal(first.previous, null)
+  assert.ok(first.next !== null)
+  const next = new URL(first.next as string)
+  const second = await json<Paged<Rate>>(next.pathname + next.search)
+  assert.equal(second.next, null)
+  const quarter = (q: number, method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): Rate => ({
+    ...standingCharge(42, 2024 * 4 + q, true, method),
+    valid_from: ['2024-01-01T00:00:00Z', '2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z'][q] as string,
+    valid_to: ['2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z', null][q] as string | null,
+    payment_method: method
+  })
+  assert.deepStrictEqual([...first.results, ...second.results], [2, 1, 0].flatMap(q => [quarter(q, 'DIRECT_DEBIT'), quarter(q, 'NON_DIRECT_DEBIT')]))
+  for (const q of [0, 1, 2]) {
+    const dd = standingCharge(42, 2024 * 4 + q, true, 'DIRECT_DEBIT')
+    const ndd = standingCharge(42, 2024 * 4 + q, true, 'NON_DIRECT_DEBIT')
+    assert.ok(dd.value_exc_vat >= 40 && dd.value_exc_vat <= 65 && ndd.value_exc_vat > dd.value_exc_vat, `Q${q + 1}: ${dd.value_exc_vat} < ${ndd.value_exc_vat}`)
+    assert.notDeepStrictEqual(dd, standingCharge(42, 2024 * 4 + q, false, 'DIRECT_DEBIT'), 'Agile and the variable tariff differ')
+  }
+  assert.notDeepStrictEqual(standingCharge(42, 2024 * 4, true, 'DIRECT_DEBIT'), standingCharge(42, 2024 * 4 + 1, true, 'DIRECT_DEBIT'), 'the charge changes on 2024-04-01')
+  const unknown = await get('/octopus/v1/products/NOPE-1/electricity-tariffs/E-1R-NOPE-1-C/standing-charges/')
+  assert.equal(unknown.status, 404)
 })
 
 test('an unknown product is 404', async t => {

@@ -4,7 +4,7 @@ import { londonDay, SLOT_MS } from '../../../../lib/london-day.ts'
 import { parseCo2Day } from '../../../../processors/co2/normalise.ts'
 import { BOUNDS, MAX_TEXT } from '../../../../processors/ingest/normalise.ts'
 import { isFuelName, parseMixDay } from '../../../../processors/mix/normalise.ts'
-import { parseRatesDay } from '../../../../processors/pricing/normalise.ts'
+import { parseRatesDay, parseStandingCharges } from '../../../../processors/pricing/normalise.ts'
 import { parseUsageDay } from '../../../../processors/usage/normalise.ts'
 
 // Hostile answers: every number finite and inside its physical bounds, every string short and
@@ -36,6 +36,12 @@ test('numbers: out of bounds (1e308 included) or not finite are refused, the bou
   refused(() => parseMixDay(JUNE, mix('wind', 100.5)), 'mix', 'data[0].generationmix[0].perc is 100.5, outside 0..100')
   refused(() => parseMixDay(JUNE, mix('wind', null)), 'mix', 'data[0].generationmix[0].perc is not a number (null)')
   refused(() => parseRatesDay(JUNE, rate(1e308), 'E-1R-AGILE-24-10-01-C', 'DIRECT_DEBIT'), 'pricing', 'results[0].value_inc_vat is 1e+308, outside -1000..1000')
+  // Standing charges, p/day: 0..1000, never negative.
+  refused(() => parseStandingCharges(rate(1e308), 'DIRECT_DEBIT'), 'pricing', 'results[0].value_inc_vat is 1e+308, outside 0..1000')
+  refused(() => parseStandingCharges(rate(50, -1), 'DIRECT_DEBIT'), 'pricing', 'results[0].value_exc_vat is -1, outside 0..1000')
+  refused(() => parseStandingCharges(rate(50, '40'), 'DIRECT_DEBIT'), 'pricing', 'results[0].value_exc_vat is not a number ("40")')
+  refused(() => parseStandingCharges(rate(50, 40, 'D\u0000'), 'DIRECT_DEBIT'), 'pricing', 'results[0].payment_method holds the control character U+0000')
+  assert.deepStrictEqual(parseStandingCharges(rate(BOUNDS.standingCharge.max, 0), 'DIRECT_DEBIT').map(c => [c.inc, c.exc]), [[1000, 0]])
   // Agile prices go negative: accepted.
   assert.equal(parseRatesDay(JUNE, rate(-25.2, -24), 'E-1R-AGILE-24-10-01-C', 'DIRECT_DEBIT')[0].value_inc_vat, -25.2)
 })

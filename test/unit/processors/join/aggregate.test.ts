@@ -4,7 +4,7 @@ import { aggregateDay } from '../../../../processors/join/aggregate.ts'
 import { applyRecord } from '../../../../processors/join/state.ts'
 import type { DailyAggregate } from '../../../../processors/join/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
-import { batchesOf, dayEvents, NOW, slotStart, type DaySpec, type TestDate, newJoinState } from './fixtures.ts'
+import { AGILE, batchesOf, dayEvents, NOW, slotStart, UNKNOWN_STANDING_CHARGE, type DaySpec, type TestDate, newJoinState } from './fixtures.ts'
 
 // The daily figures (DESIGN.md "The join", contract) on hand-made days. Every input value is a
 // binary-exact number (quarters, halves, whole numbers), so each sum is exact whatever the
@@ -63,7 +63,8 @@ test('2024-03-31 (clocks go forward): 46 slots, every figure exact', () => {
     complete: true,
     forecast_slots: 0,
     batches: batchesOf('2024-03-31'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -99,7 +100,8 @@ test('2024-10-27 (clocks go back): 50 slots, the repeated hour counted twice, ev
     complete: true,
     forecast_slots: 0,
     batches: batchesOf('2024-10-27'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -126,7 +128,8 @@ test('null actuals: the forecast is used for those slots and counted in forecast
     complete: true,
     forecast_slots: 10,
     batches: batchesOf('2024-06-15'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -153,7 +156,8 @@ test('negative prices reduce the cost, down to a negative day total', () => {
     complete: true,
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -178,7 +182,8 @@ test('kwh = 0: avg_intensity is null and mix is empty (no usage to weight by), t
     complete: true,
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -216,7 +221,8 @@ test('two usage slots missing: a batch of 46 is whole, the day is emitted with s
     complete: false,
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -243,7 +249,8 @@ test('a slot missing from another source also leaves the day incomplete: slots_j
     complete: false,
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
-    computed_at: NOW
+    computed_at: NOW,
+    ...UNKNOWN_STANDING_CHARGE
   })
 })
 
@@ -264,4 +271,77 @@ test('no aggregate until all four sources have a whole batch', () => {
   const last = events.at(-1) as SourceEvent
   assert.equal(applyRecord(state, last.source, last.record), true)
   assert.equal(aggregateDay(state, day, NOW)?.kwh, 48)
+})
+
+// The bill (DESIGN.md "The account", contract): standing charge and tariff of the day's first
+// slot, bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas_cost_inc_vat +
+// gas_standing_charge_inc_vat − export_value (no gas or export meter yet: 0).
+
+/** 1 kWh a slot, 10p / 10.5p, 100 g, gas 100%, and the given per-slot standing charge. */
+const billSpec = (pricing: DaySpec['pricing']): DaySpec => ({
+  co2: () => ({ actual: 100, forecast: 100 }),
+  mix: () => [{ fuel: 'gas', perc: 100 }],
+  pricing,
+  usage: () => 1
+})
+
+for (const [date, slots] of [['2024-03-31', 46], ['2024-06-15', 48], ['2024-10-27', 50]] as const) {
+  test(`${date} (${slots} slots): the standing charge is added once to the bill, whatever the number of slots`, () => {
+    const { aggregate } = joinDay(date, dayEvents(date, billSpec(() => ({ exc: 10, inc: 10.5, standingExc: 50, standingInc: 52.5 }))))
+    assert.deepStrictEqual(aggregate, {
+      date,
+      kwh: slots,
+      cost_inc_vat: 10.5 * slots,
+      cost_exc_vat: 10 * slots,
+      carbon_g: 100 * slots,
+      avg_intensity: 100,
+      mix: { gas: 100 },
+      slots_expected: slots,
+      slots_joined: slots,
+      complete: true,
+      forecast_slots: 0,
+      batches: batchesOf(date),
+      computed_at: NOW,
+      import_tariff_code: AGILE,
+      standing_charge_inc_vat: 52.5,
+      standing_charge_exc_vat: 50,
+      export_kwh: 0,
+      export_value: 0,
+      gas_kwh: 0,
+      gas_cost_inc_vat: 0,
+      gas_cost_exc_vat: 0,
+      gas_standing_charge_inc_vat: 0,
+      gas_standing_charge_exc_vat: 0,
+      gas_carbon_g: 0,
+      bill_inc_vat: 10.5 * slots + 52.5
+    })
+  })
+}
+
+test('a standing charge and a tariff that change during the day: the first slot\'s are the day\'s, whatever order the records came in', () => {
+  const pricing: DaySpec['pricing'] = i => i < 10
+    ? { exc: 10, inc: 10.5, standingExc: 40, standingInc: 42, tariff: 'E-1R-VAR-22-11-01-C' }
+    : { exc: 20, inc: 21, standingExc: 60, standingInc: 63 }
+  const events = dayEvents('2024-06-15', billSpec(pricing))
+  // Pricing records newest first: the tariff code kept is still the earliest slot's.
+  const reordered = [...events.filter(e => e.source !== 'pricing'), ...events.filter(e => e.source === 'pricing').reverse()]
+  const { aggregate } = joinDay('2024-06-15', reordered)
+  const cost = 10 * 10.5 + 38 * 21
+  assert.deepStrictEqual(
+    [aggregate?.import_tariff_code, aggregate?.standing_charge_inc_vat, aggregate?.standing_charge_exc_vat, aggregate?.cost_inc_vat, aggregate?.bill_inc_vat],
+    ['E-1R-VAR-22-11-01-C', 42, 40, cost, cost + 42])
+})
+
+test('a pricing batch lacking the day\'s first slot: its first slot gives the standing charge and the tariff; complete is false', () => {
+  const { aggregate } = joinDay('2024-06-15', dayEvents('2024-06-15', billSpec(i => i < 2 ? undefined : { exc: 10, inc: 10.5, standingExc: 50, standingInc: 52.5, tariff: 'E-1R-LATE-C' })))
+  assert.deepStrictEqual(
+    [aggregate?.slots_joined, aggregate?.complete, aggregate?.import_tariff_code, aggregate?.standing_charge_inc_vat, aggregate?.bill_inc_vat],
+    [46, false, 'E-1R-LATE-C', 52.5, 46 * 10.5 + 52.5])
+})
+
+test('an unknown standing charge at the first slot (null: none listed, or a version 1 record) gives a null bill, never a bill without it', () => {
+  const { aggregate } = joinDay('2024-06-15', dayEvents('2024-06-15', billSpec(i => i === 0 ? { exc: 10, inc: 10.5 } : { exc: 10, inc: 10.5, standingExc: 50, standingInc: 52.5 })))
+  assert.deepStrictEqual(
+    [aggregate?.cost_inc_vat, aggregate?.standing_charge_inc_vat, aggregate?.standing_charge_exc_vat, aggregate?.bill_inc_vat],
+    [504, null, null, null])
 })

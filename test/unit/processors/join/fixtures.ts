@@ -60,11 +60,41 @@ export const mixBatch = (date: TestDate, id: string, f: (i: number) => FuelShare
     const generationmix = f(i)
     return generationmix === undefined ? undefined : { generationmix }
   })
-export const pricingBatch = (date: TestDate, id: string, f: (i: number) => { inc: number, exc: number } | undefined): PricingRecord[] =>
+/** A slot's price (p/kWh), its standing charge (p/day, absent = unknown) and tariff (default Agile). */
+export interface SlotPrice { inc: number, exc: number, standingInc?: number, standingExc?: number, tariff?: string }
+export const AGILE = 'E-1R-AGILE-24-10-01-C'
+export const pricingBatch = (date: TestDate, id: string, f: (i: number) => SlotPrice | undefined): PricingRecord[] =>
   batchOf(date, id, i => {
     const v = f(i)
-    return v === undefined ? undefined : { tariff_code: 'E-1R-AGILE-24-10-01-C', value_inc_vat: v.inc, value_exc_vat: v.exc }
+    return v === undefined
+      ? undefined
+      : {
+          tariff_code: v.tariff ?? AGILE,
+          value_inc_vat: v.inc,
+          value_exc_vat: v.exc,
+          standing_charge_exc_vat: v.standingExc ?? null,
+          standing_charge_inc_vat: v.standingInc ?? null
+        }
   })
+
+/**
+ * The version 2 fields of an aggregate whose pricing carried no standing charge (unknown: null,
+ * so the bill is null too), no export and no gas.
+ */
+export const UNKNOWN_STANDING_CHARGE = {
+  import_tariff_code: AGILE,
+  standing_charge_inc_vat: null,
+  standing_charge_exc_vat: null,
+  export_kwh: 0,
+  export_value: 0,
+  gas_kwh: 0,
+  gas_cost_inc_vat: 0,
+  gas_cost_exc_vat: 0,
+  gas_standing_charge_inc_vat: 0,
+  gas_standing_charge_exc_vat: 0,
+  gas_carbon_g: 0,
+  bill_inc_vat: null
+} as const
 export const usageBatch = (date: TestDate, id: string, f: (i: number) => number | undefined): UsageRecord[] =>
   batchOf(date, id, i => {
     const consumption = f(i)
@@ -75,7 +105,7 @@ export const usageBatch = (date: TestDate, id: string, f: (i: number) => number 
 export interface DaySpec {
   co2: (i: number) => { actual: number | null, forecast: number } | undefined
   mix: (i: number) => FuelShare[] | undefined
-  pricing: (i: number) => { inc: number, exc: number } | undefined
+  pricing: (i: number) => SlotPrice | undefined
   usage: (i: number) => number | undefined
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { from, lastValueFrom, Subject, toArray } from 'rxjs'
 import { joinByDate, type SourceEvent } from '../../../../processors/join/operator.ts'
 import type { DailyAggregate } from '../../../../processors/join/types.ts'
-import { batchesOf, batchId, dayEvents, NOW, usageBatch, type DaySpec, newJoinState } from './fixtures.ts'
+import { batchesOf, batchId, dayEvents, NOW, UNKNOWN_STANDING_CHARGE, usageBatch, type DaySpec, newJoinState } from './fixtures.ts'
 
 // joinByDate: the RxJS operator over source events. One aggregate per date when its fourth
 // source's batch becomes whole, and one more each time a newer batch of any source does.
@@ -29,7 +29,8 @@ const flatAggregate = (date: string): DailyAggregate => ({
   complete: true,
   forecast_slots: 0,
   batches: batchesOf(date),
-  computed_at: NOW
+  computed_at: NOW,
+  ...UNKNOWN_STANDING_CHARGE
 })
 
 const usageB2 = (date: '2024-06-15' | '2024-06-16'): SourceEvent[] =>

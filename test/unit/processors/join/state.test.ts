@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { EnergyError } from '../../../../lib/errors.ts'
-import type { MixRecord } from '../../../../processors/ingest/types.ts'
+import type { MixRecord, PricingRecord } from '../../../../processors/ingest/types.ts'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { applyRecord, checkRecord } from '../../../../processors/join/state.ts'
 import { MAX_FUELS } from '../../../../processors/mix/index.ts'
 import type { DailyAggregate, JoinState } from '../../../../processors/join/types.ts'
-import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, slotStart, usageBatch, newJoinState, type DaySpec, type TestDate } from './fixtures.ts'
+import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, pricingBatch, slotStart, usageBatch, newJoinState, type DaySpec, type TestDate } from './fixtures.ts'
 
 // The join's table side (processors/join/state.ts): per date and source the latest whole batch,
 // whole = batch_size distinct slots of one batch id; checkRecord guards the slot/date contract.
@@ -162,4 +162,16 @@ test('a mix record checkRecord accepted never makes applyRecord throw (it would 
   const fits = { ...odd, generationmix: odd.generationmix.slice(0, MAX_FUELS - state.fuels.length) }
   assert.doesNotThrow(() => checkRecord(state, 'mix', fits))
   assert.doesNotThrow(() => applyRecord(state, 'mix', fits))
+})
+
+test('a pricing record whose tariff code is overlong or holds a control character is refused: it would become the day\'s import_tariff_code', () => {
+  const state = newJoinState()
+  const [good] = pricingBatch('2024-06-15', 'p1', () => ({ inc: 10.5, exc: 10 }))
+  const bad = (change: Partial<PricingRecord>): PricingRecord => ({ ...good, ...change })
+  checkRecord(state, 'pricing', good)
+  for (const [tariff, message] of [['E'.repeat(65), 'tariff_code is 65 characters long, more than 64'], ['E-1R-\u0000', 'tariff_code holds the control character U+0000']]) {
+    assert.throws(() => checkRecord(state, 'pricing', bad({ tariff_code: tariff })), { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD', message })
+  }
+  assert.throws(() => checkRecord(state, 'pricing', bad({ standing_charge_inc_vat: -1 })),
+    { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD', message: 'standing_charge_inc_vat -1 is outside 0..1000' })
 })

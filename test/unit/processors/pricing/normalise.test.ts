@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts, type LondonDay } from '../../../../lib/london-day.ts'
-import { parseRatesDay } from '../../../../processors/pricing/normalise.ts'
+import { parseRatesDay, parseStandingCharges, withStandingCharges } from '../../../../processors/pricing/normalise.ts'
 
 // Octopus standard-unit-rates: newest first, every rate overlapping [period_from, period_to]
 // including the touching edges (period_to is inclusive), so a day query returns one rate
@@ -134,3 +134,44 @@ for (const [what, results, message] of MALFORMED) {
     assert.throws(() => parseRatesDay(JUNE, results, AGILE, 'DIRECT_DEBIT'), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'pricing', message })
   })
 }
+
+// Octopus standing-charges: the same shape (p/day), newest first, listed per payment method, the
+// current one with valid_to null; a change takes effect at London midnight of a price-cap date.
+
+const CHARGES = [
+  { value_exc_vat: 60, value_inc_vat: 63, valid_from: '2024-06-30T23:00:00Z', valid_to: null, payment_method: 'DIRECT_DEBIT' },
+  { value_exc_vat: 64.8, value_inc_vat: 68.04, valid_from: '2024-06-30T23:00:00Z', valid_to: null, payment_method: 'NON_DIRECT_DEBIT' },
+  { value_exc_vat: 50, value_inc_vat: 52.5, valid_from: '2024-03-31T23:00:00Z', valid_to: '2024-06-30T23:00:00Z', payment_method: 'DIRECT_DEBIT' },
+  { value_exc_vat: 54, value_inc_vat: 56.7, valid_from: '2024-03-31T23:00:00Z', valid_to: '2024-06-30T23:00:00Z', payment_method: 'NON_DIRECT_DEBIT' }
+]
+
+test('standing charges: the payment method\'s periods, latest first, valid_to null open-ended', () => {
+  assert.deepStrictEqual(parseStandingCharges(CHARGES, 'DIRECT_DEBIT'), [
+    { from: at('2024-06-30T23:00:00Z'), to: Infinity, exc: 60, inc: 63 },
+    { from: at('2024-03-31T23:00:00Z'), to: at('2024-06-30T23:00:00Z'), exc: 50, inc: 52.5 }
+  ])
+  assert.deepStrictEqual(parseStandingCharges(CHARGES, 'NON_DIRECT_DEBIT').map(c => c.inc), [68.04, 56.7])
+  // An entry without a payment method applies to both.
+  assert.deepStrictEqual(parseStandingCharges([{ ...CHARGES[0], payment_method: null }], 'NON_DIRECT_DEBIT').map(c => c.exc), [60])
+})
+
+test('each slot gets the standing charge in force at its start: the day of a change has the new one from local midnight', () => {
+  const day = londonDay('2024-07-01')
+  const rates = parseRatesDay(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT')
+  for (const [method, exc, inc] of [['DIRECT_DEBIT', 60, 63], ['NON_DIRECT_DEBIT', 64.8, 68.04]] as const) {
+    assert.deepStrictEqual(withStandingCharges(rates, parseStandingCharges(CHARGES, method)),
+      agileExpected(day).map(r => ({ ...r, standing_charge_exc_vat: exc, standing_charge_inc_vat: inc })), method)
+  }
+  // The day before the change: the old period, which ends exactly at the next local midnight.
+  const before = londonDay('2024-06-30')
+  const values = withStandingCharges(parseRatesDay(before, agileAnswer(before), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
+  assert.deepStrictEqual(new Set(values.map(v => v.standing_charge_inc_vat)), new Set([52.5]))
+})
+
+test('a slot no standing charge covers gets null (unknown), not 0', () => {
+  const day = londonDay('2024-03-31')
+  const values = withStandingCharges(parseRatesDay(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
+  assert.equal(values.length, 46)
+  assert.deepStrictEqual(new Set(values.map(v => [v.standing_charge_exc_vat, v.standing_charge_inc_vat].join())), new Set([',']))
+  assert.deepStrictEqual(withStandingCharges([], parseStandingCharges(CHARGES, 'DIRECT_DEBIT')), [])
+})
