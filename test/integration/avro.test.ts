@@ -56,7 +56,19 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
       complete: true,
       forecast_slots: 3,
       batches: { co2: 'b1', mix: 'b2', pricing: 'b3', usage: 'b4' },
-      computed_at: Date.parse('2024-04-01T08:00:00.123Z')
+      computed_at: Date.parse('2024-04-01T08:00:00.123Z'),
+      import_tariff_code: 'E-1R-AGILE-24-10-01-C',
+      standing_charge_inc_vat: 47.85,
+      standing_charge_exc_vat: 45.57142857142857,
+      export_kwh: 0,
+      export_value: 0,
+      gas_kwh: 0,
+      gas_cost_inc_vat: 0,
+      gas_cost_exc_vat: 0,
+      gas_standing_charge_inc_vat: 0,
+      gas_standing_charge_exc_vat: 0,
+      gas_carbon_g: 0,
+      bill_inc_vat: 208.6
     }
   }
 ]

@@ -24,7 +24,12 @@ test('npm run demo -- --exit prints the last 30 days from Postgres and exits 0',
   assert.equal(code, 0, `demo failed:\n${stdout}\n${stderr}`)
   const rows = stdout.split('\n').filter(line => /^\d{4}-\d{2}-\d{2}\s/.test(line))
   assert.equal(rows.length, 30, stdout)
-  // date, kWh, £, kg, gCO2/kWh, top fuel, complete
-  for (const row of rows) assert.match(row, /^\d{4}-\d{2}-\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\s+[a-z]+ \d+%\s+yes\s*$/, row)
+  // date, tariff, kWh, unit cost £, standing £, bill £, CO2 kg, gCO2/kWh, top fuel, complete
+  for (const row of rows) assert.match(row, /^\d{4}-\d{2}-\d{2}\s+E-1R-[A-Z0-9-]+-[A-P]\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\s+[a-z]+ \d+%\s+yes\s*$/, row)
+  // The bill is the unit cost plus the standing charge (no export or gas meter here).
+  for (const row of rows) {
+    const [unit, standing, bill] = row.split(/\s+/).slice(3, 6).map(Number)
+    assert.ok(Math.abs(unit + standing - bill) <= 0.011, row)
+  }
   assert.match(stdout, /30\/30 days joined and landed/)
 })
