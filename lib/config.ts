@@ -287,9 +287,10 @@ export function isHostname (value: string): boolean {
 function brokerProblem (entry: string): string | undefined {
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(entry)
   if (m === null) return 'must be host:port[,host:port]'
-  // @platformatic/kafka 1.35 parses a bootstrap broker by splitting at ':' (network/utils.js
-  // parseBroker), so '[::1]:9092' would connect to host '[': refused here rather than there.
-  if (m[1] !== undefined) return isIPv6(m[1]) ? 'cannot hold an IPv6 address (the Kafka client splits host:port at the first \':\'): use a hostname' : 'host must be a hostname or an IPv4 address'
+  // @platformatic/kafka 1.35 split a bootstrap broker at ':', so '[::1]:9092' connected to host
+  // '['. 2.x reads the bracketed form (parseBroker, platformatic/kafka#365), but the local
+  // stack still splits the first entry at ':' (scripts/stack/services.ts hostPort): refused.
+  if (m[1] !== undefined) return isIPv6(m[1]) ? 'cannot hold an IPv6 address (the local stack splits host:port at the first \':\'): use a hostname' : 'host must be a hostname or an IPv4 address'
   if (!isHostname(m[2])) return 'host must be a hostname or an IPv4 address'
   const port = Number(m[3])
   if (m[3].length > 5 || port < 1 || port > 65535) return 'port must be from 1 to 65535'

@@ -19,42 +19,10 @@ const HEARTBEAT_INTERVAL_MS = 1000
 
 /**
  * A consumer whose read_committed fetches drop every aborted transaction
- * (lib/read-committed.ts); message streams fetch through this method. It also restarts a
- * heartbeat loop that the client let die (below).
+ * (lib/read-committed.ts); message streams fetch through this method. Still needed with
+ * @platformatic/kafka 2.12: its own filter keeps only one aborted range per producer.
  */
 class ReadCommittedConsumer extends Consumer<string, Buffer, string, string> {
-  #heartbeatWatch: ReturnType<typeof setTimeout> | undefined
-
-  constructor (options: ConsumerOptions<string, Buffer, string, string>) {
-    super(options)
-    // @platformatic/kafka 1.35, classic group protocol: a heartbeat that fails with anything
-    // but a group error, after its retries (retries x retryDelay: a coordinator unreachable
-    // for ~5 s, or 11 request timeouts), cancels the heartbeat timer and then refreshes the
-    // cancelled one (Consumer#heartbeat), so no heartbeat is ever sent again (fixed upstream
-    // in platformatic/kafka#376). The broker drops the member sessionTimeout later; an idle
-    // consumer notices nothing, since fetches need no membership, and its next transactional
-    // commit fails UNKNOWN_MEMBER_ID (docs/processors.md "Known behaviour"). So: when no
-    // heartbeat has started within two intervals of a heartbeat error, the loop is dead and
-    // the member rejoins the group, which starts it again (a rebalance: the stream rewinds to
-    // the committed offsets, as after any rebalance). A client that keeps heartbeating after
-    // an error (the fixed one) never triggers it.
-    const checkAfterMs = 2 * HEARTBEAT_INTERVAL_MS
-    let started = 0
-    this.on('consumer:heartbeat:start', () => { started++ })
-    const watch = (): void => {
-      clearTimeout(this.#heartbeatWatch)
-      const seen = started
-      this.#heartbeatWatch = setTimeout(() => {
-        if (this.closed || this.memberId === null || started !== seen) return
-        this.emit('consumer:heartbeat:revive')
-        this.joinGroup({}, err => { if (err != null) watch() })
-      }, checkAfterMs)
-      this.#heartbeatWatch.unref()
-    }
-    this.on('consumer:heartbeat:error', watch)
-    this.on('client:close', () => clearTimeout(this.#heartbeatWatch))
-  }
-
   fetch (options: FetchOptions<string, Buffer, string, string>, callback: CallbackWithPromise<Fetched>): void
   fetch (options: FetchOptions<string, Buffer, string, string>): Promise<Fetched>
   fetch (options: FetchOptions<string, Buffer, string, string>, callback?: CallbackWithPromise<Fetched>): void | Promise<Fetched> {
@@ -89,8 +57,9 @@ export function createProducer (config: KafkaConfig, settings: ProducerSettings)
     acks: -1,
     idempotent: true,
     // InitProducerId must say "no previous producer" with -1/-1 (KIP-360). The client's
-    // default of 0/0 makes the broker answer PRODUCER_FENCED when a transactional id is
-    // reused, i.e. on every restart of a transactional processor.
+    // default of 0/0 (@platformatic/kafka 1.35 and 2.12 alike) makes the broker answer
+    // PRODUCER_FENCED when a transactional id is reused, i.e. on every restart of a
+    // transactional processor.
     producerId: -1n,
     producerEpoch: -1,
     autocreateTopics: false,

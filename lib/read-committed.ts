@@ -3,10 +3,11 @@ import type { fetchV17 } from '@platformatic/kafka'
 // Kafka's read_committed filtering of a fetch response, as the Java consumer does it: the
 // broker sends, per partition, the aborted transactions (producer id, first offset) in the
 // fetched range, and the client drops those producers' batches from each first offset up to
-// their ABORT marker. @platformatic/kafka 1.35 keys the ranges by producer id, so when one
-// producer aborted twice in a fetch (a processor restarted after crashes) only the last
-// range was dropped; this runs after it and empties the rest. Control batches and emptied
-// batches stay: readers step their offsets over them.
+// their ABORT marker. @platformatic/kafka keys the ranges by producer id (1.35, and still
+// 2.12: Consumer #filterUncommittedMessages), so when one producer aborted twice in a fetch
+// (a processor restarted after crashes) only the last range is dropped; this runs after it
+// and empties the rest. Control batches and emptied batches stay: readers step their offsets
+// over them.
 
 const IS_TRANSACTIONAL = 1 << 4
 const IS_CONTROL = 1 << 5
@@ -18,7 +19,8 @@ type Batch = NonNullable<fetchV17.FetchResponsePartition['records']>[number]
 export function dropAbortedBatches (response: fetchV17.FetchResponse): void {
   for (const topic of response.responses) {
     for (const partition of topic.partitions) {
-      if (partition.records === undefined || partition.abortedTransactions.length === 0) continue
+      // Both are nullable on the wire: the client (2.x) passes a null array on as null.
+      if (partition.records == null || partition.abortedTransactions == null || partition.abortedTransactions.length === 0) continue
       partition.records = committedBatches(partition.records, partition.abortedTransactions)
     }
   }

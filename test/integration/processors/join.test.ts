@@ -32,7 +32,7 @@ const SOURCES = topology.sourceNames as readonly Source[]
 // compared with a tolerance of 0: every figure must be bit-for-bit the recomputation.
 //
 // Transactional topics (completion, energy.dlq, the join's inputs) are read with readCommitted
-// below, independently of lib/kafka.ts: @platformatic/kafka 1.35 alone lets aborted transactions
+// below, independently of lib/kafka.ts: @platformatic/kafka (1.35, 2.12) alone lets aborted transactions
 // through (lib/read-committed.ts works around it; the tests at the end check that), which after
 // a crash would look like the join emitting a day twice.
 
@@ -160,7 +160,7 @@ interface LogRecord {
  * read uncommitted (every batch and every transaction marker), a transactional batch kept only
  * once its producer's next marker says COMMIT, non-transactional records kept as they are, an
  * open transaction left out. This is what a read_committed Java consumer returns. The stream
- * consumers of @platformatic/kafka 1.35 keep only the last aborted transaction per producer out
+ * consumers of @platformatic/kafka (1.35, 2.12) keep only the last aborted transaction per producer out
  * of each fetch and let earlier ones through, and every restart of a transactional processor
  * reuses its producer id; lib/kafka.ts's consumers drop the rest (lib/read-committed.ts), and
  * this reader stays independent of that workaround so the tests can check it.
@@ -656,7 +656,7 @@ test('reading committed records: every aborted transaction of a producer is skip
   // The reader the join tests use.
   assert.deepStrictEqual((await readCommitted(s.env.config, topic)).map(r => r.key), ['committed-1', 'committed-2'])
   // lib/kafka.ts consumers (the join's inputs and restore, the sinks, consumeAll) read with @platformatic/kafka.
-  await t.test('consumeAll read_committed skips them too (lib/read-committed.ts works around @platformatic/kafka 1.35)', async () => {
+  await t.test('consumeAll read_committed skips them too (lib/read-committed.ts works around @platformatic/kafka 1.35 and 2.12)', async () => {
     assert.deepStrictEqual((await consumeAll(topic, { config: s.env.config })).map(m => m.key), ['committed-1', 'committed-2'])
   })
 })

@@ -166,7 +166,7 @@ test('KAFKA_BROKERS: hostnames and IPv4 addresses with ports 1-65535; anything e
     ['x:', 'must be host:port[,host:port]'],
     ['http://x:9092', 'must be host:port[,host:port]'],
     ['::1:9092', 'must be host:port[,host:port]'],
-    ['[::1]:9092', 'cannot hold an IPv6 address (the Kafka client splits host:port at the first \':\'): use a hostname'],
+    ['[::1]:9092', 'cannot hold an IPv6 address (the local stack splits host:port at the first \':\'): use a hostname'],
     ['[nope]:9092', 'host must be a hostname or an IPv4 address'],
     ['999.1.1.1:9092', 'host must be a hostname or an IPv4 address'],
     ['10.0.0:9092', 'host must be a hostname or an IPv4 address'],

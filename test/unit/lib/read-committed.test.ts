@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { committedBatches } from '../../../lib/read-committed.ts'
+import { committedBatches, dropAbortedBatches } from '../../../lib/read-committed.ts'
 
 // Hand-made record batches: attributes bit 4 = transactional, bit 5 = control; a control
 // record's key is int16 version + int16 type (0 = ABORT, 1 = COMMIT).
@@ -14,7 +14,7 @@ const batch = (firstOffset: number, producerId: number, kind: 'data' | 'plain' |
   records: kind === 'abort' || kind === 'commit' ? [{ key: marker(kind === 'abort' ? 0 : 1) }] : [{ key: Buffer.from(`${firstOffset}`) }]
 } as unknown as Batch)
 
-test('every aborted transaction of one producer is dropped, not only the last (the @platformatic/kafka 1.35 gap)', () => {
+test('every aborted transaction of one producer is dropped, not only the last (a gap @platformatic/kafka 1.35 and 2.12 share)', () => {
   const log = [
     batch(0, 7, 'data'), batch(1, 7, 'abort'),
     batch(2, 7, 'data'), batch(3, 7, 'abort'),
@@ -30,4 +30,11 @@ test('every aborted transaction of one producer is dropped, not only the last (t
 test('another producer\'s committed records between an aborted range are kept', () => {
   const log = [batch(0, 1, 'data'), batch(1, 2, 'data'), batch(2, 2, 'commit'), batch(3, 1, 'abort')]
   assert.deepStrictEqual(committedBatches(log, [{ producerId: 1n, firstOffset: 0n }]).map(b => [Number(b.firstOffset), b.records.length]), [[0, 0], [1, 1], [2, 1], [3, 1]])
+})
+
+test('a partition without aborted transactions or records (null on the wire, as 2.x passes them on) is left as it is', () => {
+  const partition = (abortedTransactions: null | [], records: null | Batch[]) => ({ partitionIndex: 0, abortedTransactions, records })
+  const response = { responses: [{ topicId: 't', partitions: [partition(null, [batch(0, 7, 'data')]), partition([], null), partition(null, null)] }] }
+  dropAbortedBatches(response as unknown as Parameters<typeof dropAbortedBatches>[0])
+  assert.deepStrictEqual(response.responses[0].partitions, [partition(null, [batch(0, 7, 'data')]), partition([], null), partition(null, null)])
 })
