@@ -42,7 +42,16 @@ const DEFAULT_MAX_BYTES = 128 * 1024
 
 type FetchedBatch = NonNullable<fetchV17.FetchResponsePartition['records']>[number]
 
-interface Cursor { topic: string, topicId: string, partition: number, leader: number, position: bigint, until: bigint }
+interface Cursor {
+  topic: string
+  topicId: string
+  partition: number
+  leader: number
+  position: bigint
+  until: bigint
+  /** The partition's last stable offset as last answered. */
+  lastStable?: bigint
+}
 
 const IS_CONTROL = 1 << 5
 const NO_HEADERS: ReadonlyMap<string, string> = new Map()
@@ -145,21 +154,32 @@ function fetchAll (consumer: EnergyConsumer, cursors: Cursor[], maxBytes: number
 function collect (responses: Fetched[]): RangeRecord[] {
   const records: RangeRecord[] = []
   for (const [led, response] of responses) {
+    const answered = new Set<Cursor>()
     for (const topic of response.responses) {
       for (const fetched of topic.partitions) {
         const cursor = led.find(c => c.topicId === topic.topicId && c.partition === fetched.partitionIndex)
         // A partition with an error code fails the whole fetch (the client throws), so
         // every partition here answered.
         if (cursor === undefined) continue
+        answered.add(cursor)
+        cursor.lastStable = fetched.lastStableOffset
         const batches = fetched.records ?? []
-        if (batches.length === 0 && fetched.lastStableOffset <= cursor.position && cursor.position < cursor.until) {
-          throw new EnergyError('ENERGY_RANGE', `${cursor.topic}[${cursor.partition}] has nothing to read past offset ${fetched.lastStableOffset}, short of ${cursor.until}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })
-        }
+        if (batches.length === 0) checkReachable(cursor)
         for (const batch of batches) addBatch(cursor, batch, records)
       }
     }
+    // An incremental fetch session (KIP-227, @platformatic/kafka 2.x) leaves out a partition
+    // with no new records and no new offsets: nothing changed since its last answer.
+    for (const cursor of led) if (!answered.has(cursor)) checkReachable(cursor)
   }
   return records
+}
+
+/** A range that ends past the partition's last stable offset would be waited on for ever. */
+function checkReachable (cursor: Cursor): void {
+  if (cursor.lastStable !== undefined && cursor.lastStable <= cursor.position && cursor.position < cursor.until) {
+    throw new EnergyError('ENERGY_RANGE', `${cursor.topic}[${cursor.partition}] has nothing to read past offset ${cursor.lastStable}, short of ${cursor.until}`, { topic: cursor.topic, partition: cursor.partition, offset: cursor.position })
+  }
 }
 
 // Called once per record batch: small enough for V8 to optimise it early.

@@ -299,3 +299,15 @@ export function plain<T> (value: T): T {
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Date) return value
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)])) as T
 }
+
+/** The daily figures of meters a household does not have (no export, no gas meter): zeros. */
+export const NO_EXPORT_OR_GAS = {
+  export_kwh: 0,
+  export_value: 0,
+  gas_kwh: 0,
+  gas_cost_inc_vat: 0,
+  gas_cost_exc_vat: 0,
+  gas_standing_charge_inc_vat: 0,
+  gas_standing_charge_exc_vat: 0,
+  gas_carbon_g: 0
+} as const

@@ -5,6 +5,7 @@ import { createCodec, loadLocalSchemas } from '../../lib/avro.ts'
 import {
   consumeAll, createTestSubject, createTestTopic, plain, produceMessages, testConfig, testRegistry
 } from '../helpers.ts'
+import { NO_EXPORT_OR_GAS } from '../helpers.ts'
 
 // Values are Avro in the Confluent wire format (magic byte 0, 4-byte big-endian schema id,
 // Avro body), so any Confluent client decodes what lib/avro.ts writes and the other way
@@ -60,14 +61,7 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
       import_tariff_code: 'E-1R-AGILE-24-10-01-C',
       standing_charge_inc_vat: 47.85,
       standing_charge_exc_vat: 45.57142857142857,
-      export_kwh: 0,
-      export_value: 0,
-      gas_kwh: 0,
-      gas_cost_inc_vat: 0,
-      gas_cost_exc_vat: 0,
-      gas_standing_charge_inc_vat: 0,
-      gas_standing_charge_exc_vat: 0,
-      gas_carbon_g: 0,
+      ...NO_EXPORT_OR_GAS,
       bill_inc_vat: 208.6
     }
   }

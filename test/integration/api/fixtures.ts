@@ -9,6 +9,7 @@ import { createPool, type Pool } from '../../../lib/db.ts'
 import { createLogger, type Logger } from '../../../lib/log.ts'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
 import { migrate } from '../../../lib/migrate.ts'
+import { NO_EXPORT_OR_GAS } from '../../helpers.ts'
 
 // Fixtures of the API tests (kept here rather than in test/helpers.ts): a throwaway migrated
 // database per test with known rows, and build() over it.
@@ -97,14 +98,7 @@ export const SUMMARIES = [
     import_tariff_code: 'E-1R-AGILE-24-10-01-C',
     standing_charge_inc_vat: 60.194700000000005,
     standing_charge_exc_vat: 57.328,
-    export_kwh: 0,
-    export_value: 0,
-    gas_kwh: 0,
-    gas_cost_inc_vat: 0,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: 0,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
+    ...NO_EXPORT_OR_GAS,
     bill_inc_vat: 276.67661699999996 + 60.194700000000005
   },
   {
@@ -122,14 +116,7 @@ export const SUMMARIES = [
     import_tariff_code: 'E-1R-VAR-22-11-01-C',
     standing_charge_inc_vat: 52.5,
     standing_charge_exc_vat: 50,
-    export_kwh: 0,
-    export_value: 0,
-    gas_kwh: 0,
-    gas_cost_inc_vat: 0,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: 0,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
+    ...NO_EXPORT_OR_GAS,
     bill_inc_vat: 275.0817090000001 + 52.5
   },
   {
@@ -148,14 +135,7 @@ export const SUMMARIES = [
     import_tariff_code: null,
     standing_charge_inc_vat: null,
     standing_charge_exc_vat: null,
-    export_kwh: 0,
-    export_value: 0,
-    gas_kwh: 0,
-    gas_cost_inc_vat: 0,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: 0,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
+    ...NO_EXPORT_OR_GAS,
     bill_inc_vat: null
   }
 ] as const

@@ -15,7 +15,7 @@ import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, standingCharge, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
-import { consumeAll, plain, produceMessages, silentLog } from '../../helpers.ts'
+import { consumeAll, NO_EXPORT_OR_GAS, plain, produceMessages, silentLog } from '../../helpers.ts'
 import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
 
 /** The four sources these tests know the sample API's answers for. */
@@ -97,14 +97,7 @@ function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'D
     import_tariff_code: TARIFF,
     standing_charge_inc_vat: standing.value_inc_vat,
     standing_charge_exc_vat: standing.value_exc_vat,
-    export_kwh: 0,
-    export_value: 0,
-    gas_kwh: 0,
-    gas_cost_inc_vat: 0,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: 0,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
+    ...NO_EXPORT_OR_GAS,
     bill_inc_vat: costInc + standing.value_inc_vat + 0 + 0 - 0
   }
 }

@@ -17,7 +17,7 @@ import { tableChecksum } from '../../../sinks/checksum.ts'
 import { replayTable } from '../../../sinks/replay.ts'
 import type { SinkTarget } from '../../../sinks/index.ts'
 import { topicIn, topology } from '../../../processors/topology.ts'
-import { silentLog, subjectVersions, testRegistry, uniqueName } from '../../helpers.ts'
+import { NO_EXPORT_OR_GAS, silentLog, subjectVersions, testRegistry, uniqueName } from '../../helpers.ts'
 import {
   createTestEnvironment, defer, readTopic, sinksCaughtUp, sortRows, startSampleServer, startSinks, tableRows, testPool, waitFor, type TestEnvironment
 } from '../../pipeline.ts'
@@ -173,14 +173,7 @@ test('completion and unit rates written before the standing charge (v1) and afte
     import_tariff_code: 'E-1R-AGILE-24-10-01-C',
     standing_charge_inc_vat: 52.5,
     standing_charge_exc_vat: 50,
-    export_kwh: 0,
-    export_value: 0,
-    gas_kwh: 0,
-    gas_cost_inc_vat: 0,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: 0,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
+    ...NO_EXPORT_OR_GAS,
     bill_inc_vat: 303
   }
   const rate = (date: string, start: number): Record<string, unknown> =>

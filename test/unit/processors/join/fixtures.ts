@@ -3,6 +3,7 @@ import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinState } from '../../../../processors/join/types.ts'
 import { topology } from '../../../../processors/topology.ts'
+import { NO_EXPORT_OR_GAS } from '../../../helpers.ts'
 
 /** The sources the daily figures join. */
 type Source = 'co2' | 'mix' | 'pricing' | 'usage'
@@ -85,14 +86,7 @@ export const UNKNOWN_STANDING_CHARGE = {
   import_tariff_code: AGILE,
   standing_charge_inc_vat: null,
   standing_charge_exc_vat: null,
-  export_kwh: 0,
-  export_value: 0,
-  gas_kwh: 0,
-  gas_cost_inc_vat: 0,
-  gas_cost_exc_vat: 0,
-  gas_standing_charge_inc_vat: 0,
-  gas_standing_charge_exc_vat: 0,
-  gas_carbon_g: 0,
+  ...NO_EXPORT_OR_GAS,
   bill_inc_vat: null
 } as const
 export const usageBatch = (date: TestDate, id: string, f: (i: number) => number | undefined): UsageRecord[] =>
