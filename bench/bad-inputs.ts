@@ -122,6 +122,15 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
         `that source's day dead-lettered (${h.code}), its other sources land`, ok, `${code(letter)}; others landed: ${landed.every(Boolean)}`)
     }
 
+    // Isolated: no part crash-looped on a bad day (a session restart is logged by lib/supervisor.ts).
+    const restarts = new Map<string, number>()
+    for (const line of output.join('').split('\n')) {
+      const name = /"msg":"([^"]+) failed, restarting from committed positions/.exec(line)?.[1]
+      if (name !== undefined) restarts.set(name, (restarts.get(name) ?? 0) + 1)
+    }
+    const looping = [...restarts].filter(([, n]) => n > 1)
+    check('every bad input above', 'no part restarts more than once', looping.length === 0, looping.length === 0 ? `restarts: ${JSON.stringify(Object.fromEntries(restarts))}` : `crash-looping: ${JSON.stringify(looping)}`)
+
     // Nothing lost: with the faults gone, re-seeding the failed dates completes them.
     await fetch(`${config.carbonApiUrl.replace(/\/carbon$/, '')}/_admin/faults`, { method: 'DELETE' })
     for (const date of [dMalformed, d401, ...hostile.map(h => h.date)]) await seed({ config, codec, log }, { from: date, to: date })

@@ -19,5 +19,5 @@ test('every bad input ends in a dead letter, a retry or a log line, and nothing 
   const lines: string[] = []
   const checks = await runBadInputs(createLogger('warn'), line => lines.push(line))
   assert.deepEqual(checks.filter(c => !c.ok), [], lines.join('\n'))
-  assert.equal(checks.length, 19)
+  assert.equal(checks.length, 20)
 })
