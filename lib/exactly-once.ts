@@ -1,4 +1,5 @@
 import type { Message, MessageToProduce } from '@platformatic/kafka'
+import { EnergyError } from './errors.ts'
 import { lastPerPartition, type EnergyConsumer, type EnergyProducer } from './kafka.ts'
 
 // The one exactly-once commit path (Kafka Streams' TaskExecutor commit is the model), shared by
@@ -10,25 +11,24 @@ type Outgoing = MessageToProduce<string, Buffer, string, string>
 type Consumed = Message<string, Buffer, string, string>
 
 /**
- * Commits `output` with the offsets after `consumed`; returns false, having aborted, when a
- * partition of `consumed` is no longer the consumer's (`owns`): a rebalance during the batch
- * gave it to another member, which redoes that work from the committed offsets. The
- * coordinator would take the offsets under the current generation whoever owns the partition
- * now, so ownership is checked here. The member's own partitions are re-fetched from their
- * committed offsets after a rebalance (the consumer's stream rewinds), so nothing is lost.
+ * Commits `output` with the offsets after `consumed`. When a partition of `consumed` is no
+ * longer the consumer's (`owns`), a rebalance during the batch gave it to another member,
+ * which redoes that work from the committed offsets: the transaction is aborted and a
+ * retryable ENERGY_REBALANCED thrown, so the caller's session starts again from the committed
+ * offsets (the coordinator would take the offsets under the current generation whoever owns
+ * the partition now, so ownership is checked here; and the client's stream does not reliably
+ * hand out the kept partitions' records again, nor is state built from them trustworthy).
  */
-export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean): Promise<boolean> {
+export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean): Promise<void> {
   const tx = await producer.beginTransaction()
   try {
     if (output.length > 0) await tx.send({ messages: output })
     if (consumed.some(m => !owns(m.partition))) {
-      await tx.abort()
-      return false
+      throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${consumed.length} records): aborted, restarting from committed offsets`, { retryable: true })
     }
     await tx.addConsumer(consumer)
     for (const last of lastPerPartition(consumed)) await tx.addOffset(withCurrentGeneration(last, consumer))
     await tx.commit()
-    return true
   } catch (err) {
     try {
       await tx.abort()

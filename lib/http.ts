@@ -31,25 +31,21 @@ export function httpSettings (config: Pick<Config, 'httpTimeoutMs' | 'httpRetrie
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
   const { retries, log, baseDelayMs = 250, maxDelayMs = 10000, signal } = options
   try {
-    return await retryJson(url, options, retries, log, baseDelayMs, maxDelayMs, signal)
+    return await retry(() => attemptOnce(url, options), {
+      attempts: retries + 1,
+      baseDelayMs,
+      maxDelayMs,
+      signal,
+      retryable: err => err instanceof EnergyError && err.retryable,
+      delayFor: err => (err as EnergyError).retryAfterMs as number | undefined,
+      onRetry: ({ err, attempt, delayMs }) => log.warn({ url: safePath(url), attempt, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
+    })
   } catch (err) {
     if (err instanceof EnergyError && err.code === 'ENERGY_FETCH' && err.status === 429) {
       throw new EnergyError('ENERGY_RATE_LIMITED', `${safePath(url)} still rate limited (HTTP 429) after ${retries} retries: seed the day again later`, { cause: err, status: 429 })
     }
     throw err
   }
-}
-
-async function retryJson (url: string, options: HttpOptions, retries: number, log: Logger, baseDelayMs: number, maxDelayMs: number, signal: AbortSignal | undefined): Promise<unknown> {
-  return await retry(() => attemptOnce(url, options), {
-    attempts: retries + 1,
-    baseDelayMs,
-    maxDelayMs,
-    signal,
-    retryable: err => err instanceof EnergyError && err.retryable,
-    delayFor: err => (err as EnergyError).retryAfterMs as number | undefined,
-    onRetry: ({ err, attempt, delayMs }) => log.warn({ url: safePath(url), attempt, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
-  })
 }
 
 async function attemptOnce (url: string, options: HttpOptions): Promise<unknown> {

@@ -126,13 +126,28 @@ export function isRecordRefused (err: unknown): boolean {
 
 /** Whether a client error, or one it aggregates or wraps, is one of the Kafka error codes `ids`. */
 function hasKafkaError (err: unknown, ids: readonly string[]): boolean {
+  return kafkaErrors(err).some(e => ids.includes(e.apiId))
+}
+
+/**
+ * The broker's errors inside a client error, as `CODE: message` (deduplicated): the client
+ * wraps them in aggregates and causes.
+ */
+export function describeKafkaErrors (err: unknown): string[] {
+  return [...new Set(kafkaErrors(err).map(e => `${e.apiId}: ${e.message}`))]
+}
+
+/** Every error with a Kafka error code that a client error aggregates or wraps. */
+function kafkaErrors (err: unknown): Array<{ apiId: string, message: string }> {
+  const found: Array<{ apiId: string, message: string }> = []
   const seen = new Set<unknown>()
-  const visit = (e: unknown): boolean => {
-    if (e === null || typeof e !== 'object' || seen.has(e)) return false
+  const visit = (e: unknown): void => {
+    if (e === null || typeof e !== 'object' || seen.has(e)) return
     seen.add(e)
-    const o = e as { apiId?: unknown, errors?: unknown[], aggregateErrors?: unknown[], cause?: unknown }
-    if (typeof o.apiId === 'string' && ids.includes(o.apiId)) return true
-    return [...(o.errors ?? []), ...(o.aggregateErrors ?? []), o.cause].some(visit)
+    const o = e as { apiId?: unknown, message?: unknown, errors?: unknown[], aggregateErrors?: unknown[], cause?: unknown }
+    if (typeof o.apiId === 'string') found.push({ apiId: o.apiId, message: typeof o.message === 'string' ? o.message : '' })
+    for (const inner of [...(o.errors ?? []), ...(o.aggregateErrors ?? []), o.cause]) visit(inner)
   }
-  return visit(err)
+  visit(err)
+  return found
 }

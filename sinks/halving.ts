@@ -1,14 +1,6 @@
 import { isRecordError } from './sql-errors.ts'
 
 /**
- * The name sinks/replay.ts imports: it is isRecordError (sinks/sql-errors.ts), so that a
- * replay meeting a NUL byte or a duplicate fuel falls back to the narrowing writer just as
- * it does for a constraint violation.
- * @deprecated import isRecordError from sinks/sql-errors.ts
- */
-export const isConstraintViolation = isRecordError
-
-/**
  * Writes records [0, n) with `write(lo, hi, withRows)`. When Postgres refuses a range for a
  * record's values (isRecordError: classes 21, 22, 23, 44 and 54000), the range is halved until
  * the offending record is alone; `offender(i, err)` is told, and that record's range is

@@ -3,7 +3,8 @@ import type pg from 'pg'
 import type { Codec } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import { openCopy, writeBatch, type CopyStream, type StagedRow } from '../lib/copy-writer.ts'
-import { isConstraintViolation, writeHalving } from './halving.ts'
+import { writeHalving } from './halving.ts'
+import { isRecordError } from './sql-errors.ts'
 import { createSeenKeys, type SeenKeys } from './seen-keys.ts'
 import { stageRecords } from './stage.ts'
 import type { Pool } from '../lib/db.ts'
@@ -31,7 +32,7 @@ export async function replayTable (deps: ReplayDeps, target: SinkTarget, onProgr
   try {
     return await rebuild(deps, target, true, onProgress)
   } catch (err) {
-    if (!isConstraintViolation(err)) throw err
+    if (!isRecordError(err)) throw err
     // The plain COPY cannot skip a row the table refuses (the live sink dead-lettered it):
     // start again with every batch through the writer that narrows such a record down.
     deps.log.warn({ table: target.name, err: (err as Error).message }, 'a record breaks a table constraint; replaying through the upserting writer')

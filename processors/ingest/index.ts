@@ -5,7 +5,7 @@ import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
 import { commitBatch } from '../../lib/exactly-once.ts'
-import { createConsumer, createProducer, isProducerFenced, isRecordRefused, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { createConsumer, createProducer, describeKafkaErrors, isProducerFenced, isRecordRefused, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
 import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
@@ -102,13 +102,9 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     }
   }
 
-  /** One transaction for `handled` and the offsets after `batch`; a rebalance mid-way restarts the session. */
+  /** One transaction for `handled` and the offsets after `batch`. */
   async function commit (handled: Handled[], batch: Incoming[], clients: Clients, owns: (partition: number) => boolean): Promise<void> {
-    if (!await commitBatch(clients.producer, clients.consumer, handled.flatMap(h => h.records), batch, owns)) {
-      // The stream does not reliably hand the kept partitions' requests out again: a new
-      // session reads them from the committed offsets; the lost ones are the new owner's.
-      throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${batch.length} requests): aborted, restarting from committed offsets`, { retryable: true })
-    }
+    await commitBatch(clients.producer, clients.consumer, handled.flatMap(h => h.records), batch, owns)
   }
 
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
@@ -129,7 +125,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
         } catch (err) {
           if (!isRecordRefused(err)) throw err
           await clients.renewProducer()
-          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${refusal(err)}`, { cause: err, date: handled[i].date })
+          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${describeKafkaErrors(err).join('; ') || describeError(err)}`, { cause: err, date: handled[i].date })
           handled[i] = deadLettered(batch[i], refused, handled[i].date)
           await commit([handled[i]], [batch[i]], clients, owns)
         }
@@ -145,8 +141,15 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
 
   async function session (signal: AbortSignal): Promise<void> {
     const newProducer = (): EnergyProducer => createProducer(config, { clientId: group, transactionalId: transactionalId(group, instanceId) })
-    let producer = newProducer()
-    const consumer = createConsumer(config, { clientId: group, groupId: group })
+    const clients: Clients = {
+      producer: newProducer(),
+      consumer: createConsumer(config, { clientId: group, groupId: group }),
+      async renewProducer () {
+        await closeQuietly(() => clients.producer.close())
+        clients.producer = newProducer()
+      }
+    }
+    const { consumer } = clients
     // Partitions this member owns, and the next offset of each as last committed by it: a
     // rebalance rewinds the stream to the committed offsets, so what was already committed
     // comes again and is skipped.
@@ -158,7 +161,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     })
     const owns = (partition: number): boolean => assigned.has(partition)
     try {
-      const metadata = await producer.metadata({ topics: [topic] })
+      const metadata = await clients.producer.metadata({ topics: [topic] })
       partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
       if (partitions === 0) throw new EnergyError('ENERGY_NOT_SET_UP', `topic ${topic} does not exist: run \`npm run setup\``)
       const stream = await consumer.consume({ topics: [topics.requests], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
@@ -167,22 +170,13 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       while (!signal.aborted) {
         const batch = (await batcher.next(signal)).filter(m => owns(m.partition) && m.offset >= (positions.get(m.partition) ?? 0n))
         if (batch.length === 0 || signal.aborted) continue
-        const clients: Clients = {
-          producer,
-          consumer,
-          async renewProducer () {
-            await closeQuietly(() => producer.close())
-            producer = newProducer()
-            clients.producer = producer
-          }
-        }
         await processBatch(batch, clients, owns, signal)
         for (const m of batch) positions.set(m.partition, m.offset + 1n)
       }
       await stream.close()
     } finally {
       await closeQuietly(() => consumer.close(true))
-      await closeQuietly(() => producer.close())
+      await closeQuietly(() => clients.producer.close())
     }
   }
 
@@ -200,17 +194,4 @@ async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promi
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
-}
-
-/** The broker's own words for a refusal, from the client's nested errors. */
-function refusal (err: unknown): string {
-  const messages: string[] = []
-  const visit = (e: unknown): void => {
-    if (e === null || typeof e !== 'object') return
-    const o = e as { apiId?: unknown, message?: unknown, errors?: unknown[], aggregateErrors?: unknown[] }
-    if (typeof o.apiId === 'string' && typeof o.message === 'string') messages.push(`${o.apiId}: ${o.message}`)
-    for (const x of [...(o.errors ?? []), ...(o.aggregateErrors ?? [])]) visit(x)
-  }
-  visit(err)
-  return messages.length > 0 ? [...new Set(messages)].join('; ') : describeError(err)
 }

@@ -58,11 +58,18 @@ export function asBounded (value: unknown, source: string, where: string, bounds
 
 /** A string of at most `maxLength` characters without control characters. */
 export function asText (value: unknown, source: string, where: string, maxLength: number): string {
-  if (typeof value !== 'string') throw malformed(source, `${where} is not a string`)
-  if (value.length > maxLength) throw malformed(source, `${where} is ${value.length} characters long, more than ${maxLength}`)
+  const problem = textProblem(value, maxLength)
+  if (problem !== undefined) throw malformed(source, `${where} ${problem}`)
+  return value as string
+}
+
+/** What is wrong with `value` as text of at most `maxLength` characters, if anything. */
+export function textProblem (value: unknown, maxLength: number): string | undefined {
+  if (typeof value !== 'string') return 'is not a string'
+  if (value.length > maxLength) return `is ${value.length} characters long, more than ${maxLength}`
   const control = CONTROL.exec(value)
-  if (control !== null) throw malformed(source, `${where} holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
-  return value
+  if (control !== null) return `holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+  return undefined
 }
 
 export function asInstant (value: unknown, source: string, where: string): number {

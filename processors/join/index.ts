@@ -50,7 +50,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
   const group = joinGroup(namespace)
   const inputs = deps.inputs ?? topology.joinInputs
   const missing = AGGREGATE_INPUTS.filter(name => !inputs.some(i => i.name === name))
-  if (missing.length > 0) throw new EnergyError('ENERGY_CONFIG', `the daily figures need the join inputs ${missing.join(', ')}, which are not declared`)
+  if (missing.length > 0) throw new EnergyError('ENERGY_TOPOLOGY', `the daily figures need the join inputs ${missing.join(', ')}, which are not declared`)
   const INPUT_TOPICS = inputs.map(i => topicIn(config, i.topic))
   const SOURCE_OF = new Map<string, string>(inputs.map(i => [topicIn(config, i.topic), i.name]))
 
@@ -145,13 +145,10 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         // and anything from partitions this member no longer owns.
         const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(`${m.topic}:${m.partition}`) ?? 0n))
         if (fresh.length === 0) continue
-        if (await processBatch(fresh, state, producer, consumer, partitionCount, p => assigned.has(p))) {
-          for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
-        } else {
-          // Partitions moved while the batch was in flight: its effect on the state may be
-          // ahead of what was committed, so the session starts again from committed offsets.
-          throw new EnergyError('ENERGY_REBALANCED', 'a rebalance moved partitions of the batch in flight; restarting from committed offsets', { retryable: true })
-        }
+        // A rebalance during the batch throws (lib/exactly-once.ts): the state may then be
+        // ahead of what was committed, and the new session rebuilds it.
+        await processBatch(fresh, state, producer, consumer, partitionCount, p => assigned.has(p))
+        for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
       }
       await stream.close()
     } finally {
@@ -160,7 +157,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     }
   }
 
-  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number, owns: (partition: number) => boolean): Promise<boolean> {
+  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number, owns: (partition: number) => boolean): Promise<void> {
     const events: SourceEvent[] = []
     const outgoing: Outgoing[] = []
     const decoded = await decodeAll(batch, state)
@@ -181,11 +178,10 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     for (const a of latest.values()) {
       outgoing.push({ topic: topics.completion, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(topics.completion, a) })
     }
-    if (!await commitBatch(producer, consumer, outgoing, batch, owns)) return false
+    await commitBatch(producer, consumer, outgoing, batch, owns)
     for (const a of latest.values()) {
       log.info({ date: a.date, kwh: a.kwh, slotsJoined: a.slots_joined, complete: a.complete }, 'day completed')
     }
-    return true
   }
 
   return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })

@@ -1,7 +1,7 @@
 import type { PricingValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
-import { asText, BOUNDS, MAX_TEXT } from '../ingest/normalise.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseRatesDay, parseStandingCharges, withStandingCharges } from './normalise.ts'
@@ -50,11 +50,8 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       checkValue(r, 'standing_charge_inc_vat', r.standing_charge_inc_vat, BOUNDS.standingCharge)
       checkValue(r, 'standing_charge_exc_vat', r.standing_charge_exc_vat, BOUNDS.standingCharge)
       // The code goes into the day's aggregate as import_tariff_code: the same text bounds as an answer's.
-      try {
-        asText(r.tariff_code, 'pricing', 'tariff_code', MAX_TEXT.tariffCode)
-      } catch (err) {
-        throw new EnergyError('ENERGY_INVALID_RECORD', (err as Error).message.replace('pricing answer is malformed: ', ''), { date: r.local_date })
-      }
+      const problem = textProblem(r.tariff_code, MAX_TEXT.tariffCode)
+      if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
     },
     write (r, batch, base) {
       batch.values[base] = r.value_inc_vat
