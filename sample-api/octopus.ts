@@ -125,17 +125,28 @@ function quarterStart (quarter: number): number {
   return londonDay(`${Math.floor(quarter / 4)}-${month}-01`).startMs
 }
 
-function fixedRates (ctx: RouteContext, page: Page): Reply {
-  const period = parsePeriod(ctx.url, Infinity)
-  if ('status' in period) return period
-  const current = quarterOf(localDateOf(ctx.nowMs))
-  const entries: object[] = []
-  // Newest first; the current rate has no end yet (valid_to null). Each period is listed
-  // once per payment method, non-direct-debit about 5% dearer.
+/**
+ * The quarters from the history's start to now that overlap [period.from, period.to] (touching
+ * edges included), newest first; the current one has no end yet (valid_to null).
+ */
+function quarterlyPeriods (nowMs: number, period: { from: number, to: number }): Array<{ q: number, from: number, to: number | null }> {
+  const current = quarterOf(localDateOf(nowMs))
+  const periods: Array<{ q: number, from: number, to: number | null }> = []
   for (let q = current; q >= quarterOf(HISTORY_START_DATE); q--) {
     const from = quarterStart(q)
     const to = q === current ? null : quarterStart(q + 1)
     if (from > period.to || (to !== null && to < period.from)) continue
+    periods.push({ q, from, to })
+  }
+  return periods
+}
+
+function fixedRates (ctx: RouteContext, page: Page): Reply {
+  const period = parsePeriod(ctx.url, Infinity)
+  if ('status' in period) return period
+  const entries: object[] = []
+  // Each period is listed once per payment method, non-direct-debit about 5% dearer.
+  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period)) {
     const rate = fixedRate(ctx.seed, q)
     entries.push(rateEntry(rate, from, to, 'DIRECT_DEBIT'))
     entries.push(rateEntry(withVat(rate.value_exc_vat * 1.05), from, to, 'NON_DIRECT_DEBIT'))
@@ -156,12 +167,8 @@ function standingCharges (ctx: RouteContext, product: string, tariff: string): R
   const period = parsePeriod(ctx.url, Infinity)
   if ('status' in period) return period
   const agile = tariff.includes('AGILE')
-  const current = quarterOf(localDateOf(ctx.nowMs))
   const entries: object[] = []
-  for (let q = current; q >= quarterOf(HISTORY_START_DATE); q--) {
-    const from = quarterStart(q)
-    const to = q === current ? null : quarterStart(q + 1)
-    if (from > period.to || (to !== null && to < period.from)) continue
+  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period)) {
     for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) entries.push(rateEntry(standingCharge(ctx.seed, q, agile, method), from, to, method))
   }
   return pagedReply(ctx.url, page, entries.length, i => entries[i])
