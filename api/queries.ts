@@ -98,20 +98,43 @@ export interface SinkOffsetRow {
   nextOffset: bigint
 }
 
+/** Consecutive London dates with consumption but no unit rate at all: days that could not be priced. */
+export interface UnpricedRun { from: string, to: string, days: number }
+
 export interface PipelineProgress {
   newestCompleteDate: string | null
   sinkOffsets: SinkOffsetRow[]
+  /** The newest runs of unpriced days (at most UNPRICED_RUNS_LISTED), newest first. */
+  unpricedRuns: UnpricedRun[]
+  /** Unpriced days in all, listed or not. */
+  unpricedDays: number
 }
 
-/** What the status probe reads from Postgres: the newest complete day and every sink's position. */
+export const UNPRICED_RUNS_LISTED = 20
+
+// Dates minus their rank: consecutive dates share it, so each group is one run (gaps-and-islands).
+const UNPRICED_RUNS = `WITH unpriced AS (
+    SELECT DISTINCT local_date FROM energy_usage.consumption
+    EXCEPT SELECT DISTINCT local_date FROM energy_usage.unit_rates
+  ), grouped AS (
+    SELECT local_date, local_date - (row_number() OVER (ORDER BY local_date))::int AS run FROM unpriced
+  )
+  SELECT to_char(min(local_date), 'YYYY-MM-DD') AS "from", to_char(max(local_date), 'YYYY-MM-DD') AS "to", count(*)::int AS days,
+    sum(count(*)) OVER ()::int AS total
+  FROM grouped GROUP BY run ORDER BY max(local_date) DESC LIMIT ${UNPRICED_RUNS_LISTED}`
+
+/** What the status probe reads from Postgres: the newest complete day, every sink's position, the unpriced days. */
 export async function pipelineProgress (pool: Pool): Promise<PipelineProgress> {
-  const [newest, offsets] = await Promise.all([
+  const [newest, offsets, unpriced] = await Promise.all([
     query<{ newest: string | null }>(pool, 'SELECT max(date) AS newest FROM energy_usage.daily_summary WHERE complete'),
     // bigint (int8) arrives as text: pg does not risk losing precision in a JS number.
     query<{ sink: string, topic: string, partition: number, next_offset: string }>(pool,
-      'SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets')
+      'SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets'),
+    query<UnpricedRun & { total: number }>(pool, UNPRICED_RUNS)
   ])
   return {
+    unpricedRuns: unpriced.map(({ from, to, days }) => ({ from, to, days })),
+    unpricedDays: unpriced[0]?.total ?? 0,
     newestCompleteDate: newest[0].newest,
     sinkOffsets: offsets.map(r => ({ sink: r.sink, topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }))
   }

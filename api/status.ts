@@ -8,7 +8,7 @@ import type { RangeRecord } from '../lib/range-reader.ts'
 import { basicAuthorization } from '../lib/registry.ts'
 import { checkSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
-import { pipelineProgress, type PipelineProgress } from './queries.ts'
+import { pipelineProgress, type PipelineProgress, type UnpricedRun } from './queries.ts'
 import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
 import type { GroupLag, ProbeReport, RecentDeadLetter, StatusResponse } from './types.ts'
 
@@ -320,11 +320,18 @@ export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyM
     dlq_exact: dlqCount?.exact ?? false,
     // An empty DLQ has no dead letters to read; otherwise only what was read is known.
     dead_letters: dlq === null ? null : dlq.length === 0 ? [] : outcomes.deadLetters?.slice(0, DEAD_LETTERS_LISTED) ?? null,
+    unpriced: postgres.ok ? { days: postgres.value.unpricedDays, runs: postgres.value.unpricedRuns.map(run => ({ ...run, reason: unpricedReason(run, outcomes.deadLetters ?? []) })) } : null,
     checked_at: new Date(now).toISOString()
   }
 }
 
 // ---------- dead letters ----------
+
+/** The newest pricing dead letter saying why a day of the run could not be priced. */
+function unpricedReason (run: UnpricedRun, letters: RecentDeadLetter[]): string | null {
+  const letter = letters.find(l => l.code === 'ENERGY_UNPRICED' && l.date !== null && run.from <= l.date && l.date <= run.to)
+  return letter?.error ?? null
+}
 
 /** How many dead letters the status lists: the newest, by DLQ offset. */
 export const DEAD_LETTERS_LISTED = 50

@@ -83,6 +83,15 @@ export interface RecentDeadLetter {
   error: string
 }
 
+/** A run of consecutive days with consumption but no price (GET /api/status `unpriced`). */
+export interface UnpricedDays {
+  from: string
+  to: string
+  days: number
+  /** Why, from the newest ENERGY_UNPRICED dead letter of a day in the run among those read; null when none is. */
+  reason: string | null
+}
+
 export interface StatusResponse {
   broker: ProbeReport
   registry: ProbeReport
@@ -99,5 +108,10 @@ export interface StatusResponse {
    * [] when there are none, null when they cannot be read (broker down, topic missing).
    */
   dead_letters: RecentDeadLetter[] | null
+  /**
+   * Days that have consumption but could not be priced (before any agreement, rates not
+   * published): how many, and the newest runs of them; null when Postgres is down.
+   */
+  unpriced: { days: number, runs: UnpricedDays[] } | null
   checked_at: string
 }

@@ -30,6 +30,10 @@ export interface Config {
   octopusProduct: string
   octopusTariff: string
   octopusPaymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
+  /** OCTOPUS_ACCOUNT: the account whose agreements price each slot; '' = the single-tariff variables. */
+  octopusAccount: string
+  /** How often a running pipeline re-reads the account (ACCOUNT_REFRESH_HOURS). */
+  accountRefreshMs: number
   sampleApiHost: string
   sampleApiPort: number
   sampleApiSeed: number
@@ -67,9 +71,11 @@ export const DEFAULTS: Record<string, string> = {
   OCTOPUS_API_KEY: 'sk_live_sample0000000000000000',
   OCTOPUS_MPAN: '1900000000001',
   OCTOPUS_SERIAL: '21L0000001',
-  OCTOPUS_PRODUCT: 'AGILE-24-10-01',
-  OCTOPUS_TARIFF: 'E-1R-AGILE-24-10-01-C',
+  OCTOPUS_PRODUCT: 'AGILE-FLEX-22-11-25',
+  OCTOPUS_TARIFF: 'E-1R-AGILE-FLEX-22-11-25-C',
   OCTOPUS_PAYMENT_METHOD: 'DIRECT_DEBIT',
+  OCTOPUS_ACCOUNT: '',
+  ACCOUNT_REFRESH_HOURS: '6',
   SAMPLE_API_HOST: '127.0.0.1',
   SAMPLE_API_PORT: '8090',
   SAMPLE_API_SEED: '42',
@@ -159,6 +165,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
   for (const name of sources) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) problems.push(`SOURCES must be a comma list of source names, got "${name}"`)
   }
+  const account = get('OCTOPUS_ACCOUNT')
+  if (account !== '' && !/^A-[0-9A-F]{8}$/i.test(account)) problems.push(`OCTOPUS_ACCOUNT must be an Octopus account number like A-1234ABCD, got "${account}"`)
   const namespace = env.PIPELINE_NAMESPACE?.trim() ?? ''
   if (!/^[\w.-]*$/.test(namespace)) problems.push(`PIPELINE_NAMESPACE may hold letters, digits, '.', '_' and '-', got "${namespace}"`)
 
@@ -175,6 +183,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     octopusProduct: get('OCTOPUS_PRODUCT'),
     octopusTariff: get('OCTOPUS_TARIFF'),
     octopusPaymentMethod: oneOf('OCTOPUS_PAYMENT_METHOD', ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const),
+    octopusAccount: account.toUpperCase(),
+    accountRefreshMs: int('ACCOUNT_REFRESH_HOURS', 1, 24 * 7) * 3600 * 1000,
     sampleApiHost: get('SAMPLE_API_HOST'),
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),

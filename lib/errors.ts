@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ENERGY_FETCH'
   | 'ENERGY_RATE_LIMITED'
   | 'ENERGY_NO_DATA'
+  | 'ENERGY_UNPRICED'
   | 'ENERGY_REFUSED'
   | 'ENERGY_AUTH'
   | 'ENERGY_MALFORMED'

@@ -6,11 +6,13 @@ import { EnergyError } from './errors.ts'
 export const REQUESTS_TOPIC = 'energy_processor'
 export const COMPLETION_TOPIC = 'completion'
 export const DLQ_TOPIC = 'energy.dlq'
+export const ACCOUNT_TOPIC = 'energy.account'
 
 export const TOPIC_NAMES = {
   requests: REQUESTS_TOPIC,
   completion: COMPLETION_TOPIC,
-  dlq: DLQ_TOPIC
+  dlq: DLQ_TOPIC,
+  account: ACCOUNT_TOPIC
 } as const
 export type TopicKey = keyof typeof TOPIC_NAMES
 export type Topics = Record<TopicKey, string>
@@ -39,6 +41,10 @@ export const COMPACTED = { 'cleanup.policy': 'compact', 'min.compaction.lag.ms':
 export const REQUESTS_SPEC: TopicSpec = { name: REQUESTS_TOPIC, copartitioned: true, configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * 24 * 3600 * 1000) } }
 export const COMPLETION_SPEC: TopicSpec = { name: COMPLETION_TOPIC, copartitioned: true, configs: COMPACTED }
 export const DLQ_SPEC: TopicSpec = { name: DLQ_TOPIC, copartitioned: false, partitions: 1, configs: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * 24 * 3600 * 1000) } }
+
+// The latest answer per Octopus account (key: the account number), read whole by every
+// processor that prices or meters a day: a table, so compacted; one partition keeps it in order.
+export const ACCOUNT_SPEC: TopicSpec = { name: ACCOUNT_TOPIC, copartitioned: false, partitions: 1, configs: COMPACTED }
 
 /** Registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject (topic: string): string {

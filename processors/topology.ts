@@ -2,7 +2,7 @@ import { loadLocalSchemas } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
-import { checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
+import { ACCOUNT_SPEC, checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { co2Source } from './co2/index.ts'
 import type { SourceDeclaration } from './ingest/types.ts'
 import { dailySummaryTarget } from './join/sink.ts'
@@ -26,11 +26,13 @@ export const GROUPS = ['processors', 'join', 'sinks'] as const
 export interface Topology {
   sources: readonly SourceDeclaration[]
   sourceNames: readonly string[]
+  /** The sources that read the account (usesAccount): what a re-priced day is requested from. */
+  accountSources: readonly string[]
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
   /** A sink per source topic, then completion → daily_summary. */
   sinkTargets: readonly SinkTarget[]
-  /** Every topic with its configs, in contract names: requests, sources, completion, DLQ. */
+  /** Every topic with its configs, in contract names: requests, account, sources, completion, DLQ. */
   topicSpecs: readonly TopicSpec[]
   /** Value schema (JSON text) per contract topic name. */
   schemas: ReadonlyMap<string, string>
@@ -56,17 +58,19 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
-  for (const spec of [REQUESTS_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
   for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
 
   const byName = new Map(sources.map(s => [s.name, s]))
   return {
     sources,
     sourceNames: [...names],
+    accountSources: sources.filter(s => s.usesAccount === true).map(s => s.name),
     joinInputs: sources.flatMap(s => s.join === undefined ? [] : [{ name: s.name, topic: s.topic, join: s.join }]) as JoinInputSpec[],
     sinkTargets,
     topicSpecs: [
       REQUESTS_SPEC,
+      ACCOUNT_SPEC,
       ...sources.map(s => ({ name: s.topic, copartitioned: true, configs: COMPACTED })),
       COMPLETION_SPEC,
       DLQ_SPEC

@@ -1,11 +1,12 @@
 import { isLocalDate } from '../lib/london-day.ts'
 import { isEnergyError } from '../lib/errors.ts'
+import { parseAgreementChange } from './agreements.ts'
 import { parseFaults } from './faults.ts'
 import type { Reply, SampleApi } from './types.ts'
 
 // Test and demo controls under /_admin: never faulted, never counted.
 
-/** The reply to an admin request; `body` is the raw request body (PUT only). */
+/** The reply to an admin request; `body` is the raw request body (PUT and POST only). */
 export function adminReply (api: SampleApi, method: string, path: string, body: string): Reply {
   const segments = path.split('/').filter(Boolean).slice(1)
   const [what, arg] = segments
@@ -15,6 +16,7 @@ export function adminReply (api: SampleApi, method: string, path: string, body: 
     if (!isLocalDate(arg)) return { status: 400, body: { detail: `"${arg}" is not a date (expected YYYY-MM-DD)` } }
     return { status: 200, body: { date: arg, revision: api.revise(arg) } }
   }
+  if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, body)
   if (what === 'requests' && segments.length === 1) {
     return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
   }
@@ -40,6 +42,18 @@ function faultsReply (api: SampleApi, method: string, body: string): Reply {
     throw err
   }
   return { status: 200, body: api.faults() }
+}
+
+function agreementsReply (api: SampleApi, method: string, body: string): Reply {
+  if (method === 'GET') return { status: 200, body: api.agreements() }
+  if (method !== 'POST') return notAllowed(method, 'GET, POST')
+  try {
+    return { status: 200, body: api.addAgreement(parseAgreementChange(body)) }
+  } catch (err) {
+    // A bad body or an unknown mpan.
+    if (err instanceof RangeError) return { status: 400, body: { detail: err.message } }
+    throw err
+  }
 }
 
 function notAllowed (method: string, allow: string): Reply {

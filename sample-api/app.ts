@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isLocalDate } from '../lib/london-day.ts'
 import { adminReply } from './admin.ts'
+import { checkAgreementChange, spliceAgreement } from './agreements.ts'
 import { carbonRoute } from './carbon.ts'
 import { checkFaults, takeFault } from './faults.ts'
 import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
 import { octopusRoute } from './octopus.ts'
-import { DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_API_KEY } from './options.ts'
-import type { Fault, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
+import {
+  DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
+  SAMPLE_EXPORT_MPAN, SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MPAN
+} from './options.ts'
+import type { Agreement, Fault, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
 
 const INTERNAL_ERROR: Reply = { status: 500, body: { detail: 'Internal server error' } }
 
@@ -17,6 +21,7 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
   let faults = checkFaults(options.faults ?? [])
   let revisions = new Map<string, number>()
   let counters: RequestCounters = { total: 0, bySource: {}, byPath: {} }
+  let agreements = initialAgreements()
 
   const api: SampleApi = {
     handler (req, res) {
@@ -38,19 +43,36 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       log?.info({ date, revision }, 'sample API usage revised')
       return revision
     },
+    agreements (mpan = SAMPLE_MPAN) {
+      return meterPoint(mpan).map(a => ({ ...a }))
+    },
+    addAgreement (change) {
+      const { mpan = SAMPLE_MPAN, ...agreement } = checkAgreementChange(change)
+      const list = spliceAgreement(meterPoint(mpan), agreement)
+      agreements.set(mpan, list)
+      log?.info({ mpan, agreement }, 'sample API agreement added')
+      return list.map(a => ({ ...a }))
+    },
     reset () {
       faults = []
       revisions = new Map()
       counters = { total: 0, bySource: {}, byPath: {} }
+      agreements = initialAgreements()
     },
     get requests () { return counters }
+  }
+
+  function meterPoint (mpan: string): Agreement[] {
+    const list = agreements.get(mpan)
+    if (list === undefined) throw new RangeError(`mpan "${mpan}" is not a meter point of account ${SAMPLE_ACCOUNT} (${[...agreements.keys()].join(', ')})`)
+    return list
   }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`)
     const method = req.method ?? 'GET'
     if (url.pathname.startsWith('/_admin/')) {
-      const body = method === 'PUT' ? await readBody(req) : ''
+      const body = method === 'PUT' || method === 'POST' ? await readBody(req) : ''
       return send(res, adminReply(api, method, url.pathname, body))
     }
     const route = findRoute(url)
@@ -71,7 +93,8 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       authorization: req.headers.authorization,
       missingSlots: fault?.kind === 'missing' ? fault.missingSlots ?? DEFAULT_MISSING_SLOTS : 0,
       apiKeys,
-      revisionOf: date => revisions.get(date) ?? 0
+      revisionOf: date => revisions.get(date) ?? 0,
+      agreementsOf: mpan => api.agreements(mpan)
     })
     const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
     send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, route.source, reply.body) }, fault?.kind === 'malformed')
@@ -84,6 +107,14 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
   }
 
   return api
+}
+
+/** The account's meter points (export first, as the account lists them) and their agreements at start. */
+function initialAgreements (): Map<string, Agreement[]> {
+  return new Map([
+    [SAMPLE_EXPORT_MPAN, SAMPLE_EXPORT_AGREEMENTS.map(a => ({ ...a }))],
+    [SAMPLE_MPAN, SAMPLE_IMPORT_AGREEMENTS.map(a => ({ ...a }))]
+  ])
 }
 
 function findRoute (url: URL): Route | undefined {

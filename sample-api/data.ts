@@ -39,6 +39,18 @@ function hash32 (x: number): number {
   return x >>> 0
 }
 
+/** FNV-1a over a string's UTF-16 code units: a stable 32-bit key for a product code. */
+function textHash (text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** Key of a product's quarter: the quarter is spread over 32 bits first, so XOR keeps products apart. */
+function productQuarterKey (product: string, quarter: number): number {
+  return textHash(product) ^ hash32(quarter)
+}
+
 /** Uniform in [0, 1) from (seed, integer key, stream). */
 function unitHash (seed: number, key: number, stream: number): number {
   return hash32(hash32(hash32(seed) ^ key) ^ Math.imul(stream + 1, 0x9e3779b9)) / 2 ** 32
@@ -177,21 +189,22 @@ export function agileRate (seed: number, slotStartMs: number): UnitRate {
 }
 
 /**
- * Fixed/variable tariff rate for the quarter numbered `quarter` (year × 4 + quarter of year),
- * direct debit, p/kWh exc VAT: 18-30p.
+ * Unit rate of a fixed/variable product (the product code, e.g. VAR-22-11-01) for the quarter
+ * numbered `quarter` (year × 4 + quarter of year), direct debit, p/kWh exc VAT: 18-30p. Each
+ * product has its own rates.
  */
-export function fixedRate (seed: number, quarter: number): UnitRate {
-  return withVat(18 + 12 * unitHash(seed, quarter, STREAM.fixedRate))
+export function fixedRate (seed: number, quarter: number, product: string): UnitRate {
+  return withVat(18 + 12 * unitHash(seed, productQuarterKey(product, quarter), STREAM.fixedRate))
 }
 
 /**
- * Standing charge (p/day) of a tariff for the quarter numbered `quarter` (year × 4 + quarter of
- * year), by payment method: the direct-debit charge is 40-65p/day exc VAT (Agile and the
- * variable tariff differ), non-direct-debit about 8% dearer. Octopus changes standing charges on
- * the price-cap dates (Jan/Apr/Jul/Oct 1st), so each quarter has its own.
+ * Standing charge (p/day) of a product (its code, e.g. AGILE-24-10-01) for the quarter numbered
+ * `quarter` (year × 4 + quarter of year), by payment method: the direct-debit charge is
+ * 40-65p/day exc VAT, each product its own, non-direct-debit about 8% dearer. Octopus changes
+ * standing charges on the price-cap dates (Jan/Apr/Jul/Oct 1st), so each quarter has its own.
  */
-export function standingCharge (seed: number, quarter: number, agile: boolean, paymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): UnitRate {
-  const direct = 40 + 25 * unitHash(seed, quarter * 2 + (agile ? 1 : 0), STREAM.standingCharge)
+export function standingCharge (seed: number, quarter: number, product: string, paymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): UnitRate {
+  const direct = 40 + 25 * unitHash(seed, productQuarterKey(product, quarter), STREAM.standingCharge)
   return withVat(paymentMethod === 'DIRECT_DEBIT' ? direct : direct * 1.08)
 }
 

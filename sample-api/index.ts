@@ -1,4 +1,7 @@
 export { createSampleApi } from './app.ts'
+export { spliceAgreement } from './agreements.ts'
 export { agileRate, carbonIntensity, consumption, FUELS, fixedRate, generationMix, intensityIndex, standingCharge, withVat } from './data.ts'
 export { parseFaults, takeFault } from './faults.ts'
+export { SAMPLE_ACCOUNT, SAMPLE_ACCOUNT_AGILE_TARIFF, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS } from './options.ts'
+export { isAgileProduct, productLaunch } from './products.ts'
 export type * from './types.ts'

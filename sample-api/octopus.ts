@@ -2,10 +2,11 @@ import { addDays, localDateOf, londonDay, londonOffsetMs, SLOT_MS } from '../lib
 import { agileRate, consumption, fixedRate, standingCharge, withVat } from './data.ts'
 import { londonTime, utcTime } from './format.ts'
 import {
-  FIXED_PRODUCTS, HISTORY_START_DATE, MAX_CONSUMPTION_PAGE_SIZE, MAX_RATES_PAGE_SIZE, SAMPLE_ACCOUNT,
-  SAMPLE_EXPORT_MPAN, SAMPLE_EXPORT_SERIAL, SAMPLE_MPAN, SAMPLE_SERIAL, SAMPLE_TARIFF
+  HISTORY_START_DATE, MAX_CONSUMPTION_PAGE_SIZE, MAX_RATES_PAGE_SIZE, SAMPLE_ACCOUNT,
+  SAMPLE_EXPORT_MPAN, SAMPLE_EXPORT_SERIAL, SAMPLE_MPAN, SAMPLE_SERIAL
 } from './options.ts'
 import { countSlots, pagedReply, parsePage, slotAt, slotRuns, type Page } from './paging.ts'
+import { isAgileProduct, productLaunch } from './products.ts'
 import type { Reply, Route, RouteContext, UnitRate } from './types.ts'
 
 // Octopus Energy REST API (api.octopus.energy/v1), mounted under /octopus/v1.
@@ -20,16 +21,16 @@ export function octopusRoute (segments: string[], url: URL): Route | undefined {
   const [a, b, c, d, e] = segments
   const date = periodDate(url)
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && e === 'standard-unit-rates') {
-    return { source: 'pricing', date, respond: ctx => unitRates(ctx, b, d) }
+    return { source: 'pricing', date, respond: ctx => unitRates(ctx, b) }
   }
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && e === 'standing-charges') {
-    return { source: 'pricing', date, respond: ctx => standingCharges(ctx, b, d) }
+    return { source: 'pricing', date, respond: ctx => standingCharges(ctx, b) }
   }
   if (segments.length === 5 && a === 'electricity-meter-points' && c === 'meters' && e === 'consumption') {
     return { source: 'usage', date, respond: ctx => authorised(ctx) ?? consumptionReply(ctx, b, d, date) }
   }
   if (segments.length === 2 && a === 'accounts') {
-    return { source: 'account', respond: ctx => authorised(ctx) ?? (b === SAMPLE_ACCOUNT ? { status: 200, body: account() } : NOT_FOUND) }
+    return { source: 'account', respond: ctx => authorised(ctx) ?? (b === SAMPLE_ACCOUNT ? { status: 200, body: account(ctx) } : NOT_FOUND) }
   }
   return undefined
 }
@@ -75,15 +76,13 @@ function authorised ({ authorization, apiKeys }: RouteContext): Reply | undefine
 
 const NO_PRODUCT: Reply = { status: 404, body: { detail: 'No EnergyProduct matches the given query.' } }
 
-function knownProduct (product: string): boolean {
-  return product.includes('AGILE') || FIXED_PRODUCTS.includes(product)
-}
-
-function unitRates (ctx: RouteContext, product: string, tariff: string): Reply {
-  if (!knownProduct(product)) return NO_PRODUCT
+// A product is known from its launch (the date its code ends in) on; before it nothing was valid.
+function unitRates (ctx: RouteContext, product: string): Reply {
+  const launch = productLaunch(product)
+  if (launch === undefined) return NO_PRODUCT
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
   if ('status' in page) return page
-  return tariff.includes('AGILE') ? agileRates(ctx, page) : fixedRates(ctx, page)
+  return isAgileProduct(product) ? agileRates(ctx, page, launch) : fixedRates(ctx, page, product, launch)
 }
 
 /** End (exclusive) of the published Agile rates: tomorrow's appear around 16:00 UK time. */
@@ -93,13 +92,13 @@ function agilePublishedUntil (nowMs: number): number {
   return londonDay(addDays(today, localHour >= 16 ? 1 : 0)).endMs
 }
 
-function agileRates (ctx: RouteContext, page: Page): Reply {
+function agileRates (ctx: RouteContext, page: Page, launch: number): Reply {
   const publishedUntil = agilePublishedUntil(ctx.nowMs)
   const period = parsePeriod(ctx.url, publishedUntil)
   if ('status' in period) return period
   // Every rate whose validity overlaps [period_from, period_to], touching edges included:
   // the API returns a little more than asked.
-  const first = Math.max(HISTORY_START_MS, Math.ceil((period.from - SLOT_MS) / SLOT_MS) * SLOT_MS)
+  const first = Math.max(HISTORY_START_MS, launch, Math.ceil((period.from - SLOT_MS) / SLOT_MS) * SLOT_MS)
   const last = Math.min(publishedUntil - SLOT_MS, Math.floor(period.to / SLOT_MS) * SLOT_MS)
   const runs = slotRuns(first, last)
   const count = countSlots(runs)
@@ -126,14 +125,16 @@ function quarterStart (quarter: number): number {
 }
 
 /**
- * The quarters from the history's start to now that overlap [period.from, period.to] (touching
- * edges included), newest first; the current one has no end yet (valid_to null).
+ * The quarters from the history's start or the product's launch (whichever is later) to now
+ * that overlap [period.from, period.to] (touching edges included), newest first; the first one
+ * starts at that start, the current one has no end yet (valid_to null).
  */
-function quarterlyPeriods (nowMs: number, period: { from: number, to: number }): Array<{ q: number, from: number, to: number | null }> {
+function quarterlyPeriods (nowMs: number, period: Period, launch: number): Array<{ q: number, from: number, to: number | null }> {
+  const start = Math.max(HISTORY_START_MS, launch)
   const current = quarterOf(localDateOf(nowMs))
   const periods: Array<{ q: number, from: number, to: number | null }> = []
-  for (let q = current; q >= quarterOf(HISTORY_START_DATE); q--) {
-    const from = quarterStart(q)
+  for (let q = current; q >= quarterOf(localDateOf(start)); q--) {
+    const from = Math.max(start, quarterStart(q))
     const to = q === current ? null : quarterStart(q + 1)
     if (from > period.to || (to !== null && to < period.from)) continue
     periods.push({ q, from, to })
@@ -141,13 +142,13 @@ function quarterlyPeriods (nowMs: number, period: { from: number, to: number }):
   return periods
 }
 
-function fixedRates (ctx: RouteContext, page: Page): Reply {
+function fixedRates (ctx: RouteContext, page: Page, product: string, launch: number): Reply {
   const period = parsePeriod(ctx.url, Infinity)
   if ('status' in period) return period
   const entries: object[] = []
   // Each period is listed once per payment method, non-direct-debit about 5% dearer.
-  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period)) {
-    const rate = fixedRate(ctx.seed, q)
+  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period, launch)) {
+    const rate = fixedRate(ctx.seed, q, product)
     entries.push(rateEntry(rate, from, to, 'DIRECT_DEBIT'))
     entries.push(rateEntry(withVat(rate.value_exc_vat * 1.05), from, to, 'NON_DIRECT_DEBIT'))
   }
@@ -157,19 +158,19 @@ function fixedRates (ctx: RouteContext, page: Page): Reply {
 /**
  * Standing charges (p/day) like the real list: one period per quarter (changed on the
  * price-cap dates, London midnight), each listed for DIRECT_DEBIT and, dearer,
- * NON_DIRECT_DEBIT, newest first, the current one with valid_to null; every period overlapping
- * [period_from, period_to], touching edges included.
+ * NON_DIRECT_DEBIT, newest first, the first from the product's launch, the current one with
+ * valid_to null; every period overlapping [period_from, period_to], touching edges included.
  */
-function standingCharges (ctx: RouteContext, product: string, tariff: string): Reply {
-  if (!knownProduct(product)) return NO_PRODUCT
+function standingCharges (ctx: RouteContext, product: string): Reply {
+  const launch = productLaunch(product)
+  if (launch === undefined) return NO_PRODUCT
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
   if ('status' in page) return page
   const period = parsePeriod(ctx.url, Infinity)
   if ('status' in period) return period
-  const agile = tariff.includes('AGILE')
   const entries: object[] = []
-  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period)) {
-    for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) entries.push(rateEntry(standingCharge(ctx.seed, q, agile, method), from, to, method))
+  for (const { q, from, to } of quarterlyPeriods(ctx.nowMs, period, launch)) {
+    for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) entries.push(rateEntry(standingCharge(ctx.seed, q, product, method), from, to, method))
   }
   return pagedReply(ctx.url, page, entries.length, i => entries[i])
 }
@@ -198,13 +199,13 @@ function consumptionReply (ctx: RouteContext, mpan: string, serial: string, date
   })
 }
 
-function account (): object {
+function account ({ agreementsOf }: RouteContext): object {
   const registers = [{ identifier: '1', rate: 'STANDARD', is_settlement_register: true }]
   return {
     number: SAMPLE_ACCOUNT,
     properties: [{
       id: 1,
-      moved_in_at: '2020-01-01T00:00:00Z',
+      moved_in_at: '2016-01-01T00:00:00Z',
       moved_out_at: null,
       address_line_1: '1 Sample Street',
       town: 'London',
@@ -215,7 +216,7 @@ function account (): object {
           profile_class: 8,
           consumption_standard: 0,
           meters: [{ serial_number: SAMPLE_EXPORT_SERIAL, registers }],
-          agreements: [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }],
+          agreements: agreementsOf(SAMPLE_EXPORT_MPAN),
           is_export: true
         },
         {
@@ -223,10 +224,7 @@ function account (): object {
           profile_class: 1,
           consumption_standard: 2900,
           meters: [{ serial_number: SAMPLE_SERIAL, registers }],
-          agreements: [
-            { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
-            { tariff_code: SAMPLE_TARIFF, valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
-          ],
+          agreements: agreementsOf(SAMPLE_MPAN),
           is_export: false
         }
       ],

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../lib/config.ts'
+import type { Agreement } from './types.ts'
 
 // Defaults and fixed facts of the sample server. The Octopus identities are the defaults of
 // the OCTOPUS_* variables (DESIGN.md: "the sample server accepts the defaults").
@@ -17,16 +18,24 @@ export const SAMPLE_API_KEY = DEFAULTS.OCTOPUS_API_KEY
 export const SAMPLE_MPAN = DEFAULTS.OCTOPUS_MPAN
 /** The import meter's serial number. */
 export const SAMPLE_SERIAL = DEFAULTS.OCTOPUS_SERIAL
-/** The Agile tariff the import meter is on from 2024-10-01. */
-export const SAMPLE_TARIFF = DEFAULTS.OCTOPUS_TARIFF
 /** The account number served by /accounts/{number}/. */
 export const SAMPLE_ACCOUNT = 'A-1234ABCD'
 /** The export meter point listed on the account (no consumption is served for it). */
 export const SAMPLE_EXPORT_MPAN = '1170000000001'
 /** The export meter's serial number. */
 export const SAMPLE_EXPORT_SERIAL = '21L0000002'
-/** Non-Agile products the server knows; any product code containing AGILE is known too. */
-export const FIXED_PRODUCTS = ['VAR-22-11-01', 'OUTGOING-FIX-12M-19-05-13']
+/** The Agile tariff the account's import meter is on from 2024-10-01 (its own, not OCTOPUS_TARIFF). */
+export const SAMPLE_ACCOUNT_AGILE_TARIFF = 'E-1R-AGILE-24-10-01-C'
+/** The import meter's agreements at start and after a reset: ten years, two variable tariffs then Agile. */
+export const SAMPLE_IMPORT_AGREEMENTS: ReadonlyArray<Readonly<Agreement>> = [
+  { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+  { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+  { tariff_code: SAMPLE_ACCOUNT_AGILE_TARIFF, valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
+]
+/** The export meter's agreements at start and after a reset. */
+export const SAMPLE_EXPORT_AGREEMENTS: ReadonlyArray<Readonly<Agreement>> = [
+  { tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }
+]
 /** Retry-After of a 429 fault when it gives none (seconds). */
 export const DEFAULT_RETRY_AFTER_SECONDS = 1
 /** Delay of a slow fault when it gives none (ms). */

@@ -43,6 +43,20 @@ export interface UnitRate {
   value_inc_vat: number
 }
 
+/** A tariff agreement as the account lists it; times are ISO 8601 strings, kept as given. */
+export interface Agreement {
+  tariff_code: string
+  valid_from: string
+  /** null = open-ended. */
+  valid_to: string | null
+}
+
+/** An agreement to record on an account meter point (POST /_admin/agreements body). */
+export interface AgreementChange extends Agreement {
+  /** Omitted = the import meter point. */
+  mpan?: string
+}
+
 export interface RequestCounters {
   total: number
   bySource: Partial<Record<RequestSource, number>>
@@ -68,7 +82,14 @@ export interface SampleApi {
   faults: () => Fault[]
   /** Bumps a date's usage revision, so its consumption values change; returns the new revision. */
   revise: (date: string) => number
-  /** Clears faults, revisions and counters. */
+  /** An account meter point's agreements (default: the import one), sorted by valid_from; RangeError for an unknown mpan. */
+  agreements: (mpan?: string) => Agreement[]
+  /**
+   * Records a (back-dated) switch: over [valid_from, valid_to) the new agreement replaces what
+   * was in force. Returns the meter point's agreements after it; RangeError for a bad change.
+   */
+  addAgreement: (change: AgreementChange) => Agreement[]
+  /** Clears faults, revisions and counters, and restores the account's agreements. */
   reset: () => void
   /** Live counts of every non-admin request. */
   requests: RequestCounters
@@ -92,6 +113,8 @@ export interface RouteContext {
   missingSlots: number
   apiKeys: ReadonlySet<string>
   revisionOf: (date: string) => number
+  /** The current agreements of an account meter point. */
+  agreementsOf: (mpan: string) => Agreement[]
 }
 
 /** A matched API route: which source and date it is about, and how to answer. */

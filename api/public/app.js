@@ -530,6 +530,7 @@ async function refreshStatus () {
     line.replaceChildren(el('span', { className: 'dot bad' }), ` API unreachable: ${err.message}`)
     lags.replaceChildren()
     showDeadLetters(null)
+    showUnpriced(null)
     return
   }
   // The API masks URL credentials in probe errors already (lib/config.ts redactUrls); the
@@ -544,6 +545,7 @@ async function refreshStatus () {
   if (!showDeadLetters(status)) {
     line.append(' ', el('span', { className: status.dlq_records ? 'fact warn' : 'fact', title: status.dlq_records !== null && !status.dlq_exact ? UPPER_BOUND : undefined, text: `Dead letters: ${records(status.dlq_records, status.dlq_exact)}` }))
   }
+  showUnpriced(status)
   lags.replaceChildren(...status.groups.map(g => el('li', {
     className: g.lag ? 'lag behind' : 'lag',
     title: `${g.group} on ${g.topics.join(', ')}${g.lag !== null && !g.lag_exact ? `: ${UPPER_BOUND}` : ''}`
@@ -583,6 +585,28 @@ const instantFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Londo
 function deadEntry (entry) {
   return el('span', { className: 'dead-entry', title: entry.at === null ? undefined : `last ${instantFormat.format(new Date(entry.at))}` },
     el('code', { text: entry.code }), ` ${entry.error}${entry.count > 1 ? ` (×${entry.count})` : ''}`)
+}
+
+/**
+ * Days with consumption but no price (before any agreement, rates not published), as runs
+ * of consecutive days with the reason when a dead letter gives it; hidden when there are none.
+ */
+function showUnpriced (status) {
+  const box = $('unpriced')
+  const unpriced = status?.unpriced ?? null
+  if (unpriced === null || unpriced.days === 0) {
+    box.hidden = true
+    return
+  }
+  box.hidden = false
+  $('unpriced-count').textContent = String(unpriced.days)
+  const listed = unpriced.runs.reduce((n, r) => n + r.days, 0)
+  $('unpriced-note').textContent = listed < unpriced.days
+    ? `Days with consumption but no price: the newest ${unpriced.runs.length} runs (${listed} of ${unpriced.days} days).`
+    : 'Days with consumption but no price, newest first.'
+  $('unpriced-list').replaceChildren(...unpriced.runs.map(run => el('li', { className: 'dead-group' },
+    el('strong', { text: run.from === run.to ? showDay(run.from) : `${showDay(run.from)} – ${showDay(run.to)} (${run.days} days)` }),
+    ': ', el('span', { text: run.reason ?? 'no reason among the newest dead letters (see energy.dlq)' }))))
 }
 
 /** Shows the dead-letter disclosure for a status with dead letters (true), else hides it (false). */

@@ -13,6 +13,8 @@ import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.t
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
 import { processorGroup, topicIn, transactionalId } from '../topology.ts'
 import type { EnergyRequest, SourceDeclaration } from './types.ts'
+import { createAccountTable, type AccountTable } from '../account/table.ts'
+import type { Account } from '../account/types.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
@@ -20,6 +22,8 @@ type Outgoing = MessageToProduce<string, Buffer, string, string>
 interface Clients {
   producer: EnergyProducer
   consumer: EnergyConsumer
+  /** energy.account, for a source that reads the account when OCTOPUS_ACCOUNT is set. */
+  accounts?: AccountTable
   renewProducer (): Promise<void>
 }
 type Incoming = Message<string, Buffer, string, string>
@@ -52,7 +56,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
 
-  async function handle (message: Incoming, signal: AbortSignal): Promise<Handled> {
+  async function handle (message: Incoming, signal: AbortSignal, account: Account | undefined): Promise<Handled> {
     let request: EnergyRequest | undefined
     let day: LondonDay
     try {
@@ -64,7 +68,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       } catch (cause) {
         throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
       }
-      const values = await source.fetchDay(day, { config, log, signal })
+      const values = await source.fetchDay(day, { config, log, signal, account })
       // Visible per source and date (energy.dlq, /api/status), not only in a log line.
       if (values.length === 0) throw new EnergyError('ENERGY_NO_DATA', `${source.name} has no data for ${day.date} yet`, { date: day.date })
       const batchId = request.request_id
@@ -84,7 +88,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
 
   /** A request that cannot be served: its dead letter is its whole outcome. */
   function deadLettered (message: Incoming, err: unknown, date = message.key): Handled {
-    const level = isEnergyError(err, 'ENERGY_NO_DATA') ? 'warn' : 'error'
+    // Not published yet, or not priceable: the upstream's state, not a fault.
+    const level = isEnergyError(err, 'ENERGY_NO_DATA') || isEnergyError(err, 'ENERGY_UNPRICED') ? 'warn' : 'error'
     log[level]({ err: describeError(err), date, offset: String(message.offset) }, 'request not served, sent to energy.dlq')
     return {
       produced: 0,
@@ -108,7 +113,9 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
-    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal))
+    await clients.accounts?.catchUp()
+    const account = clients.accounts?.get(config.octopusAccount)
+    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal, account))
     try {
       await commit(handled, batch, clients, owns)
     } catch (err) {
@@ -144,6 +151,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     const clients: Clients = {
       producer: newProducer(),
       consumer: createConsumer(config, { clientId: group, groupId: group }),
+      accounts: source.usesAccount === true && config.octopusAccount !== '' ? createAccountTable(config, codec, log) : undefined,
       async renewProducer () {
         await closeQuietly(() => clients.producer.close())
         clients.producer = newProducer()
@@ -177,6 +185,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     } finally {
       await closeQuietly(() => consumer.close(true))
       await closeQuietly(() => clients.producer.close())
+      const { accounts } = clients
+      if (accounts !== undefined) await closeQuietly(() => accounts.close())
     }
   }
 

@@ -1,4 +1,5 @@
 import { getJson, httpSettings } from '../../lib/http.ts'
+import type { Config } from '../../lib/config.ts'
 import type { FetchContext } from './types.ts'
 import { asArray, asObject, malformed } from './normalise.ts'
 
@@ -9,11 +10,14 @@ const MAX_PAGES = 1000
 
 export interface OctopusFetch { source: string, auth: boolean }
 
-export async function fetchOctopusPages (firstUrl: string, { config, log, signal }: FetchContext, { source, auth }: OctopusFetch): Promise<unknown[]> {
+/** Octopus takes the API key as the Basic-auth user name, with an empty password. */
+export function octopusAuthorization (config: Pick<Config, 'octopusApiKey'>): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${config.octopusApiKey}:`).toString('base64')}` }
+}
+
+export async function fetchOctopusPages (firstUrl: string, { config, log, signal }: Pick<FetchContext, 'config' | 'log' | 'signal'>, { source, auth }: OctopusFetch): Promise<unknown[]> {
   const origin = new URL(config.octopusApiUrl).origin
-  const headers: Record<string, string> = {}
-  // Octopus takes the API key as the Basic-auth user name, with an empty password.
-  if (auth) headers.authorization = `Basic ${Buffer.from(`${config.octopusApiKey}:`).toString('base64')}`
+  const headers = auth ? octopusAuthorization(config) : {}
   const results: unknown[] = []
   let url: string | null = firstUrl
   for (let page = 0; url !== null; page++) {

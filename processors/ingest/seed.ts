@@ -8,6 +8,8 @@ import { addDays, datesBetween, isLocalDate, londonToday } from '../../lib/londo
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { EnergyRequest } from './types.ts'
+import { refreshAccount, type AccountRefresh } from '../account/refresh.ts'
+import { topology } from '../topology.ts'
 
 export interface SeedRange { from: string, to: string }
 
@@ -37,21 +39,52 @@ export function resolveRange (from: string | undefined, to: string | undefined, 
   return { from: start, to: end }
 }
 
-export interface SeedDeps { config: Readonly<Config>, codec: Codec, log: Logger }
+export interface SeedDeps {
+  config: Readonly<Config>
+  codec: Codec
+  log: Logger
+  /** The sources a re-priced day is requested from; default: those of the pipeline's topology. */
+  accountSources?: readonly string[]
+}
 
-/** Produces one request per local date of the range, inclusive; returns how many. */
-export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, sources: string[] = []): Promise<number> {
+/**
+ * Produces one request per local date of the range, inclusive; returns how many. With
+ * OCTOPUS_ACCOUNT the account is read first (seedAccount), so the range is priced by it.
+ */
+export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly string[] = []): Promise<number> {
+  await seedAccount(deps)
+  const sent = await request(deps, datesBetween(range.from, range.to), sources)
+  deps.log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
+  return sent
+}
+
+/**
+ * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, requests again, from the
+ * sources that read it (SeedDeps.accountSources), every day the change re-priced. Undefined without.
+ */
+export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promise<AccountRefresh | undefined> {
+  if (deps.config.octopusAccount === '') return undefined
+  const accountSources = deps.accountSources ?? topology.accountSources
+  const refresh = await refreshAccount(deps, signal)
+  if (refresh.repriced.length > 0) {
+    const sent = await request(deps, refresh.repriced, accountSources)
+    deps.log.info({ requests: sent, sources: accountSources, first: refresh.repriced[0], last: refresh.repriced.at(-1) }, 're-priced days requested again')
+  }
+  return refresh
+}
+
+/** One request per date, for `sources` (empty: every source). */
+async function request ({ config, codec, log }: SeedDeps, dates: readonly string[], sources: readonly string[]): Promise<number> {
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
     const topic = config.topics.requests
     const metadata = await producer.metadata({ topics: [topic] })
     const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
-    const dates = datesBetween(range.from, range.to)
     let sent = 0
     for (let i = 0; i < dates.length; i += SEND_CHUNK) {
       const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
       for (const date of dates.slice(i, i + SEND_CHUNK)) {
-        const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources }
+        const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources] }
         messages.push({ topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, request) })
       }
       await producer.send({ messages })
@@ -60,7 +93,6 @@ export async function seed ({ config, codec, log }: SeedDeps, range: SeedRange, 
       }
       sent += messages.length
     }
-    log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
     return sent
   } finally {
     await producer.close()

@@ -3,6 +3,7 @@ import type { LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { JoinInput } from '../join/types.ts'
+import type { Account } from '../account/types.ts'
 
 /** What every half-hour record carries (DESIGN.md "Records"). */
 export interface SlotEnvelope {
@@ -45,6 +46,11 @@ export interface FetchContext {
   config: Readonly<Config>
   log: Logger
   signal: AbortSignal
+  /**
+   * With OCTOPUS_ACCOUNT, for a source that reads it: the latest account on energy.account
+   * when the request's batch began (undefined: none published yet).
+   */
+  account?: Account
 }
 
 /** The values a source produces for one half-hour: the envelope is added by the runner. */
@@ -70,6 +76,11 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
   fetchDay (day: LondonDay, context: FetchContext): Promise<V[]>
   /** Where its sink lands the records. */
   sink: Omit<SinkTarget<SlotRecord<V>>, 'topic'>
+  /**
+   * Reads the account (OCTOPUS_ACCOUNT): its processor keeps the energy.account table, and a
+   * change of the account's agreements requests this source's re-priced days again.
+   */
+  usesAccount?: boolean
   /** How the join reads it; a source without one is not a join input. */
   join?: JoinInput<SlotRecord<V>>
 }

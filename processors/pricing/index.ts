@@ -1,4 +1,7 @@
-import type { PricingValues, SourceDeclaration } from '../ingest/types.ts'
+import type { LondonDay } from '../../lib/london-day.ts'
+import { importPeriods, productOf } from '../account/agreements.ts'
+import type { TariffPeriod } from '../account/types.ts'
+import type { FetchContext, PricingValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
@@ -7,26 +10,23 @@ import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import { parseRatesDay, parseStandingCharges, withStandingCharges } from './normalise.ts'
 
 /**
- * Octopus unit rates of the configured tariff, per half-hour (p/kWh), each with the tariff's
- * standing charge in force at the slot (p/day, for OCTOPUS_PAYMENT_METHOD).
+ * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
+ * (p/day, for OCTOPUS_PAYMENT_METHOD). With OCTOPUS_ACCOUNT every slot is priced by the import
+ * agreement in force at it (a switch may fall mid-day); without, by OCTOPUS_TARIFF.
  */
 export const pricingSource: SourceDeclaration<PricingValues> = {
   name: 'pricing',
   topic: 'energy.pricing',
-  // page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page.
-  // The standing charges are asked for after the rates, and only when the day has rates: a day
-  // without (not published yet) costs one request, and a fault on the day's first request
-  // is the rates' one.
+  usesAccount: true,
   async fetchDay (day, context) {
-    const { config } = context
-    const query = new URLSearchParams({ period_from: octopusTime(day.startMs), period_to: octopusTime(day.endMs), page_size: '1500' })
-    const tariffUrl = `${config.octopusApiUrl}/products/${encodeURIComponent(config.octopusProduct)}/electricity-tariffs/` +
-      `${encodeURIComponent(config.octopusTariff)}`
-    const rates = parseRatesDay(day, await fetchOctopusPages(`${tariffUrl}/standard-unit-rates/?${query}`, context, { source: 'pricing', auth: false }),
-      config.octopusTariff, config.octopusPaymentMethod)
-    if (rates.length === 0) return []
-    const charges = await fetchOctopusPages(`${tariffUrl}/standing-charges/?${query}`, context, { source: 'pricing', auth: false })
-    return withStandingCharges(rates, parseStandingCharges(charges, config.octopusPaymentMethod))
+    const periods = tariffPeriods(day, context)
+    const values: PricingValues[] = []
+    for (const period of periods) values.push(...await fetchPeriod(day, period, context))
+    if (values.length === 0) {
+      const tariffs = [...new Set(periods.map(p => p.tariff))].join(', ')
+      throw new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${tariffs} has no unit rates for this day (not published yet, or before the product launched)`, { date: day.date, tariff: tariffs })
+    }
+    return values.sort((a, b) => a.slot_start - b.slot_start)
   },
   sink: {
     name: 'unit_rates',
@@ -65,4 +65,33 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       }
     }
   }
+}
+
+/** The tariffs pricing the day, each over the part of it where it is in force. */
+function tariffPeriods (day: LondonDay, { config, account }: FetchContext): TariffPeriod[] {
+  if (config.octopusAccount === '') return [{ tariff: config.octopusTariff, from: day.startMs, to: day.endMs }]
+  if (account === undefined) {
+    throw new EnergyError('ENERGY_UNPRICED', `${day.date}: account ${config.octopusAccount} is not on ${config.topics.account} yet (\`npm run seed\` reads it first)`, { date: day.date })
+  }
+  const periods = importPeriods(account, day.startMs, day.endMs)
+  if (periods.length === 0) throw new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${account.number} is in force on this day`, { date: day.date })
+  return periods
+}
+
+// page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page. The
+// standing charges are asked for after the rates, and only when the period has rates: a period
+// without (not published yet) costs one request, and a fault on its first request is the rates'.
+async function fetchPeriod (day: LondonDay, period: TariffPeriod, context: FetchContext): Promise<PricingValues[]> {
+  const { config } = context
+  const product = config.octopusAccount === '' ? config.octopusProduct : productOf(period.tariff)
+  if (period.tariff.startsWith('E-2R-')) {
+    throw new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${period.tariff} has two registers (day and night rates), not supported yet`, { date: day.date, tariff: period.tariff })
+  }
+  const query = new URLSearchParams({ period_from: octopusTime(period.from), period_to: octopusTime(period.to), page_size: '1500' })
+  const tariffUrl = `${config.octopusApiUrl}/products/${encodeURIComponent(product)}/electricity-tariffs/${encodeURIComponent(period.tariff)}`
+  const rates = parseRatesDay(day, await fetchOctopusPages(`${tariffUrl}/standard-unit-rates/?${query}`, context, { source: 'pricing', auth: false }),
+    period.tariff, config.octopusPaymentMethod).filter(r => period.from <= r.slot_start && r.slot_start < period.to)
+  if (rates.length === 0) return []
+  const charges = await fetchOctopusPages(`${tariffUrl}/standing-charges/?${query}`, context, { source: 'pricing', auth: false })
+  return withStandingCharges(rates, parseStandingCharges(charges, config.octopusPaymentMethod))
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
 import { createJoinProcessor, createSourceProcessor, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
 import { createSink } from '../../sinks/index.ts'
+import { createAccountRefresher } from '../../processors/account/schedule.ts'
 
 export interface Component extends Supervised { name: string }
 
@@ -22,6 +23,10 @@ export interface ComponentDeps {
 export function createComponents ({ config, codec, log, instanceId, only, topology = defaultTopology }: ComponentDeps): Component[] {
   const selection = selectComponents(topology, only, config.sources)
   const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
+  // The account is re-read where its readers run.
+  if (config.octopusAccount !== '' && selection.sources.some(s => s.usesAccount === true)) {
+    components.push({ name: 'account', ...createAccountRefresher({ config, codec, log, accountSources: topology.accountSources }) })
+  }
   if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: topology.joinInputs }) })
   if (selection.sinks) components.push(createSinks(config, codec, log, topology))
   return components

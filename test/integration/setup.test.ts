@@ -21,7 +21,7 @@ import {
 // database that setup itself creates.
 
 const ALL_VERSIONS = readdirSync(SQL_DIR).filter(f => /^\d+_.*\.sql$/.test(f)).sort().map(f => f.slice(0, -'.sql'.length))
-const COMPACTED = ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'completion']
+const COMPACTED = ['energy.account', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'completion']
 const CONTRACT_TOPICS = ['energy_processor', ...COMPACTED, 'energy.dlq']
 const LOCAL_SCHEMAS = loadLocalSchemas()
 
@@ -38,6 +38,7 @@ async function assertAsDesigned (t: TestContext, config: Readonly<Config>, names
   assert.equal(config.topicPartitions, 4, 'TOPIC_PARTITIONS is the default 4 in the test environment')
   assert.deepStrictEqual(partitions, {
     energy_processor: 4,
+    'energy.account': 1,
     'energy.co2': 4,
     'energy.mix': 4,
     'energy.pricing': 4,

@@ -42,10 +42,13 @@ const probes: StatusProbes = {
   deadLetters: async () => [
     { at: '2024-06-16T09:00:00.000Z', component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' },
     { at: '2024-06-16T08:00:00.000Z', component: 'join', date: null, code: 'ENERGY_DECODE', error: 'not Confluent-framed (magic byte 120)' },
-    { at: '2024-06-16T07:00:00.000Z', component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' }
+    { at: '2024-06-16T07:00:00.000Z', component: 'usage', date: '2024-06-15', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2024-06-15 yet' },
+    { at: '2024-06-16T06:00:00.000Z', component: 'pricing', date: '2015-12-31', code: 'ENERGY_UNPRICED', error: '2015-12-31: no import agreement of account A-1234ABCD is in force on this day' }
   ],
   postgres: async () => ({
     newestCompleteDate: '2024-10-27',
+    unpricedRuns: [{ from: '2015-12-01', to: '2015-12-31', days: 31 }, { from: '2015-06-01', to: '2015-06-02', days: 2 }],
+    unpricedDays: 33,
     sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'daily_summary:completion:3']
       .map(s => s.split(':')).map(([sink, topic, next]) => ({ sink, topic, partition: 0, nextOffset: BigInt(next) }))
   })
@@ -109,6 +112,16 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
 
+  // Days with consumption but no price: runs, newest first, with the reason a dead letter gives.
+  assert.equal(await page.locator('#unpriced-summary').innerText(), 'Unpriced days: 33')
+  await page.locator('#unpriced-summary').click()
+  await page.locator('#unpriced-list').waitFor()
+  assert.deepStrictEqual(await cellTexts(page, '#unpriced-list > li'), [
+    'Tue, 1 Dec 2015 – Thu, 31 Dec 2015 (31 days): 2015-12-31: no import agreement of account A-1234ABCD is in force on this day',
+    'Mon, 1 Jun 2015 – Tue, 2 Jun 2015 (2 days): no reason among the newest dead letters (see energy.dlq)'
+  ])
+  await page.locator('#unpriced-summary').click()
+
   // The dead-letter count opens their list, grouped by component and date: by click, and by
   // keyboard (Enter on the summary; Escape closes it and leaves focus there).
   const deadList = page.locator('#dead-list')
@@ -118,7 +131,8 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   await deadList.waitFor()
   assert.deepStrictEqual(await cellTexts(page, '#dead-list > li'), [
     'usage 2024-06-15: ENERGY_NO_DATA usage has no data for 2024-06-15 yet (×2)',
-    'join: ENERGY_DECODE not Confluent-framed (magic byte 120)'
+    'join: ENERGY_DECODE not Confluent-framed (magic byte 120)',
+    'pricing 2015-12-31: ENERGY_UNPRICED 2015-12-31: no import agreement of account A-1234ABCD is in force on this day'
   ])
   assert.equal(await page.locator('#dead-note').innerText(), 'By component and date, newest first.')
   assert.match(await page.locator('#dead-list .dead-entry').first().getAttribute('title') ?? '', /^last 16 Jun 2024, 10:00 BST$/)

@@ -20,7 +20,7 @@ test('a probe that hangs or fails shows as ok:false within the timeout; the answ
     status: {
       kafka: () => new Promise(() => {}),
       registry: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:8081') },
-      postgres: async () => ({ newestCompleteDate: '2024-10-27', sinkOffsets: [] })
+      postgres: async () => ({ newestCompleteDate: '2024-10-27', sinkOffsets: [], unpricedRuns: [], unpricedDays: 0 })
     }
   })
   const started = Date.now()

@@ -46,7 +46,7 @@ function expectedRecords (source: Source, date: string, batchId: string, config:
     pricing: start => {
       // The standing charge of the slot's quarter (local midnight of Jan/Apr/Jul/Oct 1st), the Agile one, direct debit.
       const quarter = Number(date.slice(0, 4)) * 4 + Math.floor((Number(date.slice(5, 7)) - 1) / 3)
-      const standing = standingCharge(SAMPLE_SEED, quarter, true, config.octopusPaymentMethod)
+      const standing = standingCharge(SAMPLE_SEED, quarter, config.octopusProduct, config.octopusPaymentMethod)
       return { tariff_code: config.octopusTariff, ...agileRate(SAMPLE_SEED, start), standing_charge_exc_vat: standing.value_exc_vat, standing_charge_inc_vat: standing.value_inc_vat }
     },
     usage: start => ({ consumption: consumption(SAMPLE_SEED, start), meter_serial: config.octopusSerial })
@@ -162,10 +162,10 @@ test('a fixed tariff (VAR-22-11-01) fills every slot with its single DIRECT_DEBI
   const byDate = await recordsByDate(env, 'pricing')
   for (const [date, quarter] of Object.entries(dates)) {
     const day = londonDay(date)
-    const rate = fixedRate(SAMPLE_SEED, quarter)
+    const rate = fixedRate(SAMPLE_SEED, quarter, 'VAR-22-11-01')
     assert.notDeepStrictEqual(rate, withVat(rate.value_exc_vat * 1.05))
-    const standing = standingCharge(SAMPLE_SEED, quarter, false, 'DIRECT_DEBIT')
-    assert.notDeepStrictEqual(standing, standingCharge(SAMPLE_SEED, quarter, false, 'NON_DIRECT_DEBIT'))
+    const standing = standingCharge(SAMPLE_SEED, quarter, 'VAR-22-11-01', 'DIRECT_DEBIT')
+    assert.notDeepStrictEqual(standing, standingCharge(SAMPLE_SEED, quarter, 'VAR-22-11-01', 'NON_DIRECT_DEBIT'))
     const batchId = requestOf(requests, date).value?.request_id as string
     assert.deepStrictEqual(byDate.get(date)?.map(m => m.value), slotStarts(day).map(start => ({
       local_date: date,
@@ -192,13 +192,13 @@ test('an Agile day over two pages loses and duplicates nothing (fetchOctopusPage
     const day = londonDay(date)
     const before = sample.requests.length
     const query = new URLSearchParams({ period_from: new Date(day.startMs).toISOString(), period_to: new Date(day.endMs).toISOString(), page_size: String(pageSize) })
-    const url = `${config.octopusApiUrl}/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/?${query}`
+    const url = `${config.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standard-unit-rates/?${query}`
     const results = await fetchOctopusPages(url, { config, log: silentLog, signal: AbortSignal.timeout(10000) }, { source: 'pricing', auth: false })
     const pages = sample.requests.slice(before)
     assert.deepStrictEqual(pages.map(r => r.query.get('page')), [null, '2'], `${date}: two pages fetched`)
     assert.equal(results.length, day.slots + 2, `${date}: the day's rates and both touching edges`)
-    assert.deepStrictEqual(parseRatesDay(day, results, 'E-1R-AGILE-24-10-01-C', 'DIRECT_DEBIT'),
-      slotStarts(day).map(start => ({ slot_start: start, tariff_code: 'E-1R-AGILE-24-10-01-C', ...agileRate(SAMPLE_SEED, start) })))
+    assert.deepStrictEqual(parseRatesDay(day, results, 'E-1R-AGILE-FLEX-22-11-25-C', 'DIRECT_DEBIT'),
+      slotStarts(day).map(start => ({ slot_start: start, tariff_code: 'E-1R-AGILE-FLEX-22-11-25-C', ...agileRate(SAMPLE_SEED, start) })))
   }
 })
 
@@ -292,7 +292,7 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
   }
   const pricingError = Object.fromEntries(byProcessor.pricing.headers)
   assert.equal(pricingError['dlq.error.code'], 'ENERGY_MALFORMED')
-  assert.match(pricingError['dlq.error'], new RegExp(`^ENERGY_MALFORMED: ${host.replaceAll('.', '\\.')}/octopus/v1/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/\\?period_from=2024-06-14T23%3A00%3A00Z&period_to=2024-06-15T23%3A00%3A00Z&page_size=1500 answered malformed JSON \\(\\d+ bytes: ".+"\\)$`))
+  assert.match(pricingError['dlq.error'], new RegExp(`^ENERGY_MALFORMED: ${host.replaceAll('.', '\\.')}/octopus/v1/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standard-unit-rates/\\?period_from=2024-06-14T23%3A00%3A00Z&period_to=2024-06-15T23%3A00%3A00Z&page_size=1500 answered malformed JSON \\(\\d+ bytes: ".+"\\)$`))
   const usageError = Object.fromEntries(byProcessor.usage.headers)
   assert.equal(usageError['dlq.error.code'], 'ENERGY_AUTH')
   assert.equal(usageError['dlq.error'], `ENERGY_AUTH: ${host}/octopus/v1/electricity-meter-points/1900000000001/meters/21L0000001/consumption/` +

@@ -43,7 +43,7 @@ const QUIET_MS = 2500
 type Figures = Omit<DailyAggregate, 'batches' | 'computed_at'>
 
 type PaymentMethod = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
-const TARIFF = 'E-1R-AGILE-24-10-01-C'
+const TARIFF = 'E-1R-AGILE-FLEX-22-11-25-C'
 
 /**
  * The sample API's standing charge for the London date (p/day): it lists one period per quarter
@@ -51,7 +51,7 @@ const TARIFF = 'E-1R-AGILE-24-10-01-C'
  */
 function expectedStandingCharge (date: string, method: PaymentMethod): { value_inc_vat: number, value_exc_vat: number } {
   const quarter = Number(date.slice(0, 4)) * 4 + Math.floor((Number(date.slice(5, 7)) - 1) / 3)
-  return standingCharge(SAMPLE_SEED, quarter, true, method)
+  return standingCharge(SAMPLE_SEED, quarter, 'AGILE-FLEX-22-11-25', method)
 }
 
 /** The day's figures recomputed from the sample API's generators (usage at `revision`). */
@@ -71,7 +71,7 @@ function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'D
     const known = start + SLOT_MS <= SAMPLE_NOW - 3 * 3600 * 1000
     const intensity = known ? actual : forecast
     if (!known) forecastSlots++
-    // The default tariff (OCTOPUS_TARIFF, E-1R-AGILE-24-10-01-C) is Agile: one rate per slot.
+    // The default tariff (OCTOPUS_TARIFF, E-1R-AGILE-FLEX-22-11-25-C) is Agile: one rate per slot.
     const price = agileRate(SAMPLE_SEED, start)
     kwh += u
     costInc += u * price.value_inc_vat

@@ -68,7 +68,9 @@ const progress: PipelineProgress = {
     { sink: 'generation_mix', topic: 'other.energy.mix', partition: 1, nextOffset: 20n },
     { sink: 'daily_summary', topic: 'completion', partition: 0, nextOffset: 2n },
     { sink: 'daily_summary', topic: 'completion', partition: 1, nextOffset: 3n }
-  ]
+  ],
+  unpricedRuns: [],
+  unpricedDays: 0
 }
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value })
@@ -117,6 +119,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     dlq_exact: false,
     // No dead letters were read (no probe for them): unknown, not none.
     dead_letters: null,
+    unpriced: { days: 0, runs: [] },
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -186,6 +189,23 @@ test('dead letters read are listed, at most 50; an empty DLQ lists none without 
   topics.set('energy.dlq', offsets([3n], [3n]))
   const empty = summariseStatus({ kafka: ok({ ...snapshot, topics }), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual([empty.dlq_records, empty.dead_letters], [0, []])
+})
+
+test('unpriced runs carry the reason of the newest ENERGY_UNPRICED dead letter dated inside them; none read, none given; Postgres down, unknown', () => {
+  const runs = [{ from: '2015-12-01', to: '2015-12-31', days: 31 }, { from: '2015-06-01', to: '2015-06-02', days: 2 }]
+  const letters = [
+    { at: null, component: 'usage', date: '2015-12-10', code: 'ENERGY_NO_DATA', error: 'usage has no data for 2015-12-10 yet' },
+    { at: null, component: 'pricing', date: '2016-01-01', code: 'ENERGY_UNPRICED', error: 'outside both runs' },
+    { at: null, component: 'pricing', date: '2015-12-31', code: 'ENERGY_UNPRICED', error: '2015-12-31: no import agreement of account A-1234ABCD is in force on this day' },
+    { at: null, component: 'pricing', date: '2015-12-30', code: 'ENERGY_UNPRICED', error: 'older' }
+  ]
+  const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok({ ...progress, unpricedRuns: runs, unpricedDays: 40 }), deadLetters: letters }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(status.unpriced, {
+    days: 40,
+    runs: [{ ...runs[0], reason: '2015-12-31: no import agreement of account A-1234ABCD is in force on this day' }, { ...runs[1], reason: null }]
+  })
+  const down = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'connection refused' } }, groups, 'energy.dlq', NOW)
+  assert.equal(down.unpriced, null)
 })
 
 test('settle() turns a hanging probe into a timeout and a failure into its message', async () => {

@@ -29,6 +29,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
   assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage'])
   assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
     ['energy_processor', 'delete', true],
+    ['energy.account', 'compact', false],
     ['energy.co2', 'compact', true],
     ['energy.mix', 'compact', true],
     ['energy.pricing', 'compact', true],
@@ -42,7 +43,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
   assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width]), [
     ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 4], ['usage', 'energy.usage', 1]
   ])
-  assert.deepStrictEqual([...topology.schemas.keys()].sort(), ['completion', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
+  assert.deepStrictEqual([...topology.schemas.keys()].sort(), ['completion', 'energy.account', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
     ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
-import { AUTH, CONSUMPTION, query, startSampleApi } from './helpers.ts'
+import { AUTH, CONSUMPTION, query, RATES, startSampleApi } from './helpers.ts'
 
 const DAY = CONSUMPTION + query({ period_from: '2024-06-15T00:00:00+01:00', period_to: '2024-06-15T23:30:00+01:00', order_by: 'period' })
 
@@ -35,7 +35,7 @@ test('a generation range is about the local date 30 minutes after from', async t
 
 test('a 429 fault sends Retry-After', async t => {
   const { get } = await startSampleApi(t, { faults: [{ source: 'pricing', kind: '429', retryAfterSeconds: 3, times: 1 }] })
-  const res = await get('/octopus/v1/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/')
+  const res = await get(RATES)
   assert.equal(res.status, 429)
   assert.equal(res.headers.get('retry-after'), '3')
   assert.deepEqual(await res.json(), { detail: 'Request was throttled. Expected available in 3 seconds.' })
@@ -84,8 +84,7 @@ test('a slow fault delays the answer, and a client that leaves frees its timer',
 })
 
 test('admin endpoints: faults, revise, requests, reset', async t => {
-  const { base, get, json, api } = await startSampleApi(t)
-  const admin = (method: string, path: string, body?: string): Promise<Response> => fetch(`${base}/_admin${path}`, { method, body })
+  const { admin, get, json, api } = await startSampleApi(t)
   const list = [{ source: 'co2', date: '2024-06-15', kind: '500', times: 2 }]
   assert.deepEqual(await (await admin('PUT', '/faults', JSON.stringify(list))).json(), list)
   assert.equal((await get('/carbon/intensity/date/2024-06-15')).status, 500)

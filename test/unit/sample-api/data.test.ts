@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
-import { agileRate, carbonIntensity, consumption, FUELS, fixedRate, generationMix, intensityIndex, withVat } from '../../../sample-api/index.ts'
+import { agileRate, carbonIntensity, consumption, FUELS, fixedRate, generationMix, intensityIndex, standingCharge, withVat } from '../../../sample-api/index.ts'
 
 const JUNE_15 = slotStarts(londonDay('2024-06-15'))
 const YEAR = Array.from({ length: 366 * 48 }, (_, i) => Date.parse('2024-01-01T00:00:00Z') + i * 30 * 60 * 1000)
@@ -55,8 +55,35 @@ test('Agile rates: inc VAT is exc × 1.05, evening peak dearer, some night slots
   const peak = june.filter(s => new Date(s).getUTCHours() >= 15 && new Date(s).getUTCHours() < 18)
   assert.ok(mean(peak) > mean(june) + 5, `peak ${mean(peak)} vs ${mean(june)}`)
   assert.deepEqual(withVat(23.4), { value_exc_vat: 23.4, value_inc_vat: 24.57 })
-  const fixed = fixedRate(42, 2024 * 4 + 2)
-  assert.ok(fixed.value_exc_vat >= 18 && fixed.value_exc_vat <= 30)
+})
+
+const PRODUCTS = ['VAR-16-01-01', 'VAR-22-11-01', 'AGILE-24-10-01', 'AGILE-FLEX-22-11-25', 'OUTGOING-FIX-12M-19-05-13']
+// 2016 Q1 to 2025 Q4.
+const QUARTERS = Array.from({ length: 40 }, (_, i) => 2016 * 4 + i)
+
+test('fixed rates and standing charges: each product its own, per quarter, within the documented ranges', () => {
+  for (const product of PRODUCTS) {
+    for (const q of QUARTERS) {
+      const rate = fixedRate(42, q, product)
+      assert.ok(rate.value_exc_vat >= 18 && rate.value_exc_vat <= 30, `${product} ${q}: ${rate.value_exc_vat}`)
+      assert.deepEqual(rate, withVat(rate.value_exc_vat))
+      const dd = standingCharge(42, q, product, 'DIRECT_DEBIT')
+      assert.ok(dd.value_exc_vat >= 40 && dd.value_exc_vat <= 65, `${product} ${q}: ${dd.value_exc_vat}`)
+      // Non-direct-debit is 8% on the unrounded charge, so within a rounding step of dd × 1.08.
+      const ndd = standingCharge(42, q, product, 'NON_DIRECT_DEBIT')
+      assert.deepEqual(ndd, withVat(ndd.value_exc_vat))
+      assert.ok(Math.abs(ndd.value_exc_vat - dd.value_exc_vat * 1.08) <= 0.01, `${product} ${q}: ${ndd.value_exc_vat} vs ${dd.value_exc_vat}`)
+    }
+  }
+  // Two variable products in the same quarter, every quarter: different rates and charges.
+  for (const q of QUARTERS) {
+    assert.notDeepEqual(fixedRate(42, q, 'VAR-16-01-01'), fixedRate(42, q, 'VAR-22-11-01'), `quarter ${q}`)
+    assert.notDeepEqual(standingCharge(42, q, 'VAR-16-01-01', 'DIRECT_DEBIT'), standingCharge(42, q, 'VAR-22-11-01', 'DIRECT_DEBIT'), `quarter ${q}`)
+  }
+  const rates = (seed: number, product: string): number[] => QUARTERS.map(q => fixedRate(seed, q, product).value_exc_vat)
+  assert.deepEqual(rates(42, 'VAR-22-11-01'), rates(42, 'VAR-22-11-01'))
+  assert.notDeepEqual(rates(42, 'VAR-22-11-01'), rates(7, 'VAR-22-11-01'))
+  assert.equal(new Set(rates(42, 'VAR-22-11-01')).size > 30, true, 'the rate changes from quarter to quarter')
 })
 
 test('consumption is 0-3 kWh with 3 decimals, a household day, and changes with the revision', () => {

@@ -9,8 +9,11 @@ import type { SampleApi, SampleApiOptions } from '../../../sample-api/index.ts'
 export const NOW = Date.parse('2024-07-01T12:00:00Z')
 
 export const AUTH = { authorization: 'Basic ' + Buffer.from(`${DEFAULTS.OCTOPUS_API_KEY}:`).toString('base64') }
-export const RATES = '/octopus/v1/products/AGILE-24-10-01/electricity-tariffs/E-1R-AGILE-24-10-01-C/standard-unit-rates/'
-export const FIXED = '/octopus/v1/products/VAR-22-11-01/electricity-tariffs/E-1R-VAR-22-11-01-C/standard-unit-rates/'
+/** The default Agile product (launched 2022-11-25, so June 2024 has rates) and a variable one (2022-11-01). */
+export const AGILE_PRODUCT = 'AGILE-FLEX-22-11-25'
+export const FIXED_PRODUCT = 'VAR-22-11-01'
+export const RATES = ratesPath(AGILE_PRODUCT)
+export const FIXED = ratesPath(FIXED_PRODUCT)
 export const CONSUMPTION = `/octopus/v1/electricity-meter-points/${DEFAULTS.OCTOPUS_MPAN}/meters/${DEFAULTS.OCTOPUS_SERIAL}/consumption/`
 
 export interface Started {
@@ -18,6 +21,8 @@ export interface Started {
   base: string
   get: (path: string, headers?: Record<string, string>) => Promise<Response>
   json: <T>(path: string, headers?: Record<string, string>) => Promise<T>
+  /** A request to /_admin{path}. */
+  admin: (method: string, path: string, body?: string) => Promise<Response>
 }
 
 /** The sample API on an ephemeral 127.0.0.1 port, closed when the test ends. */
@@ -36,10 +41,16 @@ export async function startSampleApi (t: TestContext, options: Partial<SampleApi
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
     return await res.json() as T
   }
-  return { api, base, get, json }
+  const admin = (method: string, path: string, body?: string): Promise<Response> => fetch(`${base}/_admin${path}`, { method, body })
+  return { api, base, get, json, admin }
 }
 
 /** A query string, `+` of UTC offsets encoded. */
 export function query (params: Record<string, string | number>): string {
   return '?' + new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString()
+}
+
+/** The unit-rate (or standing-charge) list of a product's region C tariff. */
+export function ratesPath (product: string, list: 'standard-unit-rates' | 'standing-charges' = 'standard-unit-rates'): string {
+  return `/octopus/v1/products/${product}/electricity-tariffs/E-1R-${product}-C/${list}/`
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
-import { agileRate, consumption, standingCharge } from '../../../sample-api/index.ts'
-import { AUTH, CONSUMPTION, FIXED, NOW, query, RATES, startSampleApi } from './helpers.ts'
+import {
+  agileRate, consumption, fixedRate, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS, standingCharge, withVat
+} from '../../../sample-api/index.ts'
+import { AGILE_PRODUCT, AUTH, CONSUMPTION, FIXED, FIXED_PRODUCT, NOW, query, RATES, ratesPath, startSampleApi } from './helpers.ts'
 
 interface Paged<T> {
   count: number
@@ -77,11 +79,13 @@ test('a fixed tariff lists both payment methods per quarter, the current one wit
   const { json } = await startSampleApi(t)
   const body = await json<Paged<Rate>>(FIXED + query({ period_from: '2024-04-15T00:00:00Z', period_to: '2024-06-20T00:00:00Z' }))
   // NOW is in 2024 Q3, so Q3 is current: only Q2 overlaps the range.
+  const q2 = fixedRate(42, 2024 * 4 + 1, FIXED_PRODUCT)
+  const period = { valid_from: '2024-03-31T23:00:00Z', valid_to: '2024-06-30T23:00:00Z' }
+  assert.deepStrictEqual(body.results, [
+    { ...q2, ...period, payment_method: 'DIRECT_DEBIT' },
+    { ...withVat(q2.value_exc_vat * 1.05), ...period, payment_method: 'NON_DIRECT_DEBIT' }
+  ])
   assert.equal(body.count, 2)
-  const [dd, ndd] = body.results
-  assert.deepEqual([dd.payment_method, ndd.payment_method], ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'])
-  assert.deepEqual([dd.valid_from, dd.valid_to], ['2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z'])
-  assert.equal(ndd.value_exc_vat, Math.round(dd.value_exc_vat * 105) / 100)
   // From the start of Q3 (local midnight): Q2 touches it, so it comes too.
   const current = await json<Paged<Rate>>(FIXED + query({ period_from: '2024-06-30T23:00:00Z' }))
   assert.deepEqual(current.results.map(r => [r.valid_from, r.valid_to, r.payment_method]), [
@@ -94,7 +98,7 @@ test('a fixed tariff lists both payment methods per quarter, the current one wit
 
 test('standing charges: paged newest first, per quarter and payment method (different values), the current one with valid_to null', async t => {
   const { json, get } = await startSampleApi(t)
-  const path = RATES.replace('standard-unit-rates', 'standing-charges')
+  const path = ratesPath(AGILE_PRODUCT, 'standing-charges')
   // 2024-03-15 .. 2024-10-15 (NOW is in 2024 Q3, so Q3 is current): Q1, Q2 and Q3 overlap;
   // the charge changes at London midnight on 2024-04-01 and 2024-07-01.
   const first = await json<Paged<Rate>>(path + query({ period_from: '2024-03-15T00:00:00Z', period_to: '2024-10-15T00:00:00Z', page_size: 4 }))
@@ -105,28 +109,112 @@ test('standing charges: paged newest first, per quarter and payment method (diff
   const second = await json<Paged<Rate>>(next.pathname + next.search)
   assert.equal(second.next, null)
   const quarter = (q: number, method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): Rate => ({
-    ...standingCharge(42, 2024 * 4 + q, true, method),
+    ...standingCharge(42, 2024 * 4 + q, AGILE_PRODUCT, method),
     valid_from: ['2024-01-01T00:00:00Z', '2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z'][q] as string,
     valid_to: ['2024-03-31T23:00:00Z', '2024-06-30T23:00:00Z', null][q] as string | null,
     payment_method: method
   })
   assert.deepStrictEqual([...first.results, ...second.results], [2, 1, 0].flatMap(q => [quarter(q, 'DIRECT_DEBIT'), quarter(q, 'NON_DIRECT_DEBIT')]))
   for (const q of [0, 1, 2]) {
-    const dd = standingCharge(42, 2024 * 4 + q, true, 'DIRECT_DEBIT')
-    const ndd = standingCharge(42, 2024 * 4 + q, true, 'NON_DIRECT_DEBIT')
+    const dd = standingCharge(42, 2024 * 4 + q, AGILE_PRODUCT, 'DIRECT_DEBIT')
+    const ndd = standingCharge(42, 2024 * 4 + q, AGILE_PRODUCT, 'NON_DIRECT_DEBIT')
     assert.ok(dd.value_exc_vat >= 40 && dd.value_exc_vat <= 65 && ndd.value_exc_vat > dd.value_exc_vat, `Q${q + 1}: ${dd.value_exc_vat} < ${ndd.value_exc_vat}`)
-    assert.notDeepStrictEqual(dd, standingCharge(42, 2024 * 4 + q, false, 'DIRECT_DEBIT'), 'Agile and the variable tariff differ')
   }
-  assert.notDeepStrictEqual(standingCharge(42, 2024 * 4, true, 'DIRECT_DEBIT'), standingCharge(42, 2024 * 4 + 1, true, 'DIRECT_DEBIT'), 'the charge changes on 2024-04-01')
+  assert.notDeepStrictEqual(standingCharge(42, 2024 * 4, AGILE_PRODUCT, 'DIRECT_DEBIT'), standingCharge(42, 2024 * 4 + 1, AGILE_PRODUCT, 'DIRECT_DEBIT'), 'the charge changes on 2024-04-01')
+  // Another product over the same range: the same periods, its own charges.
+  const variable = await json<Paged<Rate>>(ratesPath(FIXED_PRODUCT, 'standing-charges') + query({ period_from: '2024-03-15T00:00:00Z', period_to: '2024-10-15T00:00:00Z' }))
+  assert.deepStrictEqual(variable.results.map(r => [r.valid_from, r.payment_method]), [...first.results, ...second.results].map(r => [r.valid_from, r.payment_method]))
+  assert.deepStrictEqual(variable.results[0], { ...standingCharge(42, 2024 * 4 + 2, FIXED_PRODUCT, 'DIRECT_DEBIT'), valid_from: '2024-06-30T23:00:00Z', valid_to: null, payment_method: 'DIRECT_DEBIT' })
+  assert.notEqual(variable.results[0].value_exc_vat, first.results[0].value_exc_vat)
   const unknown = await get('/octopus/v1/products/NOPE-1/electricity-tariffs/E-1R-NOPE-1-C/standing-charges/')
   assert.equal(unknown.status, 404)
 })
 
-test('an unknown product is 404', async t => {
+test('a product without a launch date in its code is 404', async t => {
   const { get } = await startSampleApi(t)
-  const res = await get('/octopus/v1/products/NOPE-1/electricity-tariffs/E-1R-NOPE-1-C/standard-unit-rates/')
-  assert.equal(res.status, 404)
-  assert.deepEqual(await res.json(), { detail: 'No EnergyProduct matches the given query.' })
+  for (const product of ['NOPE-1', 'AGILE', 'VAR-22-13-01', 'VAR-2022-11-01x']) {
+    for (const list of ['standard-unit-rates', 'standing-charges'] as const) {
+      const res = await get(ratesPath(product, list))
+      assert.equal(res.status, 404, `${product} ${list}`)
+      assert.deepEqual(await res.json(), { detail: 'No EnergyProduct matches the given query.' })
+    }
+  }
+})
+
+// AGILE-24-10-01 launched at London midnight 2024-10-01 (BST): 2024-09-30T23:00Z.
+const AFTER_AGILE_24 = (): number => Date.parse('2024-10-10T12:00:00Z')
+const EMPTY = { count: 0, next: null, previous: null, results: [] }
+
+test('Agile rates start at the product launch; a request before it is empty', async t => {
+  const { json } = await startSampleApi(t, { now: AFTER_AGILE_24 })
+  const agile24 = ratesPath('AGILE-24-10-01')
+  assert.deepStrictEqual(await json(agile24 + query({ period_from: '2024-09-01T00:00:00Z', period_to: '2024-09-30T22:00:00Z' })), EMPTY)
+  // Without the launch the range would give 19:30Z to 01:00Z; it starts at the launch instead.
+  const spanning = await json<Paged<Rate>>(agile24 + query({ period_from: '2024-09-30T20:00:00Z', period_to: '2024-10-01T01:00:00Z' }))
+  assert.deepStrictEqual(spanning.results.map(r => r.valid_from), ['2024-10-01T01:00:00Z', '2024-10-01T00:30:00Z', '2024-10-01T00:00:00Z', '2024-09-30T23:30:00Z', '2024-09-30T23:00:00Z'])
+  const launch = Date.parse('2024-09-30T23:00:00Z')
+  assert.deepStrictEqual(spanning.results[4], { ...agileRate(42, launch), valid_from: '2024-09-30T23:00:00Z', valid_to: '2024-09-30T23:30:00Z', payment_method: null })
+  // Without period_from the list starts at the launch too (the history otherwise starts in 2010)
+  // and runs to the end of today (before 16:00 UK time).
+  const all = await json<Paged<Rate>>(agile24 + query({ page_size: 1 }))
+  assert.equal(all.count, (londonDay('2024-10-10').endMs - launch) / SLOT_MS)
+  // The default product (2022-11-25, GMT) is the same: nothing before 2022-11-25T00:00Z.
+  const flex = await json<Paged<Rate>>(RATES + query({ period_from: '2022-11-24T22:00:00Z', period_to: '2022-11-25T01:00:00Z' }))
+  assert.deepStrictEqual(flex.results.map(r => r.valid_from), ['2022-11-25T01:00:00Z', '2022-11-25T00:30:00Z', '2022-11-25T00:00:00Z'])
+})
+
+test('fixed rates and standing charges: the first quarter is clipped to start at the launch', async t => {
+  const { json } = await startSampleApi(t)
+  // VAR-22-11-01 launched 2022-11-01 (GMT), inside 2022 Q4 (from 2022-09-30T23:00Z).
+  const q4 = 2022 * 4 + 3
+  const clipped = { valid_from: '2022-11-01T00:00:00Z', valid_to: '2023-01-01T00:00:00Z' }
+  for (const list of ['standard-unit-rates', 'standing-charges'] as const) {
+    const path = ratesPath(FIXED_PRODUCT, list)
+    assert.deepStrictEqual(await json(path + query({ period_from: '2022-06-01T00:00:00Z', period_to: '2022-10-31T23:00:00Z' })), EMPTY, list)
+    const spanning = await json<Paged<Rate>>(path + query({ period_from: '2022-10-15T00:00:00Z', period_to: '2022-11-15T00:00:00Z' }))
+    const [dd, ndd] = list === 'standard-unit-rates'
+      ? [fixedRate(42, q4, FIXED_PRODUCT), withVat(fixedRate(42, q4, FIXED_PRODUCT).value_exc_vat * 1.05)]
+      : [standingCharge(42, q4, FIXED_PRODUCT, 'DIRECT_DEBIT'), standingCharge(42, q4, FIXED_PRODUCT, 'NON_DIRECT_DEBIT')]
+    assert.deepStrictEqual(spanning.results, [
+      { ...dd, ...clipped, payment_method: 'DIRECT_DEBIT' },
+      { ...ndd, ...clipped, payment_method: 'NON_DIRECT_DEBIT' }
+    ], list)
+    // The whole list: 2022 Q4 (clipped) to 2024 Q3 (current), two payment methods each.
+    const all = await json<Paged<Rate>>(path)
+    assert.equal(all.count, 16, list)
+    const oldest = await json<Paged<Rate>>(path + query({ page: 8, page_size: 2 }))
+    assert.deepStrictEqual(oldest.results.map(r => [r.valid_from, r.valid_to, r.payment_method]), [
+      ['2022-11-01T00:00:00Z', '2023-01-01T00:00:00Z', 'DIRECT_DEBIT'],
+      ['2022-11-01T00:00:00Z', '2023-01-01T00:00:00Z', 'NON_DIRECT_DEBIT']
+    ], list)
+  }
+  // A launch on a quarter start needs no clipping: VAR-16-01-01's first period is 2016 Q1.
+  const old = await json<Paged<Rate>>(ratesPath('VAR-16-01-01') + query({ period_from: '2015-06-01T00:00:00Z', period_to: '2016-02-01T00:00:00Z' }))
+  assert.deepStrictEqual(old.results.map(r => [r.valid_from, r.valid_to, r.payment_method]), [
+    ['2016-01-01T00:00:00Z', '2016-03-31T23:00:00Z', 'DIRECT_DEBIT'],
+    ['2016-01-01T00:00:00Z', '2016-03-31T23:00:00Z', 'NON_DIRECT_DEBIT']
+  ])
+})
+
+test('Agile standing charges start at the launch too', async t => {
+  const { json } = await startSampleApi(t, { now: AFTER_AGILE_24 })
+  const path = ratesPath('AGILE-24-10-01', 'standing-charges')
+  assert.deepStrictEqual(await json(path + query({ period_from: '2024-07-01T00:00:00Z', period_to: '2024-09-30T22:00:00Z' })), EMPTY)
+  const all = await json<Paged<Rate>>(path)
+  const q4 = 2024 * 4 + 3
+  assert.deepStrictEqual(all.results, [
+    { ...standingCharge(42, q4, 'AGILE-24-10-01', 'DIRECT_DEBIT'), valid_from: '2024-09-30T23:00:00Z', valid_to: null, payment_method: 'DIRECT_DEBIT' },
+    { ...standingCharge(42, q4, 'AGILE-24-10-01', 'NON_DIRECT_DEBIT'), valid_from: '2024-09-30T23:00:00Z', valid_to: null, payment_method: 'NON_DIRECT_DEBIT' }
+  ])
+})
+
+test('two variable products have different rates in the same quarter', async t => {
+  const { json } = await startSampleApi(t)
+  const range = query({ period_from: '2024-04-15T00:00:00Z', period_to: '2024-06-20T00:00:00Z' })
+  const [old, current] = await Promise.all([json<Paged<Rate>>(ratesPath('VAR-16-01-01') + range), json<Paged<Rate>>(FIXED + range)])
+  assert.deepStrictEqual(old.results.map(r => r.valid_from), current.results.map(r => r.valid_from))
+  assert.equal(old.results[0].value_exc_vat, fixedRate(42, 2024 * 4 + 1, 'VAR-16-01-01').value_exc_vat)
+  assert.notEqual(old.results[0].value_exc_vat, current.results[0].value_exc_vat)
 })
 
 test('consumption uses UK local offsets: +01:00 in June, Z in January', async t => {
@@ -174,16 +262,49 @@ test('consumption needs the API key as Basic user and a known meter', async t =>
   assert.deepEqual(await unknown.json(), { detail: 'Not found.' })
 })
 
-test('the account lists the export and the import meter with their agreements', async t => {
+test('the account has ten years of history: the export meter, and the import meter on two variable tariffs then Agile', async t => {
   const { json, get } = await startSampleApi(t)
-  const account = await json<{ number: string, properties: Array<{ electricity_meter_points: Array<{ mpan: string, is_export: boolean, agreements: Array<{ tariff_code: string, valid_to: string | null }> }> }> }>('/octopus/v1/accounts/A-1234ABCD/', AUTH)
-  assert.equal(account.number, 'A-1234ABCD')
-  const points = account.properties[0].electricity_meter_points
-  assert.deepEqual(points.map(p => p.is_export), [true, false])
-  assert.deepEqual(points[1].agreements.map(a => [a.tariff_code, a.valid_to]), [
-    ['E-1R-VAR-22-11-01-C', '2024-10-01T00:00:00+01:00'],
-    ['E-1R-AGILE-24-10-01-C', null]
+  const registers = [{ identifier: '1', rate: 'STANDARD', is_settlement_register: true }]
+  assert.deepStrictEqual(await json('/octopus/v1/accounts/A-1234ABCD/', AUTH), {
+    number: 'A-1234ABCD',
+    properties: [{
+      id: 1,
+      moved_in_at: '2016-01-01T00:00:00Z',
+      moved_out_at: null,
+      address_line_1: '1 Sample Street',
+      town: 'London',
+      postcode: 'SW1A 1AA',
+      electricity_meter_points: [
+        {
+          mpan: '1170000000001',
+          profile_class: 8,
+          consumption_standard: 0,
+          meters: [{ serial_number: '21L0000002', registers }],
+          agreements: [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }],
+          is_export: true
+        },
+        {
+          mpan: '1900000000001',
+          profile_class: 1,
+          consumption_standard: 2900,
+          meters: [{ serial_number: '21L0000001', registers }],
+          agreements: [
+            { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+            { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+            { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
+          ],
+          is_export: false
+        }
+      ],
+      gas_meter_points: []
+    }]
+  })
+  assert.deepStrictEqual([...SAMPLE_IMPORT_AGREEMENTS], [
+    { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+    { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+    { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
   ])
+  assert.deepStrictEqual([...SAMPLE_EXPORT_AGREEMENTS], [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }])
   assert.equal((await get('/octopus/v1/accounts/A-1234ABCD/')).status, 401)
   assert.equal((await get('/octopus/v1/accounts/A-0000/', AUTH)).status, 404)
 })

@@ -1,0 +1,61 @@
+import type { Codec } from '../../lib/avro.ts'
+import type { Config } from '../../lib/config.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
+import { createProducer } from '../../lib/kafka.ts'
+import { londonDay, londonToday } from '../../lib/london-day.ts'
+import type { Logger } from '../../lib/log.ts'
+import { octopusAuthorization } from '../ingest/octopus.ts'
+import { repricedDates } from './agreements.ts'
+import { parseAccount } from './normalise.ts'
+import { createAccountTable } from './table.ts'
+import type { Account } from './types.ts'
+
+export interface AccountDeps { config: Readonly<Config>, codec: Codec, log: Logger }
+
+/** GET /v1/accounts/{OCTOPUS_ACCOUNT}/, normalised. */
+export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>, signal?: AbortSignal): Promise<Account> {
+  const body = await getJson(`${config.octopusApiUrl}/accounts/${encodeURIComponent(config.octopusAccount)}/`, {
+    ...httpSettings(config), log, signal, headers: octopusAuthorization(config), authHint: 'check OCTOPUS_API_KEY and OCTOPUS_ACCOUNT'
+  })
+  return parseAccount(body, config.octopusAccount, Date.now())
+}
+
+export interface AccountRefresh {
+  account: Account
+  /** Whether the answer differed from the latest on energy.account (and so was published). */
+  changed: boolean
+  /** London dates up to today whose import pricing the change moved: to be requested again. */
+  repriced: string[]
+}
+
+/**
+ * Reads the account from Octopus and, when it differs from the latest on energy.account,
+ * publishes it: an account change is an event on the topic, the processors' table follows it.
+ * The first account published re-prices nothing (there was no account pricing before it).
+ */
+export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): Promise<AccountRefresh> {
+  const { config, codec, log } = deps
+  const table = createAccountTable(config, codec, log)
+  let previous: Account | undefined
+  try {
+    await table.catchUp()
+    previous = table.get(config.octopusAccount)
+  } finally {
+    await table.close()
+  }
+  const account = await fetchAccount(deps, signal)
+  const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
+  if (changed) {
+    const producer = createProducer(config, { clientId: 'energy-account' })
+    try {
+      await producer.send({ messages: [{ topic: config.topics.account, key: account.number, value: await codec.encode(config.topics.account, account) }] })
+    } finally {
+      await producer.close()
+    }
+  }
+  const repriced = previous === undefined || !changed ? [] : repricedDates(previous, account, londonDay(londonToday()).endMs)
+  const agreements = account.properties.flatMap(p => p.electricity_meter_points).reduce((n, p) => n + p.agreements.length, 0)
+  log.info({ account: account.number, properties: account.properties.length, agreements, changed, repriced: repriced.length, first: repriced[0], last: repriced.at(-1) },
+    changed ? 'account changed, published to energy.account' : 'account unchanged')
+  return { account, changed, repriced }
+}

@@ -1,0 +1,47 @@
+// An Octopus account as the pipeline keeps it (schemas/energy.account.avsc): the account
+// answer normalised, times in UTC ms. It decides, for every slot, which meter points are in
+// force (a property from moved_in_at to moved_out_at) and which agreement prices the slot.
+
+export interface Agreement {
+  tariff_code: string
+  valid_from: number
+  /** null: open-ended. */
+  valid_to: number | null
+}
+
+export interface ElectricityMeterPoint {
+  mpan: string
+  is_export: boolean
+  /** Meter serial numbers, as listed. */
+  meters: string[]
+  agreements: Agreement[]
+}
+
+export interface GasMeterPoint {
+  mprn: string
+  meters: string[]
+  agreements: Agreement[]
+}
+
+export interface Property {
+  /** null: before the account's history. */
+  moved_in_at: number | null
+  /** null: still living there. */
+  moved_out_at: number | null
+  postcode: string | null
+  electricity_meter_points: ElectricityMeterPoint[]
+  gas_meter_points: GasMeterPoint[]
+}
+
+export interface Account {
+  number: string
+  fetched_at: number
+  properties: Property[]
+}
+
+/** A tariff in force over [from, to) (UTC ms; to may be Infinity). */
+export interface TariffPeriod {
+  tariff: string
+  from: number
+  to: number
+}

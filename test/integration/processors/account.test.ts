@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type pg from 'pg'
+import { londonDay, slotStarts } from '../../../lib/london-day.ts'
+import { pipelineProgress } from '../../../api/queries.ts'
+import { seed } from '../../../processors/ingest/seed.ts'
+import type { DailyAggregate } from '../../../processors/join/types.ts'
+import { pricingSource } from '../../../processors/pricing/index.ts'
+import { createJoinProcessor, topology } from '../../../processors/index.ts'
+import { DEFAULTS } from '../../../lib/config.ts'
+import { NO_EXPORT_OR_GAS, silentLog, testConfig } from '../../helpers.ts'
+import {
+  captureLog, createTestEnvironment, defer, readRaw, readTopic, startSampleServer, startSinks, startSourceProcessors, testPool,
+  waitFor, waitForPipeline, type SampleServer, type TestEnvironment
+} from '../../pipeline.ts'
+
+// Issue 13, the bill: with OCTOPUS_ACCOUNT every slot is priced by the import agreement in force
+// at it, every day carries the standing charge in force at its first slot, and a back-dated
+// agreement re-prices its days. Expected figures are computed here from the sample API's HTTP
+// answers (the account, the unit rates and standing charges of each tariff, the consumption),
+// with a reading of its own of which agreement is in force, never from the pipeline's code.
+
+const ACCOUNT = 'A-1234ABCD'
+type Method = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
+
+interface Period { valid_from: string, valid_to: string | null, value_inc_vat: number, value_exc_vat: number, payment_method?: string | null }
+interface AnswerAgreement { tariff_code: string, valid_from: string, valid_to: string | null }
+
+async function answer<T> (url: string, auth = false): Promise<T> {
+  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from('sk_live_sample0000000000000000:').toString('base64')}` } : {}
+  const res = await fetch(url, { headers })
+  assert.equal(res.status, 200, url)
+  return await res.json() as T
+}
+
+/** Every result of a paged Octopus list. */
+async function allResults<T> (url: string, auth = false): Promise<T[]> {
+  const results: T[] = []
+  for (let next: string | null = url; next !== null;) {
+    const page: { results: T[], next: string | null } = await answer(next, auth)
+    results.push(...page.results)
+    next = page.next
+  }
+  return results
+}
+
+const inForce = (p: { valid_from: string, valid_to: string | null }, ms: number): boolean =>
+  Date.parse(p.valid_from) <= ms && (p.valid_to === null || ms < Date.parse(p.valid_to))
+
+/** The sample account's import agreements, as its answer lists them. */
+async function importAgreements (sample: SampleServer): Promise<AnswerAgreement[]> {
+  const account: { properties: Array<{ electricity_meter_points: Array<{ is_export: boolean, agreements: AnswerAgreement[] }> }> } =
+    await answer(`${sample.octopusApiUrl}/accounts/${ACCOUNT}/`, true)
+  return account.properties.flatMap(p => p.electricity_meter_points).filter(p => !p.is_export).flatMap(p => p.agreements)
+}
+
+type Figures = Pick<DailyAggregate, 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'import_tariff_code' | 'standing_charge_inc_vat' | 'standing_charge_exc_vat' | 'bill_inc_vat' | 'slots_expected'>
+
+/** A day's bill from the sample API's answers: each slot by the agreement in force at it. */
+async function expectedDay (sample: SampleServer, date: string, method: Method = 'DIRECT_DEBIT'): Promise<Figures> {
+  const day = londonDay(date)
+  const agreements = await importAgreements(sample)
+  const window = `period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`
+  const usage = await allResults<{ consumption: number, interval_start: string }>(
+    `${sample.octopusApiUrl}/electricity-meter-points/1900000000001/meters/21L0000001/consumption/?${window}&page_size=25000`, true)
+  const lists = new Map<string, { rates: Period[], charges: Period[] }>()
+  const listsOf = async (tariff: string): Promise<{ rates: Period[], charges: Period[] }> => {
+    if (!lists.has(tariff)) {
+      const base = `${sample.octopusApiUrl}/products/${tariff.slice(5, -2)}/electricity-tariffs/${tariff}`
+      const ofMethod = (p: Period): boolean => p.payment_method === null || p.payment_method === undefined || p.payment_method === method
+      lists.set(tariff, {
+        rates: (await allResults<Period>(`${base}/standard-unit-rates/?${window}&page_size=1500`)).filter(ofMethod),
+        charges: (await allResults<Period>(`${base}/standing-charges/?${window}`)).filter(ofMethod)
+      })
+    }
+    return lists.get(tariff) as { rates: Period[], charges: Period[] }
+  }
+  let kwh = 0
+  let costInc = 0
+  let costExc = 0
+  for (const start of slotStarts(day)) {
+    const tariff = agreements.find(a => inForce(a, start))?.tariff_code
+    assert.ok(tariff !== undefined, `${date}: the sample account prices every slot`)
+    const rate = (await listsOf(tariff)).rates.find(r => inForce(r, start))
+    const reading = usage.find(u => Date.parse(u.interval_start) === start)
+    assert.ok(rate !== undefined && reading !== undefined, `${date} ${new Date(start).toISOString()}: rate and reading`)
+    kwh += reading.consumption
+    costInc += reading.consumption * rate.value_inc_vat
+    costExc += reading.consumption * rate.value_exc_vat
+  }
+  const first = agreements.find(a => inForce(a, day.startMs))?.tariff_code as string
+  const charge = (await listsOf(first)).charges.find(c => inForce(c, day.startMs))
+  assert.ok(charge !== undefined, `${date}: a standing charge`)
+  return {
+    kwh,
+    cost_inc_vat: costInc,
+    cost_exc_vat: costExc,
+    import_tariff_code: first,
+    standing_charge_inc_vat: charge.value_inc_vat,
+    standing_charge_exc_vat: charge.value_exc_vat,
+    bill_inc_vat: costInc + charge.value_inc_vat + NO_EXPORT_OR_GAS.gas_cost_inc_vat + NO_EXPORT_OR_GAS.gas_standing_charge_inc_vat - NO_EXPORT_OR_GAS.export_value,
+    slots_expected: day.slots
+  }
+}
+
+interface Running { sample: SampleServer, env: TestEnvironment, pool: pg.Pool }
+
+/** The sample API, an environment with OCTOPUS_ACCOUNT, and the whole pipeline in this process. */
+async function runPipeline (t: TestContext, name: string): Promise<Running> {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, name, sample, { OCTOPUS_ACCOUNT: ACCOUNT })
+  const pool = testPool(t, env)
+  await startSourceProcessors(t, env, silentLog)
+  const join = createJoinProcessor({ config: env.config, codec: env.codec, log: silentLog, inputs: topology.joinInputs })
+  await join.start()
+  defer(t, () => join.stop())
+  await startSinks(t, env, pool, topology.sinkTargets)
+  return { sample, env, pool }
+}
+
+async function summaries (pool: pg.Pool, dates: readonly string[]): Promise<Map<string, Figures & { complete: boolean }>> {
+  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, cost_exc_vat, import_tariff_code, standing_charge_inc_vat,
+      standing_charge_exc_vat, bill_inc_vat, slots_expected, complete FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)`, [dates])
+  return new Map(rows.map(({ date, ...figures }) => [date as string, figures as Figures & { complete: boolean }]))
+}
+
+async function assertDays (run: Running, dates: readonly string[]): Promise<void> {
+  const landed = await summaries(run.pool, dates)
+  for (const date of dates) assert.deepStrictEqual(landed.get(date), { ...await expectedDay(run.sample, date), complete: true }, date)
+}
+
+test('with OCTOPUS_ACCOUNT each slot is priced by the agreement in force: a week across the 2024-10-01 switch, a standing charge change, 46 and 50 slots', async t => {
+  const run = await runPipeline(t, 'account_week')
+  const week = ['2024-09-28', '2024-09-29', '2024-09-30', '2024-10-01', '2024-10-02', '2024-10-03', '2024-10-04']
+  const others = ['2024-03-31', '2024-06-30', '2024-07-01', '2024-10-27']
+  await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: week[0], to: week.at(-1) as string })
+  for (const date of others) await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: date, to: date })
+  await waitForPipeline(run.env, run.pool, [...week, ...others])
+  await assertDays(run, [...week, ...others])
+  const landed = await summaries(run.pool, [...week, ...others])
+  // What the figures must show, in words: the switch, and the quarterly standing charge change.
+  assert.deepStrictEqual(week.map(d => landed.get(d)?.import_tariff_code), [...Array(3).fill('E-1R-VAR-22-11-01-C'), ...Array(4).fill('E-1R-AGILE-24-10-01-C')])
+  assert.notEqual(landed.get('2024-06-30')?.standing_charge_inc_vat, landed.get('2024-07-01')?.standing_charge_inc_vat)
+  assert.deepStrictEqual(['2024-03-31', '2024-10-27'].map(d => landed.get(d)?.slots_expected), [46, 50])
+  // The account is on its compacted topic, once (the second seed found it unchanged).
+  const accounts = await readTopic<{ number: string }>(run.env, run.env.config.topics.account)
+  assert.deepStrictEqual(accounts.map(m => [m.key, m.value?.number]), [[ACCOUNT, ACCOUNT]])
+})
+
+test('a back-dated agreement added while the pipeline runs re-prices its days, once each, mid-day switches included', async t => {
+  const run = await runPipeline(t, 'account_backdated')
+  const dates = ['2024-06-11', '2024-06-12', '2024-06-13', '2024-06-14', '2024-06-15']
+  await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: dates[0], to: dates.at(-1) as string })
+  await waitForPipeline(run.env, run.pool, dates)
+  await assertDays(run, dates)
+
+  // Agile Flex from 12:00 BST on the 12th to 12:00 BST on the 14th, recorded after the fact.
+  const res = await fetch(`${run.sample.base}/_admin/agreements`, {
+    method: 'POST',
+    body: JSON.stringify({ tariff_code: 'E-1R-AGILE-FLEX-22-11-25-C', valid_from: '2024-06-12T12:00:00+01:00', valid_to: '2024-06-14T12:00:00+01:00' })
+  })
+  assert.equal(res.status, 200, await res.clone().text())
+  const captured = captureLog('info')
+  // `npm run seed` re-reads the account first: here for one more day.
+  await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2024-06-20', to: '2024-06-20' })
+  assert.ok(captured.lines().some(l => l.msg === 're-priced days requested again' && l.requests === 3 && l.first === '2024-06-12' && l.last === '2024-06-14'), captured.text())
+  await waitForPipeline(run.env, run.pool, [...dates, '2024-06-20'])
+  await waitFor('the re-priced days to land', async () => (await summaries(run.pool, ['2024-06-13'])).get('2024-06-13')?.import_tariff_code === 'E-1R-AGILE-FLEX-22-11-25-C', 30000)
+  // Nothing more arrives: each re-priced day was emitted once more, the others not again.
+  await sleep(2500)
+  await assertDays(run, [...dates, '2024-06-20'])
+  const landed = await summaries(run.pool, dates)
+  assert.deepStrictEqual(dates.map(d => landed.get(d)?.import_tariff_code),
+    ['E-1R-VAR-22-11-01-C', 'E-1R-VAR-22-11-01-C', 'E-1R-AGILE-FLEX-22-11-25-C', 'E-1R-AGILE-FLEX-22-11-25-C', 'E-1R-VAR-22-11-01-C'])
+  const emitted = new Map<string, number>()
+  for (const m of await readTopic<DailyAggregate>(run.env, run.env.config.topics.completion)) emitted.set(m.key, (emitted.get(m.key) ?? 0) + 1)
+  assert.deepStrictEqual(Object.fromEntries([...emitted].sort()), { '2024-06-11': 1, '2024-06-12': 2, '2024-06-13': 2, '2024-06-14': 2, '2024-06-15': 1, '2024-06-20': 1 })
+  // The mid-day switches: the 12th's slots before noon at the variable rate, after at Agile Flex.
+  const rates = await run.pool.query<{ tariff_code: string, n: string }>(
+    "SELECT tariff_code, count(*) AS n FROM energy_usage.unit_rates WHERE local_date = '2024-06-12' GROUP BY tariff_code ORDER BY tariff_code")
+  assert.deepStrictEqual(rates.rows.map(r => [r.tariff_code, Number(r.n)]), [['E-1R-AGILE-FLEX-22-11-25-C', 24], ['E-1R-VAR-22-11-01-C', 24]])
+})
+
+test('a day before any agreement is unpriced: dead-lettered with the reason, listed by the status, the other days go on', async t => {
+  const run = await runPipeline(t, 'account_unpriced')
+  await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: '2015-12-30', to: '2016-01-01' })
+  await waitFor('the unpriced days to show', async () => (await pipelineProgress(run.pool)).unpricedDays === 2, 60000)
+  await waitFor('2016-01-01 to land', async () => (await summaries(run.pool, ['2016-01-01'])).get('2016-01-01')?.complete === true, 60000)
+  await assertDays(run, ['2016-01-01'])
+  const progress = await pipelineProgress(run.pool)
+  assert.deepStrictEqual(progress.unpricedRuns, [{ from: '2015-12-30', to: '2015-12-31', days: 2 }])
+  const letters = (await readRaw(run.env, run.env.config.topics.dlq)).map(m => Object.fromEntries(m.headers ?? new Map()))
+  assert.deepStrictEqual(letters.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error']]).sort(), [
+    ['pricing', '2015-12-30', `ENERGY_UNPRICED: 2015-12-30: no import agreement of account ${ACCOUNT} is in force on this day`],
+    ['pricing', '2015-12-31', `ENERGY_UNPRICED: 2015-12-31: no import agreement of account ${ACCOUNT} is in force on this day`]
+  ])
+})
+
+test('both payment methods: the rates and standing charges of the method, from the sample API, and a product before its launch is unpriced', async t => {
+  const sample = await startSampleServer(t)
+  const signal = AbortSignal.timeout(30000)
+  for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) {
+    // No broker needed: the pricing source's fetch alone, on the sample API's identities.
+    const config = testConfig({ ...DEFAULTS, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_PAYMENT_METHOD: method })
+    const day = londonDay('2024-06-30')
+    const values = await pricingSource.fetchDay(day, { config, log: silentLog, signal })
+    const rates = await allResults<Period>(`${sample.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standing-charges/?period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`)
+    const charge = rates.find(r => r.payment_method === method && inForce(r, day.startMs))
+    assert.ok(charge !== undefined)
+    assert.deepStrictEqual([...new Set(values.map(v => v.standing_charge_inc_vat))], [charge.value_inc_vat], method)
+    // Before the default Agile Flex product launched (2022-11-25) there are no rates to price by.
+    await assert.rejects(pricingSource.fetchDay(londonDay('2022-11-24'), { config, log: silentLog, signal }), {
+      code: 'ENERGY_UNPRICED',
+      message: '2022-11-24: tariff E-1R-AGILE-FLEX-22-11-25-C has no unit rates for this day (not published yet, or before the product launched)'
+    })
+  }
+})

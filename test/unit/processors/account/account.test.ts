@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { londonDay } from '../../../../lib/london-day.ts'
+import { importPeriods, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
+import { describeAccount, singleMeterLines } from '../../../../processors/account/describe.ts'
+import { parseAccount } from '../../../../processors/account/normalise.ts'
+import type { Account } from '../../../../processors/account/types.ts'
+
+// The account answer as Octopus gives it (GET /v1/accounts/{number}/): times with offsets,
+// an export meter point with its own agreement, a previous property with moved_out_at.
+
+const at = (iso: string): number => Date.parse(iso)
+
+const ANSWER = {
+  number: 'A-1234ABCD',
+  properties: [
+    {
+      moved_in_at: '2020-06-01T00:00:00+01:00',
+      moved_out_at: null,
+      postcode: 'SW1A 1AA',
+      electricity_meter_points: [
+        { mpan: '1170000000001', is_export: true, meters: [{ serial_number: '21L0000002' }], agreements: [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-06-01T00:00:00+01:00', valid_to: null }] },
+        {
+          mpan: '1900000000001',
+          is_export: false,
+          meters: [{ serial_number: '21L0000001', registers: [] }],
+          agreements: [
+            { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null },
+            { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' }
+          ]
+        }
+      ],
+      gas_meter_points: [{ mprn: '3000000001', meters: [{ serial_number: 'G4A0000001' }], agreements: [] }]
+    },
+    {
+      moved_in_at: '2016-01-01T00:00:00Z',
+      moved_out_at: '2020-06-01T00:00:00+01:00',
+      postcode: 'M1 1AA',
+      electricity_meter_points: [
+        { mpan: '1800000000001', is_export: false, meters: [{ serial_number: 'OLD1' }], agreements: [{ tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: null }] }
+      ],
+      gas_meter_points: []
+    }
+  ]
+}
+
+const account = (): Account => parseAccount(structuredClone(ANSWER), 'A-1234ABCD', 1)
+
+test('the account answer is normalised: properties by moved-in date, agreements by start, times in ms', () => {
+  const a = account()
+  assert.deepStrictEqual(a.properties.map(p => [p.postcode, p.moved_in_at, p.moved_out_at]), [
+    ['M1 1AA', at('2016-01-01T00:00:00Z'), at('2020-05-31T23:00:00Z')],
+    ['SW1A 1AA', at('2020-05-31T23:00:00Z'), null]
+  ])
+  const imports = a.properties[1].electricity_meter_points[1]
+  assert.deepStrictEqual(imports, {
+    mpan: '1900000000001',
+    is_export: false,
+    meters: ['21L0000001'],
+    agreements: [
+      { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: at('2022-11-01T00:00:00Z'), valid_to: at('2024-09-30T23:00:00Z') },
+      { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: at('2024-09-30T23:00:00Z'), valid_to: null }
+    ]
+  })
+  assert.deepStrictEqual(a.properties[1].gas_meter_points, [{ mprn: '3000000001', meters: ['G4A0000001'], agreements: [] }])
+})
+
+test('a hostile account answer is refused with where and why', () => {
+  const refused = (change: (body: typeof ANSWER) => void, message: string): void => {
+    const body = structuredClone(ANSWER)
+    change(body)
+    assert.throws(() => parseAccount(body, 'A-1234ABCD', 1), { code: 'ENERGY_MALFORMED', message: `account answer is malformed: ${message}` })
+  }
+  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].tariff_code = 'AGILE\u0000' }, 'properties[0].electricity_meter_points[1].agreements[0].tariff_code holds the control character U+0000')
+  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].tariff_code = 'AGILE-24-10-01' }, 'properties[0].electricity_meter_points[1].agreements[0].tariff_code "AGILE-24-10-01" is not a tariff code (E-1R-<product>-<region letter>)')
+  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = 'soon' }, 'properties[0].electricity_meter_points[1].agreements[0].valid_from is not a timestamp ("soon")')
+  refused(b => { b.properties[0].electricity_meter_points[1].agreements[1].valid_to = '2020-01-01T00:00:00Z' }, 'properties[0].electricity_meter_points[1].agreements[1] ends before it starts')
+  refused(b => { b.properties[0].electricity_meter_points[0].meters = Array.from({ length: 21 }, () => ({ serial_number: 'X' })) }, 'properties[0].electricity_meter_points[0].meters has 21 entries, more than 20')
+  refused(b => { b.properties[0].postcode = 'P'.repeat(17) }, 'properties[0].postcode is 17 characters long, more than 16')
+  refused(b => { (b as { properties: unknown }).properties = 'none' }, 'properties is not a list')
+})
+
+test('import periods: the agreements in force over a span, clipped to the property and the span; export left out', () => {
+  const a = account()
+  // The move on 2020-06-01: the old property's open agreement ends with moving out.
+  const move = londonDay('2020-06-01')
+  assert.deepStrictEqual(importPeriods(a, move.startMs - 3600000, move.endMs), [
+    { tariff: 'E-1R-VAR-16-01-01-C', from: move.startMs - 3600000, to: move.startMs }
+  ])
+  // The new property has no import agreement before 2022-11-01.
+  assert.deepStrictEqual(importPeriods(a, move.startMs, move.endMs), [])
+  const switchDay = londonDay('2024-10-01')
+  const before = londonDay('2024-09-30')
+  assert.deepStrictEqual(importPeriods(a, before.startMs, switchDay.endMs), [
+    { tariff: 'E-1R-VAR-22-11-01-C', from: before.startMs, to: switchDay.startMs },
+    { tariff: 'E-1R-AGILE-24-10-01-C', from: switchDay.startMs, to: switchDay.endMs }
+  ])
+})
+
+test('periodAt: where periods overlap, the one that started last wins', () => {
+  const periods = [{ tariff: 'A', from: 0, to: 100 }, { tariff: 'B', from: 50, to: 70 }]
+  assert.deepStrictEqual([10, 50, 69, 70, 100].map(ms => periodAt(periods, ms)?.tariff), ['A', 'B', 'B', 'A', undefined])
+})
+
+test('repricedDates: the London days a changed agreement prices differently, and only those', () => {
+  const previous = account()
+  const next = account()
+  const imports = next.properties[1].electricity_meter_points[1]
+  // A back-dated switch: Agile from 2024-06-12 12:00 BST instead of 2024-10-01.
+  imports.agreements[0].valid_to = at('2024-06-12T11:00:00Z')
+  imports.agreements[1].valid_from = at('2024-06-12T11:00:00Z')
+  const until = londonDay('2024-12-31').endMs
+  const dates = repricedDates(previous, next, until)
+  assert.equal(dates[0], '2024-06-12')
+  assert.equal(dates.at(-1), '2024-09-30')
+  assert.equal(dates.length, 19 + 31 + 31 + 30)
+  assert.deepStrictEqual(repricedDates(previous, account(), until), [])
+  // An agreement that ends: the days after it are no longer priced, up to `until`.
+  const ended = account()
+  ended.properties[1].electricity_meter_points[1].agreements[1].valid_to = at('2024-12-30T00:00:00Z')
+  assert.deepStrictEqual(repricedDates(previous, ended, until), ['2024-12-30', '2024-12-31'])
+  // Export agreements do not price import.
+  const exportChanged = account()
+  exportChanged.properties[1].electricity_meter_points[0].agreements[0].tariff_code = 'E-1R-AGILE-OUTGOING-19-05-13-C'
+  assert.deepStrictEqual(repricedDates(previous, exportChanged, until), [])
+})
+
+test('productOf drops the fuel and register prefix and the region letter; a code of another form is refused', () => {
+  assert.equal(productOf('E-1R-AGILE-24-10-01-C'), 'AGILE-24-10-01')
+  assert.equal(productOf('G-1R-VAR-22-11-01-N'), 'VAR-22-11-01')
+  assert.equal(productOf('E-2R-VAR-22-11-01-A'), 'VAR-22-11-01')
+  assert.throws(() => productOf('AGILE-24-10-01'), { code: 'ENERGY_MALFORMED', message: 'tariff code "AGILE-24-10-01" is not of the form E-1R-<product>-<region letter>' })
+})
+
+test('describeAccount lists properties, meter points, meters and agreements; singleMeterLines the current import meter', () => {
+  const a = account()
+  assert.deepStrictEqual(describeAccount(a), [
+    'account A-1234ABCD: 2 properties',
+    '  property M1 1AA: moved in 2016-01-01T00:00:00Z, moved out 2020-05-31T23:00:00Z',
+    '    electricity import 1800000000001, meters OLD1',
+    '      2016-01-01T00:00:00Z → open-ended  E-1R-VAR-16-01-01-C',
+    '  property SW1A 1AA: moved in 2020-05-31T23:00:00Z, moved out (still there)',
+    '    electricity export 1170000000001, meters 21L0000002',
+    '      2020-05-31T23:00:00Z → open-ended  E-1R-OUTGOING-FIX-12M-19-05-13-C',
+    '    electricity import 1900000000001, meters 21L0000001',
+    '      2022-11-01T00:00:00Z → 2024-09-30T23:00:00Z  E-1R-VAR-22-11-01-C',
+    '      2024-09-30T23:00:00Z → open-ended  E-1R-AGILE-24-10-01-C',
+    '    gas 3000000001, meters G4A0000001'
+  ])
+  assert.deepStrictEqual(singleMeterLines(a, at('2025-01-01T00:00:00Z')), {
+    OCTOPUS_MPAN: '1900000000001', OCTOPUS_SERIAL: '21L0000001', OCTOPUS_TARIFF: 'E-1R-AGILE-24-10-01-C', OCTOPUS_PRODUCT: 'AGILE-24-10-01'
+  })
+  assert.deepStrictEqual(singleMeterLines(a, at('2023-01-01T00:00:00Z')).OCTOPUS_TARIFF, 'E-1R-VAR-22-11-01-C')
+})
