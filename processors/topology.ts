@@ -3,6 +3,7 @@ import type { Config } from '../lib/config.ts'
 import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
 import { ACCOUNT_SPEC, checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
+import { agreementsTarget } from './account/sink.ts'
 import { co2Source } from './co2/index.ts'
 import type { SourceDeclaration } from './ingest/types.ts'
 import { dailySummaryTarget } from './join/sink.ts'
@@ -30,7 +31,7 @@ export interface Topology {
   accountSources: readonly string[]
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
-  /** A sink per source topic, then completion → daily_summary. */
+  /** A sink per source topic, then energy.account → agreements, completion → daily_summary. */
   sinkTargets: readonly SinkTarget[]
   /** Every topic with its configs, in contract names: requests, account, sources, completion, DLQ. */
   topicSpecs: readonly TopicSpec[]
@@ -53,7 +54,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     names.add(s.name)
     checkTopicName(s.topic)
   }
-  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), dailySummaryTarget as SinkTarget]
+  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, dailySummaryTarget as SinkTarget]
   const tables = sinkTargets.map(t => t.name)
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 

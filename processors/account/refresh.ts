@@ -1,5 +1,6 @@
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
+import { describeError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { londonDay, londonToday } from '../../lib/london-day.ts'
@@ -31,7 +32,8 @@ export interface AccountRefresh {
 /**
  * Reads the account from Octopus and, when it differs from the latest on energy.account,
  * publishes it: an account change is an event on the topic, the processors' table follows it.
- * The first account published re-prices nothing (there was no account pricing before it).
+ * The first account published re-prices nothing (there was no account pricing before it). When
+ * the account cannot be read but one was published before, that one stays (a warning).
  */
 export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): Promise<AccountRefresh> {
   const { config, codec, log } = deps
@@ -43,7 +45,15 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
   } finally {
     await table.close()
   }
-  const account = await fetchAccount(deps, signal)
+  let account: Account
+  try {
+    account = await fetchAccount(deps, signal)
+  } catch (err) {
+    // Pricing goes on by the last account published; without one there is nothing to price by.
+    if (previous === undefined || signal?.aborted === true) throw err
+    log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
+    return { account: previous, changed: false, repriced: [] }
+  }
   const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
   if (changed) {
     const producer = createProducer(config, { clientId: 'energy-account' })

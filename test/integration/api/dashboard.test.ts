@@ -24,6 +24,7 @@ const probes: StatusProbes = {
       ['energy.mix', { earliest: [0n], latest: [50n] }],
       ['energy.pricing', { earliest: [0n], latest: [50n] }],
       ['energy.usage', { earliest: [0n], latest: [50n] }],
+      ['energy.account', { earliest: [0n], latest: [1n] }],
       ['completion', { earliest: [0n], latest: [3n] }],
       ['energy.dlq', { earliest: [0n], latest: [3n] }]
     ]),
@@ -49,7 +50,7 @@ const probes: StatusProbes = {
     newestCompleteDate: '2024-10-27',
     unpricedRuns: [{ from: '2015-12-01', to: '2015-12-31', days: 31 }, { from: '2015-06-01', to: '2015-06-02', days: 2 }],
     unpricedDays: 33,
-    sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'daily_summary:completion:3']
+    sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'agreements:energy.account:1', 'daily_summary:completion:3']
       .map(s => s.split(':')).map(([sink, topic, next]) => ({ sink, topic, partition: 0, nextOffset: BigInt(next) }))
   })
 }
@@ -108,7 +109,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.match(status, /Kafka ok/)
   assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
     'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'join ≤7',
-    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink daily_summary 0'
+    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink agreements 0', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
 

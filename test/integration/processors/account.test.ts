@@ -177,6 +177,12 @@ test('a back-dated agreement added while the pipeline runs re-prices its days, o
   for (const m of await readTopic<DailyAggregate>(run.env, run.env.config.topics.completion)) emitted.set(m.key, (emitted.get(m.key) ?? 0) + 1)
   assert.deepStrictEqual(Object.fromEntries([...emitted].sort()), { '2024-06-11': 1, '2024-06-12': 2, '2024-06-13': 2, '2024-06-14': 2, '2024-06-15': 1, '2024-06-20': 1 })
   // The mid-day switches: the 12th's slots before noon at the variable rate, after at Agile Flex.
+  // energy.account landed: the account's rows replaced, one per agreement, as the answer lists them.
+  const landedAgreements = await run.pool.query<{ tariff_code: string, valid_from: Date }>(
+    "SELECT tariff_code, valid_from FROM energy_usage.agreements WHERE account = $1 AND kind = 'import' ORDER BY valid_from", [ACCOUNT])
+  assert.deepStrictEqual(landedAgreements.rows.map(r => [r.tariff_code, r.valid_from.getTime()]),
+    (await importAgreements(run.sample)).map(a => [a.tariff_code, Date.parse(a.valid_from)]).sort((a, b) => (a[1] as number) - (b[1] as number)))
+  assert.equal(landedAgreements.rows.length, 5)
   const rates = await run.pool.query<{ tariff_code: string, n: string }>(
     "SELECT tariff_code, count(*) AS n FROM energy_usage.unit_rates WHERE local_date = '2024-06-12' GROUP BY tariff_code ORDER BY tariff_code")
   assert.deepStrictEqual(rates.rows.map(r => [r.tariff_code, Number(r.n)]), [['E-1R-AGILE-FLEX-22-11-25-C', 24], ['E-1R-VAR-22-11-01-C', 24]])
@@ -195,6 +201,15 @@ test('a day before any agreement is unpriced: dead-lettered with the reason, lis
     ['pricing', '2015-12-30', `ENERGY_UNPRICED: 2015-12-30: no import agreement of account ${ACCOUNT} is in force on this day`],
     ['pricing', '2015-12-31', `ENERGY_UNPRICED: 2015-12-31: no import agreement of account ${ACCOUNT} is in force on this day`]
   ])
+
+  // The account answer turns malformed: the seed warns and prices by the last account published.
+  await run.sample.api.setFaults([{ source: 'account', kind: 'malformed' }])
+  const captured = captureLog('info')
+  await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2016-01-02', to: '2016-01-02' })
+  assert.ok(captured.lines().some(l => l.msg === 'account not re-read, pricing by the last one published' && String(l.err).includes('malformed JSON')), captured.text())
+  await waitFor('2016-01-02 to land', async () => (await summaries(run.pool, ['2016-01-02'])).get('2016-01-02')?.complete === true, 60000)
+  run.sample.api.setFaults([])
+  await assertDays(run, ['2016-01-02'])
 })
 
 test('both payment methods: the rates and standing charges of the method, from the sample API, and a product before its launch is unpriced', async t => {

@@ -21,6 +21,7 @@ test('watchedGroups names every consumer of the pipeline with its topics', () =>
     ['energy-sink-generation_mix', 'sink', 'energy.mix'],
     ['energy-sink-unit_rates', 'sink', 'energy.pricing'],
     ['energy-sink-consumption', 'sink', 'energy.usage'],
+    ['energy-sink-agreements', 'sink', 'energy.account'],
     ['energy-sink-daily_summary', 'sink', 'completion']
   ])
   // A namespace prefixes groups and topics; SOURCES narrows the processors.
@@ -39,6 +40,7 @@ const snapshot: KafkaSnapshot = {
     ['energy.mix', offsets([0n, 0n], [10n, 20n])],
     ['energy.pricing', offsets([0n, 0n], [10n, 20n])],
     ['energy.usage', offsets([4n, 0n], [10n, 20n])],
+    ['energy.account', offsets([0n], [1n])],
     ['completion', offsets([0n, 0n], [2n, 3n])],
     ['energy.dlq', offsets([2n], [7n])]
   ]),
@@ -66,6 +68,7 @@ const progress: PipelineProgress = {
     { sink: 'generation_mix', topic: 'energy.mix', partition: 0, nextOffset: 7n },
     // Another namespace's rows for the same sink do not count.
     { sink: 'generation_mix', topic: 'other.energy.mix', partition: 1, nextOffset: 20n },
+    { sink: 'agreements', topic: 'energy.account', partition: 0, nextOffset: 1n },
     { sink: 'daily_summary', topic: 'completion', partition: 0, nextOffset: 2n },
     { sink: 'daily_summary', topic: 'completion', partition: 1, nextOffset: 3n }
   ],
@@ -112,6 +115,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
       { group: 'energy-sink-generation_mix', kind: 'sink', topics: ['energy.mix'], ...offsets(3 + 20) },
       { group: 'energy-sink-unit_rates', kind: 'sink', topics: ['energy.pricing'], ...offsets(30) },
       { group: 'energy-sink-consumption', kind: 'sink', topics: ['energy.usage'], ...offsets(6 + 20) },
+      { group: 'energy-sink-agreements', kind: 'sink', topics: ['energy.account'], ...offsets(0) },
       { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], ...offsets(0) }
     ],
     newest_complete_date: '2024-10-27',
@@ -163,7 +167,7 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
-  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 12, null, null, null, null, null])
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 12, null, null, null, null, null, null])
   assert.equal(noPostgres.newest_complete_date, null)
   assert.equal(noPostgres.dlq_records, 5)
 })

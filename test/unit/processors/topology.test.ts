@@ -38,7 +38,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['energy.dlq', 'delete', false]
   ])
   assert.deepStrictEqual(topology.sinkTargets.map(t => [t.name, t.topic]), [
-    ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'], ['daily_summary', 'completion']
+    ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'], ['agreements', 'energy.account'], ['daily_summary', 'completion']
   ])
   assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width]), [
     ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 4], ['usage', 'energy.usage', 1]
@@ -54,6 +54,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['ns.energy-sink-generation_mix', 'sink', 'ns.energy.mix'],
     ['ns.energy-sink-unit_rates', 'sink', 'ns.energy.pricing'],
     ['ns.energy-sink-consumption', 'sink', 'ns.energy.usage'],
+    ['ns.energy-sink-agreements', 'sink', 'ns.energy.account'],
     ['ns.energy-sink-daily_summary', 'sink', 'ns.completion']
   ])
   assert.equal(topology.findTarget('energy.usage')?.name, 'consumption')
