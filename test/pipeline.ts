@@ -263,6 +263,19 @@ export async function groupsCaughtUp (config: Readonly<Config>, groups: string[]
   }
 }
 
+/**
+ * True when no transaction is open on the topics (last stable offset = high watermark). A
+ * transaction's offsets commit and its markers reach the data partitions one after the other,
+ * so a group can show as caught up a moment before a read_committed reader sees its records.
+ */
+export async function transactionsSettled (config: Readonly<Config>, topics: readonly string[]): Promise<boolean> {
+  for (const topic of topics) {
+    const [stable, high] = await Promise.all([endOffsets(config, topic, 'read_committed'), endOffsets(config, topic, 'read_uncommitted')])
+    if (stable.some((end, p) => end !== high[p])) return false
+  }
+  return true
+}
+
 /** End offset per partition: the high watermark (read_uncommitted) or the last stable offset. */
 export async function endOffsets (config: Readonly<Config>, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<bigint[]> {
   const consumer = createConsumer(config, { clientId: 'energy-test-offsets', groupId: 'energy-test-offsets-unused' })

@@ -8,6 +8,7 @@ import { seed } from '../../../processors/ingest/seed.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { pricingSource } from '../../../processors/pricing/index.ts'
 import { createJoinProcessor, topology } from '../../../processors/index.ts'
+import { createAccountRefresher } from '../../../processors/account/schedule.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
 import { NO_EXPORT_OR_GAS, silentLog, testConfig } from '../../helpers.ts'
 import {
@@ -230,4 +231,18 @@ test('both payment methods: the rates and standing charges of the method, from t
       message: '2022-11-24: tariff E-1R-AGILE-FLEX-22-11-25-C has no unit rates for this day (not published yet, or before the product launched)'
     })
   }
+})
+
+test('a running pipeline reads the account at start and stops at once when asked', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'account_refresher', sample, { OCTOPUS_ACCOUNT: ACCOUNT })
+  const captured = captureLog('info')
+  const refresher = createAccountRefresher({ config: env.config, codec: env.codec, log: captured.log })
+  await refresher.start()
+  await waitFor('the account on energy.account', async () => (await readTopic(env, env.config.topics.account)).length === 1, 30000)
+  const started = Date.now()
+  await refresher.stop()
+  // The next read is ACCOUNT_REFRESH_HOURS away: stopping does not wait for it.
+  assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms`)
+  assert.ok(captured.lines().some(l => l.msg === 'account changed, published to energy.account' && l.agreements === 4), captured.text())
 })

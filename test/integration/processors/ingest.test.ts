@@ -15,7 +15,7 @@ import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
 import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, standingCharge, withVat } from '../../../sample-api/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import {
-  captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, periodDate, processorGroup, readRaw, readRequests, readTopic,
+  captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, transactionsSettled, periodDate, processorGroup, readRaw, readRequests, readTopic,
   SAMPLE_SEED, seedDates, sourceTopic, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
   type TestEnvironment
 } from '../../pipeline.ts'
@@ -70,7 +70,8 @@ async function recordsByDate (env: TestEnvironment, source: Source, isolation: '
 /** Waits until the processors of `sources` have committed every request seeded so far. */
 async function waitForProcessors (env: TestEnvironment, sources: readonly Source[] = SOURCES, timeoutMs = 30000): Promise<void> {
   await waitFor(`processors ${sources.join(', ')} to handle every request`,
-    () => groupsCaughtUp(env.config, sources.map(s => processorGroup(env, s)), env.config.topics.requests), timeoutMs, 200)
+    async () => await groupsCaughtUp(env.config, sources.map(s => processorGroup(env, s)), env.config.topics.requests) &&
+      await transactionsSettled(env.config, sources.map(s => sourceTopic(env, s))), timeoutMs, 200)
 }
 
 /** The request id of the only request for `date`. */
