@@ -57,16 +57,20 @@ export async function summaryOf (pool: Pool, date: string): Promise<DaySummary |
   return rows.length === 0 ? null : toSummary(rows[0])
 }
 
-/** A day's rows of the four source tables, keyed by slot start (ms). */
+/** A day's rows of the six source tables, keyed by slot start (ms). */
 export interface DaySources {
   usage: Map<number, number>
   price: Map<number, number>
   intensity: Map<number, { forecast: number, actual: number | null }>
   mix: Map<number, Record<string, number>>
+  /** export_readings: kWh exported and its rate (p/kWh, no VAT on export); a figure stored NaN/±Infinity reads null. */
+  export: Map<number, { kwh: number | null, rate: number | null }>
+  /** gas_readings: kWh, its unit rate (p/kWh inc VAT) and its gCO2e. */
+  gas: Map<number, { kwh: number | null, rate_inc_vat: number | null, carbon_g: number | null }>
 }
 
 export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> {
-  const [usage, price, intensity, mix] = await Promise.all([
+  const [usage, price, intensity, mix, exported, gas] = await Promise.all([
     query<{ slot_start: Date, kwh: number }>(pool,
       'SELECT slot_start, kwh FROM energy_usage.consumption WHERE local_date = $1::date', [date]),
     query<{ slot_start: Date, value_inc_vat: number }>(pool,
@@ -74,13 +78,19 @@ export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> 
     query<{ slot_start: Date, forecast: number, actual: number | null }>(pool,
       'SELECT slot_start, forecast, actual FROM energy_usage.carbon_intensity WHERE local_date = $1::date', [date]),
     query<{ slot_start: Date, fuel: string, perc: number }>(pool,
-      'SELECT slot_start, fuel, perc FROM energy_usage.generation_mix WHERE local_date = $1::date ORDER BY slot_start, fuel', [date])
+      'SELECT slot_start, fuel, perc FROM energy_usage.generation_mix WHERE local_date = $1::date ORDER BY slot_start, fuel', [date]),
+    query<{ slot_start: Date, kwh: number | null, rate: number | null }>(pool,
+      'SELECT slot_start, kwh, rate FROM energy_usage.export_readings WHERE local_date = $1::date', [date]),
+    query<{ slot_start: Date, kwh: number | null, value_inc_vat: number | null, carbon_g: number | null }>(pool,
+      'SELECT slot_start, kwh, value_inc_vat, carbon_g FROM energy_usage.gas_readings WHERE local_date = $1::date', [date])
   ])
   const sources: DaySources = {
     usage: new Map(usage.map(r => [r.slot_start.getTime(), r.kwh])),
     price: new Map(price.map(r => [r.slot_start.getTime(), r.value_inc_vat])),
     intensity: new Map(intensity.map(r => [r.slot_start.getTime(), { forecast: r.forecast, actual: r.actual }])),
-    mix: new Map()
+    mix: new Map(),
+    export: new Map(exported.map(r => [r.slot_start.getTime(), { kwh: r.kwh, rate: r.rate }])),
+    gas: new Map(gas.map(r => [r.slot_start.getTime(), { kwh: r.kwh, rate_inc_vat: r.value_inc_vat, carbon_g: r.carbon_g }]))
   }
   for (const r of mix) {
     const ms = r.slot_start.getTime()

@@ -33,6 +33,26 @@ export interface Slot {
   intensity_is_forecast: boolean | null
   /** Percentage per fuel; {} when the slot has no mix. */
   mix: Record<string, number>
+  /** kWh exported (export_readings); 0 without an export meter in force, null when the table has no row. */
+  export_kwh: number | null
+  /** p/kWh paid for the export (no VAT on export); null when the table has no row. */
+  export_rate: number | null
+  /** Gas used, kWh (gas_readings); 0 without a gas meter in force, null when the table has no row. */
+  gas_kwh: number | null
+  /** Gas unit rate, p/kWh including VAT; null when the table has no row. */
+  gas_rate_inc_vat: number | null
+  /** gCO2e of the slot's gas; null when the table has no row. */
+  gas_carbon_g: number | null
+}
+
+/** Per source table, how many of the day's slots it has a row for. */
+export interface SourceSlots {
+  usage: number
+  price: number
+  intensity: number
+  mix: number
+  export: number
+  gas: number
 }
 
 export interface DayResponse {
@@ -42,8 +62,10 @@ export interface DayResponse {
   /** null when the join has not produced the day (yet). */
   summary: DaySummary | null
   slots: Slot[]
-  /** Starts of the slots lacking at least one source. */
+  /** Starts of the slots lacking at least one of the four electricity sources (usage, price, intensity, mix). */
   missing: string[]
+  /** Slots with a row, per source table: slots_expected when the source is whole. */
+  source_slots: SourceSlots
 }
 
 export interface ProbeReport {

@@ -34,6 +34,14 @@ export interface Config {
   octopusAccount: string
   /** How often a running pipeline re-reads the account (ACCOUNT_REFRESH_HOURS). */
   accountRefreshMs: number
+  /** What gas meters read: m³ (SMETS2) or kWh (SMETS1). */
+  gasUnit: 'm3' | 'kWh'
+  /** MJ/m³, to turn m³ into kWh. */
+  gasCalorificValue: number
+  /** gCO2e per kWh of gas burnt. */
+  gasCarbonGPerKwh: number
+  /** The night register's window of two-rate tariffs, London clock minutes [from, to) (may wrap midnight). */
+  twoRateNight: { from: number, to: number }
   sampleApiHost: string
   sampleApiPort: number
   sampleApiSeed: number
@@ -76,6 +84,10 @@ export const DEFAULTS: Record<string, string> = {
   OCTOPUS_PAYMENT_METHOD: 'DIRECT_DEBIT',
   OCTOPUS_ACCOUNT: '',
   ACCOUNT_REFRESH_HOURS: '6',
+  GAS_UNIT: 'm3',
+  GAS_CALORIFIC_VALUE: '39.5',
+  GAS_CARBON_G_PER_KWH: '182.9',
+  TWO_RATE_NIGHT: '00:30-07:30',
   SAMPLE_API_HOST: '127.0.0.1',
   SAMPLE_API_PORT: '8090',
   SAMPLE_API_SEED: '42',
@@ -149,6 +161,19 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (!isHostname(value) && !isIPv6(value)) problems.push(`${name} must be a hostname or an IP address (no port, scheme or brackets), got "${value}"`)
     return value
   }
+  const decimal = (name: string, min: number, max: number): number => {
+    const value = get(name)
+    const n = Number(value)
+    if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) problems.push(`${name} must be a number from ${min} to ${max}, got "${value}"`)
+    return n
+  }
+  const clockWindow = (name: string): { from: number, to: number } => {
+    const value = get(name)
+    const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(value)
+    const window = m === null ? { from: 0, to: 0 } : { from: Number(m[1]) * 60 + Number(m[2]), to: Number(m[3]) * 60 + Number(m[4]) }
+    if (m === null || window.from === window.to) problems.push(`${name} must be a London clock window HH:MM-HH:MM that is not empty, e.g. 00:30-07:30, got "${value}"`)
+    return window
+  }
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
     const value = get(name)
     if (!allowed.includes(value as T)) problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`)
@@ -185,6 +210,10 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     octopusPaymentMethod: oneOf('OCTOPUS_PAYMENT_METHOD', ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const),
     octopusAccount: account.toUpperCase(),
     accountRefreshMs: int('ACCOUNT_REFRESH_HOURS', 1, 24 * 7) * 3600 * 1000,
+    gasUnit: oneOf('GAS_UNIT', ['m3', 'kWh'] as const),
+    gasCalorificValue: decimal('GAS_CALORIFIC_VALUE', 30, 50),
+    gasCarbonGPerKwh: decimal('GAS_CARBON_G_PER_KWH', 0, 1000),
+    twoRateNight: clockWindow('TWO_RATE_NIGHT'),
     sampleApiHost: get('SAMPLE_API_HOST'),
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),

@@ -5,6 +5,8 @@ import { EnergyError } from '../lib/errors.ts'
 import { ACCOUNT_SPEC, checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { agreementsTarget } from './account/sink.ts'
 import { co2Source } from './co2/index.ts'
+import { exportSource } from './export/index.ts'
+import { gasSource } from './gas/index.ts'
 import type { SourceDeclaration } from './ingest/types.ts'
 import { dailySummaryTarget } from './join/sink.ts'
 import type { JoinInputSpec } from './join/types.ts'
@@ -19,7 +21,7 @@ import { usageSource } from './usage/index.ts'
 // targets, the join's inputs, --only groups) is derived from it here.
 
 /** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
-export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource]
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource]
 
 /** `--only` groups besides single source names: every source, the join, every sink. */
 export const GROUPS = ['processors', 'join', 'sinks'] as const
@@ -27,8 +29,8 @@ export const GROUPS = ['processors', 'join', 'sinks'] as const
 export interface Topology {
   sources: readonly SourceDeclaration[]
   sourceNames: readonly string[]
-  /** The sources that read the account (usesAccount): what a re-priced day is requested from. */
-  accountSources: readonly string[]
+  /** The sources that read the account (accountView): what a changed account re-requests days from. */
+  accountSources: readonly SourceDeclaration[]
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
   /** A sink per source topic, then energy.account → agreements, completion → daily_summary. */
@@ -66,7 +68,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
   return {
     sources,
     sourceNames: [...names],
-    accountSources: sources.filter(s => s.usesAccount === true).map(s => s.name),
+    accountSources: sources.filter(s => s.accountView !== undefined),
     joinInputs: sources.flatMap(s => s.join === undefined ? [] : [{ name: s.name, topic: s.topic, join: s.join }]) as JoinInputSpec[],
     sinkTargets,
     topicSpecs: [

@@ -2,13 +2,13 @@ import { isLocalDate } from '../lib/london-day.ts'
 import { isEnergyError } from '../lib/errors.ts'
 import { parseAgreementChange } from './agreements.ts'
 import { parseFaults } from './faults.ts'
-import type { Reply, SampleApi } from './types.ts'
+import type { Agreement, Reply, SampleApi } from './types.ts'
 
 // Test and demo controls under /_admin: never faulted, never counted.
 
 /** The reply to an admin request; `body` is the raw request body (PUT and POST only). */
-export function adminReply (api: SampleApi, method: string, path: string, body: string): Reply {
-  const segments = path.split('/').filter(Boolean).slice(1)
+export function adminReply (api: SampleApi, method: string, url: URL, body: string): Reply {
+  const segments = url.pathname.split('/').filter(Boolean).slice(1)
   const [what, arg] = segments
   if (what === 'faults' && segments.length === 1) return faultsReply(api, method, body)
   if (what === 'revise' && segments.length === 2) {
@@ -16,7 +16,7 @@ export function adminReply (api: SampleApi, method: string, path: string, body: 
     if (!isLocalDate(arg)) return { status: 400, body: { detail: `"${arg}" is not a date (expected YYYY-MM-DD)` } }
     return { status: 200, body: { date: arg, revision: api.revise(arg) } }
   }
-  if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, body)
+  if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, url.searchParams, body)
   if (what === 'requests' && segments.length === 1) {
     return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
   }
@@ -44,16 +44,23 @@ function faultsReply (api: SampleApi, method: string, body: string): Reply {
   return { status: 200, body: api.faults() }
 }
 
-function agreementsReply (api: SampleApi, method: string, body: string): Reply {
-  if (method === 'GET') return { status: 200, body: api.agreements() }
-  if (method !== 'POST') return notAllowed(method, 'GET, POST')
+function agreementsReply (api: SampleApi, method: string, query: URLSearchParams, body: string): Reply {
+  if (method !== 'GET' && method !== 'POST') return notAllowed(method, 'GET, POST')
   try {
-    return { status: 200, body: api.addAgreement(parseAgreementChange(body)) }
+    return { status: 200, body: method === 'GET' ? meterPointAgreements(api, query) : api.addAgreement(parseAgreementChange(body)) }
   } catch (err) {
-    // A bad body or an unknown mpan.
+    // A bad body or query, or an unknown meter point.
     if (err instanceof RangeError) return { status: 400, body: { detail: err.message } }
     throw err
   }
+}
+
+/** The agreements of the meter point `?mpan=` or `?mprn=` names (neither: the import one). */
+function meterPointAgreements (api: SampleApi, query: URLSearchParams): Agreement[] {
+  const mpan = query.get('mpan')
+  const mprn = query.get('mprn')
+  if (mpan !== null && mprn !== null) throw new RangeError('give mpan (electricity) or mprn (gas), not both')
+  return mprn !== null ? api.gasAgreements(mprn) : api.agreements(mpan ?? undefined)
 }
 
 function notAllowed (method: string, allow: string): Reply {

@@ -7,7 +7,7 @@ import type { Agreement, AgreementChange } from './types.ts'
 // Fuel (E/G), register count, product, region letter (A-P): E-1R-AGILE-24-10-01-C.
 const TARIFF_RE = /^[EG]-[12]R-.+-[A-P]$/
 const TIME_RE = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:[0-5]\d)$/
-const FIELDS = new Set(['tariff_code', 'valid_from', 'valid_to', 'mpan'])
+const FIELDS = new Set(['tariff_code', 'valid_from', 'valid_to', 'mpan', 'mprn'])
 const TIME_SHAPE = 'an ISO 8601 time with offset, like 2024-10-01T00:00:00+01:00'
 
 /** Parses a JSON agreement change (POST /_admin/agreements body); RangeError naming every problem. */
@@ -26,7 +26,7 @@ export function checkAgreementChange (value: unknown, origin = 'agreement'): Agr
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError(`${origin} must be a JSON object`)
   const change = value as Record<string, unknown>
   const problems = Object.keys(change).filter(k => !FIELDS.has(k)).map(k => `unknown field "${k}"`)
-  const { tariff_code: tariff, valid_from: from, valid_to: to, mpan } = change
+  const { tariff_code: tariff, valid_from: from, valid_to: to, mpan, mprn } = change
   if (tariff === undefined) problems.push('tariff_code is required')
   else if (!(typeof tariff === 'string' && TARIFF_RE.test(tariff))) problems.push(`tariff_code must look like E-1R-AGILE-24-10-01-C (${TARIFF_RE}), got ${JSON.stringify(tariff)}`)
   if (from === undefined) problems.push(`valid_from is required (${TIME_SHAPE})`)
@@ -35,9 +35,17 @@ export function checkAgreementChange (value: unknown, origin = 'agreement'): Agr
   else if (to !== null && !isTime(to)) problems.push(`valid_to must be ${TIME_SHAPE}, or null, got ${JSON.stringify(to)}`)
   if (isTime(from) && isTime(to) && Date.parse(to) <= Date.parse(from)) problems.push(`valid_to (${to}) must be after valid_from (${from})`)
   if (mpan !== undefined && typeof mpan !== 'string') problems.push(`mpan must be a string, got ${JSON.stringify(mpan)}`)
+  if (mprn !== undefined && typeof mprn !== 'string') problems.push(`mprn must be a string, got ${JSON.stringify(mprn)}`)
+  if (mpan !== undefined && mprn !== undefined) problems.push('give mpan (electricity) or mprn (gas), not both')
+  else if (typeof tariff === 'string' && TARIFF_RE.test(tariff)) {
+    // A gas meter point takes G- tariffs, an electricity one E- tariffs.
+    const [fuel, point] = mprn === undefined ? ['E', 'an electricity'] : ['G', 'a gas']
+    if (tariff[0] !== fuel) problems.push(`tariff_code of ${point} meter point must start with ${fuel}-, got ${JSON.stringify(tariff)}`)
+  }
   if (problems.length > 0) throw new RangeError(`${origin} is invalid:\n  ${problems.join('\n  ')}`)
   const checked: AgreementChange = { tariff_code: tariff as string, valid_from: from as string, valid_to: to as string | null }
   if (mpan !== undefined) checked.mpan = mpan as string
+  if (mprn !== undefined) checked.mprn = mprn as string
   return checked
 }
 

@@ -8,9 +8,10 @@ import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
 import { octopusRoute } from './octopus.ts'
 import {
   DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
-  SAMPLE_EXPORT_MPAN, SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MPAN
+  SAMPLE_EXPORT_MPAN, SAMPLE_GAS_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MPAN, SAMPLE_MPRN, SAMPLE_PREVIOUS_AGREEMENTS,
+  SAMPLE_PREVIOUS_MPAN
 } from './options.ts'
-import type { Agreement, Fault, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
+import type { Agreement, Fault, MeterFuel, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
 
 const INTERNAL_ERROR: Reply = { status: 500, body: { detail: 'Internal server error' } }
 
@@ -44,13 +45,17 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       return revision
     },
     agreements (mpan = SAMPLE_MPAN) {
-      return meterPoint(mpan).map(a => ({ ...a }))
+      return meterPoint('electricity', mpan).map(a => ({ ...a }))
+    },
+    gasAgreements (mprn = SAMPLE_MPRN) {
+      return meterPoint('gas', mprn).map(a => ({ ...a }))
     },
     addAgreement (change) {
-      const { mpan = SAMPLE_MPAN, ...agreement } = checkAgreementChange(change)
-      const list = spliceAgreement(meterPoint(mpan), agreement)
-      agreements.set(mpan, list)
-      log?.info({ mpan, agreement }, 'sample API agreement added')
+      const { mpan = SAMPLE_MPAN, mprn, ...agreement } = checkAgreementChange(change)
+      const [fuel, point] = mprn === undefined ? ['electricity', mpan] as const : ['gas', mprn] as const
+      const list = spliceAgreement(meterPoint(fuel, point), agreement)
+      agreements[fuel].set(point, list)
+      log?.info({ fuel, point, agreement }, 'sample API agreement added')
       return list.map(a => ({ ...a }))
     },
     reset () {
@@ -62,9 +67,11 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
     get requests () { return counters }
   }
 
-  function meterPoint (mpan: string): Agreement[] {
-    const list = agreements.get(mpan)
-    if (list === undefined) throw new RangeError(`mpan "${mpan}" is not a meter point of account ${SAMPLE_ACCOUNT} (${[...agreements.keys()].join(', ')})`)
+  function meterPoint (fuel: MeterFuel, point: string): Agreement[] {
+    const points = agreements[fuel]
+    const list = points.get(point)
+    const name = fuel === 'gas' ? 'mprn' : 'mpan'
+    if (list === undefined) throw new RangeError(`${name} "${point}" is not a meter point of account ${SAMPLE_ACCOUNT} (${[...points.keys()].join(', ')})`)
     return list
   }
 
@@ -73,14 +80,14 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
     const method = req.method ?? 'GET'
     if (url.pathname.startsWith('/_admin/')) {
       const body = method === 'PUT' || method === 'POST' ? await readBody(req) : ''
-      return send(res, adminReply(api, method, url.pathname, body))
+      return send(res, adminReply(api, method, url, body))
     }
     const route = findRoute(url)
     count(url.pathname, route)
     if (route === undefined) return send(res, { status: 404, body: { detail: 'Not found.' } })
     if (method !== 'GET') return send(res, { status: 405, headers: { allow: 'GET' }, body: { detail: `Method "${method}" not allowed.` } })
 
-    const fault = takeFault(faults, route.source, route.date)
+    const fault = takeFault(faults, route.source, route.date, route.readings === true)
     if (fault !== undefined) log?.debug({ source: route.source, date: route.date, kind: fault.kind }, 'sample API fault injected')
     const early = faultReply(fault)
     if (early !== undefined) return send(res, early)
@@ -94,7 +101,8 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       missingSlots: fault?.kind === 'missing' ? fault.missingSlots ?? DEFAULT_MISSING_SLOTS : 0,
       apiKeys,
       revisionOf: date => revisions.get(date) ?? 0,
-      agreementsOf: mpan => api.agreements(mpan)
+      agreementsOf: mpan => api.agreements(mpan),
+      gasAgreementsOf: mprn => api.gasAgreements(mprn)
     })
     const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
     send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, route.source, reply.body) }, fault?.kind === 'malformed')
@@ -109,12 +117,17 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
   return api
 }
 
-/** The account's meter points (export first, as the account lists them) and their agreements at start. */
-function initialAgreements (): Map<string, Agreement[]> {
-  return new Map([
-    [SAMPLE_EXPORT_MPAN, SAMPLE_EXPORT_AGREEMENTS.map(a => ({ ...a }))],
-    [SAMPLE_MPAN, SAMPLE_IMPORT_AGREEMENTS.map(a => ({ ...a }))]
-  ])
+/** The account's meter points by fuel (in the order the account lists them) and their agreements at start. */
+function initialAgreements (): Record<MeterFuel, Map<string, Agreement[]>> {
+  const copy = (list: ReadonlyArray<Readonly<Agreement>>): Agreement[] => list.map(a => ({ ...a }))
+  return {
+    electricity: new Map([
+      [SAMPLE_PREVIOUS_MPAN, copy(SAMPLE_PREVIOUS_AGREEMENTS)],
+      [SAMPLE_EXPORT_MPAN, copy(SAMPLE_EXPORT_AGREEMENTS)],
+      [SAMPLE_MPAN, copy(SAMPLE_IMPORT_AGREEMENTS)]
+    ]),
+    gas: new Map([[SAMPLE_MPRN, copy(SAMPLE_GAS_AGREEMENTS)]])
+  }
 }
 
 function findRoute (url: URL): Route | undefined {

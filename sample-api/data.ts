@@ -26,8 +26,23 @@ const STREAM = {
   usageSpike: 14,
   usageSpikeSize: 15,
   fixedRate: 16,
-  standingCharge: 17
+  standingCharge: 17,
+  oldMeterUsage: 18,
+  oldMeterSpike: 19,
+  oldMeterSpikeSize: 20,
+  dayRate: 21,
+  nightRate: 22,
+  exportCloud: 23,
+  exportFlicker: 24,
+  outgoingPrice: 25,
+  gasCold: 26,
+  gasHeat: 27,
+  gasHotWater: 28,
+  gasRate: 29,
+  gasStandingCharge: 30
 } as const
+// A revision shifts a reading's per-slot streams past every entry above.
+const REVISION_STRIDE = 100
 
 /** lowbias32 integer hash (Chris Wellons): fast, good avalanche on 32-bit keys. */
 function hash32 (x: number): number {
@@ -95,6 +110,11 @@ function winterness (ms: number): number {
   return (1 + Math.cos(2 * Math.PI * (dayOfYear - 15) / YEAR_DAYS)) / 2
 }
 
+/** Hours of daylight: ~16 in June, ~8 in December (w = winterness). */
+function dayLengthHours (w: number): number {
+  return 12 + 4.3 * (1 - 2 * w)
+}
+
 // National demand by local hour, 1 = the evening peak.
 const DEMAND_SHAPE = [[0, 0.62], [4, 0.52], [7, 0.75], [9, 0.86], [16, 0.88], [18, 1], [20, 0.9], [23, 0.68], [24, 0.62]] as const
 
@@ -104,9 +124,8 @@ function generationGw (seed: number, slotStartMs: number): Record<Fuel, number> 
   const w = winterness(ms)
   const demand = (28 + 10 * w) * 1.2 * curve(DEMAND_SHAPE, localHour(slotStartMs))
   const windiness = Math.min(1, smoothNoise(seed, ms, 12 * HOUR_MS, STREAM.wind) * (0.7 + 0.5 * w))
-  // Solar noon is about 12:00 UTC; the day is ~16 h long in June and ~8 h in December.
-  const dayLength = 12 + 4.3 * (1 - 2 * w)
-  const sun = Math.max(0, Math.cos(Math.PI * ((ms % DAY_MS) / HOUR_MS - 12) / dayLength))
+  // Solar noon is about 12:00 UTC.
+  const sun = Math.max(0, Math.cos(Math.PI * ((ms % DAY_MS) / HOUR_MS - 12) / dayLengthHours(w)))
   const cloud = 0.4 + 0.6 * smoothNoise(seed, ms, 6 * HOUR_MS, STREAM.solarCloud)
   const gen = {
     biomass: 1 + 1.5 * smoothNoise(seed, ms, DAY_MS, STREAM.biomass),
@@ -208,22 +227,130 @@ export function standingCharge (seed: number, quarter: number, product: string, 
   return withVat(paymentMethod === 'DIRECT_DEBIT' ? direct : direct * 1.08)
 }
 
+/**
+ * Day unit rate of a two-register (Economy 7, E-2R) tariff of a product for a quarter (as for
+ * fixedRate), direct debit, p/kWh exc VAT: 1.1-1.2 × the product's fixedRate that quarter.
+ */
+export function dayRate (seed: number, quarter: number, product: string): UnitRate {
+  const factor = 1.1 + 0.1 * unitHash(seed, productQuarterKey(product, quarter), STREAM.dayRate)
+  return withVat(fixedRate(seed, quarter, product).value_exc_vat * factor)
+}
+
+/** Night unit rate of a two-register tariff, like dayRate: 0.45-0.55 × the product's fixedRate. */
+export function nightRate (seed: number, quarter: number, product: string): UnitRate {
+  const factor = 0.45 + 0.1 * unitHash(seed, productQuarterKey(product, quarter), STREAM.nightRate)
+  return withVat(fixedRate(seed, quarter, product).value_exc_vat * factor)
+}
+
+/**
+ * Gas unit rate of a product for a quarter (as for fixedRate), direct debit, p/kWh exc VAT:
+ * 4-7.6p, so that non-direct-debit (5% dearer) stays under 8p.
+ */
+export function gasRate (seed: number, quarter: number, product: string): UnitRate {
+  return withVat(4 + 3.6 * unitHash(seed, productQuarterKey(product, quarter), STREAM.gasRate))
+}
+
+/**
+ * Gas standing charge (p/day) of a product for a quarter, by payment method: direct debit
+ * 25-32.4p/day exc VAT, non-direct-debit 8% dearer (at most 35p).
+ */
+export function gasStandingCharge (seed: number, quarter: number, product: string, paymentMethod: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): UnitRate {
+  const direct = 25 + 7.4 * unitHash(seed, productQuarterKey(product, quarter), STREAM.gasStandingCharge)
+  return withVat(paymentMethod === 'DIRECT_DEBIT' ? direct : direct * 1.08)
+}
+
+/** An export rate (2 decimals): export is not subject to VAT, so inc VAT equals exc VAT. */
+export function withoutVat (value: number): UnitRate {
+  const v = round(value, 2)
+  return { value_exc_vat: v, value_inc_vat: v }
+}
+
+/**
+ * Agile Outgoing rate of a slot (p/kWh, no VAT): half the slot's Agile import rate plus up to
+ * ±0.5p of its own noise: it dips below zero when Agile does.
+ */
+export function agileOutgoingRate (seed: number, slotStartMs: number): UnitRate {
+  const noise = unitHash(seed, slotStartMs / SLOT_MS, STREAM.outgoingPrice) - 0.5
+  return withoutVat(0.5 * agileRate(seed, slotStartMs).value_exc_vat + noise)
+}
+
 // Household activity by local hour: breakfast, lunch, evening cooking and TV.
 const ACTIVITY = [[0, 0.05], [6, 0.05], [7, 0.35], [8.5, 0.45], [10, 0.2], [12, 0.3], [14, 0.2], [17, 0.45], [19, 0.8], [21, 0.5], [23, 0.15], [24, 0.05]] as const
 
-/**
- * Household consumption of a slot (kWh, 0-3, 3 decimals). `revision` is the day's usage
- * revision: each one gives different values, as a late meter re-read does.
- */
-export function consumption (seed: number, slotStartMs: number, revision = 0): number {
+interface UsageStreams {
+  usage: number
+  spike: number
+  spikeSize: number
+}
+
+/** The household's use of a slot (kWh, 0-3, 3 decimals), its per-slot randomness from `streams`. */
+function householdUse (seed: number, slotStartMs: number, revision: number, streams: UsageStreams): number {
   const slot = slotStartMs / SLOT_MS
-  const stream = (s: number): number => s + 100 * revision
+  const stream = (s: number): number => s + REVISION_STRIDE * revision
   const base = 0.05 + 0.04 * smoothNoise(seed, slotStartMs, DAY_MS, STREAM.usageBase)
   const activity = curve(ACTIVITY, localHour(slotStartMs)) * (0.7 + 0.5 * winterness(slotStartMs))
-  const use = activity * (0.15 + 0.8 * unitHash(seed, slot, stream(STREAM.usage)))
+  const use = activity * (0.15 + 0.8 * unitHash(seed, slot, stream(streams.usage)))
   // An occasional big load: oven, dryer, a car charging.
-  const spike = unitHash(seed, slot, stream(STREAM.usageSpike)) < 0.03
-    ? 0.5 + 2 * unitHash(seed, slot, stream(STREAM.usageSpikeSize))
+  const spike = unitHash(seed, slot, stream(streams.spike)) < 0.03
+    ? 0.5 + 2 * unitHash(seed, slot, stream(streams.spikeSize))
     : 0
   return round(clamp(base + use + spike, 0, 3), 3)
+}
+
+/**
+ * Household consumption of a slot (kWh, 0-3, 3 decimals), as the import meter (and the
+ * previous property's) reads it. `revision` is the day's usage revision: each one gives
+ * different values, as a late meter re-read does.
+ */
+export function consumption (seed: number, slotStartMs: number, revision = 0): number {
+  return householdUse(seed, slotStartMs, revision, { usage: STREAM.usage, spike: STREAM.usageSpike, spikeSize: STREAM.usageSpikeSize })
+}
+
+/**
+ * The same household as the exchanged (old) import meter read it: its own per-slot streams,
+ * so where both meters read a slot they disagree (bar the odd coincidence), as two real meters do.
+ */
+export function oldMeterConsumption (seed: number, slotStartMs: number, revision = 0): number {
+  return householdUse(seed, slotStartMs, revision, { usage: STREAM.oldMeterUsage, spike: STREAM.oldMeterSpike, spikeSize: STREAM.oldMeterSpikeSize })
+}
+
+/**
+ * Solar export of a slot (kWh, 3 decimals): 0 outside daylight, a bell around solar noon
+ * (about 12:00 UTC) as wide as the day, about 1.8 kWh at a clear June noon (a 4 kWp array)
+ * and a quarter of that in December, dimmed by clouds drifting over hours.
+ */
+export function exportConsumption (seed: number, slotStartMs: number, revision = 0): number {
+  const ms = slotStartMs + SLOT_MS / 2
+  const w = winterness(ms)
+  const fromNoon = Math.abs((ms % DAY_MS) / HOUR_MS - 12)
+  const halfDay = dayLengthHours(w) / 2
+  if (fromNoon >= halfDay) return 0
+  const sun = Math.cos(Math.PI / 2 * fromNoon / halfDay)
+  const season = 0.25 + 0.75 * (1 - w)
+  // Mostly cloudy, now and then clear: about 2,800 kWh exported a year.
+  const clear = 0.15 + 0.85 * (1 - smoothNoise(seed, ms, 6 * HOUR_MS, STREAM.exportCloud)) ** 2
+  const flicker = 0.9 + 0.1 * unitHash(seed, slotStartMs / SLOT_MS, STREAM.exportFlicker + REVISION_STRIDE * revision)
+  return round(1.8 * sun * season * clear * flicker, 3)
+}
+
+// Central heating by local hour, 1 = burning flat out: on 06:00-09:00 and 16:30-22:30.
+const HEATING = [[0, 0], [5.5, 0], [6, 1], [8, 0.8], [9, 0.2], [9.5, 0], [16, 0], [16.5, 0.8], [18, 1], [21, 0.7], [22.5, 0.2], [23, 0], [24, 0]] as const
+// Hot water by local hour: morning showers, evening washing-up.
+const HOT_WATER = [[0, 0], [6, 0], [7, 1], [8.5, 0.6], [9.5, 0], [18, 0], [19, 0.6], [21, 0.3], [22, 0], [24, 0]] as const
+
+/**
+ * Gas a SMETS2 meter reads for a slot (m³, 0-0.8, 3 decimals): heating on winter mornings and
+ * evenings, stronger in cold spells lasting days, nothing at night, and in summer only a little
+ * hot water. `revision` as for consumption.
+ */
+export function gasConsumption (seed: number, slotStartMs: number, revision = 0): number {
+  const slot = slotStartMs / SLOT_MS
+  const stream = (s: number): number => s + REVISION_STRIDE * revision
+  const hour = localHour(slotStartMs)
+  // The heating season: winterness above 0.35, late September to early May.
+  const season = Math.max(0, (winterness(slotStartMs) - 0.35) / 0.65)
+  const cold = 0.6 + 0.8 * smoothNoise(seed, slotStartMs, 3 * DAY_MS, STREAM.gasCold)
+  const heat = 0.5 * curve(HEATING, hour) * season * cold * (0.85 + 0.3 * unitHash(seed, slot, stream(STREAM.gasHeat)))
+  const water = curve(HOT_WATER, hour) * (0.01 + 0.09 * unitHash(seed, slot, stream(STREAM.gasHotWater)))
+  return round(clamp(heat + water, 0, 0.8), 3)
 }

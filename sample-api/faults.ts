@@ -2,7 +2,7 @@ import { EnergyError } from '../lib/errors.ts'
 import { isLocalDate } from '../lib/london-day.ts'
 import type { Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
 
-const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'pricing', 'usage', 'account', '*']
+const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'pricing', 'usage', 'account', 'export', 'gas', '*']
 const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels']
 // Whole-number fields and their minimum.
 const NUMBER_FIELDS = { times: 1, retryAfterSeconds: 0, delayMs: 0, missingSlots: 0 } as const
@@ -45,19 +45,20 @@ function faultProblems (item: unknown): string[] {
 }
 
 /** True when `fault` applies to a request about `source` and `date` (undefined: no date). */
-function faultMatches (fault: Fault, source: RequestSource, date: string | undefined): boolean {
+function faultMatches (fault: Fault, source: RequestSource, date: string | undefined, readings: boolean): boolean {
   if (fault.source !== '*' && fault.source !== source) return false
   if (fault.date !== undefined && fault.date !== date) return false
   // Dropping slots only means something for consumption.
-  return fault.kind !== 'missing' || source === 'usage'
+  return fault.kind !== 'missing' || readings
 }
 
 /**
  * Takes the first fault in `faults` matching the request, counting down its `times` and
- * removing it once used up. Returns the fault as it was before the count-down.
+ * removing it once used up. Returns the fault as it was before the count-down. `readings`:
+ * the request asks for consumption (usage requests always do; export and gas ones may).
  */
-export function takeFault (faults: Fault[], source: RequestSource, date: string | undefined): Fault | undefined {
-  const i = faults.findIndex(f => faultMatches(f, source, date))
+export function takeFault (faults: Fault[], source: RequestSource, date: string | undefined, readings = source === 'usage'): Fault | undefined {
+  const i = faults.findIndex(f => faultMatches(f, source, date, readings))
   if (i === -1) return undefined
   const fault = faults[i]
   if (fault.times !== undefined) {

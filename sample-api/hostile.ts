@@ -35,17 +35,31 @@ export function makeHostile (kind: HostileKind, source: RequestSource, body: unk
         break
       }
       case 'pricing':
-        if (kind === 'oversized') entry.payment_method = HUGE_TEXT
-        if (kind === 'control') entry.payment_method = 'DIRECT\u0000DEBIT'
-        if (kind === 'out-of-range') entry.value_inc_vat = HUGE_NUMBER
+        hostileRate(kind, entry)
         break
       case 'usage':
-        if (kind === 'oversized' || kind === 'control') entry.interval_start = kind === 'control' ? `\u0000${String(entry.interval_start)}` : HUGE_TEXT
-        if (kind === 'out-of-range') entry.consumption = HUGE_NUMBER
+        hostileReading(kind, entry)
+        break
+      case 'export':
+      case 'gas':
+        // These sources have both kinds of list.
+        if ('consumption' in entry) hostileReading(kind, entry)
+        else hostileRate(kind, entry)
         break
       case 'account':
         break
     }
   }
   return copy
+}
+
+function hostileRate (kind: HostileKind, entry: Json): void {
+  if (kind === 'oversized') entry.payment_method = HUGE_TEXT
+  if (kind === 'control') entry.payment_method = 'DIRECT\u0000DEBIT'
+  if (kind === 'out-of-range') entry.value_inc_vat = HUGE_NUMBER
+}
+
+function hostileReading (kind: HostileKind, entry: Json): void {
+  if (kind === 'oversized' || kind === 'control') entry.interval_start = kind === 'control' ? `\u0000${String(entry.interval_start)}` : HUGE_TEXT
+  if (kind === 'out-of-range') entry.consumption = HUGE_NUMBER
 }

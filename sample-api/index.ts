@@ -1,7 +1,16 @@
 export { createSampleApi } from './app.ts'
 export { spliceAgreement } from './agreements.ts'
-export { agileRate, carbonIntensity, consumption, FUELS, fixedRate, generationMix, intensityIndex, standingCharge, withVat } from './data.ts'
+export {
+  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, FUELS, fixedRate, gasConsumption, gasRate,
+  gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, standingCharge, withoutVat, withVat
+} from './data.ts'
 export { parseFaults, takeFault } from './faults.ts'
-export { SAMPLE_ACCOUNT, SAMPLE_ACCOUNT_AGILE_TARIFF, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS } from './options.ts'
-export { isAgileProduct, productLaunch } from './products.ts'
+export { findMeter, SAMPLE_METERS } from './meters.ts'
+export {
+  SAMPLE_ACCOUNT, SAMPLE_ACCOUNT_AGILE_TARIFF, SAMPLE_EXCHANGE_DATE, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_EXPORT_MPAN, SAMPLE_EXPORT_SERIAL,
+  SAMPLE_GAS_AGREEMENTS, SAMPLE_GAS_SERIAL, SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MOVED_IN_AT, SAMPLE_MPAN, SAMPLE_MPRN, SAMPLE_OLD_SERIAL,
+  SAMPLE_OUTGOING_FIXED_RATE, SAMPLE_PREVIOUS_AGREEMENTS, SAMPLE_PREVIOUS_MOVED_IN_AT, SAMPLE_PREVIOUS_MPAN, SAMPLE_PREVIOUS_SERIAL,
+  SAMPLE_SERIAL, SAMPLE_SOLAR_DATE
+} from './options.ts'
+export { isAgileProduct, isExportProduct, isTwoRateTariff, productLaunch } from './products.ts'
 export type * from './types.ts'

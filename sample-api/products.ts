@@ -17,3 +17,13 @@ export function productLaunch (product: string): number | undefined {
 export function isAgileProduct (product: string): boolean {
   return product.includes('AGILE')
 }
+
+/** Export products (Outgoing Fixed, Agile Outgoing, …) have OUTGOING in their code. */
+export function isExportProduct (product: string): boolean {
+  return product.includes('OUTGOING')
+}
+
+/** Two-register (Economy 7) tariffs, E-2R-…, have day and night unit rates instead of a standard one. */
+export function isTwoRateTariff (tariff: string): boolean {
+  return tariff.startsWith('E-2R-')
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/log.ts'
 
-export type FaultSource = 'co2' | 'mix' | 'pricing' | 'usage' | 'account' | '*'
+export type FaultSource = 'co2' | 'mix' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | '*'
 export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels'
 /** The source of a real request (faults may also name '*'). */
 export type RequestSource = Exclude<FaultSource, '*'>
@@ -19,7 +19,7 @@ export interface Fault {
   retryAfterAsDate?: boolean
   /** slow only: delay before answering (ms, default 30000). */
   delayMs?: number
-  /** missing only: consumption slots dropped from the end of the day (default 2). */
+  /** missing only: readings dropped from the end of the day (default 2). */
   missingSlots?: number
 }
 
@@ -53,8 +53,28 @@ export interface Agreement {
 
 /** An agreement to record on an account meter point (POST /_admin/agreements body). */
 export interface AgreementChange extends Agreement {
-  /** Omitted = the import meter point. */
+  /** An electricity meter point; omitted (and no mprn) = the import one. */
   mpan?: string
+  /** A gas meter point instead (never with mpan). */
+  mprn?: string
+}
+
+export type MeterFuel = 'electricity' | 'gas'
+
+/** A meter of the account whose half-hourly readings are served, and the slots it has. */
+export interface SampleMeter {
+  fuel: MeterFuel
+  /** Its meter point: mpan, or mprn for gas. */
+  point: string
+  serial: string
+  /** Start of its first slot (UTC ms). */
+  fromMs: number
+  /** End of its last slot (UTC ms, exclusive); Infinity = still read. */
+  toMs: number
+  /** Fault and counter source of its consumption requests. */
+  source: Extract<RequestSource, 'usage' | 'export' | 'gas'>
+  /** A slot's reading (kWh, m³ for gas) at that day's usage revision. */
+  reading: (seed: number, slotStartMs: number, revision: number) => number
 }
 
 export interface RequestCounters {
@@ -82,8 +102,10 @@ export interface SampleApi {
   faults: () => Fault[]
   /** Bumps a date's usage revision, so its consumption values change; returns the new revision. */
   revise: (date: string) => number
-  /** An account meter point's agreements (default: the import one), sorted by valid_from; RangeError for an unknown mpan. */
+  /** An account electricity meter point's agreements (default: the import one), sorted by valid_from; RangeError for an unknown mpan. */
   agreements: (mpan?: string) => Agreement[]
+  /** A gas meter point's agreements (default: the account's one), sorted by valid_from; RangeError for an unknown mprn. */
+  gasAgreements: (mprn?: string) => Agreement[]
   /**
    * Records a (back-dated) switch: over [valid_from, valid_to) the new agreement replaces what
    * was in force. Returns the meter point's agreements after it; RangeError for a bad change.
@@ -113,13 +135,17 @@ export interface RouteContext {
   missingSlots: number
   apiKeys: ReadonlySet<string>
   revisionOf: (date: string) => number
-  /** The current agreements of an account meter point. */
+  /** The current agreements of an account electricity meter point. */
   agreementsOf: (mpan: string) => Agreement[]
+  /** The current agreements of an account gas meter point. */
+  gasAgreementsOf: (mprn: string) => Agreement[]
 }
 
 /** A matched API route: which source and date it is about, and how to answer. */
 export interface Route {
   source: RequestSource
   date?: string
+  /** A consumption request: the only kind a missing fault hits. */
+  readings?: boolean
   respond: (ctx: RouteContext) => Reply
 }

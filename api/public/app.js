@@ -96,11 +96,17 @@ function plotWidth (plot) {
 
 /**
  * Bars per day, oldest on the left. `points`: [{ date, value, incomplete }], one per date of
- * the range; value null (a day without data) leaves a gap rather than closing it up.
+ * the range; value null (a day without data) leaves a gap rather than closing it up. `fuel`
+ * colours the bars (import, export, gas); with `empty`, a range where no day has a value
+ * other than 0 (a household without that meter) shows that sentence instead of flat bars.
  */
-function drawBarChart (plot, points, { unit, format }) {
+function drawBarChart (plot, points, { unit, format, fuel = 'import', empty }) {
   plot.replaceChildren()
   if (points.length === 0) return
+  if (empty !== undefined && points.every(p => !p.value)) {
+    plot.append(el('p', { className: 'note empty-chart', text: empty }))
+    return
+  }
   const width = plotWidth(plot)
   const height = 150
   const m = { top: 10, right: 8, bottom: 22, left: 46 }
@@ -119,7 +125,7 @@ function drawBarChart (plot, points, { unit, format }) {
     const x = m.left + i * band + gap / 2
     const top = y(Math.max(0, p.value))
     const h = Math.max(p.value === 0 ? 0 : 1, Math.abs(y(p.value) - y(0)))
-    const bar = svg('rect', { x, y: p.value >= 0 ? top : y(0), width: Math.max(1, band - gap), height: h, class: p.incomplete ? 'bar incomplete' : 'bar' })
+    const bar = svg('rect', { x, y: p.value >= 0 ? top : y(0), width: Math.max(1, band - gap), height: h, class: `bar ${fuel}${p.incomplete ? ' incomplete' : ''}` })
     bar.append(tip(`${showDay(p.date)}: ${format(p.value)} ${unit}${p.incomplete ? ' (incomplete)' : ''}`))
     chart.append(bar)
   })
@@ -229,6 +235,9 @@ function slotTip (s) {
   parts.push(`use ${s.usage_kwh === null ? 'missing' : `${fmt2(s.usage_kwh)} kWh`}`)
   parts.push(`price ${s.price_inc_vat === null ? 'missing' : `${fmt2(s.price_inc_vat)} p/kWh`}`)
   parts.push(`intensity ${s.intensity === null ? 'missing' : `${fmt0(s.intensity)} g/kWh${s.intensity_is_forecast ? ' (forecast)' : ''}`}`)
+  // The other meters only when they have something to say: a household without them sees no more.
+  if (s.export_kwh) parts.push(`exported ${fmt2(s.export_kwh)} kWh at ${fmt2(s.export_rate)} p/kWh`)
+  if (s.gas_kwh) parts.push(`gas ${fmt2(s.gas_kwh)} kWh at ${fmt2(s.gas_rate_inc_vat)} p/kWh`)
   return parts.join(', ')
 }
 
@@ -302,20 +311,28 @@ function renderRange () {
   const cost = sum('cost_inc_vat')
   const carbon = sum('carbon_g')
   // The bill over the range: the days whose bill is known (a day joined before standing
-  // charges has none); the tile says how many are left out.
+  // charges has none); the tile says how many are left out. bill_inc_vat already takes the
+  // export earnings off and adds gas (DESIGN.md "The account").
   const bill = sum('bill_inc_vat')
   const unbilled = days.filter(d => d.bill_inc_vat === null || d.bill_inc_vat === undefined).length
+  const gas = sum('gas_cost_inc_vat') + sum('gas_standing_charge_inc_vat')
   const totals = $('totals')
   totals.replaceChildren()
   if (days.length > 0) {
-    for (const [label, value] of [
-      ['Bill', unbilled === days.length ? '–' : `£${fmt2(bill / 100)}${unbilled > 0 ? ` (${unbilled} day${unbilled === 1 ? '' : 's'} without a standing charge left out)` : ''}`],
-      ['Used', `${fmt2(kwh)} kWh`],
-      ['Unit cost', `£${fmt2(cost / 100)}`],
-      ['CO₂', `${fmt2(carbon / 1000)} kg`],
-      ['Average price', kwh > 0 ? `${fmt2(cost / kwh)} p/kWh` : '–'],
-      ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–']
-    ]) totals.append(el('div', {}, el('dt', { text: label }), el('dd', { text: value })))
+    // [label, value, second line]; a household without export or gas sees zeros there.
+    for (const [label, value, detail, id] of [
+      ['Bill, export credited', unbilled === days.length ? '–' : `£${fmt2(bill / 100)}`, unbilled > 0 && unbilled < days.length ? `${unbilled} day${unbilled === 1 ? '' : 's'} without a standing charge left out` : undefined, 'total-bill'],
+      ['Imported', `${fmt2(kwh)} kWh`, `£${fmt2(cost / 100)} unit cost`, 'total-import'],
+      ['Exported', `${fmt2(sum('export_kwh'))} kWh`, `£${fmt2(sum('export_value') / 100)} earned`, 'total-export'],
+      ['Gas', `${fmt2(sum('gas_kwh'))} kWh`, `£${fmt2(gas / 100)} incl. standing charge`, 'total-gas'],
+      ['Electricity CO₂', `${fmt2(carbon / 1000)} kg`, undefined, 'total-co2'],
+      ['Average price', kwh > 0 ? `${fmt2(cost / kwh)} p/kWh` : '–', undefined, 'total-price'],
+      ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–', undefined, 'total-intensity']
+    ]) {
+      const tile = el('div', { id }, el('dt', { text: label }), el('dd', { text: value }))
+      if (detail !== undefined) tile.append(el('dd', { className: 'detail', text: detail }))
+      totals.append(tile)
+    }
   }
 
   // Every date of the range, oldest first, so days without data show as gaps.
@@ -326,7 +343,9 @@ function renderRange () {
     const d = byDate.get(date)
     return { date, value: d === undefined ? null : key(d), incomplete: d !== undefined && !d.complete }
   })
-  drawBarChart($('chart-kwh').querySelector('.plot'), points(d => d.kwh), { unit: 'kWh', format: fmt2 })
+  drawBarChart($('chart-kwh').querySelector('.plot'), points(d => d.kwh), { unit: 'kWh imported', format: fmt2 })
+  drawBarChart($('chart-export').querySelector('.plot'), points(d => d.export_kwh), { unit: 'kWh exported', format: fmt2, fuel: 'export', empty: 'Nothing exported in these days (0 kWh).' })
+  drawBarChart($('chart-gas').querySelector('.plot'), points(d => d.gas_kwh), { unit: 'kWh of gas', format: fmt2, fuel: 'gas', empty: 'No gas used in these days (0 kWh).' })
   drawBarChart($('chart-cost').querySelector('.plot'), points(d => per(d.cost_inc_vat, 100)), { unit: '£', format: fmt2 })
   drawBarChart($('chart-co2').querySelector('.plot'), points(d => per(d.carbon_g, 1000)), { unit: 'kg CO₂', format: fmt2 })
 
@@ -377,8 +396,9 @@ function renderDay () {
   $('day-title').textContent = longDayFormat.format(utcOf(day.date))
   const facts = []
   if (s !== null) {
-    facts.push(`${fmt2(s.kwh)} kWh`, `£${fmt2(per(s.cost_inc_vat, 100))}`, `${fmt2(per(s.carbon_g, 1000))} kg CO₂`)
+    facts.push(`${fmt2(s.kwh)} kWh imported`, `£${fmt2(per(s.cost_inc_vat, 100))}`, `${fmt2(per(s.carbon_g, 1000))} kg CO₂`)
     if (s.avg_intensity !== null) facts.push(`${fmt0(s.avg_intensity)} g/kWh average`)
+    facts.push(`${fmt2(s.export_kwh)} kWh exported`, `${fmt2(s.gas_kwh)} kWh gas`)
     facts.push(`${s.slots_joined} of ${s.slots_expected} half-hours joined`)
     if (s.forecast_slots > 0) facts.push(`${s.forecast_slots} with forecast intensity`)
   } else {
@@ -386,18 +406,26 @@ function renderDay () {
   }
   $('day-facts').textContent = facts.join(' · ')
   // The bill (DESIGN.md "The account"): unit cost + the standing charge in force at the day's
-  // first slot (gas and export once the account brings them); unknown for a day joined before
-  // standing charges were fetched.
+  // first slot + gas (its unit cost and standing charge) − what the export earned; unknown for
+  // a day joined before standing charges were fetched. Gas and export show as £0.00 for a
+  // household without them, so the sum always reads the same way.
   const bill = $('day-bill')
   bill.hidden = s === null
   if (s !== null) {
+    const gas = s.gas_cost_inc_vat === null || s.gas_standing_charge_inc_vat === null ? null : s.gas_cost_inc_vat + s.gas_standing_charge_inc_vat
     bill.textContent = s.bill_inc_vat === null
       ? `Bill unknown: no standing charge for this day${s.import_tariff_code ? ` (tariff ${s.import_tariff_code})` : ''}`
       : `Unit cost £${fmt2(per(s.cost_inc_vat, 100))} + standing charge £${fmt2(per(s.standing_charge_inc_vat, 100))}` +
-        `${s.gas_cost_inc_vat || s.gas_standing_charge_inc_vat ? ` + gas £${fmt2((s.gas_cost_inc_vat + s.gas_standing_charge_inc_vat) / 100)}` : ''}` +
-        `${s.export_value ? ` − export £${fmt2(s.export_value / 100)}` : ''} = bill £${fmt2(per(s.bill_inc_vat, 100))}` +
+        ` + gas £${fmt2(per(gas, 100))} − export £${fmt2(per(s.export_value, 100))} = bill £${fmt2(per(s.bill_inc_vat, 100))}` +
         `${s.import_tariff_code ? ` · tariff ${s.import_tariff_code}` : ''}`
   }
+  // Export and gas are not part of `missing` (the electricity sources): say here when their
+  // readings lack half-hours, which leaves the day incomplete.
+  const meters = $('day-meters')
+  const counts = day.source_slots ?? {}
+  const short = [['Export', counts.export], ['Gas', counts.gas]].filter(([, n]) => n !== undefined && n < day.slots_expected)
+  meters.hidden = short.length === 0
+  meters.textContent = short.map(([name, n]) => `${name} readings: ${n} of ${day.slots_expected} half-hours`).join(' · ')
 
   drawDayChart($('day-chart').querySelector('.plot'), day)
 
@@ -436,7 +464,9 @@ function renderDay () {
   for (const x of day.slots) {
     body.append(el('tr', { className: day.missing.includes(x.start) ? 'missing-row' : undefined },
       el('th', { scope: 'row' }, el('time', { datetime: x.start, text: slotLabel(x) })),
-      el('td', { className: 'num', text: fmt2(x.usage_kwh) }),
+      el('td', { className: 'num import', text: fmt2(x.usage_kwh) }),
+      el('td', { className: 'num export', text: fmt2(x.export_kwh) }),
+      el('td', { className: 'num gas', text: fmt2(x.gas_kwh) }),
       el('td', { className: 'num', text: fmt2(x.price_inc_vat) }),
       el('td', { className: 'num', text: x.intensity === null ? '–' : `${fmt0(x.intensity)}${x.intensity_is_forecast ? ' f' : ''}` })))
   }
@@ -451,6 +481,8 @@ function clearDay (date) {
   $('day-chart').querySelector('.plot').replaceChildren()
   $('mix-note').textContent = ''
   $('day-missing').hidden = true
+  $('day-bill').hidden = true
+  $('day-meters').hidden = true
 }
 
 // ---------- navigation (hash routes, so Back works) ----------

@@ -3,7 +3,7 @@ import { addDays, londonDay, londonToday, slotStarts } from '../../lib/london-da
 import type { ApiOptions } from '../options.ts'
 import { badRange, DATE_SCHEMA, dateParam } from '../params.ts'
 import { newestDate, sourcesOf, summariesBetween, summaryOf, type DaySources } from '../queries.ts'
-import type { ApiApp, DayResponse, DaysResponse, Slot } from '../types.ts'
+import type { ApiApp, DayResponse, DaysResponse, Slot, SourceSlots } from '../types.ts'
 
 // GET /api/days and GET /api/days/:date. The JSON schemas validate the parameters' shape and
 // serialise the responses (fast-json-stringify writes numbers as JSON.stringify does: the
@@ -53,15 +53,30 @@ const ERROR = { type: 'object', properties: { error: { type: 'string' } } } as c
 
 const SLOT = {
   type: 'object',
-  required: ['start', 'usage_kwh', 'price_inc_vat', 'intensity', 'intensity_is_forecast', 'mix'],
+  required: ['start', 'usage_kwh', 'price_inc_vat', 'intensity', 'intensity_is_forecast', 'mix',
+    'export_kwh', 'export_rate', 'gas_kwh', 'gas_rate_inc_vat', 'gas_carbon_g'],
   properties: {
     start: { type: 'string' },
     usage_kwh: NULLABLE_NUMBER,
     price_inc_vat: NULLABLE_NUMBER,
     intensity: NULLABLE_NUMBER,
     intensity_is_forecast: { type: ['boolean', 'null'] },
-    mix: MIX
+    mix: MIX,
+    export_kwh: NULLABLE_NUMBER,
+    export_rate: NULLABLE_NUMBER,
+    gas_kwh: NULLABLE_NUMBER,
+    gas_rate_inc_vat: NULLABLE_NUMBER,
+    gas_carbon_g: NULLABLE_NUMBER
   }
+} as const
+
+/** The source tables a day's slots are read from, as DaySources names them. */
+const SOURCE_NAMES = ['usage', 'price', 'intensity', 'mix', 'export', 'gas'] as const
+
+const SOURCE_SLOTS = {
+  type: 'object',
+  required: SOURCE_NAMES,
+  properties: Object.fromEntries(SOURCE_NAMES.map(name => [name, { type: 'integer' }]))
 } as const
 
 const DAYS_SCHEMA = {
@@ -81,13 +96,14 @@ const DAY_SCHEMA = {
   response: {
     200: {
       type: 'object',
-      required: ['date', 'slots_expected', 'summary', 'slots', 'missing'],
+      required: ['date', 'slots_expected', 'summary', 'slots', 'missing', 'source_slots'],
       properties: {
         date: { type: 'string' },
         slots_expected: { type: 'integer' },
         summary: { anyOf: [SUMMARY, { type: 'null' }] },
         slots: { type: 'array', items: SLOT },
-        missing: { type: 'array', items: { type: 'string' } }
+        missing: { type: 'array', items: { type: 'string' } },
+        source_slots: SOURCE_SLOTS
       }
     },
     400: ERROR,
@@ -119,28 +135,47 @@ export function daysRoutes (app: ApiApp, deps: DaysRouteDeps): void {
   app.get<{ Params: { date: string } }>('/api/days/:date', { schema: DAY_SCHEMA }, async (request, reply): Promise<DayResponse | undefined> => {
     const date = dateParam('date', request.params.date)
     const [summary, sources] = await Promise.all([summaryOf(pool, date), sourcesOf(pool, date)])
-    if (summary === null && sourceRows(sources) === 0) {
+    if (summary === null && SOURCE_NAMES.every(name => sources[name].size === 0)) {
       return reply.code(404).send({ error: `no data for ${date}` })
     }
     const day = londonDay(date)
-    const slots = slotStarts(day).map(ms => slotOf(ms, sources))
+    const starts = slotStarts(day)
+    const slots = starts.map(ms => slotOf(ms, sources))
+    // `missing` stays the electricity join's four sources (a day before the export and gas
+    // meters landed lacks them in every slot); source_slots counts all six.
     const missing = slots.filter(s => s.usage_kwh === null || s.price_inc_vat === null || s.intensity === null || Object.keys(s.mix).length === 0).map(s => s.start)
-    return { date, slots_expected: day.slots, summary, slots, missing }
+    return { date, slots_expected: day.slots, summary, slots, missing, source_slots: sourceSlots(starts, sources) }
   })
 }
 
-function sourceRows (s: DaySources): number {
-  return s.usage.size + s.price.size + s.intensity.size + s.mix.size
+/** Per source table, how many of the day's slots it has a row for. */
+function sourceSlots (starts: number[], sources: DaySources): SourceSlots {
+  const count = (rows: Map<number, unknown>): number => starts.reduce((n, ms) => rows.has(ms) ? n + 1 : n, 0)
+  return {
+    usage: count(sources.usage),
+    price: count(sources.price),
+    intensity: count(sources.intensity),
+    mix: count(sources.mix),
+    export: count(sources.export),
+    gas: count(sources.gas)
+  }
 }
 
 function slotOf (ms: number, sources: DaySources): Slot {
   const co2 = sources.intensity.get(ms)
+  const exported = sources.export.get(ms)
+  const gas = sources.gas.get(ms)
   return {
     start: new Date(ms).toISOString(),
     usage_kwh: sources.usage.get(ms) ?? null,
     price_inc_vat: sources.price.get(ms) ?? null,
     intensity: co2 === undefined ? null : co2.actual ?? co2.forecast,
     intensity_is_forecast: co2 === undefined ? null : co2.actual === null,
-    mix: sources.mix.get(ms) ?? {}
+    mix: sources.mix.get(ms) ?? {},
+    export_kwh: exported?.kwh ?? null,
+    export_rate: exported?.rate ?? null,
+    gas_kwh: gas?.kwh ?? null,
+    gas_rate_inc_vat: gas?.rate_inc_vat ?? null,
+    gas_carbon_g: gas?.carbon_g ?? null
   }
 }

@@ -1,6 +1,6 @@
 import { EnergyError } from '../../lib/errors.ts'
 import { datesBetween, localDateOf } from '../../lib/london-day.ts'
-import type { Account, TariffPeriod } from './types.ts'
+import type { Account, AccountPeriod, MeterKind, MeterPeriod } from './types.ts'
 
 /** E-1R-AGILE-24-10-01-C → AGILE-24-10-01: the product is the code without fuel/register prefix and region letter. */
 export function productOf (tariffCode: string): string {
@@ -10,46 +10,68 @@ export function productOf (tariffCode: string): string {
 }
 
 /**
- * The import electricity agreements in force over [from, to), each clipped to the property it
- * belongs to (moved_in_at..moved_out_at) and to [from, to), in start order. Export meter
- * points have their own agreements and are not import.
+ * The agreements of the account's `kind` meter points in force over [from, to), each clipped to
+ * the property it belongs to (moved_in_at..moved_out_at) and to [from, to), in start order.
  */
-export function importPeriods (account: Account, from: number, to: number): TariffPeriod[] {
-  const periods: TariffPeriod[] = []
+export function meterPeriods (account: Account, kind: MeterKind, from: number, to: number): MeterPeriod[] {
+  const periods: MeterPeriod[] = []
   for (const property of account.properties) {
     const lived = { from: property.moved_in_at ?? -Infinity, to: property.moved_out_at ?? Infinity }
-    for (const point of property.electricity_meter_points) {
-      if (point.is_export) continue
+    const points = kind === 'gas'
+      ? property.gas_meter_points.map(p => ({ meterPoint: p.mprn, meters: p.meters, agreements: p.agreements }))
+      : property.electricity_meter_points.filter(p => p.is_export === (kind === 'export')).map(p => ({ meterPoint: p.mpan, meters: p.meters, agreements: p.agreements }))
+    for (const point of points) {
       for (const a of point.agreements) {
         const start = Math.max(a.valid_from, lived.from, from)
         const end = Math.min(a.valid_to ?? Infinity, lived.to, to)
-        if (start < end) periods.push({ tariff: a.tariff_code, from: start, to: end })
+        if (start < end) periods.push({ kind, meterPoint: point.meterPoint, meters: point.meters, tariff: a.tariff_code, from: start, to: end })
       }
     }
   }
   return periods.sort((a, b) => a.from - b.from)
 }
 
+/** The import electricity agreements in force over [from, to) (export meter points have their own). */
+export function importPeriods (account: Account, from: number, to: number): MeterPeriod[] {
+  return meterPeriods(account, 'import', from, to)
+}
+
 /** The period in force at `ms`: where periods overlap, the one that started last. */
-export function periodAt (periods: readonly TariffPeriod[], ms: number): TariffPeriod | undefined {
-  let found: TariffPeriod | undefined
+export function periodAt<P extends { from: number, to: number }> (periods: readonly P[], ms: number): P | undefined {
+  let found: P | undefined
   for (const p of periods) if (p.from <= ms && ms < p.to) found = p
   return found
 }
 
+/** What a source reads of the account: its periods over [from, to), each with a comparable key. */
+export type AccountView = (account: Account, from: number, to: number) => AccountPeriod[]
+
+/** The import tariff in force: what pricing reads. */
+export const importTariffView: AccountView = (account, from, to) => importPeriods(account, from, to).map(p => ({ from: p.from, to: p.to, key: p.tariff }))
+
 /**
- * The London dates before `until` (UTC ms) on which some instant is priced by a different import
- * tariff in `next` than in `previous` (or priced in one and not the other): the days a changed
- * account (a back-dated switch, a move) re-prices. Ascending.
+ * A kind's meter point and meters in force, and its tariff when the source prices the readings
+ * (export, gas; usage only meters them: pricing prices import).
  */
-export function repricedDates (previous: Account, next: Account, until: number): string[] {
-  const before = importPeriods(previous, -Infinity, until)
-  const after = importPeriods(next, -Infinity, until)
+export function meterView (kind: MeterKind, priced: boolean): AccountView {
+  return (account, from, to) => meterPeriods(account, kind, from, to)
+    .map(p => ({ from: p.from, to: p.to, key: `${p.meterPoint}|${p.meters.join(',')}${priced ? `|${p.tariff}` : ''}` }))
+}
+
+/**
+ * The London dates before `until` (UTC ms) on which some instant reads differently in `next`
+ * than in `previous` through `view` (or is covered in one and not the other): the days a
+ * changed account (a back-dated switch, a move, a meter exchange) changes for that source.
+ * Ascending.
+ */
+export function repricedDates (previous: Account, next: Account, until: number, view: AccountView = importTariffView): string[] {
+  const before = view(previous, -Infinity, until)
+  const after = view(next, -Infinity, until)
   const edges = [...new Set([...before, ...after].flatMap(p => [p.from, p.to]))].sort((a, b) => a - b)
   const dates = new Set<string>()
   for (let i = 0; i + 1 < edges.length; i++) {
     const [from, to] = [edges[i], edges[i + 1]]
-    if (periodAt(before, from)?.tariff === periodAt(after, from)?.tariff) continue
+    if (periodAt(before, from)?.key === periodAt(after, from)?.key) continue
     for (const date of datesBetween(localDateOf(from), localDateOf(to - 1))) dates.add(date)
   }
   return [...dates].sort()

@@ -3,10 +3,8 @@ import type { Config } from '../../lib/config.ts'
 import { describeError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
 import { createProducer } from '../../lib/kafka.ts'
-import { londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { octopusAuthorization } from '../ingest/octopus.ts'
-import { repricedDates } from './agreements.ts'
 import { parseAccount } from './normalise.ts'
 import { createAccountTable } from './table.ts'
 import type { Account } from './types.ts'
@@ -23,10 +21,10 @@ export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>,
 
 export interface AccountRefresh {
   account: Account
+  /** The latest on energy.account before, if any. */
+  previous?: Account
   /** Whether the answer differed from the latest on energy.account (and so was published). */
   changed: boolean
-  /** London dates up to today whose import pricing the change moved: to be requested again. */
-  repriced: string[]
 }
 
 /**
@@ -52,7 +50,7 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
     // Pricing goes on by the last account published; without one there is nothing to price by.
     if (previous === undefined || signal?.aborted === true) throw err
     log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
-    return { account: previous, changed: false, repriced: [] }
+    return { account: previous, previous, changed: false }
   }
   const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
   if (changed) {
@@ -63,9 +61,8 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
       await producer.close()
     }
   }
-  const repriced = previous === undefined || !changed ? [] : repricedDates(previous, account, londonDay(londonToday()).endMs)
-  const agreements = account.properties.flatMap(p => p.electricity_meter_points).reduce((n, p) => n + p.agreements.length, 0)
-  log.info({ account: account.number, properties: account.properties.length, agreements, changed, repriced: repriced.length, first: repriced[0], last: repriced.at(-1) },
+  const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).reduce((n, p) => n + p.agreements.length, 0)
+  log.info({ account: account.number, properties: account.properties.length, agreements, changed },
     changed ? 'account changed, published to energy.account' : 'account unchanged')
-  return { account, changed, repriced }
+  return { account, previous, changed }
 }

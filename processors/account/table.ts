@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
-import { describeError } from '../../lib/errors.ts'
+import { describeError, EnergyError, type ErrorCode } from '../../lib/errors.ts'
 import { createConsumer, READ_COMMITTED, type EnergyConsumer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { readRanges } from '../../lib/range-reader.ts'
+import type { FetchContext } from '../ingest/types.ts'
 import type { Account } from './types.ts'
 
 // energy.account read as a global table (ksqlDB's GLOBAL TABLE, Kafka Streams' GlobalKTable):
@@ -57,4 +58,13 @@ export function createAccountTable (config: Readonly<Config>, codec: Codec, log:
       probe = undefined
     }
   }
+}
+
+/**
+ * The account a source reads for a day's request, or the error saying it is not published yet
+ * (`code`: how the source reports a day it cannot serve).
+ */
+export function accountOf (date: string, { config, account }: Pick<FetchContext, 'config' | 'account'>, code: ErrorCode = 'ENERGY_NO_DATA'): Account {
+  if (account !== undefined) return account
+  throw new EnergyError(code, `${date}: account ${config.octopusAccount} is not on ${config.topics.account} yet (\`npm run seed\` reads it first)`, { date })
 }

@@ -45,3 +45,18 @@ export interface TariffPeriod {
   from: number
   to: number
 }
+
+/** Electricity import or export, or gas: a meter point's role. */
+export type MeterKind = 'import' | 'export' | 'gas'
+
+/** An agreement of a meter point in force over [from, to), with the meter point's meters. */
+export interface MeterPeriod extends TariffPeriod {
+  kind: MeterKind
+  /** MPAN or MPRN. */
+  meterPoint: string
+  /** Serials in the account's order (a meter exchange lists several). */
+  meters: readonly string[]
+}
+
+/** What a source reads of the account over [from, to): equal keys price and meter alike. */
+export interface AccountPeriod { from: number, to: number, key: string }

@@ -151,7 +151,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     const clients: Clients = {
       producer: newProducer(),
       consumer: createConsumer(config, { clientId: group, groupId: group }),
-      accounts: source.usesAccount === true && config.octopusAccount !== '' ? createAccountTable(config, codec, log) : undefined,
+      accounts: source.accountView !== undefined && config.octopusAccount !== '' ? createAccountTable(config, codec, log) : undefined,
       async renewProducer () {
         await closeQuietly(() => clients.producer.close())
         clients.producer = newProducer()

@@ -4,10 +4,11 @@ import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { createProducer } from '../../lib/kafka.ts'
-import { addDays, datesBetween, isLocalDate, londonToday } from '../../lib/london-day.ts'
+import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
-import type { EnergyRequest } from './types.ts'
+import type { EnergyRequest, SourceDeclaration } from './types.ts'
+import { repricedDates } from '../account/agreements.ts'
 import { refreshAccount, type AccountRefresh } from '../account/refresh.ts'
 import { topology } from '../topology.ts'
 
@@ -43,8 +44,8 @@ export interface SeedDeps {
   config: Readonly<Config>
   codec: Codec
   log: Logger
-  /** The sources a re-priced day is requested from; default: those of the pipeline's topology. */
-  accountSources?: readonly string[]
+  /** The sources that read the account; default: those of the pipeline's topology. */
+  accountSources?: readonly SourceDeclaration[]
 }
 
 /**
@@ -53,43 +54,52 @@ export interface SeedDeps {
  */
 export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly string[] = []): Promise<number> {
   await seedAccount(deps)
-  const sent = await request(deps, datesBetween(range.from, range.to), sources)
+  const sent = await request(deps, datesBetween(range.from, range.to).map(date => ({ date, sources })))
   deps.log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
   return sent
 }
 
 /**
- * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, requests again, from the
- * sources that read it (SeedDeps.accountSources), every day the change re-priced. Undefined without.
+ * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, requests again every day
+ * the change moved for a source that reads it, from those sources only (a back-dated tariff
+ * switch: pricing; a meter exchange: the meter's source). Undefined without OCTOPUS_ACCOUNT.
  */
 export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promise<AccountRefresh | undefined> {
   if (deps.config.octopusAccount === '') return undefined
-  const accountSources = deps.accountSources ?? topology.accountSources
   const refresh = await refreshAccount(deps, signal)
-  if (refresh.repriced.length > 0) {
-    const sent = await request(deps, refresh.repriced, accountSources)
-    deps.log.info({ requests: sent, sources: accountSources, first: refresh.repriced[0], last: refresh.repriced.at(-1) }, 're-priced days requested again')
+  const { previous, account } = refresh
+  if (previous === undefined || !refresh.changed) return refresh
+  const until = londonDay(londonToday()).endMs
+  const byDate = new Map<string, string[]>()
+  for (const source of deps.accountSources ?? topology.accountSources) {
+    if (source.accountView === undefined) continue
+    for (const date of repricedDates(previous, account, until, source.accountView)) byDate.set(date, [...(byDate.get(date) ?? []), source.name])
+  }
+  if (byDate.size > 0) {
+    const dates = [...byDate.keys()].sort()
+    const sent = await request(deps, dates.map(date => ({ date, sources: byDate.get(date) as string[] })))
+    deps.log.info({ requests: sent, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
   }
   return refresh
 }
 
-/** One request per date, for `sources` (empty: every source). */
-async function request ({ config, codec, log }: SeedDeps, dates: readonly string[], sources: readonly string[]): Promise<number> {
+/** One request per date, for its sources (empty: every source). */
+async function request ({ config, codec, log }: SeedDeps, wanted: ReadonlyArray<{ date: string, sources: readonly string[] }>): Promise<number> {
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
     const topic = config.topics.requests
     const metadata = await producer.metadata({ topics: [topic] })
     const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
     let sent = 0
-    for (let i = 0; i < dates.length; i += SEND_CHUNK) {
+    for (let i = 0; i < wanted.length; i += SEND_CHUNK) {
       const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
-      for (const date of dates.slice(i, i + SEND_CHUNK)) {
+      for (const { date, sources } of wanted.slice(i, i + SEND_CHUNK)) {
         const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources] }
         messages.push({ topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, request) })
       }
       await producer.send({ messages })
       for (let d = sent; d < sent + messages.length; d++) {
-        if ((d + 1) % 30 === 0) log.info({ seeded: d + 1, of: dates.length, date: dates[d] }, 'seeding')
+        if ((d + 1) % 30 === 0) log.info({ seeded: d + 1, of: wanted.length, date: wanted[d].date }, 'seeding')
       }
       sent += messages.length
     }

@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/log.ts'
 import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { JoinInput } from '../join/types.ts'
 import type { Account } from '../account/types.ts'
+import type { AccountView } from '../account/agreements.ts'
 
 /** What every half-hour record carries (DESIGN.md "Records"). */
 export interface SlotEnvelope {
@@ -27,11 +28,29 @@ export interface RateValues { slot_start: number, tariff_code: string, value_exc
  */
 export interface PricingValues extends RateValues { standing_charge_exc_vat: number | null, standing_charge_inc_vat: number | null }
 export interface UsageValues { slot_start: number, consumption: number, meter_serial: string | null }
+/** A slot's export (kWh) and its rate (p/kWh, no VAT); meter and tariff null where no export meter is in force. */
+export interface ExportValues { slot_start: number, kwh: number, meter_serial: string | null, tariff_code: string | null, rate: number }
+/** A slot's gas as read (`unit`) and in kWh, priced, with its carbon; null meter, unit, tariff where no gas meter is in force. */
+export interface GasValues {
+  slot_start: number
+  consumption: number
+  unit: string | null
+  kwh: number
+  meter_serial: string | null
+  tariff_code: string | null
+  value_inc_vat: number
+  value_exc_vat: number
+  standing_charge_inc_vat: number | null
+  standing_charge_exc_vat: number | null
+  carbon_g: number
+}
 
 export type Co2Record = SlotEnvelope & Co2Values
 export type MixRecord = SlotEnvelope & MixValues
 export type PricingRecord = SlotEnvelope & PricingValues
 export type UsageRecord = SlotEnvelope & UsageValues
+export type ExportRecord = SlotEnvelope & ExportValues
+export type GasRecord = SlotEnvelope & GasValues
 
 /** A request on energy_processor (schemas/energy_processor.avsc). */
 export interface EnergyRequest {
@@ -77,10 +96,11 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
   /** Where its sink lands the records. */
   sink: Omit<SinkTarget<SlotRecord<V>>, 'topic'>
   /**
-   * Reads the account (OCTOPUS_ACCOUNT): its processor keeps the energy.account table, and a
-   * change of the account's agreements requests this source's re-priced days again.
+   * What the source reads of the account (OCTOPUS_ACCOUNT), when it does: its processor keeps
+   * the energy.account table, and a change of the account that this view sees requests the
+   * source's changed days again.
    */
-  usesAccount?: boolean
+  accountView?: AccountView
   /** How the join reads it; a source without one is not a join input. */
   join?: JoinInput<SlotRecord<V>>
 }

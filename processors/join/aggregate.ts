@@ -3,24 +3,38 @@ import type { DayState, DailyAggregate, JoinState, SourceBatch } from './types.t
 
 /** The inputs the daily figures read, by name; createJoinProcessor checks they are all declared. */
 export const AGGREGATE_INPUTS = ['co2', 'mix', 'pricing', 'usage'] as const
+/** Inputs the figures read when declared and whole (the account's other meters). */
+export const OPTIONAL_INPUTS = ['export', 'gas'] as const
 
 /** Doubles per slot of the pricing input (processors/pricing/index.ts): inc, exc, standing inc, exc. */
 const PRICING_WIDTH = 4
+/** Of export (processors/export/index.ts): kWh, rate. */
+const EXPORT_WIDTH = 2
+/** Of gas (processors/gas/index.ts): kWh, rate inc, exc, standing inc, exc, gCO2e. */
+const GAS_WIDTH = 6
 
 const orNull = (x: number): number | null => Number.isNaN(x) ? null : x
 
 /**
- * The day's figures (DESIGN.md "The join"), over the slots where all four sources have a
- * value: kwh = Σu, cost = Σu·p, carbon_g = Σu·i (i = actual, else forecast), avg_intensity =
- * carbon_g / kwh, mix[fuel] = Σu·perc / kwh. Summing only joined slots keeps the figures
- * consistent with each other; `complete` says whether that was every slot. Full precision.
- * The bill (DESIGN.md "The account"): the tariff and standing charge of the day's first slot,
- * bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas − export (gas and export 0 for now).
+ * The day's figures (DESIGN.md "The join"). Electricity over the slots where all four of its
+ * sources have a value: kwh = Σu, cost = Σu·p, carbon_g = Σu·i (i = actual, else forecast),
+ * avg_intensity = carbon_g / kwh, mix[fuel] = Σu·perc / kwh; summing only those slots keeps the
+ * figures consistent with each other. Export and gas over their own slots: export_value =
+ * Σ kWh·rate, gas cost = Σ kWh·rate, gas_carbon_g = Σ gCO2e. slots_joined counts the slots
+ * every declared input has, so `complete` says whether the whole day of every meter is in.
+ * The bill (DESIGN.md "The account"): the tariffs and standing charges of the day's first slot,
+ * bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas cost + gas standing charge −
+ * export_value. Full precision.
  */
 export function aggregateDay (state: JoinState, day: DayState, computedAt: number): DailyAggregate | undefined {
-  // A day is emitted once every input is whole, the ones the figures read and any other.
-  if (day.whole.some(b => b === undefined)) return undefined
+  // A day is emitted once every input that is not optional is whole; a missing optional input
+  // (a meter's API failing) counts 0 and leaves the day incomplete.
+  if (state.inputs.some((input, i) => input.join.optional !== true && day.whole[i] === undefined)) return undefined
   const [co2, mix, pricing, usage] = AGGREGATE_INPUTS.map(name => day.whole[state.index.get(name) ?? -1] as SourceBatch)
+  const [exported, gas] = OPTIONAL_INPUTS.map(name => day.whole[state.index.get(name) ?? -1])
+  // Every input the day lacks, optional or not, keeps its slots from being joined.
+  const others = day.whole.filter(b => b !== co2 && b !== mix && b !== pricing && b !== usage)
+  const allWhole = others.every(b => b !== undefined)
   const fuelSums = new Float64Array(MAX_FUELS)
   let kwh = 0
   let costInc = 0
@@ -31,7 +45,7 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   for (let i = 0; i < day.slots; i++) {
     if (co2.present[i] === 0 || mix.present[i] === 0 || pricing.present[i] === 0 || usage.present[i] === 0) continue
     const u = usage.values[i]
-    joined++
+    if (allWhole && others.every(b => (b as SourceBatch).present[i] === 1)) joined++
     kwh += u
     costInc += u * pricing.values[i * PRICING_WIDTH]
     costExc += u * pricing.values[i * PRICING_WIDTH + 1]
@@ -44,10 +58,29 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   const first = pricing.present.indexOf(1)
   const standingInc = first < 0 ? null : orNull(pricing.values[first * PRICING_WIDTH + 2])
   const standingExc = first < 0 ? null : orNull(pricing.values[first * PRICING_WIDTH + 3])
-  // No export or gas meter yet (the account's meters come with OCTOPUS_ACCOUNT): 0.
-  const gasCostInc = 0
-  const gasStandingInc = 0
-  const exportValue = 0
+  let exportKwh = 0
+  let exportValue = 0
+  for (let i = 0; i < day.slots; i++) {
+    if (exported === undefined || exported.present[i] === 0) continue
+    exportKwh += exported.values[i * EXPORT_WIDTH]
+    exportValue += exported.values[i * EXPORT_WIDTH] * exported.values[i * EXPORT_WIDTH + 1]
+  }
+  let gasKwh = 0
+  let gasCostInc = 0
+  let gasCostExc = 0
+  let gasCarbon = 0
+  for (let i = 0; i < day.slots; i++) {
+    if (gas === undefined || gas.present[i] === 0) continue
+    const k = gas.values[i * GAS_WIDTH]
+    gasKwh += k
+    gasCostInc += k * gas.values[i * GAS_WIDTH + 1]
+    gasCostExc += k * gas.values[i * GAS_WIDTH + 2]
+    gasCarbon += gas.values[i * GAS_WIDTH + 5]
+  }
+  // Gas's standing charge, like electricity's, is the one in force at its first slot.
+  const gasFirst = gas === undefined ? -1 : gas.present.indexOf(1)
+  const gasStandingInc = gas === undefined || gasFirst < 0 ? 0 : orNull(gas.values[gasFirst * GAS_WIDTH + 3])
+  const gasStandingExc = gas === undefined || gasFirst < 0 ? 0 : orNull(gas.values[gasFirst * GAS_WIDTH + 4])
   const mixShares: Record<string, number> = {}
   if (kwh > 0) {
     for (let f = 0; f < state.fuels.length; f++) {
@@ -66,20 +99,20 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     slots_joined: joined,
     complete: joined === day.slots,
     forecast_slots: forecastSlots,
-    batches: Object.fromEntries(state.inputs.map((input, i) => [input.name, (day.whole[i] as SourceBatch).id])),
+    batches: Object.fromEntries(state.inputs.flatMap((input, i) => day.whole[i] === undefined ? [] : [[input.name, (day.whole[i] as SourceBatch).id]])),
     computed_at: computedAt,
     import_tariff_code: pricing.label,
     standing_charge_inc_vat: standingInc,
     standing_charge_exc_vat: standingExc,
-    export_kwh: 0,
+    export_kwh: exportKwh,
     export_value: exportValue,
-    gas_kwh: 0,
+    gas_kwh: gasKwh,
     gas_cost_inc_vat: gasCostInc,
-    gas_cost_exc_vat: 0,
-    gas_standing_charge_inc_vat: gasStandingInc,
-    gas_standing_charge_exc_vat: 0,
-    gas_carbon_g: 0,
-    // DESIGN.md "The account": unknown while the standing charge is.
-    bill_inc_vat: standingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue
+    gas_cost_exc_vat: gasCostExc,
+    gas_standing_charge_inc_vat: gasStandingInc ?? 0,
+    gas_standing_charge_exc_vat: gasStandingExc ?? 0,
+    gas_carbon_g: gasCarbon,
+    // DESIGN.md "The account": unknown while a standing charge is.
+    bill_inc_vat: standingInc === null || gasStandingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue
   }
 }

@@ -59,6 +59,11 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   /** Doubles per slot in the input's column block. */
   width: number
   /**
+   * A day is computed without it when it is missing (its meter's API failing), and shows
+   * incomplete; without `optional` the day waits until the input is whole.
+   */
+  optional?: boolean
+  /**
    * Rejects what the join cannot use beyond the slot/date contract (the caller dead-letters
    * it). Given the state, it reserves what write() will need, so write() never fails on a
    * record it admitted.

@@ -1,13 +1,13 @@
 import type { LondonDay } from '../../lib/london-day.ts'
-import { importPeriods, productOf } from '../account/agreements.ts'
+import { importPeriods, importTariffView } from '../account/agreements.ts'
 import type { TariffPeriod } from '../account/types.ts'
+import { accountOf } from '../account/table.ts'
 import type { FetchContext, PricingValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
-import { parseRatesDay, parseStandingCharges, withStandingCharges } from './normalise.ts'
+import { fetchTariffSlots } from './rates.ts'
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
@@ -17,11 +17,12 @@ import { parseRatesDay, parseStandingCharges, withStandingCharges } from './norm
 export const pricingSource: SourceDeclaration<PricingValues> = {
   name: 'pricing',
   topic: 'energy.pricing',
-  usesAccount: true,
+  accountView: importTariffView,
   async fetchDay (day, context) {
     const periods = tariffPeriods(day, context)
     const values: PricingValues[] = []
-    for (const period of periods) values.push(...await fetchPeriod(day, period, context))
+    const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
+    for (const period of periods) values.push(...await fetchTariffSlots(day, period, context, { fuel: 'electricity', source: 'pricing', product }))
     if (values.length === 0) {
       const tariffs = [...new Set(periods.map(p => p.tariff))].join(', ')
       throw new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${tariffs} has no unit rates for this day (not published yet, or before the product launched)`, { date: day.date, tariff: tariffs })
@@ -68,30 +69,10 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
 }
 
 /** The tariffs pricing the day, each over the part of it where it is in force. */
-function tariffPeriods (day: LondonDay, { config, account }: FetchContext): TariffPeriod[] {
-  if (config.octopusAccount === '') return [{ tariff: config.octopusTariff, from: day.startMs, to: day.endMs }]
-  if (account === undefined) {
-    throw new EnergyError('ENERGY_UNPRICED', `${day.date}: account ${config.octopusAccount} is not on ${config.topics.account} yet (\`npm run seed\` reads it first)`, { date: day.date })
-  }
+function tariffPeriods (day: LondonDay, context: FetchContext): TariffPeriod[] {
+  if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: day.startMs, to: day.endMs }]
+  const account = accountOf(day.date, context, 'ENERGY_UNPRICED')
   const periods = importPeriods(account, day.startMs, day.endMs)
   if (periods.length === 0) throw new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${account.number} is in force on this day`, { date: day.date })
   return periods
-}
-
-// page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page. The
-// standing charges are asked for after the rates, and only when the period has rates: a period
-// without (not published yet) costs one request, and a fault on its first request is the rates'.
-async function fetchPeriod (day: LondonDay, period: TariffPeriod, context: FetchContext): Promise<PricingValues[]> {
-  const { config } = context
-  const product = config.octopusAccount === '' ? config.octopusProduct : productOf(period.tariff)
-  if (period.tariff.startsWith('E-2R-')) {
-    throw new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${period.tariff} has two registers (day and night rates), not supported yet`, { date: day.date, tariff: period.tariff })
-  }
-  const query = new URLSearchParams({ period_from: octopusTime(period.from), period_to: octopusTime(period.to), page_size: '1500' })
-  const tariffUrl = `${config.octopusApiUrl}/products/${encodeURIComponent(product)}/electricity-tariffs/${encodeURIComponent(period.tariff)}`
-  const rates = parseRatesDay(day, await fetchOctopusPages(`${tariffUrl}/standard-unit-rates/?${query}`, context, { source: 'pricing', auth: false }),
-    period.tariff, config.octopusPaymentMethod).filter(r => period.from <= r.slot_start && r.slot_start < period.to)
-  if (rates.length === 0) return []
-  const charges = await fetchOctopusPages(`${tariffUrl}/standing-charges/?${query}`, context, { source: 'pricing', auth: false })
-  return withStandingCharges(rates, parseStandingCharges(charges, config.octopusPaymentMethod))
 }

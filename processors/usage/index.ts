@@ -2,22 +2,24 @@ import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
-import { parseUsageDay } from './normalise.ts'
+import { meterPeriods, meterView } from '../account/agreements.ts'
+import { accountOf } from '../account/table.ts'
+import { fetchReadings } from '../ingest/readings.ts'
 
-/** Octopus electricity consumption of the configured meter, per half-hour (kWh). */
+/**
+ * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the
+ * import meter points in force (every meter of an exchange); without, of OCTOPUS_MPAN/SERIAL.
+ */
 export const usageSource: SourceDeclaration<UsageValues> = {
   name: 'usage',
   topic: 'energy.usage',
+  accountView: meterView('import', false),
   async fetchDay (day, context) {
     const { config } = context
-    // period_to is inclusive on the real API, so the day's end is one slot too many; the
-    // normaliser drops it. order_by=period gives oldest first, which pages more naturally.
-    const query = new URLSearchParams({ period_from: octopusTime(day.startMs), period_to: octopusTime(day.endMs), page_size: '25000', order_by: 'period' })
-    const url = `${config.octopusApiUrl}/electricity-meter-points/${encodeURIComponent(config.octopusMpan)}/meters/` +
-      `${encodeURIComponent(config.octopusSerial)}/consumption/?${query}`
-    const results = await fetchOctopusPages(url, context, { source: 'usage', auth: true })
-    return parseUsageDay(day, results, config.octopusSerial)
+    const spans = config.octopusAccount === ''
+      ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: day.startMs, to: day.endMs }]
+      : meterPeriods(accountOf(day.date, context), 'import', day.startMs, day.endMs)
+    return await fetchReadings(day, spans, 'electricity-meter-points', 'usage', context)
   },
   sink: {
     name: 'consumption',

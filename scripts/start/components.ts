@@ -24,7 +24,7 @@ export function createComponents ({ config, codec, log, instanceId, only, topolo
   const selection = selectComponents(topology, only, config.sources)
   const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
   // The account is re-read where its readers run.
-  if (config.octopusAccount !== '' && selection.sources.some(s => s.usesAccount === true)) {
+  if (config.octopusAccount !== '' && selection.sources.some(s => s.accountView !== undefined)) {
     components.push({ name: 'account', ...createAccountRefresher({ config, codec, log, accountSources: topology.accountSources }) })
   }
   if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: topology.joinInputs }) })

@@ -21,7 +21,7 @@ import {
 // database that setup itself creates.
 
 const ALL_VERSIONS = readdirSync(SQL_DIR).filter(f => /^\d+_.*\.sql$/.test(f)).sort().map(f => f.slice(0, -'.sql'.length))
-const COMPACTED = ['energy.account', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'completion']
+const COMPACTED = ['energy.account', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy.export', 'energy.gas', 'completion']
 const CONTRACT_TOPICS = ['energy_processor', ...COMPACTED, 'energy.dlq']
 const LOCAL_SCHEMAS = loadLocalSchemas()
 
@@ -43,6 +43,8 @@ async function assertAsDesigned (t: TestContext, config: Readonly<Config>, names
     'energy.mix': 4,
     'energy.pricing': 4,
     'energy.usage': 4,
+    'energy.export': 4,
+    'energy.gas': 4,
     completion: 4,
     'energy.dlq': 1
   })

@@ -24,6 +24,8 @@ const probes: StatusProbes = {
       ['energy.mix', { earliest: [0n], latest: [50n] }],
       ['energy.pricing', { earliest: [0n], latest: [50n] }],
       ['energy.usage', { earliest: [0n], latest: [50n] }],
+      ['energy.export', { earliest: [0n], latest: [50n] }],
+      ['energy.gas', { earliest: [0n], latest: [50n] }],
       ['energy.account', { earliest: [0n], latest: [1n] }],
       ['completion', { earliest: [0n], latest: [3n] }],
       ['energy.dlq', { earliest: [0n], latest: [3n] }]
@@ -33,7 +35,9 @@ const probes: StatusProbes = {
       ['energy-mix-processor', new Map([['energy_processor', [4n]]])],
       ['energy-pricing-processor', new Map([['energy_processor', [4n]]])],
       ['energy-usage-processor', new Map([['energy_processor', [3n]]])],
-      ['energy-join', new Map([['energy.co2', [50n]], ['energy.mix', [50n]], ['energy.pricing', [50n]], ['energy.usage', [43n]]])]
+      ['energy-export-processor', new Map([['energy_processor', [4n]]])],
+      ['energy-gas-processor', new Map([['energy_processor', [4n]]])],
+      ['energy-join', new Map([['energy.co2', [50n]], ['energy.mix', [50n]], ['energy.pricing', [50n]], ['energy.usage', [43n]], ['energy.export', [50n]], ['energy.gas', [50n]]])]
     ])
   }),
   registry: async () => {},
@@ -50,7 +54,8 @@ const probes: StatusProbes = {
     newestCompleteDate: '2024-10-27',
     unpricedRuns: [{ from: '2015-12-01', to: '2015-12-31', days: 31 }, { from: '2015-06-01', to: '2015-06-02', days: 2 }],
     unpricedDays: 33,
-    sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50', 'agreements:energy.account:1', 'daily_summary:completion:3']
+    sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50',
+      'export_readings:energy.export:50', 'gas_readings:energy.gas:50', 'agreements:energy.account:1', 'daily_summary:completion:3']
       .map(s => s.split(':')).map(([sink, topic, next]) => ({ sink, topic, partition: 0, nextOffset: BigInt(next) }))
   })
 }
@@ -66,6 +71,15 @@ function watchProblems (page: Page): string[] {
 }
 
 const cellTexts = (page: Page, selector: string) => page.locator(selector).allTextContents()
+
+/** The range view's tiles: label → their values (the figure, then its second line). */
+async function tiles (page: Page): Promise<Record<string, string[]>> {
+  return await page.evaluate<Record<string, string[]>>(`Object.fromEntries([...document.querySelectorAll('#totals > div')]
+    .map(d => [d.querySelector('dt').textContent, [...d.querySelectorAll('dd')].map(dd => dd.textContent)]))`)
+}
+
+/** Bar heights (px) of a range chart, oldest day first. */
+const barHeights = (page: Page, id: string) => page.evaluate<number[]>(`[...document.querySelectorAll('#${id} svg rect.bar')].map(r => Math.round(Number(r.getAttribute('height'))))`)
 
 test('the dashboard shows the seeded days, opens a day by click or keyboard, and fits a 375 px screen', async t => {
   if (!existsSync(CHROMIUM)) {
@@ -90,16 +104,35 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.kwh'), ['11.65', '14.40', '0.00'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.cost'), ['2.77', '2.75', '0.00'])
   // The bill: unit cost + standing charge; unknown for the day joined before standing charges.
-  assert.deepStrictEqual(await cellTexts(page, '#days-body td.bill'), ['3.37', '3.28', '–'])
+  // The bill: unit cost + standing charge + gas − export; unknown for the day joined before standing charges.
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.bill'), ['5.17', '3.28', '–'])
   assert.deepStrictEqual(await cellTexts(page, '#days-body td.co2'), ['2.48', '2.13', '0.00'])
   assert.equal(await page.locator('#from').inputValue(), '2024-09-28')
   assert.equal(await page.locator('#to').inputValue(), '2024-10-27')
   assert.match(await page.locator('#days-body tr').nth(2).innerText(), /incomplete/)
-  for (const id of ['chart-kwh', 'chart-cost', 'chart-co2']) {
+  for (const id of ['chart-kwh', 'chart-export', 'chart-gas', 'chart-cost', 'chart-co2']) {
     assert.equal(await page.locator(`#${id} svg rect.bar`).count(), 3, `${id} has a bar per day`)
   }
-  assert.match(await page.locator('#totals').innerText(), /26\.05 kWh/)
-  assert.match(await page.locator('#totals').innerText(), /Bill\s+£6\.64 \(1 day without a standing charge left out\)/)
+  // Import, export and gas side by side, each in its fuel's colour; only the 27th exported or
+  // burnt gas (oldest day first: the 20th, 26th, 27th), so only its bars have height.
+  assert.deepStrictEqual(await page.locator('#chart-export svg rect.bar.export').count(), 3)
+  assert.deepStrictEqual(await page.locator('#chart-gas svg rect.bar.gas').count(), 3)
+  const [exportBars, gasBars] = [await barHeights(page, 'chart-export'), await barHeights(page, 'chart-gas')]
+  assert.deepStrictEqual([exportBars[0], exportBars[1], gasBars[0], gasBars[1]], [0, 0, 0, 0])
+  assert.ok(exportBars[2] > 80 && gasBars[2] > 80, `the 27th's bars are tall: ${exportBars}, ${gasBars}`)
+  assert.equal(await page.locator('#chart-export svg rect.bar').nth(2).locator('title').textContent(), 'Sun, 27 Oct 2024: 3.38 kWh exported')
+  assert.equal(await page.locator('#chart-gas svg rect.bar').nth(2).locator('title').textContent(), 'Sun, 27 Oct 2024: 32.30 kWh of gas')
+  // Figures: the bill nets the export (£5.17 + £3.28; the 20th has none); export £0.51 earned;
+  // gas £1.99 + £0.31 standing charge.
+  assert.deepStrictEqual(await tiles(page), {
+    'Bill, export credited': ['£8.44', '1 day without a standing charge left out'],
+    Imported: ['26.05 kWh', '£5.52 unit cost'],
+    Exported: ['3.38 kWh', '£0.51 earned'],
+    Gas: ['32.30 kWh', '£2.31 incl. standing charge'],
+    'Electricity CO₂': ['4.60 kg'],
+    'Average price': ['21.18 p/kWh'],
+    'Average intensity': ['177 g/kWh']
+  })
 
   // Status strip, from the stand-in probes.
   await page.locator('#status-lags li').first().waitFor()
@@ -108,8 +141,9 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.match(status, /Dead letters: 3/)
   assert.match(status, /Kafka ok/)
   assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
-    'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'join ≤7',
-    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink agreements 0', 'sink daily_summary 0'
+    'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'export 0', 'gas 0', 'join ≤7',
+    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink export_readings 0', 'sink gas_readings 0',
+    'sink agreements 0', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
 
@@ -167,8 +201,19 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.equal(await page.locator('#slot-body tr').count(), 50)
   assert.deepStrictEqual(await cellTexts(page, '#mix-list .fuel-name'), ['gas', 'nuclear', 'wind'])
   assert.equal(await page.locator('#day-missing').isHidden(), true)
-  assert.match(await page.locator('#day-facts').innerText(), /11\.65 kWh · £2\.77 · 2\.48 kg CO₂/)
-  assert.equal(await page.locator('#day-bill').innerText(), 'Unit cost £2.77 + standing charge £0.60 = bill £3.37 · tariff E-1R-AGILE-24-10-01-C')
+  assert.equal(await page.locator('#day-meters').isHidden(), true, 'export and gas are whole')
+  assert.match(await page.locator('#day-facts').innerText(), /^11\.65 kWh imported · £2\.77 · 2\.48 kg CO₂ · 213 g\/kWh average · 3\.38 kWh exported · 32\.30 kWh gas · /)
+  assert.equal(await page.locator('#day-bill').innerText(),
+    'Unit cost £2.77 + standing charge £0.60 + gas £2.31 − export £0.51 = bill £5.17 · tariff E-1R-AGILE-24-10-01-C')
+  // The half-hours: import, export and gas kWh side by side, then price and intensity.
+  assert.deepStrictEqual(await cellTexts(page, '#slot-table thead th'),
+    ['Time', 'Import kWh', 'Export kWh', 'Gas kWh', 'Price p/kWh', 'CO2 g/kWh'])
+  const slotRow = async (i: number) => await page.locator('#slot-body tr').nth(i).locator('th, td').allTextContents()
+  assert.deepStrictEqual(await slotRow(0), ['00:00 BST', '0.05', '0.00', '0.30', '10.00', '140'])
+  assert.deepStrictEqual(await slotRow(20), ['09:00 GMT', '0.42', '0.19', '0.30', '17.40', '160'])
+  assert.deepStrictEqual(await slotRow(49), ['23:30 GMT', '0.05', '0.00', '0.99', '28.13', '199 f'])
+  assert.match(await page.locator('#day-chart svg rect.hit').nth(20).locator('title').textContent() ?? '',
+    /, exported 0\.19 kWh at 15\.00 p\/kWh, gas 0\.30 kWh at 6\.16 p\/kWh$/)
   await page.screenshot({ path: new URL('dashboard-day.png', RESULTS).pathname, fullPage: true })
 
   // The skip link moves focus to the content without leaving the day.
@@ -195,17 +240,44 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.equal(await page.locator('#day-title').innerText(), 'Saturday, 15 June 2024')
   assert.deepStrictEqual(await cellTexts(page, '#missing-list li'), ['10:00 BST (no price)', '10:30 BST (no mix)', '23:30 BST (no use)'])
   assert.match(await page.locator('#day-facts').innerText(), /Not joined yet: 45 of 48/)
+  // No export meter yet (0, not an error); the slots without an export or gas row show – and are counted.
+  assert.equal(await page.locator('#day-meters').innerText(), 'Export readings: 46 of 48 half-hours · Gas readings: 47 of 48 half-hours')
+  assert.deepStrictEqual((await slotRow(5)).slice(1, 4), ['0.36', '0.00', '–'])
+  assert.deepStrictEqual((await slotRow(30)).slice(1, 4), ['0.17', '–', '0.30'])
+  assert.equal(await page.locator('#day-bill').isHidden(), true)
 
   // A phone: nothing wider than the screen.
   await page.setViewportSize({ width: 375, height: 812 })
   await page.goto(`${base}/#/day/2024-10-27`)
   await page.locator('#day-chart svg rect.bar').first().waitFor()
   assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'day view fits 375 px')
+  // The six half-hour columns fit too, without scrolling their box sideways.
+  await page.locator('details.slots summary').click()
+  assert.ok(await page.evaluate<boolean>('(w => w.scrollWidth <= w.clientWidth)(document.querySelector(\'details.slots .table-wrap\'))'), 'half-hour table fits 375 px')
   await page.screenshot({ path: new URL('dashboard-day-375.png', RESULTS).pathname, fullPage: true })
   await page.goto(`${base}/#/`)
   await page.locator('#days-body tr').nth(2).waitFor()
   assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'range view fits 375 px')
   await page.screenshot({ path: new URL('dashboard-375.png', RESULTS).pathname, fullPage: true })
+
+  // A household without export or gas: zeros in the tiles, a sentence instead of flat charts.
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.goto(`${base}/#/?from=2024-10-19&to=2024-10-26`)
+  await page.locator('#days-body tr').nth(1).waitFor()
+  const none = await tiles(page)
+  assert.deepStrictEqual([none['Bill, export credited'], none.Exported, none.Gas],
+    [['£3.28', '1 day without a standing charge left out'], ['0.00 kWh', '£0.00 earned'], ['0.00 kWh', '£0.00 incl. standing charge']])
+  assert.equal(await page.locator('#chart-export svg').count(), 0)
+  assert.equal(await page.locator('#chart-export .plot').innerText(), 'Nothing exported in these days (0 kWh).')
+  assert.equal(await page.locator('#chart-gas .plot').innerText(), 'No gas used in these days (0 kWh).')
+  assert.equal(await page.locator('#chart-kwh svg rect.bar').count(), 2)
+  await page.screenshot({ path: new URL('dashboard-no-export-or-gas.png', RESULTS).pathname, fullPage: true })
+  // Its day view: the bill line still reads unit cost + standing charge + gas − export.
+  await page.locator('#days-body tr[data-date="2024-10-26"]').click()
+  await page.locator('#day-title', { hasText: 'Saturday, 26 October 2024' }).waitFor()
+  assert.equal(await page.locator('#day-bill').innerText(),
+    'Unit cost £2.75 + standing charge £0.53 + gas £0.00 − export £0.00 = bill £3.28 · tariff E-1R-VAR-22-11-01-C')
+  assert.equal(await page.locator('#day-meters').innerText(), 'Export readings: 0 of 48 half-hours · Gas readings: 0 of 48 half-hours')
 
   assert.deepStrictEqual(problems, [])
 })

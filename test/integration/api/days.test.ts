@@ -30,7 +30,11 @@ test('GET /api/days returns the summaries in range, newest first, with the store
   assert.deepStrictEqual(body, { from: '2024-10-01', to: '2024-10-31', days: SUMMARIES.map(expectedSummary) })
   // The bill and its parts, as stored: the tariff, the standing charge, null where unknown.
   assert.deepStrictEqual(body.days.map(d => [d.import_tariff_code, d.standing_charge_inc_vat, d.bill_inc_vat]),
-    [['E-1R-AGILE-24-10-01-C', 60.194700000000005, 276.67661699999996 + 60.194700000000005], ['E-1R-VAR-22-11-01-C', 52.5, 275.0817090000001 + 52.5], [null, null, null]])
+    [['E-1R-AGILE-24-10-01-C', 60.194700000000005, 516.618867], ['E-1R-VAR-22-11-01-C', 52.5, 275.0817090000001 + 52.5], [null, null, null]])
+  // The other meters: solar export and gas on the 27th (the bill nets the export), none before.
+  assert.deepStrictEqual(body.days.map(d => [d.export_kwh, d.export_value, d.gas_kwh, d.gas_cost_inc_vat, d.gas_standing_charge_inc_vat, d.gas_carbon_g]),
+    [[3.384, 50.76, 32.30000000000001, 199.08105000000003, 31.4265, 5907.670000000002], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
+  assert.equal(body.days[0].bill_inc_vat, 276.67661699999996 + 60.194700000000005 + 199.08105000000003 + 31.4265 - 50.76)
 
   // The same rows as Postgres has them (dates as text, figures as float8).
   const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
@@ -108,15 +112,27 @@ test('GET /api/days/:date returns the summary and every half-hour of the 50-slot
         price_inc_vat: v.inc,
         intensity: v.actual ?? v.forecast,
         intensity_is_forecast: v.actual === null,
-        mix: Object.fromEntries(FUELS.map((f, k) => [f, v.mix[k]]))
+        mix: Object.fromEntries(FUELS.map((f, k) => [f, v.mix[k]])),
+        export_kwh: v.exportKwh,
+        export_rate: v.exportRate,
+        gas_kwh: v.gasKwh,
+        gas_rate_inc_vat: v.gasInc,
+        gas_carbon_g: v.gasCarbon
       }
     }),
-    missing: []
+    missing: [],
+    source_slots: { usage: 50, price: 50, intensity: 50, mix: 50, export: 50, gas: 50 }
   })
   // Local midnight BST is 23:00 UTC the day before; the day ends at midnight GMT.
   assert.equal(body.slots[0].start, '2024-10-26T23:00:00.000Z')
   assert.equal(body.slots[49].start, '2024-10-27T23:30:00.000Z')
   assert.equal(body.slots[3].price_inc_vat, -1.2)
+  // Export by day (slots 16-33), 0 at night with the meter in force; gas in every slot.
+  assert.deepStrictEqual([body.slots[0], body.slots[20], body.slots[33]].map(s => [s.export_kwh, s.export_rate, s.gas_kwh, s.gas_rate_inc_vat, s.gas_carbon_g]),
+    [[0, 15, 0.3, 6.1635, 54.87], [0.188, 15, 0.3, 6.1635, 54.87], [0.336, 15, 0.819, 6.1635, 0.819 * 182.9]])
+  // The slots add up to the summary's figures.
+  const total = (key: 'export_kwh' | 'gas_kwh'): number => body.slots.reduce((n: number, s: { export_kwh: number, gas_kwh: number }) => n + s[key], 0)
+  assert.deepStrictEqual([total('export_kwh'), total('gas_kwh')], [body.summary.export_kwh, body.summary.gas_kwh])
 })
 
 test('GET /api/days/:date lists the slots lacking a source, and works without a summary', async t => {
@@ -131,12 +147,64 @@ test('GET /api/days/:date lists the slots lacking a source, and works without a 
   assert.deepStrictEqual(body.slots[21].mix, {})
   assert.equal(body.slots[47].usage_kwh, null)
   assert.equal(body.slots[47].intensity_is_forecast, true)
+  // No export meter in force: 0 kWh at rate 0, not null; a slot without a row is null. A
+  // lacking export or gas row leaves `missing` (the electricity join's sources) as it was and
+  // shows in source_slots.
+  assert.deepStrictEqual(body.slots.map((s: { export_kwh: number | null }) => s.export_kwh),
+    starts.map((_s, i) => i === 30 || i === 31 ? null : 0))
+  assert.deepStrictEqual([body.slots[29].export_rate, body.slots[30].export_rate], [0, null])
+  assert.deepStrictEqual([body.slots[5].gas_kwh, body.slots[5].gas_rate_inc_vat, body.slots[5].gas_carbon_g], [null, null, null])
+  assert.deepStrictEqual([body.slots[6].gas_kwh, body.slots[6].gas_rate_inc_vat, body.slots[6].gas_carbon_g], [0.473, 6.1635, 0.473 * 182.9])
+  assert.deepStrictEqual(body.source_slots, { usage: 47, price: 47, intensity: 48, mix: 47, export: 46, gas: 47 })
 
   // A summary without source rows: every slot is missing.
   const bare = (await app.inject('/api/days/2024-10-26')).json()
   assert.deepStrictEqual(bare.summary, expectedSummary(SUMMARIES[1]))
   assert.equal(bare.missing.length, 48)
-  assert.deepStrictEqual(bare.slots[0], { start: '2024-10-25T23:00:00.000Z', usage_kwh: null, price_inc_vat: null, intensity: null, intensity_is_forecast: null, mix: {} })
+  assert.deepStrictEqual(bare.slots[0], {
+    start: '2024-10-25T23:00:00.000Z',
+    usage_kwh: null,
+    price_inc_vat: null,
+    intensity: null,
+    intensity_is_forecast: null,
+    mix: {},
+    export_kwh: null,
+    export_rate: null,
+    gas_kwh: null,
+    gas_rate_inc_vat: null,
+    gas_carbon_g: null
+  })
+  assert.deepStrictEqual(bare.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 0 })
+})
+
+test('GET /api/days/:date answers a day that has only gas rows, with their slots and counts', async t => {
+  const { app, pool } = await createApiFixture(t)
+  const starts = slotStarts(londonDay('2024-03-01'))
+  // One gas reading (SMETS1: kWh as read), nothing else for the day.
+  await pool.query(`INSERT INTO energy_usage.gas_readings (slot_start, slot_end, local_date, consumption, unit, kwh, meter_serial, tariff_code,
+      value_inc_vat, value_exc_vat, standing_charge_inc_vat, standing_charge_exc_vat, carbon_g, batch_id)
+    VALUES ($1, $2, '2024-03-01', 1.25, 'kWh', 1.25, 'G4P0000001', 'G-1R-VAR-22-11-01-C', 6.89, 6.561904761904762, 29.11, 27.72, 228.625, 'b1')`,
+  [new Date(starts[14]).toISOString(), new Date(starts[15]).toISOString()])
+  const res = await app.inject('/api/days/2024-03-01')
+  assert.equal(res.statusCode, 200, res.body)
+  const body = res.json()
+  assert.equal(body.summary, null)
+  assert.deepStrictEqual(body.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 1 })
+  assert.deepStrictEqual(body.slots[14], {
+    start: '2024-03-01T07:00:00.000Z',
+    usage_kwh: null,
+    price_inc_vat: null,
+    intensity: null,
+    intensity_is_forecast: null,
+    mix: {},
+    export_kwh: null,
+    export_rate: null,
+    gas_kwh: 1.25,
+    gas_rate_inc_vat: 6.89,
+    gas_carbon_g: 228.625
+  })
+  assert.equal(body.slots.filter((s: { gas_kwh: number | null }) => s.gas_kwh !== null).length, 1)
+  assert.equal(body.missing.length, 48)
 })
 
 test('GET /api/days/:date answers 404 for a day without data and 400 for a bad date', async t => {
@@ -200,4 +268,18 @@ test('a stored non-finite figure (written before the bounds existed) never makes
   const one = await app.inject('/api/days/2024-10-26')
   assert.equal(one.statusCode, 200, one.body)
   assert.equal(one.json().summary.kwh, null)
+
+  // The same in the export and gas rows of a slot: unknown, and the row still counts.
+  const [first] = slotStarts(londonDay('2024-10-27'))
+  await pool.query('UPDATE energy_usage.export_readings SET kwh = \'NaN\', rate = \'Infinity\' WHERE slot_start = $1', [new Date(first)])
+  await pool.query('UPDATE energy_usage.gas_readings SET kwh = \'-Infinity\', value_inc_vat = \'NaN\', carbon_g = \'Infinity\' WHERE slot_start = $1', [new Date(first)])
+  await pool.query('UPDATE energy_usage.daily_summary SET gas_kwh = \'NaN\', export_value = \'Infinity\' WHERE date = \'2024-10-27\'')
+  const meters = await app.inject('/api/days/2024-10-27')
+  assert.equal(meters.statusCode, 200, meters.body)
+  const body = meters.json()
+  assert.deepStrictEqual([body.slots[0].export_kwh, body.slots[0].export_rate, body.slots[0].gas_kwh, body.slots[0].gas_rate_inc_vat, body.slots[0].gas_carbon_g],
+    [null, null, null, null, null])
+  assert.deepStrictEqual([body.slots[1].export_kwh, body.slots[1].gas_kwh], [0, 0.473])
+  assert.deepStrictEqual([body.summary.gas_kwh, body.summary.export_value], [null, null])
+  assert.deepStrictEqual([body.source_slots.export, body.source_slots.gas], [50, 50])
 })

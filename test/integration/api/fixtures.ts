@@ -77,6 +77,32 @@ export async function createApiFixture (t: TestContext, options: FixtureOptions 
 
 // ---------- known rows ----------
 
+/** The export and gas meters of the known rows (DESIGN.md "The account"). */
+export const EXPORT_TARIFF = 'E-1R-OUTGOING-FIX-12M-19-05-13-C'
+export const GAS_TARIFF = 'G-1R-VAR-22-11-01-C'
+/** Gas standing charge, p/day. */
+export const GAS_STANDING = { inc: 31.4265, exc: 29.93 }
+
+/**
+ * The export and gas figures of a day whose slots all have the slotValues() rows, summed
+ * slot by slot as the join sums them (processors/join/aggregate.ts), so the doubles match.
+ */
+export function meterFigures (slots: number): { export_kwh: number, export_value: number, gas_kwh: number, gas_cost_inc_vat: number, gas_cost_exc_vat: number, gas_standing_charge_inc_vat: number, gas_standing_charge_exc_vat: number, gas_carbon_g: number } {
+  const f = { export_kwh: 0, export_value: 0, gas_kwh: 0, gas_cost_inc_vat: 0, gas_cost_exc_vat: 0, gas_standing_charge_inc_vat: GAS_STANDING.inc, gas_standing_charge_exc_vat: GAS_STANDING.exc, gas_carbon_g: 0 }
+  for (let i = 0; i < slots; i++) {
+    const v = slotValues(i, slots)
+    f.export_kwh += v.exportKwh
+    f.export_value += v.exportKwh * v.exportRate
+    f.gas_kwh += v.gasKwh
+    f.gas_cost_inc_vat += v.gasKwh * v.gasInc
+    f.gas_cost_exc_vat += v.gasKwh * v.gasExc
+    f.gas_carbon_g += v.gasCarbon
+  }
+  return f
+}
+
+const METERS_1027 = meterFigures(50)
+
 /**
  * daily_summary rows: 2024-10-27 is the 50-slot autumn day, 2024-10-26 has a summary but no
  * source rows, 2024-10-20 is incomplete. Figures are awkward doubles on purpose: the API must
@@ -98,8 +124,9 @@ export const SUMMARIES = [
     import_tariff_code: 'E-1R-AGILE-24-10-01-C',
     standing_charge_inc_vat: 60.194700000000005,
     standing_charge_exc_vat: 57.328,
-    ...NO_EXPORT_OR_GAS,
-    bill_inc_vat: 276.67661699999996 + 60.194700000000005
+    // A household with solar export and gas: the day's export and gas rows summed.
+    ...METERS_1027,
+    bill_inc_vat: 276.67661699999996 + 60.194700000000005 + METERS_1027.gas_cost_inc_vat + METERS_1027.gas_standing_charge_inc_vat - METERS_1027.export_value
   },
   {
     date: '2024-10-26',
@@ -116,6 +143,7 @@ export const SUMMARIES = [
     import_tariff_code: 'E-1R-VAR-22-11-01-C',
     standing_charge_inc_vat: 52.5,
     standing_charge_exc_vat: 50,
+    // Before the solar panels and the gas meter: zeros.
     ...NO_EXPORT_OR_GAS,
     bill_inc_vat: 275.0817090000001 + 52.5
   },
@@ -142,10 +170,29 @@ export const SUMMARIES = [
 
 export const FUELS = ['gas', 'nuclear', 'wind'] as const
 
+export interface SlotValues {
+  kwh: number
+  inc: number
+  exc: number
+  forecast: number
+  actual: number | null
+  mix: number[]
+  /** Solar export, kWh: slots 16-33 (daytime), 0 otherwise. */
+  exportKwh: number
+  /** p/kWh, flat (Outgoing Fixed). */
+  exportRate: number
+  gasKwh: number
+  /** Gas unit rate, p/kWh. */
+  gasInc: number
+  gasExc: number
+  gasCarbon: number
+}
+
 /** The source values of slot i of a day: deterministic, with negative prices and forecasts. */
-export function slotValues (i: number, slots: number): { kwh: number, inc: number, exc: number, forecast: number, actual: number | null, mix: number[] } {
+export function slotValues (i: number, slots: number): SlotValues {
   const kwh = Math.round((0.05 + (i % 7) * 0.061) * 1000) / 1000
   const inc = i === 3 ? -1.2 : 10 + i * 0.37
+  const gasKwh = Math.round((0.3 + (i % 5) * 0.173) * 1000) / 1000
   return {
     kwh,
     inc,
@@ -153,12 +200,29 @@ export function slotValues (i: number, slots: number): { kwh: number, inc: numbe
     forecast: 150 + i,
     // The last four slots only have a forecast (actuals arrive later).
     actual: i >= slots - 4 ? null : 140 + i,
-    mix: [40 + (i % 3), 30, 30 - (i % 3)]
+    mix: [40 + (i % 3), 30, 30 - (i % 3)],
+    exportKwh: i >= 16 && i < 34 ? Math.round((0.04 + ((i - 16) % 9) * 0.037) * 1000) / 1000 : 0,
+    exportRate: 15,
+    gasKwh,
+    gasInc: 6.1635,
+    gasExc: 6.1635 / 1.05,
+    gasCarbon: gasKwh * 182.9
   }
 }
 
-/** Rows of the four source tables for a day, optionally leaving some out. */
-export async function insertSources (pool: Pool, date: string, skip: { price?: number[], mix?: number[], usage?: number[], co2?: number[] } = {}): Promise<void> {
+export interface SourceSkips {
+  price?: number[]
+  mix?: number[]
+  usage?: number[]
+  co2?: number[]
+  export?: number[]
+  gas?: number[]
+  /** No export meter in force: export rows of 0 kWh with null meter and tariff (default: a meter). */
+  noExportMeter?: boolean
+}
+
+/** Rows of the six source tables for a day, optionally leaving some out. */
+export async function insertSources (pool: Pool, date: string, skip: SourceSkips = {}): Promise<void> {
   const day = londonDay(date)
   const starts = slotStarts(day)
   const client = await pool.connect()
@@ -186,6 +250,18 @@ export async function insertSources (pool: Pool, date: string, skip: { price?: n
             VALUES ($1, $2, $3, $4, $5, 'b1')`, [start, FUELS[f], v.mix[f], end, date])
         }
       }
+      if (skip.export?.includes(i) !== true) {
+        const meter = skip.noExportMeter !== true
+        await client.query(`INSERT INTO energy_usage.export_readings (slot_start, slot_end, local_date, kwh, meter_serial, tariff_code, rate, batch_id)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, 'b1')`, [start, end, date, meter ? v.exportKwh : 0, meter ? '21E5000001' : null, meter ? EXPORT_TARIFF : null, meter ? v.exportRate : 0])
+      }
+      if (skip.gas?.includes(i) !== true) {
+        // SMETS2 reads m³: kWh = m³ × 1.02264 × calorific value (39.5) ÷ 3.6.
+        await client.query(`INSERT INTO energy_usage.gas_readings (slot_start, slot_end, local_date, consumption, unit, kwh, meter_serial, tariff_code,
+            value_inc_vat, value_exc_vat, standing_charge_inc_vat, standing_charge_exc_vat, carbon_g, batch_id)
+          VALUES ($1, $2, $3, $4, 'm3', $5, 'G4P0000001', $6, $7, $8, $9, $10, $11, 'b1')`,
+        [start, end, date, v.gasKwh * 3.6 / (1.02264 * 39.5), v.gasKwh, GAS_TARIFF, v.gasInc, v.gasExc, GAS_STANDING.inc, GAS_STANDING.exc, v.gasCarbon])
+      }
     }
     await client.query('COMMIT')
   } catch (err) {
@@ -196,16 +272,19 @@ export async function insertSources (pool: Pool, date: string, skip: { price?: n
   }
 }
 
-/** SUMMARIES, full source rows for 2024-10-27, and 2024-06-15 without a summary and with gaps. */
+/** SUMMARIES, full source rows for 2024-10-27 (solar and gas), and 2024-06-15 without a summary, without an export meter and with gaps. */
 export async function insertKnownRows (pool: Pool): Promise<void> {
   for (const s of SUMMARIES) {
     await pool.query(`INSERT INTO energy_usage.daily_summary
         (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
-         import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, bill_inc_vat, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '2024-10-28T09:00:00Z')`,
+         import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
+         gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, '2024-10-28T09:00:00Z')`,
     [s.date, s.kwh, s.cost_inc_vat, s.cost_exc_vat, s.carbon_g, s.avg_intensity, JSON.stringify(s.mix), s.slots_expected, s.slots_joined, s.complete, s.forecast_slots,
-      s.import_tariff_code, s.standing_charge_inc_vat, s.standing_charge_exc_vat, s.bill_inc_vat])
+      s.import_tariff_code, s.standing_charge_inc_vat, s.standing_charge_exc_vat, s.export_kwh, s.export_value, s.gas_kwh, s.gas_cost_inc_vat, s.gas_cost_exc_vat,
+      s.gas_standing_charge_inc_vat, s.gas_standing_charge_exc_vat, s.gas_carbon_g, s.bill_inc_vat])
   }
   await insertSources(pool, '2024-10-27')
-  await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47] })
+  // No export meter yet (zeros), and gaps: export rows missing at 15:00 and 15:30, gas at 02:30.
+  await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47], export: [30, 31], gas: [5], noExportMeter: true })
 }

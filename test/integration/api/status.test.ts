@@ -35,7 +35,8 @@ test('a probe that hangs or fails shows as ok:false within the timeout; the answ
   assert.deepStrictEqual(body.postgres, { ok: true })
   assert.equal(body.newest_complete_date, '2024-10-27')
   assert.equal(body.dlq_records, null)
-  assert.equal(body.groups.length, 10)
+  // Six ingest processors, the join, eight sinks (one per source topic, agreements, daily_summary).
+  assert.equal(body.groups.length, 15)
   assert.ok(body.groups.every((g: { lag: unknown }) => g.lag === null))
 })
 
@@ -112,13 +113,18 @@ test('the real probes report broker, registry and Postgres, lag per group and th
     'energy-mix-processor': 5,
     'energy-pricing-processor': 5,
     'energy-usage-processor': 5,
-    // energy.mix/pricing/usage do not exist in this namespace.
+    'energy-export-processor': 5,
+    'energy-gas-processor': 5,
+    // energy.mix/pricing/usage/export/gas do not exist in this namespace.
     'energy-join': null,
     // 4 + 1 records: sink_offsets has partition 0 at 3, nothing for partition 1.
     'energy-sink-carbon_intensity': 1 + 1,
     'energy-sink-generation_mix': null,
     'energy-sink-unit_rates': null,
     'energy-sink-consumption': null,
+    'energy-sink-export_readings': null,
+    'energy-sink-gas_readings': null,
+    'energy-sink-agreements': null,
     'energy-sink-daily_summary': null
   })
   assert.equal(body.dlq_records, 2)

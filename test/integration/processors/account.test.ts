@@ -2,15 +2,17 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
-import { londonDay, slotStarts } from '../../../lib/london-day.ts'
+import { londonDay } from '../../../lib/london-day.ts'
 import { pipelineProgress } from '../../../api/queries.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { pricingSource } from '../../../processors/pricing/index.ts'
 import { createJoinProcessor, topology } from '../../../processors/index.ts'
 import { createAccountRefresher } from '../../../processors/account/schedule.ts'
+import type { Account } from '../../../processors/account/types.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
-import { NO_EXPORT_OR_GAS, silentLog, testConfig } from '../../helpers.ts'
+import { silentLog, testConfig } from '../../helpers.ts'
+import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
 import {
   captureLog, createTestEnvironment, defer, readRaw, readTopic, startSampleServer, startSinks, startSourceProcessors, testPool,
   waitFor, waitForPipeline, type SampleServer, type TestEnvironment
@@ -21,9 +23,6 @@ import {
 // agreement re-prices its days. Expected figures are computed here from the sample API's HTTP
 // answers (the account, the unit rates and standing charges of each tariff, the consumption),
 // with a reading of its own of which agreement is in force, never from the pipeline's code.
-
-const ACCOUNT = 'A-1234ABCD'
-type Method = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
 
 interface Period { valid_from: string, valid_to: string | null, value_inc_vat: number, value_exc_vat: number, payment_method?: string | null }
 interface AnswerAgreement { tariff_code: string, valid_from: string, valid_to: string | null }
@@ -56,55 +55,6 @@ async function importAgreements (sample: SampleServer): Promise<AnswerAgreement[
   return account.properties.flatMap(p => p.electricity_meter_points).filter(p => !p.is_export).flatMap(p => p.agreements)
 }
 
-type Figures = Pick<DailyAggregate, 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'import_tariff_code' | 'standing_charge_inc_vat' | 'standing_charge_exc_vat' | 'bill_inc_vat' | 'slots_expected'>
-
-/** A day's bill from the sample API's answers: each slot by the agreement in force at it. */
-async function expectedDay (sample: SampleServer, date: string, method: Method = 'DIRECT_DEBIT'): Promise<Figures> {
-  const day = londonDay(date)
-  const agreements = await importAgreements(sample)
-  const window = `period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`
-  const usage = await allResults<{ consumption: number, interval_start: string }>(
-    `${sample.octopusApiUrl}/electricity-meter-points/1900000000001/meters/21L0000001/consumption/?${window}&page_size=25000`, true)
-  const lists = new Map<string, { rates: Period[], charges: Period[] }>()
-  const listsOf = async (tariff: string): Promise<{ rates: Period[], charges: Period[] }> => {
-    if (!lists.has(tariff)) {
-      const base = `${sample.octopusApiUrl}/products/${tariff.slice(5, -2)}/electricity-tariffs/${tariff}`
-      const ofMethod = (p: Period): boolean => p.payment_method === null || p.payment_method === undefined || p.payment_method === method
-      lists.set(tariff, {
-        rates: (await allResults<Period>(`${base}/standard-unit-rates/?${window}&page_size=1500`)).filter(ofMethod),
-        charges: (await allResults<Period>(`${base}/standing-charges/?${window}`)).filter(ofMethod)
-      })
-    }
-    return lists.get(tariff) as { rates: Period[], charges: Period[] }
-  }
-  let kwh = 0
-  let costInc = 0
-  let costExc = 0
-  for (const start of slotStarts(day)) {
-    const tariff = agreements.find(a => inForce(a, start))?.tariff_code
-    assert.ok(tariff !== undefined, `${date}: the sample account prices every slot`)
-    const rate = (await listsOf(tariff)).rates.find(r => inForce(r, start))
-    const reading = usage.find(u => Date.parse(u.interval_start) === start)
-    assert.ok(rate !== undefined && reading !== undefined, `${date} ${new Date(start).toISOString()}: rate and reading`)
-    kwh += reading.consumption
-    costInc += reading.consumption * rate.value_inc_vat
-    costExc += reading.consumption * rate.value_exc_vat
-  }
-  const first = agreements.find(a => inForce(a, day.startMs))?.tariff_code as string
-  const charge = (await listsOf(first)).charges.find(c => inForce(c, day.startMs))
-  assert.ok(charge !== undefined, `${date}: a standing charge`)
-  return {
-    kwh,
-    cost_inc_vat: costInc,
-    cost_exc_vat: costExc,
-    import_tariff_code: first,
-    standing_charge_inc_vat: charge.value_inc_vat,
-    standing_charge_exc_vat: charge.value_exc_vat,
-    bill_inc_vat: costInc + charge.value_inc_vat + NO_EXPORT_OR_GAS.gas_cost_inc_vat + NO_EXPORT_OR_GAS.gas_standing_charge_inc_vat - NO_EXPORT_OR_GAS.export_value,
-    slots_expected: day.slots
-  }
-}
-
 interface Running { sample: SampleServer, env: TestEnvironment, pool: pg.Pool }
 
 /** The sample API, an environment with OCTOPUS_ACCOUNT, and the whole pipeline in this process. */
@@ -120,15 +70,19 @@ async function runPipeline (t: TestContext, name: string): Promise<Running> {
   return { sample, env, pool }
 }
 
-async function summaries (pool: pg.Pool, dates: readonly string[]): Promise<Map<string, Figures & { complete: boolean }>> {
-  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, cost_exc_vat, import_tariff_code, standing_charge_inc_vat,
-      standing_charge_exc_vat, bill_inc_vat, slots_expected, complete FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)`, [dates])
-  return new Map(rows.map(({ date, ...figures }) => [date as string, figures as Figures & { complete: boolean }]))
+type Summary = Record<string, unknown> & { import_tariff_code: string | null, standing_charge_inc_vat: number | null, slots_expected: number, complete: boolean }
+
+async function summaries (pool: pg.Pool, dates: readonly string[]): Promise<Map<string, Summary>> {
+  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, ${FIGURES.join(', ')}, slots_expected, complete
+    FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)`, [dates])
+  return new Map(rows.map(({ date, ...figures }) => [date as string, figures as Summary]))
 }
 
 async function assertDays (run: Running, dates: readonly string[]): Promise<void> {
   const landed = await summaries(run.pool, dates)
-  for (const date of dates) assert.deepStrictEqual(landed.get(date), { ...await expectedDay(run.sample, date), complete: true }, date)
+  for (const date of dates) {
+    assert.deepStrictEqual(landed.get(date), { ...await expectedDay(run.sample, date), slots_expected: londonDay(date).slots, complete: true }, date)
+  }
 }
 
 test('with OCTOPUS_ACCOUNT each slot is priced by the agreement in force: a week across the 2024-10-01 switch, a standing charge change, 46 and 50 slots', async t => {
@@ -165,7 +119,8 @@ test('a back-dated agreement added while the pipeline runs re-prices its days, o
   const captured = captureLog('info')
   // `npm run seed` re-reads the account first: here for one more day.
   await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2024-06-20', to: '2024-06-20' })
-  assert.ok(captured.lines().some(l => l.msg === 're-priced days requested again' && l.requests === 3 && l.first === '2024-06-12' && l.last === '2024-06-14'), captured.text())
+  assert.ok(captured.lines().some(l => l.msg === 'days the account change moved requested again' && l.requests === 3 && l.first === '2024-06-12' && l.last === '2024-06-14' &&
+    JSON.stringify(l.sources) === '["pricing"]'), captured.text())
   await waitForPipeline(run.env, run.pool, [...dates, '2024-06-20'])
   await waitFor('the re-priced days to land', async () => (await summaries(run.pool, ['2024-06-13'])).get('2024-06-13')?.import_tariff_code === 'E-1R-AGILE-FLEX-22-11-25-C', 30000)
   // Nothing more arrives: each re-priced day was emitted once more, the others not again.
@@ -183,34 +138,61 @@ test('a back-dated agreement added while the pipeline runs re-prices its days, o
     "SELECT tariff_code, valid_from FROM energy_usage.agreements WHERE account = $1 AND kind = 'import' ORDER BY valid_from", [ACCOUNT])
   assert.deepStrictEqual(landedAgreements.rows.map(r => [r.tariff_code, r.valid_from.getTime()]),
     (await importAgreements(run.sample)).map(a => [a.tariff_code, Date.parse(a.valid_from)]).sort((a, b) => (a[1] as number) - (b[1] as number)))
-  assert.equal(landedAgreements.rows.length, 5)
+  // The previous property's Economy 7 agreement, then the current one's five after the split.
+  assert.equal(landedAgreements.rows.length, 6)
   const rates = await run.pool.query<{ tariff_code: string, n: string }>(
     "SELECT tariff_code, count(*) AS n FROM energy_usage.unit_rates WHERE local_date = '2024-06-12' GROUP BY tariff_code ORDER BY tariff_code")
   assert.deepStrictEqual(rates.rows.map(r => [r.tariff_code, Number(r.n)]), [['E-1R-AGILE-FLEX-22-11-25-C', 24], ['E-1R-VAR-22-11-01-C', 24]])
 })
 
-test('a day before any agreement is unpriced: dead-lettered with the reason, listed by the status, the other days go on', async t => {
+test('a day no agreement can price is unpriced: dead-lettered with the reason, listed by the status, the other days go on', async t => {
   const run = await runPipeline(t, 'account_unpriced')
-  await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: '2015-12-30', to: '2016-01-01' })
+  // A back-dated agreement onto a product that launched later (Agile 24-10-01 from June 2024):
+  // no rates exist for those days, as on the real API.
+  const res = await fetch(`${run.sample.base}/_admin/agreements`, {
+    method: 'POST',
+    body: JSON.stringify({ tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-06-01T00:00:00+01:00', valid_to: '2024-06-03T00:00:00+01:00' })
+  })
+  assert.equal(res.status, 200, await res.clone().text())
+  await seed({ config: run.env.config, codec: run.env.codec, log: silentLog }, { from: '2024-05-31', to: '2024-06-03' })
   await waitFor('the unpriced days to show', async () => (await pipelineProgress(run.pool)).unpricedDays === 2, 60000)
-  await waitFor('2016-01-01 to land', async () => (await summaries(run.pool, ['2016-01-01'])).get('2016-01-01')?.complete === true, 60000)
-  await assertDays(run, ['2016-01-01'])
+  await waitFor('the others to land', async () => [...(await summaries(run.pool, ['2024-05-31', '2024-06-03'])).values()].filter(d => d.complete).length === 2, 60000)
+  await assertDays(run, ['2024-05-31', '2024-06-03'])
   const progress = await pipelineProgress(run.pool)
-  assert.deepStrictEqual(progress.unpricedRuns, [{ from: '2015-12-30', to: '2015-12-31', days: 2 }])
+  assert.deepStrictEqual(progress.unpricedRuns, [{ from: '2024-06-01', to: '2024-06-02', days: 2 }])
   const letters = (await readRaw(run.env, run.env.config.topics.dlq)).map(m => Object.fromEntries(m.headers ?? new Map()))
-  assert.deepStrictEqual(letters.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error']]).sort(), [
-    ['pricing', '2015-12-30', `ENERGY_UNPRICED: 2015-12-30: no import agreement of account ${ACCOUNT} is in force on this day`],
-    ['pricing', '2015-12-31', `ENERGY_UNPRICED: 2015-12-31: no import agreement of account ${ACCOUNT} is in force on this day`]
-  ])
+  assert.deepStrictEqual(letters.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error']]).sort(), ['2024-06-01', '2024-06-02'].map(date =>
+    ['pricing', date, `ENERGY_UNPRICED: ${date}: tariff E-1R-AGILE-24-10-01-C has no unit rates for this day (not published yet, or before the product launched)`]))
 
   // The account answer turns malformed: the seed warns and prices by the last account published.
   await run.sample.api.setFaults([{ source: 'account', kind: 'malformed' }])
   const captured = captureLog('info')
-  await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2016-01-02', to: '2016-01-02' })
+  await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2024-06-04', to: '2024-06-04' })
   assert.ok(captured.lines().some(l => l.msg === 'account not re-read, pricing by the last one published' && String(l.err).includes('malformed JSON')), captured.text())
-  await waitFor('2016-01-02 to land', async () => (await summaries(run.pool, ['2016-01-02'])).get('2016-01-02')?.complete === true, 60000)
+  await waitFor('2024-06-04 to land', async () => (await summaries(run.pool, ['2024-06-04'])).get('2024-06-04')?.complete === true, 60000)
   run.sample.api.setFaults([])
-  await assertDays(run, ['2016-01-02'])
+  await assertDays(run, ['2024-06-04'])
+})
+
+test('no agreement in force (before the first, between two properties): pricing says so for that day', async () => {
+  const config = testConfig({ ...DEFAULTS, OCTOPUS_ACCOUNT: ACCOUNT })
+  const account: Account = {
+    number: ACCOUNT,
+    fetched_at: 0,
+    properties: [{
+      moved_in_at: Date.parse('2020-01-01T00:00:00Z'),
+      moved_out_at: null,
+      postcode: null,
+      gas_meter_points: [],
+      electricity_meter_points: [{ mpan: '1900000000001', is_export: false, meters: ['21L0000001'], agreements: [{ tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: Date.parse('2022-11-01T00:00:00Z'), valid_to: null }] }]
+    }]
+  }
+  await assert.rejects(pricingSource.fetchDay(londonDay('2021-06-15'), { config, log: silentLog, signal: AbortSignal.timeout(5000), account }), {
+    code: 'ENERGY_UNPRICED', message: `2021-06-15: no import agreement of account ${ACCOUNT} is in force on this day`
+  })
+  await assert.rejects(pricingSource.fetchDay(londonDay('2021-06-15'), { config, log: silentLog, signal: AbortSignal.timeout(5000) }), {
+    code: 'ENERGY_UNPRICED', message: `2021-06-15: account ${ACCOUNT} is not on energy.account yet (\`npm run seed\` reads it first)`
+  })
 })
 
 test('both payment methods: the rates and standing charges of the method, from the sample API, and a product before its launch is unpriced', async t => {
@@ -244,5 +226,5 @@ test('a running pipeline reads the account at start and stops at once when asked
   await refresher.stop()
   // The next read is ACCOUNT_REFRESH_HOURS away: stopping does not wait for it.
   assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms`)
-  assert.ok(captured.lines().some(l => l.msg === 'account changed, published to energy.account' && l.agreements === 4), captured.text())
+  assert.ok(captured.lines().some(l => l.msg === 'account changed, published to energy.account' && l.agreements === 8), captured.text())
 })

@@ -24,7 +24,7 @@ const generationMixTarget = topology.findTarget('generation_mix') as SinkTarget
 // runs as one child process (scripts/start.ts) against the sample API in this process.
 
 const ALL = 'processors,join,sinks'
-const SOURCE_TABLES = ['energy_usage.carbon_intensity', 'energy_usage.unit_rates', 'energy_usage.consumption']
+const SOURCE_TABLES = ['energy_usage.carbon_intensity', 'energy_usage.unit_rates', 'energy_usage.consumption', 'energy_usage.export_readings', 'energy_usage.gas_readings']
 
 /** Asserts that every table holds exactly the rows its topic's latest records give. */
 async function assertTablesEqualTopics (env: TestEnvironment, pool: Pool, targets: readonly SinkTarget[] = topology.sinkTargets): Promise<void> {
@@ -50,7 +50,8 @@ function expectedCounts (dates: string[], perSlot = 1): Record<string, number> {
 
 test('a week through the whole pipeline lands every slot once, daily_summary as the join computed it, and replay reproduces every table', async t => {
   const sample = await startSampleServer(t)
-  const env = await createTestEnvironment(t, 'sinks_week', sample)
+  // With the account, so every table has rows (agreements from energy.account among them).
+  const env = await createTestEnvironment(t, 'sinks_week', sample, { OCTOPUS_ACCOUNT: 'A-1234ABCD' })
   const pool = testPool(t, env)
   const output = captureLog()
   startPipelineChild(t, env, ALL, output.stream)
@@ -112,7 +113,8 @@ test('replay while the pipeline runs leaves consistent tables: each equals its t
   const dates = [...first, ...more]
   const landed = async (): Promise<number> => Number((await pool.query<{ n: string }>(
     `SELECT ${topology.sinkTargets.map(x => `(SELECT count(*) FROM ${x.spec.table})`).join(' + ')} AS n`)).rows[0].n)
-  const total = (slotsOf(dates) * (1 + 9 + 1 + 1)) + dates.length
+  // Per slot: co2, nine mix rows, pricing, usage, export and gas (zeros without the account).
+  const total = (slotsOf(dates) * (1 + 9 + 1 + 1 + 1 + 1)) + dates.length
   const seeding = seedDates(env, more[0], more[more.length - 1])
   const overlapped = new Set<string>()
   for (let round = 0; round === 0 || await landed() < total; round++) {

@@ -16,11 +16,15 @@ test('watchedGroups names every consumer of the pipeline with its topics', () =>
     ['energy-mix-processor', 'processor', 'energy_processor'],
     ['energy-pricing-processor', 'processor', 'energy_processor'],
     ['energy-usage-processor', 'processor', 'energy_processor'],
-    ['energy-join', 'join', 'energy.co2,energy.mix,energy.pricing,energy.usage'],
+    ['energy-export-processor', 'processor', 'energy_processor'],
+    ['energy-gas-processor', 'processor', 'energy_processor'],
+    ['energy-join', 'join', 'energy.co2,energy.mix,energy.pricing,energy.usage,energy.export,energy.gas'],
     ['energy-sink-carbon_intensity', 'sink', 'energy.co2'],
     ['energy-sink-generation_mix', 'sink', 'energy.mix'],
     ['energy-sink-unit_rates', 'sink', 'energy.pricing'],
     ['energy-sink-consumption', 'sink', 'energy.usage'],
+    ['energy-sink-export_readings', 'sink', 'energy.export'],
+    ['energy-sink-gas_readings', 'sink', 'energy.gas'],
     ['energy-sink-agreements', 'sink', 'energy.account'],
     ['energy-sink-daily_summary', 'sink', 'completion']
   ])
@@ -40,6 +44,8 @@ const snapshot: KafkaSnapshot = {
     ['energy.mix', offsets([0n, 0n], [10n, 20n])],
     ['energy.pricing', offsets([0n, 0n], [10n, 20n])],
     ['energy.usage', offsets([4n, 0n], [10n, 20n])],
+    ['energy.export', offsets([0n, 0n], [10n, 20n])],
+    ['energy.gas', offsets([0n, 0n], [10n, 20n])],
     ['energy.account', offsets([0n], [1n])],
     ['completion', offsets([0n, 0n], [2n, 3n])],
     ['energy.dlq', offsets([2n], [7n])]
@@ -49,13 +55,17 @@ const snapshot: KafkaSnapshot = {
     // Nothing committed on partition 1: all of it is still to read.
     ['energy-mix-processor', new Map([['energy_processor', [5n, -1n]]])],
     ['energy-pricing-processor', new Map([['energy_processor', [5n, 3n]]])],
-    // energy-usage-processor has never committed at all.
+    // energy-usage-processor has never committed at all. Export and gas are caught up.
+    ['energy-export-processor', new Map([['energy_processor', [5n, 3n]]])],
+    ['energy-gas-processor', new Map([['energy_processor', [5n, 3n]]])],
     ['energy-join', new Map([
       ['energy.co2', [10n, 20n]],
       ['energy.mix', [9n, 20n]],
       ['energy.pricing', [10n, 15n]],
       // Committed below the earliest offset (retention removed records): counts from earliest.
-      ['energy.usage', [1n, 20n]]
+      ['energy.usage', [1n, 20n]],
+      ['energy.export', [10n, 20n]],
+      ['energy.gas', [10n, 20n]]
     ])]
   ])
 }
@@ -68,6 +78,10 @@ const progress: PipelineProgress = {
     { sink: 'generation_mix', topic: 'energy.mix', partition: 0, nextOffset: 7n },
     // Another namespace's rows for the same sink do not count.
     { sink: 'generation_mix', topic: 'other.energy.mix', partition: 1, nextOffset: 20n },
+    { sink: 'export_readings', topic: 'energy.export', partition: 0, nextOffset: 10n },
+    { sink: 'export_readings', topic: 'energy.export', partition: 1, nextOffset: 20n },
+    { sink: 'gas_readings', topic: 'energy.gas', partition: 0, nextOffset: 10n },
+    { sink: 'gas_readings', topic: 'energy.gas', partition: 1, nextOffset: 20n },
     { sink: 'agreements', topic: 'energy.account', partition: 0, nextOffset: 1n },
     { sink: 'daily_summary', topic: 'completion', partition: 0, nextOffset: 2n },
     { sink: 'daily_summary', topic: 'completion', partition: 1, nextOffset: 3n }
@@ -110,11 +124,15 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
       { group: 'energy-mix-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(3) },
       { group: 'energy-pricing-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(0) },
       { group: 'energy-usage-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(8) },
-      { group: 'energy-join', kind: 'join', topics: ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage'], ...offsets(1 + 5 + 6) },
+      { group: 'energy-export-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(0) },
+      { group: 'energy-gas-processor', kind: 'processor', topics: ['energy_processor'], ...offsets(0) },
+      { group: 'energy-join', kind: 'join', topics: ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy.export', 'energy.gas'], ...offsets(1 + 5 + 6) },
       { group: 'energy-sink-carbon_intensity', kind: 'sink', topics: ['energy.co2'], ...offsets(0) },
       { group: 'energy-sink-generation_mix', kind: 'sink', topics: ['energy.mix'], ...offsets(3 + 20) },
       { group: 'energy-sink-unit_rates', kind: 'sink', topics: ['energy.pricing'], ...offsets(30) },
       { group: 'energy-sink-consumption', kind: 'sink', topics: ['energy.usage'], ...offsets(6 + 20) },
+      { group: 'energy-sink-export_readings', kind: 'sink', topics: ['energy.export'], ...offsets(0) },
+      { group: 'energy-sink-gas_readings', kind: 'sink', topics: ['energy.gas'], ...offsets(0) },
       { group: 'energy-sink-agreements', kind: 'sink', topics: ['energy.account'], ...offsets(0) },
       { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], ...offsets(0) }
     ],
@@ -167,7 +185,7 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
-  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 12, null, null, null, null, null, null])
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null])
   assert.equal(noPostgres.newest_complete_date, null)
   assert.equal(noPostgres.dlq_records, 5)
 })

@@ -26,7 +26,8 @@ const temperature: SourceDeclaration<{ slot_start: number, celsius: number }> = 
 }
 
 test('the pipeline\'s topics, sinks, join inputs and groups all come from the one list of sources', () => {
-  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage'])
+  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'export', 'gas'])
+  assert.deepStrictEqual(topology.accountSources.map(s => s.name), ['pricing', 'usage', 'export', 'gas'])
   assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
     ['energy_processor', 'delete', true],
     ['energy.account', 'compact', false],
@@ -34,26 +35,35 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['energy.mix', 'compact', true],
     ['energy.pricing', 'compact', true],
     ['energy.usage', 'compact', true],
+    ['energy.export', 'compact', true],
+    ['energy.gas', 'compact', true],
     ['completion', 'compact', true],
     ['energy.dlq', 'delete', false]
   ])
   assert.deepStrictEqual(topology.sinkTargets.map(t => [t.name, t.topic]), [
-    ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'], ['agreements', 'energy.account'], ['daily_summary', 'completion']
+    ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'],
+    ['export_readings', 'energy.export'], ['gas_readings', 'energy.gas'], ['agreements', 'energy.account'], ['daily_summary', 'completion']
   ])
-  assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width]), [
-    ['co2', 'energy.co2', 2], ['mix', 'energy.mix', 16], ['pricing', 'energy.pricing', 4], ['usage', 'energy.usage', 1]
+  assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width, i.join.optional === true]), [
+    ['co2', 'energy.co2', 2, false], ['mix', 'energy.mix', 16, false], ['pricing', 'energy.pricing', 4, false], ['usage', 'energy.usage', 1, false],
+    ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true]
   ])
-  assert.deepStrictEqual([...topology.schemas.keys()].sort(), ['completion', 'energy.account', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
+  assert.deepStrictEqual([...topology.schemas.keys()].sort(),
+    ['completion', 'energy.account', 'energy.co2', 'energy.export', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
     ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-pricing-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-usage-processor', 'processor', 'ns.energy_processor'],
-    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage'],
+    ['ns.energy-export-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-gas-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage,ns.energy.export,ns.energy.gas'],
     ['ns.energy-sink-carbon_intensity', 'sink', 'ns.energy.co2'],
     ['ns.energy-sink-generation_mix', 'sink', 'ns.energy.mix'],
     ['ns.energy-sink-unit_rates', 'sink', 'ns.energy.pricing'],
     ['ns.energy-sink-consumption', 'sink', 'ns.energy.usage'],
+    ['ns.energy-sink-export_readings', 'sink', 'ns.energy.export'],
+    ['ns.energy-sink-gas_readings', 'sink', 'ns.energy.gas'],
     ['ns.energy-sink-agreements', 'sink', 'ns.energy.account'],
     ['ns.energy-sink-daily_summary', 'sink', 'ns.completion']
   ])
@@ -62,28 +72,28 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
 })
 
 test('--only takes source names and the groups processors, join and sinks; no --only means SOURCES, the join and the sinks', () => {
-  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage'], join: true, sinks: true })
+  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas'], join: true, sinks: true })
   assert.deepStrictEqual(names(selectComponents(topology, undefined, ['usage', 'co2'])), { sources: ['co2', 'usage'], join: true, sinks: true })
-  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage'], join: false, sinks: false })
+  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas'], join: false, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
   assert.throws(() => selectComponents(topology, 'co2,wind', []), {
-    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, processors, join, sinks; got "co2,wind"'
+    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, processors, join, sinks; got "co2,wind"'
   })
   assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_USAGE' })
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
-    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage)'
+    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas)'
   })
 })
 
 test('a source declared outside processors/ gets its topic, schema, sink and groups, and is no join input', () => {
   const extended = createTopology([...topology.sources, temperature])
-  assert.deepStrictEqual(extended.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'temperature'])
+  assert.deepStrictEqual(extended.sourceNames, [...topology.sourceNames, 'temperature'])
   assert.deepStrictEqual(extended.topicSpecs.find(s => s.name === 'energy.temperature'), { name: 'energy.temperature', copartitioned: true, configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' } })
   assert.equal(extended.schemas.get('energy.temperature'), temperature.schema)
   assert.deepStrictEqual(extended.findTarget('energy.temperature')?.name, 'outdoor_temperature')
-  assert.deepStrictEqual(extended.joinInputs.map(i => i.name), ['co2', 'mix', 'pricing', 'usage'])
-  assert.deepStrictEqual(names(selectComponents(extended, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'temperature'], join: false, sinks: false })
+  assert.deepStrictEqual(extended.joinInputs.map(i => i.name), topology.joinInputs.map(i => i.name))
+  assert.deepStrictEqual(names(selectComponents(extended, 'processors', [])), { sources: [...topology.sourceNames, 'temperature'], join: false, sinks: false })
 })
 
 test('an inconsistent list is refused: a name twice, a reserved name, a topic Kafka cannot have, a missing schema', () => {

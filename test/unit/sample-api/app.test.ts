@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
-import { AUTH, CONSUMPTION, query, RATES, startSampleApi } from './helpers.ts'
+import { AUTH, CONSUMPTION, consumptionPath, FIXED, query, RATES, ratesPath, startSampleApi, tariffPath } from './helpers.ts'
 
 const DAY = CONSUMPTION + query({ period_from: '2024-06-15T00:00:00+01:00', period_to: '2024-06-15T23:30:00+01:00', order_by: 'period' })
 
@@ -111,4 +111,52 @@ test('admin endpoints: faults, revise, requests, reset', async t => {
   assert.deepEqual(api.requests, { total: 0, bySource: {}, byPath: {} })
   assert.deepEqual(await json<Readings>(DAY, AUTH), before)
   assert.equal((await admin('GET', '/reset')).status, 405)
+})
+
+const EXPORT_DAY = consumptionPath('1170000000001', '21L0000002') + query({ period_from: '2024-06-15T00:00:00+01:00', period_to: '2024-06-15T23:30:00+01:00' })
+const GAS_DAY = consumptionPath('3000000000001', 'G4P0000001', 'gas') + query({ period_from: '2024-06-15T00:00:00+01:00', period_to: '2024-06-15T23:30:00+01:00' })
+const OUTGOING = ratesPath('OUTGOING-FIX-12M-19-05-13')
+const AGILE_OUTGOING_CHARGES = ratesPath('AGILE-OUTGOING-19-05-13', 'standing-charges')
+const GAS_RATES = tariffPath('VAR-22-11-01', 'G-1R-VAR-22-11-01-C', 'standard-unit-rates')
+const GAS_CHARGES = tariffPath('VAR-22-11-01', 'G-1R-VAR-22-11-01-C', 'standing-charges')
+const E7_DAY_RATES = tariffPath('VAR-13-06-01', 'E-2R-VAR-13-06-01-N', 'day-unit-rates')
+
+test('an export fault hits export readings and Outgoing rates only; a gas fault gas readings and gas tariffs only', async t => {
+  const { get } = await startSampleApi(t, { faults: [{ source: 'export', kind: '500' }] })
+  for (const path of [EXPORT_DAY, OUTGOING, AGILE_OUTGOING_CHARGES]) assert.equal((await get(path, AUTH)).status, 500, path)
+  for (const path of [DAY, RATES, FIXED, E7_DAY_RATES, GAS_DAY, GAS_RATES]) assert.equal((await get(path, AUTH)).status, 200, path)
+
+  const gas = await startSampleApi(t, { faults: [{ source: 'gas', kind: '500' }] })
+  for (const path of [GAS_DAY, GAS_RATES, GAS_CHARGES]) assert.equal((await gas.get(path, AUTH)).status, 500, path)
+  for (const path of [DAY, RATES, EXPORT_DAY, OUTGOING, '/octopus/v1/accounts/A-1234ABCD/']) assert.equal((await gas.get(path, AUTH)).status, 200, path)
+
+  // Day and night rates are import pricing, like any import tariff.
+  const pricing = await startSampleApi(t, { faults: [{ source: 'pricing', kind: '500' }] })
+  for (const path of [E7_DAY_RATES, FIXED]) assert.equal((await pricing.get(path)).status, 500, path)
+  for (const path of [OUTGOING, GAS_RATES]) assert.equal((await pricing.get(path)).status, 200, path)
+})
+
+test('a missing fault drops export and gas readings, not their rates; counters count them as export and gas', async t => {
+  const { json, get, api } = await startSampleApi(t, {
+    faults: [{ source: 'export', date: '2024-06-15', kind: 'missing', missingSlots: 3, times: 1 }, { source: 'gas', date: '2024-06-15', kind: 'missing', times: 2 }]
+  })
+  const exported = await json<Readings>(EXPORT_DAY, AUTH)
+  assert.equal(exported.count, 45)
+  assert.equal(exported.results[0].interval_start, '2024-06-15T22:00:00+01:00')
+  assert.equal((await json<Readings>(EXPORT_DAY, AUTH)).count, 48)
+  // A gas tariff request on that date is no reading: the fault waits for the next gas reading.
+  assert.equal((await get(GAS_RATES + query({ period_from: '2024-06-15T00:00:00Z' }))).status, 200)
+  assert.deepStrictEqual(api.faults(), [{ source: 'gas', date: '2024-06-15', kind: 'missing', times: 2 }])
+  assert.equal((await json<Readings>(GAS_DAY, AUTH)).count, 46)
+  assert.deepStrictEqual(api.requests.bySource, { export: 2, gas: 2 })
+})
+
+test('hostile faults reach export and gas lists, readings and rates alike', async t => {
+  const { json } = await startSampleApi(t, { faults: [{ source: 'gas', kind: 'out-of-range' }, { source: 'export', kind: 'out-of-range' }] })
+  const gas = await json<Readings>(GAS_DAY, AUTH)
+  assert.ok(gas.results.every(r => r.consumption === 1e308))
+  const rates = await json<{ results: Array<{ value_inc_vat: number }> }>(GAS_RATES)
+  assert.ok(rates.results.length > 0 && rates.results.every(r => r.value_inc_vat === 1e308))
+  const outgoing = await json<{ results: Array<{ value_inc_vat: number }> }>(OUTGOING)
+  assert.deepStrictEqual(outgoing.results.map(r => r.value_inc_vat), [1e308])
 })

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
-import { agileRate, carbonIntensity, consumption, FUELS, fixedRate, generationMix, intensityIndex, standingCharge, withVat } from '../../../sample-api/index.ts'
+import {
+  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, FUELS, fixedRate, gasConsumption, gasRate,
+  gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, standingCharge, withoutVat, withVat
+} from '../../../sample-api/index.ts'
 
 const JUNE_15 = slotStarts(londonDay('2024-06-15'))
 const YEAR = Array.from({ length: 366 * 48 }, (_, i) => Date.parse('2024-01-01T00:00:00Z') + i * 30 * 60 * 1000)
@@ -97,4 +100,72 @@ test('consumption is 0-3 kWh with 3 decimals, a household day, and changes with 
   const revised = JUNE_15.map(s => consumption(42, s, 1))
   assert.notDeepEqual(revised, JUNE_15.map(s => consumption(42, s)))
   assert.deepEqual(revised, JUNE_15.map(s => consumption(42, s, 1)))
+})
+
+test('the old meter reads the same household on its own streams: other values, same range', () => {
+  const old = JUNE_15.map(s => oldMeterConsumption(42, s))
+  assert.notDeepEqual(old, JUNE_15.map(s => consumption(42, s)))
+  assert.notDeepEqual(JUNE_15.map(s => oldMeterConsumption(42, s, 1)), old)
+  for (const slot of YEAR) {
+    const kwh = oldMeterConsumption(42, slot)
+    assert.ok(kwh >= 0 && kwh <= 3 && kwh === Math.round(kwh * 1000) / 1000, `kwh ${kwh}`)
+  }
+})
+
+test('solar export: 0 at night, a midday bell up to about 1.8 kWh in June, less in December', () => {
+  const hourUtc = (s: number): number => new Date(s).getUTCHours()
+  let max = 0
+  for (const slot of YEAR) {
+    const kwh = exportConsumption(42, slot)
+    assert.ok(kwh >= 0 && kwh <= 1.8 && kwh === Math.round(kwh * 1000) / 1000, `kwh ${kwh}`)
+    // Even in June the sun is down from 21:00 to 03:00 UTC.
+    if (hourUtc(slot) >= 21 || hourUtc(slot) < 3) assert.equal(kwh, 0, new Date(slot).toISOString())
+    max = Math.max(max, kwh)
+  }
+  assert.ok(max > 1.5, `max ${max}`)
+  const dayTotal = (date: string): number => slotStarts(londonDay(date)).reduce((sum, s) => sum + exportConsumption(42, s), 0)
+  assert.ok(dayTotal('2024-06-15') > 4 * dayTotal('2024-12-15'), `June ${dayTotal('2024-06-15')} vs December ${dayTotal('2024-12-15')}`)
+  // December days are short: dark at 08:00 and 16:00 UTC.
+  for (const time of ['2024-12-15T07:30:00Z', '2024-12-15T16:00:00Z']) assert.equal(exportConsumption(42, Date.parse(time)), 0, time)
+  assert.ok(exportConsumption(42, Date.parse('2024-06-15T11:30:00Z')) > 0)
+})
+
+test('gas: 0-0.8 m³ with 3 decimals, heating on winter mornings and evenings, summer only hot water, nothing at night', () => {
+  for (const slot of YEAR) {
+    const m3 = gasConsumption(42, slot)
+    assert.ok(m3 >= 0 && m3 <= 0.8 && m3 === Math.round(m3 * 1000) / 1000, `m3 ${m3}`)
+  }
+  const january = slotStarts(londonDay('2024-01-15')).map(s => gasConsumption(42, s))
+  const june = slotStarts(londonDay('2024-06-15')).map(s => gasConsumption(42, s))
+  const sum = (list: number[]): number => list.reduce((a, b) => a + b, 0)
+  // 00:00-05:00 local: nothing, summer or winter.
+  assert.deepEqual([...january.slice(0, 10), ...june.slice(0, 10)], Array(20).fill(0))
+  // 06:00-09:00 and 17:00-22:00 (local) carry the winter day.
+  assert.ok(sum(january.slice(12, 18)) + sum(january.slice(34, 44)) > 0.8 * sum(january), `${sum(january)}`)
+  assert.ok(sum(january) > 3 && sum(june) < 1 && sum(june) > 0, `January ${sum(january)}, June ${sum(june)}`)
+  assert.notDeepEqual(slotStarts(londonDay('2024-01-15')).map(s => gasConsumption(42, s, 1)), january)
+})
+
+test('two-rate, gas and export rates stay in their documented ranges', () => {
+  for (const q of QUARTERS) {
+    const fixed = fixedRate(42, q, 'VAR-13-06-01').value_exc_vat
+    assert.ok(Math.abs(dayRate(42, q, 'VAR-13-06-01').value_exc_vat / fixed - 1.15) <= 0.051, `day ${q}`)
+    assert.ok(Math.abs(nightRate(42, q, 'VAR-13-06-01').value_exc_vat / fixed - 0.5) <= 0.051, `night ${q}`)
+    const gas = gasRate(42, q, 'VAR-16-01-01')
+    assert.deepEqual(gas, withVat(gas.value_exc_vat))
+    assert.ok(gas.value_exc_vat >= 4 && gas.value_exc_vat * 1.05 <= 8, `gas rate ${q}: ${gas.value_exc_vat}`)
+    for (const method of ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const) {
+      const charge = gasStandingCharge(42, q, 'VAR-16-01-01', method).value_exc_vat
+      assert.ok(charge >= 25 && charge <= 35, `gas standing charge ${q} ${method}: ${charge}`)
+    }
+  }
+  assert.notDeepEqual(QUARTERS.map(q => gasRate(42, q, 'VAR-16-01-01')), QUARTERS.map(q => gasRate(42, q, 'VAR-22-11-01')))
+  const outgoing = YEAR.map(s => agileOutgoingRate(42, s))
+  for (const [i, { value_exc_vat: exc, value_inc_vat: inc }] of outgoing.entries()) {
+    assert.equal(inc, exc)
+    assert.equal(exc, Math.round(exc * 100) / 100)
+    assert.ok(Math.abs(exc - agileRate(42, YEAR[i]).value_exc_vat / 2) <= 0.51, `${exc}`)
+  }
+  assert.ok(outgoing.some(r => r.value_exc_vat < 0), 'no negative Agile Outgoing rate in a year')
+  assert.deepEqual(withoutVat(15), { value_exc_vat: 15, value_inc_vat: 15 })
 })

@@ -27,7 +27,8 @@ test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS
       '  [0] date must be YYYY-MM-DD, got "2024-13-01"\n' +
       '  [0] times must be a whole number >= 1, got 0'
   })
-  assert.throws(() => parseFaults('[{"source":"gas","kind":"500"}]'), /\[0\] source must be one of co2, mix, pricing, usage, account, \*, got "gas"/)
+  assert.throws(() => parseFaults('[{"source":"water","kind":"500"}]'), /\[0\] source must be one of co2, mix, pricing, usage, account, export, gas, \*, got "water"/)
+  assert.deepEqual(parseFaults('[{"source":"export","kind":"500"},{"source":"gas","kind":"missing"}]'), [{ source: 'export', kind: '500' }, { source: 'gas', kind: 'missing' }])
 })
 
 test('takeFault matches source and date, counts times down and drops used-up faults', () => {
@@ -45,4 +46,13 @@ test('takeFault matches source and date, counts times down and drops used-up fau
   assert.equal(faults.length, 2)
   assert.equal(takeFault(faults, 'usage', '2024-06-15')?.kind, 'missing')
   assert.equal(takeFault(faults, 'account', undefined)?.kind, '429')
+})
+
+test('missing hits consumption requests only: export and gas readings, not their rates', () => {
+  const faults: Fault[] = [{ source: '*', kind: 'missing' }, { source: '*', kind: '500' }]
+  assert.equal(takeFault(faults, 'export', '2024-06-15', true)?.kind, 'missing')
+  assert.equal(takeFault(faults, 'gas', '2024-06-15', true)?.kind, 'missing')
+  assert.equal(takeFault(faults, 'export', '2024-06-15', false)?.kind, '500')
+  assert.equal(takeFault(faults, 'gas', '2024-06-15')?.kind, '500')
+  assert.equal(takeFault(faults, 'pricing', '2024-06-15')?.kind, '500')
 })

@@ -16,6 +16,29 @@ export const RATES = ratesPath(AGILE_PRODUCT)
 export const FIXED = ratesPath(FIXED_PRODUCT)
 export const CONSUMPTION = `/octopus/v1/electricity-meter-points/${DEFAULTS.OCTOPUS_MPAN}/meters/${DEFAULTS.OCTOPUS_SERIAL}/consumption/`
 
+export interface Paged<T> {
+  count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
+
+export interface Rate {
+  value_exc_vat: number
+  value_inc_vat: number
+  valid_from: string
+  valid_to: string | null
+  payment_method: string | null
+}
+
+export interface Reading {
+  consumption: number
+  interval_start: string
+  interval_end: string
+}
+
+export const EMPTY = { count: 0, next: null, previous: null, results: [] }
+
 export interface Started {
   api: SampleApi
   base: string
@@ -53,4 +76,15 @@ export function query (params: Record<string, string | number>): string {
 /** The unit-rate (or standing-charge) list of a product's region C tariff. */
 export function ratesPath (product: string, list: 'standard-unit-rates' | 'standing-charges' = 'standard-unit-rates'): string {
   return `/octopus/v1/products/${product}/electricity-tariffs/E-1R-${product}-C/${list}/`
+}
+
+/** A list of any tariff of a product: gas-tariffs for a G-… tariff, electricity-tariffs otherwise. */
+export function tariffPath (product: string, tariff: string, list: string): string {
+  const fuel = tariff.startsWith('G-') ? 'gas' : 'electricity'
+  return `/octopus/v1/products/${product}/${fuel}-tariffs/${tariff}/${list}/`
+}
+
+/** The consumption list of a meter: gas-meter-points when `fuel` is gas. */
+export function consumptionPath (point: string, serial: string, fuel: 'electricity' | 'gas' = 'electricity'): string {
+  return `/octopus/v1/${fuel}-meter-points/${point}/meters/${serial}/consumption/`
 }

@@ -2,28 +2,12 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
 import {
-  agileRate, consumption, fixedRate, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS, standingCharge, withVat
+  agileRate, consumption, fixedRate, SAMPLE_EXCHANGE_DATE, SAMPLE_EXPORT_AGREEMENTS, SAMPLE_GAS_AGREEMENTS, SAMPLE_GAS_SERIAL,
+  SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MPRN, SAMPLE_OLD_SERIAL, standingCharge, withVat
 } from '../../../sample-api/index.ts'
-import { AGILE_PRODUCT, AUTH, CONSUMPTION, FIXED, FIXED_PRODUCT, NOW, query, RATES, ratesPath, startSampleApi } from './helpers.ts'
-
-interface Paged<T> {
-  count: number
-  next: string | null
-  previous: string | null
-  results: T[]
-}
-interface Rate {
-  value_exc_vat: number
-  value_inc_vat: number
-  valid_from: string
-  valid_to: string | null
-  payment_method: string | null
-}
-interface Reading {
-  consumption: number
-  interval_start: string
-  interval_end: string
-}
+import {
+  AGILE_PRODUCT, AUTH, CONSUMPTION, EMPTY, FIXED, FIXED_PRODUCT, NOW, query, RATES, ratesPath, startSampleApi, type Paged, type Rate, type Reading
+} from './helpers.ts'
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
 
@@ -143,7 +127,6 @@ test('a product without a launch date in its code is 404', async t => {
 
 // AGILE-24-10-01 launched at London midnight 2024-10-01 (BST): 2024-09-30T23:00Z.
 const AFTER_AGILE_24 = (): number => Date.parse('2024-10-10T12:00:00Z')
-const EMPTY = { count: 0, next: null, previous: null, results: [] }
 
 test('Agile rates start at the product launch; a request before it is empty', async t => {
   const { json } = await startSampleApi(t, { now: AFTER_AGILE_24 })
@@ -262,49 +245,89 @@ test('consumption needs the API key as Basic user and a known meter', async t =>
   assert.deepEqual(await unknown.json(), { detail: 'Not found.' })
 })
 
-test('the account has ten years of history: the export meter, and the import meter on two variable tariffs then Agile', async t => {
+test('the account has every meter: a previous property (Economy 7), then export, an exchanged import meter and gas', async t => {
   const { json, get } = await startSampleApi(t)
   const registers = [{ identifier: '1', rate: 'STANDARD', is_settlement_register: true }]
   assert.deepStrictEqual(await json('/octopus/v1/accounts/A-1234ABCD/', AUTH), {
     number: 'A-1234ABCD',
-    properties: [{
-      id: 1,
-      moved_in_at: '2016-01-01T00:00:00Z',
-      moved_out_at: null,
-      address_line_1: '1 Sample Street',
-      town: 'London',
-      postcode: 'SW1A 1AA',
-      electricity_meter_points: [
-        {
-          mpan: '1170000000001',
-          profile_class: 8,
-          consumption_standard: 0,
-          meters: [{ serial_number: '21L0000002', registers }],
-          agreements: [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }],
-          is_export: true
-        },
-        {
-          mpan: '1900000000001',
-          profile_class: 1,
-          consumption_standard: 2900,
-          meters: [{ serial_number: '21L0000001', registers }],
-          agreements: [
-            { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
-            { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
-            { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
-          ],
+    properties: [
+      {
+        id: 2,
+        moved_in_at: '2013-06-01T00:00:00+01:00',
+        moved_out_at: '2016-01-01T00:00:00Z',
+        address_line_1: '13 Example Road',
+        town: 'Manchester',
+        postcode: 'M1 1AE',
+        electricity_meter_points: [{
+          mpan: '1013000000001',
+          profile_class: 2,
+          consumption_standard: 3300,
+          meters: [{
+            serial_number: '13E7000001',
+            registers: [{ identifier: '1', rate: 'DAY', is_settlement_register: true }, { identifier: '2', rate: 'NIGHT', is_settlement_register: true }]
+          }],
+          agreements: [{ tariff_code: 'E-2R-VAR-13-06-01-N', valid_from: '2013-06-01T00:00:00+01:00', valid_to: '2016-01-01T00:00:00Z' }],
           is_export: false
-        }
-      ],
-      gas_meter_points: []
-    }]
+        }],
+        gas_meter_points: []
+      },
+      {
+        id: 1,
+        moved_in_at: '2016-01-01T00:00:00Z',
+        moved_out_at: null,
+        address_line_1: '1 Sample Street',
+        town: 'London',
+        postcode: 'SW1A 1AA',
+        electricity_meter_points: [
+          {
+            mpan: '1170000000001',
+            profile_class: 8,
+            consumption_standard: 0,
+            meters: [{ serial_number: '21L0000002', registers }],
+            agreements: [
+              { tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+              { tariff_code: 'E-1R-AGILE-OUTGOING-19-05-13-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
+            ],
+            is_export: true
+          },
+          {
+            mpan: '1900000000001',
+            profile_class: 1,
+            consumption_standard: 2900,
+            meters: [{ serial_number: '21L0000001', registers }, { serial_number: '19E0000001', registers }],
+            agreements: [
+              { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+              { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+              { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
+            ],
+            is_export: false
+          }
+        ],
+        gas_meter_points: [{
+          mprn: '3000000000001',
+          meters: [{ serial_number: 'G4P0000001' }],
+          agreements: [
+            { tariff_code: 'G-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+            { tariff_code: 'G-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: null }
+          ]
+        }]
+      }
+    ]
   })
   assert.deepStrictEqual([...SAMPLE_IMPORT_AGREEMENTS], [
     { tariff_code: 'E-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
     { tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
     { tariff_code: 'E-1R-AGILE-24-10-01-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
   ])
-  assert.deepStrictEqual([...SAMPLE_EXPORT_AGREEMENTS], [{ tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: null }])
+  assert.deepStrictEqual([...SAMPLE_EXPORT_AGREEMENTS], [
+    { tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', valid_from: '2020-01-01T00:00:00Z', valid_to: '2024-10-01T00:00:00+01:00' },
+    { tariff_code: 'E-1R-AGILE-OUTGOING-19-05-13-C', valid_from: '2024-10-01T00:00:00+01:00', valid_to: null }
+  ])
+  assert.deepStrictEqual([SAMPLE_MPRN, SAMPLE_GAS_SERIAL, SAMPLE_EXCHANGE_DATE, SAMPLE_OLD_SERIAL], ['3000000000001', 'G4P0000001', '2019-03-14', '19E0000001'])
+  assert.deepStrictEqual([...SAMPLE_GAS_AGREEMENTS], [
+    { tariff_code: 'G-1R-VAR-16-01-01-C', valid_from: '2016-01-01T00:00:00Z', valid_to: '2022-11-01T00:00:00Z' },
+    { tariff_code: 'G-1R-VAR-22-11-01-C', valid_from: '2022-11-01T00:00:00Z', valid_to: null }
+  ])
   assert.equal((await get('/octopus/v1/accounts/A-1234ABCD/')).status, 401)
   assert.equal((await get('/octopus/v1/accounts/A-0000/', AUTH)).status, 404)
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { isAgileProduct, productLaunch } from '../../../sample-api/index.ts'
+import { isAgileProduct, isExportProduct, isTwoRateTariff, productLaunch } from '../../../sample-api/index.ts'
 
 test('a product launches at London midnight of the date its code ends in', () => {
   assert.deepEqual(
@@ -17,4 +17,9 @@ test('a code without a launch date is no product', () => {
 
 test('products whose code contains AGILE are half-hourly', () => {
   assert.deepEqual(['AGILE-24-10-01', 'AGILE-FLEX-22-11-25', 'AGILE-OUTGOING-19-05-13', 'VAR-22-11-01', 'OUTGOING-FIX-12M-19-05-13'].map(isAgileProduct), [true, true, true, false, false])
+})
+
+test('products whose code contains OUTGOING are export products; E-2R tariffs have two rates', () => {
+  assert.deepEqual(['OUTGOING-FIX-12M-19-05-13', 'AGILE-OUTGOING-19-05-13', 'AGILE-24-10-01', 'VAR-22-11-01'].map(isExportProduct), [true, true, false, false])
+  assert.deepEqual(['E-2R-VAR-13-06-01-N', 'E-1R-VAR-13-06-01-N', 'G-1R-VAR-22-11-01-C', 'E-2R'].map(isTwoRateTariff), [true, false, false, false])
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay } from '../../../../lib/london-day.ts'
-import { importPeriods, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
+import { importPeriods, importTariffView, meterPeriods, meterView, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
 import { describeAccount, singleMeterLines } from '../../../../processors/account/describe.ts'
 import { parseAccount } from '../../../../processors/account/normalise.ts'
 import type { Account } from '../../../../processors/account/types.ts'
@@ -85,16 +85,21 @@ test('import periods: the agreements in force over a span, clipped to the proper
   // The move on 2020-06-01: the old property's open agreement ends with moving out.
   const move = londonDay('2020-06-01')
   assert.deepStrictEqual(importPeriods(a, move.startMs - 3600000, move.endMs), [
-    { tariff: 'E-1R-VAR-16-01-01-C', from: move.startMs - 3600000, to: move.startMs }
+    { kind: 'import', meterPoint: '1800000000001', meters: ['OLD1'], tariff: 'E-1R-VAR-16-01-01-C', from: move.startMs - 3600000, to: move.startMs }
   ])
   // The new property has no import agreement before 2022-11-01.
   assert.deepStrictEqual(importPeriods(a, move.startMs, move.endMs), [])
   const switchDay = londonDay('2024-10-01')
   const before = londonDay('2024-09-30')
+  const current = { kind: 'import', meterPoint: '1900000000001', meters: ['21L0000001'] }
   assert.deepStrictEqual(importPeriods(a, before.startMs, switchDay.endMs), [
-    { tariff: 'E-1R-VAR-22-11-01-C', from: before.startMs, to: switchDay.startMs },
-    { tariff: 'E-1R-AGILE-24-10-01-C', from: switchDay.startMs, to: switchDay.endMs }
+    { ...current, tariff: 'E-1R-VAR-22-11-01-C', from: before.startMs, to: switchDay.startMs },
+    { ...current, tariff: 'E-1R-AGILE-24-10-01-C', from: switchDay.startMs, to: switchDay.endMs }
   ])
+  // Export and gas meter points by kind, with their meters.
+  assert.deepStrictEqual(meterPeriods(a, 'export', switchDay.startMs, switchDay.endMs).map(p => [p.meterPoint, p.meters, p.tariff]),
+    [['1170000000001', ['21L0000002'], 'E-1R-OUTGOING-FIX-12M-19-05-13-C']])
+  assert.deepStrictEqual(meterPeriods(a, 'gas', switchDay.startMs, switchDay.endMs), [])
 })
 
 test('periodAt: where periods overlap, the one that started last wins', () => {
@@ -119,10 +124,16 @@ test('repricedDates: the London days a changed agreement prices differently, and
   const ended = account()
   ended.properties[1].electricity_meter_points[1].agreements[1].valid_to = at('2024-12-30T00:00:00Z')
   assert.deepStrictEqual(repricedDates(previous, ended, until), ['2024-12-30', '2024-12-31'])
-  // Export agreements do not price import.
+  // Export agreements do not price import; the export view sees them, from the change on.
   const exportChanged = account()
-  exportChanged.properties[1].electricity_meter_points[0].agreements[0].tariff_code = 'E-1R-AGILE-OUTGOING-19-05-13-C'
+  exportChanged.properties[1].electricity_meter_points[0].agreements[0].valid_from = at('2024-12-31T00:00:00Z')
   assert.deepStrictEqual(repricedDates(previous, exportChanged, until), [])
+  assert.equal(repricedDates(previous, exportChanged, until, meterView('export', true)).at(-1), '2024-12-30')
+  // A meter exchange (a second meter listed) changes what usage reads, not what pricing does.
+  const exchanged = account()
+  exchanged.properties[1].electricity_meter_points[1].meters.push('21L0000009')
+  assert.deepStrictEqual(repricedDates(previous, exchanged, until, importTariffView), [])
+  assert.equal(repricedDates(previous, exchanged, until, meterView('import', false))[0], '2022-11-01')
 })
 
 test('productOf drops the fuel and register prefix and the region letter; a code of another form is refused', () => {

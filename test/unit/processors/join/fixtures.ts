@@ -2,14 +2,16 @@ import type { Co2Record, FuelShare, MixRecord, PricingRecord, SlotEnvelope, Usag
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinState } from '../../../../processors/join/types.ts'
+import { AGGREGATE_INPUTS } from '../../../../processors/join/aggregate.ts'
 import { topology } from '../../../../processors/topology.ts'
 import { NO_EXPORT_OR_GAS } from '../../../helpers.ts'
 
 /** The sources the daily figures join. */
 type Source = 'co2' | 'mix' | 'pricing' | 'usage'
 
-/** A join state over the topology's inputs (co2, mix, pricing, usage). */
-export const newJoinState = (): JoinState => createJoinState(topology.joinInputs)
+/** A join state over the four electricity inputs (co2, mix, pricing, usage), or over every input of the topology. */
+export const newJoinState = (inputs: 'electricity' | 'all' = 'electricity'): JoinState =>
+  createJoinState(inputs === 'all' ? topology.joinInputs : topology.joinInputs.filter(i => (AGGREGATE_INPUTS as readonly string[]).includes(i.name)))
 
 // Hand-made days for the join's unit tests. Slot starts come from literal UTC midnights (not
 // from lib/london-day.ts), so the DST days are checked against an independent statement of

@@ -1,0 +1,69 @@
+import { slotStarts } from '../../lib/london-day.ts'
+import { meterPeriods, meterView, periodAt } from '../account/agreements.ts'
+import { accountOf } from '../account/table.ts'
+import { slotKeyValues } from '../ingest/keys.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
+import { fetchReadings } from '../ingest/readings.ts'
+import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
+import { checkValue } from '../join/state.ts'
+import { fetchTariffSlots } from '../pricing/rates.ts'
+import { EnergyError } from '../../lib/errors.ts'
+
+/** A slot without an export meter in force: nothing exported, nothing earned. */
+const noExport = (slotStart: number): ExportValues => ({ slot_start: slotStart, kwh: 0, meter_serial: null, tariff_code: null, rate: 0 })
+
+/**
+ * Solar export per half-hour (kWh) of the account's export meter points (`is_export`), each
+ * slot valued at the rate of the export agreement in force (Outgoing Fixed: flat; Agile
+ * Outgoing: half-hourly; no VAT on export). Slots without an export agreement in force, and
+ * every slot without OCTOPUS_ACCOUNT, are 0: a household without solar sees zeros.
+ */
+export const exportSource: SourceDeclaration<ExportValues> = {
+  name: 'export',
+  topic: 'energy.export',
+  accountView: meterView('export', true),
+  async fetchDay (day, context) {
+    if (context.config.octopusAccount === '') return slotStarts(day).map(noExport)
+    const periods = meterPeriods(accountOf(day.date, context), 'export', day.startMs, day.endMs)
+    const values = new Map<number, ExportValues>()
+    for (const start of slotStarts(day)) if (periodAt(periods, start) === undefined) values.set(start, noExport(start))
+    for (const period of periods) {
+      const readings = await fetchReadings(day, [period], 'electricity-meter-points', 'export', context)
+      if (readings.length === 0) continue
+      const rates = new Map((await fetchTariffSlots(day, period, context, { fuel: 'electricity', source: 'export' })).map(r => [r.slot_start, r]))
+      // A reading without a rate is left out: the day shows incomplete rather than unvalued.
+      for (const r of readings) {
+        const rate = rates.get(r.slot_start)
+        if (rate !== undefined) values.set(r.slot_start, { slot_start: r.slot_start, kwh: r.consumption, meter_serial: r.meter_serial, tariff_code: period.tariff, rate: rate.value_exc_vat })
+      }
+    }
+    return [...values.values()].sort((a, b) => a.slot_start - b.slot_start)
+  },
+  sink: {
+    name: 'export_readings',
+    spec: {
+      table: 'energy_usage.export_readings',
+      columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'meter_serial', 'tariff_code', 'rate', 'batch_id'],
+      types: ['timestamptz', 'timestamptz', 'date', 'float8', 'text', 'text', 'float8', 'text'],
+      rowKey: ['slot_start']
+    },
+    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.kwh, r.meter_serial, r.tariff_code, r.rate, r.batch_id]],
+    keyValues: slotKeyValues
+  },
+  // Columns: [kWh exported, p/kWh]. Optional: a day whose export is missing (its meter's API
+  // failing) is still computed, without export, and shows incomplete.
+  join: {
+    width: 2,
+    optional: true,
+    check (r) {
+      checkValue(r, 'kwh', r.kwh, BOUNDS.consumptionKwh)
+      checkValue(r, 'rate', r.rate, BOUNDS.price)
+      const problem = r.tariff_code === null ? undefined : textProblem(r.tariff_code, MAX_TEXT.tariffCode)
+      if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
+    },
+    write (r, batch, base) {
+      batch.values[base] = r.kwh
+      batch.values[base + 1] = r.rate
+    }
+  }
+}

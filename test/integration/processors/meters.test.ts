@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { seed } from '../../../processors/ingest/seed.ts'
+import { createJoinProcessor, topology } from '../../../processors/index.ts'
+import { silentLog } from '../../helpers.ts'
+import {
+  createTestEnvironment, defer, readRaw, startSampleServer, startSinks, startSourceProcessors, testPool, waitFor
+} from '../../pipeline.ts'
+import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
+
+// Issue 14, every meter of the account: solar export, gas (m³), a two-rate tariff at the
+// previous property, a meter exchange, a move. Each day's figures are computed here from the
+// sample API's answers alone (the account, every meter's readings, every tariff's rates), with
+// this file's own reading of which meter point, meter and agreement is in force at each slot.
+
+test('every meter of the account: export, gas, a two-rate tariff, a meter exchange and a move, each day as the API answers give it; a failing gas API leaves its day incomplete', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'meters', sample, { OCTOPUS_ACCOUNT: ACCOUNT, HTTP_RETRIES: '0' })
+  const pool = testPool(t, env)
+  await startSourceProcessors(t, env, silentLog)
+  const join = createJoinProcessor({ config: env.config, codec: env.codec, log: silentLog, inputs: topology.joinInputs })
+  await join.start()
+  defer(t, () => join.stop())
+  await startSinks(t, env, pool, topology.sinkTargets)
+
+  // 46, 48, 50 slots (export on Outgoing Fixed, then Agile Outgoing from 2024-10-01); the meter
+  // exchange; the last day at the previous property (Economy 7, no export, no gas) and the first
+  // at the current one; and a day whose gas meter's API refuses.
+  const complete = ['2024-03-31', '2024-06-15', '2024-10-27', '2019-03-14', '2015-06-15', '2015-12-31', '2016-01-01']
+  const failing = '2024-06-16'
+  sample.api.setFaults([{ source: 'gas', date: failing, kind: '401' }])
+  for (const date of [...complete, failing]) await seed({ config: env.config, codec: env.codec, log: silentLog }, { from: date, to: date })
+  const summary = async (): Promise<Map<string, Record<string, unknown>>> => new Map((await pool.query(
+    `SELECT to_char(date, 'YYYY-MM-DD') AS date, ${FIGURES.join(', ')}, slots_expected, slots_joined, complete FROM energy_usage.daily_summary`)).rows.map(r => [r.date as string, r]))
+  await waitFor('every day in daily_summary, complete but the failing one', async () => {
+    const rows = await summary()
+    return complete.every(d => rows.get(d)?.complete === true) && rows.has(failing)
+  }, 90000)
+  sample.api.setFaults([])
+
+  const rows = await summary()
+  for (const date of complete) {
+    const row = rows.get(date) as Record<string, unknown>
+    assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), await expectedDay(sample, date), date)
+  }
+  // In words: export and gas show where the meters are, zeros where they are not.
+  const get = (date: string, field: string): unknown => rows.get(date)?.[field]
+  assert.ok((get('2024-06-15', 'export_kwh') as number) > 0 && (get('2024-06-15', 'gas_kwh') as number) > 0)
+  assert.deepStrictEqual(['2015-06-15', '2015-12-31'].map(d => [get(d, 'export_kwh'), get(d, 'gas_kwh'), get(d, 'gas_standing_charge_inc_vat')]), [[0, 0, 0], [0, 0, 0]])
+  assert.deepStrictEqual(['2015-06-15', '2016-01-01'].map(d => get(d, 'import_tariff_code')), ['E-2R-VAR-13-06-01-N', 'E-1R-VAR-16-01-01-C'])
+  assert.deepStrictEqual(['2024-06-15', '2024-10-27'].map(d => get(d, 'slots_expected')), [48, 50])
+
+  // Economy 7: the night register's rate from 00:30 to 07:30, the day's otherwise.
+  const e7 = await pool.query<{ night: boolean, rates: string }>(`SELECT (to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI') >= '00:30'
+      AND to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI') < '07:30') AS night, count(DISTINCT value_inc_vat) AS rates
+    FROM energy_usage.unit_rates WHERE local_date = '2015-06-15' GROUP BY 1 ORDER BY 1`)
+  assert.deepStrictEqual(e7.rows.map(r => [r.night, Number(r.rates)]), [[false, 1], [true, 1]])
+
+  // The exchange: each slot counted once, from the first meter listed that read it.
+  const exchange = await pool.query<{ meter_serial: string, first: string, last: string, n: string }>(`SELECT meter_serial,
+      min(to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI')) AS first, max(to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI')) AS last, count(*) AS n
+    FROM energy_usage.consumption WHERE local_date = '2019-03-14' GROUP BY 1 ORDER BY 2`)
+  assert.deepStrictEqual(exchange.rows.map(r => [r.meter_serial, r.first, r.last, Number(r.n)]), [['19E0000001', '00:00', '09:30', 20], ['21L0000001', '10:00', '23:30', 28]])
+
+  // The failing gas API: the day's electricity and export as for any day, its gas 0, incomplete,
+  // and gas's dead letter says why.
+  const expected = await expectedDay(sample, failing)
+  assert.deepStrictEqual([get(failing, 'kwh'), get(failing, 'cost_inc_vat'), get(failing, 'export_value'), get(failing, 'gas_kwh'), get(failing, 'slots_joined'), get(failing, 'complete')],
+    [expected.kwh, expected.cost_inc_vat, expected.export_value, 0, 0, false])
+  const letters = (await readRaw(env, env.config.topics.dlq)).map(m => Object.fromEntries(m.headers ?? new Map()))
+  assert.deepStrictEqual(letters.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error.code']]), [['gas', failing, 'ENERGY_AUTH']])
+})

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ExportRecord, GasRecord } from '../../../../processors/ingest/types.ts'
+import { aggregateDay } from '../../../../processors/join/aggregate.ts'
+import type { SourceEvent } from '../../../../processors/join/operator.ts'
+import { applyRecord } from '../../../../processors/join/state.ts'
+import type { DailyAggregate, JoinState } from '../../../../processors/join/types.ts'
+import { batchOf, dayEvents, DAYS, NOW, type DaySpec, type TestDate, newJoinState } from './fixtures.ts'
+
+// Export and gas (DESIGN.md "The account"): optional join inputs. Binary-exact values, so the
+// expected figures are the exact arithmetic written out here.
+
+const electricity: DaySpec = {
+  co2: () => ({ actual: 100, forecast: 110 }),
+  mix: () => [{ fuel: 'gas', perc: 50 }, { fuel: 'wind', perc: 50 }],
+  pricing: () => ({ exc: 20, inc: 21, standingExc: 50, standingInc: 52.5 }),
+  usage: () => 0.5
+}
+
+const exportBatch = (date: TestDate, id: string, kwh: (i: number) => number): ExportRecord[] =>
+  batchOf(date, id, i => ({ kwh: kwh(i), meter_serial: 'EXP1', tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', rate: 15 }))
+const gasBatch = (date: TestDate, id: string, kwh: (i: number) => number | undefined): GasRecord[] =>
+  batchOf(date, id, i => {
+    const k = kwh(i)
+    return k === undefined
+      ? undefined
+      : { consumption: k / 11, unit: 'm3', kwh: k, meter_serial: 'G1', tariff_code: 'G-1R-VAR-22-11-01-C', value_inc_vat: 6.25, value_exc_vat: 6, standing_charge_inc_vat: 31.5, standing_charge_exc_vat: 30, carbon_g: k * 200 }
+  })
+
+function apply (state: JoinState, events: SourceEvent[]): number {
+  let completions = 0
+  for (const { source, record } of events) if (applyRecord(state, source, record)) completions++
+  return completions
+}
+
+const aggregateOf = (state: JoinState, date: TestDate): DailyAggregate | undefined => aggregateDay(state, state.days.get(date) as NonNullable<ReturnType<JoinState['days']['get']>>, NOW)
+
+for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
+  const slots = DAYS[date].slots
+  test(`${date} (${slots} slots): export earns Σ kWh × rate, gas costs Σ kWh × rate plus its standing charge once, and the bill nets them`, () => {
+    const state = newJoinState('all')
+    apply(state, [
+      ...dayEvents(date, electricity),
+      ...exportBatch(date, `${date}/export`, i => i % 2 === 0 ? 1 : 0).map(record => ({ source: 'export', record })),
+      ...gasBatch(date, `${date}/gas`, () => 2).map(record => ({ source: 'gas', record }))
+    ])
+    const day = aggregateOf(state, date)
+    const exported = Math.ceil(slots / 2)
+    const cost = 0.5 * 21 * slots
+    assert.deepStrictEqual(day && {
+      kwh: day.kwh,
+      cost: day.cost_inc_vat,
+      export: [day.export_kwh, day.export_value],
+      gas: [day.gas_kwh, day.gas_cost_inc_vat, day.gas_cost_exc_vat, day.gas_standing_charge_inc_vat, day.gas_standing_charge_exc_vat, day.gas_carbon_g],
+      bill: day.bill_inc_vat,
+      joined: day.slots_joined,
+      complete: day.complete,
+      batches: Object.keys(day.batches)
+    }, {
+      kwh: 0.5 * slots,
+      cost,
+      export: [exported, exported * 15],
+      gas: [2 * slots, 2 * 6.25 * slots, 2 * 6 * slots, 31.5, 30, 400 * slots],
+      bill: cost + 52.5 + 2 * 6.25 * slots + 31.5 - exported * 15,
+      joined: slots,
+      complete: true,
+      batches: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas']
+    })
+  })
+}
+
+test('a missing optional input (the gas meter\'s API failing): the day is emitted with the electricity figures right, no gas, incomplete; gas arriving completes it', () => {
+  const date = '2024-06-15'
+  const state = newJoinState('all')
+  apply(state, [...dayEvents(date, electricity), ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record }))])
+  const without = aggregateOf(state, date)
+  const alone = newJoinState()
+  apply(alone, dayEvents(date, electricity))
+  const electricityOnly = aggregateOf(alone, date)
+  assert.ok(without !== undefined && electricityOnly !== undefined)
+  assert.deepStrictEqual([without.kwh, without.cost_inc_vat, without.carbon_g, without.mix, without.standing_charge_inc_vat],
+    [electricityOnly.kwh, electricityOnly.cost_inc_vat, electricityOnly.carbon_g, electricityOnly.mix, electricityOnly.standing_charge_inc_vat])
+  assert.deepStrictEqual([without.gas_kwh, without.gas_standing_charge_inc_vat, without.slots_joined, without.complete, 'gas' in without.batches], [0, 0, 0, false, false])
+  assert.equal(without.bill_inc_vat, electricityOnly.bill_inc_vat)
+
+  // A gas batch with a gap: the day's gas is what it has, and the gap keeps the day incomplete.
+  assert.equal(apply(state, gasBatch(date, `${date}/gas`, i => i === 47 ? undefined : 1).map(record => ({ source: 'gas', record }))), 1)
+  const partial = aggregateOf(state, date)
+  assert.deepStrictEqual([partial?.gas_kwh, partial?.slots_joined, partial?.complete], [47, 47, false])
+  apply(state, gasBatch(date, `${date}/gas-2`, () => 1).map(record => ({ source: 'gas', record })))
+  const whole = aggregateOf(state, date)
+  assert.deepStrictEqual([whole?.gas_kwh, whole?.slots_joined, whole?.complete, whole?.batches.gas], [48, 48, true, `${date}/gas-2`])
+})
+
+test('a required input missing still holds the day back, optional inputs or not', () => {
+  const date = '2024-06-15'
+  const state = newJoinState('all')
+  apply(state, [
+    ...dayEvents(date, { ...electricity, usage: () => undefined }),
+    ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })),
+    ...gasBatch(date, `${date}/gas`, () => 1).map(record => ({ source: 'gas', record }))
+  ])
+  assert.equal(aggregateOf(state, date), undefined)
+})
