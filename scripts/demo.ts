@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
 import { loadConfigOrExit } from '../lib/config.ts'
+import { SAMPLE_ACCOUNT } from '../sample-api/index.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { addDays, londonToday } from '../lib/london-day.ts'
@@ -19,8 +20,9 @@ const HELP = `Usage: npm run demo -- [--days N] [--exit]
 
 The whole pipeline on local, offline data in one command: starts the local stack if it is not
 up, runs setup, starts the sample API, the pipeline and the API, seeds the last N complete
-days (default 30), shows progress, prints the days from Postgres, then serves the dashboard
-on http://API_HOST:API_PORT until Ctrl-C. Everything it started is stopped on exit.
+days (default 30) of the sample account ${SAMPLE_ACCOUNT} (import, export, gas; OCTOPUS_ACCOUNT
+overrides it), shows progress, prints the days from Postgres, then serves the dashboard on
+http://API_HOST:API_PORT until Ctrl-C. Everything it started is stopped on exit.
   --exit  stop after printing the table (for scripts and CI)`
 
 const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, exit: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
@@ -29,7 +31,12 @@ if (values.help === true) {
   process.exit(0)
 }
 const days = Number(values.days)
-const config = loadConfigOrExit('demo')
+// On the sample API the demo shows the sample account (every meter: import, export, gas, tariff
+// switches) unless OCTOPUS_ACCOUNT says otherwise; children get the same variable.
+const base = loadConfigOrExit('demo')
+const onSample = new URL(base.octopusApiUrl).port === String(base.sampleApiPort) && ['127.0.0.1', 'localhost', base.sampleApiHost].includes(new URL(base.octopusApiUrl).hostname)
+const accountEnv: Record<string, string> = base.octopusAccount === '' && onSample ? { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT } : {}
+const config = loadConfigOrExit('demo', { ...process.env, ...accountEnv })
 const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
 const say = (text: string): void => { console.log(`demo: ${text}`) }
 /** Everything started, oldest first; `stack status` and `stack up` too, so a signal stops them. */
@@ -50,7 +57,7 @@ async function main (): Promise<void> {
   say('setup: database, migrations, topics, schemas')
   await setup(config, log, topology)
 
-  const env = { LOG_LEVEL: 'warn' }
+  const env = { LOG_LEVEL: 'warn', ...accountEnv }
   const sampleApi = start('sample-api', 'scripts/sample-api.ts', [], 'stderr', env)
   await waitFor('the sample API', async () => {
     if (sampleApi.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${config.carbonApiUrl}`)

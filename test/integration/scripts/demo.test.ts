@@ -24,12 +24,16 @@ test('npm run demo -- --exit prints the last 30 days from Postgres and exits 0',
   assert.equal(code, 0, `demo failed:\n${stdout}\n${stderr}`)
   const rows = stdout.split('\n').filter(line => /^\d{4}-\d{2}-\d{2}\s/.test(line))
   assert.equal(rows.length, 30, stdout)
-  // date, tariff, kWh, unit cost £, standing £, bill £, CO2 kg, gCO2/kWh, top fuel, complete
-  for (const row of rows) assert.match(row, /^\d{4}-\d{2}-\d{2}\s+E-1R-[A-Z0-9-]+-[A-P]\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\.\d{2}\s+\d+\s+[a-z]+ \d+%\s+yes\s*$/, row)
-  // The bill is the unit cost plus the standing charge (no export or gas meter here).
-  for (const row of rows) {
-    const [unit, standing, bill] = row.split(/\s+/).slice(3, 6).map(Number)
-    assert.ok(Math.abs(unit + standing - bill) <= 0.011, row)
+  // date, tariff, import kWh, export kWh, gas kWh, import £, gas £, standing £, export £, bill £, CO2 kg, gCO2/kWh, top fuel, complete
+  const money = String.raw`-?\d+\.\d{2}`
+  const row = new RegExp(String.raw`^\d{4}-\d{2}-\d{2}\s+E-1R-[A-Z0-9-]+-[A-P](\s+${money}){9}\s+\d+\s+[a-z]+ \d+%\s+yes\s*$`)
+  for (const line of rows) assert.match(line, row)
+  // The sample account (the demo's default): its gas meter and solar panels show.
+  assert.ok(rows.some(line => Number(line.split(/\s+/)[4]) > 0), 'gas kWh on some day')
+  // The bill: import + gas + standing charges − export, each rounded to the penny.
+  for (const line of rows) {
+    const [imported, gas, standing, exported, bill] = line.split(/\s+/).slice(5, 10).map(Number)
+    assert.ok(Math.abs(imported + gas + standing - exported - bill) <= 0.021, line)
   }
   assert.match(stdout, /30\/30 days joined and landed/)
 })

@@ -40,7 +40,8 @@ async function assertReplayKeepsChecksums (env: TestEnvironment, pool: Pool): Pr
     const before = await tableChecksum(pool, target.spec)
     const replayed = await replayTable({ config: env.config, codec: env.codec, pool, log: silentLog }, target)
     assert.deepStrictEqual({ table: replayed.table, rows: replayed.rows, md5: replayed.md5 }, before, `replay of ${target.name} reproduces its checksum`)
-    assert.ok(replayed.rows > 0)
+    // Every table has rows, but agreements without OCTOPUS_ACCOUNT: energy.account is empty then.
+    assert.equal(replayed.rows > 0, target.name !== 'agreements' || env.config.octopusAccount !== '', `${target.name}: ${replayed.rows} rows`)
   }
 }
 
