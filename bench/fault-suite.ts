@@ -12,6 +12,7 @@ import { readTopic } from '../lib/range-reader.ts'
 import { tableChecksum } from '../sinks/checksum.ts'
 import { topology } from '../processors/topology.ts'
 import { createEnvironment, type Environment } from '../lib/environment.ts'
+import { SAMPLE_ACCOUNT } from '../sample-api/index.ts'
 import { PARTS as PART_PROCESSES, startPart, startSampleApi, waitFor, type Child, type PartName } from '../lib/processes.ts'
 
 // The fault suite: a backfill run undisturbed, the same backfill run while parts of the
@@ -35,7 +36,8 @@ const PARTS = Object.keys(PART_PROCESSES) as PartName[]
 interface Running { env: Environment, api: Child, parts: Map<string, Child> }
 
 async function startPipeline (name: string, log: Logger): Promise<Running> {
-  const env = await createEnvironment(name, log, topology)
+  // The whole sample account: every meter (import, export, gas) and the tariff switches.
+  const env = await createEnvironment(name, log, topology, { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT })
   const api = await startSampleApi(env.env, env.config.carbonApiUrl)
   const parts = new Map<string, Child>()
   for (const part of PARTS) parts.set(part, startPart(part, env.env))
@@ -71,13 +73,13 @@ async function settle (pool: Pool, dates: string[], quietMs: number, timeoutMs: 
   }, timeoutMs, 500)
 }
 
-/** Table checksums without batch ids (two runs' requests have different ids). */
+/** Table checksums without batch ids and fetch times (two runs' requests differ in those). */
 async function snapshot (run: Running): Promise<Map<string, string>> {
   const pool = createPool(run.env.config.databaseUrl, createSilent())
   const out = new Map<string, string>()
   try {
     for (const target of topology.sinkTargets) {
-      const c = await tableChecksum(pool, target.spec, undefined, ['batch_id'])
+      const c = await tableChecksum(pool, target.spec, undefined, ['batch_id', 'fetched_at'])
       out.set(`table ${target.name}`, `${c.rows} rows, md5 ${c.md5.slice(0, 12)}`)
     }
   } finally {

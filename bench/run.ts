@@ -13,6 +13,7 @@ import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
 import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment } from '../lib/environment.ts'
+import { readTopic } from '../lib/range-reader.ts'
 import { startPart, startSampleApi, waitFor, type Child } from '../lib/processes.ts'
 import { SAMPLE_ACCOUNT } from '../sample-api/index.ts'
 
@@ -106,6 +107,8 @@ try {
   const totalMs = marks.done - started
   const cpu = Object.fromEntries(children.map(c => [c.name, Number(c.cpuSeconds().toFixed(1))]))
   say(`backfill landed in ${(totalMs / 1000).toFixed(1)} s`)
+  // A day is emitted again when an optional input (export, gas) lands in a later poll.
+  const completionRecords = await readTopic(config, config.topics.completion, async () => {})
 
   say('replay vs bare COPY')
   const replays = []
@@ -162,6 +165,7 @@ try {
       }
     },
     cpuSecondsDuringBackfill: cpu,
+    completion: { records: completionRecords, perDay: Number((completionRecords / dates.length).toFixed(2)) },
     replay: replays,
     latency: { runs: latencies.length, medianMs: Math.round(latencies[Math.floor(latencies.length / 2)]), worstMs: Math.round(latencies[latencies.length - 1]) },
     memory: { joinPeakRssMB: Math.round(peakJoin / 2 ** 20), sinksPeakRssMB: Math.round(peakSinks / 2 ** 20), processorsPeakRssMB: Math.round(processors.peakRss() / 2 ** 20) }
@@ -180,14 +184,17 @@ try {
 
 interface StageFigures { doneMs: number, recordsPerSecond: number, recordsPerCpuSecond: number }
 
-function printTable (r: { machine: { cores: number }, range: { days: number, sourceRecords: number }, backfill: { totalMs: number, recordsPerSecond: number, sourcesLandedMs: number, stages: Record<'fetchProduce' | 'join' | 'sinks', StageFigures> }, cpuSecondsDuringBackfill: Record<string, number>, replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>, latency: { medianMs: number, worstMs: number }, memory: { joinPeakRssMB: number, sinksPeakRssMB: number, processorsPeakRssMB: number } }): void {
+function printTable (r: { machine: { cores: number }, range: { days: number, sourceRecords: number }, backfill: { totalMs: number, recordsPerSecond: number, sourcesLandedMs: number, stages: Record<'fetchProduce' | 'join' | 'sinks', StageFigures> }, cpuSecondsDuringBackfill: Record<string, number>, completion: { records: number, perDay: number }, replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>, latency: { medianMs: number, worstMs: number }, memory: { joinPeakRssMB: number, sinksPeakRssMB: number, processorsPeakRssMB: number } }): void {
   const rows: Array<[string, string, string]> = [
     [`backfill: ${r.range.days} days, ${r.range.sourceRecords} records, end to end`, `${(r.backfill.totalMs / 1000).toFixed(1)} s`, '< 60 s for 10 years'],
     ['backfill: records per second', String(r.backfill.recordsPerSecond), ''],
     ['backfill: stage done after (records/s)', `fetch+produce ${seconds(r.backfill.stages.fetchProduce.doneMs)} (${r.backfill.stages.fetchProduce.recordsPerSecond}), sources landed ${seconds(r.backfill.sourcesLandedMs)}, join and sinks ${seconds(r.backfill.stages.join.doneMs)} (${r.backfill.stages.join.recordsPerSecond})`, ''],
     ['backfill: records per CPU-second of each stage', `fetch+produce ${r.backfill.stages.fetchProduce.recordsPerCpuSecond}, join ${r.backfill.stages.join.recordsPerCpuSecond}, sinks ${r.backfill.stages.sinks.recordsPerCpuSecond}`, ''],
     ['backfill: CPU seconds per process', Object.entries(r.cpuSecondsDuringBackfill).map(([k, v]) => `${k} ${v}`).join(', '), ''],
-    ...r.replay.map((x): [string, string, string] => [`replay ${x.table} (${x.rows} rows): replay vs bare COPY rows/s`, `${x.replayRowsPerSecond} vs ${x.bareCopyRowsPerSecond} = ${x.ratio.toFixed(2)}`, '>= 0.50']),
+    ['backfill: completion records (join emissions) per day', `${r.completion.records} (${r.completion.perDay} per day)`, ''],
+    // A table of a few rows measures fixed costs (a transaction, a swap), not throughput.
+    ...r.replay.map((x): [string, string, string] => [`replay ${x.table} (${x.rows} rows): replay vs bare COPY rows/s`, `${x.replayRowsPerSecond} vs ${x.bareCopyRowsPerSecond} = ${x.ratio.toFixed(2)}`,
+      x.rows < 10000 ? 'n/a (few rows)' : '>= 0.50']),
     ['latency: one day requested → daily_summary, median / worst', `${r.latency.medianMs} / ${r.latency.worstMs} ms`, 'median < 1000 ms'],
     ['peak RSS: join / sinks / processors', `${r.memory.joinPeakRssMB} / ${r.memory.sinksPeakRssMB} / ${r.memory.processorsPeakRssMB} MB`, 'join < 250 MB']
   ]
