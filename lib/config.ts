@@ -67,6 +67,9 @@ export interface Config {
 
 type Env = Record<string, string | undefined>
 
+/** An Octopus account number: A- and eight hex digits (A-1234ABCD). */
+export const ACCOUNT_NUMBER = /^A-[0-9A-F]{8}$/i
+
 // Defaults for the local stack (.env.example repeats them with a line of meaning each).
 export const DEFAULTS: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -191,7 +194,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) problems.push(`SOURCES must be a comma list of source names, got "${name}"`)
   }
   const account = get('OCTOPUS_ACCOUNT')
-  if (account !== '' && !/^A-[0-9A-F]{8}$/i.test(account)) problems.push(`OCTOPUS_ACCOUNT must be an Octopus account number like A-1234ABCD, got "${account}"`)
+  if (account !== '' && !ACCOUNT_NUMBER.test(account)) problems.push(`OCTOPUS_ACCOUNT must be an Octopus account number like A-1234ABCD, got "${account}"`)
   const namespace = env.PIPELINE_NAMESPACE?.trim() ?? ''
   if (!/^[\w.-]*$/.test(namespace)) problems.push(`PIPELINE_NAMESPACE may hold letters, digits, '.', '_' and '-', got "${namespace}"`)
 
@@ -307,6 +310,11 @@ export function splitCredentials (value: string): { url: string, auth?: BasicAut
 function readProcessEnv (): Env {
   loadDotenv({ quiet: true })
   return process.env
+}
+
+/** The process's variables (and `.env`) with some set by the command itself (a flag's value). */
+export function processEnvWith (overrides: Env): Env {
+  return { ...readProcessEnv(), ...overrides }
 }
 
 // Hosts: RFC 1123 names (letters, digits, '-' inside a label; '_' too, which Docker Compose

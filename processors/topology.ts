@@ -174,12 +174,20 @@ export interface PipelineGroup {
   sink?: string
 }
 
+/**
+ * The join's inputs for SOURCES (empty: every source): every required one, and the optional
+ * ones that run (a household running without export and gas would never see a complete day).
+ */
+export function joinInputsOf (topology: Topology, sources: readonly string[]): readonly JoinInputSpec[] {
+  return topology.joinInputs.filter(i => i.join.optional !== true || sources.length === 0 || sources.includes(i.name))
+}
+
 /** Every consumer group the pipeline runs in the config's namespace, for the given sources. */
 export function pipelineGroups (topology: Topology, config: Pick<Config, 'namespace' | 'topics'>, sources: readonly string[] = topology.sourceNames): PipelineGroup[] {
   const { namespace } = config
   return [
     ...sources.map(s => ({ group: processorGroup(s, namespace), kind: 'processor' as const, topics: [config.topics.requests] })),
-    { group: joinGroup(namespace), kind: 'join' as const, topics: topology.joinInputs.map(i => namespace + i.topic) },
+    { group: joinGroup(namespace), kind: 'join' as const, topics: joinInputsOf(topology, sources).map(i => namespace + i.topic) },
     ...topology.sinkTargets.map(t => ({ group: sinkGroup(t, namespace), kind: 'sink' as const, topics: [namespace + t.topic], sink: t.name }))
   ]
 }

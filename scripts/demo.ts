@@ -76,14 +76,19 @@ async function main (): Promise<void> {
     say(`seeding ${from} … ${to} (${days} days)`)
     await seed({ config, codec, log }, { from, to })
     let shown = -1
+    let allLandedAt: number | undefined
+    // A day lands once its electricity is joined and again as export and gas arrive: wait for
+    // every day complete, or for 10 s after the last one landed (a day can stay short of a slot).
     await waitFor('the days to land in Postgres', async () => {
-      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND updated_at >= $3', [from, to, before])
-      const n = Number(rows[0].n)
+      const { rows } = await pool.query<{ n: string, complete: string }>(`SELECT count(*) AS n, count(*) FILTER (WHERE complete) AS complete
+        FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND updated_at >= $3`, [from, to, before])
+      const [n, complete] = [Number(rows[0].n), Number(rows[0].complete)]
       if (n !== shown) {
         shown = n
         say(`${n}/${days} days joined and landed`)
       }
-      return n >= days
+      if (n >= days) allLandedAt ??= Date.now()
+      return complete >= days || (allLandedAt !== undefined && Date.now() - allLandedAt > 10000)
     }, 180000, 500)
     console.log(`\n${formatDays(await readDays(pool, from, to))}\n`)
   } finally {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfig, loadConfigOrExit } from '../lib/config.ts'
-import { describeError, EnergyError } from '../lib/errors.ts'
+import { ACCOUNT_NUMBER, loadConfigOrExit, processEnvWith } from '../lib/config.ts'
+import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { fetchAccount } from '../processors/account/refresh.ts'
 import { describeAccount, singleMeterLines } from '../processors/account/describe.ts'
@@ -19,12 +19,14 @@ if (values.help === true || values.account === undefined) {
   console.log(HELP)
   process.exit(values.help === true ? 0 : 1)
 }
-const base = loadConfigOrExit('octopus:discover')
-const log = createLogger(base.logLevel).child({ component: 'octopus-discover' })
+if (!ACCOUNT_NUMBER.test(values.account)) {
+  console.error(`octopus:discover: ENERGY_USAGE: "${values.account}" is not an Octopus account number (A-1234ABCD)`)
+  process.exit(1)
+}
+// The account asked for, whatever OCTOPUS_ACCOUNT says.
+const config = loadConfigOrExit('octopus:discover', processEnvWith({ OCTOPUS_ACCOUNT: values.account }))
+const log = createLogger(config.logLevel).child({ component: 'octopus-discover' })
 try {
-  if (!/^A-[0-9A-F]{8}$/i.test(values.account)) throw new EnergyError('ENERGY_USAGE', `"${values.account}" is not an Octopus account number (A-1234ABCD)`)
-  // The account asked for, whatever OCTOPUS_ACCOUNT says.
-  const config = loadConfig({ ...process.env, OCTOPUS_ACCOUNT: values.account })
   const account = await fetchAccount({ config, log })
   console.log(describeAccount(account).join('\n'))
   const lines: Record<string, string> = { OCTOPUS_ACCOUNT: account.number, ...singleMeterLines(account) }

@@ -2,16 +2,21 @@ import { EnergyError } from '../../lib/errors.ts'
 import { datesBetween, localDateOf } from '../../lib/london-day.ts'
 import type { Account, AccountPeriod, MeterKind, MeterPeriod } from './types.ts'
 
+/** A tariff code: fuel and register count, the product, the region letter (E-1R-AGILE-24-10-01-C). */
+export const TARIFF_CODE = /^[EG]-[12]R-([A-Z0-9-]+)-[A-P]$/
+
 /** E-1R-AGILE-24-10-01-C → AGILE-24-10-01: the product is the code without fuel/register prefix and region letter. */
 export function productOf (tariffCode: string): string {
-  const m = /^[EG]-[12]R-(.+)-[A-P]$/.exec(tariffCode)
+  const m = TARIFF_CODE.exec(tariffCode)
   if (m === null) throw new EnergyError('ENERGY_MALFORMED', `tariff code "${tariffCode}" is not of the form E-1R-<product>-<region letter>`)
   return m[1]
 }
 
 /**
  * The agreements of the account's `kind` meter points in force over [from, to), each clipped to
- * the property it belongs to (moved_in_at..moved_out_at) and to [from, to), in start order.
+ * the property it belongs to (moved_in_at..moved_out_at) and to [from, to), in start order and
+ * never overlapping: where two overlap (a move-out recorded after the next move-in, an agreement
+ * ending after its successor began), each instant belongs to the one that started last.
  */
 export function meterPeriods (account: Account, kind: MeterKind, from: number, to: number): MeterPeriod[] {
   const periods: MeterPeriod[] = []
@@ -28,12 +33,21 @@ export function meterPeriods (account: Account, kind: MeterKind, from: number, t
       }
     }
   }
-  return periods.sort((a, b) => a.from - b.from)
+  return disjoint(periods.sort((a, b) => a.from - b.from))
 }
 
-/** The import electricity agreements in force over [from, to) (export meter points have their own). */
-export function importPeriods (account: Account, from: number, to: number): MeterPeriod[] {
-  return meterPeriods(account, 'import', from, to)
+/** Periods cut where they overlap, each instant kept by the period that started last. */
+function disjoint (periods: MeterPeriod[]): MeterPeriod[] {
+  const edges = [...new Set(periods.flatMap(p => [p.from, p.to]))].sort((a, b) => a - b)
+  const out: MeterPeriod[] = []
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const owner = periodAt(periods, edges[i])
+    if (owner === undefined) continue
+    const last = out.at(-1)
+    if (last !== undefined && last.to === edges[i] && last.meterPoint === owner.meterPoint && last.tariff === owner.tariff && last.meters === owner.meters) last.to = edges[i + 1]
+    else out.push({ ...owner, from: edges[i], to: edges[i + 1] })
+  }
+  return out
 }
 
 /** The period in force at `ms`: where periods overlap, the one that started last. */
@@ -47,7 +61,7 @@ export function periodAt<P extends { from: number, to: number }> (periods: reado
 export type AccountView = (account: Account, from: number, to: number) => AccountPeriod[]
 
 /** The import tariff in force: what pricing reads. */
-export const importTariffView: AccountView = (account, from, to) => importPeriods(account, from, to).map(p => ({ from: p.from, to: p.to, key: p.tariff }))
+export const importTariffView: AccountView = (account, from, to) => meterPeriods(account, 'import', from, to).map(p => ({ from: p.from, to: p.to, key: p.tariff }))
 
 /**
  * A kind's meter point and meters in force, and its tariff when the source prices the readings

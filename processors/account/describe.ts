@@ -30,13 +30,14 @@ export function describeAccount (account: Account): string[] {
 
 /**
  * The single-meter variables for now: the import meter point of the property lived in (the
- * latest when none is current), its last listed meter and the agreement in force.
+ * latest when none is current), its first listed meter (after an exchange the account lists
+ * the current meter first, the one whose readings win) and the agreement in force.
  */
 export function singleMeterLines (account: Account, nowMs = Date.now()): Record<string, string> {
   const fail = (why: string): never => { throw new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${why}`) }
   const property = account.properties.find(p => p.moved_out_at === null || p.moved_out_at > nowMs) ?? account.properties.at(-1) ?? fail('no properties')
   const point = property.electricity_meter_points.find(p => !p.is_export) ?? fail('no import electricity meter point')
-  const serial = point.meters.at(-1) ?? fail(`meter point ${point.mpan} lists no meter`)
+  const serial = point.meters[0] ?? fail(`meter point ${point.mpan} lists no meter`)
   const current = point.agreements.find(a => a.valid_from <= nowMs && (a.valid_to === null || a.valid_to > nowMs)) ?? fail(`meter point ${point.mpan} has no agreement in force now`)
   return { OCTOPUS_MPAN: point.mpan, OCTOPUS_SERIAL: serial, OCTOPUS_TARIFF: current.tariff_code, OCTOPUS_PRODUCT: productOf(current.tariff_code) }
 }

@@ -1,4 +1,5 @@
 import { asArray, asInstant, asObject, asText, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+import { TARIFF_CODE } from './agreements.ts'
 import type { Account, Agreement, ElectricityMeterPoint, GasMeterPoint, Property } from './types.ts'
 
 // The account answer is untrusted like every other: lists are bounded (a household has a few
@@ -7,8 +8,14 @@ import type { Account, Agreement, ElectricityMeterPoint, GasMeterPoint, Property
 
 const SOURCE = 'account'
 const MAX_ITEMS = { properties: 50, meterPoints: 20, meters: 20, agreements: 500 } as const
-// Two-register tariffs (E-2R-…) are tariff codes too: the register count is part of the code.
-const TARIFF_CODE = /^[EG]-[12]R-[A-Z0-9-]+-[A-P]$/
+// Identifiers go into URL paths with the API key: digits and letters only, never '..' or '/'.
+const MPAN = /^\d{13}$/
+const MPRN = /^\d{6,15}$/
+const SERIAL = /^[A-Za-z0-9]{1,32}$/
+// Times the history can hold: Octopus agreements, moves and fetches, not year 1 or 9999 (a
+// change spanning millennia would re-request every day in between).
+const EARLIEST = Date.UTC(1990, 0, 1)
+const LATEST = Date.UTC(2100, 0, 1)
 
 function list (value: unknown, where: string, max: number): unknown[] {
   const items = value === undefined || value === null ? [] : asArray(value, SOURCE, where)
@@ -16,8 +23,20 @@ function list (value: unknown, where: string, max: number): unknown[] {
   return items
 }
 
+function instant (value: unknown, where: string): number {
+  const ms = asInstant(value, SOURCE, where)
+  if (ms < EARLIEST || ms >= LATEST) throw malformed(SOURCE, `${where} ${new Date(ms).toISOString()} is outside 1990..2100`)
+  return ms
+}
+
 function optionalInstant (value: unknown, where: string): number | null {
-  return value === null || value === undefined ? null : asInstant(value, SOURCE, where)
+  return value === null || value === undefined ? null : instant(value, where)
+}
+
+function identifier (value: unknown, where: string, pattern: RegExp, what: string): string {
+  const text = asText(value, SOURCE, where, MAX_TEXT.meterPoint)
+  if (!pattern.test(text)) throw malformed(SOURCE, `${where} "${text}" is not ${what}`)
+  return text
 }
 
 function agreementsOf (value: unknown, where: string): Agreement[] {
@@ -25,20 +44,20 @@ function agreementsOf (value: unknown, where: string): Agreement[] {
     const a = asObject(entry, SOURCE, `${where}[${i}]`)
     const tariff = asText(a.tariff_code, SOURCE, `${where}[${i}].tariff_code`, MAX_TEXT.tariffCode)
     if (!TARIFF_CODE.test(tariff)) throw malformed(SOURCE, `${where}[${i}].tariff_code "${tariff}" is not a tariff code (E-1R-<product>-<region letter>)`)
-    const agreement = { tariff_code: tariff, valid_from: asInstant(a.valid_from, SOURCE, `${where}[${i}].valid_from`), valid_to: optionalInstant(a.valid_to, `${where}[${i}].valid_to`) }
+    const agreement = { tariff_code: tariff, valid_from: instant(a.valid_from, `${where}[${i}].valid_from`), valid_to: optionalInstant(a.valid_to, `${where}[${i}].valid_to`) }
     if (agreement.valid_to !== null && agreement.valid_to <= agreement.valid_from) throw malformed(SOURCE, `${where}[${i}] ends before it starts`)
     return agreement
   }).sort((a, b) => a.valid_from - b.valid_from)
 }
 
 function metersOf (value: unknown, where: string): string[] {
-  return list(value, where, MAX_ITEMS.meters).map((entry, i) => asText(asObject(entry, SOURCE, `${where}[${i}]`).serial_number, SOURCE, `${where}[${i}].serial_number`, MAX_TEXT.serial))
+  return list(value, where, MAX_ITEMS.meters).map((entry, i) => identifier(asObject(entry, SOURCE, `${where}[${i}]`).serial_number, `${where}[${i}].serial_number`, SERIAL, 'a meter serial (letters and digits)'))
 }
 
 function electricityPoint (entry: unknown, where: string): ElectricityMeterPoint {
   const p = asObject(entry, SOURCE, where)
   return {
-    mpan: asText(p.mpan, SOURCE, `${where}.mpan`, MAX_TEXT.meterPoint),
+    mpan: identifier(p.mpan, `${where}.mpan`, MPAN, 'an MPAN (13 digits)'),
     is_export: p.is_export === true,
     meters: metersOf(p.meters, `${where}.meters`),
     agreements: agreementsOf(p.agreements, `${where}.agreements`)
@@ -48,7 +67,7 @@ function electricityPoint (entry: unknown, where: string): ElectricityMeterPoint
 function gasPoint (entry: unknown, where: string): GasMeterPoint {
   const p = asObject(entry, SOURCE, where)
   return {
-    mprn: asText(p.mprn, SOURCE, `${where}.mprn`, MAX_TEXT.meterPoint),
+    mprn: identifier(p.mprn, `${where}.mprn`, MPRN, 'an MPRN (6-15 digits)'),
     meters: metersOf(p.meters, `${where}.meters`),
     agreements: agreementsOf(p.agreements, `${where}.agreements`)
   }

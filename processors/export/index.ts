@@ -1,12 +1,9 @@
-import { slotStarts } from '../../lib/london-day.ts'
-import { meterPeriods, meterView, periodAt } from '../account/agreements.ts'
-import { accountOf } from '../account/table.ts'
+import { meterView } from '../account/agreements.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { fetchReadings } from '../ingest/readings.ts'
+import { fetchMeteredDay } from '../ingest/metered.ts'
 import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchTariffSlots } from '../pricing/rates.ts'
 import { EnergyError } from '../../lib/errors.ts'
 
 /** A slot without an export meter in force: nothing exported, nothing earned. */
@@ -22,23 +19,13 @@ export const exportSource: SourceDeclaration<ExportValues> = {
   name: 'export',
   topic: 'energy.export',
   accountView: meterView('export', true),
-  async fetchDay (day, context) {
-    if (context.config.octopusAccount === '') return slotStarts(day).map(noExport)
-    const periods = meterPeriods(accountOf(day.date, context), 'export', day.startMs, day.endMs)
-    const values = new Map<number, ExportValues>()
-    for (const start of slotStarts(day)) if (periodAt(periods, start) === undefined) values.set(start, noExport(start))
-    for (const period of periods) {
-      const readings = await fetchReadings(day, [period], 'electricity-meter-points', 'export', context)
-      if (readings.length === 0) continue
-      const rates = new Map((await fetchTariffSlots(day, period, context, { fuel: 'electricity', source: 'export' })).map(r => [r.slot_start, r]))
-      // A reading without a rate is left out: the day shows incomplete rather than unvalued.
-      for (const r of readings) {
-        const rate = rates.get(r.slot_start)
-        if (rate !== undefined) values.set(r.slot_start, { slot_start: r.slot_start, kwh: r.consumption, meter_serial: r.meter_serial, tariff_code: period.tariff, rate: rate.value_exc_vat })
-      }
-    }
-    return [...values.values()].sort((a, b) => a.slot_start - b.slot_start)
-  },
+  fetchDay: (day, context) => fetchMeteredDay(day, context, {
+    kind: 'export',
+    path: 'electricity-meter-points',
+    tariffs: { fuel: 'electricity', source: 'export', standingCharges: false },
+    none: noExport,
+    value: (r, rate, period) => ({ slot_start: r.slot_start, kwh: r.consumption, meter_serial: r.meter_serial, tariff_code: period.tariff, rate: rate.value_exc_vat })
+  }),
   sink: {
     name: 'export_readings',
     spec: {

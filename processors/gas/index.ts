@@ -1,13 +1,10 @@
 import type { Config } from '../../lib/config.ts'
-import { slotStarts } from '../../lib/london-day.ts'
-import { meterPeriods, meterView, periodAt } from '../account/agreements.ts'
-import { accountOf } from '../account/table.ts'
+import { meterView } from '../account/agreements.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
-import { fetchReadings } from '../ingest/readings.ts'
+import { fetchMeteredDay } from '../ingest/metered.ts'
 import type { GasValues, SourceDeclaration } from '../ingest/types.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchTariffSlots } from '../pricing/rates.ts'
 
 /** A slot without a gas meter in force: nothing used, nothing charged. */
 const noGas = (slotStart: number): GasValues => ({
@@ -19,8 +16,9 @@ const noGas = (slotStart: number): GasValues => ({
   tariff_code: null,
   value_inc_vat: 0,
   value_exc_vat: 0,
-  standing_charge_inc_vat: 0,
-  standing_charge_exc_vat: 0,
+  // Unknown, not 0: the day's gas standing charge is that of its first slot with a meter.
+  standing_charge_inc_vat: null,
+  standing_charge_exc_vat: null,
   carbon_g: 0
 })
 
@@ -41,38 +39,28 @@ export const gasSource: SourceDeclaration<GasValues> = {
   name: 'gas',
   topic: 'energy.gas',
   accountView: meterView('gas', true),
-  async fetchDay (day, context) {
-    const { config } = context
-    if (config.octopusAccount === '') return slotStarts(day).map(noGas)
-    const periods = meterPeriods(accountOf(day.date, context), 'gas', day.startMs, day.endMs)
-    const values = new Map<number, GasValues>()
-    for (const start of slotStarts(day)) if (periodAt(periods, start) === undefined) values.set(start, noGas(start))
-    for (const period of periods) {
-      const readings = await fetchReadings(day, [period], 'gas-meter-points', 'gas', context)
-      if (readings.length === 0) continue
-      const rates = new Map((await fetchTariffSlots(day, period, context, { fuel: 'gas', source: 'gas' })).map(r => [r.slot_start, r]))
-      // A reading without a rate is left out: the day shows incomplete rather than unpriced.
-      for (const r of readings) {
-        const rate = rates.get(r.slot_start)
-        if (rate === undefined) continue
-        const kwh = gasKwh(r.consumption, config)
-        values.set(r.slot_start, {
-          slot_start: r.slot_start,
-          consumption: r.consumption,
-          unit: config.gasUnit,
-          kwh,
-          meter_serial: r.meter_serial,
-          tariff_code: period.tariff,
-          value_inc_vat: rate.value_inc_vat,
-          value_exc_vat: rate.value_exc_vat,
-          standing_charge_inc_vat: rate.standing_charge_inc_vat,
-          standing_charge_exc_vat: rate.standing_charge_exc_vat,
-          carbon_g: kwh * config.gasCarbonGPerKwh
-        })
+  fetchDay: (day, context) => fetchMeteredDay(day, context, {
+    kind: 'gas',
+    path: 'gas-meter-points',
+    tariffs: { fuel: 'gas', source: 'gas' },
+    none: noGas,
+    value (r, rate, period) {
+      const kwh = gasKwh(r.consumption, context.config)
+      return {
+        slot_start: r.slot_start,
+        consumption: r.consumption,
+        unit: context.config.gasUnit,
+        kwh,
+        meter_serial: r.meter_serial,
+        tariff_code: period.tariff,
+        value_inc_vat: rate.value_inc_vat,
+        value_exc_vat: rate.value_exc_vat,
+        standing_charge_inc_vat: rate.standing_charge_inc_vat,
+        standing_charge_exc_vat: rate.standing_charge_exc_vat,
+        carbon_g: kwh * context.config.gasCarbonGPerKwh
       }
     }
-    return [...values.values()].sort((a, b) => a.slot_start - b.slot_start)
-  },
+  }),
   sink: {
     name: 'gas_readings',
     spec: {
@@ -92,8 +80,8 @@ export const gasSource: SourceDeclaration<GasValues> = {
     width: 6,
     optional: true,
     check (r) {
-      // 100 m³ in half an hour is far beyond a home; 10 × the electricity bound in kWh.
-      checkValue(r, 'kwh', r.kwh, { min: 0, max: 1000 })
+      // The answer's bound (100, m³ or kWh) turned into kWh: 100 m³ is about 1,120 kWh.
+      checkValue(r, 'kwh', r.kwh, { min: 0, max: 2000 })
       checkValue(r, 'value_inc_vat', r.value_inc_vat, BOUNDS.price)
       checkValue(r, 'value_exc_vat', r.value_exc_vat, BOUNDS.price)
       checkValue(r, 'standing_charge_inc_vat', r.standing_charge_inc_vat, BOUNDS.standingCharge)

@@ -77,10 +77,16 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     gasCostExc += k * gas.values[i * GAS_WIDTH + 2]
     gasCarbon += gas.values[i * GAS_WIDTH + 5]
   }
-  // Gas's standing charge, like electricity's, is the one in force at its first slot.
-  const gasFirst = gas === undefined ? -1 : gas.present.indexOf(1)
-  const gasStandingInc = gas === undefined || gasFirst < 0 ? 0 : orNull(gas.values[gasFirst * GAS_WIDTH + 3])
-  const gasStandingExc = gas === undefined || gasFirst < 0 ? 0 : orNull(gas.values[gasFirst * GAS_WIDTH + 4])
+  // Gas's standing charge is the one in force at its first slot with a meter (a slot without
+  // one has none, NaN); 0 when no slot of the day has a gas meter.
+  let gasStandingInc = 0
+  let gasStandingExc = 0
+  for (let i = 0; i < day.slots; i++) {
+    if (gas === undefined || gas.present[i] === 0 || Number.isNaN(gas.values[i * GAS_WIDTH + 3])) continue
+    gasStandingInc = gas.values[i * GAS_WIDTH + 3]
+    gasStandingExc = gas.values[i * GAS_WIDTH + 4]
+    break
+  }
   const mixShares: Record<string, number> = {}
   if (kwh > 0) {
     for (let f = 0; f < state.fuels.length; f++) {
@@ -109,10 +115,10 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     gas_kwh: gasKwh,
     gas_cost_inc_vat: gasCostInc,
     gas_cost_exc_vat: gasCostExc,
-    gas_standing_charge_inc_vat: gasStandingInc ?? 0,
-    gas_standing_charge_exc_vat: gasStandingExc ?? 0,
+    gas_standing_charge_inc_vat: gasStandingInc,
+    gas_standing_charge_exc_vat: gasStandingExc,
     gas_carbon_g: gasCarbon,
     // DESIGN.md "The account": unknown while a standing charge is.
-    bill_inc_vat: standingInc === null || gasStandingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue
+    bill_inc_vat: standingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue
   }
 }

@@ -1,5 +1,5 @@
 import type { LondonDay } from '../../lib/london-day.ts'
-import { importPeriods, importTariffView } from '../account/agreements.ts'
+import { importTariffView, meterPeriods } from '../account/agreements.ts'
 import type { TariffPeriod } from '../account/types.ts'
 import { accountOf } from '../account/table.ts'
 import type { FetchContext, PricingValues, SourceDeclaration } from '../ingest/types.ts'
@@ -72,7 +72,7 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
 function tariffPeriods (day: LondonDay, context: FetchContext): TariffPeriod[] {
   if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: day.startMs, to: day.endMs }]
   const account = accountOf(day.date, context, 'ENERGY_UNPRICED')
-  const periods = importPeriods(account, day.startMs, day.endMs)
+  const periods = meterPeriods(account, 'import', day.startMs, day.endMs)
   if (periods.length === 0) throw new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${account.number} is in force on this day`, { date: day.date })
   return periods
 }

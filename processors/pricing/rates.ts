@@ -16,6 +16,8 @@ export interface TariffSlots {
   source: string
   /** The product when it is configured rather than derived from the tariff code. */
   product?: string
+  /** false for export, which has none (the slots' standing charges are then null). */
+  standingCharges?: boolean
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -29,7 +31,7 @@ export function isNightSlot (slotStartMs: number, night: { from: number, to: num
 // page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page. The
 // standing charges are asked for after the rates, and only when the period has rates: a period
 // without (not published yet) costs one request, and a fault on its first request is the rates'.
-export async function fetchTariffSlots (day: LondonDay, period: TariffPeriod, context: FetchContext, { fuel, source, product }: TariffSlots): Promise<PricingValues[]> {
+export async function fetchTariffSlots (day: LondonDay, period: TariffPeriod, context: FetchContext, { fuel, source, product, standingCharges = true }: TariffSlots): Promise<PricingValues[]> {
   const { config } = context
   const query = new URLSearchParams({ period_from: octopusTime(period.from), period_to: octopusTime(period.to), page_size: '1500' })
   const tariffUrl = `${config.octopusApiUrl}/products/${encodeURIComponent(product ?? productOf(period.tariff))}/${fuel}-tariffs/${encodeURIComponent(period.tariff)}`
@@ -45,6 +47,6 @@ export async function fetchTariffSlots (day: LondonDay, period: TariffPeriod, co
     rates = await list('standard-unit-rates')
   }
   rates = rates.filter(r => period.from <= r.slot_start && r.slot_start < period.to)
-  if (rates.length === 0) return []
+  if (rates.length === 0 || !standingCharges) return withStandingCharges(rates, [])
   return withStandingCharges(rates, parseStandingCharges(await fetchOctopusPages(`${tariffUrl}/standing-charges/?${query}`, context, { source, auth: false }), config.octopusPaymentMethod))
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../lib/config.ts'
 import { createPool } from '../../lib/db.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
-import { createJoinProcessor, createSourceProcessor, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
+import { createJoinProcessor, createSourceProcessor, joinInputsOf, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
 import { createSink } from '../../sinks/index.ts'
 import { createAccountRefresher } from '../../processors/account/schedule.ts'
 
@@ -23,11 +23,11 @@ export interface ComponentDeps {
 export function createComponents ({ config, codec, log, instanceId, only, topology = defaultTopology }: ComponentDeps): Component[] {
   const selection = selectComponents(topology, only, config.sources)
   const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
-  // The account is re-read where its readers run.
-  if (config.octopusAccount !== '' && selection.sources.some(s => s.accountView !== undefined)) {
+  // The account is re-read where its readers run, by one instance (each would re-request).
+  if (config.octopusAccount !== '' && instanceId === '1' && selection.sources.some(s => s.accountView !== undefined)) {
     components.push({ name: 'account', ...createAccountRefresher({ config, codec, log, accountSources: topology.accountSources }) })
   }
-  if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: topology.joinInputs }) })
+  if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: joinInputsOf(topology, config.sources) }) })
   if (selection.sinks) components.push(createSinks(config, codec, log, topology))
   return components
 }

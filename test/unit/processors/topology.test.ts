@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { SourceDeclaration } from '../../../processors/ingest/types.ts'
 import {
-  createTopology, pipelineGroups, selectComponents, topology, type Selection
+  createTopology, joinInputsOf, pipelineGroups, selectComponents, topology, type Selection
 } from '../../../processors/topology.ts'
 import { topicsFor } from '../../../lib/topics.ts'
 
@@ -69,6 +69,17 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
   ])
   assert.equal(topology.findTarget('energy.usage')?.name, 'consumption')
   assert.equal(topology.findTarget('daily_summary')?.topic, 'completion')
+})
+
+test('without export and gas in SOURCES the join does not wait for them; with them, or all, it reads them', () => {
+  const names = (inputs: ReturnType<typeof joinInputsOf>): string[] => inputs.map(i => i.name)
+  assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage'])), ['co2', 'mix', 'pricing', 'usage'])
+  assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage', 'gas'])), ['co2', 'mix', 'pricing', 'usage', 'gas'])
+  assert.deepStrictEqual(names(joinInputsOf(topology, [])), ['co2', 'mix', 'pricing', 'usage', 'export', 'gas'])
+  // A required input stays whatever SOURCES says: the day cannot be computed without it.
+  assert.deepStrictEqual(names(joinInputsOf(topology, ['co2'])), ['co2', 'mix', 'pricing', 'usage'])
+  assert.deepStrictEqual(pipelineGroups(topology, { namespace: '', topics: topicsFor('') }, ['co2', 'mix', 'pricing', 'usage']).find(g => g.kind === 'join')?.topics,
+    ['energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage'])
 })
 
 test('--only takes source names and the groups processors, join and sinks; no --only means SOURCES, the join and the sinks', () => {

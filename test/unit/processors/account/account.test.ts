@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay } from '../../../../lib/london-day.ts'
-import { importPeriods, importTariffView, meterPeriods, meterView, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
+import { importTariffView, meterPeriods, meterView, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
 import { describeAccount, singleMeterLines } from '../../../../processors/account/describe.ts'
 import { parseAccount } from '../../../../processors/account/normalise.ts'
 import type { Account } from '../../../../processors/account/types.ts'
@@ -78,21 +78,26 @@ test('a hostile account answer is refused with where and why', () => {
   refused(b => { b.properties[0].electricity_meter_points[0].meters = Array.from({ length: 21 }, () => ({ serial_number: 'X' })) }, 'properties[0].electricity_meter_points[0].meters has 21 entries, more than 20')
   refused(b => { b.properties[0].postcode = 'P'.repeat(17) }, 'properties[0].postcode is 17 characters long, more than 16')
   refused(b => { (b as { properties: unknown }).properties = 'none' }, 'properties is not a list')
+  // Identifiers go into URL paths with the API key, times bound what a change re-requests.
+  refused(b => { b.properties[0].electricity_meter_points[1].mpan = '..' }, 'properties[0].electricity_meter_points[1].mpan ".." is not an MPAN (13 digits)')
+  refused(b => { b.properties[0].electricity_meter_points[1].meters[0].serial_number = '../x' }, 'properties[0].electricity_meter_points[1].meters[0].serial_number "../x" is not a meter serial (letters and digits)')
+  refused(b => { b.properties[0].gas_meter_points[0].mprn = '30/00' }, 'properties[0].gas_meter_points[0].mprn "30/00" is not an MPRN (6-15 digits)')
+  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = '0001-01-01T00:00:00Z' }, 'properties[0].electricity_meter_points[1].agreements[0].valid_from 0001-01-01T00:00:00.000Z is outside 1990..2100')
 })
 
 test('import periods: the agreements in force over a span, clipped to the property and the span; export left out', () => {
   const a = account()
   // The move on 2020-06-01: the old property's open agreement ends with moving out.
   const move = londonDay('2020-06-01')
-  assert.deepStrictEqual(importPeriods(a, move.startMs - 3600000, move.endMs), [
+  assert.deepStrictEqual(meterPeriods(a, 'import', move.startMs - 3600000, move.endMs), [
     { kind: 'import', meterPoint: '1800000000001', meters: ['OLD1'], tariff: 'E-1R-VAR-16-01-01-C', from: move.startMs - 3600000, to: move.startMs }
   ])
   // The new property has no import agreement before 2022-11-01.
-  assert.deepStrictEqual(importPeriods(a, move.startMs, move.endMs), [])
+  assert.deepStrictEqual(meterPeriods(a, 'import', move.startMs, move.endMs), [])
   const switchDay = londonDay('2024-10-01')
   const before = londonDay('2024-09-30')
   const current = { kind: 'import', meterPoint: '1900000000001', meters: ['21L0000001'] }
-  assert.deepStrictEqual(importPeriods(a, before.startMs, switchDay.endMs), [
+  assert.deepStrictEqual(meterPeriods(a, 'import', before.startMs, switchDay.endMs), [
     { ...current, tariff: 'E-1R-VAR-22-11-01-C', from: before.startMs, to: switchDay.startMs },
     { ...current, tariff: 'E-1R-AGILE-24-10-01-C', from: switchDay.startMs, to: switchDay.endMs }
   ])
@@ -100,6 +105,22 @@ test('import periods: the agreements in force over a span, clipped to the proper
   assert.deepStrictEqual(meterPeriods(a, 'export', switchDay.startMs, switchDay.endMs).map(p => [p.meterPoint, p.meters, p.tariff]),
     [['1170000000001', ['21L0000002'], 'E-1R-OUTGOING-FIX-12M-19-05-13-C']])
   assert.deepStrictEqual(meterPeriods(a, 'gas', switchDay.startMs, switchDay.endMs), [])
+})
+
+test('overlapping agreements (a move-out recorded after the next move-in) never price an instant twice: the one that started last has it', () => {
+  const a = account()
+  // The old property's move-out a day late: 2020-06-01 is in both properties' spans.
+  a.properties[0].moved_out_at = at('2020-06-02T00:00:00+01:00')
+  a.properties[1].electricity_meter_points[1].agreements.unshift({ tariff_code: 'E-1R-VAR-19-04-12-C', valid_from: at('2020-06-01T00:00:00+01:00'), valid_to: null })
+  const day = londonDay('2020-06-01')
+  const periods = meterPeriods(a, 'import', day.startMs, day.endMs)
+  assert.deepStrictEqual(periods.map(p => [p.meterPoint, p.tariff, p.from, p.to]), [['1900000000001', 'E-1R-VAR-19-04-12-C', day.startMs, day.endMs]])
+  // Cut at both edges: the earlier one before, the later one inside, the earlier one after.
+  const inner = account()
+  inner.properties[1].electricity_meter_points[1].agreements.push({ tariff_code: 'E-1R-FIX-12M-24-06-01-C', valid_from: at('2024-06-01T12:00:00+01:00'), valid_to: at('2024-06-01T18:00:00+01:00') })
+  const june = londonDay('2024-06-01')
+  assert.deepStrictEqual(meterPeriods(inner, 'import', june.startMs, june.endMs).map(p => [p.tariff, (p.to - p.from) / 3600000]),
+    [['E-1R-VAR-22-11-01-C', 12], ['E-1R-FIX-12M-24-06-01-C', 6], ['E-1R-VAR-22-11-01-C', 6]])
 })
 
 test('periodAt: where periods overlap, the one that started last wins', () => {
@@ -162,4 +183,7 @@ test('describeAccount lists properties, meter points, meters and agreements; sin
     OCTOPUS_MPAN: '1900000000001', OCTOPUS_SERIAL: '21L0000001', OCTOPUS_TARIFF: 'E-1R-AGILE-24-10-01-C', OCTOPUS_PRODUCT: 'AGILE-24-10-01'
   })
   assert.deepStrictEqual(singleMeterLines(a, at('2023-01-01T00:00:00Z')).OCTOPUS_TARIFF, 'E-1R-VAR-22-11-01-C')
+  // After an exchange the current meter is listed first.
+  a.properties[1].electricity_meter_points[1].meters.push('19E0000001')
+  assert.equal(singleMeterLines(a, at('2025-01-01T00:00:00Z')).OCTOPUS_SERIAL, '21L0000001')
 })

@@ -102,3 +102,14 @@ test('a required input missing still holds the day back, optional inputs or not'
   ])
   assert.equal(aggregateOf(state, date), undefined)
 })
+
+test('a gas meter from mid-day (moving in): the day\'s gas standing charge is its first metered slot\'s, not the no-meter slots\' none', () => {
+  const date = '2024-06-15'
+  const state = newJoinState('all')
+  const gas = gasBatch(date, `${date}/gas`, () => 1).map((record, i) => i < 20
+    ? { ...record, consumption: 0, unit: null, kwh: 0, meter_serial: null, tariff_code: null, value_inc_vat: 0, value_exc_vat: 0, standing_charge_inc_vat: null, standing_charge_exc_vat: null, carbon_g: 0 }
+    : record)
+  apply(state, [...dayEvents(date, electricity), ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })), ...gas.map(record => ({ source: 'gas', record }))])
+  const day = aggregateOf(state, date)
+  assert.deepStrictEqual([day?.gas_kwh, day?.gas_standing_charge_inc_vat, day?.gas_standing_charge_exc_vat, day?.complete], [28, 31.5, 30, true])
+})
