@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { EnergyError } from './errors.ts'
 import type { Logger } from './log.ts'
@@ -7,6 +8,12 @@ import { retry } from './retry.ts'
 // backoff with full jitter) on network errors, 5xx and 429 (honouring Retry-After up to a cap:
 // an upstream asking for an hour would otherwise hold the whole batch of days), no retry on
 // other 4xx. Errors carry status and URL path but never the Authorization header.
+
+/**
+ * Every upstream request names the project and its version (Octopus asks integrations to; a
+ * service that sees trouble knows whom it is from). The package's version, read once.
+ */
+export const USER_AGENT = `energy-pipeline/${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version} (Node.js ${process.versions.node})`
 
 export interface HttpOptions {
   timeoutMs: number
@@ -59,7 +66,7 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
   let res: Response
   let text: string
   try {
-    res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal })
+    res = await fetch(url, { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal })
     text = await res.text()
   } catch (cause) {
     const timedOut = (cause as Error).name === 'TimeoutError'

@@ -1,22 +1,29 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
 import { loadConfigOrExit } from '../lib/config.ts'
-import { createPool } from '../lib/db.ts'
+import { createPool, type Pool } from '../lib/db.ts'
 import { describeError, EnergyError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { resolveRange, seed, SETTLE_DAYS } from '../processors/ingest/seed.ts'
+import { INCOMPLETE_DAYS, incompleteDates, resolveRange, seed, seedDates, SETTLE_DAYS } from '../processors/ingest/seed.ts'
 import { checkSources, splitList, topology } from '../processors/topology.ts'
 
 const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}]
+       npm run seed -- --incomplete [--days N] [--only …]
 
 Requests every Europe/London local date from FROM to TO, inclusive, on energy_processor.
   FROM  YYYY-MM-DD; omitted: the day after the newest date in energy_usage.daily_summary
   TO    YYYY-MM-DD; omitted: today minus ${SETTLE_DAYS} days (consumption settles late)
+  --incomplete  instead, the days of the last N (--days, default ${INCOMPLETE_DAYS}) up to yesterday
+                whose daily_summary is missing or not complete (late consumption, a failed source)
   --only  fetch only these sources for the dates (default: every source)
+With OCTOPUS_ACCOUNT the account is read first (a change re-requests the days it moves).
 Re-seeding a date is safe: its records are replaced and the day is recomputed.`
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { only: { type: 'string' }, incomplete: { type: 'boolean' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+})
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
@@ -26,21 +33,41 @@ const log = createLogger(config.logLevel).child({ component: 'seed' })
 try {
   if (positionals.length > 2) throw new EnergyError('ENERGY_USAGE', `expected at most FROM and TO, got ${positionals.length} arguments`)
   const sources = values.only === undefined ? [] : checkSources(topology, splitList(values.only), '--only')
-  const [from, to] = positionals
-  const range = resolveRange(from, to, from === undefined ? await newestDay(config.databaseUrl) : undefined)
-  await seed({ config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log }, range, sources)
+  const deps = { config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log }
+  if (values.incomplete === true) {
+    if (positionals.length > 0) throw new EnergyError('ENERGY_USAGE', '--incomplete takes no FROM or TO (it looks at the last --days days)')
+    const days = Number(values.days ?? INCOMPLETE_DAYS)
+    if (!Number.isInteger(days) || days < 1 || days > 3660) throw new EnergyError('ENERGY_USAGE', `--days must be a whole number from 1 to 3660, got "${values.days}"`)
+    const dates = await withPool(pool => incompleteDates(pool, days))
+    log.info({ days, incomplete: dates.length }, dates.length === 0 ? 'every day of the window is complete' : 'requesting the incomplete days again')
+    if (dates.length > 0) await seedDates(deps, dates, sources)
+  } else {
+    if (values.days !== undefined) throw new EnergyError('ENERGY_USAGE', '--days goes with --incomplete')
+    const [from, to] = positionals
+    const range = resolveRange(from, to, from === undefined ? await withPool(newestDay) : undefined)
+    await seed(deps, range, sources)
+  }
 } catch (err) {
+  // Caught up is not a failure: a cron line catching up every morning exits 0.
+  if (err instanceof EnergyError && err.upToDate === true) {
+    log.info(err.message)
+    process.exit(0)
+  }
   log.error({ code: (err as EnergyError).code }, describeError(err))
   console.error(`seed: ${describeError(err)}`)
   process.exitCode = 1
 }
 
-async function newestDay (databaseUrl: string): Promise<string | undefined> {
-  const pool = createPool(databaseUrl, log, 1)
+async function withPool<T> (use: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = createPool(config.databaseUrl, log, 1)
   try {
-    const { rows } = await pool.query<{ newest: string | null }>("SELECT to_char(max(date), 'YYYY-MM-DD') AS newest FROM energy_usage.daily_summary")
-    return rows[0].newest ?? undefined
+    return await use(pool)
   } finally {
     await pool.end()
   }
+}
+
+async function newestDay (pool: Pool): Promise<string | undefined> {
+  const { rows } = await pool.query<{ newest: string | null }>("SELECT to_char(max(date), 'YYYY-MM-DD') AS newest FROM energy_usage.daily_summary")
+  return rows[0].newest ?? undefined
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { MessageToProduce } from '@platformatic/kafka'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
+import type { Pool } from '../../lib/db.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
@@ -34,10 +35,35 @@ export function resolveRange (from: string | undefined, to: string | undefined, 
   if (start === undefined) {
     if (newest === undefined) throw new EnergyError('ENERGY_BAD_DATE', 'no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`')
     start = addDays(newest, 1)
-    if (start > end) throw new EnergyError('ENERGY_BAD_DATE', `nothing to seed: daily_summary is up to date (newest ${newest}, TO ${end})`)
+    if (start > end) throw new EnergyError('ENERGY_BAD_DATE', `nothing to seed: daily_summary is up to date (newest ${newest}, TO ${end})`, { upToDate: true })
   }
   if (start > end) throw new EnergyError('ENERGY_BAD_DATE', `FROM ${start} is after TO ${end}`)
   return { from: start, to: end }
+}
+
+/** How many days back `--incomplete` looks by default: consumption can arrive days late. */
+export const INCOMPLETE_DAYS = 14
+
+/**
+ * The London dates of the last `days` up to yesterday whose daily_summary is missing or not
+ * complete: what `npm run seed -- --incomplete` requests again (late consumption, a failed
+ * source, rates published since).
+ */
+export async function incompleteDates (pool: Pool, days: number, nowMs = Date.now()): Promise<string[]> {
+  const to = addDays(londonToday(nowMs), -1)
+  const dates = datesBetween(addDays(to, -(days - 1)), to)
+  const { rows } = await pool.query<{ date: string }>(
+    "SELECT to_char(date, 'YYYY-MM-DD') AS date FROM energy_usage.daily_summary WHERE complete AND date BETWEEN $1 AND $2", [dates[0], to])
+  const complete = new Set(rows.map(r => r.date))
+  return dates.filter(d => !complete.has(d))
+}
+
+/** Requests every one of `dates` (the account read first, as seed does); returns how many. */
+export async function seedDates (deps: SeedDeps, dates: readonly string[], sources: readonly string[] = []): Promise<number> {
+  await seedAccount(deps)
+  const sent = await request(deps, dates.map(date => ({ date, sources })))
+  deps.log.info({ requests: sent, first: dates[0], last: dates.at(-1) }, 'seed done')
+  return sent
 }
 
 export interface SeedDeps {

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import type { Config } from '../../../lib/config.ts'
 import { createConsumer, READ_COMMITTED } from '../../../lib/kafka.ts'
-import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
+import { addDays, datesBetween, isoUtc, londonDay, londonToday, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
+import { incompleteDates } from '../../../processors/ingest/seed.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
@@ -14,7 +15,7 @@ import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
 import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, standingCharge, withVat } from '../../../sample-api/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import {
-  captureLog, createTestEnvironment, endOffsets, groupsCaughtUp, transactionsSettled, periodDate, processorGroup, readRaw, readRequests, readTopic,
+  captureLog, createTestEnvironment, testPool, endOffsets, groupsCaughtUp, transactionsSettled, periodDate, processorGroup, readRaw, readRequests, readTopic,
   SAMPLE_SEED, seedDates, sourceTopic, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
   type TestEnvironment
 } from '../../pipeline.ts'
@@ -416,7 +417,10 @@ test('bad seed arguments are refused by the CLI with the message a user needs, b
     [['2024-03-02', '2024-03-01'], 'seed: ENERGY_BAD_DATE: FROM 2024-03-02 is after TO 2024-03-01'],
     [['2024-01-01', '2024-02-30'], 'seed: ENERGY_BAD_DATE: TO "2024-02-30" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
     [[], 'seed: ENERGY_BAD_DATE: no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`'],
-    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_USAGE: --only has unknown source "wind" (known: co2, mix, pricing, usage, export, gas)']
+    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_USAGE: --only has unknown source "wind" (known: co2, mix, pricing, usage, export, gas)'],
+    [['--incomplete', '2024-01-01'], 'seed: ENERGY_USAGE: --incomplete takes no FROM or TO (it looks at the last --days days)'],
+    [['--incomplete', '--days', '0'], 'seed: ENERGY_USAGE: --days must be a whole number from 1 to 3660, got "0"'],
+    [['2024-01-01', '--days', '3'], 'seed: ENERGY_USAGE: --days goes with --incomplete']
   ]
   await Promise.all(cases.map(async ([args, message]) => {
     const { code, stderr } = await seedCli(t, env, args)
@@ -428,4 +432,29 @@ test('bad seed arguments are refused by the CLI with the message a user needs, b
   const ok = await seedCli(t, env, ['2024-06-15', '2024-06-16'])
   assert.equal(ok.code, 0)
   assert.deepStrictEqual([...(await readRequests(env)).keys()].sort(), ['2024-06-15', '2024-06-16'])
+})
+
+test('seed --incomplete requests again the days of the window that are missing or incomplete; caught up, seed exits 0', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'ingest_incomplete', sample)
+  const pool = testPool(t, env)
+  // The last five days up to yesterday: two complete, one incomplete, two never joined.
+  const yesterday = addDays(londonToday(), -1)
+  const window = datesBetween(addDays(yesterday, -4), yesterday)
+  const row = (date: string, complete: boolean): Promise<unknown> => pool.query(
+    `INSERT INTO energy_usage.daily_summary (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots)
+     VALUES ($1, 1, 1, 1, 1, 1, '{}', 48, $2, $3, 0)`, [date, complete ? 48 : 40, complete])
+  await row(window[0], true)
+  await row(window[2], false)
+  await row(window[4], true)
+  assert.deepStrictEqual(await incompleteDates(pool, 5), [window[1], window[2], window[3]])
+  // A complete day just before the window is left alone, whatever the window.
+  assert.deepStrictEqual(await incompleteDates(pool, 1), [])
+  const run = await seedCli(t, env, ['--incomplete', '--days', '5'])
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepStrictEqual([...(await readRequests(env)).keys()].sort(), [window[1], window[2], window[3]])
+  // daily_summary reaches yesterday, past TO (today − 2): a catch-up with nothing to do is not a failure.
+  const caughtUp = await seedCli(t, env, [])
+  assert.equal(caughtUp.code, 0, caughtUp.stderr)
+  assert.equal(caughtUp.stderr, '')
 })

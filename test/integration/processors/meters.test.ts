@@ -24,9 +24,9 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
   await startSinks(t, env, pool, topology.sinkTargets)
 
   // 46, 48, 50 slots (export on Outgoing Fixed, then Agile Outgoing from 2024-10-01); the meter
-  // exchange; the last day at the previous property (Economy 7, no export, no gas) and the first
-  // at the current one; and a day whose gas meter's API refuses.
-  const complete = ['2024-03-31', '2024-06-15', '2024-10-27', '2019-03-14', '2015-06-15', '2015-12-31', '2016-01-01']
+  // exchange; Economy 7 at the previous property on 46, 48 and 50 slots (no export, no gas), its
+  // last day and the first at the current one; and a day whose gas meter's API refuses.
+  const complete = ['2024-03-31', '2024-06-15', '2024-10-27', '2019-03-14', '2015-03-29', '2015-06-15', '2015-10-25', '2015-12-31', '2016-01-01']
   const failing = '2024-06-16'
   sample.api.setFaults([{ source: 'gas', date: failing, kind: '401' }])
   for (const date of [...complete, failing]) await seed({ config: env.config, codec: env.codec, log: silentLog }, { from: date, to: date })
@@ -48,7 +48,7 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
   assert.ok((get('2024-06-15', 'export_kwh') as number) > 0 && (get('2024-06-15', 'gas_kwh') as number) > 0)
   assert.deepStrictEqual(['2015-06-15', '2015-12-31'].map(d => [get(d, 'export_kwh'), get(d, 'gas_kwh'), get(d, 'gas_standing_charge_inc_vat')]), [[0, 0, 0], [0, 0, 0]])
   assert.deepStrictEqual(['2015-06-15', '2016-01-01'].map(d => get(d, 'import_tariff_code')), ['E-2R-VAR-13-06-01-N', 'E-1R-VAR-16-01-01-C'])
-  assert.deepStrictEqual(['2024-06-15', '2024-10-27'].map(d => get(d, 'slots_expected')), [48, 50])
+  assert.deepStrictEqual(['2024-03-31', '2024-06-15', '2024-10-27', '2015-03-29', '2015-10-25'].map(d => get(d, 'slots_expected')), [46, 48, 50, 46, 50])
 
   // Economy 7: the night register's rate from 00:30 to 07:30, the day's otherwise.
   const e7 = await pool.query<{ night: boolean, rates: string }>(`SELECT (to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI') >= '00:30'

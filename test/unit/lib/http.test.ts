@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import { getJson, parseRetryAfter } from '../../../lib/http.ts'
+import { getJson, parseRetryAfter, USER_AGENT } from '../../../lib/http.ts'
 import { createLogger } from '../../../lib/log.ts'
 
 // Retry-After, both forms, and its cap: a wait longer than the cap gives the request up at
@@ -44,6 +44,21 @@ for (const retryAfter of ['3600', 'Fri, 01 Dec 2126 12:00:00 GMT', '999999999999
     assert.ok(performance.now() - started < 5000)
   })
 }
+
+test('every request names the project and its version in User-Agent, retries too', async t => {
+  const agents: Array<string | undefined> = []
+  const server = createServer((req, res) => {
+    agents.push(req.headers['user-agent'])
+    if (agents.length === 1) res.writeHead(503).end()
+    else res.writeHead(200).end('{}')
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise(resolve => server.close(resolve)))
+  await getJson(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`, { timeoutMs: 1000, retries: 1, baseDelayMs: 1, log })
+  assert.equal(agents.length, 2)
+  assert.deepStrictEqual(agents, [USER_AGENT, USER_AGENT])
+  assert.match(USER_AGENT, /^energy-pipeline\/0\.1\.0 \(Node\.js \d+\.\d+\.\d+\)$/)
+})
 
 test('a Retry-After within the cap is waited, then the answer is used', async t => {
   const upstream = await throttlingServer(t, (res, n) => n === 0 ? res.writeHead(503, { 'retry-after': '1' }).end() : res.writeHead(200).end('{"ok":true}'))
