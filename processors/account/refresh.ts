@@ -1,8 +1,8 @@
+import type { MessageToProduce } from '@platformatic/kafka'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import { describeError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
-import { createProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { octopusAuthorization } from '../ingest/octopus.ts'
 import { parseAccount } from './normalise.ts'
@@ -20,18 +20,23 @@ export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>,
 }
 
 export interface AccountRefresh {
+  /** The account of record: the answer when it changed, else the one already published. */
   account: Account
   /** The latest on energy.account before, if any. */
   previous?: Account
-  /** Whether the answer differed from the latest on energy.account (and so was published). */
+  /** Whether the answer differs from the latest on energy.account (and so is to be published). */
   changed: boolean
 }
 
+/** The account's record on energy.account (key: its number). */
+export async function accountMessage (config: Readonly<Config>, codec: Codec, account: Account): Promise<MessageToProduce<string, Buffer, string, string>> {
+  return { topic: config.topics.account, key: account.number, value: await codec.encode(config.topics.account, account) }
+}
+
 /**
- * Reads the account from Octopus and, when it differs from the latest on energy.account,
- * publishes it: an account change is an event on the topic, the processors' table follows it.
- * The first account published re-prices nothing (there was no account pricing before it). When
- * the account cannot be read but one was published before, that one stays (a warning).
+ * Reads the account from Octopus and compares it with the latest on energy.account; the caller
+ * publishes it when it changed, with the requests the change calls for (seedAccount). When the
+ * account cannot be read but one was published before, that one stays (a warning).
  */
 export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): Promise<AccountRefresh> {
   const { config, codec, log } = deps
@@ -53,16 +58,9 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
     return { account: previous, previous, changed: false }
   }
   const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
-  if (changed) {
-    const producer = createProducer(config, { clientId: 'energy-account' })
-    try {
-      await producer.send({ messages: [{ topic: config.topics.account, key: account.number, value: await codec.encode(config.topics.account, account) }] })
-    } finally {
-      await producer.close()
-    }
-  }
   const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).reduce((n, p) => n + p.agreements.length, 0)
   log.info({ account: account.number, properties: account.properties.length, agreements, changed },
-    changed ? 'account changed, published to energy.account' : 'account unchanged')
-  return { account, previous, changed }
+    changed ? 'account changed, publishing it to energy.account' : 'account unchanged')
+  // Unchanged, the account of record is the one published (its fetched_at is its version).
+  return { account: changed || previous === undefined ? account : previous, previous, changed }
 }

@@ -56,7 +56,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
 
-  async function handle (message: Incoming, signal: AbortSignal, account: Account | undefined): Promise<Handled> {
+  async function handle (message: Incoming, signal: AbortSignal, accounts: AccountTable | undefined): Promise<Handled> {
     let request: EnergyRequest | undefined
     let day: LondonDay
     try {
@@ -68,7 +68,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       } catch (cause) {
         throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
       }
-      const values = await source.fetchDay(day, { config, log, signal, account })
+      const values = await source.fetchDay(day, { config, log, signal, account: await accountFor(request, accounts) })
       // Visible per source and date (energy.dlq, /api/status), not only in a log line.
       if (values.length === 0) throw new EnergyError('ENERGY_NO_DATA', `${source.name} has no data for ${day.date} yet`, { date: day.date })
       const batchId = request.request_id
@@ -84,6 +84,23 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       if (signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
       return deadLettered(message, err, request?.date)
     }
+  }
+
+  /**
+   * The account to serve a request by: at least the version it was made with. The seed
+   * publishes a changed account and its requests in one transaction, whose markers reach the
+   * two topics one after the other, so the table may need a moment to hold it; after 10 s the
+   * latest one serves (a request can never hold its partition).
+   */
+  async function accountFor (request: EnergyRequest, accounts: AccountTable | undefined): Promise<Account | undefined> {
+    if (accounts === undefined) return undefined
+    const version = request.account_version ?? null
+    if (version === null) return accounts.get(config.octopusAccount)
+    const account = await accounts.atLeast(config.octopusAccount, version)
+    if ((account?.fetched_at ?? -Infinity) < version) {
+      log.warn({ date: request.date, version: new Date(version).toISOString() }, 'the account this request was made with is not on energy.account after 10 s, serving it by the latest one')
+    }
+    return account
   }
 
   /** A request that cannot be served: its dead letter is its whole outcome. */
@@ -114,8 +131,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
 
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     await clients.accounts?.catchUp()
-    const account = clients.accounts?.get(config.octopusAccount)
-    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal, account))
+    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal, clients.accounts))
     try {
       await commit(handled, batch, clients, owns)
     } catch (err) {

@@ -10,7 +10,7 @@ import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { EnergyRequest, SourceDeclaration } from './types.ts'
 import { repricedDates } from '../account/agreements.ts'
-import { refreshAccount, type AccountRefresh } from '../account/refresh.ts'
+import { accountMessage, refreshAccount, type AccountRefresh } from '../account/refresh.ts'
 import { topology } from '../topology.ts'
 
 export interface SeedRange { from: string, to: string }
@@ -60,8 +60,8 @@ export async function incompleteDates (pool: Pool, days: number, nowMs = Date.no
 
 /** Requests every one of `dates` (the account read first, as seed does); returns how many. */
 export async function seedDates (deps: SeedDeps, dates: readonly string[], sources: readonly string[] = []): Promise<number> {
-  await seedAccount(deps)
-  const sent = await request(deps, dates.map(date => ({ date, sources })))
+  const version = (await seedAccount(deps))?.account.fetched_at ?? null
+  const sent = await request(deps, dates.map(date => ({ date, sources })), version)
   deps.log.info({ requests: sent, first: dates[0], last: dates.at(-1) }, 'seed done')
   return sent
 }
@@ -79,50 +79,76 @@ export interface SeedDeps {
  * OCTOPUS_ACCOUNT the account is read first (seedAccount), so the range is priced by it.
  */
 export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly string[] = []): Promise<number> {
-  await seedAccount(deps)
-  const sent = await request(deps, datesBetween(range.from, range.to).map(date => ({ date, sources })))
+  const version = (await seedAccount(deps))?.account.fetched_at ?? null
+  const sent = await request(deps, datesBetween(range.from, range.to).map(date => ({ date, sources })), version)
   deps.log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
   return sent
 }
 
 /**
- * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, requests again every day
- * the change moved for a source that reads it, from those sources only (a back-dated tariff
- * switch: pricing; a meter exchange: the meter's source). Undefined without OCTOPUS_ACCOUNT.
+ * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, publishes it together with
+ * a request, from the sources that read it, for every day the change moved for them (a
+ * back-dated tariff switch: pricing; a meter exchange: the meter's source), in one Kafka
+ * transaction: a crash cannot publish the change and lose its requests, or the reverse. The
+ * requests carry the account's version, and processors wait for their table to hold it (the
+ * transaction's markers reach the topics one after the other). Undefined without OCTOPUS_ACCOUNT.
  */
 export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promise<AccountRefresh | undefined> {
-  if (deps.config.octopusAccount === '') return undefined
+  const { config, codec, log } = deps
+  if (config.octopusAccount === '') return undefined
   const refresh = await refreshAccount(deps, signal)
-  const { previous, account } = refresh
-  if (previous === undefined || !refresh.changed) return refresh
-  const until = londonDay(londonToday()).endMs
+  const { previous, account, changed } = refresh
+  if (!changed) return refresh
   const byDate = new Map<string, string[]>()
-  for (const source of deps.accountSources ?? topology.accountSources) {
-    if (source.accountView === undefined) continue
-    for (const date of repricedDates(previous, account, until, source.accountView)) byDate.set(date, [...(byDate.get(date) ?? []), source.name])
+  // The first account published re-prices nothing: there was no account pricing before it.
+  if (previous !== undefined) {
+    const until = londonDay(londonToday()).endMs
+    for (const source of deps.accountSources ?? topology.accountSources) {
+      if (source.accountView === undefined) continue
+      for (const date of repricedDates(previous, account, until, source.accountView)) byDate.set(date, [...(byDate.get(date) ?? []), source.name])
+    }
   }
-  if (byDate.size > 0) {
-    const dates = [...byDate.keys()].sort()
-    const sent = await request(deps, dates.map(date => ({ date, sources: byDate.get(date) as string[] })))
-    deps.log.info({ requests: sent, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
+  const dates = [...byDate.keys()].sort()
+  const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
+  try {
+    const partitions = await requestPartitions(producer, config)
+    const tx = await producer.beginTransaction()
+    try {
+      const requests = await Promise.all(dates.map(date => requestMessage(deps, partitions, date, byDate.get(date) as string[], account.fetched_at)))
+      await tx.send({ messages: [await accountMessage(config, codec, account), ...requests] })
+      await tx.commit()
+    } catch (err) {
+      await tx.abort().catch(() => {})
+      throw err
+    }
+  } finally {
+    await producer.close()
   }
+  if (dates.length > 0) log.info({ requests: dates.length, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
   return refresh
 }
 
-/** One request per date, for its sources (empty: every source). */
-async function request ({ config, codec, log }: SeedDeps, wanted: ReadonlyArray<{ date: string, sources: readonly string[] }>): Promise<number> {
+async function requestPartitions (producer: ReturnType<typeof createProducer>, config: Readonly<Config>): Promise<number> {
+  const metadata = await producer.metadata({ topics: [config.topics.requests] })
+  return metadata.topics.get(config.topics.requests)?.partitionsCount ?? 0
+}
+
+async function requestMessage ({ config, codec }: SeedDeps, partitions: number, date: string, sources: readonly string[], version: number | null): Promise<MessageToProduce<string, Buffer, string, string>> {
+  const topic = config.topics.requests
+  const value: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources], account_version: version }
+  return { topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, value) }
+}
+
+/** One request per date, for its sources (empty: every source), made with account `version`. */
+async function request (deps: SeedDeps, wanted: ReadonlyArray<{ date: string, sources: readonly string[] }>, version: number | null): Promise<number> {
+  const { config, log } = deps
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
-    const topic = config.topics.requests
-    const metadata = await producer.metadata({ topics: [topic] })
-    const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
+    const partitions = await requestPartitions(producer, config)
     let sent = 0
     for (let i = 0; i < wanted.length; i += SEND_CHUNK) {
       const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
-      for (const { date, sources } of wanted.slice(i, i + SEND_CHUNK)) {
-        const request: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources] }
-        messages.push({ topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, request) })
-      }
+      for (const { date, sources } of wanted.slice(i, i + SEND_CHUNK)) messages.push(await requestMessage(deps, partitions, date, sources, version))
       await producer.send({ messages })
       for (let d = sent; d < sent + messages.length; d++) {
         if ((d + 1) % 30 === 0) log.info({ seeded: d + 1, of: wanted.length, date: wanted[d].date }, 'seeding')

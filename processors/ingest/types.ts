@@ -59,6 +59,8 @@ export interface EnergyRequest {
   requested_at: number
   /** Empty means every source. */
   sources: string[]
+  /** fetched_at of the account the request was made with (version 2; null: none, or before). */
+  account_version: number | null
 }
 
 export interface FetchContext {

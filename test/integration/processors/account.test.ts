@@ -14,7 +14,7 @@ import { DEFAULTS } from '../../../lib/config.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
 import {
-  captureLog, createTestEnvironment, defer, readRaw, readTopic, startSampleServer, startSinks, startSourceProcessors, testPool,
+  captureLog, createTestEnvironment, defer, readRaw, readRequests, readTopic, startSampleServer, startSinks, startSourceProcessors, testPool,
   waitFor, waitForPipeline, type SampleServer, type TestEnvironment
 } from '../../pipeline.ts'
 
@@ -132,6 +132,14 @@ test('a back-dated agreement added while the pipeline runs re-prices its days, o
   await seed({ config: run.env.config, codec: run.env.codec, log: captured.log }, { from: '2024-06-20', to: '2024-06-20' })
   assert.ok(captured.lines().some(l => l.msg === 'days the account change moved requested again' && l.requests === 3 && l.first === '2024-06-12' && l.last === '2024-06-14' &&
     JSON.stringify(l.sources) === '["pricing"]'), captured.text())
+  // The change and its requests went out together, the requests naming the account they need.
+  const published = (await readTopic<{ fetched_at: number }>(run.env, run.env.config.topics.account)).map(m => m.value?.fetched_at)
+  assert.equal(published.length, 2)
+  const requests = await readRequests(run.env)
+  const latest = (date: string): unknown[] => [requests.get(date)?.at(-1)?.value?.account_version, requests.get(date)?.at(-1)?.value?.sources]
+  assert.deepStrictEqual(['2024-06-12', '2024-06-13', '2024-06-14', '2024-06-20'].map(latest),
+    [...Array(3).fill([published[1], ['pricing']]), [published[1], []]])
+  assert.deepStrictEqual(requests.get('2024-06-11')?.map(m => m.value?.account_version), [published[0]])
   await waitForPipeline(run.env, run.pool, [...dates, '2024-06-20'])
   await waitFor('the re-priced days to land', async () => (await summaries(run.pool, ['2024-06-13'])).get('2024-06-13')?.import_tariff_code === 'E-1R-AGILE-FLEX-22-11-25-C', 30000)
   // Nothing more arrives: each re-priced day was emitted once more, the others not again.
@@ -237,5 +245,5 @@ test('a running pipeline reads the account at start and stops at once when asked
   await refresher.stop()
   // The next read is ACCOUNT_REFRESH_HOURS away: stopping does not wait for it.
   assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms`)
-  assert.ok(captured.lines().some(l => l.msg === 'account changed, published to energy.account' && l.agreements === 8), captured.text())
+  assert.ok(captured.lines().some(l => l.msg === 'account changed, publishing it to energy.account' && l.agreements === 8), captured.text())
 })
