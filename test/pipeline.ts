@@ -13,7 +13,7 @@ import { createAdmin, createConsumer, READ_COMMITTED } from '../lib/kafka.ts'
 import { createLogger, type Logger } from '../lib/log.ts'
 import { londonDay } from '../lib/london-day.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { createSourceProcessor, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
+import { createJoinProcessor, createSourceProcessor, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
 import type { EnergyRequest } from '../processors/ingest/types.ts'
 import { createSampleApi, type SampleApi, type SampleApiOptions } from '../sample-api/index.ts'
 import { seed } from '../processors/ingest/seed.ts'
@@ -220,6 +220,15 @@ export async function startSinks (t: TestContext, env: TestEnvironment, pool: Po
     await sink.start()
     defer(t, () => sink.stop())
   }
+}
+
+/** Every source processor, the join and every sink in this process; stopped when the test ends. */
+export async function startPipeline (t: TestContext, env: TestEnvironment, pool: Pool, log: Logger = silentLog): Promise<void> {
+  await startSourceProcessors(t, env, log)
+  const join = createJoinProcessor({ config: env.config, codec: env.codec, log, inputs: topology.joinInputs })
+  await join.start()
+  defer(t, () => join.stop())
+  await startSinks(t, env, pool, topology.sinkTargets, log)
 }
 
 /** Starts `scripts/start.ts --only <only>` as a child process on the environment; stopped (SIGTERM) when the test ends. */

@@ -1,11 +1,12 @@
 import { EnergyError } from '../../lib/errors.ts'
+import { octopusTime } from '../ingest/octopus.ts'
 import { productOf } from './agreements.ts'
 import type { Account, Agreement } from './types.ts'
 
 // The account for people: `octopus:discover` prints it, and derives from it the single-meter
 // variables (OCTOPUS_MPAN, …) for a pipeline run without OCTOPUS_ACCOUNT.
 
-const shown = (ms: number | null, open: string): string => ms === null ? open : new Date(ms).toISOString().replace('.000Z', 'Z')
+const shown = (ms: number | null, open: string): string => ms === null ? open : octopusTime(ms)
 
 function agreementLines (agreements: Agreement[]): string[] {
   return agreements.map(a => `      ${shown(a.valid_from, '')} → ${shown(a.valid_to, 'open-ended')}  ${a.tariff_code}`)

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../../lib/errors.ts'
-import type { Supervised } from '../../lib/supervisor.ts'
+import { supervise, type Supervised } from '../../lib/supervisor.ts'
 import { seedAccount, type SeedDeps } from '../ingest/seed.ts'
 
 // A running pipeline re-reads the account at start and every ACCOUNT_REFRESH_HOURS, so a
@@ -12,34 +12,22 @@ const MAX_RETRY_MS = 60 * 60 * 1000
 
 export function createAccountRefresher (deps: SeedDeps): Supervised {
   const log = deps.log.child({ component: 'account' })
-  const abort = new AbortController()
-  let running: Promise<void> | undefined
-
-  async function run (): Promise<void> {
-    while (!abort.signal.aborted) {
-      let wait = deps.config.accountRefreshMs
-      try {
-        await seedAccount({ ...deps, log }, abort.signal)
-      } catch (err) {
-        if (abort.signal.aborted) break
-        wait = Math.min(wait, MAX_RETRY_MS)
-        log.error({ err: describeError(err), retryInS: wait / 1000 }, 'account not read, trying again later')
+  return supervise({
+    name: 'account refresher',
+    log,
+    restartDelayMs: MAX_RETRY_MS,
+    async session (signal) {
+      while (!signal.aborted) {
+        let wait = deps.config.accountRefreshMs
+        try {
+          await seedAccount({ ...deps, log }, signal)
+        } catch (err) {
+          if (signal.aborted) return
+          wait = Math.min(wait, MAX_RETRY_MS)
+          log.error({ err: describeError(err), retryInS: wait / 1000 }, 'account not read, trying again later')
+        }
+        await sleep(wait, undefined, { signal }).catch(() => {})
       }
-      await sleep(wait, undefined, { signal: abort.signal }).catch(() => {})
     }
-  }
-
-  return {
-    async start () {
-      running = run()
-    },
-    async done () {
-      await running
-    },
-    async stop () {
-      abort.abort()
-      await running
-      log.info('account refresher stopped')
-    }
-  }
+  })
 }

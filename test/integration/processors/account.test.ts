@@ -7,14 +7,13 @@ import { pipelineProgress } from '../../../api/queries.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { pricingSource } from '../../../processors/pricing/index.ts'
-import { createJoinProcessor, topology } from '../../../processors/index.ts'
 import { createAccountRefresher } from '../../../processors/account/schedule.ts'
 import type { Account } from '../../../processors/account/types.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
-import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
+import { ACCOUNT, allResults, answer, covers, expectedDay, FIGURES, type AnswerAgreement, type AnswerProperty, type Rate } from './expected-bill.ts'
 import {
-  captureLog, createTestEnvironment, defer, readRaw, readRequests, readTopic, startSampleServer, startSinks, startSourceProcessors, testPool,
+  captureLog, createTestEnvironment, readRaw, readRequests, readTopic, startPipeline, startSampleServer, testPool,
   waitFor, waitForPipeline, type SampleServer, type TestEnvironment
 } from '../../pipeline.ts'
 
@@ -24,35 +23,10 @@ import {
 // answers (the account, the unit rates and standing charges of each tariff, the consumption),
 // with a reading of its own of which agreement is in force, never from the pipeline's code.
 
-interface Period { valid_from: string, valid_to: string | null, value_inc_vat: number, value_exc_vat: number, payment_method?: string | null }
-interface AnswerAgreement { tariff_code: string, valid_from: string, valid_to: string | null }
-
-async function answer<T> (url: string, auth = false): Promise<T> {
-  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from('sk_live_sample0000000000000000:').toString('base64')}` } : {}
-  const res = await fetch(url, { headers })
-  assert.equal(res.status, 200, url)
-  return await res.json() as T
-}
-
-/** Every result of a paged Octopus list. */
-async function allResults<T> (url: string, auth = false): Promise<T[]> {
-  const results: T[] = []
-  for (let next: string | null = url; next !== null;) {
-    const page: { results: T[], next: string | null } = await answer(next, auth)
-    results.push(...page.results)
-    next = page.next
-  }
-  return results
-}
-
-const inForce = (p: { valid_from: string, valid_to: string | null }, ms: number): boolean =>
-  Date.parse(p.valid_from) <= ms && (p.valid_to === null || ms < Date.parse(p.valid_to))
-
 /** The sample account's import agreements, as its answer lists them. */
 async function importAgreements (sample: SampleServer): Promise<AnswerAgreement[]> {
-  const account: { properties: Array<{ electricity_meter_points: Array<{ is_export: boolean, agreements: AnswerAgreement[] }> }> } =
-    await answer(`${sample.octopusApiUrl}/accounts/${ACCOUNT}/`, true)
-  return account.properties.flatMap(p => p.electricity_meter_points).filter(p => !p.is_export).flatMap(p => p.agreements)
+  const account: { properties: AnswerProperty[] } = await answer(`${sample.octopusApiUrl}/accounts/${ACCOUNT}/`)
+  return account.properties.flatMap(p => p.electricity_meter_points).filter(p => p.is_export !== true).flatMap(p => p.agreements)
 }
 
 interface Running { sample: SampleServer, env: TestEnvironment, pool: pg.Pool }
@@ -69,11 +43,7 @@ async function runPipeline (t: TestContext, name: string): Promise<Running> {
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, name, sample, { OCTOPUS_ACCOUNT: ACCOUNT })
   const pool = testPool(t, env)
-  await startSourceProcessors(t, env, silentLog)
-  const join = createJoinProcessor({ config: env.config, codec: env.codec, log: silentLog, inputs: topology.joinInputs })
-  await join.start()
-  defer(t, () => join.stop())
-  await startSinks(t, env, pool, topology.sinkTargets)
+  await startPipeline(t, env, pool)
   return { sample, env, pool }
 }
 
@@ -222,8 +192,8 @@ test('both payment methods: the rates and standing charges of the method, from t
     const config = testConfig({ ...DEFAULTS, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_PAYMENT_METHOD: method })
     const day = londonDay('2024-06-30')
     const values = await pricingSource.fetchDay(day, { config, log: silentLog, signal })
-    const rates = await allResults<Period>(`${sample.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standing-charges/?period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`)
-    const charge = rates.find(r => r.payment_method === method && inForce(r, day.startMs))
+    const rates = await allResults<Rate>(`${sample.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standing-charges/?period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`)
+    const charge = rates.find(r => r.payment_method === method && covers(r.valid_from, r.valid_to, day.startMs))
     assert.ok(charge !== undefined)
     assert.deepStrictEqual([...new Set(values.map(v => v.standing_charge_inc_vat))], [charge.value_inc_vat], method)
     // Before the default Agile Flex product launched (2022-11-25) there are no rates to price by.

@@ -13,19 +13,21 @@ const CALORIFIC = 39.5
 const GAS_CARBON = 182.9
 const NIGHT = { from: 30, to: 7 * 60 + 30 }
 
-interface AnswerAgreement { tariff_code: string, valid_from: string, valid_to: string | null }
+export interface AnswerAgreement { tariff_code: string, valid_from: string, valid_to: string | null }
 interface AnswerPoint { mpan?: string, mprn?: string, is_export?: boolean, meters: Array<{ serial_number: string }>, agreements: AnswerAgreement[] }
-interface AnswerProperty { moved_in_at: string | null, moved_out_at: string | null, electricity_meter_points: AnswerPoint[], gas_meter_points: AnswerPoint[] }
-interface Rate { valid_from: string, valid_to: string | null, value_inc_vat: number, value_exc_vat: number, payment_method?: string | null }
+export interface AnswerProperty { moved_in_at: string | null, moved_out_at: string | null, electricity_meter_points: AnswerPoint[], gas_meter_points: AnswerPoint[] }
+export interface Rate { valid_from: string, valid_to: string | null, value_inc_vat: number, value_exc_vat: number, payment_method?: string | null }
 interface InForce { point: string, meters: string[], tariff: string }
 
-async function answer<T> (url: string): Promise<T> {
+/** A sample API answer (with the API key, which the open endpoints ignore); must be 200. */
+export async function answer<T> (url: string): Promise<T> {
   const res = await fetch(url, { headers: { authorization: KEY } })
   assert.equal(res.status, 200, url)
   return await res.json() as T
 }
 
-async function allResults<T> (url: string): Promise<T[]> {
+/** Every result of a paged Octopus list. */
+export async function allResults<T> (url: string): Promise<T[]> {
   const results: T[] = []
   for (let next: string | null = url; next !== null;) {
     const page: { results: T[], next: string | null } = await answer(next)
@@ -35,7 +37,8 @@ async function allResults<T> (url: string): Promise<T[]> {
   return results
 }
 
-const covers = (from: string | null, to: string | null, ms: number): boolean => (from === null || Date.parse(from) <= ms) && (to === null || ms < Date.parse(to))
+/** Whether [from, to) (null: open) covers the instant. */
+export const covers = (from: string | null, to: string | null, ms: number): boolean => (from === null || Date.parse(from) <= ms) && (to === null || ms < Date.parse(to))
 
 /** London clock minute of an instant, from the UTC offset the answers' own timestamps show. */
 function localMinute (ms: number): number {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { seed } from '../../../processors/ingest/seed.ts'
-import { createJoinProcessor, topology } from '../../../processors/index.ts'
 import { silentLog } from '../../helpers.ts'
 import {
-  createTestEnvironment, defer, readRaw, startSampleServer, startSinks, startSourceProcessors, testPool, waitFor
+  createTestEnvironment, readRaw, startPipeline, startSampleServer, testPool, waitFor
 } from '../../pipeline.ts'
 import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
 
@@ -17,11 +16,7 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, 'meters', sample, { OCTOPUS_ACCOUNT: ACCOUNT, HTTP_RETRIES: '0' })
   const pool = testPool(t, env)
-  await startSourceProcessors(t, env, silentLog)
-  const join = createJoinProcessor({ config: env.config, codec: env.codec, log: silentLog, inputs: topology.joinInputs })
-  await join.start()
-  defer(t, () => join.stop())
-  await startSinks(t, env, pool, topology.sinkTargets)
+  await startPipeline(t, env, pool)
 
   // 46, 48, 50 slots (export on Outgoing Fixed, then Agile Outgoing from 2024-10-01); the meter
   // exchange; Economy 7 at the previous property on 46, 48 and 50 slots (no export, no gas), its
