@@ -61,6 +61,10 @@ export interface Config {
   httpRetries: number
   /** Longest Retry-After the sources' client waits; a longer one gives the day up for now. */
   httpMaxRetryAfterMs: number
+  /** Most requests in flight per upstream host, process-wide (HTTP_MAX_IN_FLIGHT). */
+  httpMaxInFlight: number
+  /** Most requests started per upstream host per second, process-wide (HTTP_MAX_PER_SECOND). */
+  httpMaxPerSecond: number
   sinkBatchSize: number
   sinkBatchMs: number
 }
@@ -104,6 +108,8 @@ export const DEFAULTS: Record<string, string> = {
   HTTP_TIMEOUT_MS: '10000',
   HTTP_RETRIES: '5',
   HTTP_MAX_RETRY_AFTER_S: '60',
+  HTTP_MAX_IN_FLIGHT: '4',
+  HTTP_MAX_PER_SECOND: '20',
   SINK_BATCH_SIZE: '5000',
   SINK_BATCH_MS: '200'
 }
@@ -231,6 +237,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     httpTimeoutMs: int('HTTP_TIMEOUT_MS', 100, 600000),
     httpRetries: int('HTTP_RETRIES', 0, 100),
     httpMaxRetryAfterMs: int('HTTP_MAX_RETRY_AFTER_S', 0, 3600) * 1000,
+    httpMaxInFlight: int('HTTP_MAX_IN_FLIGHT', 1, 64),
+    httpMaxPerSecond: int('HTTP_MAX_PER_SECOND', 1, 1000),
     sinkBatchSize: int('SINK_BATCH_SIZE', 1, 1000000),
     sinkBatchMs: int('SINK_BATCH_MS', 1, 600000)
   }

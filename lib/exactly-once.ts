@@ -19,10 +19,10 @@ type Consumed = Message<string, Buffer, string, string>
  * the partition now, so ownership is checked here; and the client's stream does not reliably
  * hand out the kept partitions' records again, nor is state built from them trustworthy).
  */
-export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean): Promise<void> {
+export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean, maxSendBytes = MAX_SEND_BYTES): Promise<void> {
   const tx = await producer.beginTransaction()
   try {
-    if (output.length > 0) await tx.send({ messages: output })
+    for (const messages of sendChunks(output, maxSendBytes)) await tx.send({ messages })
     if (consumed.some(m => !owns(m.partition))) {
       throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${consumed.length} records): aborted, restarting from committed offsets`, { retryable: true })
     }
@@ -35,6 +35,33 @@ export async function commitBatch (producer: EnergyProducer, consumer: EnergyCon
     } catch {}
     throw err
   }
+}
+
+/** Default budget of one send: half the broker's default max.message.bytes. */
+export const MAX_SEND_BYTES = 512 * 1024
+
+/** What a record takes in a batch beyond its key and value (length varints, deltas, attributes), at most. */
+export const RECORD_OVERHEAD_BYTES = 32
+
+/**
+ * A send becomes one record batch per partition, and the broker refuses a batch larger than the
+ * topic's max.message.bytes: a span's output (a year of a source is several MB) goes out in
+ * sends of at most `maxBytes` (keys, values and record overhead), all in the one transaction.
+ */
+function * sendChunks (output: Outgoing[], maxBytes: number): Generator<Outgoing[]> {
+  let chunk: Outgoing[] = []
+  let bytes = 0
+  for (const m of output) {
+    const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + RECORD_OVERHEAD_BYTES
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(m)
+    bytes += size
+  }
+  if (chunk.length > 0) yield chunk
 }
 
 // Offsets commit under the consumer's current generation, not the one a message was fetched

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { EnergyError } from './errors.ts'
+import { createHostLimiter, type HostLimiter } from './host-limiter.ts'
 import type { Logger } from './log.ts'
 import { retry } from './retry.ts'
 
 // JSON over HTTP for the source APIs: a timeout per attempt, retries (lib/retry.ts: exponential
 // backoff with full jitter) on network errors, 5xx and 429 (honouring Retry-After up to a cap:
 // an upstream asking for an hour would otherwise hold the whole batch of days), no retry on
-// other 4xx. Errors carry status and URL path but never the Authorization header.
+// other 4xx. Errors carry status and URL path but never the Authorization header. Every
+// attempt also waits for its host's politeness limits (lib/host-limiter.ts), see limiterFor.
 
 /**
  * Every upstream request names the project and its version (Octopus asks integrations to; a
@@ -27,12 +29,47 @@ export interface HttpOptions {
   maxDelayMs?: number
   /** Longest Retry-After waited; a longer one fails at once with ENERGY_RATE_LIMITED. */
   maxRetryAfterMs?: number
+  /** Most requests in flight per host, process-wide (HTTP_MAX_IN_FLIGHT). Default 4. */
+  maxInFlight?: number
+  /** Most requests started per host per second, process-wide (HTTP_MAX_PER_SECOND). Default 20. */
+  maxPerSecond?: number
+  /** Ends the request, a backoff wait or a wait for a slot at once. */
   signal?: AbortSignal
 }
 
-/** The configured part of HttpOptions (HTTP_TIMEOUT_MS, HTTP_RETRIES, HTTP_MAX_RETRY_AFTER_S). */
-export function httpSettings (config: Pick<Config, 'httpTimeoutMs' | 'httpRetries' | 'httpMaxRetryAfterMs'>): Pick<HttpOptions, 'timeoutMs' | 'retries' | 'maxRetryAfterMs'> {
-  return { timeoutMs: config.httpTimeoutMs, retries: config.httpRetries, maxRetryAfterMs: config.httpMaxRetryAfterMs }
+type HttpConfig = Pick<Config, 'httpTimeoutMs' | 'httpRetries' | 'httpMaxRetryAfterMs' | 'httpMaxInFlight' | 'httpMaxPerSecond'>
+
+/**
+ * The configured part of HttpOptions (HTTP_TIMEOUT_MS, HTTP_RETRIES, HTTP_MAX_RETRY_AFTER_S,
+ * HTTP_MAX_IN_FLIGHT, HTTP_MAX_PER_SECOND).
+ */
+export function httpSettings (config: HttpConfig): Pick<HttpOptions, 'timeoutMs' | 'retries' | 'maxRetryAfterMs' | 'maxInFlight' | 'maxPerSecond'> {
+  return {
+    timeoutMs: config.httpTimeoutMs,
+    retries: config.httpRetries,
+    maxRetryAfterMs: config.httpMaxRetryAfterMs,
+    maxInFlight: config.httpMaxInFlight,
+    maxPerSecond: config.httpMaxPerSecond
+  }
+}
+
+// One limiter per host (`host` includes the port), for the whole process: every processor of a
+// process asks the same two services, and politeness is owed per service, not per caller.
+// Octopus asked integrations to back off (BottlecapDave/HomeAssistant-OctopusEnergy#597).
+const limiters = new Map<string, HostLimiter>()
+
+/**
+ * The host's limiter, created on first use with that call's limits: the first caller's limits
+ * win for the life of the process (every caller passes httpSettings(config), the same numbers).
+ */
+function limiterFor (url: string, options: HttpOptions): HostLimiter {
+  const host = new URL(url).host
+  let limiter = limiters.get(host)
+  if (limiter === undefined) {
+    limiter = createHostLimiter({ maxInFlight: options.maxInFlight ?? 4, maxPerSecond: options.maxPerSecond ?? 20 })
+    limiters.set(host, limiter)
+  }
+  return limiter
 }
 
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
@@ -57,22 +94,26 @@ export async function getJson (url: string, options: HttpOptions): Promise<unkno
 
 async function attemptOnce (url: string, options: HttpOptions): Promise<unknown> {
   const path = safePath(url)
-  const signal = options.signal === undefined
-    ? AbortSignal.timeout(options.timeoutMs)
-    : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
   // fetch() refuses a URL with user:password@ and its error repeats the whole URL. Source URLs
   // with credentials are refused at config time; one in an answer (a `next` link) is refused here.
   if (hasCredentials(url)) throw new EnergyError('ENERGY_FETCH', `${path} has credentials in its URL (user:password@); refused, they are never sent`)
-  let res: Response
-  let text: string
-  try {
-    res = await fetch(url, { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal })
-    text = await res.text()
-  } catch (cause) {
-    const timedOut = (cause as Error).name === 'TimeoutError'
-    throw new EnergyError('ENERGY_FETCH', timedOut ? `${path} did not answer within ${options.timeoutMs} ms` : `${path} is unreachable: ${(cause as Error).message}`,
-      { cause, retryable: options.signal?.aborted !== true })
-  }
+  // The slot is held around the fetch and its body only: each attempt queues again, and a
+  // backoff or Retry-After wait (in retry(), between attempts) holds no slot. The timeout
+  // starts once the slot is granted, so time in the queue is not counted against the service;
+  // an abort while queued rejects with the signal's reason, as an abort during backoff does.
+  const { res, text } = await limiterFor(url, options).run(async () => {
+    const signal = options.signal === undefined
+      ? AbortSignal.timeout(options.timeoutMs)
+      : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+    try {
+      const res = await fetch(url, { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal })
+      return { res, text: await res.text() }
+    } catch (cause) {
+      const timedOut = (cause as Error).name === 'TimeoutError'
+      throw new EnergyError('ENERGY_FETCH', timedOut ? `${path} did not answer within ${options.timeoutMs} ms` : `${path} is unreachable: ${(cause as Error).message}`,
+        { cause, retryable: options.signal?.aborted !== true })
+    }
+  }, options.signal)
   if (res.status === 401 || res.status === 403) {
     const hint = options.authHint === undefined ? '' : `; ${options.authHint}`
     throw new EnergyError('ENERGY_AUTH', `${path} refused the credentials (HTTP ${res.status})${hint}`, { status: res.status })

@@ -103,11 +103,39 @@ export function londonDay (date: string): Readonly<LondonDay> {
   return day
 }
 
-/** UTC start instants (ms) of every half-hour slot of the day, in order. */
-export function slotStarts (day: LondonDay): number[] {
-  const starts = new Array<number>(day.slots)
-  for (let i = 0; i < day.slots; i++) starts[i] = day.startMs + i * SLOT_MS
+/** A stretch of half-hour slots, [startMs, endMs): a day or a span of days. */
+export type SlotRange = Pick<LondonDay, 'startMs' | 'endMs'>
+
+/** UTC start instants (ms) of every half-hour slot of a day or span, in order. */
+export function slotStarts (range: SlotRange): number[] {
+  const slots = (range.endMs - range.startMs) / SLOT_MS
+  const starts = new Array<number>(slots)
+  for (let i = 0; i < slots; i++) starts[i] = range.startMs + i * SLOT_MS
   return starts
+}
+
+/** Consecutive London days, as one request covers them: from the first day's start to the last day's end. */
+export interface DaySpan extends SlotRange {
+  /** The days in order, at least one. */
+  days: ReadonlyArray<Readonly<LondonDay>>
+  /** First and last date, YYYY-MM-DD. */
+  from: string
+  to: string
+}
+
+/** The span of `count` London days from `first`; throws RangeError like londonDay. */
+export function londonSpan (first: string, count: number): DaySpan {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`a span has a whole number of days, at least 1 (got ${count})`)
+  const days = [londonDay(first)]
+  for (let i = 1; i < count; i++) days.push(londonDay(addDays(first, i)))
+  return spanOf(days)
+}
+
+/** The span of consecutive `days` (at least one, in order). */
+export function spanOf (days: ReadonlyArray<Readonly<LondonDay>>): DaySpan {
+  const first = days[0]
+  const last = days[days.length - 1]
+  return { days, from: first.date, to: last.date, startMs: first.startMs, endMs: last.endMs }
 }
 
 /** The London local date containing a UTC instant. */

@@ -57,3 +57,13 @@ export async function ensureTopics (admin: Admin, specs: TopicSpec[], partitions
 function describe (configs: Record<string, string>): string {
   return Object.entries(configs).map(([k, v]) => `${k}=${v}`).join(', ')
 }
+
+/** The topic's max.message.bytes: the largest record batch the broker accepts on it. */
+export async function maxMessageBytes (admin: Admin, topic: string): Promise<number> {
+  const [described] = await admin.describeConfigs({
+    resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] }]
+  })
+  const value = Number(described?.configs.find(c => c.name === 'max.message.bytes')?.value)
+  // The broker's default (message.max.bytes) when the topic does not say.
+  return Number.isInteger(value) && value > 0 ? value : 1048588
+}

@@ -17,6 +17,7 @@ export function adminReply (api: SampleApi, method: string, url: URL, body: stri
     return { status: 200, body: { date: arg, revision: api.revise(arg) } }
   }
   if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, url.searchParams, body)
+  if (what === 'latency' && segments.length === 1) return latencyReply(api, method, body)
   if (what === 'requests' && segments.length === 1) {
     return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
   }
@@ -42,6 +43,28 @@ function faultsReply (api: SampleApi, method: string, body: string): Reply {
     throw err
   }
   return { status: 200, body: api.faults() }
+}
+
+/** GET answers `{"ms":150}`; PUT takes the same body and answers it. */
+function latencyReply (api: SampleApi, method: string, body: string): Reply {
+  if (method === 'GET') return { status: 200, body: { ms: api.latency() } }
+  if (method !== 'PUT') return notAllowed(method, 'GET, PUT')
+  const origin = 'PUT /_admin/latency body'
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch (err) {
+    return { status: 400, body: { detail: `${origin} is not valid JSON: ${(err as Error).message}` } }
+  }
+  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : []
+  if (fields.length !== 1 || fields[0] !== 'ms') return { status: 400, body: { detail: `${origin} must be {"ms": N}, got ${JSON.stringify(value)}` } }
+  try {
+    api.setLatency((value as { ms: number }).ms)
+  } catch (err) {
+    if (err instanceof RangeError) return { status: 400, body: { detail: `${origin}: ${err.message}` } }
+    throw err
+  }
+  return { status: 200, body: { ms: api.latency() } }
 }
 
 function agreementsReply (api: SampleApi, method: string, query: URLSearchParams, body: string): Reply {

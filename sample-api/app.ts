@@ -18,6 +18,8 @@ const INTERNAL_ERROR: Reply = { status: 500, body: { detail: 'Internal server er
 /** The sample server as a plain node:http request handler (the caller listens). */
 export function createSampleApi (options: SampleApiOptions): SampleApi {
   const { seed, now = Date.now, log } = options
+  const initialLatency = checkLatency(options.latencyMs ?? 0)
+  let latencyMs = initialLatency
   const apiKeys = new Set([SAMPLE_API_KEY, ...(options.apiKeys ?? [])])
   let faults = checkFaults(options.faults ?? [])
   let revisions = new Map<string, number>()
@@ -58,11 +60,17 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       log?.info({ fuel, point, agreement }, 'sample API agreement added')
       return list.map(a => ({ ...a }))
     },
+    latency: () => latencyMs,
+    setLatency (ms) {
+      latencyMs = checkLatency(ms)
+      log?.info({ latencyMs }, 'sample API latency set')
+    },
     reset () {
       faults = []
       revisions = new Map()
       counters = { total: 0, bySource: {}, byPath: {} }
       agreements = initialAgreements()
+      latencyMs = initialLatency
     },
     get requests () { return counters }
   }
@@ -83,29 +91,36 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       return send(res, adminReply(api, method, url, body))
     }
     const route = findRoute(url)
-    count(url.pathname, route)
+    count(route?.path ?? url.pathname, route)
+    // Upstream latency comes before everything else the server does, faults included; a
+    // request whose client leaves meanwhile takes no fault.
+    if (latencyMs > 0 && !await delay(latencyMs, res)) return
     if (route === undefined) return send(res, { status: 404, body: { detail: 'Not found.' } })
     if (method !== 'GET') return send(res, { status: 405, headers: { allow: 'GET' }, body: { detail: `Method "${method}" not allowed.` } })
 
-    const fault = takeFault(faults, route.source, route.date, route.readings === true)
-    if (fault !== undefined) log?.debug({ source: route.source, date: route.date, kind: fault.kind }, 'sample API fault injected')
+    const { source, dates } = route
+    const fault = takeFault(faults, source, dates, route.readings === true)
+    if (fault !== undefined) log?.debug({ source, dates, kind: fault.kind }, 'sample API fault injected')
     const early = faultReply(fault)
     if (early !== undefined) return send(res, early)
     if (fault?.kind === 'slow' && !await delay(fault.delayMs ?? DEFAULT_DELAY_MS, res)) return
 
+    // A dated missing fault drops slots at the end of its date; an undated one at the end of
+    // the request's last date.
+    const missingDate = fault?.date ?? dates?.to
     const reply = route.respond({
       seed,
       nowMs: now(),
       url,
       authorization: req.headers.authorization,
-      missingSlots: fault?.kind === 'missing' ? fault.missingSlots ?? DEFAULT_MISSING_SLOTS : 0,
+      missing: fault?.kind === 'missing' && missingDate !== undefined ? { date: missingDate, slots: fault.missingSlots ?? DEFAULT_MISSING_SLOTS } : undefined,
       apiKeys,
       revisionOf: date => revisions.get(date) ?? 0,
       agreementsOf: mpan => api.agreements(mpan),
       gasAgreementsOf: mprn => api.gasAgreements(mprn)
     })
     const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
-    send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, route.source, reply.body) }, fault?.kind === 'malformed')
+    send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, source, reply.body, fault?.date) }, fault?.kind === 'malformed')
   }
 
   function count (path: string, route: Route | undefined): void {
@@ -154,6 +169,12 @@ function faultReply (fault: Fault | undefined): Reply | undefined {
     }
     default: return undefined
   }
+}
+
+/** A latency in ms: a whole number >= 0, else RangeError. */
+function checkLatency (ms: unknown): number {
+  if (!Number.isInteger(ms) || (ms as number) < 0) throw new RangeError(`latency must be a whole number of ms >= 0, got ${JSON.stringify(ms)}`)
+  return ms as number
 }
 
 /** Waits `ms`; resolves false as soon as the client goes away (the timer never holds the process). */

@@ -11,7 +11,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const NOT_FOUND: Reply = { status: 404, body: { detail: 'Not found.' } }
 
 /** The meter's readings in the request's period; 404 for a meter the account has not (undefined). */
-export function consumptionReply (ctx: RouteContext, meter: SampleMeter | undefined, date: string | undefined): Reply {
+export function consumptionReply (ctx: RouteContext, meter: SampleMeter | undefined): Reply {
   if (meter === undefined) return NOT_FOUND
   const page = parsePage(ctx.url, MAX_CONSUMPTION_PAGE_SIZE)
   if ('status' in page) return page
@@ -25,8 +25,9 @@ export function consumptionReply (ctx: RouteContext, meter: SampleMeter | undefi
     Math.floor((ctx.nowMs - DAY_MS) / SLOT_MS) * SLOT_MS - SLOT_MS,
     Math.floor(period.to / SLOT_MS) * SLOT_MS
   )
-  const dayEnd = date === undefined ? 0 : londonDay(date).endMs
-  const runs = slotRuns(first, last, dayEnd - ctx.missingSlots * SLOT_MS, dayEnd)
+  // A missing fault leaves a hole at the end of its date, wherever that lies in the period.
+  const dayEnd = ctx.missing === undefined ? 0 : londonDay(ctx.missing.date).endMs
+  const runs = slotRuns(first, last, dayEnd - (ctx.missing?.slots ?? 0) * SLOT_MS, dayEnd)
   const count = countSlots(runs)
   const oldestFirst = ctx.url.searchParams.get('order_by') === 'period'
   return pagedReply(ctx.url, page, count, i => {

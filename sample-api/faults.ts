@@ -1,6 +1,6 @@
 import { EnergyError } from '../lib/errors.ts'
 import { isLocalDate } from '../lib/london-day.ts'
-import type { Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
+import type { DateRange, Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
 
 const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'pricing', 'usage', 'account', 'export', 'gas', '*']
 const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels']
@@ -44,21 +44,23 @@ function faultProblems (item: unknown): string[] {
   return problems
 }
 
-/** True when `fault` applies to a request about `source` and `date` (undefined: no date). */
-function faultMatches (fault: Fault, source: RequestSource, date: string | undefined, readings: boolean): boolean {
+/** True when `fault` applies to a request about `source` covering `dates` (undefined: none in particular). */
+function faultMatches (fault: Fault, source: RequestSource, dates: DateRange | undefined, readings: boolean): boolean {
   if (fault.source !== '*' && fault.source !== source) return false
-  if (fault.date !== undefined && fault.date !== date) return false
+  // YYYY-MM-DD compares as text in date order.
+  if (fault.date !== undefined && (dates === undefined || fault.date < dates.from || fault.date > dates.to)) return false
   // Dropping slots only means something for consumption.
   return fault.kind !== 'missing' || readings
 }
 
 /**
  * Takes the first fault in `faults` matching the request, counting down its `times` and
- * removing it once used up. Returns the fault as it was before the count-down. `readings`:
- * the request asks for consumption (usage requests always do; export and gas ones may).
+ * removing it once used up. Returns the fault as it was before the count-down. A dated fault
+ * matches a request whose `dates` contain its date. `readings`: the request asks for
+ * consumption (usage requests always do; export and gas ones may).
  */
-export function takeFault (faults: Fault[], source: RequestSource, date: string | undefined, readings = source === 'usage'): Fault | undefined {
-  const i = faults.findIndex(f => faultMatches(f, source, date, readings))
+export function takeFault (faults: Fault[], source: RequestSource, dates: DateRange | undefined, readings = source === 'usage'): Fault | undefined {
+  const i = faults.findIndex(f => faultMatches(f, source, dates, readings))
   if (i === -1) return undefined
   const fault = faults[i]
   if (fault.times !== undefined) {

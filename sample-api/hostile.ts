@@ -1,7 +1,10 @@
+import { londonDay, type LondonDay } from '../lib/london-day.ts'
 import type { FaultKind, RequestSource } from './types.ts'
 
 // Hostile answers, as a broken or malicious upstream might send them: the real shape with
-// values no real answer holds. Applied to every slot of the day the fault names.
+// values no real answer holds. Applied to the entries of the day the fault names, and only
+// those: a span of days that is partly bad is bad on that day alone, so a client can tell
+// which day to refuse. An undated fault spoils every entry.
 
 export type HostileKind = Extract<FaultKind, 'oversized' | 'control' | 'out-of-range' | 'junk-fuels'>
 
@@ -13,11 +16,16 @@ const HUGE_NUMBER = 1e308
 
 type Json = Record<string, unknown>
 
-/** The body with the fault's values in place; a kind that has no field in this source leaves it as is. */
-export function makeHostile (kind: HostileKind, source: RequestSource, body: unknown): unknown {
+/**
+ * The body with the fault's values in place in the entries of London date `date` (undefined:
+ * every entry); a kind that has no field in this source leaves it as is.
+ */
+export function makeHostile (kind: HostileKind, source: RequestSource, body: unknown, date?: string): unknown {
   const copy = structuredClone(body) as Json
   const list = (Array.isArray(copy.data) ? copy.data : Array.isArray(copy.results) ? copy.results : []) as Json[]
+  const day = date === undefined ? undefined : londonDay(date)
   for (const entry of list) {
+    if (day !== undefined && !onDay(entry, day)) continue
     switch (source) {
       case 'co2': {
         const intensity = entry.intensity as Json
@@ -51,6 +59,20 @@ export function makeHostile (kind: HostileKind, source: RequestSource, body: unk
     }
   }
   return copy
+}
+
+/**
+ * True when an entry belongs to `day`: a slot (carbon `from`, consumption `interval_start`)
+ * starting on it, or a rate whose [valid_from, valid_to) overlaps it (valid_to null = open).
+ */
+function onDay (entry: Json, day: Readonly<LondonDay>): boolean {
+  const at = (field: string): number => Date.parse(String(entry[field]))
+  if ('interval_start' in entry || 'from' in entry) {
+    const start = at('interval_start' in entry ? 'interval_start' : 'from')
+    return start >= day.startMs && start < day.endMs
+  }
+  if ('valid_from' in entry) return at('valid_from') < day.endMs && (entry.valid_to === null || at('valid_to') > day.startMs)
+  return false
 }
 
 function hostileRate (kind: HostileKind, entry: Json): void {

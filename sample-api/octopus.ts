@@ -2,7 +2,7 @@ import { accountBody } from './account.ts'
 import { consumptionReply } from './consumption.ts'
 import { consumptionSource, findMeter } from './meters.ts'
 import { SAMPLE_ACCOUNT } from './options.ts'
-import { periodDate } from './period.ts'
+import { periodDates } from './period.ts'
 import { isExportProduct } from './products.ts'
 import { ELECTRICITY_LISTS, electricityRates, GAS_LISTS, gasRates, type ElectricityList, type GasList } from './tariffs.ts'
 import type { MeterFuel, Reply, Route, RouteContext } from './types.ts'
@@ -15,18 +15,18 @@ const METER_POINTS = new Map<string, MeterFuel>([['electricity-meter-points', 'e
 /** The route for a path below /octopus/v1 (segments without empty ones), if any. */
 export function octopusRoute (segments: string[], url: URL): Route | undefined {
   const [a, b, c, d, e] = segments
-  const date = periodDate(url)
+  const dates = periodDates(url)
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && ELECTRICITY_LISTS.includes(e as ElectricityList)) {
     // Export (Outgoing) products are priced apart from import tariffs.
-    return { source: isExportProduct(b) ? 'export' : 'pricing', date, respond: ctx => electricityRates(ctx, b, d, e as ElectricityList) }
+    return { source: isExportProduct(b) ? 'export' : 'pricing', dates, respond: ctx => electricityRates(ctx, b, d, e as ElectricityList) }
   }
   if (segments.length === 5 && a === 'products' && c === 'gas-tariffs' && GAS_LISTS.includes(e as GasList)) {
-    return { source: 'gas', date, respond: ctx => gasRates(ctx, b, e as GasList) }
+    return { source: 'gas', dates, respond: ctx => gasRates(ctx, b, e as GasList) }
   }
   const fuel = METER_POINTS.get(a)
   if (segments.length === 5 && fuel !== undefined && c === 'meters' && e === 'consumption') {
     const meter = findMeter(fuel, b, d)
-    return { source: consumptionSource(fuel, b), date, readings: true, respond: ctx => authorised(ctx) ?? consumptionReply(ctx, meter, date) }
+    return { source: consumptionSource(fuel, b), dates, readings: true, respond: ctx => authorised(ctx) ?? consumptionReply(ctx, meter) }
   }
   if (segments.length === 2 && a === 'accounts') {
     return { source: 'account', respond: ctx => authorised(ctx) ?? (b === SAMPLE_ACCOUNT ? { status: 200, body: accountBody(ctx) } : NOT_FOUND) }

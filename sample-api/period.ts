@@ -1,6 +1,6 @@
 import { localDateOf, londonDay } from '../lib/london-day.ts'
 import { HISTORY_START_DATE } from './options.ts'
-import type { Reply } from './types.ts'
+import type { DateRange, Reply } from './types.ts'
 
 // The period_from / period_to query of Octopus list endpoints.
 
@@ -28,8 +28,18 @@ export function parsePeriod (url: URL, defaultTo: number): Period | Reply {
   return { from, to }
 }
 
-/** The London date a ranged request is about: the day containing period_from. */
-export function periodDate (url: URL): string | undefined {
+/**
+ * The London dates a ranged request covers: the day containing period_from to the day
+ * containing the last instant before period_to. No period_to (or an invalid one): period_from's
+ * day alone, as a client reading one day from its start asks. No period_from: none in particular.
+ */
+export function periodDates (url: URL): DateRange | undefined {
   const from = parseInstant(url.searchParams.get('period_from'))
-  return from === undefined || Number.isNaN(from) ? undefined : localDateOf(from)
+  if (from === undefined || Number.isNaN(from)) return undefined
+  const first = localDateOf(from)
+  const to = parseInstant(url.searchParams.get('period_to'))
+  if (to === undefined || Number.isNaN(to)) return { from: first, to: first }
+  const last = localDateOf(to - 1)
+  // A period_to at or before period_from still covers period_from's day.
+  return { from: first, to: last < first ? first : last }
 }

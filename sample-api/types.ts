@@ -8,7 +8,7 @@ export type RequestSource = Exclude<FaultSource, '*'>
 
 export interface Fault {
   source: FaultSource
-  /** London local date the request is about; omitted = every date. */
+  /** London local date: hits a request covering it; omitted = every request. */
   date?: string
   kind: FaultKind
   /** How many matching requests it affects before it is used up; omitted = forever. */
@@ -19,7 +19,7 @@ export interface Fault {
   retryAfterAsDate?: boolean
   /** slow only: delay before answering (ms, default 30000). */
   delayMs?: number
-  /** missing only: readings dropped from the end of the day (default 2). */
+  /** missing only: readings dropped from the end of its date (default 2). */
   missingSlots?: number
 }
 
@@ -77,10 +77,16 @@ export interface SampleMeter {
   reading: (seed: number, slotStartMs: number, revision: number) => number
 }
 
+/** London local dates a request covers, inclusive (YYYY-MM-DD). */
+export interface DateRange {
+  from: string
+  to: string
+}
+
 export interface RequestCounters {
   total: number
   bySource: Partial<Record<RequestSource, number>>
-  /** Keyed by URL path without the query. */
+  /** Keyed by URL path without the query; carbon ranges by their template (`/carbon/generation/{from}/{to}`). */
   byPath: Record<string, number>
 }
 
@@ -92,6 +98,8 @@ export interface SampleApiOptions {
   log?: Logger
   /** API keys accepted besides the default OCTOPUS_API_KEY. */
   apiKeys?: string[]
+  /** Delay before every non-admin answer, as a distant upstream has (ms, default 0). */
+  latencyMs?: number
 }
 
 export interface SampleApi {
@@ -111,7 +119,11 @@ export interface SampleApi {
    * was in force. Returns the meter point's agreements after it; RangeError for a bad change.
    */
   addAgreement: (change: AgreementChange) => Agreement[]
-  /** Clears faults, revisions and counters, and restores the account's agreements. */
+  /** The delay before every non-admin answer (ms). */
+  latency: () => number
+  /** Sets that delay; RangeError unless a whole number of ms >= 0. */
+  setLatency: (ms: number) => void
+  /** Clears faults, revisions and counters, restores the account's agreements and the latency option. */
   reset: () => void
   /** Live counts of every non-admin request. */
   requests: RequestCounters
@@ -131,8 +143,8 @@ export interface RouteContext {
   url: URL
   /** The Authorization header, if any. */
   authorization: string | undefined
-  /** Consumption slots to drop from the end of the request's date (missing fault). */
-  missingSlots: number
+  /** Consumption slots to drop from the end of a date (missing fault); undefined = none. */
+  missing: { date: string, slots: number } | undefined
   apiKeys: ReadonlySet<string>
   revisionOf: (date: string) => number
   /** The current agreements of an account electricity meter point. */
@@ -141,10 +153,13 @@ export interface RouteContext {
   gasAgreementsOf: (mprn: string) => Agreement[]
 }
 
-/** A matched API route: which source and date it is about, and how to answer. */
+/** A matched API route: which source and dates it covers, and how to answer. */
 export interface Route {
   source: RequestSource
-  date?: string
+  /** The London dates the answer covers; undefined: none in particular (only undated faults hit it). */
+  dates?: DateRange
+  /** Counter key instead of the URL path (a template for paths with instants in them). */
+  path?: string
   /** A consumption request: the only kind a missing fault hits. */
   readings?: boolean
   respond: (ctx: RouteContext) => Reply

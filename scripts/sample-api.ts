@@ -7,20 +7,23 @@ import { createLogger } from '../lib/log.ts'
 import { onShutdown } from '../lib/shutdown.ts'
 import { createSampleApi, parseFaults } from '../sample-api/index.ts'
 
-const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON]
+const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON] [--latency-ms N]
 
 Offline stand-in for the Carbon Intensity and Octopus Energy APIs, listening on
 SAMPLE_API_HOST (default 127.0.0.1) until SIGTERM or Ctrl-C (docs/sample-api.md).
-  --port N       port to listen on (default SAMPLE_API_PORT, 8090; 0 picks a free one)
-  --seed N       seed of the generated values (default SAMPLE_API_SEED, 42)
-  --faults JSON  fault list to start with (default SAMPLE_API_FAULTS, [])
-  -h, --help     print this and exit`
+  --port N         port to listen on (default SAMPLE_API_PORT, 8090; 0 picks a free one)
+  --seed N         seed of the generated values (default SAMPLE_API_SEED, 42)
+  --faults JSON    fault list to start with (default SAMPLE_API_FAULTS, [])
+  --latency-ms N   delay before every non-admin answer, as a distant upstream has
+                   (default 0; PUT /_admin/latency {"ms":N} changes it at run time)
+  -h, --help       print this and exit`
 
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string' },
     seed: { type: 'string' },
     faults: { type: 'string' },
+    'latency-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   }
 })
@@ -35,7 +38,8 @@ try {
   const port = wholeNumber(args.port ?? String(config.sampleApiPort), '--port')
   const seed = wholeNumber(args.seed ?? String(config.sampleApiSeed), '--seed')
   const faults = args.faults === undefined ? parseFaults(config.sampleApiFaults) : parseFaults(args.faults, '--faults')
-  const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey] })
+  const latencyMs = wholeNumber(args['latency-ms'] ?? '0', '--latency-ms')
+  const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey], latencyMs })
   const server = createServer(api.handler)
   server.on('error', err => {
     log.error({ err }, `sample API cannot listen: ${describeError(err)}`)
@@ -43,7 +47,7 @@ try {
   })
   server.listen(port, config.sampleApiHost, () => {
     const base = `http://${config.sampleApiHost}:${(server.address() as AddressInfo).port}`
-    log.info({ carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, adminUrl: `${base}/_admin`, seed, faults: faults.length }, 'sample API listening')
+    log.info({ carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, adminUrl: `${base}/_admin`, seed, faults: faults.length, latencyMs }, 'sample API listening')
   })
   onShutdown(log, () => new Promise(resolve => {
     // Not running (a signal before listen) is as good as closed.

@@ -7,22 +7,26 @@ import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { INCOMPLETE_DAYS, incompleteDates, resolveRange, seed, seedDates, SETTLE_DAYS } from '../processors/ingest/seed.ts'
 import { checkSources, splitList, topology } from '../processors/topology.ts'
+import { MAX_SPAN_DAYS } from '../processors/ingest/spans.ts'
 
-const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}]
-       npm run seed -- --incomplete [--days N] [--only …]
+const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}] [--span-days N]
+       npm run seed -- --incomplete [--days N] [--only …] [--span-days N]
 
-Requests every Europe/London local date from FROM to TO, inclusive, on energy_processor.
+Requests every Europe/London local date from FROM to TO, inclusive, on energy_processor,
+consecutive days together: each request covers a span the processors fetch in as few upstream
+calls as the APIs allow, and split into per-day batches.
   FROM  YYYY-MM-DD; omitted: the day after the newest date in energy_usage.daily_summary
   TO    YYYY-MM-DD; omitted: today minus ${SETTLE_DAYS} days (consumption settles late)
   --incomplete  instead, the days of the last N (--days, default ${INCOMPLETE_DAYS}) up to yesterday
                 whose daily_summary is missing or not complete (late consumption, a failed source)
   --only  fetch only these sources for the dates (default: every source)
+  --span-days N  most days one request covers, 1 to ${MAX_SPAN_DAYS} (default ${MAX_SPAN_DAYS}; 1: a request a day)
 With OCTOPUS_ACCOUNT the account is read first (a change re-requests the days it moves).
 Re-seeding a date is safe: its records are replaced and the day is recomputed.`
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: 'string' }, incomplete: { type: 'boolean' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+  options: { only: { type: 'string' }, incomplete: { type: 'boolean' }, days: { type: 'string' }, 'span-days': { type: 'string' }, help: { type: 'boolean', short: 'h' } }
 })
 if (values.help === true) {
   console.log(HELP)
@@ -33,6 +37,8 @@ const log = createLogger(config.logLevel).child({ component: 'seed' })
 try {
   if (positionals.length > 2) throw new EnergyError('ENERGY_USAGE', `expected at most FROM and TO, got ${positionals.length} arguments`)
   const sources = values.only === undefined ? [] : checkSources(topology, splitList(values.only), '--only')
+  const spanDays = Number(values['span-days'] ?? MAX_SPAN_DAYS)
+  if (!Number.isInteger(spanDays) || spanDays < 1 || spanDays > MAX_SPAN_DAYS) throw new EnergyError('ENERGY_USAGE', `--span-days must be a whole number from 1 to ${MAX_SPAN_DAYS}, got "${values['span-days']}"`)
   const deps = { config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log }
   if (values.incomplete === true) {
     if (positionals.length > 0) throw new EnergyError('ENERGY_USAGE', '--incomplete takes no FROM or TO (it looks at the last --days days)')
@@ -40,12 +46,12 @@ try {
     if (!Number.isInteger(days) || days < 1 || days > 3660) throw new EnergyError('ENERGY_USAGE', `--days must be a whole number from 1 to 3660, got "${values.days}"`)
     const dates = await withPool(pool => incompleteDates(pool, days))
     log.info({ days, incomplete: dates.length }, dates.length === 0 ? 'every day of the window is complete' : 'requesting the incomplete days again')
-    if (dates.length > 0) await seedDates(deps, dates, sources)
+    if (dates.length > 0) await seedDates(deps, dates, sources, spanDays)
   } else {
     if (values.days !== undefined) throw new EnergyError('ENERGY_USAGE', '--days goes with --incomplete')
     const [from, to] = positionals
     const range = resolveRange(from, to, from === undefined ? await withPool(newestDay) : undefined)
-    await seed(deps, range, sources)
+    await seed(deps, range, sources, spanDays)
   }
 } catch (err) {
   // Caught up is not a failure: a cron line catching up every morning exits 0.

@@ -11,7 +11,7 @@ import { DEFAULTS, type Config } from '../lib/config.ts'
 import { createPool, type Pool } from '../lib/db.ts'
 import { createAdmin, createConsumer, READ_COMMITTED } from '../lib/kafka.ts'
 import { createLogger, type Logger } from '../lib/log.ts'
-import { londonDay } from '../lib/london-day.ts'
+import { addDays, londonDay, SLOT_MS } from '../lib/london-day.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { createJoinProcessor, createSourceProcessor, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
 import type { EnergyRequest } from '../processors/ingest/types.ts'
@@ -97,6 +97,21 @@ export async function startSampleServer (t: TestContext, options: Partial<Sample
   }))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return { api, base, carbonApiUrl: `${base}/carbon`, octopusApiUrl: `${base}/octopus/v1`, requests }
+}
+
+/**
+ * Whether a recorded upstream request asks for slots of London `date`: an Octopus list by its
+ * [period_from, period_to), a Carbon range (/carbon/{intensity,generation}/{from}/{to}) by the
+ * slots whose end lies in [from, to].
+ */
+export function requestCovers (request: SampleRequest, date: string): boolean {
+  const day = londonDay(date)
+  const from = request.query.get('period_from')
+  const to = request.query.get('period_to')
+  if (from !== null && to !== null) return Date.parse(from) < day.endMs && Date.parse(to) > day.startMs
+  const [, mount, , first, last] = request.path.split('/')
+  if (mount !== 'carbon' || last === undefined) return false
+  return Date.parse(first) - SLOT_MS < day.endMs && Date.parse(last) > day.startMs
 }
 
 /** The London date a recorded Octopus request is about (the day holding period_from). */
@@ -238,9 +253,9 @@ export function startPipelineChild (t: TestContext, env: TestEnvironment, only: 
   return child
 }
 
-/** Requests every date of [from, to] on the environment's energy_processor. */
-export async function seedDates (env: TestEnvironment, from: string, to = from, sources: string[] = []): Promise<number> {
-  return await seed({ config: env.config, codec: env.codec, log: silentLog }, { from, to }, sources)
+/** Requests every date of [from, to] on the environment's energy_processor, in spans of up to `spanDays` (as `npm run seed`). */
+export async function seedDates (env: TestEnvironment, from: string, to = from, sources: string[] = [], spanDays?: number): Promise<number> {
+  return await seed({ config: env.config, codec: env.codec, log: silentLog }, { from, to }, sources, spanDays)
 }
 
 /** The consumer group of a source processor (processors/topology.ts). */
@@ -341,8 +356,12 @@ export async function readRaw (env: TestEnvironment, topic: string, isolation: '
 export async function readRequests (env: TestEnvironment): Promise<Map<string, Array<DecodedMessage<EnergyRequest>>>> {
   const byDate = new Map<string, Array<DecodedMessage<EnergyRequest>>>()
   for (const m of await readTopic<EnergyRequest>(env, env.config.topics.requests)) {
-    const date = (m.value as EnergyRequest).date
-    byDate.set(date, [...(byDate.get(date) ?? []), m])
+    // A request covers its span: it is the request of every date in it.
+    const { date: first, days } = m.value as EnergyRequest
+    for (let i = 0; i < days; i++) {
+      const date = addDays(first, i)
+      byDate.set(date, [...(byDate.get(date) ?? []), m])
+    }
   }
   return byDate
 }

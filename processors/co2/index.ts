@@ -1,20 +1,16 @@
-import { getJson, httpSettings } from '../../lib/http.ts'
 import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
-import { parseCo2Day } from './normalise.ts'
+import { parseCo2Slots } from './normalise.ts'
+import { fetchCarbonRanges } from '../ingest/carbon.ts'
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {
   name: 'co2',
   topic: 'energy.co2',
-  // `/intensity/date/{date}` answers the UK local day, so one call covers one London day.
-  async fetchDay (day, { config, log, signal }) {
-    const body = await getJson(`${config.carbonApiUrl}/intensity/date/${day.date}`,
-      { ...httpSettings(config), log, signal })
-    return parseCo2Day(day, body)
-  },
+  // The range endpoint, 14 days a call (`/intensity/date/{date}` would take one call a day).
+  fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'intensity', context, parseCo2Slots),
   sink: {
     name: 'carbon_intensity',
     spec: {

@@ -1,9 +1,12 @@
-import type { LondonDay } from '../../lib/london-day.ts'
+import type { SlotRange } from '../../lib/london-day.ts'
 import type { Co2Values } from '../ingest/types.ts'
-import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepDaySlots, MAX_TEXT } from '../ingest/normalise.ts'
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, MAX_TEXT } from '../ingest/normalise.ts'
 
-/** Carbon Intensity `GET /intensity/date/{date}` answer → the day's half-hours. */
-export function parseCo2Day (day: LondonDay, body: unknown): Co2Values[] {
+/**
+ * Carbon Intensity `GET /intensity/{from}/{to}` (or `/intensity/date/{date}`) answer → the
+ * half-hours of `range`: a range answer starts with the slot ending at `from`, which is dropped.
+ */
+export function parseCo2Slots (range: SlotRange, body: unknown): Co2Values[] {
   const data = asArray(asObject(body, 'co2', 'answer').data, 'co2', 'data')
   const values = data.map((entry, i): Co2Values => {
     const slot = asObject(entry, 'co2', `data[${i}]`)
@@ -16,5 +19,5 @@ export function parseCo2Day (day: LondonDay, body: unknown): Co2Values[] {
       index: asText(intensity.index, 'co2', `data[${i}].intensity.index`, MAX_TEXT.index)
     }
   })
-  return keepDaySlots(day, values)
+  return keepRangeSlots(range, values)
 }

@@ -1,7 +1,7 @@
 import { meterView } from '../account/agreements.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { fetchMeteredDay } from '../ingest/metered.ts'
+import { fetchMeteredSpan } from '../ingest/metered.ts'
 import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
 import { checkValue } from '../join/state.ts'
 import { EnergyError } from '../../lib/errors.ts'
@@ -19,7 +19,7 @@ export const exportSource: SourceDeclaration<ExportValues> = {
   name: 'export',
   topic: 'energy.export',
   accountView: meterView('export', true),
-  fetchDay: (day, context) => fetchMeteredDay(day, context, {
+  fetchSpan: async (span, context) => await fetchMeteredSpan(span, context, {
     kind: 'export',
     path: 'electricity-meter-points',
     tariffs: { fuel: 'electricity', source: 'export', standingCharges: false },

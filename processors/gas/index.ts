@@ -2,7 +2,7 @@ import type { Config } from '../../lib/config.ts'
 import { meterView } from '../account/agreements.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
-import { fetchMeteredDay } from '../ingest/metered.ts'
+import { fetchMeteredSpan } from '../ingest/metered.ts'
 import type { GasValues, SourceDeclaration } from '../ingest/types.ts'
 import { checkValue } from '../join/state.ts'
 
@@ -39,7 +39,7 @@ export const gasSource: SourceDeclaration<GasValues> = {
   name: 'gas',
   topic: 'energy.gas',
   accountView: meterView('gas', true),
-  fetchDay: (day, context) => fetchMeteredDay(day, context, {
+  fetchSpan: async (span, context) => await fetchMeteredSpan(span, context, {
     kind: 'gas',
     path: 'gas-meter-points',
     tariffs: { fuel: 'gas', source: 'gas' },

@@ -4,16 +4,18 @@ import type { Config } from '../../lib/config.ts'
 import { createBatcher } from '../../lib/batcher.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
-import { commitBatch } from '../../lib/exactly-once.ts'
-import { createConsumer, createProducer, describeKafkaErrors, isProducerFenced, isRecordRefused, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
-import { isoUtc, londonDay, type LondonDay } from '../../lib/london-day.ts'
+import { commitBatch, MAX_SEND_BYTES, RECORD_OVERHEAD_BYTES } from '../../lib/exactly-once.ts'
+import { maxMessageBytes as maxMessageBytesOf } from '../../lib/topic-admin.ts'
+import { createAdmin, createConsumer, createProducer, describeKafkaErrors, isProducerFenced, isRecordRefused, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
+import { isoUtc, localDateOf, londonSpan, SLOT_MS, spanOf, type DaySpan, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
 import { processorGroup, topicIn, transactionalId } from '../topology.ts'
-import type { EnergyRequest, SourceDeclaration } from './types.ts'
+import type { EnergyRequest, FetchContext, SlotValues, SourceDeclaration } from './types.ts'
 import { createAccountTable, type AccountTable } from '../account/table.ts'
+import { MAX_SPAN_DAYS } from './spans.ts'
 import type { Account } from '../account/types.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
@@ -38,13 +40,17 @@ export interface SourceProcessorDeps {
   options?: Partial<SourceProcessorOptions>
 }
 
-/** Outcome of one request: its batch, or a dead letter. */
-interface Handled { records: Outgoing[], date?: string, produced: number, missing: number }
+/** A day of a request's span: its values, or why it has none. */
+type DayOutcome<V> = { day: Readonly<LondonDay>, values: V[] } | { day: Readonly<LondonDay>, error: unknown }
+
+/** Outcome of one request: its days' batches and dead letters. */
+interface Handled { records: Outgoing[], days: Array<DayOutcome<SlotValues>>, error?: unknown }
 
 /**
- * consume energy_processor → fetch the day → normalise → encode → produce the day's batch and
- * commit the request's offset in the same Kafka transaction, so a request is never committed
- * without its batch. A request that cannot be served goes to energy.dlq in that transaction.
+ * consume energy_processor → fetch the request's span of days → split it into per-day batches →
+ * encode → produce them and commit the request's offset in the same Kafka transaction, so a
+ * request is never committed without its batches. A day that cannot be served goes to
+ * energy.dlq in that transaction; the others of its span are produced.
  */
 export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const { config, source, codec } = deps
@@ -55,35 +61,122 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   const group = processorGroup(source.name, namespace)
   const instanceId = deps.instanceId ?? '1'
   let partitions = 0
+  // The topic's max.message.bytes, read when a session starts.
+  let maxMessageBytes = 1048588
 
   async function handle (message: Incoming, signal: AbortSignal, accounts: AccountTable | undefined): Promise<Handled> {
     let request: EnergyRequest | undefined
-    let day: LondonDay
     try {
       if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'request has no value')
       request = await codec.decode<EnergyRequest>(topics.requests, message.value)
-      if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], produced: 0, missing: 0 }
-      try {
-        day = londonDay(request.date)
-      } catch (cause) {
-        throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
-      }
-      const values = await source.fetchDay(day, { config, log, signal, account: await accountFor(request, accounts) })
-      // Visible per source and date (energy.dlq, /api/status), not only in a log line.
-      if (values.length === 0) throw new EnergyError('ENERGY_NO_DATA', `${source.name} has no data for ${day.date} yet`, { date: day.date })
-      const batchId = request.request_id
-      const partition = partitionForDate(day.date, partitions)
+      if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], days: [] }
+      const span = requestSpan(request)
+      const context: FetchContext = { config, log, signal, account: await accountFor(request, accounts) }
+      const days = await fetchDays(span, context)
       const records: Outgoing[] = []
-      for (const v of values) {
-        const record = { ...v, local_date: day.date, slot_end: v.slot_start + 30 * 60 * 1000, batch_id: batchId, batch_size: values.length }
-        records.push({ topic, partition, key: isoUtc(v.slot_start), value: await codec.encode(topic, record) })
+      for (let i = 0; i < days.length; i++) {
+        const outcome = days[i]
+        if ('values' in outcome) {
+          const batch = await encodeDay(outcome.day, outcome.values, request.request_id)
+          if (Array.isArray(batch)) {
+            records.push(...batch)
+            continue
+          }
+          days[i] = { day: outcome.day, error: batch }
+        }
+        records.push(deadLetter(message, (days[i] as { error: unknown }).error, outcome.day.date, span))
       }
-      return { records, date: day.date, produced: values.length, missing: day.slots - values.length }
+      return { records, days }
     } catch (err) {
       // Schema registry and broker trouble is the pipeline's, not the request's: retry the session.
       if (signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
-      return deadLettered(message, err, request?.date)
+      return { records: [deadLetter(message, err, request?.date)], days: [], error: err }
     }
+  }
+
+  /**
+   * A day's batch as records for its partition; a record the broker would refuse (larger than
+   * the topic's max.message.bytes) fails the day here, before it can fail the transaction.
+   */
+  async function encodeDay (day: Readonly<LondonDay>, values: SlotValues[], batchId: string): Promise<Outgoing[] | EnergyError> {
+    const partition = partitionForDate(day.date, partitions)
+    const records: Outgoing[] = []
+    for (const v of values) {
+      const record = { ...v, local_date: day.date, slot_end: v.slot_start + SLOT_MS, batch_id: batchId, batch_size: values.length }
+      const key = isoUtc(v.slot_start)
+      const value = await codec.encode(topic, record)
+      const size = key.length + value.length + RECORD_OVERHEAD_BYTES + BATCH_OVERHEAD_BYTES
+      if (size > maxMessageBytes) {
+        return new EnergyError('ENERGY_REFUSED', `${day.date}: a record of ${size} bytes (slot ${key}) is larger than ${topic}'s max.message.bytes (${maxMessageBytes}); the broker would refuse it`, { date: day.date, topic })
+      }
+      records.push({ topic, partition, key, value })
+    }
+    return records
+  }
+
+  /** The request's days; a bad date or length is the request's fault (ENERGY_BAD_DATE). */
+  function requestSpan (request: EnergyRequest): DaySpan {
+    const days = request.days ?? 1
+    if (!Number.isInteger(days) || days < 1 || days > MAX_SPAN_DAYS) {
+      throw new EnergyError('ENERGY_BAD_DATE', `a request covers 1 to ${MAX_SPAN_DAYS} days, this one ${days}`, { date: request.date })
+    }
+    try {
+      return londonSpan(request.date, days)
+    } catch (cause) {
+      throw new EnergyError('ENERGY_BAD_DATE', (cause as Error).message, { date: request.date })
+    }
+  }
+
+  /**
+   * The span's days, each with its values or why it has none. A failed fetch is retried on the
+   * two halves of the span, down to single days, so a day the upstream answers badly (a
+   * malformed slot, a 500 on one date) costs only itself; when both halves fail to reach the
+   * upstream (down, refusing the key, rate limiting), every day fails at once rather than
+   * trying each day of a year.
+   */
+  async function fetchDays (span: DaySpan, context: FetchContext): Promise<Array<DayOutcome<SlotValues>>> {
+    const first = await attempt(span, context)
+    return 'values' in first ? perDay(span, first.values, context) : await isolate(span, first.error, context)
+  }
+
+  async function isolate (span: DaySpan, error: unknown, context: FetchContext): Promise<Array<DayOutcome<SlotValues>>> {
+    if (span.days.length === 1) return [{ day: span.days[0], error }]
+    const middle = Math.ceil(span.days.length / 2)
+    const halves = [spanOf(span.days.slice(0, middle)), spanOf(span.days.slice(middle))]
+    log.debug({ from: span.from, to: span.to, err: describeError(error) }, 'span failed, fetching its halves apart')
+    const attempts = await Promise.all(halves.map(async half => await attempt(half, context)))
+    const errors = attempts.flatMap(a => 'error' in a ? [a.error] : [])
+    if (errors.length === 2 && errors.every(isUnreachable)) return span.days.map(day => ({ day, error: errors[0] }))
+    const outcomes = await Promise.all(halves.map(async (half, i) => {
+      const a = attempts[i]
+      return 'values' in a ? perDay(half, a.values, context) : await isolate(half, a.error, context)
+    }))
+    return outcomes.flat()
+  }
+
+  async function attempt (span: DaySpan, context: FetchContext): Promise<{ values: SlotValues[] } | { error: unknown }> {
+    try {
+      return { values: await source.fetchSpan(span, context) }
+    } catch (error) {
+      if (context.signal.aborted || (isEnergyError(error, 'ENERGY_SCHEMA') && error.retryable)) throw error
+      return { error }
+    }
+  }
+
+  /** The span's values split by day; a day without any says why (visible in energy.dlq and /api/status). */
+  function perDay (span: DaySpan, values: SlotValues[], context: FetchContext): Array<DayOutcome<SlotValues>> {
+    const byDate = new Map<string, SlotValues[]>()
+    for (const v of values) {
+      const date = localDateOf(v.slot_start)
+      const list = byDate.get(date)
+      if (list === undefined) byDate.set(date, [v])
+      else list.push(v)
+    }
+    return span.days.map(day => {
+      const dayValues = byDate.get(day.date)
+      if (dayValues !== undefined) return { day, values: dayValues }
+      return { day, error: source.whyMissing?.(day, context) ?? new EnergyError('ENERGY_NO_DATA', `${source.name} has no data for ${day.date} yet`, { date: day.date }) }
+    })
   }
 
   /**
@@ -103,41 +196,50 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
     return account
   }
 
-  /** A request that cannot be served: its dead letter is its whole outcome. */
-  function deadLettered (message: Incoming, err: unknown, date = message.key): Handled {
-    // Not published yet, or not priceable: the upstream's state, not a fault.
-    const level = isEnergyError(err, 'ENERGY_NO_DATA') || isEnergyError(err, 'ENERGY_UNPRICED') ? 'warn' : 'error'
-    log[level]({ err: describeError(err), date, offset: String(message.offset) }, 'request not served, sent to energy.dlq')
-    return {
-      produced: 0,
-      missing: 0,
-      records: [dlqMessage({
-        dlqTopic: topics.dlq,
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        error: err,
-        context: { 'dlq.processor': source.name, 'dlq.date': date ?? '' }
-      })]
-    }
+  /** The dead letter of a request, or of one day of its span (dlq.date; dlq.span for a multi-day request). */
+  function deadLetter (message: Incoming, err: unknown, date = message.key, span?: DaySpan): Outgoing {
+    const context: Record<string, string> = { 'dlq.processor': source.name, 'dlq.date': date ?? '' }
+    if (span !== undefined && span.days.length > 1) context['dlq.span'] = `${span.from}..${span.to}`
+    return dlqMessage({ dlqTopic: topics.dlq, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: err, context })
   }
 
   /** One transaction for `handled` and the offsets after `batch`. */
   async function commit (handled: Handled[], batch: Incoming[], clients: Clients, owns: (partition: number) => boolean): Promise<void> {
-    await commitBatch(clients.producer, clients.consumer, handled.flatMap(h => h.records), batch, owns)
+    await commitBatch(clients.producer, clients.consumer, handled.flatMap(h => h.records), batch, owns, Math.min(MAX_SEND_BYTES, Math.floor(maxMessageBytes / 2)))
   }
 
+  /**
+   * Fetches the batch's requests `fetchConcurrency` at a time and commits them in consume order
+   * as they are ready: each transaction takes every request ready after the last committed one,
+   * so a span's records go out while later spans are still being fetched, and memory holds only
+   * what is waiting for an earlier request.
+   */
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     await clients.accounts?.catchUp()
-    const handled = await mapLimit(batch, options.fetchConcurrency, m => handle(m, signal, clients.accounts))
+    const results = startLimited(batch, options.fetchConcurrency, async m => await handle(m, signal, clients.accounts))
+    const handled: Array<Handled | undefined> = new Array(batch.length)
+    results.forEach((p, i) => { p.then(h => { handled[i] = h }, () => {}) })
+    for (let next = 0; next < batch.length;) {
+      await results[next]
+      let end = next + 1
+      while (end < batch.length && handled[end] !== undefined) end++
+      const group = handled.slice(next, end) as Handled[]
+      await commitGroup(group, batch.slice(next, end), clients, owns)
+      for (let i = 0; i < group.length; i++) {
+        logOutcome(group[i], batch[next + i])
+        handled[next + i] = undefined
+      }
+      next = end
+    }
+  }
+
+  async function commitGroup (handled: Handled[], batch: Incoming[], clients: Clients, owns: (partition: number) => boolean): Promise<void> {
     try {
       await commit(handled, batch, clients, owns)
     } catch (err) {
       if (!isRecordRefused(err)) throw err
       // The broker refused records of one request (say, too large for the topic): find it by
-      // committing request by request, in offset order, and dead-letter it; the rest commit.
+      // committing request by request, in offset order, and dead-letter its days; the rest commit.
       // After a refused produce the idempotent producer's sequence numbers no longer match the
       // broker's (the next send fails OUT_OF_ORDER_SEQUENCE_NUMBER): a new producer starts clean.
       log.warn({ err: describeError(err), requests: batch.length }, 'the broker refused records of the batch, committing its requests one by one')
@@ -148,17 +250,47 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
         } catch (err) {
           if (!isRecordRefused(err)) throw err
           await clients.renewProducer()
-          const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${handled[i].date ?? 'the request'}: ${describeKafkaErrors(err).join('; ') || describeError(err)}`, { cause: err, date: handled[i].date })
-          handled[i] = deadLettered(batch[i], refused, handled[i].date)
+          handled[i] = refusedOutcome(handled[i], batch[i], err)
           await commit([handled[i]], [batch[i]], clients, owns)
         }
       }
     }
-    for (const h of handled) {
-      if (h.date === undefined) continue
-      const fields = { date: h.date, records: h.produced, missing: h.missing }
-      if (h.missing > 0) log.warn(fields, `day produced with ${h.missing} slots missing`)
-      else log.info(fields, 'day produced')
+  }
+
+  /** A request whose records the broker refused: each day it produced becomes a dead letter saying so. */
+  function refusedOutcome ({ days }: Handled, message: Incoming, err: unknown): Handled {
+    const what = days.length === 0 ? 'the request' : days.length === 1 ? days[0].day.date : `${days[0].day.date}..${days[days.length - 1].day.date}`
+    const refused = new EnergyError('ENERGY_REFUSED', `the broker refused the records of ${what}: ${describeKafkaErrors(err).join('; ') || describeError(err)}`, { cause: err, date: days[0]?.day.date })
+    if (days.length === 0) return { records: [deadLetter(message, refused)], days, error: refused }
+    const span = spanOf(days.map(d => d.day))
+    const failed = days.map(d => 'error' in d ? d : { day: d.day, error: refused })
+    return { records: failed.map(d => deadLetter(message, d.error, d.day.date, span)), days: failed }
+  }
+
+  /** One line per request: the days produced (and slots missing), and the days dead-lettered per reason. */
+  function logOutcome ({ days, error }: Handled, message: Incoming): void {
+    if (error !== undefined) log.error({ err: describeError(error), date: message.key, offset: String(message.offset) }, 'request not served, sent to energy.dlq')
+    const produced = days.flatMap(d => 'values' in d ? [d] : [])
+    if (produced.length > 0) {
+      const missing = produced.reduce((n, d) => n + d.day.slots - d.values.length, 0)
+      const records = produced.reduce((n, d) => n + d.values.length, 0)
+      const fields = produced.length === 1 ? { date: produced[0].day.date, records, missing } : { from: produced[0].day.date, to: produced[produced.length - 1].day.date, days: produced.length, records, missing }
+      if (missing > 0) log.warn(fields, `${produced.length === 1 ? 'day' : 'days'} produced with ${missing} slots missing`)
+      else log.info(fields, produced.length === 1 ? 'day produced' : 'days produced')
+    }
+    const failed = new Map<string, { dates: string[], err: unknown }>()
+    for (const d of days) {
+      if (!('error' in d)) continue
+      const why = describeError(d.error)
+      const entry = failed.get(why) ?? { dates: [], err: d.error }
+      entry.dates.push(d.day.date)
+      failed.set(why, entry)
+    }
+    for (const { dates, err } of failed.values()) {
+      // Not published yet, or not priceable: the upstream's state, not a fault.
+      const level = isEnergyError(err, 'ENERGY_NO_DATA') || isEnergyError(err, 'ENERGY_UNPRICED') ? 'warn' : 'error'
+      const which = dates.length === 1 ? { date: dates[0] } : { from: dates[0], to: dates[dates.length - 1], days: dates.length }
+      log[level]({ err: describeError(err), ...which, offset: String(message.offset) }, `${dates.length === 1 ? 'day' : 'days'} not served, sent to energy.dlq`)
     }
   }
 
@@ -188,6 +320,12 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       const metadata = await clients.producer.metadata({ topics: [topic] })
       partitions = metadata.topics.get(topic)?.partitionsCount ?? 0
       if (partitions === 0) throw new EnergyError('ENERGY_NOT_SET_UP', `topic ${topic} does not exist: run \`npm run setup\``)
+      const admin = createAdmin(config, group)
+      try {
+        maxMessageBytes = await maxMessageBytesOf(admin, topic)
+      } finally {
+        await closeQuietly(() => admin.close())
+      }
       const stream = await consumer.consume({ topics: [topics.requests], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
       const batcher = createBatcher<Incoming>(stream, options.requestsPerTransaction, options.batchWaitMs)
       log.info({ group, topic, partitions }, 'processor started')
@@ -209,15 +347,33 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   return supervise({ name: `processor ${source.name}`, log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
 }
 
-async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i])
-    }
+/** A record batch's header (v2: base offset, length, epoch, magic, CRC, attributes, deltas, timestamps, ids, count). */
+const BATCH_OVERHEAD_BYTES = 61
+
+/**
+ * The upstream could not be reached or refused to serve at all (down, throttling, credentials):
+ * not one day's fault, so a span is not split further for it.
+ */
+function isUnreachable (err: unknown): boolean {
+  if (isEnergyError(err, 'ENERGY_RATE_LIMITED') || isEnergyError(err, 'ENERGY_AUTH')) return true
+  return isEnergyError(err, 'ENERGY_FETCH') && (err.status === undefined || err.status === 429 || (err.status as number) >= 500)
+}
+
+/** Runs `fn` on every item, at most `limit` at a time; one promise per item, in item order. */
+function startLimited<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Array<Promise<R>> {
+  let running = 0
+  const queue: Array<() => void> = []
+  const release = (): void => {
+    running--
+    queue.shift()?.()
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
+  return items.map(async item => {
+    if (running >= limit) await new Promise<void>(resolve => queue.push(resolve))
+    running++
+    try {
+      return await fn(item)
+    } finally {
+      release()
+    }
+  })
 }

@@ -1,8 +1,8 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { SLOT_MS, type LondonDay } from '../../lib/london-day.ts'
+import { SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
 
 // Shared checks for source answers: the real APIs return extra or overlapping slots, so every
-// normaliser keeps only slots starting inside the day, on a half-hour, once each. An answer is
+// normaliser keeps only slots starting inside the day or span asked for, on a half-hour, once each. An answer is
 // untrusted input: every number must be finite and inside physical bounds (a consumption of
 // 1e308 would sum to Infinity), every string short and free of control characters (a NUL
 // cannot be stored in Postgres text, a 100 KB string makes a record the broker refuses).
@@ -84,12 +84,12 @@ function shown (value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text
 }
 
-/** Keeps values whose slot starts inside the day on a half-hour, first one per start, sorted. */
-export function keepDaySlots<V extends { slot_start: number }> (day: LondonDay, values: V[]): V[] {
+/** Keeps values whose slot starts inside the range on a half-hour, first one per start, sorted. */
+export function keepRangeSlots<V extends { slot_start: number }> (range: SlotRange, values: V[]): V[] {
   const seen = new Set<number>()
   const kept: V[] = []
   for (const v of values) {
-    if (v.slot_start < day.startMs || v.slot_start >= day.endMs || (v.slot_start - day.startMs) % SLOT_MS !== 0) continue
+    if (v.slot_start < range.startMs || v.slot_start >= range.endMs || (v.slot_start - range.startMs) % SLOT_MS !== 0) continue
     if (seen.has(v.slot_start)) continue
     seen.add(v.slot_start)
     kept.push(v)

@@ -1,10 +1,10 @@
-import type { LondonDay } from '../../lib/london-day.ts'
+import type { SlotRange } from '../../lib/london-day.ts'
 import type { MeterPeriod } from '../account/types.ts'
-import { parseUsageDay } from '../usage/normalise.ts'
+import { parseReadings } from '../usage/normalise.ts'
 import { fetchOctopusPages, octopusTime } from './octopus.ts'
 import type { FetchContext, UsageValues } from './types.ts'
 
-// Meter readings of a day from Octopus consumption endpoints, for every meter of the meter
+// Meter readings of a day or span from Octopus consumption endpoints, for every meter of the meter
 // points in force. A meter point listing several meters had a meter exchanged: each slot's
 // reading comes from the first meter, in the account's order, that has one, so a slot read by
 // the old and the new meter around the exchange counts once.
@@ -12,18 +12,19 @@ import type { FetchContext, UsageValues } from './types.ts'
 /** The consumption endpoint of a fuel: electricity (import and export) or gas. */
 export type ReadingPath = 'electricity-meter-points' | 'gas-meter-points'
 
-/** A meter point's meters over part of a day: the account's periods, or the one configured meter. */
+/** A meter point's meters over part of a span: the account's periods, or the one configured meter. */
 export type MeterSpan = Pick<MeterPeriod, 'meterPoint' | 'meters' | 'from' | 'to'>
 
-export async function fetchReadings (day: LondonDay, spans: readonly MeterSpan[], path: ReadingPath, source: string, context: FetchContext): Promise<UsageValues[]> {
+export async function fetchReadings (range: SlotRange, spans: readonly MeterSpan[], path: ReadingPath, source: string, context: FetchContext): Promise<UsageValues[]> {
   const bySlot = new Map<number, UsageValues>()
   for (const span of spans) {
     for (const serial of span.meters) {
       // period_to is inclusive on the real API, so the span's end is one slot too many: the
-      // slots are kept to the span. order_by=period gives oldest first, which pages naturally.
+      // slots are kept to the span. order_by=period gives oldest first, which pages naturally;
+      // 25,000 (the API's largest page) is over 500 days of half-hours.
       const query = new URLSearchParams({ period_from: octopusTime(span.from), period_to: octopusTime(span.to), page_size: '25000', order_by: 'period' })
       const url = `${context.config.octopusApiUrl}/${path}/${encodeURIComponent(span.meterPoint)}/meters/${encodeURIComponent(serial)}/consumption/?${query}`
-      for (const reading of parseUsageDay(day, await fetchOctopusPages(url, context, { source, auth: true }), serial, source)) {
+      for (const reading of parseReadings(range, await fetchOctopusPages(url, context, { source, auth: true }), serial, source)) {
         if (reading.slot_start >= span.from && reading.slot_start < span.to && !bySlot.has(reading.slot_start)) bySlot.set(reading.slot_start, reading)
       }
     }

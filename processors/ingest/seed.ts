@@ -9,6 +9,7 @@ import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../.
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { EnergyRequest, SourceDeclaration } from './types.ts'
+import { MAX_SPAN_DAYS, spansOf, type RequestSpan } from './spans.ts'
 import { repricedDates } from '../account/agreements.ts'
 import { accountMessage, refreshAccount, type AccountRefresh } from '../account/refresh.ts'
 import { topology } from '../topology.ts'
@@ -58,11 +59,14 @@ export async function incompleteDates (pool: Pool, days: number, nowMs = Date.no
   return dates.filter(d => !complete.has(d))
 }
 
-/** Requests every one of `dates` (the account read first, as seed does); returns how many. */
-export async function seedDates (deps: SeedDeps, dates: readonly string[], sources: readonly string[] = []): Promise<number> {
+/**
+ * Requests every one of `dates` (the account read first, as seed does), consecutive ones together
+ * in spans of up to `spanDays`; returns how many requests.
+ */
+export async function seedDates (deps: SeedDeps, dates: readonly string[], sources: readonly string[] = [], spanDays = MAX_SPAN_DAYS): Promise<number> {
   const version = (await seedAccount(deps))?.account.fetched_at ?? null
-  const sent = await request(deps, dates.map(date => ({ date, sources })), version)
-  deps.log.info({ requests: sent, first: dates[0], last: dates.at(-1) }, 'seed done')
+  const sent = await request(deps, spansOf(dates, spanDays).map(span => ({ ...span, sources })), version)
+  deps.log.info({ requests: sent, days: new Set(dates).size, first: dates[0], last: dates.at(-1) }, 'seed done')
   return sent
 }
 
@@ -75,12 +79,13 @@ export interface SeedDeps {
 }
 
 /**
- * Produces one request per local date of the range, inclusive; returns how many. With
- * OCTOPUS_ACCOUNT the account is read first (seedAccount), so the range is priced by it.
+ * Requests every local date of the range, inclusive, in spans of up to `spanDays` consecutive
+ * days (1: one request a day); returns how many requests. With OCTOPUS_ACCOUNT the account is
+ * read first (seedAccount), so the range is priced by it.
  */
-export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly string[] = []): Promise<number> {
+export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly string[] = [], spanDays = MAX_SPAN_DAYS): Promise<number> {
   const version = (await seedAccount(deps))?.account.fetched_at ?? null
-  const sent = await request(deps, datesBetween(range.from, range.to).map(date => ({ date, sources })), version)
+  const sent = await request(deps, spansOf(datesBetween(range.from, range.to), spanDays).map(span => ({ ...span, sources })), version)
   deps.log.info({ from: range.from, to: range.to, requests: sent }, 'seed done')
   return sent
 }
@@ -109,12 +114,18 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
     }
   }
   const dates = [...byDate.keys()].sort()
+  // Consecutive days the change moved for the same sources go out as one span.
+  const spans: Array<RequestSpan & { sources: string[] }> = []
+  for (const sources of new Set([...byDate.values()].map(list => list.join(',')))) {
+    const wanted = dates.filter(d => (byDate.get(d) as string[]).join(',') === sources)
+    spans.push(...spansOf(wanted).map(span => ({ ...span, sources: sources.split(',') })))
+  }
   const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
   try {
     const partitions = await requestPartitions(producer, config)
     const tx = await producer.beginTransaction()
     try {
-      const requests = await Promise.all(dates.map(date => requestMessage(deps, partitions, date, byDate.get(date) as string[], account.fetched_at)))
+      const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
       await tx.send({ messages: [await accountMessage(config, codec, account), ...requests] })
       await tx.commit()
     } catch (err) {
@@ -124,7 +135,7 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
   } finally {
     await producer.close()
   }
-  if (dates.length > 0) log.info({ requests: dates.length, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
+  if (dates.length > 0) log.info({ requests: spans.length, days: dates.length, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
   return refresh
 }
 
@@ -133,14 +144,17 @@ async function requestPartitions (producer: ReturnType<typeof createProducer>, c
   return metadata.topics.get(config.topics.requests)?.partitionsCount ?? 0
 }
 
-async function requestMessage ({ config, codec }: SeedDeps, partitions: number, date: string, sources: readonly string[], version: number | null): Promise<MessageToProduce<string, Buffer, string, string>> {
+/** A request for a span, keyed and partitioned by its first date. */
+async function requestMessage ({ config, codec }: SeedDeps, partitions: number, { date, days, sources }: Wanted, version: number | null): Promise<MessageToProduce<string, Buffer, string, string>> {
   const topic = config.topics.requests
-  const value: EnergyRequest = { date, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources], account_version: version }
+  const value: EnergyRequest = { date, days, request_id: randomUUID(), requested_at: Date.now(), sources: [...sources], account_version: version }
   return { topic, key: date, partition: partitionForDate(date, partitions), value: await codec.encode(topic, value) }
 }
 
-/** One request per date, for its sources (empty: every source), made with account `version`. */
-async function request (deps: SeedDeps, wanted: ReadonlyArray<{ date: string, sources: readonly string[] }>, version: number | null): Promise<number> {
+type Wanted = RequestSpan & { sources: readonly string[] }
+
+/** One request per span, for its sources (empty: every source), made with account `version`. */
+async function request (deps: SeedDeps, wanted: readonly Wanted[], version: number | null): Promise<number> {
   const { config, log } = deps
   const producer = createProducer(config, { clientId: 'energy-seed' })
   try {
@@ -148,12 +162,10 @@ async function request (deps: SeedDeps, wanted: ReadonlyArray<{ date: string, so
     let sent = 0
     for (let i = 0; i < wanted.length; i += SEND_CHUNK) {
       const messages: Array<MessageToProduce<string, Buffer, string, string>> = []
-      for (const { date, sources } of wanted.slice(i, i + SEND_CHUNK)) messages.push(await requestMessage(deps, partitions, date, sources, version))
+      for (const span of wanted.slice(i, i + SEND_CHUNK)) messages.push(await requestMessage(deps, partitions, span, version))
       await producer.send({ messages })
-      for (let d = sent; d < sent + messages.length; d++) {
-        if ((d + 1) % 30 === 0) log.info({ seeded: d + 1, of: wanted.length, date: wanted[d].date }, 'seeding')
-      }
       sent += messages.length
+      if (wanted.length > SEND_CHUNK) log.info({ seeded: sent, of: wanted.length, date: wanted[sent - 1].date }, 'seeding')
     }
     return sent
   } finally {

@@ -1,5 +1,6 @@
 import type { Config } from '../../lib/config.ts'
-import type { LondonDay } from '../../lib/london-day.ts'
+import type { DaySpan, LondonDay } from '../../lib/london-day.ts'
+import type { EnergyError } from '../../lib/errors.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { JoinInput } from '../join/types.ts'
@@ -61,6 +62,8 @@ export interface EnergyRequest {
   sources: string[]
   /** fetched_at of the account the request was made with (version 2; null: none, or before). */
   account_version: number | null
+  /** Consecutive days from `date` the request covers (version 3; 1 before). */
+  days: number
 }
 
 export interface FetchContext {
@@ -82,8 +85,8 @@ export type SlotRecord<V extends SlotValues = SlotValues> = SlotEnvelope & V
 
 /**
  * One source, declared once (DESIGN.md "The topology, declared once"): its name, its topic
- * and value schema, how it fetches a London day and normalises it, the table its sink lands it
- * in, and whether and how the join reads it. processors/topology.ts lists the sources and
+ * and value schema, how it fetches a span of London days and normalises it, the table its sink
+ * lands it in, and whether and how the join reads it. processors/topology.ts lists the sources and
  * derives the rest (topic configs, groups, transactional ids, sink targets, --only groups).
  */
 export interface SourceDeclaration<V extends SlotValues = SlotValues> {
@@ -93,8 +96,14 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
   topic: string
   /** The Avro schema as JSON text, for a source declared outside schemas/ (tests). */
   schema?: string
-  /** Values for the slots of the day the source has, ascending, one per slot start. */
-  fetchDay (day: LondonDay, context: FetchContext): Promise<V[]>
+  /**
+   * Values for the slots of the span the source has, ascending, one per slot start, in as few
+   * upstream requests as its endpoints allow. A throw fails the span: the runner then fetches
+   * its halves apart, so a bad day costs only itself.
+   */
+  fetchSpan (span: DaySpan, context: FetchContext): Promise<V[]>
+  /** Why a day of a fetched span has no values (default: ENERGY_NO_DATA, not published yet). */
+  whyMissing? (day: LondonDay, context: FetchContext): EnergyError
   /** Where its sink lands the records. */
   sink: Omit<SinkTarget<SlotRecord<V>>, 'topic'>
   /**

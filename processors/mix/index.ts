@@ -1,12 +1,11 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { getJson, httpSettings } from '../../lib/http.ts'
 import type { MixValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue, slotIndex } from '../join/state.ts'
 import type { JoinState } from '../join/types.ts'
-import { carbonTime } from '../ingest/normalise.ts'
-import { FUEL_NAME_RULE, isFuelName, parseMixDay } from './normalise.ts'
+import { fetchCarbonRanges } from '../ingest/carbon.ts'
+import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from './normalise.ts'
 
 /** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
 export const MAX_FUELS = 16
@@ -15,11 +14,7 @@ export const MAX_FUELS = 16
 export const mixSource: SourceDeclaration<MixValues> = {
   name: 'mix',
   topic: 'energy.mix',
-  async fetchDay (day, { config, log, signal }) {
-    const body = await getJson(`${config.carbonApiUrl}/generation/${carbonTime(day.startMs)}/${carbonTime(day.endMs)}`,
-      { ...httpSettings(config), log, signal })
-    return parseMixDay(day, body)
-  },
+  fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'generation', context, parseMixSlots),
   // One row per slot and fuel: a re-delivered slot replaces all its fuel rows.
   sink: {
     name: 'generation_mix',

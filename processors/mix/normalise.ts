@@ -1,6 +1,6 @@
-import type { LondonDay } from '../../lib/london-day.ts'
+import type { SlotRange } from '../../lib/london-day.ts'
 import type { FuelShare, MixValues } from '../ingest/types.ts'
-import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepDaySlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
 
 /** What a fuel name may be: the API's are biomass, coal, imports, gas, nuclear, other, hydro, solar, wind. */
 export const FUEL_NAME_RULE = 'lower-case letters, digits, space, _ and -, starting with a letter, up to 32 characters'
@@ -11,11 +11,11 @@ export function isFuelName (name: string): boolean {
 }
 
 /**
- * Carbon Intensity `GET /generation/{from}/{to}` answer → the day's half-hours. The range
- * endpoint returns every slot whose end lies in [from, to], so a day query also returns the
- * slot ending at local midnight; keepDaySlots drops it.
+ * Carbon Intensity `GET /generation/{from}/{to}` answer → the half-hours of `range`. The range
+ * endpoint returns every slot whose end lies in [from, to], so a query from the range's start
+ * also returns the slot ending there; keepRangeSlots drops it.
  */
-export function parseMixDay (day: LondonDay, body: unknown): MixValues[] {
+export function parseMixSlots (range: SlotRange, body: unknown): MixValues[] {
   const data = asArray(asObject(body, 'mix', 'answer').data, 'mix', 'data')
   const values = data.map((entry, i): MixValues => {
     const slot = asObject(entry, 'mix', `data[${i}]`)
@@ -27,5 +27,5 @@ export function parseMixDay (day: LondonDay, body: unknown): MixValues[] {
     })
     return { slot_start: asInstant(slot.from, 'mix', `data[${i}].from`), generationmix }
   })
-  return keepDaySlots(day, values)
+  return keepRangeSlots(range, values)
 }

@@ -1,4 +1,4 @@
-import type { LondonDay } from '../../lib/london-day.ts'
+import type { SlotRange } from '../../lib/london-day.ts'
 import { importTariffView, meterPeriods } from '../account/agreements.ts'
 import type { TariffPeriod } from '../account/types.ts'
 import { accountOf } from '../account/table.ts'
@@ -18,16 +18,18 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   name: 'pricing',
   topic: 'energy.pricing',
   accountView: importTariffView,
-  async fetchDay (day, context) {
-    const periods = tariffPeriods(day, context)
+  async fetchSpan (span, context) {
     const values: PricingValues[] = []
     const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
-    for (const period of periods) values.push(...await fetchTariffSlots(day, period, context, { fuel: 'electricity', source: 'pricing', product }))
-    if (values.length === 0) {
-      const tariffs = [...new Set(periods.map(p => p.tariff))].join(', ')
-      throw new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${tariffs} has no unit rates for this day (not published yet, or before the product launched)`, { date: day.date, tariff: tariffs })
-    }
+    for (const period of tariffPeriods(span.from, span, context)) values.push(...await fetchTariffSlots(span, period, context, { fuel: 'electricity', source: 'pricing', product }))
     return values.sort((a, b) => a.slot_start - b.slot_start)
+  },
+  // A day without rates cannot be priced: say by which agreement, or that none is in force.
+  whyMissing (day, context) {
+    const periods = tariffPeriods(day.date, day, context)
+    if (periods.length === 0) return new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${context.config.octopusAccount} is in force on this day`, { date: day.date })
+    const tariffs = [...new Set(periods.map(p => p.tariff))].join(', ')
+    return new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${tariffs} has no unit rates for this day (not published yet, or before the product launched)`, { date: day.date, tariff: tariffs })
   },
   sink: {
     name: 'unit_rates',
@@ -68,11 +70,8 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   }
 }
 
-/** The tariffs pricing the day, each over the part of it where it is in force. */
-function tariffPeriods (day: LondonDay, context: FetchContext): TariffPeriod[] {
-  if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: day.startMs, to: day.endMs }]
-  const account = accountOf(day.date, context, 'ENERGY_UNPRICED')
-  const periods = meterPeriods(account, 'import', day.startMs, day.endMs)
-  if (periods.length === 0) throw new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${account.number} is in force on this day`, { date: day.date })
-  return periods
+/** The tariffs pricing a day or span (from `date` on), each over the part where it is in force (none: no agreement). */
+function tariffPeriods (date: string, range: SlotRange, context: FetchContext): TariffPeriod[] {
+  if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: range.startMs, to: range.endMs }]
+  return meterPeriods(accountOf(date, context, 'ENERGY_UNPRICED'), 'import', range.startMs, range.endMs)
 }

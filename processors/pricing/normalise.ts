@@ -1,4 +1,4 @@
-import { slotStarts, type LondonDay } from '../../lib/london-day.ts'
+import { SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
 import type { PricingValues, RateValues } from '../ingest/types.ts'
 import { asBounded, asInstant, asObject, asText, BOUNDS, MAX_TEXT } from '../ingest/normalise.ts'
 
@@ -27,18 +27,25 @@ function parsePeriods (results: unknown[], paymentMethod: string, bounds: { min:
 }
 
 /**
- * Octopus standard-unit-rates results → the rate in force for each slot of the day. An Agile
+ * Octopus standard-unit-rates results → the rate in force for each slot of `range`. An Agile
  * tariff has one rate per half-hour; a fixed tariff has long periods (`valid_to: null` for the
  * current one) that are expanded to every slot. Where the API lists both payment methods,
  * only `paymentMethod` is kept. Where periods overlap, the one that started last wins.
  */
-export function parseRatesDay (day: LondonDay, results: unknown[], tariffCode: string, paymentMethod: string): RateValues[] {
+export function parseRates (range: SlotRange, results: unknown[], tariffCode: string, paymentMethod: string): RateValues[] {
   asText(tariffCode, 'pricing', 'the tariff code', MAX_TEXT.tariffCode)
-  const rates = parsePeriods(results, paymentMethod, BOUNDS.price)
+  // Latest start first, each period takes the slots no later one took: linear in the slots
+  // covered, where a search per slot would be slots × periods (a year of Agile is 17,520 each).
+  const slots = new Array<Rate | undefined>((range.endMs - range.startMs) / SLOT_MS)
+  for (const rate of parsePeriods(results, paymentMethod, BOUNDS.price)) {
+    const first = Math.max(0, Math.ceil((rate.from - range.startMs) / SLOT_MS))
+    const end = Math.min(slots.length, Math.ceil((rate.to - range.startMs) / SLOT_MS))
+    for (let i = first; i < end; i++) slots[i] ??= rate
+  }
   const values: RateValues[] = []
-  for (const start of slotStarts(day)) {
-    const rate = rates.find(r => r.from <= start && start < r.to)
-    if (rate !== undefined) values.push({ slot_start: start, tariff_code: tariffCode, value_exc_vat: rate.exc, value_inc_vat: rate.inc })
+  for (let i = 0; i < slots.length; i++) {
+    const rate = slots[i]
+    if (rate !== undefined) values.push({ slot_start: range.startMs + i * SLOT_MS, tariff_code: tariffCode, value_exc_vat: rate.exc, value_inc_vat: rate.inc })
   }
   return values
 }

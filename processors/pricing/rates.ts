@@ -1,11 +1,11 @@
-import { londonOffsetMs, type LondonDay } from '../../lib/london-day.ts'
+import { londonOffsetMs, type SlotRange } from '../../lib/london-day.ts'
 import { productOf } from '../account/agreements.ts'
 import type { TariffPeriod } from '../account/types.ts'
 import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
 import type { FetchContext, PricingValues, RateValues } from '../ingest/types.ts'
-import { parseRatesDay, parseStandingCharges, withStandingCharges } from './normalise.ts'
+import { parseRates, parseStandingCharges, withStandingCharges } from './normalise.ts'
 
-// The unit rates and standing charges of one tariff over part of a day, for every source that
+// The unit rates and standing charges of one tariff over part of a day or span, for every source that
 // prices slots: import electricity (pricing), export, gas. Two-register tariffs (E-2R-…,
 // Economy 7) have day-unit-rates and night-unit-rates instead of standard-unit-rates (the API
 // answers 400 for those on them): each slot takes the register of its London clock time.
@@ -28,15 +28,15 @@ export function isNightSlot (slotStartMs: number, night: { from: number, to: num
   return night.from < night.to ? minute >= night.from && minute < night.to : minute >= night.from || minute < night.to
 }
 
-// page_size 1500 is the API's maximum for unit rates: a whole Agile day fits in one page. The
+// page_size 1500 is the API's maximum for unit rates: 31 days of Agile a page. The
 // standing charges are asked for after the rates, and only when the period has rates: a period
 // without (not published yet) costs one request, and a fault on its first request is the rates'.
-export async function fetchTariffSlots (day: LondonDay, period: TariffPeriod, context: FetchContext, { fuel, source, product, standingCharges = true }: TariffSlots): Promise<PricingValues[]> {
+export async function fetchTariffSlots (range: SlotRange, period: TariffPeriod, context: FetchContext, { fuel, source, product, standingCharges = true }: TariffSlots): Promise<PricingValues[]> {
   const { config } = context
   const query = new URLSearchParams({ period_from: octopusTime(period.from), period_to: octopusTime(period.to), page_size: '1500' })
   const tariffUrl = `${config.octopusApiUrl}/products/${encodeURIComponent(product ?? productOf(period.tariff))}/${fuel}-tariffs/${encodeURIComponent(period.tariff)}`
   const list = async (name: string): Promise<RateValues[]> =>
-    parseRatesDay(day, await fetchOctopusPages(`${tariffUrl}/${name}/?${query}`, context, { source, auth: false }), period.tariff, config.octopusPaymentMethod)
+    parseRates(range, await fetchOctopusPages(`${tariffUrl}/${name}/?${query}`, context, { source, auth: false }), period.tariff, config.octopusPaymentMethod)
   let rates: RateValues[]
   if (period.tariff.startsWith('E-2R-')) {
     // Both registers price every slot of their periods; each slot keeps the one of its clock time.

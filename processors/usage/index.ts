@@ -14,12 +14,12 @@ export const usageSource: SourceDeclaration<UsageValues> = {
   name: 'usage',
   topic: 'energy.usage',
   accountView: meterView('import', false),
-  async fetchDay (day, context) {
+  async fetchSpan (span, context) {
     const { config } = context
-    const spans = config.octopusAccount === ''
-      ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: day.startMs, to: day.endMs }]
-      : meterPeriods(accountOf(day.date, context), 'import', day.startMs, day.endMs)
-    return await fetchReadings(day, spans, 'electricity-meter-points', 'usage', context)
+    const periods = config.octopusAccount === ''
+      ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: span.startMs, to: span.endMs }]
+      : meterPeriods(accountOf(span.from, context), 'import', span.startMs, span.endMs)
+    return await fetchReadings(span, periods, 'electricity-meter-points', 'usage', context)
   },
   sink: {
     name: 'consumption',

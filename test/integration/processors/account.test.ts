@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
-import { londonDay } from '../../../lib/london-day.ts'
+import type { EnergyError } from '../../../lib/errors.ts'
+import { londonDay, londonSpan } from '../../../lib/london-day.ts'
 import { pipelineProgress } from '../../../api/queries.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
@@ -176,10 +177,12 @@ test('no agreement in force (before the first, between two properties): pricing 
       electricity_meter_points: [{ mpan: '1900000000001', is_export: false, meters: ['21L0000001'], agreements: [{ tariff_code: 'E-1R-VAR-22-11-01-C', valid_from: Date.parse('2022-11-01T00:00:00Z'), valid_to: null }] }]
     }]
   }
-  await assert.rejects(pricingSource.fetchDay(londonDay('2021-06-15'), { config, log: silentLog, signal: AbortSignal.timeout(5000), account }), {
+  const context = { config, log: silentLog, signal: AbortSignal.timeout(5000), account }
+  assert.deepStrictEqual(await pricingSource.fetchSpan(londonSpan('2021-06-15', 1), context), [])
+  assert.deepStrictEqual(codeAndMessage(pricingSource.whyMissing?.(londonDay('2021-06-15'), context)), {
     code: 'ENERGY_UNPRICED', message: `2021-06-15: no import agreement of account ${ACCOUNT} is in force on this day`
   })
-  await assert.rejects(pricingSource.fetchDay(londonDay('2021-06-15'), { config, log: silentLog, signal: AbortSignal.timeout(5000) }), {
+  await assert.rejects(pricingSource.fetchSpan(londonSpan('2021-06-15', 1), { config, log: silentLog, signal: AbortSignal.timeout(5000) }), {
     code: 'ENERGY_UNPRICED', message: `2021-06-15: account ${ACCOUNT} is not on energy.account yet (\`npm run seed\` reads it first)`
   })
 })
@@ -191,13 +194,14 @@ test('both payment methods: the rates and standing charges of the method, from t
     // No broker needed: the pricing source's fetch alone, on the sample API's identities.
     const config = testConfig({ ...DEFAULTS, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_PAYMENT_METHOD: method })
     const day = londonDay('2024-06-30')
-    const values = await pricingSource.fetchDay(day, { config, log: silentLog, signal })
+    const values = await pricingSource.fetchSpan(londonSpan(day.date, 1), { config, log: silentLog, signal })
     const rates = await allResults<Rate>(`${sample.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standing-charges/?period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`)
     const charge = rates.find(r => r.payment_method === method && covers(r.valid_from, r.valid_to, day.startMs))
     assert.ok(charge !== undefined)
     assert.deepStrictEqual([...new Set(values.map(v => v.standing_charge_inc_vat))], [charge.value_inc_vat], method)
     // Before the default Agile Flex product launched (2022-11-25) there are no rates to price by.
-    await assert.rejects(pricingSource.fetchDay(londonDay('2022-11-24'), { config, log: silentLog, signal }), {
+    assert.deepStrictEqual(await pricingSource.fetchSpan(londonSpan('2022-11-24', 1), { config, log: silentLog, signal }), [])
+    assert.deepStrictEqual(codeAndMessage(pricingSource.whyMissing?.(londonDay('2022-11-24'), { config, log: silentLog, signal })), {
       code: 'ENERGY_UNPRICED',
       message: '2022-11-24: tariff E-1R-AGILE-FLEX-22-11-25-C has no unit rates for this day (not published yet, or before the product launched)'
     })
@@ -217,3 +221,7 @@ test('a running pipeline reads the account at start and stops at once when asked
   assert.ok(Date.now() - started < 2000, `stopped in ${Date.now() - started} ms`)
   assert.ok(captured.lines().some(l => l.msg === 'account changed, publishing it to energy.account' && l.agreements === 8), captured.text())
 })
+
+function codeAndMessage (err: EnergyError | undefined): { code?: string, message?: string } {
+  return { code: err?.code, message: err?.message }
+}

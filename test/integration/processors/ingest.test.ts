@@ -11,11 +11,11 @@ import { incompleteDates } from '../../../processors/ingest/seed.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
-import { parseRatesDay } from '../../../processors/pricing/normalise.ts'
+import { parseRates } from '../../../processors/pricing/normalise.ts'
 import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, standingCharge, withVat } from '../../../sample-api/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import {
-  captureLog, createTestEnvironment, testPool, endOffsets, groupsCaughtUp, transactionsSettled, periodDate, processorGroup, readRaw, readRequests, readTopic,
+  captureLog, createTestEnvironment, testPool, endOffsets, groupsCaughtUp, transactionsSettled, requestCovers, processorGroup, readRaw, readRequests, readTopic,
   SAMPLE_SEED, seedDates, sourceTopic, startPipelineChild, startSampleServer, startSourceProcessors, waitFor, type DecodedMessage, type SampleRequest, type SampleServer,
   type TestEnvironment
 } from '../../pipeline.ts'
@@ -95,16 +95,24 @@ function assertDay (env: TestEnvironment, source: Source, date: string, messages
   assert.deepStrictEqual(messages.map(m => m.value), expectedRecords(source, date, batchId, env.config), `${source} ${date}: values as served`)
 }
 
-/** Requests the sample API received for a source and date. */
+/** How many London days a recorded request asks for. */
+function requestDays (r: SampleRequest): number {
+  return datesBetween('2024-06-14', '2024-06-17').filter(d => requestCovers(r, d)).length
+}
+
+/** Requests the sample API received for a source and date (arrival times). */
 function requestsFor (sample: SampleServer, source: Source, date: string): number[] {
+  return requestsCovering(sample, source, date).map(r => r.at)
+}
+
+function requestsCovering (sample: SampleServer, source: Source, date: string): SampleRequest[] {
   const matches: Record<Source, (r: SampleRequest) => boolean> = {
-    co2: r => r.path.endsWith(`/intensity/date/${date}`),
-    // /carbon/generation/{from}/{to}: from is the day's local midnight in UTC.
-    mix: r => r.path.includes('/generation/') && r.path.split('/')[3] === new Date(londonDay(date).startMs).toISOString().slice(0, 16) + 'Z',
-    pricing: r => r.path.endsWith('/standard-unit-rates/') && periodDate(r) === date,
-    usage: r => r.path.endsWith('/consumption/') && periodDate(r) === date
+    co2: r => r.path.includes('/intensity/') && requestCovers(r, date),
+    mix: r => r.path.includes('/generation/') && requestCovers(r, date),
+    pricing: r => r.path.endsWith('/standard-unit-rates/') && requestCovers(r, date),
+    usage: r => r.path.endsWith('/consumption/') && requestCovers(r, date)
   }
-  return sample.requests.filter(matches[source]).map(r => r.at)
+  return sample.requests.filter(matches[source])
 }
 
 /** Fails if `secret` (or its Basic-auth form) appears in any record, key or header of the namespace's topics, or in `logText`. */
@@ -183,7 +191,7 @@ test('a fixed tariff (VAR-22-11-01) fills every slot with its single DIRECT_DEBI
   }
 })
 
-test('an Agile day over two pages loses and duplicates nothing (fetchOctopusPages + parseRatesDay with a small page_size)', async t => {
+test('an Agile day over two pages loses and duplicates nothing (fetchOctopusPages + parseRates with a small page_size)', async t => {
   // The pricing processor asks for page_size=1500 (a whole day fits) and no configuration
   // changes that, so paging is driven here through the two functions pricingSource.fetchDay
   // composes, against the sample API's real paging (next URLs, newest first).
@@ -198,7 +206,7 @@ test('an Agile day over two pages loses and duplicates nothing (fetchOctopusPage
     const pages = sample.requests.slice(before)
     assert.deepStrictEqual(pages.map(r => r.query.get('page')), [null, '2'], `${date}: two pages fetched`)
     assert.equal(results.length, day.slots + 2, `${date}: the day's rates and both touching edges`)
-    assert.deepStrictEqual(parseRatesDay(day, results, 'E-1R-AGILE-FLEX-22-11-25-C', 'DIRECT_DEBIT'),
+    assert.deepStrictEqual(parseRates(day, results, 'E-1R-AGILE-FLEX-22-11-25-C', 'DIRECT_DEBIT'),
       slotStarts(day).map(start => ({ slot_start: start, tariff_code: 'E-1R-AGILE-FLEX-22-11-25-C', ...agileRate(SAMPLE_SEED, start) })))
   }
 })
@@ -242,7 +250,7 @@ test('a 500 then success lands once; a 429 with Retry-After is honoured; an answ
   assert.deepStrictEqual(await readRaw(env, env.config.topics.dlq, 'read_uncommitted'), [], 'nothing dead-lettered')
 })
 
-test('malformed JSON and a refused key go to the dlq topic with clear headers while other dates complete; the key never shows', async t => {
+test('a span partly answered badly (malformed JSON on one day, a refused key on another) dead-letters those days only, with clear headers; the key never shows', async t => {
   const apiKey = `sk_test_${randomBytes(12).toString('hex')}`
   const sample = await startSampleServer(t, {
     apiKeys: [apiKey],
@@ -266,12 +274,14 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
     assert.deepStrictEqual([...byDate.keys()].sort(), complete, `${source}: every other date completes`)
     for (const date of complete) assertDay(env, source, date, byDate.get(date), requestOf(requests, date).value?.request_id as string)
   }
-  assert.equal(requestsFor(sample, 'pricing', '2024-06-15').length, 1, 'malformed JSON is not retried')
-  assert.equal(requestsFor(sample, 'usage', '2024-06-16').length, 1, 'a 401 is not retried')
-  // The sample API's own counter agrees: one request per source and date, no retry anywhere;
-  // pricing asks for the standing charges too, after the rates, so not on the malformed day.
+  // The four days are one request: a failed span is fetched again as halves, down to the bad
+  // day, each request once (malformed JSON and a 401 are not retried): 4 days, 2 + 2, then 1 + 1
+  // in the bad half. Pricing asks for standing charges after rates that parsed ([06-16, 06-17]
+  // and [06-14]); the sources that answered well asked once.
+  assert.deepStrictEqual(requestsCovering(sample, 'pricing', '2024-06-15').map(requestDays), [4, 2, 1], 'pricing: the span, its half, the day')
+  assert.deepStrictEqual(requestsCovering(sample, 'usage', '2024-06-16').map(requestDays), [4, 2, 1], 'usage: the span, its half, the day')
   const counters = await (await fetch(`${sample.base}/_admin/requests`)).json() as { total: number, bySource: Record<string, number> }
-  assert.deepStrictEqual(counters.bySource, { co2: 4, mix: 4, pricing: 4 + 3, usage: 4 })
+  assert.deepStrictEqual(counters.bySource, { co2: 1, mix: 1, pricing: 5 + 2, usage: 5 })
   assert.ok(sample.requests.some(r => r.authorization === `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`), 'the key was sent to the API')
 
   const dlq = await readRaw(env, env.config.topics.dlq, 'read_uncommitted')
@@ -282,10 +292,11 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
     const letter = byProcessor[processor]
     assert.ok(letter !== undefined, `a dead letter from ${processor}`)
     const request = requestOf(requests, date)
-    assert.equal(letter.key, date)
+    assert.equal(letter.key, '2024-06-14', 'the key of the original request: its span\'s first date')
     assert.deepStrictEqual(letter.value, request.raw.value, 'the original request bytes')
     const headers = Object.fromEntries(letter.headers)
     assert.equal(headers['dlq.date'], date)
+    assert.equal(headers['dlq.span'], '2024-06-14..2024-06-17')
     assert.equal(headers['dlq.source.topic'], env.config.topics.requests)
     assert.equal(headers['dlq.source.partition'], String(request.partition))
     assert.equal(headers['dlq.source.offset'], String(request.offset))
@@ -299,8 +310,8 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
   assert.equal(usageError['dlq.error'], `ENERGY_AUTH: ${host}/octopus/v1/electricity-meter-points/1900000000001/meters/21L0000001/consumption/` +
     '?period_from=2024-06-15T23%3A00%3A00Z&period_to=2024-06-16T23%3A00%3A00Z&page_size=25000&order_by=period refused the credentials (HTTP 401); check OCTOPUS_API_KEY')
 
-  // One clear log line per failed request.
-  const failures = captured.lines().filter(l => l.msg === 'request not served, sent to energy.dlq').map(l => `${String(l.processor)} ${String(l.date)}`).sort()
+  // One clear log line per failed day.
+  const failures = captured.lines().filter(l => l.msg === 'day not served, sent to energy.dlq').map(l => `${String(l.processor)} ${String(l.date)}`).sort()
   assert.deepStrictEqual(failures, ['pricing 2024-06-15', 'usage 2024-06-16'])
 
   // A later re-seed of those dates works.
@@ -309,10 +320,11 @@ test('malformed JSON and a refused key go to the dlq topic with clear headers wh
   await seedDates(env, '2024-06-16', '2024-06-16', ['usage'])
   await waitForProcessors(env)
   const again = await readRequests(env)
+  const reseeded = (date: string, source: string): string => again.get(date)?.find(r => r.value?.sources.includes(source))?.value?.request_id as string
   const pricing = await recordsByDate(env, 'pricing')
-  assertDay(env, 'pricing', '2024-06-15', pricing.get('2024-06-15'), again.get('2024-06-15')?.[1].value?.request_id as string)
+  assertDay(env, 'pricing', '2024-06-15', pricing.get('2024-06-15'), reseeded('2024-06-15', 'pricing'))
   const usage = await recordsByDate(env, 'usage')
-  assertDay(env, 'usage', '2024-06-16', usage.get('2024-06-16'), again.get('2024-06-16')?.[1].value?.request_id as string)
+  assertDay(env, 'usage', '2024-06-16', usage.get('2024-06-16'), reseeded('2024-06-16', 'usage'))
   // --only: the other processors skipped the re-seeded requests.
   assert.equal((await recordsByDate(env, 'co2')).get('2024-06-15')?.length, 48)
 

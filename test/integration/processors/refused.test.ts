@@ -12,7 +12,9 @@ import { captureLog, createTestEnvironment, defer, groupsCaughtUp, readRaw, read
 // A produce failure is tied to the request that caused it (issue 12): a day whose records the
 // broker refuses (larger than the topic's max.message.bytes) used to abort the transaction of
 // its whole batch, restart the session and refetch the batch for ever, so the healthy days in
-// it never landed. Now that request is dead-lettered (ENERGY_REFUSED) and the rest commit.
+// it never landed. Now the processor knows the topic's max.message.bytes: a day with a record
+// the broker would refuse is dead-lettered (ENERGY_REFUSED) and the other days of its span
+// commit; its output goes out in sends the broker accepts.
 // The source is declared here, so the oversized value passes its (test) normaliser and only the
 // broker refuses it.
 
@@ -37,18 +39,18 @@ const notes: SourceDeclaration<Note> = {
       { name: 'note', type: 'string' }
     ]
   }),
-  async fetchDay (day) {
-    return slotStarts(day).map(start => ({ slot_start: start, note: day.date === BIG ? 'x'.repeat(4000) : 'ok' }))
+  async fetchSpan (span) {
+    return span.days.flatMap(day => slotStarts(day).map(start => ({ slot_start: start, note: day.date === BIG ? 'x'.repeat(30000) : 'ok' })))
   },
   sink: { name: 'notes', spec: { table: 'energy_usage.notes', columns: ['slot_start'], types: ['timestamptz'], rowKey: ['slot_start'] }, toRows: r => [[r.slot_start]], keyValues: key => [Date.parse(key)] }
 }
 
-test('records the broker refuses dead-letter their request only; the rest of the batch commits, nothing restarts', { timeout: 120000 }, async t => {
+test('records the broker would refuse dead-letter their day only; the rest of the span commits, nothing restarts', { timeout: 120000 }, async t => {
   const extended = createTopology([...topology.sources, notes])
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, 'refused', sample, {}, extended)
   const topic = topicIn(env.config, notes.topic)
-  // A normal day is ~48 × 60 bytes; the big one ~48 × 4 KB = 190 KB: the broker refuses it.
+  // A normal record is ~60 bytes; each of the big day's is 30 KB, over the topic's 20,000.
   const admin = createAdmin(env.config, 'energy-test-refused')
   try {
     await ensureTopics(admin, [{ name: topic, copartitioned: true, configs: { ...COMPACTED, 'max.message.bytes': '20000' } }], env.config.topicPartitions)
@@ -72,8 +74,9 @@ test('records the broker refuses dead-letter their request only; the rest of the
   assert.equal(letters[0]['dlq.error.code'], 'ENERGY_REFUSED')
   assert.equal(letters[0]['dlq.date'], BIG)
   assert.equal(letters[0]['dlq.processor'], 'notes')
-  assert.match(letters[0]['dlq.error'], /^ENERGY_REFUSED: the broker refused the records of 2024-06-03: .*larger than the max message size/)
+  assert.equal(letters[0]['dlq.span'], '2024-06-01..2024-06-06')
+  assert.match(letters[0]['dlq.error'], /^ENERGY_REFUSED: 2024-06-03: a record of \d{5} bytes \(slot 2024-06-02T23:00:00\.000Z\) is larger than \S+'s max\.message\.bytes \(20000\); the broker would refuse it$/)
   const lines = captured.lines()
-  assert.equal(lines.filter(l => l.msg === 'the broker refused records of the batch, committing its requests one by one').length, 1)
+  assert.equal(lines.filter(l => l.msg === 'the broker refused records of the batch, committing its requests one by one').length, 0, 'no send was refused: every send fits the topic')
   assert.deepStrictEqual(lines.filter(l => String(l.msg).includes('failed, restarting')), [], 'the session never restarted')
 })

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { getJson } from '../../../lib/http.ts'
 import { createAdmin } from '../../../lib/kafka.ts'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
-import { asArray, asInstant, asNumber, asObject, keepDaySlots } from '../../../processors/ingest/normalise.ts'
+import { asArray, asInstant, asNumber, asObject, keepRangeSlots } from '../../../processors/ingest/normalise.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
 import type { SourceDeclaration } from '../../../processors/ingest/types.ts'
 import { createJoinProcessor, createSourceProcessor, createTopology, processorGroup, topicIn, topology } from '../../../processors/index.ts'
@@ -42,13 +42,17 @@ function temperatureSource (baseUrl: string): SourceDeclaration<Temperature> {
         { name: 'celsius', type: 'double' }
       ]
     }),
-    async fetchDay (day, { config, log, signal }) {
-      const body = await getJson(`${baseUrl}/temperature/${day.date}`, { timeoutMs: config.httpTimeoutMs, retries: 1, log, signal })
-      const values = asArray(asObject(body, 'temperature', 'answer').slots, 'temperature', 'slots').map((entry, i) => {
-        const slot = asObject(entry, 'temperature', `slots[${i}]`)
-        return { slot_start: asInstant(slot.from, 'temperature', `slots[${i}].from`), celsius: asNumber(slot.celsius, 'temperature', `slots[${i}].celsius`) }
-      })
-      return keepDaySlots(day, values)
+    // An endpoint that answers one day a call: the span is its days, fetched together.
+    async fetchSpan (span, { config, log, signal }) {
+      const days = await Promise.all(span.days.map(async day => {
+        const body = await getJson(`${baseUrl}/temperature/${day.date}`, { timeoutMs: config.httpTimeoutMs, retries: 1, log, signal })
+        const values = asArray(asObject(body, 'temperature', 'answer').slots, 'temperature', 'slots').map((entry, i) => {
+          const slot = asObject(entry, 'temperature', `slots[${i}]`)
+          return { slot_start: asInstant(slot.from, 'temperature', `slots[${i}].from`), celsius: asNumber(slot.celsius, 'temperature', `slots[${i}].celsius`) }
+        })
+        return keepRangeSlots(day, values)
+      }))
+      return days.flat()
     },
     sink: {
       name: 'outdoor_temperature',

@@ -16,7 +16,7 @@ const temperature: SourceDeclaration<{ slot_start: number, celsius: number }> = 
   name: 'temperature',
   topic: 'energy.temperature',
   schema: JSON.stringify({ type: 'record', name: 'Temperature', fields: [{ name: 'slot_start', type: 'long' }, { name: 'celsius', type: 'double' }] }),
-  fetchDay: async () => [],
+  fetchSpan: async () => [],
   sink: {
     name: 'outdoor_temperature',
     spec: { table: 'energy_usage.outdoor_temperature', columns: ['slot_start', 'celsius'], types: ['timestamptz', 'float8'], rowKey: ['slot_start'] },

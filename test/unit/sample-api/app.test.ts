@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { test } from 'node:test'
+import { createSampleApi } from '../../../sample-api/index.ts'
 import { AUTH, CONSUMPTION, consumptionPath, FIXED, query, RATES, ratesPath, startSampleApi, tariffPath } from './helpers.ts'
 
 const DAY = CONSUMPTION + query({ period_from: '2024-06-15T00:00:00+01:00', period_to: '2024-06-15T23:30:00+01:00', order_by: 'period' })
@@ -26,11 +27,14 @@ test('a fault only hits its source and date', async t => {
   assert.equal((await get('/carbon/intensity/date/2024-06-15')).status, 500)
 })
 
-test('a generation range is about the local date 30 minutes after from', async t => {
+test('a generation range covers the London dates of its slots\' starts', async t => {
   const { get } = await startSampleApi(t, { faults: [{ source: 'mix', date: '2024-06-15', kind: '500' }] })
-  assert.equal((await get('/carbon/generation/2024-06-14T23:00Z/2024-06-15T23:00Z')).status, 500)
-  assert.equal((await get('/carbon/generation/2024-06-14T22:30Z/2024-06-15T22:30Z')).status, 500)
-  assert.equal((await get('/carbon/generation/2024-06-14T22:00Z/2024-06-15T22:00Z')).status, 200)
+  // From the first slot's end: the slots of 2024-06-15 (BST) alone.
+  assert.equal((await get('/carbon/generation/2024-06-14T23:30Z/2024-06-15T23:00Z')).status, 500)
+  // From local midnight: the first slot, 23:30-00:00, belongs to the day before.
+  assert.equal((await get('/carbon/generation/2024-06-15T23:00Z/2024-06-16T23:00Z')).status, 500)
+  assert.equal((await get('/carbon/generation/2024-06-15T23:30Z/2024-06-16T23:00Z')).status, 200)
+  assert.equal((await get('/carbon/generation/2024-06-13T23:30Z/2024-06-14T23:00Z')).status, 200)
 })
 
 test('a 429 fault sends Retry-After', async t => {
@@ -159,4 +163,191 @@ test('hostile faults reach export and gas lists, readings and rates alike', asyn
   assert.ok(rates.results.length > 0 && rates.results.every(r => r.value_inc_vat === 1e308))
   const outgoing = await json<{ results: Array<{ value_inc_vat: number }> }>(OUTGOING)
   assert.deepStrictEqual(outgoing.results.map(r => r.value_inc_vat), [1e308])
+})
+
+// Spans: one request covering several London days, as the processors ask for a year at a time.
+
+interface Carbon {
+  data: Array<{ from: string, to: string, intensity?: { forecast: number, index: string }, generationmix?: Array<{ fuel: string, perc: number }> }>
+}
+interface Rates {
+  count: number
+  results: Array<{ value_inc_vat: number, valid_from: string, valid_to: string | null }>
+}
+
+/** Consumption of 2024-06-14 to 2024-06-16 (BST), oldest first, one page. */
+const SPAN = CONSUMPTION + query({ period_from: '2024-06-14T00:00:00+01:00', period_to: '2024-06-16T23:30:00+01:00', order_by: 'period', page_size: 25000 })
+/** The carbon slots of 2024-06-14 to 2024-06-16: from the first slot's end to the last one's. */
+const CARBON_SPAN = '2024-06-13T23:30Z/2024-06-16T23:00Z'
+const JUNE_15 = { startMs: Date.parse('2024-06-14T23:00:00Z'), endMs: Date.parse('2024-06-15T23:00:00Z') }
+const onJune15 = (iso: string): boolean => Date.parse(iso) >= JUNE_15.startMs && Date.parse(iso) < JUNE_15.endMs
+
+test('a dated 500 fault hits a multi-day request covering its date, and none that does not', async t => {
+  const { get } = await startSampleApi(t, {
+    faults: [{ source: 'usage', date: '2024-06-15', kind: '500' }, { source: 'pricing', date: '2024-06-15', kind: '500' }, { source: 'co2', date: '2024-06-15', kind: '500' }]
+  })
+  const usage = (from: string, to: string): string => CONSUMPTION + query({ period_from: from, period_to: to, page_size: 25000 })
+  // A year, a month, and spans that end or start on the date.
+  for (const path of [
+    usage('2024-01-01T00:00:00Z', '2025-01-01T00:00:00Z'),
+    usage('2024-06-01T00:00:00+01:00', '2024-07-01T00:00:00+01:00'),
+    usage('2024-06-10T00:00:00+01:00', '2024-06-15T00:30:00+01:00'),
+    usage('2024-06-15T23:30:00+01:00', '2024-06-20T00:00:00+01:00'),
+    FIXED + query({ period_from: '2024-01-01T00:00:00Z', period_to: '2024-07-01T00:00:00+01:00' }),
+    '/carbon/intensity/2024-06-10T23:30Z/2024-06-20T23:00Z'
+  ]) assert.equal((await get(path, AUTH)).status, 500, path)
+  for (const path of [
+    // period_to is exclusive: up to 2024-06-15 00:00 covers the 14th at most.
+    usage('2024-06-01T00:00:00+01:00', '2024-06-15T00:00:00+01:00'),
+    usage('2024-06-16T00:00:00+01:00', '2024-07-01T00:00:00+01:00'),
+    FIXED + query({ period_from: '2024-06-16T00:00:00+01:00', period_to: '2024-07-01T00:00:00+01:00' }),
+    '/carbon/intensity/2024-06-15T23:30Z/2024-06-29T23:00Z',
+    '/carbon/intensity/2024-06-01T23:30Z/2024-06-14T23:00Z'
+  ]) assert.equal((await get(path, AUTH)).status, 200, path)
+})
+
+test('a hostile fault on a span spoils the entries of its date only', async t => {
+  const { json, api } = await startSampleApi(t, { faults: [{ source: 'co2', date: '2024-06-15', kind: 'out-of-range' }, { source: 'mix', date: '2024-06-15', kind: 'junk-fuels' }] })
+  const clean = await startSampleApi(t)
+  const { data } = await json<Carbon>(`/carbon/intensity/${CARBON_SPAN}`)
+  assert.equal(data.length, 144)
+  const spoilt = data.filter(d => d.intensity?.forecast === 1e308)
+  assert.equal(spoilt.length, 48)
+  assert.deepEqual(spoilt.map(d => d.from), data.filter(d => onJune15(d.from)).map(d => d.from))
+  assert.equal(spoilt[0].from, '2024-06-14T23:00Z')
+  assert.equal(spoilt[47].from, '2024-06-15T22:30Z')
+  const mix = await json<Carbon>(`/carbon/generation/${CARBON_SPAN}`)
+  assert.deepEqual(mix.data.map(d => d.generationmix?.length), [...Array(48).fill(9), ...Array(48).fill(29), ...Array(48).fill(9)])
+
+  // Readings: the slots starting on the date; a DST day has 50.
+  api.setFaults([{ source: 'usage', date: '2024-06-15', kind: 'out-of-range' }])
+  const readings = await json<Readings>(SPAN, AUTH)
+  assert.equal(readings.count, 144)
+  const huge = readings.results.filter(r => r.consumption === 1e308)
+  assert.equal(huge.length, 48)
+  assert.ok(huge.every(r => r.interval_start.startsWith('2024-06-15T')))
+  api.setFaults([{ source: 'co2', date: '2024-10-27', kind: 'control' }])
+  const autumn = await json<Carbon>('/carbon/intensity/2024-10-25T23:30Z/2024-10-28T00:00Z')
+  assert.equal(autumn.data.length, 98)
+  assert.equal(autumn.data.filter(d => d.intensity?.index === 'lo\u0000w').length, 50)
+
+  // Rates: every entry whose [valid_from, valid_to) overlaps the London day.
+  api.setFaults([{ source: 'pricing', date: '2024-06-15', kind: 'out-of-range' }])
+  const agile = await json<Rates>(RATES + query({ period_from: '2024-06-14T00:00:00+01:00', period_to: '2024-06-17T00:00:00+01:00', page_size: 1500 }))
+  assert.equal(agile.count, 146)
+  const dear = agile.results.filter(r => r.value_inc_vat === 1e308)
+  assert.equal(dear.length, 48)
+  assert.ok(dear.every(r => onJune15(r.valid_from)))
+  const year = FIXED + query({ period_from: '2024-01-01T00:00:00Z', period_to: '2024-07-01T12:00:00Z' })
+  for (const [date, spoiltFrom] of [['2024-06-15', '2024-03-31T23:00:00Z'], ['2024-07-01', '2024-06-30T23:00:00Z'], ['2024-01-01', '2024-01-01T00:00:00Z']]) {
+    api.setFaults([{ source: 'pricing', date, kind: 'out-of-range' }])
+    const { count, results } = await json<Rates>(year)
+    assert.equal(count, 8, date)
+    // A quarter ending at the day's midnight does not overlap it; the current one (valid_to null) is open.
+    assert.deepEqual(results.filter(r => r.value_inc_vat === 1e308).map(r => r.valid_from), [spoiltFrom, spoiltFrom], date)
+  }
+
+  // An undated hostile fault spoils every entry; whatever a dated one leaves is the clean answer.
+  api.setFaults([{ source: 'co2', kind: 'out-of-range' }])
+  assert.ok((await json<Carbon>(`/carbon/intensity/${CARBON_SPAN}`)).data.every(d => d.intensity?.forecast === 1e308))
+  api.setFaults([{ source: 'co2', date: '2024-06-15', kind: 'out-of-range' }])
+  const cleanData = (await clean.json<Carbon>(`/carbon/intensity/${CARBON_SPAN}`)).data
+  const spoiltAgain = (await json<Carbon>(`/carbon/intensity/${CARBON_SPAN}`)).data
+  assert.equal(spoiltAgain.length, 144)
+  assert.deepEqual(spoiltAgain.filter(d => !onJune15(d.from)), cleanData.filter(d => !onJune15(d.from)))
+  assert.notDeepEqual(spoiltAgain, cleanData)
+})
+
+test('a missing fault on a span drops slots at the end of its date only; an undated one at the end of the last date', async t => {
+  const { json, api } = await startSampleApi(t)
+  const whole = await json<Readings>(SPAN, AUTH)
+  assert.equal(whole.count, 144)
+  const gone = (short: Readings): string[] => {
+    const kept = new Set(short.results.map(r => r.interval_start))
+    return whole.results.map(r => r.interval_start).filter(s => !kept.has(s))
+  }
+  api.setFaults([{ source: 'usage', date: '2024-06-15', kind: 'missing', missingSlots: 3, times: 1 }])
+  const dated = await json<Readings>(SPAN, AUTH)
+  assert.equal(dated.count, 141)
+  assert.deepEqual(gone(dated), ['2024-06-15T22:30:00+01:00', '2024-06-15T23:00:00+01:00', '2024-06-15T23:30:00+01:00'])
+  api.setFaults([{ source: 'usage', kind: 'missing', times: 1 }])
+  const undated = await json<Readings>(SPAN, AUTH)
+  assert.equal(undated.count, 142)
+  assert.deepEqual(gone(undated), ['2024-06-16T23:00:00+01:00', '2024-06-16T23:30:00+01:00'])
+  assert.deepEqual(await json<Readings>(SPAN, AUTH), whole)
+})
+
+test('latency delays every non-admin answer; the admin API sets it, reset restores the option', async t => {
+  const { get, admin, api, base } = await startSampleApi(t, { latencyMs: 120, faults: [{ source: 'co2', kind: '500', times: 1 }] })
+  const timed = async (path: string): Promise<[number, number]> => {
+    const started = performance.now()
+    const res = await get(path)
+    await res.arrayBuffer()
+    return [res.status, performance.now() - started]
+  }
+  // Timers may fire a few ms early against performance.now(), as the slow-fault test allows.
+  const [status, ms] = await timed('/carbon/intensity/date/2024-06-15')
+  assert.equal(status, 500)
+  assert.ok(ms >= 110, `${ms} ms`)
+  const [notFound, ms404] = await timed('/nowhere')
+  assert.equal(notFound, 404)
+  assert.ok(ms404 >= 110, `${ms404} ms`)
+  assert.deepEqual(await (await admin('GET', '/latency')).json(), { ms: 120 })
+
+  const put = await admin('PUT', '/latency', '{"ms":250}')
+  assert.equal(put.status, 200)
+  assert.deepEqual(await put.json(), { ms: 250 })
+  assert.equal(api.latency(), 250)
+  const [ok, slower] = await timed('/carbon/intensity/date/2024-06-15')
+  assert.equal(ok, 200)
+  assert.ok(slower >= 240, `${slower} ms`)
+
+  // A client that leaves during the latency frees it and takes no fault.
+  api.setLatency(30000)
+  api.setFaults([{ source: 'co2', kind: '500', times: 1 }])
+  await new Promise<void>(resolve => {
+    const req = request(`${base}/carbon/intensity/date/2024-06-15`)
+    req.on('error', () => resolve())
+    req.end()
+    setTimeout(() => req.destroy(), 50)
+  })
+  assert.deepEqual(api.faults(), [{ source: 'co2', kind: '500', times: 1 }])
+
+  assert.equal((await admin('POST', '/reset')).status, 200)
+  assert.equal(api.latency(), 120)
+  for (const [body, detail] of [
+    ['{"ms":-1}', 'PUT /_admin/latency body: latency must be a whole number of ms >= 0, got -1'],
+    ['{"ms":1.5}', 'PUT /_admin/latency body: latency must be a whole number of ms >= 0, got 1.5'],
+    ['{"ms":"150"}', 'PUT /_admin/latency body: latency must be a whole number of ms >= 0, got "150"'],
+    ['{"ms":1,"jitter":2}', 'PUT /_admin/latency body must be {"ms": N}, got {"ms":1,"jitter":2}'],
+    ['150', 'PUT /_admin/latency body must be {"ms": N}, got 150'],
+    ['', 'PUT /_admin/latency body is not valid JSON: Unexpected end of JSON input']
+  ]) {
+    const res = await admin('PUT', '/latency', body)
+    assert.equal(res.status, 400, body)
+    assert.deepEqual(await res.json(), { detail }, body)
+  }
+  assert.equal(api.latency(), 120)
+  const post = await admin('POST', '/latency', '{"ms":1}')
+  assert.equal(post.status, 405)
+  assert.equal(post.headers.get('allow'), 'GET, PUT')
+  assert.throws(() => createSampleApi({ seed: 1, latencyMs: -5 }), { name: 'RangeError', message: 'latency must be a whole number of ms >= 0, got -5' })
+})
+
+test('carbon ranges are counted by path template, so the counters stay small', async t => {
+  const { get, api } = await startSampleApi(t)
+  for (const path of [
+    '/carbon/intensity/2024-06-13T23:30Z/2024-06-16T23:00Z',
+    '/carbon/intensity/2024-06-16T23:30Z/2024-06-19T23:00Z',
+    '/carbon/intensity/2024-06-16T23:30Z/2024-07-19T23:00Z',
+    '/carbon/generation/2024-06-13T23:30Z/2024-06-16T23:00Z',
+    '/carbon/generation/tomorrow/today',
+    '/carbon/intensity/date/2024-06-15',
+    SPAN
+  ]) await (await get(path, AUTH)).arrayBuffer()
+  assert.deepEqual(api.requests, {
+    total: 7,
+    bySource: { co2: 4, mix: 2, usage: 1 },
+    byPath: { '/carbon/intensity/{from}/{to}': 3, '/carbon/generation/{from}/{to}': 2, '/carbon/intensity/date/2024-06-15': 1, [CONSUMPTION]: 1 }
+  })
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseFaults, takeFault } from '../../../sample-api/index.ts'
-import type { Fault } from '../../../sample-api/index.ts'
+import type { DateRange, Fault } from '../../../sample-api/index.ts'
 
 test('parseFaults reads a JSON fault list', () => {
   const text = '[{"source":"usage","date":"2024-06-15","kind":"500","times":2},{"source":"*","kind":"slow","delayMs":50}]'
@@ -31,28 +31,43 @@ test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS
   assert.deepEqual(parseFaults('[{"source":"export","kind":"500"},{"source":"gas","kind":"missing"}]'), [{ source: 'export', kind: '500' }, { source: 'gas', kind: 'missing' }])
 })
 
+const day = (date: string): DateRange => ({ from: date, to: date })
+
 test('takeFault matches source and date, counts times down and drops used-up faults', () => {
   const faults: Fault[] = [
     { source: 'usage', date: '2024-06-15', kind: '500', times: 2 },
     { source: '*', kind: 'missing' },
     { source: '*', kind: '429' }
   ]
-  assert.equal(takeFault(faults, 'usage', '2024-06-14')?.kind, 'missing')
+  assert.equal(takeFault(faults, 'usage', day('2024-06-14'))?.kind, 'missing')
   // missing only concerns consumption, so co2 gets the next match.
-  assert.equal(takeFault(faults, 'co2', '2024-06-15')?.kind, '429')
-  assert.deepEqual(takeFault(faults, 'usage', '2024-06-15'), { source: 'usage', date: '2024-06-15', kind: '500', times: 2 })
+  assert.equal(takeFault(faults, 'co2', day('2024-06-15'))?.kind, '429')
+  assert.deepEqual(takeFault(faults, 'usage', day('2024-06-15')), { source: 'usage', date: '2024-06-15', kind: '500', times: 2 })
   assert.deepEqual(faults[0], { source: 'usage', date: '2024-06-15', kind: '500', times: 1 })
-  assert.equal(takeFault(faults, 'usage', '2024-06-15')?.kind, '500')
+  assert.equal(takeFault(faults, 'usage', day('2024-06-15'))?.kind, '500')
   assert.equal(faults.length, 2)
-  assert.equal(takeFault(faults, 'usage', '2024-06-15')?.kind, 'missing')
+  assert.equal(takeFault(faults, 'usage', day('2024-06-15'))?.kind, 'missing')
   assert.equal(takeFault(faults, 'account', undefined)?.kind, '429')
+})
+
+test('a dated fault hits a request whose dates contain its date, edges included, and nothing undated', () => {
+  const faults: Fault[] = [{ source: 'usage', date: '2024-06-15', kind: '500' }]
+  for (const [from, to] of [['2024-06-15', '2024-06-15'], ['2024-01-01', '2024-12-31'], ['2024-06-15', '2024-06-20'], ['2024-06-01', '2024-06-15']]) {
+    assert.equal(takeFault(faults, 'usage', { from, to })?.kind, '500', `${from}..${to}`)
+  }
+  for (const [from, to] of [['2024-06-16', '2024-07-01'], ['2023-01-01', '2024-06-14']]) {
+    assert.equal(takeFault(faults, 'usage', { from, to }), undefined, `${from}..${to}`)
+  }
+  assert.equal(takeFault(faults, 'usage', undefined), undefined)
+  // An undated fault hits every request, one without dates too.
+  assert.equal(takeFault([{ source: 'usage', kind: '500' }], 'usage', undefined)?.kind, '500')
 })
 
 test('missing hits consumption requests only: export and gas readings, not their rates', () => {
   const faults: Fault[] = [{ source: '*', kind: 'missing' }, { source: '*', kind: '500' }]
-  assert.equal(takeFault(faults, 'export', '2024-06-15', true)?.kind, 'missing')
-  assert.equal(takeFault(faults, 'gas', '2024-06-15', true)?.kind, 'missing')
-  assert.equal(takeFault(faults, 'export', '2024-06-15', false)?.kind, '500')
-  assert.equal(takeFault(faults, 'gas', '2024-06-15')?.kind, '500')
-  assert.equal(takeFault(faults, 'pricing', '2024-06-15')?.kind, '500')
+  assert.equal(takeFault(faults, 'export', day('2024-06-15'), true)?.kind, 'missing')
+  assert.equal(takeFault(faults, 'gas', day('2024-06-15'), true)?.kind, 'missing')
+  assert.equal(takeFault(faults, 'export', day('2024-06-15'), false)?.kind, '500')
+  assert.equal(takeFault(faults, 'gas', day('2024-06-15'))?.kind, '500')
+  assert.equal(takeFault(faults, 'pricing', day('2024-06-15'))?.kind, '500')
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts } from '../../../../lib/london-day.ts'
-import { parseCo2Day } from '../../../../processors/co2/normalise.ts'
+import { parseCo2Slots } from '../../../../processors/co2/normalise.ts'
 
 // Carbon Intensity `GET /intensity/date/{date}` answers the UK local day. The normaliser keeps
 // exactly the day's half-hours (starting inside the day, on a half-hour, once each), sorted.
@@ -25,7 +25,7 @@ test('a summer day: slots outside the day, off the half-hour or repeated are dro
       entry('2024-06-15T12:00Z', 79.5, 80.4, 'low') // whole gCO2/kWh: rounded
     ]
   }
-  assert.deepStrictEqual(parseCo2Day(JUNE, body), [
+  assert.deepStrictEqual(parseCo2Slots(JUNE, body), [
     { slot_start: at('2024-06-14T23:00Z'), forecast: 79, actual: 76, index: 'low' },
     { slot_start: at('2024-06-15T12:00Z'), forecast: 80, actual: 80, index: 'low' },
     { slot_start: at('2024-06-15T22:30Z'), forecast: 120, actual: null, index: 'moderate' }
@@ -34,11 +34,11 @@ test('a summer day: slots outside the day, off the half-hour or repeated are dro
 
 test('a missing actual (not yet measured) is null, like an explicit null', () => {
   const body = { data: [{ from: '2024-06-14T23:00Z', to: '2024-06-14T23:30Z', intensity: { forecast: 79, index: 'low' } }] }
-  assert.deepStrictEqual(parseCo2Day(JUNE, body), [{ slot_start: at('2024-06-14T23:00Z'), forecast: 79, actual: null, index: 'low' }])
+  assert.deepStrictEqual(parseCo2Slots(JUNE, body), [{ slot_start: at('2024-06-14T23:00Z'), forecast: 79, actual: null, index: 'low' }])
 })
 
 test('an empty answer is no slots (the day has no data yet), not an error', () => {
-  assert.deepStrictEqual(parseCo2Day(JUNE, { data: [] }), [])
+  assert.deepStrictEqual(parseCo2Slots(JUNE, { data: [] }), [])
 })
 
 for (const [date, slots] of [['2024-03-31', 46], ['2024-10-27', 50]] as const) {
@@ -48,7 +48,7 @@ for (const [date, slots] of [['2024-03-31', 46], ['2024-10-27', 50]] as const) {
     const body = { data: starts.map((start, i) => entry(carbonTime(start), 100 + i, 90 + i)) }
     const expected = starts.map((start, i) => ({ slot_start: start, forecast: 100 + i, actual: 90 + i, index: 'low' }))
     assert.equal(expected.length, slots)
-    assert.deepStrictEqual(parseCo2Day(day, body), expected)
+    assert.deepStrictEqual(parseCo2Slots(day, body), expected)
   })
 }
 
@@ -56,7 +56,7 @@ test('2024-10-27: the repeated local hour 01:00-02:00 is two distinct UTC hours'
   const day = londonDay('2024-10-27')
   // 01:00 BST = 00:00 UTC, then clocks go back: 01:00 GMT = 01:00 UTC.
   const body = { data: ['2024-10-27T00:00Z', '2024-10-27T00:30Z', '2024-10-27T01:00Z', '2024-10-27T01:30Z'].map(t => entry(t, 100, 100)) }
-  assert.deepStrictEqual(parseCo2Day(day, body).map(v => new Date(v.slot_start).toISOString()),
+  assert.deepStrictEqual(parseCo2Slots(day, body).map(v => new Date(v.slot_start).toISOString()),
     ['2024-10-27T00:00:00.000Z', '2024-10-27T00:30:00.000Z', '2024-10-27T01:00:00.000Z', '2024-10-27T01:30:00.000Z'])
 })
 
@@ -76,6 +76,6 @@ const MALFORMED: Array<[string, unknown, string]> = [
 
 for (const [what, body, message] of MALFORMED) {
   test(`malformed: ${what} → ENERGY_MALFORMED`, () => {
-    assert.throws(() => parseCo2Day(JUNE, body), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'co2', retryable: false, message })
+    assert.throws(() => parseCo2Slots(JUNE, body), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'co2', retryable: false, message })
   })
 }

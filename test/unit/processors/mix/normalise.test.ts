@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts } from '../../../../lib/london-day.ts'
-import { parseMixDay } from '../../../../processors/mix/normalise.ts'
+import { parseMixSlots } from '../../../../processors/mix/normalise.ts'
 
 // Carbon Intensity `GET /generation/{from}/{to}` returns every slot whose END lies in
 // [from, to]: local midnight to local midnight gives one slot too many, starting 30 minutes
@@ -33,7 +33,7 @@ test('a small answer: the slot ending at local midnight (the 49th) is dropped, t
       { from: '2024-06-14T23:30Z', to: '2024-06-15T00:00Z', generationmix: [{ fuel: 'solar', perc: 100 }] }
     ]
   }
-  assert.deepStrictEqual(parseMixDay(JUNE, body), [
+  assert.deepStrictEqual(parseMixSlots(JUNE, body), [
     { slot_start: at('2024-06-14T23:00Z'), generationmix: [{ fuel: 'gas', perc: 40.5 }, { fuel: 'wind', perc: 59.5 }] },
     { slot_start: at('2024-06-14T23:30Z'), generationmix: [{ fuel: 'wind', perc: 100 }] }
   ])
@@ -46,14 +46,14 @@ for (const [date, slots] of [['2024-06-15', 48], ['2024-03-31', 46], ['2024-10-2
     assert.equal(body.data.length, slots + 1)
     const expected = slotStarts(day).map(start => ({ slot_start: start, generationmix: mixOf((start + SLOT_MS) / SLOT_MS) }))
     assert.equal(expected.length, slots)
-    assert.deepStrictEqual(parseMixDay(day, body), expected)
+    assert.deepStrictEqual(parseMixSlots(day, body), expected)
   })
 }
 
 test('overlapping answers (two range queries concatenated) give each slot once', () => {
   const a = rangeAnswer(JUNE.startMs, JUNE.startMs + 24 * SLOT_MS)
   const b = rangeAnswer(JUNE.startMs + 20 * SLOT_MS, JUNE.endMs)
-  const values = parseMixDay(JUNE, { data: [...a.data, ...b.data] })
+  const values = parseMixSlots(JUNE, { data: [...a.data, ...b.data] })
   assert.deepStrictEqual(values.map(v => v.slot_start), slotStarts(JUNE))
 })
 
@@ -71,6 +71,6 @@ const MALFORMED: Array<[string, unknown, string]> = [
 
 for (const [what, body, message] of MALFORMED) {
   test(`malformed: ${what} → ENERGY_MALFORMED`, () => {
-    assert.throws(() => parseMixDay(JUNE, body), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'mix', message })
+    assert.throws(() => parseMixSlots(JUNE, body), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'mix', message })
   })
 }

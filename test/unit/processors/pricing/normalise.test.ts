@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts, type LondonDay } from '../../../../lib/london-day.ts'
-import { parseRatesDay, parseStandingCharges, withStandingCharges } from '../../../../processors/pricing/normalise.ts'
+import { parseRates, parseStandingCharges, withStandingCharges } from '../../../../processors/pricing/normalise.ts'
 
 // Octopus standard-unit-rates: newest first, every rate overlapping [period_from, period_to]
 // including the touching edges (period_to is inclusive), so a day query returns one rate
@@ -45,7 +45,7 @@ test('a small Agile answer: each slot gets its own rate; the edges period_to add
     { value_exc_vat: 12.1, value_inc_vat: 12.705, valid_from: '2024-06-14T23:00:00Z', valid_to: '2024-06-14T23:30:00Z', payment_method: null },
     { value_exc_vat: 20, value_inc_vat: 21, valid_from: '2024-06-14T22:30:00Z', valid_to: '2024-06-14T23:00:00Z', payment_method: null }
   ]
-  assert.deepStrictEqual(parseRatesDay(JUNE, results, AGILE, 'DIRECT_DEBIT'), [
+  assert.deepStrictEqual(parseRates(JUNE, results, AGILE, 'DIRECT_DEBIT'), [
     { slot_start: at('2024-06-14T23:00:00Z'), tariff_code: AGILE, value_exc_vat: 12.1, value_inc_vat: 12.705 },
     { slot_start: at('2024-06-14T23:30:00Z'), tariff_code: AGILE, value_exc_vat: -1.5, value_inc_vat: -1.575 }
   ])
@@ -56,7 +56,7 @@ for (const [date, slots] of [['2024-06-15', 48], ['2024-03-31', 46], ['2024-10-2
     const day = londonDay(date)
     const results = agileAnswer(day)
     assert.equal(results.length, slots + 2)
-    const values = parseRatesDay(day, results, AGILE, 'DIRECT_DEBIT')
+    const values = parseRates(day, results, AGILE, 'DIRECT_DEBIT')
     assert.equal(values.length, slots)
     assert.deepStrictEqual(values, agileExpected(day))
   })
@@ -67,13 +67,13 @@ test('Agile over two pages: the concatenated pages lose and duplicate nothing, e
   // Page 1 newest first, page 2 the rest; the API re-listing the boundary rate on page 2 must not double it.
   const page1 = all.slice(0, 25)
   const page2 = all.slice(24)
-  const values = parseRatesDay(JUNE, [...page1, ...page2], AGILE, 'DIRECT_DEBIT')
+  const values = parseRates(JUNE, [...page1, ...page2], AGILE, 'DIRECT_DEBIT')
   assert.deepStrictEqual(values, agileExpected(JUNE))
 })
 
 test('Agile with a gap: a slot without a rate is left out, not invented', () => {
   const results = agileAnswer(JUNE).filter(r => (r as { valid_from: string }).valid_from !== '2024-06-15T12:00:00Z')
-  const values = parseRatesDay(JUNE, results, AGILE, 'DIRECT_DEBIT')
+  const values = parseRates(JUNE, results, AGILE, 'DIRECT_DEBIT')
   assert.equal(values.length, 47)
   assert.deepStrictEqual(values, agileExpected(JUNE).filter(v => (v as { slot_start: number }).slot_start !== at('2024-06-15T12:00:00Z')))
 })
@@ -89,14 +89,14 @@ const FIXED_RESULTS = [
 
 test('a fixed tariff (valid_to null) is expanded to all 50 slots of 2024-10-27 with the DIRECT_DEBIT rate', () => {
   const day = londonDay('2024-10-27')
-  const values = parseRatesDay(day, FIXED_RESULTS, FIXED, 'DIRECT_DEBIT')
+  const values = parseRates(day, FIXED_RESULTS, FIXED, 'DIRECT_DEBIT')
   assert.deepStrictEqual(values, slotStarts(day).map(start => ({ slot_start: start, tariff_code: FIXED, value_exc_vat: 24.5, value_inc_vat: 25.725 })))
   assert.equal(values.length, 50)
 })
 
 test('OCTOPUS_PAYMENT_METHOD=NON_DIRECT_DEBIT picks the other listing', () => {
   const day = londonDay('2024-10-27')
-  const values = parseRatesDay(day, FIXED_RESULTS, FIXED, 'NON_DIRECT_DEBIT')
+  const values = parseRates(day, FIXED_RESULTS, FIXED, 'NON_DIRECT_DEBIT')
   assert.deepStrictEqual(values, slotStarts(day).map(start => ({ slot_start: start, tariff_code: FIXED, value_exc_vat: 25.73, value_inc_vat: 27.0165 })))
 })
 
@@ -107,7 +107,7 @@ test('a fixed rate that changes mid-day: slots before the change keep the old ra
     // The older period is open-ended too (overlapping); the one that started last wins.
     { value_exc_vat: 20, value_inc_vat: 21, valid_from: '2024-01-01T00:00:00Z', valid_to: null, payment_method: 'DIRECT_DEBIT' }
   ]
-  const values = parseRatesDay(day, results, FIXED, 'DIRECT_DEBIT')
+  const values = parseRates(day, results, FIXED, 'DIRECT_DEBIT')
   assert.deepStrictEqual(values, slotStarts(day).map(start => start < at('2024-03-31T12:00:00Z')
     ? { slot_start: start, tariff_code: FIXED, value_exc_vat: 20, value_inc_vat: 21 }
     : { slot_start: start, tariff_code: FIXED, value_exc_vat: 30, value_inc_vat: 31.5 }))
@@ -116,7 +116,7 @@ test('a fixed rate that changes mid-day: slots before the change keep the old ra
 
 test('a tariff listed only for the other payment method gives no slots', () => {
   const results = FIXED_RESULTS.filter(r => r.payment_method === 'NON_DIRECT_DEBIT')
-  assert.deepStrictEqual(parseRatesDay(londonDay('2024-10-27'), results, FIXED, 'DIRECT_DEBIT'), [])
+  assert.deepStrictEqual(parseRates(londonDay('2024-10-27'), results, FIXED, 'DIRECT_DEBIT'), [])
 })
 
 const MALFORMED: Array<[string, unknown[], string]> = [
@@ -131,7 +131,7 @@ const MALFORMED: Array<[string, unknown[], string]> = [
 
 for (const [what, results, message] of MALFORMED) {
   test(`malformed: ${what} → ENERGY_MALFORMED`, () => {
-    assert.throws(() => parseRatesDay(JUNE, results, AGILE, 'DIRECT_DEBIT'), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'pricing', message })
+    assert.throws(() => parseRates(JUNE, results, AGILE, 'DIRECT_DEBIT'), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'pricing', message })
   })
 }
 
@@ -157,20 +157,20 @@ test('standing charges: the payment method\'s periods, latest first, valid_to nu
 
 test('each slot gets the standing charge in force at its start: the day of a change has the new one from local midnight', () => {
   const day = londonDay('2024-07-01')
-  const rates = parseRatesDay(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT')
+  const rates = parseRates(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT')
   for (const [method, exc, inc] of [['DIRECT_DEBIT', 60, 63], ['NON_DIRECT_DEBIT', 64.8, 68.04]] as const) {
     assert.deepStrictEqual(withStandingCharges(rates, parseStandingCharges(CHARGES, method)),
       agileExpected(day).map(r => ({ ...r, standing_charge_exc_vat: exc, standing_charge_inc_vat: inc })), method)
   }
   // The day before the change: the old period, which ends exactly at the next local midnight.
   const before = londonDay('2024-06-30')
-  const values = withStandingCharges(parseRatesDay(before, agileAnswer(before), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
+  const values = withStandingCharges(parseRates(before, agileAnswer(before), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
   assert.deepStrictEqual(new Set(values.map(v => v.standing_charge_inc_vat)), new Set([52.5]))
 })
 
 test('a slot no standing charge covers gets null (unknown), not 0', () => {
   const day = londonDay('2024-03-31')
-  const values = withStandingCharges(parseRatesDay(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
+  const values = withStandingCharges(parseRates(day, agileAnswer(day), AGILE, 'DIRECT_DEBIT'), parseStandingCharges(CHARGES, 'DIRECT_DEBIT'))
   assert.equal(values.length, 46)
   assert.deepStrictEqual(new Set(values.map(v => [v.standing_charge_exc_vat, v.standing_charge_inc_vat].join())), new Set([',']))
   assert.deepStrictEqual(withStandingCharges([], parseStandingCharges(CHARGES, 'DIRECT_DEBIT')), [])

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts, type LondonDay } from '../../../../lib/london-day.ts'
-import { parseUsageDay } from '../../../../processors/usage/normalise.ts'
+import { parseReadings } from '../../../../processors/usage/normalise.ts'
 
 // Octopus consumption: interval_start/interval_end in UK local time with the offset (+01:00 in
 // BST, Z in GMT); period_to is inclusive, so a day query also returns the next day's first
@@ -38,7 +38,7 @@ test('a small summer answer: +01:00 local times key UTC slots; the inclusive per
     { consumption: 0, interval_start: '2024-06-15T00:30:00+01:00', interval_end: '2024-06-15T01:00:00+01:00' },
     { consumption: 9, interval_start: '2024-06-15T00:00:00+01:00', interval_end: '2024-06-15T00:30:00+01:00' }
   ]
-  assert.deepStrictEqual(parseUsageDay(day, results, SERIAL), [
+  assert.deepStrictEqual(parseReadings(day, results, SERIAL), [
     { slot_start: at('2024-06-14T23:00:00Z'), consumption: 0.07, meter_serial: SERIAL },
     { slot_start: at('2024-06-14T23:30:00Z'), consumption: 0, meter_serial: SERIAL },
     { slot_start: at('2024-06-15T22:30:00Z'), consumption: 0.063, meter_serial: SERIAL }
@@ -48,7 +48,7 @@ test('a small summer answer: +01:00 local times key UTC slots; the inclusive per
 test('without a meter serial the records carry null', () => {
   const day = londonDay('2024-01-15')
   const results = [{ consumption: 0.5, interval_start: '2024-01-15T00:00:00Z', interval_end: '2024-01-15T00:30:00Z' }]
-  assert.deepStrictEqual(parseUsageDay(day, results), [{ slot_start: at('2024-01-15T00:00:00Z'), consumption: 0.5, meter_serial: null }])
+  assert.deepStrictEqual(parseReadings(day, results), [{ slot_start: at('2024-01-15T00:00:00Z'), consumption: 0.5, meter_serial: null }])
 })
 
 for (const [date, slots] of [['2024-06-15', 48], ['2024-03-31', 46], ['2024-10-27', 50]] as const) {
@@ -56,7 +56,7 @@ for (const [date, slots] of [['2024-06-15', 48], ['2024-03-31', 46], ['2024-10-2
     const day = londonDay(date)
     const results = dayAnswer(day)
     assert.equal(results.length, slots + 1)
-    assert.deepStrictEqual(parseUsageDay(day, results, SERIAL),
+    assert.deepStrictEqual(parseReadings(day, results, SERIAL),
       slotStarts(day).map(start => ({ slot_start: start, consumption: kwhOf(start), meter_serial: SERIAL })))
   })
 }
@@ -68,7 +68,7 @@ test('2024-10-27: 01:00+01:00 and 01:00Z are two slots an hour apart', () => {
     { consumption: 0.3, interval_start: '2024-10-27T01:30:00+01:00', interval_end: '2024-10-27T01:00:00Z' },
     { consumption: 0.2, interval_start: '2024-10-27T01:00:00+01:00', interval_end: '2024-10-27T01:30:00+01:00' }
   ]
-  assert.deepStrictEqual(parseUsageDay(day, results, SERIAL), [
+  assert.deepStrictEqual(parseReadings(day, results, SERIAL), [
     { slot_start: at('2024-10-27T00:00:00Z'), consumption: 0.2, meter_serial: SERIAL },
     { slot_start: at('2024-10-27T00:30:00Z'), consumption: 0.3, meter_serial: SERIAL },
     { slot_start: at('2024-10-27T01:00:00Z'), consumption: 0.4, meter_serial: SERIAL }
@@ -78,7 +78,7 @@ test('2024-10-27: 01:00+01:00 and 01:00Z are two slots an hour apart', () => {
 test('late consumption: the slots the API has so far, no more', () => {
   const day = londonDay('2024-06-15')
   const results = dayAnswer(day).slice(10) // the newest 10 are missing
-  const values = parseUsageDay(day, results, SERIAL)
+  const values = parseReadings(day, results, SERIAL)
   assert.equal(values.length, 39)
   assert.deepStrictEqual(values, slotStarts(day).slice(0, 39).map(start => ({ slot_start: start, consumption: kwhOf(start), meter_serial: SERIAL })))
 })
@@ -95,6 +95,6 @@ const MALFORMED: Array<[string, unknown[], string]> = [
 
 for (const [what, results, message] of MALFORMED) {
   test(`malformed: ${what} → ENERGY_MALFORMED`, () => {
-    assert.throws(() => parseUsageDay(JUNE, results, SERIAL), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'usage', message })
+    assert.throws(() => parseReadings(JUNE, results, SERIAL), { name: 'EnergyError', code: 'ENERGY_MALFORMED', source: 'usage', message })
   })
 }

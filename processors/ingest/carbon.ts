@@ -1,0 +1,42 @@
+import type { SlotRange } from '../../lib/london-day.ts'
+import { SLOT_MS } from '../../lib/london-day.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
+import { carbonTime } from './normalise.ts'
+import type { FetchContext } from './types.ts'
+
+// The Carbon Intensity range endpoints (`/intensity/{from}/{to}`, `/generation/{from}/{to}`)
+// answer every slot whose END lies in [from, to], for a range of at most 14 days. A range whose
+// slot ends fall in two UTC years answers only the first year's (carbon-intensity/api-definitions
+// #12: "no generation data after the new year"; the slot ending at midnight is lost too,
+// jnioche/carbonintensity-api#6). So a span is asked for in ranges from its first slot's end to
+// its last's, at most 14 days each and never two years of slot ends: a London year costs 28
+// calls where day by day it cost 365.
+
+/** Longest range the API answers. */
+export const MAX_RANGE_MS = 14 * 24 * 60 * 60 * 1000
+
+/** The slots of `range` in the API's ranges, each as the slots it answers ([startMs, endMs)). */
+export function carbonRanges (range: SlotRange): SlotRange[] {
+  const ranges: SlotRange[] = []
+  for (let firstEnd = range.startMs + SLOT_MS; firstEnd <= range.endMs;) {
+    const year = new Date(firstEnd).getUTCFullYear()
+    const lastOfYear = Date.UTC(year + 1, 0, 1) - SLOT_MS
+    const lastEnd = Math.min(firstEnd + MAX_RANGE_MS, lastOfYear, range.endMs)
+    ranges.push({ startMs: firstEnd - SLOT_MS, endMs: lastEnd })
+    firstEnd = lastEnd + SLOT_MS
+  }
+  return ranges
+}
+
+/**
+ * Fetches `path` (`intensity` or `generation`) over every range of `span` at once (lib/http
+ * limits how many reach a host together) and parses each answer for the slots it covers.
+ */
+export async function fetchCarbonRanges<V> (span: SlotRange, path: 'intensity' | 'generation', { config, log, signal }: FetchContext,
+  parse: (range: SlotRange, body: unknown) => V[]): Promise<V[]> {
+  const answers = await Promise.all(carbonRanges(span).map(async range => {
+    const body = await getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}`, { ...httpSettings(config), log, signal })
+    return parse(range, body)
+  }))
+  return answers.flat()
+}
