@@ -363,6 +363,8 @@ export async function readRequests (env: TestEnvironment): Promise<Map<string, A
       byDate.set(date, [...(byDate.get(date) ?? []), m])
     }
   }
+  // Oldest first: a date's requests may sit in different partitions (a span is keyed by its first date).
+  for (const list of byDate.values()) list.sort((a, b) => (a.value as EnergyRequest).requested_at - (b.value as EnergyRequest).requested_at)
   return byDate
 }
 

@@ -41,7 +41,7 @@ test('a fetch to a credentialed source URL fails without printing them: log and 
   const headers = Object.fromEntries(dlq[0].headers)
   assert.equal(headers['dlq.processor'], 'co2')
   assert.equal(headers['dlq.error.code'], 'ENERGY_FETCH')
-  assert.equal(headers['dlq.error'], `ENERGY_FETCH: ${new URL(sample.carbonApiUrl).host}/carbon/intensity/date/2024-06-15 has credentials in its URL (user:password@); refused, they are never sent`)
+  assert.equal(headers['dlq.error'], `ENERGY_FETCH: ${new URL(sample.carbonApiUrl).host}/carbon/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z has credentials in its URL (user:password@); refused, they are never sent`)
   assertNoSecret(JSON.stringify(headers), 'the dead letter\'s headers')
   assertNoSecret(dlq[0].key ?? '', 'the dead letter\'s key')
 

@@ -8,7 +8,7 @@ import { startChild, waitFor, type Child } from '../../../lib/processes.ts'
 import type { Codec } from '../../../lib/avro.ts'
 import type { Config } from '../../../lib/config.ts'
 import { createAdmin, createConsumer, createProducer, READ_COMMITTED } from '../../../lib/kafka.ts'
-import { datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
+import { addDays, datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { joinGroup, topicIn, topology } from '../../../processors/topology.ts'
 import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.ts'
@@ -231,13 +231,17 @@ function latestPerDate (completions: Completion[]): Map<string, DailyAggregate> 
   return latest
 }
 
-/** Request ids per date on energy_processor, oldest first. */
+/** Request ids per date on energy_processor (a request is every date of its span's), oldest first. */
 async function requestIds (s: Setup): Promise<Map<string, string[]>> {
   const topic = s.env.config.topics.requests
+  const requests: EnergyRequest[] = []
+  for (const m of await consumeAll(topic, { config: s.env.config, timeoutMs: 60000 })) requests.push(await s.codec.decode<EnergyRequest>(topic, m.value))
   const ids = new Map<string, string[]>()
-  for (const m of await consumeAll(topic, { config: s.env.config, timeoutMs: 60000 })) {
-    const request = await s.codec.decode<EnergyRequest>(topic, m.value)
-    ids.set(request.date, [...(ids.get(request.date) ?? []), request.request_id])
+  for (const request of requests.sort((a, b) => a.requested_at - b.requested_at)) {
+    for (let i = 0; i < request.days; i++) {
+      const date = addDays(request.date, i)
+      ids.set(date, [...(ids.get(date) ?? []), request.request_id])
+    }
   }
   return ids
 }

@@ -32,7 +32,8 @@ test('a rebalance in the middle of a batch: no day produced twice or lost, offse
     defer(t, () => processor.stop())
   }
   await start('1')
-  await seedDates(env, DATES[0], DATES.at(-1))
+  // A request a day, so the batch spans every partition.
+  await seedDates(env, DATES[0], DATES.at(-1), [], 1)
   // A is inside the batch: the slow day's request has reached the sample API.
   await waitFor('the slow day to be requested', async () => sample.requests.some(r => r.path.endsWith('/consumption/') && periodDate(r) === SLOW), 20000, 20)
   await start('2', second.log)
