@@ -1,9 +1,9 @@
 export interface SourceProcessorOptions {
-  /** Requests taken into one Kafka transaction (each day's batch stays whole inside it). */
+  /** Requests taken from the stream at once; each transaction holds those ready in order (each day's batch whole). */
   requestsPerTransaction: number
   /** How long to wait for more requests before starting a transaction, ms. */
   batchWaitMs: number
-  /** Days fetched from the source API at once. */
+  /** Requests (spans of days) fetched from the source API at once; lib/http limits the calls per host. */
   fetchConcurrency: number
   /** Pause before a crashed consume session restarts from committed offsets, ms. */
   restartDelayMs: number
