@@ -331,6 +331,25 @@ test('a span partly answered badly (malformed JSON on one day, a refused key on 
   await assertSecretAbsent(env, apiKey, captured.text())
 })
 
+test('an upstream that is down for a whole span: both halves fail too, so every day is dead-lettered at once, not tried day by day', async t => {
+  const sample = await startSampleServer(t, { faults: [{ source: 'usage', kind: '500' }] })
+  const env = await createTestEnvironment(t, 'ingest_down', sample, { HTTP_RETRIES: '1' })
+  const captured = captureLog()
+  await startSourceProcessors(t, env, captured.log, ['usage'])
+  const dates = datesBetween('2024-06-01', '2024-06-30')
+  await seedDates(env, dates[0], dates.at(-1))
+  await waitForProcessors(env, ['usage'])
+
+  // The span, then its two halves, each tried once and retried once: 6 calls for 30 days.
+  assert.equal(sample.requests.filter(r => r.path.endsWith('/consumption/')).length, 6)
+  const letters = (await readRaw(env, env.config.topics.dlq, 'read_uncommitted')).map(m => Object.fromEntries(m.headers))
+  assert.deepStrictEqual(letters.map(h => h['dlq.date']).sort(), dates)
+  assert.ok(letters.every(h => h['dlq.error.code'] === 'ENERGY_FETCH' && h['dlq.error'].includes('answered HTTP 500') && h['dlq.span'] === '2024-06-01..2024-06-30'))
+  assert.deepStrictEqual((await recordsByDate(env, 'usage')).size, 0)
+  const lines = captured.lines().filter(l => l.msg === 'days not served, sent to energy.dlq')
+  assert.deepStrictEqual(lines.map(l => [l.from, l.to, l.days]), [['2024-06-01', '2024-06-30', 30]], 'one log line for the span')
+})
+
 test('late consumption: a day with missing slots produces what it has, batch_size says how many, a log line says how many are missing', async t => {
   const sample = await startSampleServer(t, { faults: [{ source: 'usage', date: '2024-10-27', kind: 'missing', missingSlots: 7 }] })
   const env = await createTestEnvironment(t, 'ingest_missing', sample)
