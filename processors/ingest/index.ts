@@ -74,17 +74,18 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       const context: FetchContext = { config, log, signal, account: await accountFor(request, accounts) }
       const days = await fetchDays(span, context)
       const records: Outgoing[] = []
-      for (let i = 0; i < days.length; i++) {
-        const outcome = days[i]
+      for (const [i, outcome] of days.entries()) {
+        let error = 'error' in outcome ? outcome.error : undefined
         if ('values' in outcome) {
           const batch = await encodeDay(outcome.day, outcome.values, request.request_id)
           if (Array.isArray(batch)) {
             records.push(...batch)
             continue
           }
-          days[i] = { day: outcome.day, error: batch }
+          error = batch
+          days[i] = { day: outcome.day, error }
         }
-        records.push(deadLetter(message, (days[i] as { error: unknown }).error, outcome.day.date, span))
+        records.push(deadLetter(message, error, outcome.day.date, span))
       }
       return { records, days }
     } catch (err) {
