@@ -15,6 +15,20 @@ export type ReadingPath = 'electricity-meter-points' | 'gas-meter-points'
 /** A meter point's meters over part of a span: the account's periods, or the one configured meter. */
 export type MeterSpan = Pick<MeterPeriod, 'meterPoint' | 'meters' | 'from' | 'to'>
 
+/**
+ * The periods as the readings need them: consecutive periods of the same meter point and meters
+ * (the account cuts them at every tariff change) joined, so a meter is asked once per span.
+ */
+export function readingSpans (periods: readonly MeterSpan[]): MeterSpan[] {
+  const joined: MeterSpan[] = []
+  for (const p of periods) {
+    const last = joined.at(-1)
+    if (last !== undefined && last.to === p.from && last.meterPoint === p.meterPoint && last.meters.join() === p.meters.join()) joined[joined.length - 1] = { ...last, to: p.to }
+    else joined.push({ meterPoint: p.meterPoint, meters: p.meters, from: p.from, to: p.to })
+  }
+  return joined
+}
+
 export async function fetchReadings (range: SlotRange, spans: readonly MeterSpan[], path: ReadingPath, source: string, context: FetchContext): Promise<UsageValues[]> {
   const bySlot = new Map<number, UsageValues>()
   for (const span of spans) {

@@ -4,7 +4,7 @@ import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
 import { meterPeriods, meterView } from '../account/agreements.ts'
 import { accountOf } from '../account/table.ts'
-import { fetchReadings } from '../ingest/readings.ts'
+import { fetchReadings, readingSpans } from '../ingest/readings.ts'
 
 /**
  * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the
@@ -18,7 +18,7 @@ export const usageSource: SourceDeclaration<UsageValues> = {
     const { config } = context
     const periods = config.octopusAccount === ''
       ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: span.startMs, to: span.endMs }]
-      : meterPeriods(accountOf(span.from, context), 'import', span.startMs, span.endMs)
+      : readingSpans(meterPeriods(accountOf(span.from, context), 'import', span.startMs, span.endMs))
     return await fetchReadings(span, periods, 'electricity-meter-points', 'usage', context)
   },
   sink: {
