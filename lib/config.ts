@@ -42,6 +42,12 @@ export interface Config {
   gasCarbonGPerKwh: number
   /** The night register's window of two-rate tariffs, London clock minutes [from, to) (may wrap midnight). */
   twoRateNight: { from: number, to: number }
+  /** Outward postcode for regional carbon (CARBON_POSTCODE); null: the account property's, if any. */
+  carbonPostcode: string | null
+  /** Carbon Intensity region id 1..17 (CARBON_REGION_ID); wins over any postcode. */
+  carbonRegionId: number | null
+  /** How often the 48-hour forecast is fetched again (FORECAST_REFRESH_MINUTES). */
+  forecastRefreshMs: number
   sampleApiHost: string
   sampleApiPort: number
   sampleApiSeed: number
@@ -95,6 +101,9 @@ export const DEFAULTS: Record<string, string> = {
   GAS_CALORIFIC_VALUE: '39.5',
   GAS_CARBON_G_PER_KWH: '182.9',
   TWO_RATE_NIGHT: '00:30-07:30',
+  CARBON_POSTCODE: '',
+  CARBON_REGION_ID: '',
+  FORECAST_REFRESH_MINUTES: '30',
   SAMPLE_API_HOST: '127.0.0.1',
   SAMPLE_API_PORT: '8090',
   SAMPLE_API_SEED: '42',
@@ -115,6 +124,8 @@ export const DEFAULTS: Record<string, string> = {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+/** The outward part of a UK postcode: area letters, district digit(s), maybe a letter (RG41, SW1A, M1). */
+export const OUTWARD_CODE = /^[A-Z]{1,2}\d[A-Z\d]?$/
 
 /** Reads `.env` (without overriding the real environment) and returns the process config. */
 export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
@@ -183,6 +194,13 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (m === null || window.from === window.to) problems.push(`${name} must be a London clock window HH:MM-HH:MM that is not empty, e.g. 00:30-07:30, got "${value}"`)
     return window
   }
+  // The Carbon Intensity API takes the outward part of a postcode only (RG41, SW1, TF8).
+  const outwardCode = (name: string): string | null => {
+    const value = get(name).toUpperCase()
+    if (value === '') return null
+    if (!OUTWARD_CODE.test(value)) problems.push(`${name} must be the outward part of a UK postcode (e.g. RG41, SW1A, M1), got "${value.slice(0, 20)}"`)
+    return value
+  }
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
     const value = get(name)
     if (!allowed.includes(value as T)) problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`)
@@ -223,6 +241,9 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     gasCalorificValue: decimal('GAS_CALORIFIC_VALUE', 30, 50),
     gasCarbonGPerKwh: decimal('GAS_CARBON_G_PER_KWH', 0, 1000),
     twoRateNight: clockWindow('TWO_RATE_NIGHT'),
+    carbonPostcode: outwardCode('CARBON_POSTCODE'),
+    carbonRegionId: get('CARBON_REGION_ID') === '' ? null : int('CARBON_REGION_ID', 1, 17),
+    forecastRefreshMs: int('FORECAST_REFRESH_MINUTES', 1, 24 * 60) * 60 * 1000,
     sampleApiHost: get('SAMPLE_API_HOST'),
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),
