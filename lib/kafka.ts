@@ -48,6 +48,9 @@ export interface ProducerSettings {
   transactionalId?: string
 }
 
+/** Transaction (and request) timeout of transactional producers, ms. */
+export const TRANSACTION_TIMEOUT_MS = 30000
+
 export function createProducer (config: KafkaConfig, settings: ProducerSettings): EnergyProducer {
   const options: ProducerOptions<string, Buffer, string, string> = {
     clientId: settings.clientId,
@@ -66,7 +69,15 @@ export function createProducer (config: KafkaConfig, settings: ProducerSettings)
     retries: 10,
     retryDelay: 500
   }
-  if (settings.transactionalId !== undefined) options.transactionalId = settings.transactionalId
+  if (settings.transactionalId !== undefined) {
+    options.transactionalId = settings.transactionalId
+    // The client sends its request timeout as the transaction timeout (InitProducerId), 5 s by
+    // default: a transaction holding a span (a year of a source, ~100 sends) can outlast that on
+    // a loaded box, and the broker then aborts it and bumps the epoch (INVALID_PRODUCER_EPOCH,
+    // fatal). 30 s, the Java client's request.timeout.ms, and half Kafka's default
+    // transaction.timeout.ms.
+    options.timeout = TRANSACTION_TIMEOUT_MS
+  }
   return new Producer(options)
 }
 

@@ -104,16 +104,29 @@ export function startChild (name: string, script: string, args: string[], env: R
   }
 }
 
+export interface SampleApiChildOptions {
+  /** The child's name (CPU and RSS figures); default `sample-api`. */
+  name?: string
+  /** `--latency-ms`: delay before every non-admin answer; default none (the script's 0). */
+  latencyMs?: number
+}
+
 /**
- * The sample API as a child process, resolved once it answers at `carbonApiUrl`; fails at once
- * if the process exits (its port taken, most likely).
+ * The sample API as a child process, on SAMPLE_API_PORT of `env`, resolved once it answers at
+ * `url` (the Carbon or the Octopus base URL it serves: any path, only the origin is asked); fails
+ * at once if the process exits (its port taken, most likely).
  */
-export async function startSampleApi (env: Record<string, string>, carbonApiUrl: string, logFile?: NodeJS.WritableStream): Promise<Child> {
-  const child = startChild('sample-api', 'scripts/sample-api.ts', [], env, logFile)
+export async function startSampleApi (env: Record<string, string>, url: string, logFile?: NodeJS.WritableStream, options: SampleApiChildOptions = {}): Promise<Child> {
+  const { name = 'sample-api', latencyMs } = options
+  const child = startChild(name, 'scripts/sample-api.ts', latencyMs === undefined ? [] : ['--latency-ms', String(latencyMs)], env, logFile)
+  // /_admin is never delayed, faulted or counted (docs/sample-api.md): the probe neither waits
+  // out --latency-ms, nor uses up a fault of SAMPLE_API_FAULTS, nor shows in /_admin/requests.
+  const probe = new URL('/_admin/latency', url)
   try {
     await waitFor('the sample API', async () => {
-      if (child.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${carbonApiUrl}`)
-      return (await fetch(`${carbonApiUrl}/intensity/date/2024-01-01`).catch(() => undefined))?.ok === true
+      if (child.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${url}`)
+      // With a deadline: something else on the port may accept and never answer.
+      return (await fetch(probe, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true
     }, 20000)
   } catch (err) {
     await child.stop()
