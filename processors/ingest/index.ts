@@ -40,6 +40,9 @@ export interface SourceProcessorDeps {
   options?: Partial<SourceProcessorOptions>
 }
 
+/** A request as decoded from its message, or why it could not be. */
+type Decoded = { request: EnergyRequest } | { error: unknown }
+
 /** A day of a request's span: its values, or why it has none. */
 type DayOutcome<V> = { day: Readonly<LondonDay>, values: V[] } | { day: Readonly<LondonDay>, error: unknown }
 
@@ -64,11 +67,30 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   // The topic's max.message.bytes, read when a session starts.
   let maxMessageBytes = 1048588
 
-  async function handle (message: Incoming, signal: AbortSignal, accounts: AccountTable | undefined): Promise<Handled> {
-    let request: EnergyRequest | undefined
+  /** The request a message holds, or why it holds none; registry trouble is thrown (the session retries). */
+  async function decodeRequest (message: Incoming): Promise<Decoded> {
     try {
       if (message.value === undefined || message.value.length === 0) throw new EnergyError('ENERGY_DECODE', 'request has no value')
-      request = await codec.decode<EnergyRequest>(topics.requests, message.value)
+      return { request: await codec.decode<EnergyRequest>(topics.requests, message.value) }
+    } catch (error) {
+      if (isEnergyError(error, 'ENERGY_SCHEMA') && error.retryable) throw error
+      return { error }
+    }
+  }
+
+  /** Days a request asks of this source: what it weighs against daysInFlight. */
+  function weightOf (decoded: Decoded): number {
+    if (!('request' in decoded)) return 0
+    const { request } = decoded
+    if (request.sources.length > 0 && !request.sources.includes(source.name)) return 0
+    return Number.isInteger(request.days) ? Math.min(Math.max(request.days, 1), options.daysInFlight) : 1
+  }
+
+  async function handle (message: Incoming, decoded: Decoded, signal: AbortSignal, accounts: AccountTable | undefined): Promise<Handled> {
+    let request: EnergyRequest | undefined
+    try {
+      if ('error' in decoded) throw decoded.error
+      request = decoded.request
       if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], days: [] }
       const span = requestSpan(request)
       const context: FetchContext = { config, log, signal, account: await accountFor(request, accounts) }
@@ -217,7 +239,9 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
    */
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     await clients.accounts?.catchUp()
-    const results = startLimited(batch, options.fetchConcurrency, async m => await handle(m, signal, clients.accounts))
+    const decoded = await Promise.all(batch.map(decodeRequest))
+    const results = startLimited(batch.map((m, i) => ({ m, d: decoded[i] })), options.fetchConcurrency, options.daysInFlight,
+      ({ d }) => weightOf(d), async ({ m, d }) => await handle(m, d, signal, clients.accounts))
     const handled: Array<Handled | undefined> = new Array(batch.length)
     results.forEach((p, i) => { p.then(h => { handled[i] = h }, () => {}) })
     for (let next = 0; next < batch.length;) {
@@ -360,21 +384,36 @@ function isUnreachable (err: unknown): boolean {
   return isEnergyError(err, 'ENERGY_FETCH') && (err.status === undefined || err.status === 429 || (err.status as number) >= 500)
 }
 
-/** Runs `fn` on every item, at most `limit` at a time; one promise per item, in item order. */
-function startLimited<T, R> (items: T[], limit: number, fn: (item: T) => Promise<R>): Array<Promise<R>> {
+/**
+ * Runs `fn` on every item, in item order, at most `limit` at a time and at most `budget` of
+ * weight at a time (an item weighs at most the budget, so it runs alone at worst); one promise
+ * per item, in item order.
+ */
+function startLimited<T, R> (items: T[], limit: number, budget: number, weightOf: (item: T) => number, fn: (item: T) => Promise<R>): Array<Promise<R>> {
   let running = 0
-  const queue: Array<() => void> = []
-  const release = (): void => {
-    running--
-    queue.shift()?.()
+  let weight = 0
+  const queue: Array<{ weight: number, start: () => void }> = []
+  const fits = (w: number): boolean => running < limit && (running === 0 || weight + w <= budget)
+  const pump = (): void => {
+    while (queue.length > 0 && fits(queue[0].weight)) {
+      const next = queue.shift() as { weight: number, start: () => void }
+      running++
+      weight += next.weight
+      next.start()
+    }
   }
   return items.map(async item => {
-    if (running >= limit) await new Promise<void>(resolve => queue.push(resolve))
-    running++
+    const w = Math.min(weightOf(item), budget)
+    await new Promise<void>(resolve => {
+      queue.push({ weight: w, start: resolve })
+      pump()
+    })
     try {
       return await fn(item)
     } finally {
-      release()
+      running--
+      weight -= w
+      pump()
     }
   })
 }

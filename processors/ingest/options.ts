@@ -5,6 +5,8 @@ export interface SourceProcessorOptions {
   batchWaitMs: number
   /** Requests (spans of days) fetched from the source API at once; lib/http limits the calls per host. */
   fetchConcurrency: number
+  /** Days of spans fetched at once: bounds what a backfill holds in memory (a larger span runs alone). */
+  daysInFlight: number
   /** Pause before a crashed consume session restarts from committed offsets, ms. */
   restartDelayMs: number
 }
@@ -16,5 +18,8 @@ export const DEFAULT_SOURCE_PROCESSOR_OPTIONS: SourceProcessorOptions = {
   batchWaitMs: 20,
   // Polite to the real APIs; a 429 is honoured anyway.
   fetchConcurrency: 8,
+  // One longest span (MAX_SPAN_DAYS) at a time, or many short ones: a 10-year backfill then holds
+  // two years of a source, not ten.
+  daysInFlight: 731,
   restartDelayMs: 2000
 }
