@@ -157,6 +157,8 @@ function faultReply (fault: Fault | undefined): Reply | undefined {
   switch (fault?.kind) {
     case '500': return INTERNAL_ERROR
     case '401': return { status: 401, body: { detail: 'Invalid API key.' } }
+    // The Carbon Intensity API now and then answers 200 with no data at all.
+    case 'empty': return { status: 200, body: { data: [] } }
     case '429': {
       // DRF throttling: Retry-After header plus a sentence saying the same.
       const seconds = fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS

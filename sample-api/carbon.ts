@@ -1,6 +1,7 @@
 import { localDateOf, londonDay, isLocalDate, slotStarts, SLOT_MS } from '../lib/london-day.ts'
-import { carbonIntensity, generationMix, intensityIndex } from './data.ts'
+import { carbonIntensity, forecastAt, generationMix, intensityIndex, regionalGenerationMix, regionalIntensity } from './data.ts'
 import { carbonTime } from './format.ts'
+import { regionOfId, regionOfOutcode, type Region } from './regions.ts'
 import type { Reply, RequestSource, Route, RouteContext } from './types.ts'
 
 // Carbon Intensity API (api.carbonintensity.org.uk), mounted under /carbon.
@@ -11,17 +12,25 @@ const DAY_MS = 24 * HOUR_MS
 const ACTUAL_DELAY_MS = 3 * HOUR_MS
 // The range endpoints refuse a range longer than 14 days.
 const MAX_RANGE_MS = 14 * DAY_MS
+// fw48h: 48 hours of half-hours.
+const FORECAST_SLOTS = 96
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/
 
-type EntryOf = (ctx: RouteContext, startMs: number) => object
+type RegionKind = 'postcode' | 'regionid'
+type BodyOf = (ctx: RouteContext, starts: number[]) => object
 
 /** The route for a path below /carbon (segments without empty ones), if any. */
 export function carbonRoute (segments: string[]): Route | undefined {
-  const [first, second, third, ...rest] = segments
-  if (rest.length > 0 || second === undefined || third === undefined) return undefined
+  const [first, second, third, fourth, fifth, sixth, ...rest] = segments
+  if (rest.length > 0) return undefined
+  if (first === 'regional' && second === 'intensity' && (fifth === 'postcode' || fifth === 'regionid') && sixth !== undefined) {
+    return regionalRoute(third, fourth, fifth, sixth)
+  }
+  if (fourth !== undefined || second === undefined || third === undefined) return undefined
   if (first === 'intensity' && second === 'date') return intensityDateRoute(third)
-  if (first === 'intensity') return rangeRoute('co2', '/carbon/intensity/{from}/{to}', second, third, intensityEntry)
-  if (first === 'generation') return rangeRoute('mix', '/carbon/generation/{from}/{to}', second, third, generationEntry)
+  if (first === 'intensity' && third === 'fw48h') return slotsRoute('forecast', '/carbon/intensity/{from}/fw48h', forecastStarts(second), listOf(intensityEntry))
+  if (first === 'intensity') return slotsRoute('co2', '/carbon/intensity/{from}/{to}', parseRange(second, third), listOf(intensityEntry))
+  if (first === 'generation') return slotsRoute('mix', '/carbon/generation/{from}/{to}', parseRange(second, third), listOf(generationEntry))
   return undefined
 }
 
@@ -37,8 +46,40 @@ function intensityDateRoute (date: string): Route {
   }
 }
 
+/**
+ * /regional/intensity/{from}/{to}/{postcode|regionid}/{…} (source regional) and
+ * /regional/intensity/{from}/fw48h/… (source forecast): one region's slots. For one region the
+ * API nests an object, not the list its docs show: {"data": {regionid, dnoregion, shortname,
+ * postcode (postcode form only), "data": [slots]}}.
+ */
+function regionalRoute (fromText: string, toText: string, kind: RegionKind, value: string): Route {
+  const forecast = toText === 'fw48h'
+  const source = forecast ? 'forecast' : 'regional'
+  const path = `/carbon/regional/intensity/{from}/${forecast ? 'fw48h' : '{to}'}/${kind}/{${kind}}`
+  const starts = forecast ? forecastStarts(fromText) : parseRange(fromText, toText)
+  if ('status' in starts) return slotsRoute(source, path, starts, () => ({}))
+  const region = kind === 'postcode' ? regionOfOutcode(value) : regionOfId(value)
+  if (region === undefined) {
+    // The sentences are ours.
+    const message = kind === 'postcode' ? 'Please enter a valid outward postcode in Great Britain e.g. RG41, SW1 or TF8' : 'Please enter a valid region id 1-17'
+    return slotsRoute(source, path, badRequest(message), () => ({}))
+  }
+  const postcode = kind === 'postcode' ? { postcode: value.toUpperCase() } : {}
+  return slotsRoute(source, path, starts, (ctx, list) => ({ data: { ...regionMeta(region), ...postcode, data: list.map(start => regionalEntry(ctx, region, start)) } }))
+}
+
+function regionMeta ({ regionid, dnoregion, shortname }: Readonly<Region>): object {
+  return { regionid, dnoregion, shortname }
+}
+
+function listOf (entryOf: (ctx: RouteContext, startMs: number) => object): BodyOf {
+  return (ctx, starts) => ({ data: starts.map(start => entryOf(ctx, start)) })
+}
+
+/** A national slot: the forecast as issued now (revised until the slot starts), actual once published. */
 function intensityEntry ({ seed, nowMs }: RouteContext, startMs: number): object {
-  const { forecast, actual, index } = carbonIntensity(seed, startMs)
+  const { actual, index } = carbonIntensity(seed, startMs)
+  const forecast = forecastAt(seed, startMs, nowMs)
   const known = startMs + SLOT_MS <= nowMs - ACTUAL_DELAY_MS
   return {
     from: carbonTime(startMs),
@@ -51,28 +92,40 @@ function generationEntry ({ seed }: RouteContext, startMs: number): object {
   return { from: carbonTime(startMs), to: carbonTime(startMs + SLOT_MS), generationmix: generationMix(seed, startMs) }
 }
 
-/**
- * A range endpoint, /{from}/{to}: one entry per slot rangeStarts gives. It covers the London
- * dates of those slots' starts; its counter key is `path`, not the URL with its instants.
- */
-function rangeRoute (source: RequestSource, path: string, fromText: string, toText: string, entryOf: EntryOf): Route {
-  const range = parseRange(fromText, toText)
-  if ('status' in range) return { source, path, respond: () => range }
-  const starts = rangeStarts(range.from, range.to)
-  const dates = starts.length === 0 ? undefined : { from: localDateOf(starts[0]), to: localDateOf(starts[starts.length - 1]) }
-  return { source, path, dates, respond: ctx => ({ status: 200, body: { data: starts.map(start => entryOf(ctx, start)) } }) }
+/** A regional slot: a forecast and its index, never an actual, and the region's generation mix. */
+function regionalEntry ({ seed, nowMs }: RouteContext, region: Readonly<Region>, startMs: number): object {
+  return {
+    from: carbonTime(startMs),
+    to: carbonTime(startMs + SLOT_MS),
+    intensity: regionalIntensity(seed, region.regionid, startMs, nowMs),
+    generationmix: regionalGenerationMix(seed, region.regionid, startMs)
+  }
 }
 
-/** The instants of a range path, YYYY-MM-DDThh:mmZ (seconds optional); 400 when invalid, reversed or over 14 days. */
-function parseRange (fromText: string, toText: string): { from: number, to: number } | Reply {
-  const from = INSTANT_RE.test(fromText) ? Date.parse(fromText) : NaN
-  const to = INSTANT_RE.test(toText) ? Date.parse(toText) : NaN
+/**
+ * A route answering the slots `starts` (or a 400). It covers the London dates of those slots'
+ * starts; its counter key is `path`, a template, not the URL with its instants.
+ */
+function slotsRoute (source: RequestSource, path: string, starts: number[] | Reply, bodyOf: BodyOf): Route {
+  if ('status' in starts) return { source, path, respond: () => starts }
+  const dates = starts.length === 0 ? undefined : { from: localDateOf(starts[0]), to: localDateOf(starts[starts.length - 1]) }
+  return { source, path, dates, respond: ctx => ({ status: 200, body: bodyOf(ctx, starts) }) }
+}
+
+function parseInstant (text: string): number {
+  return INSTANT_RE.test(text) ? Date.parse(text) : NaN
+}
+
+/** The slot starts of a range path, YYYY-MM-DDThh:mmZ (seconds optional); 400 when invalid, reversed or over 14 days. */
+function parseRange (fromText: string, toText: string): number[] | Reply {
+  const from = parseInstant(fromText)
+  const to = parseInstant(toText)
   if (Number.isNaN(from) || Number.isNaN(to) || to < from) {
     return badRequest('Please enter valid ISO8601 datetimes YYYY-MM-DDThh:mmZ with from before to')
   }
   // The sentence is ours; the limit is the API's.
   if (to - from > MAX_RANGE_MS) return badRequest('Please enter a date range of at most 14 days')
-  return { from, to }
+  return rangeStarts(from, to)
 }
 
 /**
@@ -90,8 +143,26 @@ function rangeStarts (from: number, to: number): number[] {
   const nextYear = Date.UTC(new Date(from).getUTCFullYear() + 1, 0, 1)
   const lastEnd = Math.min(to, nextYear - 1)
   const starts: number[] = []
-  for (let end = Math.ceil(from / SLOT_MS) * SLOT_MS; end <= lastEnd; end += SLOT_MS) starts.push(end - SLOT_MS)
+  for (let end = firstEnd(from); end <= lastEnd; end += SLOT_MS) starts.push(end - SLOT_MS)
   return starts
+}
+
+/** The first half-hour boundary at or after `from`: the end of the first slot a range or forecast answers. */
+function firstEnd (from: number): number {
+  return Math.ceil(from / SLOT_MS) * SLOT_MS
+}
+
+/**
+ * Starts of the 96 slots of /{from}/fw48h. Like the ranges, the first is the slot whose end is
+ * the first half-hour at or after `from`: the slot containing `from`, or, for a `from` on a
+ * half-hour, the slot ending at it (a real fw24h asked from 21:00Z starts 20:30-21:00 and ends
+ * 20:00-20:30 the next day). No New Year loss: that is a range bug.
+ */
+function forecastStarts (fromText: string): number[] | Reply {
+  const from = parseInstant(fromText)
+  if (Number.isNaN(from)) return badRequest('Please enter a valid datetime in ISO8601 format YYYY-MM-DDThh:mmZ e.g. 2017-08-25T12:35Z')
+  const first = firstEnd(from) - SLOT_MS
+  return Array.from({ length: FORECAST_SLOTS }, (_, i) => first + i * SLOT_MS)
 }
 
 function badRequest (message: string): Reply {

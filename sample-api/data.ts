@@ -1,4 +1,5 @@
 import { londonOffsetMs, SLOT_MS } from '../lib/london-day.ts'
+import { REGIONS, type Region } from './regions.ts'
 import type { Fuel, FuelShare, Intensity, IntensityIndex, UnitRate } from './types.ts'
 
 // Pure, deterministic sample values from (seed, slot start UTC ms[, revision]). Each value
@@ -39,7 +40,10 @@ const STREAM = {
   gasHeat: 27,
   gasHotWater: 28,
   gasRate: 29,
-  gasStandingCharge: 30
+  gasStandingCharge: 30,
+  forecastRevision: 31,
+  regionalForecast: 32,
+  regionalMix: 33
 } as const
 // A revision shifts a reading's per-slot streams past every entry above.
 const REVISION_STRIDE = 100
@@ -185,6 +189,86 @@ export function carbonIntensity (seed: number, slotStartMs: number): Intensity {
   const error = 0.2 * (unitHash(seed, slotStartMs / SLOT_MS, STREAM.forecastError) - 0.5)
   const forecast = Math.round(clamp(actual * (1 + error), 20, 400))
   return { forecast, actual, index: intensityIndex(actual) }
+}
+
+// Forecast revisions: the API re-issues its forecasts every half hour, and the further ahead a
+// slot lies the larger the error (about 11% mean absolute error days ahead, shrinking as the
+// slot approaches: carbon-intensity/api-definitions issue #11).
+const MAX_FORECAST_ERROR = 0.2
+const FULL_ERROR_LEAD_MS = 48 * HOUR_MS
+
+/**
+ * Relative error of the forecast for a slot as issued at `nowMs`: 0 once the slot has started,
+ * else uniform in ±20% × min(1, lead ÷ 48 h), drawn afresh for each half-hourly issue (the
+ * half hour containing `nowMs`; lead = slot start − issue start).
+ */
+function revisionError (seed: number, slotStartMs: number, nowMs: number): number {
+  // An issue lasts the half hour: its lead is from the issue's start, so its values hold till the next.
+  const issue = Math.floor(nowMs / SLOT_MS)
+  const lead = slotStartMs - issue * SLOT_MS
+  if (lead <= 0) return 0
+  const u = unitHash(seed, (slotStartMs / SLOT_MS) ^ hash32(issue), STREAM.forecastRevision)
+  return MAX_FORECAST_ERROR * Math.min(1, lead / FULL_ERROR_LEAD_MS) * (2 * u - 1)
+}
+
+/**
+ * National forecast of a slot (gCO2/kWh, 20-400) as the API serves it at `nowMs`: the settled
+ * `carbonIntensity` forecast once the slot has started, before that the same with the
+ * revisionError of the current half-hourly issue, so it changes from one issue to the next.
+ */
+export function forecastAt (seed: number, slotStartMs: number, nowMs: number): number {
+  const { forecast } = carbonIntensity(seed, slotStartMs)
+  return Math.round(clamp(forecast * (1 + revisionError(seed, slotStartMs, nowMs)), 20, 400))
+}
+
+function regionOf (regionId: number): Readonly<Region> {
+  const region = REGIONS.get(regionId)
+  if (region === undefined) throw new RangeError(`region id must be 1-17, got ${regionId}`)
+  return region
+}
+
+/** A region's settled forecast, unrounded: an area's factor × national ± 5% per slot, a nation's mean of its areas. */
+function regionalSettled (seed: number, region: Readonly<Region>, slotStartMs: number): number {
+  const { model } = region
+  if (model.kind === 'nation') return model.members.reduce((sum, id) => sum + regionalSettled(seed, regionOf(id), slotStartMs), 0) / model.members.length
+  const jitter = 0.1 * (unitHash(seed, (slotStartMs / SLOT_MS) ^ hash32(region.regionid), STREAM.regionalForecast) - 0.5)
+  return carbonIntensity(seed, slotStartMs).forecast * model.factor * (1 + jitter)
+}
+
+/**
+ * Regional forecast of a slot (gCO2/kWh, 0-2000) and its index as served at `nowMs`: the
+ * region's settled value (an area: national forecast × its factor ± 5% per slot; England,
+ * Scotland, Wales: the mean of their areas) with the national revisionError. The regional
+ * endpoints publish no actual.
+ */
+export function regionalIntensity (seed: number, regionId: number, slotStartMs: number, nowMs: number): { forecast: number, index: IntensityIndex } {
+  const settled = regionalSettled(seed, regionOf(regionId), slotStartMs)
+  const forecast = Math.round(clamp(settled * (1 + revisionError(seed, slotStartMs, nowMs)), 0, 2000))
+  return { forecast, index: intensityIndex(forecast) }
+}
+
+/** A region's fuel shares (%, unrounded, summing to 100). */
+function regionalShares (seed: number, region: Readonly<Region>, slotStartMs: number): number[] {
+  const { model } = region
+  if (model.kind === 'nation') {
+    const members = model.members.map(id => regionalShares(seed, regionOf(id), slotStartMs))
+    return FUELS.map((_, i) => members.reduce((sum, shares) => sum + shares[i], 0) / members.length)
+  }
+  const slot = slotStartMs / SLOT_MS
+  const raw = generationMix(seed, slotStartMs).map(({ fuel, perc }, i) =>
+    perc * model.weights[fuel] * (0.85 + 0.3 * unitHash(seed, slot ^ hash32(region.regionid * 16 + i), STREAM.regionalMix)))
+  const total = raw.reduce((sum, x) => sum + x, 0)
+  return raw.map(x => 100 * x / total)
+}
+
+/**
+ * Generation mix of a region for a slot: the national mix with each fuel weighted for the
+ * region (and ±15% per slot and fuel), nine fuels in API order, perc with one decimal summing
+ * to about 100; England, Scotland and Wales average their areas.
+ */
+export function regionalGenerationMix (seed: number, regionId: number, slotStartMs: number): FuelShare[] {
+  const shares = regionalShares(seed, regionOf(regionId), slotStartMs)
+  return FUELS.map((fuel, i) => ({ fuel, perc: round(shares[i], 1) }))
 }
 
 /** A rate exc VAT (2 decimals) with its inc-VAT value (exc × 1.05, as the API rounds it). */

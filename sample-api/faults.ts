@@ -2,8 +2,10 @@ import { EnergyError } from '../lib/errors.ts'
 import { isLocalDate } from '../lib/london-day.ts'
 import type { DateRange, Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
 
-const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'pricing', 'usage', 'account', 'export', 'gas', '*']
-const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels']
+const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'regional', 'forecast', 'pricing', 'usage', 'account', 'export', 'gas', '*']
+const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels', 'empty']
+// The Carbon Intensity sources: the only ones an empty fault hits.
+const CARBON_SOURCES: readonly RequestSource[] = ['co2', 'mix', 'regional', 'forecast']
 // Whole-number fields and their minimum.
 const NUMBER_FIELDS = { times: 1, retryAfterSeconds: 0, delayMs: 0, missingSlots: 0 } as const
 const FIELDS = new Set(['source', 'date', 'kind', 'retryAfterAsDate', ...Object.keys(NUMBER_FIELDS)])
@@ -49,6 +51,8 @@ function faultMatches (fault: Fault, source: RequestSource, dates: DateRange | u
   if (fault.source !== '*' && fault.source !== source) return false
   // YYYY-MM-DD compares as text in date order.
   if (fault.date !== undefined && (dates === undefined || fault.date < dates.from || fault.date > dates.to)) return false
+  // An empty data list is an answer of the Carbon Intensity API only.
+  if (fault.kind === 'empty') return CARBON_SOURCES.includes(source)
   // Dropping slots only means something for consumption.
   return fault.kind !== 'missing' || readings
 }

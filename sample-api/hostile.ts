@@ -22,26 +22,23 @@ type Json = Record<string, unknown>
  */
 export function makeHostile (kind: HostileKind, source: RequestSource, body: unknown, date?: string): unknown {
   const copy = structuredClone(body) as Json
-  const list = (Array.isArray(copy.data) ? copy.data : Array.isArray(copy.results) ? copy.results : []) as Json[]
+  const list = entriesOf(copy)
   const day = date === undefined ? undefined : londonDay(date)
   for (const entry of list) {
     if (day !== undefined && !onDay(entry, day)) continue
     switch (source) {
-      case 'co2': {
-        const intensity = entry.intensity as Json
-        if (kind === 'oversized') intensity.index = HUGE_TEXT
-        if (kind === 'control') intensity.index = 'lo\u0000w'
-        if (kind === 'out-of-range') intensity.forecast = HUGE_NUMBER
+      case 'co2':
+        hostileIntensity(kind, entry)
         break
-      }
-      case 'mix': {
-        const mix = entry.generationmix as Json[]
-        if (kind === 'oversized') mix[0].fuel = HUGE_TEXT
-        if (kind === 'control') mix[0].fuel = 'gas\u0000'
-        if (kind === 'out-of-range') mix[0].perc = HUGE_NUMBER
-        if (kind === 'junk-fuels') mix.push(...Array.from({ length: 20 }, (_, i) => ({ fuel: `Junk №${i}`, perc: 0 })))
+      case 'mix':
+        hostileMix(kind, entry)
         break
-      }
+      case 'regional':
+      case 'forecast':
+        // Intensity slots, regional ones with a generation mix as well.
+        hostileIntensity(kind, entry)
+        if (kind === 'junk-fuels' && 'generationmix' in entry) hostileMix(kind, entry)
+        break
       case 'pricing':
         hostileRate(kind, entry)
         break
@@ -59,6 +56,29 @@ export function makeHostile (kind: HostileKind, source: RequestSource, body: unk
     }
   }
   return copy
+}
+
+/** The entries of a body: `data` (nested in an object for one region: `data.data`) or `results`. */
+function entriesOf (body: Json): Json[] {
+  const data = body.data as Json | Json[] | undefined
+  if (Array.isArray(data)) return data
+  if (typeof data === 'object' && data !== null && Array.isArray(data.data)) return data.data as Json[]
+  return Array.isArray(body.results) ? body.results as Json[] : []
+}
+
+function hostileIntensity (kind: HostileKind, entry: Json): void {
+  const intensity = entry.intensity as Json
+  if (kind === 'oversized') intensity.index = HUGE_TEXT
+  if (kind === 'control') intensity.index = 'lo\u0000w'
+  if (kind === 'out-of-range') intensity.forecast = HUGE_NUMBER
+}
+
+function hostileMix (kind: HostileKind, entry: Json): void {
+  const mix = entry.generationmix as Json[]
+  if (kind === 'oversized') mix[0].fuel = HUGE_TEXT
+  if (kind === 'control') mix[0].fuel = 'gas\u0000'
+  if (kind === 'out-of-range') mix[0].perc = HUGE_NUMBER
+  if (kind === 'junk-fuels') mix.push(...Array.from({ length: 20 }, (_, i) => ({ fuel: `Junk №${i}`, perc: 0 })))
 }
 
 /**

@@ -1,8 +1,9 @@
 export { createSampleApi } from './app.ts'
 export { spliceAgreement } from './agreements.ts'
 export {
-  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, FUELS, fixedRate, gasConsumption, gasRate,
-  gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, standingCharge, withoutVat, withVat
+  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, forecastAt, FUELS, fixedRate, gasConsumption,
+  gasRate, gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, regionalGenerationMix, regionalIntensity,
+  standingCharge, withoutVat, withVat
 } from './data.ts'
 export { parseFaults, takeFault } from './faults.ts'
 export { findMeter, SAMPLE_METERS } from './meters.ts'
@@ -12,5 +13,6 @@ export {
   SAMPLE_OUTGOING_FIXED_RATE, SAMPLE_PREVIOUS_AGREEMENTS, SAMPLE_PREVIOUS_MOVED_IN_AT, SAMPLE_PREVIOUS_MPAN, SAMPLE_PREVIOUS_SERIAL,
   SAMPLE_SERIAL, SAMPLE_SOLAR_DATE
 } from './options.ts'
+export { POSTCODE_AREAS, REGIONS, regionOfId, regionOfOutcode, type Region, type RegionInfo, type RegionModel } from './regions.ts'
 export { isAgileProduct, isExportProduct, isTwoRateTariff, productLaunch } from './products.ts'
 export type * from './types.ts'

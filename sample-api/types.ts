@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/log.ts'
 
-export type FaultSource = 'co2' | 'mix' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | '*'
-export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels'
+export type FaultSource = 'co2' | 'mix' | 'regional' | 'forecast' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | '*'
+export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels' | 'empty'
 /** The source of a real request (faults may also name '*'). */
 export type RequestSource = Exclude<FaultSource, '*'>
 
@@ -86,7 +86,7 @@ export interface DateRange {
 export interface RequestCounters {
   total: number
   bySource: Partial<Record<RequestSource, number>>
-  /** Keyed by URL path without the query; carbon ranges by their template (`/carbon/generation/{from}/{to}`). */
+  /** Keyed by URL path without the query; carbon ranges and forecasts by their template (`/carbon/generation/{from}/{to}`). */
   byPath: Record<string, number>
 }
 

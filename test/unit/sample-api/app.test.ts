@@ -351,3 +351,92 @@ test('carbon ranges are counted by path template, so the counters stay small', a
     byPath: { '/carbon/intensity/{from}/{to}': 3, '/carbon/generation/{from}/{to}': 2, '/carbon/intensity/date/2024-06-15': 1, [CONSUMPTION]: 1 }
   })
 })
+
+test('regional ranges count as regional, forecasts as forecast, by path template', async t => {
+  const { get, api } = await startSampleApi(t)
+  for (const path of [
+    '/carbon/regional/intensity/2024-06-13T23:30Z/2024-06-16T23:00Z/postcode/SW1A',
+    '/carbon/regional/intensity/2024-06-16T23:30Z/2024-06-19T23:00Z/postcode/RG41',
+    '/carbon/regional/intensity/2024-06-16T23:30Z/2024-06-19T23:00Z/regionid/13',
+    '/carbon/regional/intensity/2024-06-16T23:30Z/2024-06-19T23:00Z/regionid/99',
+    '/carbon/regional/intensity/2024-06-16T12:00Z/fw48h/postcode/SW1A',
+    '/carbon/regional/intensity/2024-06-16T12:00Z/fw48h/regionid/13',
+    '/carbon/regional/intensity/2024-06-17T12:00Z/fw48h/regionid/1',
+    '/carbon/intensity/2024-06-16T12:00Z/fw48h',
+    '/carbon/intensity/2024-06-17T12:00Z/fw48h'
+  ]) await (await get(path)).arrayBuffer()
+  assert.deepEqual(api.requests, {
+    total: 9,
+    bySource: { regional: 4, forecast: 5 },
+    byPath: {
+      '/carbon/regional/intensity/{from}/{to}/postcode/{postcode}': 2,
+      '/carbon/regional/intensity/{from}/{to}/regionid/{regionid}': 2,
+      '/carbon/regional/intensity/{from}/fw48h/postcode/{postcode}': 1,
+      '/carbon/regional/intensity/{from}/fw48h/regionid/{regionid}': 2,
+      '/carbon/intensity/{from}/fw48h': 2
+    }
+  })
+})
+
+test('regional and forecast faults match their own source and the London dates of the answered slots\' starts', async t => {
+  const { get, api } = await startSampleApi(t, { faults: [{ source: 'regional', date: '2024-06-15', kind: '500' }] })
+  const regional = (range: string): string => `/carbon/regional/intensity/${range}/regionid/13`
+  assert.equal((await get(regional('2024-06-14T23:30Z/2024-06-15T23:00Z'))).status, 500)
+  // From local midnight of the 16th: the first slot, 23:30-00:00, starts on the 15th.
+  assert.equal((await get(regional('2024-06-15T23:00Z/2024-06-16T23:00Z'))).status, 500)
+  assert.equal((await get(regional('2024-06-15T23:30Z/2024-06-16T23:00Z'))).status, 200)
+  assert.equal((await get('/carbon/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z')).status, 200)
+  assert.equal((await get('/carbon/regional/intensity/2024-06-15T12:00Z/fw48h/regionid/13')).status, 200)
+
+  api.setFaults([{ source: 'forecast', date: '2024-06-17', kind: '429', times: 2 }])
+  // 96 slots from 2024-06-15 12:00Z end 2024-06-17 11:30Z: they cover the 15th to the 17th.
+  assert.equal((await get('/carbon/intensity/2024-06-15T12:00Z/fw48h')).status, 429)
+  assert.equal((await get('/carbon/regional/intensity/2024-06-15T12:00Z/fw48h/postcode/SW1A')).status, 429)
+  assert.equal((await get('/carbon/intensity/2024-06-15T12:00Z/fw48h')).status, 200)
+  api.setFaults([{ source: 'forecast', date: '2024-06-17', kind: '500' }])
+  assert.equal((await get('/carbon/intensity/2024-06-14T12:00Z/fw48h')).status, 200, 'ends on the 16th')
+  assert.equal((await get('/carbon/regional/intensity/2024-06-15T23:00Z/2024-06-17T23:00Z/regionid/13')).status, 200, 'a range is regional, not forecast')
+})
+
+test('an empty fault answers 200 {"data": []} on every Carbon route and passes Octopus ones by', async t => {
+  const { get, api } = await startSampleApi(t, { faults: [{ source: '*', kind: 'empty', times: 6 }] })
+  for (const path of [
+    '/carbon/intensity/date/2024-06-15',
+    '/carbon/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z',
+    '/carbon/generation/2024-06-14T23:30Z/2024-06-15T23:00Z',
+    '/carbon/regional/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z/postcode/SW1A',
+    '/carbon/intensity/2024-06-15T12:00Z/fw48h',
+    '/carbon/regional/intensity/2024-06-15T12:00Z/fw48h/regionid/13'
+  ]) {
+    const res = await get(path)
+    assert.equal(res.status, 200, path)
+    assert.deepEqual(await res.json(), { data: [] }, path)
+  }
+  assert.deepEqual(api.faults(), [])
+  api.setFaults([{ source: '*', kind: 'empty' }])
+  const rates = await get(RATES + query({ period_from: '2024-06-15T00:00:00Z', period_to: '2024-06-15T01:00:00Z' }))
+  assert.equal(rates.status, 200)
+  assert.equal(((await rates.json()) as { count: number }).count, 4)
+  assert.equal((await get(DAY, AUTH)).status, 200)
+  // A dated one: only a request covering its date.
+  api.setFaults([{ source: 'regional', date: '2024-06-15', kind: 'empty' }])
+  assert.deepEqual(await (await get('/carbon/regional/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z/regionid/13')).json(), { data: [] })
+  const other = await (await get('/carbon/regional/intensity/2024-06-15T23:30Z/2024-06-16T23:00Z/regionid/13')).json() as { data: { data: unknown[] } }
+  assert.equal(other.data.data.length, 48)
+})
+
+test('hostile faults spoil regional and forecast slots of their date', async t => {
+  const { get, api } = await startSampleApi(t, { faults: [{ source: 'regional', date: '2024-06-15', kind: 'out-of-range' }] })
+  interface Slots { data: Array<{ from: string, intensity: { forecast: number, index: string }, generationmix?: unknown[] }> }
+  const regional = async (path: string): Promise<Slots['data']> => ((await (await get(path)).json()) as { data: Slots }).data.data
+  const slots = await regional('/carbon/regional/intensity/2024-06-13T23:30Z/2024-06-16T23:00Z/regionid/13')
+  assert.equal(slots.length, 144)
+  assert.deepEqual(slots.filter(d => d.intensity.forecast === 1e308).map(d => d.from), slots.slice(48, 96).map(d => d.from))
+  api.setFaults([{ source: 'regional', kind: 'junk-fuels' }])
+  assert.ok((await regional('/carbon/regional/intensity/2024-06-14T23:30Z/2024-06-15T23:00Z/postcode/SW1A')).every(d => d.generationmix?.length === 29))
+  api.setFaults([{ source: 'forecast', date: '2024-06-16', kind: 'control' }])
+  const national = ((await (await get('/carbon/intensity/2024-06-15T12:00Z/fw48h')).json()) as Slots).data
+  assert.equal(national.filter(d => d.intensity.index === 'lo\u0000w').length, 48)
+  const forecast = await regional('/carbon/regional/intensity/2024-06-15T12:00Z/fw48h/regionid/7')
+  assert.equal(forecast.filter(d => d.intensity.index === 'lo\u0000w').length, 48)
+})

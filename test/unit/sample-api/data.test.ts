@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
 import {
-  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, FUELS, fixedRate, gasConsumption, gasRate,
-  gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, standingCharge, withoutVat, withVat
+  agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, forecastAt, FUELS, fixedRate, gasConsumption,
+  gasRate, gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, regionalGenerationMix, regionalIntensity,
+  standingCharge, withoutVat, withVat
 } from '../../../sample-api/index.ts'
 
 const JUNE_15 = slotStarts(londonDay('2024-06-15'))
@@ -168,4 +169,35 @@ test('two-rate, gas and export rates stay in their documented ranges', () => {
   }
   assert.ok(outgoing.some(r => r.value_exc_vat < 0), 'no negative Agile Outgoing rate in a year')
   assert.deepEqual(withoutVat(15), { value_exc_vat: 15, value_inc_vat: 15 })
+})
+
+test('forecastAt: settled once the slot starts, within ±20% × lead ÷ 48 h before, 20-400', () => {
+  const slot = JUNE_15[30]
+  const { forecast } = carbonIntensity(42, slot)
+  assert.equal(forecastAt(42, slot, slot), forecast)
+  assert.equal(forecastAt(42, slot, slot + 86_400_000), forecast)
+  const leads = Array.from({ length: 200 }, (_, i) => slot - (i + 1) * 30 * 60 * 1000)
+  const values = leads.map(now => forecastAt(42, slot, now))
+  for (const [i, v] of values.entries()) {
+    const lead = slot - leads[i]
+    assert.ok(Math.abs(v - forecast) <= 0.2 * Math.min(1, lead / (48 * 3600 * 1000)) * forecast + 0.5, `lead ${lead}`)
+    assert.ok(v >= 20 && v <= 400)
+  }
+  assert.ok(new Set(values).size > 20)
+  assert.equal(forecastAt(42, slot, leads[150]), forecastAt(42, slot, leads[150] + 29 * 60 * 1000), 'one issue per half hour')
+})
+
+test('regional values over a year: forecast 0-2000 with its index, mixes of nine fuels summing to about 100', () => {
+  for (let i = 0; i < YEAR.length; i += 97) {
+    const slot = YEAR[i]
+    for (const id of [1, 7, 13, 15, 16, 17]) {
+      const { forecast, index } = regionalIntensity(42, id, slot, slot)
+      assert.ok(Number.isInteger(forecast) && forecast >= 0 && forecast <= 2000)
+      assert.equal(index, intensityIndex(forecast))
+      const mix = regionalGenerationMix(42, id, slot)
+      assert.deepEqual(mix.map(m => m.fuel), FUELS)
+      assert.ok(Math.abs(mix.reduce((sum, m) => sum + m.perc, 0) - 100) <= 0.5)
+    }
+  }
+  assert.throws(() => regionalIntensity(42, 18, YEAR[0], YEAR[0]), { name: 'RangeError', message: 'region id must be 1-17, got 18' })
 })

@@ -23,12 +23,13 @@ test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS
     code: 'ENERGY_CONFIG',
     message: 'SAMPLE_API_FAULTS is invalid:\n' +
       '  [0] unknown field "time"\n' +
-      '  [0] kind must be one of 500, 429, malformed, slow, missing, 401, oversized, control, out-of-range, junk-fuels, got "boom"\n' +
+      '  [0] kind must be one of 500, 429, malformed, slow, missing, 401, oversized, control, out-of-range, junk-fuels, empty, got "boom"\n' +
       '  [0] date must be YYYY-MM-DD, got "2024-13-01"\n' +
       '  [0] times must be a whole number >= 1, got 0'
   })
-  assert.throws(() => parseFaults('[{"source":"water","kind":"500"}]'), /\[0\] source must be one of co2, mix, pricing, usage, account, export, gas, \*, got "water"/)
+  assert.throws(() => parseFaults('[{"source":"water","kind":"500"}]'), /\[0\] source must be one of co2, mix, regional, forecast, pricing, usage, account, export, gas, \*, got "water"/)
   assert.deepEqual(parseFaults('[{"source":"export","kind":"500"},{"source":"gas","kind":"missing"}]'), [{ source: 'export', kind: '500' }, { source: 'gas', kind: 'missing' }])
+  assert.deepEqual(parseFaults('[{"source":"regional","kind":"empty"},{"source":"forecast","kind":"429"}]'), [{ source: 'regional', kind: 'empty' }, { source: 'forecast', kind: '429' }])
 })
 
 const day = (date: string): DateRange => ({ from: date, to: date })
@@ -70,4 +71,10 @@ test('missing hits consumption requests only: export and gas readings, not their
   assert.equal(takeFault(faults, 'export', day('2024-06-15'), false)?.kind, '500')
   assert.equal(takeFault(faults, 'gas', day('2024-06-15'))?.kind, '500')
   assert.equal(takeFault(faults, 'pricing', day('2024-06-15'))?.kind, '500')
+})
+
+test('empty hits the Carbon Intensity sources only', () => {
+  const faults: Fault[] = [{ source: '*', kind: 'empty' }, { source: '*', kind: '500' }]
+  for (const source of ['co2', 'mix', 'regional', 'forecast'] as const) assert.equal(takeFault(faults, source, day('2024-06-15'))?.kind, 'empty', source)
+  for (const source of ['pricing', 'usage', 'account', 'export', 'gas'] as const) assert.equal(takeFault(faults, source, day('2024-06-15'))?.kind, '500', source)
 })

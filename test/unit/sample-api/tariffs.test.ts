@@ -4,7 +4,7 @@ import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
 import {
   agileOutgoingRate, agileRate, dayRate, fixedRate, gasRate, gasStandingCharge, nightRate, standingCharge, withVat
 } from '../../../sample-api/index.ts'
-import { EMPTY, query, ratesPath, startSampleApi, tariffPath, type Paged, type Rate } from './helpers.ts'
+import { EMPTY, query, RATES, ratesPath, startSampleApi, tariffPath, type Paged, type Rate } from './helpers.ts'
 
 const E7 = 'E-2R-VAR-13-06-01-N'
 const E7_PRODUCT = 'VAR-13-06-01'
@@ -104,6 +104,30 @@ test('Agile Outgoing is published until the same horizon as Agile', async t => {
     assert.equal(outgoing.count, now.endsWith('14:59:00Z') ? 1 : 49, now)
     assert.equal(outgoing.count, agile.count, now)
     assert.equal(outgoing.results[0].valid_from, agile.results[0].valid_from, now)
+  }
+})
+
+test('Agile: tomorrow\'s rates appear at 16:00 London time; now to now+48h answers the published ones only', async t => {
+  const utc = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+  // [server clock, first slot, last published slot]: BST (16:00 = 15:00Z) and GMT (16:00 = 16:00Z).
+  const cases = [
+    ['2024-06-15T14:59:59Z', '2024-06-15T14:30:00Z', '2024-06-15T22:30:00Z'],
+    ['2024-06-15T15:00:00Z', '2024-06-15T14:30:00Z', '2024-06-16T22:30:00Z'],
+    ['2024-01-15T15:59:00Z', '2024-01-15T15:30:00Z', '2024-01-15T23:30:00Z'],
+    ['2024-01-15T16:00:00Z', '2024-01-15T15:30:00Z', '2024-01-16T23:30:00Z']
+  ] as const
+  for (const [now, first, last] of cases) {
+    const nowMs = Date.parse(now)
+    const { json } = await startSampleApi(t, { now: () => nowMs })
+    const body = await json<Paged<Rate>>(RATES + query({ period_from: utc(nowMs), period_to: utc(nowMs + 48 * 3600 * 1000), page_size: 1500 }))
+    const starts: number[] = []
+    for (let s = Date.parse(last); s >= Date.parse(first); s -= SLOT_MS) starts.push(s)
+    // The slot in progress (or the one ending at now) first, newest first, nothing past the published horizon.
+    assert.deepStrictEqual(body, {
+      ...EMPTY,
+      count: starts.length,
+      results: starts.map(s => ({ ...agileRate(42, s), valid_from: utc(s), valid_to: utc(s + SLOT_MS), payment_method: null }))
+    }, now)
   }
 })
 
