@@ -8,6 +8,7 @@ import type { Config } from '../../../lib/config.ts'
 import { createConsumer, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { addDays, datesBetween, isoUtc, londonDay, londonToday, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { incompleteDates } from '../../../processors/ingest/seed.ts'
+import { topology } from '../../../processors/topology.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
@@ -448,7 +449,7 @@ test('bad seed arguments are refused by the CLI with the message a user needs, b
     [['2024-03-02', '2024-03-01'], 'seed: ENERGY_BAD_DATE: FROM 2024-03-02 is after TO 2024-03-01'],
     [['2024-01-01', '2024-02-30'], 'seed: ENERGY_BAD_DATE: TO "2024-02-30" is not a date: use YYYY-MM-DD, e.g. 2024-06-15'],
     [[], 'seed: ENERGY_BAD_DATE: no FROM given and daily_summary is empty: give FROM, e.g. `npm run seed -- 2024-01-01`'],
-    [['2024-01-01', '--only', 'co2,wind'], 'seed: ENERGY_USAGE: --only has unknown source "wind" (known: co2, mix, pricing, usage, export, gas)'],
+    [['2024-01-01', '--only', 'co2,wind'], `seed: ENERGY_USAGE: --only has unknown source "wind" (known: ${topology.sourceNames.join(', ')})`],
     [['--incomplete', '2024-01-01'], 'seed: ENERGY_USAGE: --incomplete takes no FROM or TO (it looks at the last --days days)'],
     [['--incomplete', '--days', '0'], 'seed: ENERGY_USAGE: --days must be a whole number from 1 to 3660, got "0"'],
     [['2024-01-01', '--days', '3'], 'seed: ENERGY_USAGE: --days goes with --incomplete']
