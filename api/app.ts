@@ -5,6 +5,7 @@ import { isEnergyError, type ErrorCode } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
+import { aheadRoutes } from './routes/ahead.ts'
 import { daysRoutes } from './routes/days.ts'
 import { staticRoutes } from './routes/static.ts'
 import { statusRoutes } from './routes/status.ts'
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Status probes; default: the real broker, registry and Postgres probes. */
   status?: StatusProbes
   options?: Partial<ApiOptions>
+  /** The clock (UTC ms) of GET /api/ahead; default Date.now. */
+  now?: () => number
 }
 
 /**
@@ -88,6 +91,7 @@ export function build (deps: AppDeps): ApiApp {
   })
 
   daysRoutes(app, { pool, options })
+  aheadRoutes(app, { pool, now: deps.now ?? Date.now })
   statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
   staticRoutes(app)
   return app

@@ -33,6 +33,7 @@ const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_in
   slots_expected, slots_joined, complete, forecast_slots,
   import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
   gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
+  carbon_g_regional, avg_intensity_regional,
   updated_at`
 
 function toSummary (row: SummaryRow): DaySummary {
@@ -57,7 +58,7 @@ export async function summaryOf (pool: Pool, date: string): Promise<DaySummary |
   return rows.length === 0 ? null : toSummary(rows[0])
 }
 
-/** A day's rows of the six source tables, keyed by slot start (ms). */
+/** A day's rows of the seven source tables, keyed by slot start (ms). */
 export interface DaySources {
   usage: Map<number, number>
   price: Map<number, number>
@@ -67,10 +68,12 @@ export interface DaySources {
   export: Map<number, { kwh: number | null, rate: number | null }>
   /** gas_readings: kWh, its unit rate (p/kWh inc VAT) and its gCO2e. */
   gas: Map<number, { kwh: number | null, rate_inc_vat: number | null, carbon_g: number | null }>
+  /** regional_intensity: the region's forecast, gCO2/kWh. */
+  regional: Map<number, number>
 }
 
 export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> {
-  const [usage, price, intensity, mix, exported, gas] = await Promise.all([
+  const [usage, price, intensity, mix, exported, gas, regional] = await Promise.all([
     query<{ slot_start: Date, kwh: number }>(pool,
       'SELECT slot_start, kwh FROM energy_usage.consumption WHERE local_date = $1::date', [date]),
     query<{ slot_start: Date, value_inc_vat: number }>(pool,
@@ -82,7 +85,9 @@ export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> 
     query<{ slot_start: Date, kwh: number | null, rate: number | null }>(pool,
       'SELECT slot_start, kwh, rate FROM energy_usage.export_readings WHERE local_date = $1::date', [date]),
     query<{ slot_start: Date, kwh: number | null, value_inc_vat: number | null, carbon_g: number | null }>(pool,
-      'SELECT slot_start, kwh, value_inc_vat, carbon_g FROM energy_usage.gas_readings WHERE local_date = $1::date', [date])
+      'SELECT slot_start, kwh, value_inc_vat, carbon_g FROM energy_usage.gas_readings WHERE local_date = $1::date', [date]),
+    query<{ slot_start: Date, forecast: number }>(pool,
+      'SELECT slot_start, forecast FROM energy_usage.regional_intensity WHERE local_date = $1::date', [date])
   ])
   const sources: DaySources = {
     usage: new Map(usage.map(r => [r.slot_start.getTime(), r.kwh])),
@@ -90,7 +95,8 @@ export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> 
     intensity: new Map(intensity.map(r => [r.slot_start.getTime(), { forecast: r.forecast, actual: r.actual }])),
     mix: new Map(),
     export: new Map(exported.map(r => [r.slot_start.getTime(), { kwh: r.kwh, rate: r.rate }])),
-    gas: new Map(gas.map(r => [r.slot_start.getTime(), { kwh: r.kwh, rate_inc_vat: r.value_inc_vat, carbon_g: r.carbon_g }]))
+    gas: new Map(gas.map(r => [r.slot_start.getTime(), { kwh: r.kwh, rate_inc_vat: r.value_inc_vat, carbon_g: r.carbon_g }])),
+    regional: new Map(regional.map(r => [r.slot_start.getTime(), r.forecast]))
   }
   for (const r of mix) {
     const ms = r.slot_start.getTime()
@@ -148,4 +154,21 @@ export async function pipelineProgress (pool: Pool): Promise<PipelineProgress> {
     newestCompleteDate: newest[0].newest,
     sinkOffsets: offsets.map(r => ({ sink: r.sink, topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }))
   }
+}
+
+/** A row of energy_usage.forecast (the next 48 hours; docs/api.md "GET /api/ahead"). */
+export interface ForecastRow {
+  slot_start: Date
+  price_inc_vat: number | null
+  intensity_forecast: number | null
+  intensity_index: string | null
+  region: string | null
+  tariff_code: string | null
+  fetched_at: Date
+}
+
+/** The forecast's half-hours starting in [fromMs, toMs), ascending. */
+export async function forecastBetween (pool: Pool, fromMs: number, toMs: number): Promise<ForecastRow[]> {
+  return await query<ForecastRow>(pool, `SELECT slot_start, price_inc_vat, intensity_forecast, intensity_index, region, tariff_code, fetched_at
+    FROM energy_usage.forecast WHERE slot_start >= $1 AND slot_start < $2 ORDER BY slot_start`, [new Date(fromMs), new Date(toMs)])
 }

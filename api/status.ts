@@ -6,7 +6,7 @@ import { createAdmin, READ_COMMITTED } from '../lib/kafka.ts'
 import type { Logger } from '../lib/log.ts'
 import type { RangeRecord } from '../lib/range-reader.ts'
 import { basicAuthorization } from '../lib/registry.ts'
-import { checkSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
+import { configuredSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
 import { pipelineProgress, type PipelineProgress, type UnpricedRun } from './queries.ts'
 import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
@@ -56,14 +56,14 @@ export interface StatusProbes {
 
 export type WatchedGroup = PipelineGroup
 
-type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources'>
+type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources' | 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount'>
 
 /**
  * Every consumer the pipeline runs, in the configured namespace (processors/topology.ts):
  * the ingest processors of the configured sources, the join, and a sink per topic.
  */
 export function watchedGroups (config: GroupConfig): WatchedGroup[] {
-  const sources = config.sources.length === 0 ? topology.sourceNames : checkSources(topology, config.sources, 'SOURCES')
+  const sources = configuredSources(topology, config)
   return pipelineGroups(topology, config, sources)
 }
 

@@ -43,6 +43,8 @@ export interface Slot {
   gas_rate_inc_vat: number | null
   /** gCO2e of the slot's gas; null when the table has no row. */
   gas_carbon_g: number | null
+  /** gCO2/kWh of the household's region (regional_intensity: the regional forecast); null when the table has no row. */
+  regional_intensity: number | null
 }
 
 /** Per source table, how many of the day's slots it has a row for. */
@@ -53,6 +55,7 @@ export interface SourceSlots {
   mix: number
   export: number
   gas: number
+  regional: number
 }
 
 export interface DayResponse {

@@ -8,7 +8,7 @@ import { datesBetween, londonDay } from '../lib/london-day.ts'
 import type { Logger } from '../lib/log.ts'
 import { partitionForDate } from '../lib/partition.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { topicIn, topology } from '../processors/topology.ts'
+import { availableSources, configuredSources, joinInputsOf, topicIn, topology } from '../processors/topology.ts'
 import { readTopic } from '../lib/range-reader.ts'
 import { seed } from '../processors/ingest/seed.ts'
 import { createEnvironment } from '../lib/environment.ts'
@@ -66,7 +66,7 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     await seed({ config, codec, log }, { from: dates[0], to: dates.at(-1) as string })
     const partitions = config.topicPartitions
     // A poison record on every topic the join or a sink reads.
-    for (const topic of [...topology.joinInputs.map(i => topicIn(config, i.topic)), config.topics.completion]) {
+    for (const topic of [...joinInputsOf(topology, configuredSources(topology, config)).map(i => topicIn(config, i.topic)), config.topics.completion]) {
       await producer.send({ messages: [{ topic, key: `poison-${topic}`, partition: 0, value: randomBytes(40) }] })
     }
     // A request for a date that does not exist.
@@ -102,8 +102,8 @@ export async function runBadInputs (log: Logger, say: (line: string) => void): P
     check('500 twice, then success', 'retried, the day lands whole', await slots('carbon_intensity', d500) === londonDay(d500).slots, `${await slots('carbon_intensity', d500)} co2 slots`)
     check('429 with Retry-After', 'honoured, the day lands whole', await slots('unit_rates', d429) === londonDay(d429).slots, `${await slots('unit_rates', d429)} price slots`)
     const impossible = of(h => h.get('dlq.error.code') === 'ENERGY_BAD_DATE')
-    check('a request for 2023-02-30', 'one dead letter per processor', impossible.length === topology.sources.length, `${impossible.length} dead letters: ${code(impossible[0])}`)
-    for (const topic of [...topology.joinInputs.map(i => topicIn(config, i.topic)), config.topics.completion]) {
+    check('a request for 2023-02-30', 'one dead letter per processor', impossible.length === availableSources(topology, config).length, `${impossible.length} dead letters: ${code(impossible[0])}`)
+    for (const topic of [...joinInputsOf(topology, configuredSources(topology, config)).map(i => topicIn(config, i.topic)), config.topics.completion]) {
       const poison = of(h => h.get('dlq.source.topic') === topic && h.get('dlq.error.code') === 'ENERGY_DECODE').filter(l => l.headers.get('dlq.source.offset') !== undefined)
       const readers = topic === config.topics.completion ? 1 : 2
       check(`poison record on ${topic.slice(config.namespace.length)}`, `${readers} dead letter(s) (${readers === 2 ? 'join and sink' : 'sink'})`, poison.length >= readers, `${poison.length}: ${code(poison[0])}`)

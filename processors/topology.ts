@@ -4,14 +4,16 @@ import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
 import { ACCOUNT_SPEC, checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { agreementsTarget } from './account/sink.ts'
+import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
 import { exportSource } from './export/index.ts'
 import { gasSource } from './gas/index.ts'
-import type { SourceDeclaration } from './ingest/types.ts'
+import type { SourceConditions, SourceDeclaration } from './ingest/types.ts'
 import { dailySummaryTarget } from './join/sink.ts'
 import type { JoinInputSpec } from './join/types.ts'
 import { mixSource } from './mix/index.ts'
 import { pricingSource } from './pricing/index.ts'
+import { regionalSource } from './regional/index.ts'
 import { usageSource } from './usage/index.ts'
 
 // The pipeline as one graph (DESIGN.md "The topology, declared once"; Kafka Streams'
@@ -21,10 +23,13 @@ import { usageSource } from './usage/index.ts'
 // targets, the join's inputs, --only groups) is derived from it here.
 
 /** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
-export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource]
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource]
 
-/** `--only` groups besides single source names: every source, the join, every sink. */
-export const GROUPS = ['processors', 'join', 'sinks'] as const
+/**
+ * `--only` groups besides single source names: every source, the join, every sink, and the
+ * forecast (the next 48 hours to energy.forecast, processors/forecast).
+ */
+export const GROUPS = ['processors', 'join', 'sinks', 'forecast'] as const
 
 export interface Topology {
   sources: readonly SourceDeclaration[]
@@ -33,9 +38,9 @@ export interface Topology {
   accountSources: readonly SourceDeclaration[]
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
-  /** A sink per source topic, then energy.account → agreements, completion → daily_summary. */
+  /** A sink per source topic, then energy.account → agreements, energy.forecast → forecast, completion → daily_summary. */
   sinkTargets: readonly SinkTarget[]
-  /** Every topic with its configs, in contract names: requests, account, sources, completion, DLQ. */
+  /** Every topic with its configs, in contract names: requests, account, forecast, sources, completion, DLQ. */
   topicSpecs: readonly TopicSpec[]
   /** Value schema (JSON text) per contract topic name. */
   schemas: ReadonlyMap<string, string>
@@ -56,12 +61,12 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     names.add(s.name)
     checkTopicName(s.topic)
   }
-  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, dailySummaryTarget as SinkTarget]
+  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, forecastTarget as SinkTarget, dailySummaryTarget as SinkTarget]
   const tables = sinkTargets.map(t => t.name)
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
-  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, FORECAST_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
   for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
 
   const byName = new Map(sources.map(s => [s.name, s]))
@@ -74,6 +79,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     topicSpecs: [
       REQUESTS_SPEC,
       ACCOUNT_SPEC,
+      FORECAST_SPEC,
       ...sources.map(s => ({ name: s.topic, copartitioned: true, configs: COMPACTED })),
       COMPLETION_SPEC,
       DLQ_SPEC
@@ -128,24 +134,42 @@ export interface Selection {
   sources: SourceDeclaration[]
   join: boolean
   sinks: boolean
+  /** The forecast component (processors/forecast): only instance 1 runs it. */
+  forecast: boolean
 }
 
 /**
- * What `--only` names: source names, `processors` (every source), `join`, `sinks`. Without
- * --only: the sources SOURCES names, the join and the sinks.
+ * The sources this configuration can serve: every source but those whose `unavailable` says
+ * why not (regional without any region: every day of it would be a dead letter).
  */
-export function selectComponents (topology: Topology, only: string | undefined, sources: readonly string[]): Selection {
-  const configured = sources.length === 0 ? topology.sourceNames : checkSources(topology, sources, 'SOURCES')
-  const names = only === undefined ? [...configured, 'join', 'sinks'] : splitList(only)
+export function availableSources (topology: Topology, config: SourceConditions): string[] {
+  return topology.sources.filter(s => s.unavailable?.(config) === undefined).map(s => s.name)
+}
+
+/** The sources that run unless --only says otherwise: SOURCES, else every available one. */
+export function configuredSources (topology: Topology, config: SourceConditions & Pick<Config, 'sources'>): string[] {
+  return config.sources.length === 0 ? availableSources(topology, config) : checkSources(topology, config.sources, 'SOURCES')
+}
+
+/**
+ * What `--only` names: source names, `processors` (every `available` source), `join`, `sinks`,
+ * `forecast`. Without --only: the sources SOURCES names (none: the available ones), the join,
+ * the sinks and the forecast.
+ * A source left out of `available` runs only when named.
+ */
+export function selectComponents (topology: Topology, only: string | undefined, sources: readonly string[], available: readonly string[] = topology.sourceNames): Selection {
+  const configured = sources.length === 0 ? available : checkSources(topology, sources, 'SOURCES')
+  const names = only === undefined ? [...configured, 'join', 'sinks', 'forecast'] : splitList(only)
   const unknown = names.filter(n => !topology.componentNames.includes(n))
   if (unknown.length > 0 || names.length === 0) {
     throw new EnergyError('ENERGY_USAGE', `--only takes ${topology.componentNames.join(', ')}; got "${only ?? ''}"`)
   }
   const all = names.includes('processors')
   return {
-    sources: topology.sources.filter(s => all || names.includes(s.name)),
+    sources: topology.sources.filter(s => (all && available.includes(s.name)) || names.includes(s.name)),
     join: names.includes('join'),
-    sinks: names.includes('sinks')
+    sinks: names.includes('sinks'),
+    forecast: names.includes('forecast')
   }
 }
 

@@ -12,9 +12,9 @@ import { createComponents } from './start/components.ts'
 const HELP = `Usage: npm start -- [--only NAMES] [--instance ID]
 
 Runs the pipeline in one process until SIGTERM or Ctrl-C.
-  --only      comma list of what to run (default: the SOURCES processors, join, sinks):
+  --only      comma list of what to run (default: the SOURCES processors, join, sinks, forecast):
               source names (${topology.sourceNames.join(', ')}), or
-              processors (every source), join, sinks
+              processors (every source), join, sinks, forecast (the next 48 hours; instance 1 only)
   --instance  instance id, unique per running copy (part of the transactional ids; default 1)
 On SIGTERM the open transactions finish or abort, consumers leave their groups, exit code 0.`
 

@@ -311,3 +311,6 @@ export const NO_EXPORT_OR_GAS = {
   gas_standing_charge_exc_vat: 0,
   gas_carbon_g: 0
 } as const
+
+/** The regional figures of a day without regional data (no region configured): null. */
+export const NO_REGIONAL = { carbon_g_regional: null, avg_intensity_regional: null } as const

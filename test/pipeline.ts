@@ -13,7 +13,7 @@ import { createAdmin, createConsumer, READ_COMMITTED } from '../lib/kafka.ts'
 import { createLogger, type Logger } from '../lib/log.ts'
 import { addDays, londonDay, SLOT_MS } from '../lib/london-day.ts'
 import { createRegistryClient } from '../lib/registry.ts'
-import { createJoinProcessor, createSourceProcessor, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
+import { configuredSources, createJoinProcessor, createSourceProcessor, joinInputsOf, processorGroup as sourceProcessorGroup, topicIn, topology, type Topology } from '../processors/index.ts'
 import type { EnergyRequest } from '../processors/ingest/types.ts'
 import { createSampleApi, type SampleApi, type SampleApiOptions } from '../sample-api/index.ts'
 import { seed } from '../processors/ingest/seed.ts'
@@ -157,7 +157,7 @@ export async function createTestEnvironment (t: TestContext, name: string, sampl
 
 const PINNED = [
   'OCTOPUS_API_KEY', 'OCTOPUS_MPAN', 'OCTOPUS_SERIAL', 'OCTOPUS_PRODUCT', 'OCTOPUS_TARIFF', 'OCTOPUS_PAYMENT_METHOD', 'OCTOPUS_ACCOUNT',
-  'TOPIC_PARTITIONS', 'SOURCES', 'HTTP_TIMEOUT_MS', 'HTTP_RETRIES', 'SINK_BATCH_SIZE', 'SINK_BATCH_MS'
+  'TOPIC_PARTITIONS', 'SOURCES', 'HTTP_TIMEOUT_MS', 'HTTP_RETRIES', 'SINK_BATCH_SIZE', 'SINK_BATCH_MS', 'CARBON_REGION_ID', 'CARBON_POSTCODE'
 ]
 
 /** Deletes the consumer groups of a namespace (empty ones: every member has left). */
@@ -217,8 +217,11 @@ export function captureLog (level = 'debug'): CapturedLog {
 // ---------------------------------------------------------------------------------------------
 // Running the pipeline
 
-/** Starts source processors in this process; stopped when the test ends. */
-export async function startSourceProcessors (t: TestContext, env: TestEnvironment, log: Logger, sources: readonly string[] = topology.sourceNames): Promise<void> {
+/**
+ * Starts source processors in this process (default: those `npm start` would run for the
+ * environment: regional only with a region to ask for); stopped when the test ends.
+ */
+export async function startSourceProcessors (t: TestContext, env: TestEnvironment, log: Logger, sources: readonly string[] = configuredSources(topology, env.config)): Promise<void> {
   for (const source of sources) {
     const processor = createSourceProcessor({
       config: env.config, source: topology.source(source), codec: env.codec, log, options: { restartDelayMs: 300 }
@@ -237,10 +240,10 @@ export async function startSinks (t: TestContext, env: TestEnvironment, pool: Po
   }
 }
 
-/** Every source processor, the join and every sink in this process; stopped when the test ends. */
+/** Every source processor the environment runs, the join and every sink in this process; stopped when the test ends. */
 export async function startPipeline (t: TestContext, env: TestEnvironment, pool: Pool, log: Logger = silentLog): Promise<void> {
   await startSourceProcessors(t, env, log)
-  const join = createJoinProcessor({ config: env.config, codec: env.codec, log, inputs: topology.joinInputs })
+  const join = createJoinProcessor({ config: env.config, codec: env.codec, log, inputs: joinInputsOf(topology, configuredSources(topology, env.config)) })
   await join.start()
   defer(t, () => join.stop())
   await startSinks(t, env, pool, topology.sinkTargets, log)
@@ -461,14 +464,15 @@ export function slotsOf (dates: readonly string[]): number {
  */
 export async function waitForPipeline (env: TestEnvironment, pool: Pool, dates: readonly string[], timeoutMs = 60000): Promise<void> {
   const slots = slotsOf(dates)
-  // One row per slot in every table whose record makes one row (mix makes one per fuel).
-  const singleRow = topology.sinkTargets.filter(t => t.spec.recordKey === undefined && t.name !== 'daily_summary')
+  const running = configuredSources(topology, env.config)
+  // One row per slot in every table of a running source whose record makes one row (mix makes one per fuel).
+  const singleRow = topology.sources.filter(s => running.includes(s.name) && s.sink.spec.recordKey === undefined).map(s => s.sink)
   await waitFor(`the pipeline to settle for ${dates.length} days`, async () => {
     const counts = await pool.query<{ n: string }>(singleRow.map(t => `SELECT count(*) AS n FROM ${t.spec.table}`).join(' UNION ALL '))
     if (counts.rows.some(r => Number(r.n) < slots)) return false
     const days = await pool.query<{ n: string }>("SELECT count(*) FILTER (WHERE complete) AS n FROM energy_usage.daily_summary WHERE to_char(date, 'YYYY-MM-DD') = ANY($1)", [dates])
     if (Number(days.rows[0].n) < dates.length) return false
-    if (!await groupsCaughtUp(env.config, topology.sourceNames.map(s => processorGroup(env, s)), env.config.topics.requests)) return false
+    if (!await groupsCaughtUp(env.config, running.map(s => processorGroup(env, s)), env.config.topics.requests)) return false
     return await sinksCaughtUp(env, pool)
   }, timeoutMs, 300)
 }

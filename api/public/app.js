@@ -5,6 +5,10 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
 const STATUS_EVERY_MS = 5000
+// The forecast is fetched again every FORECAST_REFRESH_MINUTES (30 by default): every 5
+// minutes shows a new one soon after it lands.
+const AHEAD_EVERY_MS = 5 * 60 * 1000
+const SLOT_MS = 30 * 60 * 1000
 
 const $ = id => document.getElementById(id)
 
@@ -241,6 +245,104 @@ function slotTip (s) {
   return parts.join(', ')
 }
 
+// ---------- ahead ----------
+
+const weekdayTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const weekdayOnly = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short' })
+const WINDOWS = [['cheapest', 'Cheapest'], ['greenest', 'Greenest'], ['balanced', 'Balanced']]
+
+/**
+ * A window's start–end in London time: "Sat 14:00–16:00", the end's day when it differs
+ * ("Sat 23:30–Sun 01:30"), and GMT/BST when the clocks change inside it. Pure: exported for tests.
+ */
+export function windowLabel (startIso, endIso) {
+  const start = new Date(startIso)
+  const end = new Date(endIso)
+  const zones = zoneOf(startIso) !== zoneOf(endIso)
+  const from = `${weekdayTime.format(start)}${zones ? ` ${zoneOf(startIso)}` : ''}`
+  const sameDay = weekdayOnly.format(start) === weekdayOnly.format(end)
+  const to = `${sameDay ? timeFormat.format(end) : weekdayTime.format(end)}${zones ? ` ${zoneOf(endIso)}` : ''}`
+  return `${from}–${to}`.replace(',', '')
+}
+
+/**
+ * The next 48 hours: price (left axis) and carbon intensity (right axis) as lines, one point
+ * per half-hour at its middle, breaking where a value is missing; the best windows shaded and
+ * drawn as labelled bars above the plot.
+ */
+function drawAheadChart (plot, ahead) {
+  plot.replaceChildren()
+  const from = Date.parse(ahead.from)
+  const to = Date.parse(ahead.to)
+  const bySlot = new Map(ahead.slots.map(s => [Date.parse(s.start), s]))
+  const slots = []
+  for (let ms = from; ms < to; ms += SLOT_MS) slots.push(bySlot.get(ms) ?? { start: new Date(ms).toISOString(), price_inc_vat: null, intensity: null, index: null })
+  const width = plotWidth(plot)
+  const height = width < 480 ? 240 : 280
+  const m = { top: 46, right: 48, bottom: 26, left: 46 }
+  const bottom = height - m.bottom
+  const priceDomain = niceDomain(slots.map(s => s.price_inc_vat ?? 0))
+  const intensityDomain = niceDomain(slots.map(s => s.intensity ?? 0))
+  const yPrice = linear(priceDomain, [bottom, m.top])
+  const yCo2 = linear(intensityDomain, [bottom, m.top])
+  const x = linear([from, to], [m.left, width - m.right])
+  const cx = i => x(Date.parse(slots[i].start) + SLOT_MS / 2)
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'ahead-plot' })
+  chart.append(tip(`Price and carbon intensity for the next 48 hours from ${weekdayTime.format(new Date(from)).replace(',', '')} ${zoneOf(ahead.from)}`))
+
+  // The best windows: a faint band over the plot and a labelled bar in its own lane above it.
+  WINDOWS.forEach(([key, label], lane) => {
+    const w = ahead.best[key]
+    if (w === null || w === undefined) return
+    const x0 = x(Date.parse(w.start))
+    const x1 = x(Date.parse(w.end))
+    const band = svg('rect', { x: x0, y: m.top, width: Math.max(1, x1 - x0), height: bottom - m.top, class: `window-band ${key}` })
+    const title = `${label}: ${windowLabel(w.start, w.end)}, ${fmt2(w.avg_price_inc_vat)} p/kWh, ${fmt0(w.avg_intensity)} gCO₂/kWh`
+    band.append(tip(title))
+    chart.append(band)
+    const y = 4 + lane * 13
+    const bar = svg('rect', { x: x0, y, width: Math.max(2, x1 - x0), height: 10, rx: 2, class: `window-bar ${key}` })
+    bar.append(tip(title))
+    chart.append(bar)
+    const right = x1 + 4 + label.length * 6.5 < width
+    chart.append(svg('text', { x: right ? x1 + 4 : x0 - 4, y: y + 9, 'text-anchor': right ? 'start' : 'end', class: `tick window-label ${key}` }, label))
+  })
+
+  for (const f of [0, 0.5, 1]) {
+    const p = priceDomain[0] + f * (priceDomain[1] - priceDomain[0])
+    const c = intensityDomain[0] + f * (intensityDomain[1] - intensityDomain[0])
+    const yy = yPrice(p)
+    chart.append(svg('line', { x1: m.left, x2: width - m.right, y1: yy, y2: yy, class: f === 0 ? 'axis' : 'grid' }))
+    chart.append(svg('text', { x: m.left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick price' }, `${fmt1(p)}p`))
+    chart.append(svg('text', { x: width - m.right + 6, y: yy + 4, class: 'tick intensity' }, `${fmt0(c)}g`))
+  }
+  if (priceDomain[0] < 0) chart.append(svg('line', { x1: m.left, x2: width - m.right, y1: yPrice(0), y2: yPrice(0), class: 'zero-price' }))
+
+  // London midnight and noon: a tick and the weekday at midnight (found by local time, so a
+  // 23- or 25-hour day is right).
+  slots.forEach((s, i) => {
+    const t = localTime(s.start)
+    if (t !== '00:00' && t !== '12:00') return
+    const xx = x(Date.parse(s.start))
+    chart.append(svg('line', { x1: xx, x2: xx, y1: m.top, y2: bottom, class: t === '00:00' ? 'midnight' : 'grid' }))
+    chart.append(svg('line', { x1: xx, x2: xx, y1: bottom, y2: bottom + 4, class: 'axis' }))
+    chart.append(svg('text', { x: xx, y: height - 8, 'text-anchor': 'middle', class: 'tick' }, t === '00:00' ? weekdayOnly.format(new Date(s.start)) : '12:00'))
+  })
+
+  chart.append(...lineSegments(slots, s => s.price_inc_vat, cx, yPrice, () => 'line price'))
+  chart.append(...lineSegments(slots, s => s.intensity, cx, yCo2, () => 'line intensity'))
+
+  const now = Date.parse(ahead.now)
+  if (now >= from && now < to) chart.append(svg('line', { x1: x(now), x2: x(now), y1: m.top, y2: bottom, class: 'now' }))
+  const band = (width - m.left - m.right) / slots.length
+  slots.forEach((s, i) => {
+    const hit = svg('rect', { x: x(Date.parse(s.start)), y: m.top, width: band, height: bottom - m.top, class: 'hit' })
+    hit.append(tip(`${weekdayTime.format(new Date(s.start)).replace(',', '')} ${zoneOf(s.start)}: price ${s.price_inc_vat === null ? 'not published yet' : `${fmt2(s.price_inc_vat)} p/kWh`}, intensity ${s.intensity === null ? 'unknown' : `${fmt0(s.intensity)} gCO₂/kWh${s.index ? ` (${s.index})` : ''}`}`))
+    chart.append(hit)
+  })
+  plot.append(chart)
+}
+
 const FUEL_ORDER = ['gas', 'coal', 'nuclear', 'wind', 'solar', 'hydro', 'biomass', 'imports', 'other']
 
 function drawMix (bar, list, mix) {
@@ -286,7 +388,7 @@ function showError (message) {
 
 // ---------- range view ----------
 
-const state = { range: null, day: null, lastDay: null }
+const state = { range: null, day: null, lastDay: null, ahead: null }
 
 async function loadRange (from, to) {
   const params = new URLSearchParams()
@@ -316,6 +418,14 @@ function renderRange () {
   const bill = sum('bill_inc_vat')
   const unbilled = days.filter(d => d.bill_inc_vat === null || d.bill_inc_vat === undefined).length
   const gas = sum('gas_cost_inc_vat') + sum('gas_standing_charge_inc_vat')
+  // Regional carbon (your region's forecast) beside the national figure, over the days that
+  // have it: a day joined without a region to ask for has none. Its average is weighted by the
+  // kWh of the half-hours the regional figure covers (carbon ÷ average: a day's regional data
+  // may lack some half-hours).
+  const regionalDays = days.filter(d => d.carbon_g_regional !== null && d.carbon_g_regional !== undefined)
+  const regional = regionalDays.reduce((n, d) => n + d.carbon_g_regional, 0)
+  const regionalKwh = regionalDays.reduce((n, d) => n + (d.avg_intensity_regional > 0 ? d.carbon_g_regional / d.avg_intensity_regional : d.kwh ?? 0), 0)
+  const withoutRegional = days.length - regionalDays.length
   const totals = $('totals')
   totals.replaceChildren()
   if (days.length > 0) {
@@ -325,9 +435,11 @@ function renderRange () {
       ['Imported', `${fmt2(kwh)} kWh`, `£${fmt2(cost / 100)} unit cost`, 'total-import'],
       ['Exported', `${fmt2(sum('export_kwh'))} kWh`, `£${fmt2(sum('export_value') / 100)} earned`, 'total-export'],
       ['Gas', `${fmt2(sum('gas_kwh'))} kWh`, `£${fmt2(gas / 100)} incl. standing charge`, 'total-gas'],
-      ['Electricity CO₂', `${fmt2(carbon / 1000)} kg`, undefined, 'total-co2'],
+      ['Electricity CO₂, national', `${fmt2(carbon / 1000)} kg`, 'national grid, actual else forecast', 'total-co2'],
+      ['Electricity CO₂, regional', regionalDays.length === 0 ? '–' : `${fmt2(regional / 1000)} kg`,
+        `your region, forecast${regionalDays.length > 0 && withoutRegional > 0 ? `; ${withoutRegional} day${withoutRegional === 1 ? '' : 's'} without it left out` : ''}`, 'total-co2-regional'],
       ['Average price', kwh > 0 ? `${fmt2(cost / kwh)} p/kWh` : '–', undefined, 'total-price'],
-      ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–', undefined, 'total-intensity']
+      ['Average intensity', kwh > 0 ? `${fmt0(carbon / kwh)} g/kWh` : '–', `national; regional ${regionalKwh > 0 ? `${fmt0(regional / regionalKwh)} g/kWh` : '–'}`, 'total-intensity']
     ]) {
       const tile = el('div', { id }, el('dt', { text: label }), el('dd', { text: value }))
       if (detail !== undefined) tile.append(el('dd', { className: 'detail', text: detail }))
@@ -354,13 +466,15 @@ function renderRange () {
   for (const d of days) {
     const dateCell = el('td', {}, el('span', { text: showDay(d.date) }))
     if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: 'incomplete' }))
-    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, bill £${fmt2(per(d.bill_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
+    const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, bill £${fmt2(per(d.bill_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂ national, ${fmt2(per(d.carbon_g_regional, 1000))} kg regional${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
       dateCell,
       el('td', { className: 'num kwh', text: fmt2(d.kwh) }),
       el('td', { className: 'num cost', text: fmt2(per(d.cost_inc_vat, 100)) }),
       el('td', { className: 'num bill', text: fmt2(per(d.bill_inc_vat, 100)) }),
       el('td', { className: 'num co2', text: fmt2(per(d.carbon_g, 1000)) }),
-      el('td', { className: 'num wide', text: fmt0(d.avg_intensity) }),
+      el('td', { className: 'num co2-regional', text: fmt2(per(d.carbon_g_regional, 1000)) }),
+      el('td', { className: 'num wide intensity', text: fmt0(d.avg_intensity) }),
+      el('td', { className: 'num wide intensity-regional', text: fmt0(d.avg_intensity_regional) }),
       el('td', { className: 'num wide', text: `${d.slots_joined}/${d.slots_expected}` }))
     body.append(row)
   }
@@ -418,6 +532,16 @@ function renderDay () {
       : `Unit cost £${fmt2(per(s.cost_inc_vat, 100))} + standing charge £${fmt2(per(s.standing_charge_inc_vat, 100))}` +
         ` + gas £${fmt2(per(gas, 100))} − export £${fmt2(per(s.export_value, 100))} = bill £${fmt2(per(s.bill_inc_vat, 100))}` +
         `${s.import_tariff_code ? ` · tariff ${s.import_tariff_code}` : ''}`
+  }
+  // National and regional carbon side by side, each saying what it is.
+  const carbonLine = $('day-carbon')
+  carbonLine.hidden = s === null
+  if (s !== null) {
+    const regionalKnown = s.carbon_g_regional !== null && s.carbon_g_regional !== undefined
+    carbonLine.textContent = `CO₂ national grid (actual else forecast): ${fmt2(per(s.carbon_g, 1000))} kg, ${fmt0(s.avg_intensity)} g/kWh · ` +
+      (regionalKnown
+        ? `your region (forecast): ${fmt2(per(s.carbon_g_regional, 1000))} kg, ${fmt0(s.avg_intensity_regional)} g/kWh`
+        : 'your region: no regional figures for this day')
   }
   // Export and gas are not part of `missing` (the electricity sources): say here when their
   // readings lack half-hours, which leaves the day incomplete.
@@ -482,8 +606,60 @@ function clearDay (date) {
   $('mix-note').textContent = ''
   $('day-missing').hidden = true
   $('day-bill').hidden = true
+  $('day-carbon').hidden = true
   $('day-meters').hidden = true
 }
+
+// ---------- ahead panel ----------
+
+const clockFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' })
+
+async function loadAhead () {
+  try {
+    state.ahead = await getJson(`/api/ahead?hours=${encodeURIComponent($('ahead-hours').value)}`)
+  } catch (err) {
+    $('ahead-note').textContent = `The forecast cannot be read just now: ${err.message}`
+    return
+  }
+  renderAhead()
+}
+
+function renderAhead () {
+  const a = state.ahead
+  if (a === null) return
+  const priced = a.slots.filter(s => s.price_inc_vat !== null).length
+  const note = []
+  if (a.slots.length === 0) {
+    note.push('No forecast yet: the pipeline fetches one at start and every 30 minutes (npm start).')
+  } else {
+    // Which carbon this is: the household's region when the forecast knows it, else national.
+    note.push(a.region === null ? 'Carbon: the national forecast (no region configured).' : `Carbon: the forecast for your region, ${a.region}.`)
+    note.push(priced === 0
+      ? 'No prices published for these hours yet.'
+      : `Prices${a.tariff_code ? ` of ${a.tariff_code}` : ''} for ${priced} of ${a.slots.length} half-hours (Agile publishes tomorrow's around 16:00).`)
+    if (a.fetched_at !== null) note.push(`Updated ${clockFormat.format(new Date(a.fetched_at)).replace(',', '')}.`)
+  }
+  $('ahead-note').textContent = note.join(' ')
+  drawAheadChart($('ahead-chart').querySelector('.plot'), a)
+  const list = $('ahead-windows')
+  if (a.reason !== null) {
+    list.replaceChildren(el('li', { className: 'no-window', text: `No best time for ${hoursText(a.hours)}: ${a.reason}` }))
+  } else {
+    list.replaceChildren(...WINDOWS.map(([key, label]) => {
+      const w = a.best[key]
+      return el('li', { className: `window ${key}` },
+        el('span', { className: `key key-${key}` }),
+        el('strong', { text: label }), ' ',
+        el('time', { datetime: w.start, text: windowLabel(w.start, w.end) }),
+        el('span', { className: 'window-figures', text: ` · ${fmt2(w.avg_price_inc_vat)} p/kWh · ${fmt0(w.avg_intensity)} gCO₂/kWh` }))
+    }))
+  }
+  const weighting = $('ahead-weighting')
+  weighting.textContent = `Best start for ${hoursText(a.hours)} (average over the run). Balanced weighs price and carbon 50/50: each is rescaled from 0 (the lowest of the next 48 hours) to 1 (the highest).`
+  weighting.title = a.weighting
+}
+
+const hoursText = h => h === 0.5 ? '30 minutes' : `${String(h).replace('.5', '½')} hour${h === 1 ? '' : 's'}`
 
 // ---------- navigation (hash routes, so Back works) ----------
 
@@ -506,6 +682,7 @@ async function route () {
     if (dayMatch !== null) {
       const date = dayMatch[1]
       $('range-view').hidden = true
+      $('ahead').hidden = true
       $('day-view').hidden = false
       if (state.day?.date !== date) clearDay(date)
       await loadDay(date)
@@ -516,6 +693,9 @@ async function route () {
       const params = new URLSearchParams(hash.replace(/^#\/?\??/, ''))
       $('day-view').hidden = true
       $('range-view').hidden = false
+      $('ahead').hidden = false
+      // Drawn while hidden (a day opened first), the chart had no width to fit.
+      if (state.ahead !== null) renderAhead()
       document.title = 'Home energy'
       const from = params.get('from') ?? undefined
       const to = params.get('to') ?? undefined
@@ -681,6 +861,7 @@ function records (n, exact) {
 // ---------- start ----------
 
 function redrawCharts () {
+  if (!$('ahead').hidden && state.ahead !== null) renderAhead()
   if (!$('range-view').hidden && state.range !== null) renderRange()
   if (!$('day-view').hidden && state.day !== null) renderDay()
 }
@@ -725,9 +906,13 @@ function start () {
     }
   }).observe($('main'))
 
+  $('ahead-hours').addEventListener('change', loadAhead)
+
   route()
   refreshStatus()
   setInterval(refreshStatus, STATUS_EVERY_MS)
+  loadAhead()
+  setInterval(loadAhead, AHEAD_EVERY_MS)
 }
 
 // Only in a page: the unit test imports this module for its pure functions.

@@ -18,7 +18,8 @@ const SUMMARY = {
   required: [
     'date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots',
     'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
-    'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat', 'updated_at'
+    'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat',
+    'carbon_g_regional', 'avg_intensity_regional', 'updated_at'
   ],
   properties: {
     date: { type: 'string' },
@@ -45,6 +46,9 @@ const SUMMARY = {
     gas_standing_charge_exc_vat: NULLABLE_NUMBER,
     gas_carbon_g: NULLABLE_NUMBER,
     bill_inc_vat: NULLABLE_NUMBER,
+    // By the regional forecast; null when the day has no regional data (no region configured).
+    carbon_g_regional: NULLABLE_NUMBER,
+    avg_intensity_regional: NULLABLE_NUMBER,
     updated_at: { type: 'string' }
   }
 } as const
@@ -54,7 +58,7 @@ const ERROR = { type: 'object', properties: { error: { type: 'string' } } } as c
 const SLOT = {
   type: 'object',
   required: ['start', 'usage_kwh', 'price_inc_vat', 'intensity', 'intensity_is_forecast', 'mix',
-    'export_kwh', 'export_rate', 'gas_kwh', 'gas_rate_inc_vat', 'gas_carbon_g'],
+    'export_kwh', 'export_rate', 'gas_kwh', 'gas_rate_inc_vat', 'gas_carbon_g', 'regional_intensity'],
   properties: {
     start: { type: 'string' },
     usage_kwh: NULLABLE_NUMBER,
@@ -66,12 +70,13 @@ const SLOT = {
     export_rate: NULLABLE_NUMBER,
     gas_kwh: NULLABLE_NUMBER,
     gas_rate_inc_vat: NULLABLE_NUMBER,
-    gas_carbon_g: NULLABLE_NUMBER
+    gas_carbon_g: NULLABLE_NUMBER,
+    regional_intensity: NULLABLE_NUMBER
   }
 } as const
 
 /** The source tables a day's slots are read from, as DaySources names them. */
-const SOURCE_NAMES = ['usage', 'price', 'intensity', 'mix', 'export', 'gas'] as const
+const SOURCE_NAMES = ['usage', 'price', 'intensity', 'mix', 'export', 'gas', 'regional'] as const
 
 const SOURCE_SLOTS = {
   type: 'object',
@@ -142,7 +147,7 @@ export function daysRoutes (app: ApiApp, deps: DaysRouteDeps): void {
     const starts = slotStarts(day)
     const slots = starts.map(ms => slotOf(ms, sources))
     // `missing` stays the electricity join's four sources (a day before the export and gas
-    // meters landed lacks them in every slot); source_slots counts all six.
+    // meters landed lacks them in every slot); source_slots counts all seven.
     const missing = slots.filter(s => s.usage_kwh === null || s.price_inc_vat === null || s.intensity === null || Object.keys(s.mix).length === 0).map(s => s.start)
     return { date, slots_expected: day.slots, summary, slots, missing, source_slots: sourceSlots(starts, sources) }
   })
@@ -157,7 +162,8 @@ function sourceSlots (starts: number[], sources: DaySources): SourceSlots {
     intensity: count(sources.intensity),
     mix: count(sources.mix),
     export: count(sources.export),
-    gas: count(sources.gas)
+    gas: count(sources.gas),
+    regional: count(sources.regional)
   }
 }
 
@@ -176,6 +182,7 @@ function slotOf (ms: number, sources: DaySources): Slot {
     export_rate: exported?.rate ?? null,
     gas_kwh: gas?.kwh ?? null,
     gas_rate_inc_vat: gas?.rate_inc_vat ?? null,
-    gas_carbon_g: gas?.carbon_g ?? null
+    gas_carbon_g: gas?.carbon_g ?? null,
+    regional_intensity: sources.regional.get(ms) ?? null
   }
 }

@@ -4,8 +4,9 @@ import { getJson, httpSettings } from '../../lib/http.ts'
 import { carbonTime } from './normalise.ts'
 import type { FetchContext } from './types.ts'
 
-// The Carbon Intensity range endpoints (`/intensity/{from}/{to}`, `/generation/{from}/{to}`)
-// answer every slot whose END lies in [from, to], for a range of at most 14 days. A range whose
+// The Carbon Intensity range endpoints (`/intensity/{from}/{to}`, `/generation/{from}/{to}`,
+// `/regional/intensity/{from}/{to}/postcode/{outcode}` and `…/regionid/{id}`) answer every slot
+// whose END lies in [from, to], for a range of at most 14 days. A range whose
 // slot ends fall in two UTC years answers only the first year's (carbon-intensity/api-definitions
 // #12: "no generation data after the new year"; the slot ending at midnight is lost too,
 // jnioche/carbonintensity-api#6). So a span is asked for in ranges from its first slot's end to
@@ -28,14 +29,19 @@ export function carbonRanges (range: SlotRange): SlotRange[] {
   return ranges
 }
 
+/** A Carbon Intensity range endpoint: the path before `/{from}/{to}`. */
+export type CarbonRangePath = 'intensity' | 'generation' | 'regional/intensity'
+
 /**
- * Fetches `path` (`intensity` or `generation`) over every range of `span` at once (lib/http
- * limits how many reach a host together) and parses each answer for the slots it covers.
+ * Fetches `path` over every range of `span` at once (lib/http limits how many reach a host
+ * together) and parses each answer for the slots it covers. `suffix` follows `/{from}/{to}`:
+ * the regional endpoints' `postcode/{outcode}` or `regionid/{id}`.
  */
-export async function fetchCarbonRanges<V> (span: SlotRange, path: 'intensity' | 'generation', { config, log, signal }: FetchContext,
-  parse: (range: SlotRange, body: unknown) => V[]): Promise<V[]> {
+export async function fetchCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: FetchContext,
+  parse: (range: SlotRange, body: unknown) => V[], suffix?: string): Promise<V[]> {
+  const tail = suffix === undefined ? '' : `/${suffix}`
   const answers = await Promise.all(carbonRanges(span).map(async range => {
-    const body = await getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}`, { ...httpSettings(config), log, signal })
+    const body = await getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}${tail}`, { ...httpSettings(config), log, signal })
     return parse(range, body)
   }))
   return answers.flat()

@@ -24,7 +24,7 @@ export const BOUNDS = {
 } as const
 
 /** Longest text accepted from an answer, by what it is. */
-export const MAX_TEXT = { index: 16, fuel: 32, tariffCode: 64, serial: 32, meterPoint: 32, postcode: 16 } as const
+export const MAX_TEXT = { index: 16, fuel: 32, tariffCode: 64, serial: 32, meterPoint: 32, postcode: 16, region: 64 } as const
 
 // C0 and C1 control characters and DEL: never part of an index, a fuel or a code.
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -21,6 +21,8 @@ export interface SlotEnvelope {
 export interface Co2Values { slot_start: number, forecast: number, actual: number | null, index: string }
 export interface FuelShare { fuel: string, perc: number }
 export interface MixValues { slot_start: number, generationmix: FuelShare[] }
+/** A slot's regional carbon (Carbon Intensity `/regional/...`): the region's forecast (no actual), index and mix. */
+export interface RegionalValues { slot_start: number, region_id: number, region: string, forecast: number, index: string, generationmix: FuelShare[] }
 export interface RateValues { slot_start: number, tariff_code: string, value_exc_vat: number, value_inc_vat: number }
 /**
  * A slot's unit rate (p/kWh) and the tariff's standing charge in force at the slot (p/day);
@@ -48,6 +50,7 @@ export interface GasValues {
 
 export type Co2Record = SlotEnvelope & Co2Values
 export type MixRecord = SlotEnvelope & MixValues
+export type RegionalRecord = SlotEnvelope & RegionalValues
 export type PricingRecord = SlotEnvelope & PricingValues
 export type UsageRecord = SlotEnvelope & UsageValues
 export type ExportRecord = SlotEnvelope & ExportValues
@@ -77,6 +80,9 @@ export interface FetchContext {
   account?: Account
 }
 
+/** What may decide whether a source can run at all (SourceDeclaration.unavailable). */
+export type SourceConditions = Pick<Config, 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount'>
+
 /** The values a source produces for one half-hour: the envelope is added by the runner. */
 export interface SlotValues { slot_start: number }
 
@@ -102,6 +108,12 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
    * its halves apart, so a bad day costs only itself.
    */
   fetchSpan (span: DaySpan, context: FetchContext): Promise<V[]>
+  /**
+   * Why this configuration cannot serve the source at all (regional without any region), or
+   * undefined. Such a source is left out of the sources that run when SOURCES is empty and of
+   * `--only processors`; named in SOURCES or `--only`, it runs and says why for each day.
+   */
+  unavailable? (config: SourceConditions): string | undefined
   /** Why a day of a fetched span has no values (default: ENERGY_NO_DATA, not published yet). */
   whyMissing? (day: LondonDay, context: FetchContext): EnergyError
   /** Where its sink lands the records. */

@@ -4,7 +4,7 @@ import type { DayState, DailyAggregate, JoinState, SourceBatch } from './types.t
 /** The inputs the daily figures read, by name; createJoinProcessor checks they are all declared. */
 export const AGGREGATE_INPUTS = ['co2', 'mix', 'pricing', 'usage'] as const
 /** Inputs the figures read when declared and whole (the account's other meters). */
-export const OPTIONAL_INPUTS = ['export', 'gas'] as const
+export const OPTIONAL_INPUTS = ['export', 'gas', 'regional'] as const
 
 /** Doubles per slot of the pricing input (processors/pricing/index.ts): inc, exc, standing inc, exc. */
 const PRICING_WIDTH = 4
@@ -12,6 +12,8 @@ const PRICING_WIDTH = 4
 const EXPORT_WIDTH = 2
 /** Of gas (processors/gas/index.ts): kWh, rate inc, exc, standing inc, exc, gCO2e. */
 const GAS_WIDTH = 6
+/** Of regional (processors/regional/index.ts): the regional forecast. */
+const REGIONAL_WIDTH = 1
 
 const orNull = (x: number): number | null => Number.isNaN(x) ? null : x
 
@@ -24,14 +26,17 @@ const orNull = (x: number): number | null => Number.isNaN(x) ? null : x
  * every declared input has, so `complete` says whether the whole day of every meter is in.
  * The bill (DESIGN.md "The account"): the tariffs and standing charges of the day's first slot,
  * bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas cost + gas standing charge −
- * export_value. Full precision.
+ * export_value. Regional carbon over the slots of the electricity figures that regional has:
+ * carbon_g_regional = Σu·i_regional, avg_intensity_regional = carbon_g_regional / Σu of those
+ * slots; null when regional has none of them (a partial regional day gives the figures of the
+ * slots it has, and keeps the others from slots_joined). Full precision.
  */
 export function aggregateDay (state: JoinState, day: DayState, computedAt: number): DailyAggregate | undefined {
   // A day is emitted once every input that is not optional is whole; a missing optional input
   // (a meter's API failing) counts 0 and leaves the day incomplete.
   if (state.inputs.some((input, i) => input.join.optional !== true && day.whole[i] === undefined)) return undefined
   const [co2, mix, pricing, usage] = AGGREGATE_INPUTS.map(name => day.whole[state.index.get(name) ?? -1] as SourceBatch)
-  const [exported, gas] = OPTIONAL_INPUTS.map(name => day.whole[state.index.get(name) ?? -1])
+  const [exported, gas, regional] = OPTIONAL_INPUTS.map(name => day.whole[state.index.get(name) ?? -1])
   // Every input the day lacks, optional or not, keeps its slots from being joined.
   const others = day.whole.filter(b => b !== co2 && b !== mix && b !== pricing && b !== usage)
   const allWhole = others.every(b => b !== undefined)
@@ -42,6 +47,9 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   let carbon = 0
   let joined = 0
   let forecastSlots = 0
+  let regionalKwh = 0
+  let regionalCarbon = 0
+  let regionalSlots = 0
   for (let i = 0; i < day.slots; i++) {
     if (co2.present[i] === 0 || mix.present[i] === 0 || pricing.present[i] === 0 || usage.present[i] === 0) continue
     const u = usage.values[i]
@@ -52,6 +60,10 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     carbon += u * co2.values[i * 2]
     forecastSlots += co2.values[i * 2 + 1]
     for (let f = 0; f < state.fuels.length; f++) fuelSums[f] += u * mix.values[i * MAX_FUELS + f]
+    if (regional === undefined || regional.present[i] === 0) continue
+    regionalSlots++
+    regionalKwh += u
+    regionalCarbon += u * regional.values[i * REGIONAL_WIDTH]
   }
   // The day's standing charge is the one in force at its first slot: the first slot the
   // pricing batch has (a whole batch lacking slot 0 is a short day, complete = false).
@@ -119,6 +131,8 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     gas_standing_charge_exc_vat: gasStandingExc,
     gas_carbon_g: gasCarbon,
     // DESIGN.md "The account": unknown while a standing charge is.
-    bill_inc_vat: standingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue
+    bill_inc_vat: standingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue,
+    carbon_g_regional: regionalSlots === 0 ? null : regionalCarbon,
+    avg_intensity_regional: regionalSlots > 0 && regionalKwh > 0 ? regionalCarbon / regionalKwh : null
   }
 }

@@ -28,6 +28,9 @@ export interface DailyAggregate {
   gas_standing_charge_exc_vat: number
   gas_carbon_g: number
   bill_inc_vat: number | null
+  /** Version 3 (issue 16): by the regional forecast; null when the day has no regional data. */
+  carbon_g_regional: number | null
+  avg_intensity_regional: number | null
 }
 
 /**

@@ -3,9 +3,10 @@ import type { Config } from '../../lib/config.ts'
 import { createPool } from '../../lib/db.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
-import { createJoinProcessor, createSourceProcessor, joinInputsOf, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
+import { availableSources, configuredSources, createJoinProcessor, createSourceProcessor, joinInputsOf, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
 import { createSink } from '../../sinks/index.ts'
 import { createAccountRefresher } from '../../processors/account/schedule.ts'
+import { createForecastComponent } from '../../processors/forecast/index.ts'
 
 export interface Component extends Supervised { name: string }
 
@@ -14,20 +15,22 @@ export interface ComponentDeps {
   codec: Codec
   log: Logger
   instanceId: string
-  /** Comma list from --only; undefined means the configured sources, the join and the sinks. */
+  /** Comma list from --only; undefined means the configured sources, the join, the sinks and the forecast. */
   only?: string
   topology?: Topology
 }
 
 /** The components --only selects, built from the topology (processors/topology.ts). */
 export function createComponents ({ config, codec, log, instanceId, only, topology = defaultTopology }: ComponentDeps): Component[] {
-  const selection = selectComponents(topology, only, config.sources)
+  const selection = selectComponents(topology, only, config.sources, availableSources(topology, config))
   const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
   // The account is re-read where its readers run, by one instance (each would re-request).
   if (config.octopusAccount !== '' && instanceId === '1' && selection.sources.some(s => s.accountView !== undefined)) {
     components.push({ name: 'account', ...createAccountRefresher({ config, codec, log, accountSources: topology.accountSources }) })
   }
-  if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: joinInputsOf(topology, config.sources) }) })
+  // The next 48 hours, fetched by one instance (every copy would produce the same forecast).
+  if (selection.forecast && instanceId === '1') components.push({ name: 'forecast', ...createForecastComponent({ config, codec, log }) })
+  if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: joinInputsOf(topology, configuredSources(topology, config)) }) })
   if (selection.sinks) components.push(createSinks(config, codec, log, topology))
   return components
 }

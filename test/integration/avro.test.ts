@@ -5,7 +5,7 @@ import { createCodec, loadLocalSchemas } from '../../lib/avro.ts'
 import {
   consumeAll, createTestSubject, createTestTopic, plain, produceMessages, testConfig, testRegistry
 } from '../helpers.ts'
-import { NO_EXPORT_OR_GAS } from '../helpers.ts'
+import { NO_EXPORT_OR_GAS, NO_REGIONAL } from '../helpers.ts'
 
 // Values are Avro in the Confluent wire format (magic byte 0, 4-byte big-endian schema id,
 // Avro body), so any Confluent client decodes what lib/avro.ts writes and the other way
@@ -42,6 +42,23 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
     }
   },
   {
+    schemaOf: 'energy.forecast',
+    key: '2024-12-01T16:30:00.000Z',
+    value: {
+      slot_start: Date.parse('2024-12-01T16:30:00Z'),
+      slot_end: Date.parse('2024-12-01T17:00:00Z'),
+      local_date: '2024-12-01',
+      fetched_at: Date.parse('2024-12-01T16:40:00Z'),
+      intensity_forecast: 209,
+      intensity_index: 'moderate',
+      region_id: 12,
+      region: 'South England',
+      price_inc_vat: 31.143,
+      price_exc_vat: 29.66,
+      tariff_code: 'E-1R-AGILE-FLEX-22-11-25-C'
+    }
+  },
+  {
     schemaOf: 'completion',
     key: '2024-03-31',
     value: {
@@ -62,6 +79,7 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
       standing_charge_inc_vat: 47.85,
       standing_charge_exc_vat: 45.57142857142857,
       ...NO_EXPORT_OR_GAS,
+      ...NO_REGIONAL,
       bill_inc_vat: 208.6
     }
   }

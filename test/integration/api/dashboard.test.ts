@@ -3,7 +3,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { bestWindows } from '../../../api/ahead.ts'
 import { rangeKey, type StatusProbes } from '../../../api/status.ts'
+import type { Pool } from '../../../lib/db.ts'
+import { localDateOf, SLOT_MS } from '../../../lib/london-day.ts'
 import { createApiFixture } from './fixtures.ts'
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core), served by
@@ -26,7 +29,9 @@ const probes: StatusProbes = {
       ['energy.usage', { earliest: [0n], latest: [50n] }],
       ['energy.export', { earliest: [0n], latest: [50n] }],
       ['energy.gas', { earliest: [0n], latest: [50n] }],
+      ['energy.regional', { earliest: [0n], latest: [0n] }],
       ['energy.account', { earliest: [0n], latest: [1n] }],
+      ['energy.forecast', { earliest: [0n], latest: [96n] }],
       ['completion', { earliest: [0n], latest: [3n] }],
       ['energy.dlq', { earliest: [0n], latest: [3n] }]
     ]),
@@ -55,7 +60,7 @@ const probes: StatusProbes = {
     unpricedRuns: [{ from: '2015-12-01', to: '2015-12-31', days: 31 }, { from: '2015-06-01', to: '2015-06-02', days: 2 }],
     unpricedDays: 33,
     sinkOffsets: ['carbon_intensity:energy.co2:50', 'generation_mix:energy.mix:50', 'unit_rates:energy.pricing:50', 'consumption:energy.usage:50',
-      'export_readings:energy.export:50', 'gas_readings:energy.gas:50', 'agreements:energy.account:1', 'daily_summary:completion:3']
+      'export_readings:energy.export:50', 'gas_readings:energy.gas:50', 'agreements:energy.account:1', 'forecast:energy.forecast:96', 'daily_summary:completion:3']
       .map(s => s.split(':')).map(([sink, topic, next]) => ({ sink, topic, partition: 0, nextOffset: BigInt(next) }))
   })
 }
@@ -129,9 +134,11 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
     Imported: ['26.05 kWh', '£5.52 unit cost'],
     Exported: ['3.38 kWh', '£0.51 earned'],
     Gas: ['32.30 kWh', '£2.31 incl. standing charge'],
-    'Electricity CO₂': ['4.60 kg'],
+    'Electricity CO₂, national': ['4.60 kg', 'national grid, actual else forecast'],
+    // Regional figures for the 27th only (test/integration/api/fixtures.ts).
+    'Electricity CO₂, regional': ['2.13 kg', 'your region, forecast; 2 days without it left out'],
     'Average price': ['21.18 p/kWh'],
-    'Average intensity': ['177 g/kWh']
+    'Average intensity': ['177 g/kWh', 'national; regional 186 g/kWh']
   })
 
   // Status strip, from the stand-in probes.
@@ -142,8 +149,8 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.match(status, /Kafka ok/)
   assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
     'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'export 0', 'gas 0', 'join ≤7',
-    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink export_readings 0', 'sink gas_readings 0',
-    'sink agreements 0', 'sink daily_summary 0'
+    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink export_readings 0', 'sink gas_readings 0', 'sink regional_intensity 0',
+    'sink agreements 0', 'sink forecast 0', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })
 
@@ -279,5 +286,148 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
     'Unit cost £2.75 + standing charge £0.53 + gas £0.00 − export £0.00 = bill £3.28 · tariff E-1R-VAR-22-11-01-C')
   assert.equal(await page.locator('#day-meters').innerText(), 'Export readings: 0 of 48 half-hours · Gas readings: 0 of 48 half-hours')
 
+  assert.deepStrictEqual(problems, [])
+})
+
+// ---------- the Ahead panel ----------
+
+const dashboardModule = await import(new URL('../../../api/public/app.js', import.meta.url).href) as { windowLabel (start: string, end: string): string }
+
+/** A 48-hour forecast from the current half-hour: prices for the first 70 slots (the rest not published yet), intensities for all 96. */
+function forecastFrom (first: number): Array<{ start: number, price: number | null, intensity: number }> {
+  return Array.from({ length: 96 }, (_, i) => ({
+    start: first + i * SLOT_MS,
+    price: i < 70 ? Math.round((20 + 8 * Math.sin(i / 5) + 0.05 * i + (i % 3)) * 100) / 100 : null,
+    intensity: Math.round(180 + 90 * Math.cos((i - 40) / 8) + (i % 4) * 2)
+  }))
+}
+
+async function insertForecastRows (pool: Pool, slots: Array<{ start: number, price: number | null, intensity: number }>): Promise<void> {
+  for (const s of slots) {
+    await pool.query(`INSERT INTO energy_usage.forecast (slot_start, slot_end, local_date, fetched_at, intensity_forecast, intensity_index, region_id, region,
+        price_inc_vat, price_exc_vat, tariff_code) VALUES ($1, $2, $3, now(), $4, 'moderate', 12, 'South England', $5, $6, $7)
+      ON CONFLICT (slot_start) DO UPDATE SET price_inc_vat = EXCLUDED.price_inc_vat, intensity_forecast = EXCLUDED.intensity_forecast, fetched_at = now()`,
+    [new Date(s.start), new Date(s.start + SLOT_MS), localDateOf(s.start), s.intensity, s.price, s.price === null ? null : s.price / 1.05, s.price === null ? null : 'E-1R-AGILE-FLEX-22-11-25-C'])
+  }
+}
+
+/** The Ahead list as the page should show it for `hours`, from the same forecast. */
+function expectedWindows (slots: Array<{ start: number, price: number | null, intensity: number }>, hours: number, from: number): string[] {
+  const best = bestWindows(slots.filter(s => s.start >= from), hours)
+  return (['cheapest', 'greenest', 'balanced'] as const).map(key => {
+    const w = best[key]
+    assert.ok(w !== null, `${key} exists`)
+    const label = key[0].toUpperCase() + key.slice(1)
+    // Rounded as the page rounds (Intl, half away from zero on the exact double).
+    const price = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(w.avg_price_inc_vat)
+    const intensity = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 }).format(w.avg_intensity)
+    return `${label} ${dashboardModule.windowLabel(w.start, w.end)} · ${price} p/kWh · ${intensity} gCO₂/kWh`
+  })
+}
+
+test('the Ahead panel charts the next 48 hours, marks and lists the best windows, refreshes as forecasts land; days show national and regional carbon', async t => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
+    return
+  }
+  const { app, pool } = await createApiFixture(t, { status: probes })
+  const first = Math.floor(Date.now() / SLOT_MS) * SLOT_MS
+  const forecast = forecastFrom(first)
+  await insertForecastRows(pool, forecast)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.after(() => browser.close())
+  mkdirSync(RESULTS, { recursive: true })
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const problems = watchProblems(page)
+  // A clock the test moves: the 5-minute refresh without waiting 5 minutes.
+  await page.clock.install()
+  await page.goto(`${base}/`)
+
+  // Windows listed: the three best 2-hour starts (the default run length), as computed here.
+  await page.locator('#ahead-windows li').nth(2).waitFor()
+  // The page asked at its own now: a half-hour boundary may have passed since the rows went in.
+  const from = async (): Promise<number> => Math.floor(Date.now() / SLOT_MS) * SLOT_MS
+  assert.deepStrictEqual(await cellTexts(page, '#ahead-windows li'), expectedWindows(forecast, 2, await from()))
+  assert.match(await page.locator('#ahead-note').innerText(), /^Carbon: the forecast for your region, South England\. Prices of E-1R-AGILE-FLEX-22-11-25-C for \d+ of \d+ half-hours/)
+  assert.match(await page.locator('#ahead-weighting').innerText(), /Balanced weighs price and carbon 50\/50/)
+  // Chart drawn: price and carbon lines, the three windows as bars with their names, axes both sides.
+  const chart = page.locator('#ahead-chart svg')
+  assert.ok(await chart.locator('line.price').count() >= 60, 'a price line over the published slots')
+  assert.ok(await chart.locator('line.intensity').count() >= 90, 'an intensity line over 48 hours')
+  assert.equal(await chart.locator('rect.window-bar').count(), 3)
+  assert.deepStrictEqual(await chart.locator('text.window-label').allTextContents(), ['Cheapest', 'Greenest', 'Balanced'])
+  assert.ok((await chart.locator('text.tick.price').allTextContents()).every(t => /^-?\d+\.\dp$/.test(t)))
+  assert.ok((await chart.locator('text.tick.intensity').allTextContents()).every(t => /^\d+g$/.test(t)))
+  const box = await chart.boundingBox()
+  assert.ok(box !== null && box.width > 600 && box.height > 200, `chart has a size: ${JSON.stringify(box)}`)
+  await page.locator('#ahead').screenshot({ path: '/tmp/ahead.png' })
+  await page.locator('#ahead').screenshot({ path: new URL('dashboard-ahead.png', RESULTS).pathname })
+
+  // Another run length: the list follows.
+  const answered = page.waitForResponse(r => r.url().includes('/api/ahead?hours=4'))
+  await page.locator('#ahead-hours').selectOption('4')
+  await answered
+  await page.locator('#ahead-windows li', { hasText: 'Cheapest' }).waitFor()
+  await page.waitForFunction('document.querySelector(\'#ahead-weighting\').textContent.includes(\'4 hours\')')
+  assert.deepStrictEqual(await cellTexts(page, '#ahead-windows li'), expectedWindows(forecast, 4, await from()))
+
+  // A revised forecast lands: −5p for the four hours from slot 60 (Agile on a windy night). The
+  // next refresh, five minutes on, lists it as the cheapest.
+  const revised = forecast.map((s, i) => i >= 60 && i < 68 ? { ...s, price: -5 } : s)
+  await insertForecastRows(pool, revised)
+  const refreshed = page.waitForResponse(r => r.url().includes('/api/ahead?hours=4'))
+  // Jumps, firing each due timer once (runFor would run the 5 s status refresh sixty times).
+  await page.clock.fastForward(5 * 60 * 1000 + 1000)
+  await refreshed
+  await page.waitForFunction('document.querySelector(\'#ahead-windows li\').textContent.includes(\'-5.00 p/kWh\')')
+  assert.deepStrictEqual(await cellTexts(page, '#ahead-windows li'), expectedWindows(revised, 4, await from()))
+
+  // The days: national and regional carbon side by side, each saying which it is.
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.co2'), ['2.48', '2.13', '0.00'])
+  // The fixture's 27th has regional figures (your region's forecast), the other days none.
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.co2-regional'), ['2.13', '–', '–'])
+  assert.deepStrictEqual(await cellTexts(page, '#days-body td.intensity-regional'), ['186', '–', '–'])
+  assert.deepStrictEqual(await cellTexts(page, '#days-table thead th'),
+    ['Date', 'kWh', 'Cost £', 'Bill £', 'CO2 kg national', 'CO2 kg regional', 'g CO2/kWh national', 'g CO2/kWh regional', 'Slots'])
+  assert.match(await page.locator('#carbon-key').innerText(), /^National: the national grid's intensity, actual else forecast\. Regional: your region's intensity, forecast/)
+  const tileTexts = await tiles(page)
+  assert.deepStrictEqual([tileTexts['Electricity CO₂, national'], tileTexts['Electricity CO₂, regional'], tileTexts['Average intensity']],
+    [['4.60 kg', 'national grid, actual else forecast'], ['2.13 kg', 'your region, forecast; 2 days without it left out'], ['177 g/kWh', 'national; regional 186 g/kWh']])
+  await page.screenshot({ path: new URL('dashboard-with-ahead.png', RESULTS).pathname, fullPage: true })
+  await page.locator('#days-body tr[data-date="2024-10-27"]').click()
+  await page.locator('#day-carbon').waitFor()
+  assert.equal(await page.locator('#day-carbon').innerText(),
+    'CO₂ national grid (actual else forecast): 2.48 kg, 213 g/kWh · your region (forecast): 2.13 kg, 186 g/kWh')
+  assert.equal(await page.locator('#ahead').isHidden(), true, 'the day view has no Ahead panel')
+
+  // A phone: the panel fits.
+  await page.setViewportSize({ width: 375, height: 812 })
+  await page.goto(`${base}/#/`)
+  await page.locator('#ahead-windows li').nth(2).waitFor()
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'the Ahead panel fits 375 px')
+  await page.locator('#ahead').screenshot({ path: new URL('dashboard-ahead-375.png', RESULTS).pathname })
+
+  assert.deepStrictEqual(problems, [])
+})
+
+test('the Ahead panel with an empty forecast says so, without errors', async t => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
+    return
+  }
+  const { app } = await createApiFixture(t, { status: probes })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.after(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const problems = watchProblems(page)
+  await page.goto(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`)
+  await page.locator('#ahead-windows li.no-window').waitFor()
+  assert.equal(await page.locator('#ahead-note').innerText(), 'No forecast yet: the pipeline fetches one at start and every 30 minutes (npm start).')
+  assert.match(await page.locator('#ahead-windows').innerText(), /^No best time for 2 hours: no forecast from the current half-hour on/)
+  assert.equal(await page.locator('#ahead-chart svg rect.window-bar').count(), 0)
   assert.deepStrictEqual(problems, [])
 })

@@ -40,7 +40,7 @@ test('GET /api/days returns the summaries in range, newest first, with the store
   const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
       slots_expected, slots_joined, complete, forecast_slots, import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat,
       export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat,
-      gas_carbon_g, bill_inc_vat, to_json(updated_at) #>> '{}' AS updated_at
+      gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, to_json(updated_at) #>> '{}' AS updated_at
     FROM energy_usage.daily_summary ORDER BY date DESC`)
   assert.deepStrictEqual(body.days.map(d => ({ ...d, updated_at: Date.parse(d.updated_at) })),
     rows.map(r => ({ ...r, updated_at: Date.parse(r.updated_at) })))
@@ -117,11 +117,12 @@ test('GET /api/days/:date returns the summary and every half-hour of the 50-slot
         export_rate: v.exportRate,
         gas_kwh: v.gasKwh,
         gas_rate_inc_vat: v.gasInc,
-        gas_carbon_g: v.gasCarbon
+        gas_carbon_g: v.gasCarbon,
+        regional_intensity: v.regional
       }
     }),
     missing: [],
-    source_slots: { usage: 50, price: 50, intensity: 50, mix: 50, export: 50, gas: 50 }
+    source_slots: { usage: 50, price: 50, intensity: 50, mix: 50, export: 50, gas: 50, regional: 50 }
   })
   // Local midnight BST is 23:00 UTC the day before; the day ends at midnight GMT.
   assert.equal(body.slots[0].start, '2024-10-26T23:00:00.000Z')
@@ -133,6 +134,11 @@ test('GET /api/days/:date returns the summary and every half-hour of the 50-slot
   // The slots add up to the summary's figures.
   const total = (key: 'export_kwh' | 'gas_kwh'): number => body.slots.reduce((n: number, s: { export_kwh: number, gas_kwh: number }) => n + s[key], 0)
   assert.deepStrictEqual([total('export_kwh'), total('gas_kwh')], [body.summary.export_kwh, body.summary.gas_kwh])
+  // Regional carbon: Σ usage × regional intensity of the slots is the summary's, beside the national figure.
+  const regional = body.slots.reduce((n: number, s: { usage_kwh: number, regional_intensity: number }) => n + s.usage_kwh * s.regional_intensity, 0)
+  const usage = body.slots.reduce((n: number, s: { usage_kwh: number }) => n + s.usage_kwh, 0)
+  assert.deepStrictEqual([regional, regional / usage], [body.summary.carbon_g_regional, body.summary.avg_intensity_regional])
+  assert.notEqual(body.summary.carbon_g_regional, body.summary.carbon_g)
 })
 
 test('GET /api/days/:date lists the slots lacking a source, and works without a summary', async t => {
@@ -155,7 +161,9 @@ test('GET /api/days/:date lists the slots lacking a source, and works without a 
   assert.deepStrictEqual([body.slots[29].export_rate, body.slots[30].export_rate], [0, null])
   assert.deepStrictEqual([body.slots[5].gas_kwh, body.slots[5].gas_rate_inc_vat, body.slots[5].gas_carbon_g], [null, null, null])
   assert.deepStrictEqual([body.slots[6].gas_kwh, body.slots[6].gas_rate_inc_vat, body.slots[6].gas_carbon_g], [0.473, 6.1635, 0.473 * 182.9])
-  assert.deepStrictEqual(body.source_slots, { usage: 47, price: 47, intensity: 48, mix: 47, export: 46, gas: 47 })
+  assert.deepStrictEqual(body.source_slots, { usage: 47, price: 47, intensity: 48, mix: 47, export: 46, gas: 47, regional: 0 })
+  // No region known for the day: no regional rows, every slot's regional intensity null.
+  assert.ok(body.slots.every((s: { regional_intensity: number | null }) => s.regional_intensity === null))
 
   // A summary without source rows: every slot is missing.
   const bare = (await app.inject('/api/days/2024-10-26')).json()
@@ -172,9 +180,10 @@ test('GET /api/days/:date lists the slots lacking a source, and works without a 
     export_rate: null,
     gas_kwh: null,
     gas_rate_inc_vat: null,
-    gas_carbon_g: null
+    gas_carbon_g: null,
+    regional_intensity: null
   })
-  assert.deepStrictEqual(bare.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 0 })
+  assert.deepStrictEqual(bare.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 0, regional: 0 })
 })
 
 test('GET /api/days/:date answers a day that has only gas rows, with their slots and counts', async t => {
@@ -189,7 +198,7 @@ test('GET /api/days/:date answers a day that has only gas rows, with their slots
   assert.equal(res.statusCode, 200, res.body)
   const body = res.json()
   assert.equal(body.summary, null)
-  assert.deepStrictEqual(body.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 1 })
+  assert.deepStrictEqual(body.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 1, regional: 0 })
   assert.deepStrictEqual(body.slots[14], {
     start: '2024-03-01T07:00:00.000Z',
     usage_kwh: null,
@@ -201,7 +210,8 @@ test('GET /api/days/:date answers a day that has only gas rows, with their slots
     export_rate: null,
     gas_kwh: 1.25,
     gas_rate_inc_vat: 6.89,
-    gas_carbon_g: 228.625
+    gas_carbon_g: 228.625,
+    regional_intensity: null
   })
   assert.equal(body.slots.filter((s: { gas_kwh: number | null }) => s.gas_kwh !== null).length, 1)
   assert.equal(body.missing.length, 48)

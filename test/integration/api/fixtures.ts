@@ -9,7 +9,7 @@ import { createPool, type Pool } from '../../../lib/db.ts'
 import { createLogger, type Logger } from '../../../lib/log.ts'
 import { londonDay, slotStarts } from '../../../lib/london-day.ts'
 import { migrate } from '../../../lib/migrate.ts'
-import { NO_EXPORT_OR_GAS } from '../../helpers.ts'
+import { NO_EXPORT_OR_GAS, NO_REGIONAL } from '../../helpers.ts'
 
 // Fixtures of the API tests (kept here rather than in test/helpers.ts): a throwaway migrated
 // database per test with known rows, and build() over it.
@@ -46,6 +46,8 @@ export interface FixtureOptions {
   env?: Record<string, string>
   /** Insert the known rows (default true). */
   rows?: boolean
+  /** The API's clock (GET /api/ahead); default Date.now. */
+  now?: () => number
 }
 
 /**
@@ -59,7 +61,7 @@ export async function createApiFixture (t: TestContext, options: FixtureOptions 
   await maintenance(base.databaseUrl, c => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`))
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...options.env })
   const pool = createPool(databaseUrl, silentLog)
-  const app = build({ pool, config, log: options.log ?? silentLog, status: options.status, options: options.options })
+  const app = build({ pool, config, log: options.log ?? silentLog, status: options.status, options: options.options, now: options.now })
   t.after(async () => {
     await app.close()
     await pool.end()
@@ -103,6 +105,18 @@ export function meterFigures (slots: number): { export_kwh: number, export_value
 
 const METERS_1027 = meterFigures(50)
 
+/** The regional figures of a day whose slots all have the slotValues() rows, summed slot by slot as the join sums them. */
+export function regionalFigures (slots: number): { carbon_g_regional: number, avg_intensity_regional: number } {
+  let carbon = 0
+  let kwh = 0
+  for (let i = 0; i < slots; i++) {
+    const v = slotValues(i, slots)
+    carbon += v.kwh * v.regional
+    kwh += v.kwh
+  }
+  return { carbon_g_regional: carbon, avg_intensity_regional: carbon / kwh }
+}
+
 /**
  * daily_summary rows: 2024-10-27 is the 50-slot autumn day, 2024-10-26 has a summary but no
  * source rows, 2024-10-20 is incomplete. Figures are awkward doubles on purpose: the API must
@@ -126,7 +140,9 @@ export const SUMMARIES = [
     standing_charge_exc_vat: 57.328,
     // A household with solar export and gas: the day's export and gas rows summed.
     ...METERS_1027,
-    bill_inc_vat: 276.67661699999996 + 60.194700000000005 + METERS_1027.gas_cost_inc_vat + METERS_1027.gas_standing_charge_inc_vat - METERS_1027.export_value
+    bill_inc_vat: 276.67661699999996 + 60.194700000000005 + METERS_1027.gas_cost_inc_vat + METERS_1027.gas_standing_charge_inc_vat - METERS_1027.export_value,
+    // With a region: the regional forecast's figures beside the national ones.
+    ...regionalFigures(50)
   },
   {
     date: '2024-10-26',
@@ -145,6 +161,7 @@ export const SUMMARIES = [
     standing_charge_exc_vat: 50,
     // Before the solar panels and the gas meter: zeros.
     ...NO_EXPORT_OR_GAS,
+    ...NO_REGIONAL,
     bill_inc_vat: 275.0817090000001 + 52.5
   },
   {
@@ -164,6 +181,7 @@ export const SUMMARIES = [
     standing_charge_inc_vat: null,
     standing_charge_exc_vat: null,
     ...NO_EXPORT_OR_GAS,
+    ...NO_REGIONAL,
     bill_inc_vat: null
   }
 ] as const
@@ -186,6 +204,8 @@ export interface SlotValues {
   gasInc: number
   gasExc: number
   gasCarbon: number
+  /** The region's forecast, gCO2/kWh (regional_intensity). */
+  regional: number
 }
 
 /** The source values of slot i of a day: deterministic, with negative prices and forecasts. */
@@ -206,7 +226,8 @@ export function slotValues (i: number, slots: number): SlotValues {
     gasKwh,
     gasInc: 6.1635,
     gasExc: 6.1635 / 1.05,
-    gasCarbon: gasKwh * 182.9
+    gasCarbon: gasKwh * 182.9,
+    regional: 160 + (i % 9) * 7
   }
 }
 
@@ -219,9 +240,11 @@ export interface SourceSkips {
   gas?: number[]
   /** No export meter in force: export rows of 0 kWh with null meter and tariff (default: a meter). */
   noExportMeter?: boolean
+  /** No region known: no regional_intensity rows at all (default: London's). */
+  noRegion?: boolean
 }
 
-/** Rows of the six source tables for a day, optionally leaving some out. */
+/** Rows of the seven source tables for a day, optionally leaving some out. */
 export async function insertSources (pool: Pool, date: string, skip: SourceSkips = {}): Promise<void> {
   const day = londonDay(date)
   const starts = slotStarts(day)
@@ -262,6 +285,10 @@ export async function insertSources (pool: Pool, date: string, skip: SourceSkips
           VALUES ($1, $2, $3, $4, 'm3', $5, 'G4P0000001', $6, $7, $8, $9, $10, $11, 'b1')`,
         [start, end, date, v.gasKwh * 3.6 / (1.02264 * 39.5), v.gasKwh, GAS_TARIFF, v.gasInc, v.gasExc, GAS_STANDING.inc, GAS_STANDING.exc, v.gasCarbon])
       }
+      if (skip.noRegion !== true) {
+        await client.query(`INSERT INTO energy_usage.regional_intensity (slot_start, slot_end, local_date, region_id, region, forecast, intensity_index, mix, batch_id)
+          VALUES ($1, $2, $3, 13, 'London', $4, 'moderate', $5, 'b1')`, [start, end, date, v.regional, JSON.stringify({ gas: 50, wind: 50 })])
+      }
     }
     await client.query('COMMIT')
   } catch (err) {
@@ -278,13 +305,13 @@ export async function insertKnownRows (pool: Pool): Promise<void> {
     await pool.query(`INSERT INTO energy_usage.daily_summary
         (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
          import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
-         gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, '2024-10-28T09:00:00Z')`,
+         gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, '2024-10-28T09:00:00Z')`,
     [s.date, s.kwh, s.cost_inc_vat, s.cost_exc_vat, s.carbon_g, s.avg_intensity, JSON.stringify(s.mix), s.slots_expected, s.slots_joined, s.complete, s.forecast_slots,
       s.import_tariff_code, s.standing_charge_inc_vat, s.standing_charge_exc_vat, s.export_kwh, s.export_value, s.gas_kwh, s.gas_cost_inc_vat, s.gas_cost_exc_vat,
-      s.gas_standing_charge_inc_vat, s.gas_standing_charge_exc_vat, s.gas_carbon_g, s.bill_inc_vat])
+      s.gas_standing_charge_inc_vat, s.gas_standing_charge_exc_vat, s.gas_carbon_g, s.bill_inc_vat, s.carbon_g_regional, s.avg_intensity_regional])
   }
   await insertSources(pool, '2024-10-27')
   // No export meter yet (zeros), and gaps: export rows missing at 15:00 and 15:30, gas at 02:30.
-  await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47], export: [30, 31], gas: [5], noExportMeter: true })
+  await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47], export: [30, 31], gas: [5], noExportMeter: true, noRegion: true })
 }

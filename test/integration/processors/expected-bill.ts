@@ -47,12 +47,14 @@ function localMinute (ms: number): number {
   return h * 60 + m
 }
 
-/**
- * The bill figures of a London date from the sample API's answers alone: the account, every
- * meter's readings (the first meter listed with a reading wins), every tariff's rates.
- */
-export async function expectedDay (sample: SampleServer, date: string, method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT' = 'DIRECT_DEBIT'): Promise<Record<string, number | string | null>> {
-  const day = londonDay(date)
+/** What is in force at a slot and what it read, from the sample API's answers for one London day. */
+interface DayAnswers {
+  inForce (kind: 'import' | 'export' | 'gas', ms: number): InForce | undefined
+  reading (kind: 'import' | 'export' | 'gas', f: InForce, ms: number): Promise<number | undefined>
+  rateOf (fuel: 'electricity' | 'gas', tariff: string, list: string, ms: number): Promise<Rate>
+}
+
+async function dayAnswers (sample: SampleServer, day: ReturnType<typeof londonDay>, method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'): Promise<DayAnswers> {
   const window = `period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`
   const account: { properties: AnswerProperty[] } = await answer(`${sample.octopusApiUrl}/accounts/${ACCOUNT}/`)
   const inForce = (kind: 'import' | 'export' | 'gas', ms: number): InForce | undefined => {
@@ -90,6 +92,25 @@ export async function expectedDay (sample: SampleServer, date: string, method: '
     assert.ok(rate !== undefined, `${tariff} ${list} at ${new Date(ms).toISOString()}`)
     return rate
   }
+  return { inForce, reading, rateOf }
+}
+
+/** The import meter's kWh per slot of a London date (slot start → kWh), from the account's answers alone. */
+export async function expectedImportUsage (sample: SampleServer, date: string): Promise<Map<number, number>> {
+  const day = londonDay(date)
+  const { inForce, reading } = await dayAnswers(sample, day, 'DIRECT_DEBIT')
+  const usage = new Map<number, number>()
+  for (const ms of slotStarts(day)) usage.set(ms, await reading('import', inForce('import', ms) as InForce, ms) as number)
+  return usage
+}
+
+/**
+ * The bill figures of a London date from the sample API's answers alone: the account, every
+ * meter's readings (the first meter listed with a reading wins), every tariff's rates.
+ */
+export async function expectedDay (sample: SampleServer, date: string, method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT' = 'DIRECT_DEBIT'): Promise<Record<string, number | string | null>> {
+  const day = londonDay(date)
+  const { inForce, reading, rateOf } = await dayAnswers(sample, day, method)
   const f = { kwh: 0, cost_inc_vat: 0, cost_exc_vat: 0, export_kwh: 0, export_value: 0, gas_kwh: 0, gas_cost_inc_vat: 0, gas_cost_exc_vat: 0, gas_carbon_g: 0 }
   for (const ms of slotStarts(day)) {
     const imp = inForce('import', ms) as InForce

@@ -15,7 +15,7 @@ import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, standingCharge, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
-import { consumeAll, NO_EXPORT_OR_GAS, plain, produceMessages, silentLog } from '../../helpers.ts'
+import { consumeAll, NO_EXPORT_OR_GAS, NO_REGIONAL, plain, produceMessages, silentLog } from '../../helpers.ts'
 import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
 
 /** The sources of the topology: without OCTOPUS_ACCOUNT export and gas are zeros (meters.test.ts has them). */
@@ -98,6 +98,7 @@ function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'D
     standing_charge_inc_vat: standing.value_inc_vat,
     standing_charge_exc_vat: standing.value_exc_vat,
     ...NO_EXPORT_OR_GAS,
+    ...NO_REGIONAL,
     bill_inc_vat: costInc + standing.value_inc_vat + 0 + 0 - 0
   }
 }

@@ -139,6 +139,8 @@ const COMPLETION_V2_FIELDS = [
   'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
   'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat'
 ]
+/** Version 3 of completion-value (issue 16): the regional figures, default null; migration 006 adds the columns. */
+const COMPLETION_V3_FIELDS = ['carbon_g_regional', 'avg_intensity_regional']
 
 function versionOne (topic: string, added: string[]): { fields: Array<{ name: string }> } {
   const schema = JSON.parse(loadLocalSchemas().get(topic) as string) as { fields: Array<{ name: string }> }
@@ -150,7 +152,7 @@ test('completion and unit rates written before the standing charge (v1) and afte
   const sample = await startSampleServer(t)
   const namespace = `sinks_bill_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}.`
   const registry = testRegistry()
-  const v1 = new Map([['completion', versionOne('completion', COMPLETION_V2_FIELDS)], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
+  const v1 = new Map([['completion', versionOne('completion', [...COMPLETION_V2_FIELDS, ...COMPLETION_V3_FIELDS])], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
   const v1Ids = new Map<string, number>()
   for (const [topic, schema] of v1) {
     const subject = valueSubject(`${namespace}${topic}`)
@@ -195,7 +197,7 @@ test('completion and unit rates written before the standing charge (v1) and afte
       return (v: Record<string, unknown>): Buffer => confluentFrame(v1Ids.get(topic) as number, type.toBuffer(v))
     }
     await send(completion, [day('2024-06-15')], v1Encoder('completion'))
-    await send(completion, [{ ...day('2024-06-16'), ...bill }], v => env.codec.encode(completion, v))
+    await send(completion, [{ ...day('2024-06-16'), ...bill, carbon_g_regional: 1425.5, avg_intensity_regional: 142.55 }], v => env.codec.encode(completion, v))
     await send(pricing, oldRates, v1Encoder('energy.pricing'))
     await send(pricing, newRates, v => env.codec.encode(pricing, v))
   } finally {
@@ -211,6 +213,11 @@ test('completion and unit rates written before the standing charge (v1) and afte
     { date: '2024-06-15', cost_inc_vat: 250.5, import_tariff_code: null, standing_charge_inc_vat: null, standing_charge_exc_vat: null, ...noMeter, bill_inc_vat: null },
     { date: '2024-06-16', cost_inc_vat: 250.5, ...bill }
   ], 'v1: standing charge, tariff and bill unknown (NULL), export and gas 0; v2: as written')
+  const { rows: regional } = await pool.query("SELECT to_char(date, 'YYYY-MM-DD') AS date, carbon_g_regional, avg_intensity_regional FROM energy_usage.daily_summary ORDER BY date")
+  assert.deepStrictEqual(regional, [
+    { date: '2024-06-15', carbon_g_regional: null, avg_intensity_regional: null },
+    { date: '2024-06-16', carbon_g_regional: 1425.5, avg_intensity_regional: 142.55 }
+  ], 'v1: no regional data (NULL); v3: as written')
   const { rows: rates } = await pool.query<{ date: string, with_charge: string, without: string }>(
     "SELECT to_char(local_date, 'YYYY-MM-DD') AS date, count(standing_charge_inc_vat) AS with_charge, count(*) - count(standing_charge_exc_vat) AS without FROM energy_usage.unit_rates GROUP BY 1 ORDER BY 1")
   assert.deepStrictEqual(rates, [{ date: '2024-06-15', with_charge: '0', without: '48' }, { date: '2024-06-16', with_charge: '48', without: '0' }])

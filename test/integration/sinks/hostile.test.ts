@@ -36,7 +36,7 @@ function aggregate (date: string, mix: Record<string, number> = { gas: 40, wind:
   const counts = { slots_expected: 48, slots_joined: 48, complete: true, forecast_slots: 0 }
   const standing = { import_tariff_code: 'E-1R-AGILE-24-10-01-C', standing_charge_inc_vat: 52.5, standing_charge_exc_vat: 50, bill_inc_vat: 232.75 }
   const noMeter = { export_kwh: 0, export_value: 0, gas_kwh: 0, gas_cost_inc_vat: 0, gas_cost_exc_vat: 0, gas_standing_charge_inc_vat: 0, gas_standing_charge_exc_vat: 0, gas_carbon_g: 0 }
-  const bill = { ...standing, ...noMeter }
+  const bill = { ...standing, ...noMeter, carbon_g_regional: null, avg_intensity_regional: null }
   return { date, ...figures, mix, ...counts, batches: { co2: 'b' }, computed_at: Date.UTC(2024, 5, 20), ...bill }
 }
 

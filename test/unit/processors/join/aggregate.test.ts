@@ -5,7 +5,7 @@ import { applyRecord } from '../../../../processors/join/state.ts'
 import type { DailyAggregate } from '../../../../processors/join/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { AGILE, batchesOf, dayEvents, NOW, slotStart, UNKNOWN_STANDING_CHARGE, type DaySpec, type TestDate, newJoinState } from './fixtures.ts'
-import { NO_EXPORT_OR_GAS } from '../../../helpers.ts'
+import { NO_EXPORT_OR_GAS, NO_REGIONAL } from '../../../helpers.ts'
 
 // The daily figures (DESIGN.md "The join", contract) on hand-made days. Every input value is a
 // binary-exact number (quarters, halves, whole numbers), so each sum is exact whatever the
@@ -307,6 +307,7 @@ for (const [date, slots] of [['2024-03-31', 46], ['2024-06-15', 48], ['2024-10-2
       standing_charge_inc_vat: 52.5,
       standing_charge_exc_vat: 50,
       ...NO_EXPORT_OR_GAS,
+      ...NO_REGIONAL,
       bill_inc_vat: 10.5 * slots + 52.5
     })
   })

@@ -4,14 +4,16 @@ import { createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinState } from '../../../../processors/join/types.ts'
 import { AGGREGATE_INPUTS } from '../../../../processors/join/aggregate.ts'
 import { topology } from '../../../../processors/topology.ts'
-import { NO_EXPORT_OR_GAS } from '../../../helpers.ts'
+import { NO_EXPORT_OR_GAS, NO_REGIONAL } from '../../../helpers.ts'
 
 /** The sources the daily figures join. */
 type Source = 'co2' | 'mix' | 'pricing' | 'usage'
 
-/** A join state over the four electricity inputs (co2, mix, pricing, usage), or over every input of the topology. */
-export const newJoinState = (inputs: 'electricity' | 'all' = 'electricity'): JoinState =>
-  createJoinState(inputs === 'all' ? topology.joinInputs : topology.joinInputs.filter(i => (AGGREGATE_INPUTS as readonly string[]).includes(i.name)))
+/** The join's state over the electricity inputs, those and the account's meters (export, gas), or every input (regional too). */
+export const newJoinState = (inputs: 'electricity' | 'meters' | 'all' = 'electricity'): JoinState =>
+  createJoinState(inputs === 'all'
+    ? topology.joinInputs
+    : topology.joinInputs.filter(i => (AGGREGATE_INPUTS as readonly string[]).includes(i.name) || (inputs === 'meters' && (i.name === 'export' || i.name === 'gas'))))
 
 // Hand-made days for the join's unit tests. Slot starts come from literal UTC midnights (not
 // from lib/london-day.ts), so the DST days are checked against an independent statement of
@@ -82,13 +84,14 @@ export const pricingBatch = (date: TestDate, id: string, f: (i: number) => SlotP
 
 /**
  * The version 2 fields of an aggregate whose pricing carried no standing charge (unknown: null,
- * so the bill is null too), no export and no gas.
+ * so the bill is null too), no export, no gas and no regional data.
  */
 export const UNKNOWN_STANDING_CHARGE = {
   import_tariff_code: AGILE,
   standing_charge_inc_vat: null,
   standing_charge_exc_vat: null,
   ...NO_EXPORT_OR_GAS,
+  ...NO_REGIONAL,
   bill_inc_vat: null
 } as const
 export const usageBatch = (date: TestDate, id: string, f: (i: number) => number | undefined): UsageRecord[] =>

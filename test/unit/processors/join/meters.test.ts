@@ -38,7 +38,7 @@ const aggregateOf = (state: JoinState, date: TestDate): DailyAggregate | undefin
 for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
   const slots = DAYS[date].slots
   test(`${date} (${slots} slots): export earns Σ kWh × rate, gas costs Σ kWh × rate plus its standing charge once, and the bill nets them`, () => {
-    const state = newJoinState('all')
+    const state = newJoinState('meters')
     apply(state, [
       ...dayEvents(date, electricity),
       ...exportBatch(date, `${date}/export`, i => i % 2 === 0 ? 1 : 0).map(record => ({ source: 'export', record })),
@@ -71,7 +71,7 @@ for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
 
 test('a missing optional input (the gas meter\'s API failing): the day is emitted with the electricity figures right, no gas, incomplete; gas arriving completes it', () => {
   const date = '2024-06-15'
-  const state = newJoinState('all')
+  const state = newJoinState('meters')
   apply(state, [...dayEvents(date, electricity), ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record }))])
   const without = aggregateOf(state, date)
   const alone = newJoinState()
@@ -94,7 +94,7 @@ test('a missing optional input (the gas meter\'s API failing): the day is emitte
 
 test('a required input missing still holds the day back, optional inputs or not', () => {
   const date = '2024-06-15'
-  const state = newJoinState('all')
+  const state = newJoinState('meters')
   apply(state, [
     ...dayEvents(date, { ...electricity, usage: () => undefined }),
     ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })),
@@ -105,7 +105,7 @@ test('a required input missing still holds the day back, optional inputs or not'
 
 test('a gas meter from mid-day (moving in): the day\'s gas standing charge is its first metered slot\'s, not the no-meter slots\' none', () => {
   const date = '2024-06-15'
-  const state = newJoinState('all')
+  const state = newJoinState('meters')
   const gas = gasBatch(date, `${date}/gas`, () => 1).map((record, i) => i < 20
     ? { ...record, consumption: 0, unit: null, kwh: 0, meter_serial: null, tariff_code: null, value_inc_vat: 0, value_exc_vat: 0, standing_charge_inc_vat: null, standing_charge_exc_vat: null, carbon_g: 0 }
     : record)

@@ -1,0 +1,74 @@
+import { EnergyError } from '../../lib/errors.ts'
+import { slotStarts } from '../../lib/london-day.ts'
+import { fetchCarbonRanges } from '../ingest/carbon.ts'
+import { slotKeyValues } from '../ingest/keys.ts'
+import { BOUNDS } from '../ingest/normalise.ts'
+import type { RegionalValues, SourceDeclaration } from '../ingest/types.ts'
+import { checkValue } from '../join/state.ts'
+import { parseRegionalSlots } from './normalise.ts'
+import { regionFor, regionalPeriods, regionParts, regionPath } from './region.ts'
+
+export { parseRegionalSlots, REGION_IDS } from './normalise.ts'
+export { regionFor, regionalPeriods, regionParts, regionPath, type Region, type RegionPart } from './region.ts'
+
+/** What to set for regional carbon: named in its dead letters and in `unavailable`. */
+const REGION_VARIABLES = 'set CARBON_REGION_ID (1-17) or CARBON_POSTCODE (an outward code such as SW1A), or OCTOPUS_ACCOUNT with the property\'s postcode'
+
+/**
+ * Regional carbon, the household's own grid region: the regional forecast (the regional
+ * endpoints have no actual), index and generation mix per half-hour. The region is
+ * CARBON_REGION_ID, else CARBON_POSTCODE, else the outward postcode of the account's property
+ * in force at the slot (region.ts); a span across a move is asked for in parts, one per region.
+ */
+export const regionalSource: SourceDeclaration<RegionalValues> = {
+  name: 'regional',
+  topic: 'energy.regional',
+  // Without any way to know the region every day would be a dead letter: left out unless named.
+  unavailable: config => config.carbonRegionId === null && config.carbonPostcode === null && config.octopusAccount === ''
+    ? `no region is known: ${REGION_VARIABLES}`
+    : undefined,
+  // A move to another outward code (or a postcode corrected) requests those days again.
+  accountView: regionalPeriods,
+  fetchSpan: async (span, context) => {
+    const parts = regionParts(context.config, context.account, span)
+    const answers = await Promise.all(parts.map(async part => await fetchCarbonRanges(part, 'regional/intensity', context,
+      (range, body) => parseRegionalSlots(range, body, part.region), regionPath(part.region))))
+    return answers.flat()
+  },
+  whyMissing: (day, { config, account }) => {
+    if (slotStarts(day).some(ms => regionFor(config, account, ms) !== undefined)) {
+      return new EnergyError('ENERGY_NO_DATA', `regional has no data for ${day.date} yet`, { date: day.date })
+    }
+    const why = config.octopusAccount === ''
+      ? 'no region is known'
+      : account === undefined
+        ? `no region is known (account ${config.octopusAccount} not published on energy.account yet)`
+        : `no region is known (no property of account ${config.octopusAccount} with a postcode is in force that day)`
+    return new EnergyError('ENERGY_NO_DATA', `regional has no data for ${day.date}: ${why}; ${REGION_VARIABLES}`, { date: day.date })
+  },
+  sink: {
+    name: 'regional_intensity',
+    spec: {
+      table: 'energy_usage.regional_intensity',
+      columns: ['slot_start', 'slot_end', 'local_date', 'region_id', 'region', 'forecast', 'intensity_index', 'mix', 'batch_id'],
+      types: ['timestamptz', 'timestamptz', 'date', 'int4', 'text', 'int4', 'text', 'jsonb', 'text'],
+      rowKey: ['slot_start']
+    },
+    // The slot's mix as {fuel: perc}, as daily_summary.mix (fuel names are checked, never twice).
+    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.region_id, r.region, r.forecast, r.index,
+      JSON.stringify(Object.fromEntries(r.generationmix.map(f => [f.fuel, f.perc]))), r.batch_id]],
+    keyValues: slotKeyValues
+  },
+  // Columns: [the regional forecast]. Optional: a day is computed without it (the regional API
+  // failing, no region for the day) and again when it arrives.
+  join: {
+    width: 1,
+    optional: true,
+    check (r) {
+      checkValue(r, 'forecast', r.forecast, BOUNDS.intensity)
+    },
+    write (r, batch, base) {
+      batch.values[base] = r.forecast
+    }
+  }
+}

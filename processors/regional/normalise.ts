@@ -1,0 +1,60 @@
+import type { SlotRange } from '../../lib/london-day.ts'
+import type { FuelShare, RegionalValues } from '../ingest/types.ts'
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+import { FUEL_NAME_RULE, isFuelName } from '../mix/normalise.ts'
+import type { Region } from './region.ts'
+
+/** The Carbon Intensity API's region ids: 14 DNO areas, then England, Scotland, Wales. */
+export const REGION_IDS = { min: 1, max: 17 } as const
+
+const SOURCE = 'regional'
+
+/**
+ * Carbon Intensity `GET /regional/intensity/{from}/{to}/postcode/{outcode}` (or `…/regionid/{id}`)
+ * answer → the half-hours of `range`. The answer nests the slots in the region:
+ * `{"data": {"regionid", "shortname", …, "data": [{from, to, intensity: {forecast, index}, generationmix}]}}`;
+ * the API's own docs show `data` as a list of that one region, so a list of exactly one is
+ * taken too. Regional data has a forecast and no actual. Like the national ranges it returns
+ * every slot whose end lies in [from, to]; keepRangeSlots keeps the range's own. Asked by region
+ * id, an answer for another region is refused.
+ */
+export function parseRegionalSlots (range: SlotRange, body: unknown, asked?: Region): RegionalValues[] {
+  const outer = asObject(body, SOURCE, 'answer').data
+  let where = 'data'
+  let regionValue = outer
+  if (Array.isArray(outer)) {
+    if (outer.length !== 1) throw malformed(SOURCE, `data is a list of ${outer.length} regions, not one`)
+    regionValue = outer[0]
+    where = 'data[0]'
+  }
+  const region = asObject(regionValue, SOURCE, where)
+  const regionId = asBounded(region.regionid, SOURCE, `${where}.regionid`, REGION_IDS)
+  if (!Number.isInteger(regionId)) throw malformed(SOURCE, `${where}.regionid is ${regionId}, not a region id`)
+  if (asked?.kind === 'regionid' && regionId !== asked.id) throw malformed(SOURCE, `${where}.regionid is ${regionId}, not the region asked for (${asked.id})`)
+  const name = asText(region.shortname, SOURCE, `${where}.shortname`, MAX_TEXT.region)
+  const slots = asArray(region.data, SOURCE, `${where}.data`)
+  const values = slots.map((entry, i): RegionalValues => {
+    const at = `${where}.data[${i}]`
+    const slot = asObject(entry, SOURCE, at)
+    const intensity = asObject(slot.intensity, SOURCE, `${at}.intensity`)
+    const seen = new Set<string>()
+    const generationmix = asArray(slot.generationmix, SOURCE, `${at}.generationmix`).map((share, j): FuelShare => {
+      const s = asObject(share, SOURCE, `${at}.generationmix[${j}]`)
+      const fuel = asText(s.fuel, SOURCE, `${at}.generationmix[${j}].fuel`, MAX_TEXT.fuel)
+      if (!isFuelName(fuel)) throw malformed(SOURCE, `${at}.generationmix[${j}].fuel ${JSON.stringify(fuel)} is not a fuel name (${FUEL_NAME_RULE})`)
+      // The table keeps a slot's mix as {fuel: perc}: a fuel twice would lose one of its shares.
+      if (seen.has(fuel)) throw malformed(SOURCE, `${at}.generationmix[${j}].fuel "${fuel}" is listed twice`)
+      seen.add(fuel)
+      return { fuel, perc: asBounded(s.perc, SOURCE, `${at}.generationmix[${j}].perc`, BOUNDS.perc) }
+    })
+    return {
+      slot_start: asInstant(slot.from, SOURCE, `${at}.from`),
+      region_id: regionId,
+      region: name,
+      forecast: Math.round(asBounded(intensity.forecast, SOURCE, `${at}.intensity.forecast`, BOUNDS.intensity)),
+      index: asText(intensity.index, SOURCE, `${at}.intensity.index`, MAX_TEXT.index),
+      generationmix
+    }
+  })
+  return keepRangeSlots(range, values)
+}
