@@ -270,6 +270,9 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   // A household without export or gas: zeros in the tiles, a sentence instead of flat charts.
   await page.setViewportSize({ width: 1280, height: 900 })
   await page.goto(`${base}/#/?from=2024-10-19&to=2024-10-26`)
+  // The previous range's rows are there until the new range has rendered: wait for it to go.
+  await page.locator('#days-body tr[data-date="2024-10-27"]').waitFor({ state: 'detached' })
+  await page.locator('#chart-export .plot', { hasText: 'Nothing exported' }).waitFor()
   await page.locator('#days-body tr').nth(1).waitFor()
   const none = await tiles(page)
   assert.deepStrictEqual([none['Bill, export credited'], none.Exported, none.Gas],
@@ -371,7 +374,9 @@ test('the Ahead panel charts the next 48 hours, marks and lists the best windows
   await page.locator('#ahead-hours').selectOption('4')
   await answered
   await page.locator('#ahead-windows li', { hasText: 'Cheapest' }).waitFor()
-  await page.waitForFunction('document.querySelector(\'#ahead-weighting\').textContent.includes(\'4 hours\')')
+  // Locator waits, not waitForFunction: its polling evaluates a string, which the page's CSP
+  // (script-src 'self') refuses whenever the first check is not already true.
+  await page.locator('#ahead-weighting', { hasText: '4 hours' }).waitFor()
   assert.deepStrictEqual(await cellTexts(page, '#ahead-windows li'), expectedWindows(forecast, 4, await from()))
 
   // A revised forecast lands: −5p for the four hours from slot 60 (Agile on a windy night). The
@@ -382,7 +387,7 @@ test('the Ahead panel charts the next 48 hours, marks and lists the best windows
   // Jumps, firing each due timer once (runFor would run the 5 s status refresh sixty times).
   await page.clock.fastForward(5 * 60 * 1000 + 1000)
   await refreshed
-  await page.waitForFunction('document.querySelector(\'#ahead-windows li\').textContent.includes(\'-5.00 p/kWh\')')
+  await page.locator('#ahead-windows li', { hasText: '-5.00 p/kWh' }).first().waitFor()
   assert.deepStrictEqual(await cellTexts(page, '#ahead-windows li'), expectedWindows(revised, 4, await from()))
 
   // The days: national and regional carbon side by side, each saying which it is.
