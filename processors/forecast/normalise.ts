@@ -1,6 +1,6 @@
 import { localDateOf, SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
 import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
-import { REGION_IDS } from '../regional/normalise.ts'
+import { regionAnswer } from '../regional/normalise.ts'
 import type { ForecastRecord, FetchedForecast, IntensityForecast } from './types.ts'
 
 // The forecast answers are untrusted input like every answer (processors/ingest/normalise.ts):
@@ -39,26 +39,15 @@ export function parseNationalForecast (range: SlotRange, body: unknown, maxEntri
 
 /**
  * Carbon Intensity `GET /regional/intensity/{from}/fw48h/postcode/{outcode}` (or
- * `…/regionid/{id}`) → the region's forecast of the slots of `range`. The answer nests the
- * slots in the region, `{"data": {"regionid", "shortname", …, "data": [slots]}}`; the API's
- * docs show `data` as a list of that one region, so a list of one is taken too, and an empty
- * list (or a region without slots) is an empty answer.
+ * `…/regionid/{id}`) → the region's forecast of the slots of `range`, nested in the region
+ * (regionAnswer); an empty list (or a region without slots) is an empty answer.
  */
 export function parseRegionalForecast (range: SlotRange, body: unknown, maxEntries: number): IntensityForecast[] {
-  const outer = asObject(body, SOURCE, 'answer').data
-  let where = 'data'
-  let regionValue = outer
-  if (Array.isArray(outer)) {
-    if (outer.length === 0) return []
-    if (outer.length !== 1) throw malformed(SOURCE, `data is a list of ${outer.length} regions, not one`)
-    regionValue = outer[0]
-    where = 'data[0]'
-  }
-  const regionObject = asObject(regionValue, SOURCE, where)
-  const regionId = asBounded(regionObject.regionid, SOURCE, `${where}.regionid`, REGION_IDS)
-  if (!Number.isInteger(regionId)) throw malformed(SOURCE, `${where}.regionid is ${regionId}, not a region id`)
-  const region = { region_id: regionId, region: asText(regionObject.shortname, SOURCE, `${where}.shortname`, MAX_TEXT.region) }
-  const data = entries(regionObject.data, `${where}.data`, maxEntries)
+  const answer = regionAnswer(body, SOURCE, { allowEmpty: true })
+  if (answer === undefined) return []
+  const { where } = answer
+  const region = { region_id: answer.id, region: answer.name }
+  const data = entries(answer.slots, `${where}.data`, maxEntries)
   return keepRangeSlots(range, data.map((entry, i) => intensityOf(entry, `${where}.data[${i}]`, region)))
 }
 

@@ -9,30 +9,50 @@ export const REGION_IDS = { min: 1, max: 17 } as const
 
 const SOURCE = 'regional'
 
+/** The one region of a regional answer (range or fw48h) and where it was found, for errors. */
+export interface RegionAnswer {
+  where: string
+  id: number
+  name: string
+  /** Its `data`, unchecked: the caller reads the slots. */
+  slots: unknown
+}
+
+/**
+ * The region a regional answer nests its slots in: `{"data": {"regionid", "shortname", …,
+ * "data": [slots]}}`; the API's own docs show `data` as a list of that one region, so a list of
+ * exactly one is taken too. An empty list is undefined when `allowEmpty` (a forecast's empty
+ * answer), else refused; with `askedId`, an answer for another region is refused.
+ */
+export function regionAnswer (body: unknown, source: string, options?: { askedId?: number }): RegionAnswer
+export function regionAnswer (body: unknown, source: string, options: { allowEmpty: true }): RegionAnswer | undefined
+export function regionAnswer (body: unknown, source: string, { allowEmpty = false, askedId }: { allowEmpty?: boolean, askedId?: number } = {}): RegionAnswer | undefined {
+  const outer = asObject(body, source, 'answer').data
+  let where = 'data'
+  let regionValue = outer
+  if (Array.isArray(outer)) {
+    if (outer.length === 0 && allowEmpty) return undefined
+    if (outer.length !== 1) throw malformed(source, `data is a list of ${outer.length} regions, not one`)
+    regionValue = outer[0]
+    where = 'data[0]'
+  }
+  const region = asObject(regionValue, source, where)
+  const id = asBounded(region.regionid, source, `${where}.regionid`, REGION_IDS)
+  if (!Number.isInteger(id)) throw malformed(source, `${where}.regionid is ${id}, not a region id`)
+  if (askedId !== undefined && id !== askedId) throw malformed(source, `${where}.regionid is ${id}, not the region asked for (${askedId})`)
+  return { where, id, name: asText(region.shortname, source, `${where}.shortname`, MAX_TEXT.region), slots: region.data }
+}
+
 /**
  * Carbon Intensity `GET /regional/intensity/{from}/{to}/postcode/{outcode}` (or `…/regionid/{id}`)
- * answer → the half-hours of `range`. The answer nests the slots in the region:
- * `{"data": {"regionid", "shortname", …, "data": [{from, to, intensity: {forecast, index}, generationmix}]}}`;
- * the API's own docs show `data` as a list of that one region, so a list of exactly one is
- * taken too. Regional data has a forecast and no actual. Like the national ranges it returns
+ * answer → the half-hours of `range`; the slots, `{from, to, intensity: {forecast, index},
+ * generationmix}`, nest in the region (regionAnswer). Regional data has a forecast and no actual. Like the national ranges it returns
  * every slot whose end lies in [from, to]; keepRangeSlots keeps the range's own. Asked by region
  * id, an answer for another region is refused.
  */
 export function parseRegionalSlots (range: SlotRange, body: unknown, asked?: Region): RegionalValues[] {
-  const outer = asObject(body, SOURCE, 'answer').data
-  let where = 'data'
-  let regionValue = outer
-  if (Array.isArray(outer)) {
-    if (outer.length !== 1) throw malformed(SOURCE, `data is a list of ${outer.length} regions, not one`)
-    regionValue = outer[0]
-    where = 'data[0]'
-  }
-  const region = asObject(regionValue, SOURCE, where)
-  const regionId = asBounded(region.regionid, SOURCE, `${where}.regionid`, REGION_IDS)
-  if (!Number.isInteger(regionId)) throw malformed(SOURCE, `${where}.regionid is ${regionId}, not a region id`)
-  if (asked?.kind === 'regionid' && regionId !== asked.id) throw malformed(SOURCE, `${where}.regionid is ${regionId}, not the region asked for (${asked.id})`)
-  const name = asText(region.shortname, SOURCE, `${where}.shortname`, MAX_TEXT.region)
-  const slots = asArray(region.data, SOURCE, `${where}.data`)
+  const { where, id: regionId, name, slots: data } = regionAnswer(body, SOURCE, { askedId: asked?.kind === 'regionid' ? asked.id : undefined })
+  const slots = asArray(data, SOURCE, `${where}.data`)
   const values = slots.map((entry, i): RegionalValues => {
     const at = `${where}.data[${i}]`
     const slot = asObject(entry, SOURCE, at)
