@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { bestWindows } from '../../../api/ahead.ts'
 import { rangeKey, type StatusProbes } from '../../../api/status.ts'
@@ -83,6 +83,22 @@ async function tiles (page: Page): Promise<Record<string, string[]>> {
     .map(d => [d.querySelector('dt').textContent, [...d.querySelectorAll('dd')].map(dd => dd.textContent)]))`)
 }
 
+/** Skips the test, saying how to install it, when the machine has no Chromium; true when skipped. */
+function skipWithoutChromium (t: TestContext): boolean {
+  if (existsSync(CHROMIUM)) return false
+  t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
+  return true
+}
+
+/** Serves the app on a free port and opens Chromium on it, closed when the test ends. */
+async function serveAndBrowse (t: TestContext, app: Awaited<ReturnType<typeof createApiFixture>>['app']): Promise<{ base: string, browser: Browser }> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.after(() => browser.close())
+  mkdirSync(RESULTS, { recursive: true })
+  return { base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, browser }
+}
+
 /** Waits (up to 10 s) for what the next assertion reads; the assertion then says what was there if it never came. */
 async function settled (locator: ReturnType<Page['locator']>): Promise<void> {
   await locator.waitFor({ timeout: 10000 }).catch(() => {})
@@ -92,16 +108,9 @@ async function settled (locator: ReturnType<Page['locator']>): Promise<void> {
 const barHeights = (page: Page, id: string) => page.evaluate<number[]>(`[...document.querySelectorAll('#${id} svg rect.bar')].map(r => Math.round(Number(r.getAttribute('height'))))`)
 
 test('the dashboard shows the seeded days, opens a day by click or keyboard, and fits a 375 px screen', async t => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
-    return
-  }
+  if (skipWithoutChromium(t)) return
   const { app } = await createApiFixture(t, { status: probes })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-  t.after(() => browser.close())
-  mkdirSync(RESULTS, { recursive: true })
+  const { base, browser } = await serveAndBrowse(t, app)
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const problems = watchProblems(page)
@@ -338,19 +347,12 @@ function expectedWindows (slots: Array<{ start: number, price: number | null, in
 }
 
 test('the Ahead panel charts the next 48 hours, marks and lists the best windows, refreshes as forecasts land; days show national and regional carbon', async t => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
-    return
-  }
+  if (skipWithoutChromium(t)) return
   const { app, pool } = await createApiFixture(t, { status: probes })
   const first = Math.floor(Date.now() / SLOT_MS) * SLOT_MS
   const forecast = forecastFrom(first)
   await insertForecastRows(pool, forecast)
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-  t.after(() => browser.close())
-  mkdirSync(RESULTS, { recursive: true })
+  const { base, browser } = await serveAndBrowse(t, app)
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const problems = watchProblems(page)
@@ -428,17 +430,12 @@ test('the Ahead panel charts the next 48 hours, marks and lists the best windows
 })
 
 test('the Ahead panel with an empty forecast says so, without errors', async t => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`)
-    return
-  }
+  if (skipWithoutChromium(t)) return
   const { app } = await createApiFixture(t, { status: probes })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-  t.after(() => browser.close())
+  const { base, browser } = await serveAndBrowse(t, app)
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const problems = watchProblems(page)
-  await page.goto(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`)
+  await page.goto(`${base}/`)
   await page.locator('#ahead-windows li.no-window').waitFor()
   assert.equal(await page.locator('#ahead-note').innerText(), 'No forecast yet: the pipeline fetches one at start and every 30 minutes (npm start).')
   assert.match(await page.locator('#ahead-windows').innerText(), /^No best time for 2 hours: no forecast from the current half-hour on/)
