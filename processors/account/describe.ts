@@ -1,5 +1,5 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { octopusTime } from '../ingest/octopus.ts'
+import { octopusTime } from '../../clients/octopus/pages.ts'
 import { productOf } from './agreements.ts'
 import type { Account, Agreement } from './types.ts'
 

@@ -2,8 +2,8 @@ import { slotStarts, type DaySpan } from '../../lib/london-day.ts'
 import { meterPeriods, periodAt } from '../account/agreements.ts'
 import { accountOf } from '../account/table.ts'
 import type { MeterKind, MeterPeriod } from '../account/types.ts'
-import { fetchTariffSlots, type TariffSlots } from '../pricing/rates.ts'
-import { fetchReadings, readingSpans, type ReadingPath } from './readings.ts'
+import { fetchTariffSlots, type TariffSlots } from '../../clients/octopus/rates.ts'
+import { fetchReadings, readingSpans, type ReadingPath } from '../../clients/octopus/readings.ts'
 import type { FetchContext, PricingValues, SlotValues, UsageValues } from './types.ts'
 
 // A span of days of one of the account's other meters (export, gas): every slot with a meter point of

@@ -7,7 +7,7 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchTariffSlots } from './rates.ts'
+import { fetchTariffSlots } from '../../clients/octopus/rates.ts'
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot

@@ -4,7 +4,7 @@ import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
 import { meterPeriods, meterView } from '../account/agreements.ts'
 import { accountOf } from '../account/table.ts'
-import { fetchReadings, readingSpans } from '../ingest/readings.ts'
+import { fetchReadings, readingSpans } from '../../clients/octopus/readings.ts'
 
 /**
  * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the

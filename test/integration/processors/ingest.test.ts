@@ -10,9 +10,9 @@ import { addDays, datesBetween, isoUtc, londonDay, londonToday, SLOT_MS, slotSta
 import { incompleteDates } from '../../../processors/ingest/seed.ts'
 import { topology } from '../../../processors/topology.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
-import { fetchOctopusPages } from '../../../processors/ingest/octopus.ts'
+import { fetchOctopusPages } from '../../../clients/octopus/pages.ts'
 import type { EnergyRequest } from '../../../processors/ingest/types.ts'
-import { parseRates } from '../../../processors/pricing/normalise.ts'
+import { parseRates } from '../../../clients/octopus/rate-periods.ts'
 import { agileRate, carbonIntensity, consumption, fixedRate, generationMix, standingCharge, withVat } from '../../../sample-api/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import {

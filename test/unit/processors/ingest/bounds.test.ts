@@ -4,7 +4,7 @@ import { londonDay, SLOT_MS } from '../../../../lib/london-day.ts'
 import { parseCo2Slots } from '../../../../processors/co2/normalise.ts'
 import { BOUNDS, MAX_TEXT } from '../../../../processors/ingest/normalise.ts'
 import { isFuelName, parseMixSlots } from '../../../../processors/mix/normalise.ts'
-import { parseRates, parseStandingCharges } from '../../../../processors/pricing/normalise.ts'
+import { parseRates, parseStandingCharges } from '../../../../clients/octopus/rate-periods.ts'
 import { parseReadings } from '../../../../processors/usage/normalise.ts'
 
 // Hostile answers: every number finite and inside its physical bounds, every string short and

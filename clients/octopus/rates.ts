@@ -1,9 +1,9 @@
 import { londonOffsetMs, type SlotRange } from '../../lib/london-day.ts'
-import { productOf } from '../account/agreements.ts'
-import type { TariffPeriod } from '../account/types.ts'
-import { fetchOctopusPages, octopusTime } from '../ingest/octopus.ts'
-import type { FetchContext, PricingValues, RateValues } from '../ingest/types.ts'
-import { parseRates, parseStandingCharges, withStandingCharges } from './normalise.ts'
+import { productOf } from '../../processors/account/agreements.ts'
+import type { TariffPeriod } from '../../processors/account/types.ts'
+import { fetchOctopusPages, octopusTime } from './pages.ts'
+import type { FetchContext, PricingValues, RateValues } from '../../processors/ingest/types.ts'
+import { parseRates, parseStandingCharges, withStandingCharges } from './rate-periods.ts'
 
 // The unit rates and standing charges of one tariff over part of a day or span, for every source that
 // prices slots: import electricity (pricing), export, gas. Two-register tariffs (E-2R-…,

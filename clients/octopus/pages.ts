@@ -1,7 +1,7 @@
 import { getJson, httpSettings } from '../../lib/http.ts'
 import type { Config } from '../../lib/config.ts'
-import type { FetchContext } from './types.ts'
-import { asArray, asObject, malformed } from './normalise.ts'
+import type { FetchContext } from '../../processors/ingest/types.ts'
+import { asArray, asObject, malformed } from '../../processors/ingest/normalise.ts'
 
 // Octopus pages its lists: `{count, next, previous, results}`, following `next` until null.
 // A `next` outside the configured API origin is refused so the API key only ever goes to it.

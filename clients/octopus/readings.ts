@@ -1,8 +1,8 @@
 import type { SlotRange } from '../../lib/london-day.ts'
-import type { MeterPeriod } from '../account/types.ts'
-import { parseReadings } from '../usage/normalise.ts'
-import { fetchOctopusPages, octopusTime } from './octopus.ts'
-import type { FetchContext, UsageValues } from './types.ts'
+import type { MeterPeriod } from '../../processors/account/types.ts'
+import { parseReadings } from '../../processors/usage/normalise.ts'
+import { fetchOctopusPages, octopusTime } from './pages.ts'
+import type { FetchContext, UsageValues } from '../../processors/ingest/types.ts'
 
 // Meter readings of a day or span from Octopus consumption endpoints, for every meter of the meter
 // points in force. A meter point listing several meters had a meter exchanged: each slot's

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts, type LondonDay } from '../../../../lib/london-day.ts'
-import { parseRates, parseStandingCharges, withStandingCharges } from '../../../../processors/pricing/normalise.ts'
+import { parseRates, parseStandingCharges, withStandingCharges } from '../../../../clients/octopus/rate-periods.ts'
 
 // Octopus standard-unit-rates: newest first, every rate overlapping [period_from, period_to]
 // including the touching edges (period_to is inclusive), so a day query returns one rate

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { isNightSlot } from '../../../../processors/pricing/rates.ts'
+import { isNightSlot } from '../../../../clients/octopus/rates.ts'
 
 // Economy 7: a slot takes the night register when its London clock start is inside the window.
 
