@@ -34,14 +34,20 @@ export interface Config {
   octopusAccount: string
   /** How often a running pipeline re-reads the account (ACCOUNT_REFRESH_HOURS). */
   accountRefreshMs: number
-  /** What gas meters read: m³ (SMETS2) or kWh (SMETS1). */
-  gasUnit: 'm3' | 'kWh'
+  /** What gas meters read unless GAS_METER_UNITS names the meter: m³ (SMETS2) or kWh (SMETS1). */
+  gasUnit: GasUnit
+  /** GAS_METER_UNITS: a meter's own unit by serial (a SMETS1 → SMETS2 exchange has one of each). */
+  gasMeterUnits: Readonly<Record<string, GasUnit>>
   /** MJ/m³, to turn m³ into kWh. */
   gasCalorificValue: number
   /** gCO2e per kWh of gas burnt. */
   gasCarbonGPerKwh: number
-  /** The night register's window of two-rate tariffs, London clock minutes [from, to) (may wrap midnight). */
-  twoRateNight: { from: number, to: number }
+  /** The night register's window of two-rate tariffs without a window of their own (smart Economy 7: 00:30-07:30 UTC). */
+  twoRateNight: ClockWindow
+  /** OCTOPUS_NIGHT_WINDOWS: the night window by tariff or product code, over every default. */
+  nightWindows: Readonly<Record<string, ClockWindow>>
+  /** OCTOPUS_TARIFF_PRODUCTS: the product of a tariff code the catalogue cannot find. */
+  tariffProducts: Readonly<Record<string, string>>
   /** Outward postcode for regional carbon (CARBON_POSTCODE); null: the account property's, if any. */
   carbonPostcode: string | null
   /** Carbon Intensity region id 1..17 (CARBON_REGION_ID); wins over any postcode. */
@@ -77,8 +83,19 @@ export interface Config {
 
 type Env = Record<string, string | undefined>
 
-/** An Octopus account number: A- and eight hex digits (A-1234ABCD). */
-export const ACCOUNT_NUMBER = /^A-[0-9A-F]{8}$/i
+export type GasUnit = 'm3' | 'kWh'
+
+/** Minutes [from, to) of a day on the UTC or the London clock; wraps midnight when from > to. */
+export interface ClockWindow { from: number, to: number, zone: 'UTC' | 'London' }
+
+/**
+ * An Octopus account number (A-1234ABCD). Real ones are A- and eight letters or digits, but
+ * nothing promises the length: any short run of letters and digits after A- is accepted (it goes
+ * into a URL path with the API key, so nothing else).
+ */
+export const ACCOUNT_NUMBER = /^A-[0-9A-Z]{1,20}$/i
+/** A tariff or product code as it may go into a URL path: letters, digits, '-', '_', '.', starting with a letter or digit. */
+export const OCTOPUS_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/
 
 // Defaults for the local stack (.env.example repeats them with a line of meaning each).
 export const DEFAULTS: Record<string, string> = {
@@ -100,7 +117,10 @@ export const DEFAULTS: Record<string, string> = {
   GAS_UNIT: 'm3',
   GAS_CALORIFIC_VALUE: '39.5',
   GAS_CARBON_G_PER_KWH: '182.9',
-  TWO_RATE_NIGHT: '00:30-07:30',
+  TWO_RATE_NIGHT: '00:30-07:30 UTC',
+  OCTOPUS_NIGHT_WINDOWS: '',
+  OCTOPUS_TARIFF_PRODUCTS: '',
+  GAS_METER_UNITS: '',
   CARBON_POSTCODE: '',
   CARBON_REGION_ID: '',
   FORECAST_REFRESH_MINUTES: '30',
@@ -121,6 +141,16 @@ export const DEFAULTS: Record<string, string> = {
   HTTP_MAX_PER_SECOND: '20',
   SINK_BATCH_SIZE: '5000',
   SINK_BATCH_MS: '200'
+}
+
+const GAS_UNITS = ['m3', 'kWh'] as const
+
+/** HH:MM-HH:MM with an optional zone, UTC (the default) or London; undefined when not one or empty. */
+export function parseClockWindow (text: string): ClockWindow | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)(?:\s+(UTC|London|Europe\/London))?$/i.exec(text.trim())
+  if (m === null) return undefined
+  const window: ClockWindow = { from: Number(m[1]) * 60 + Number(m[2]), to: Number(m[3]) * 60 + Number(m[4]), zone: m[5] === undefined || m[5].toUpperCase() === 'UTC' ? 'UTC' : 'London' }
+  return window.from === window.to ? undefined : window
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -187,12 +217,22 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) problems.push(`${name} must be a number from ${min} to ${max}, got "${value}"`)
     return n
   }
-  const clockWindow = (name: string): { from: number, to: number } => {
-    const value = get(name)
-    const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(value)
-    const window = m === null ? { from: 0, to: 0 } : { from: Number(m[1]) * 60 + Number(m[2]), to: Number(m[3]) * 60 + Number(m[4]) }
-    if (m === null || window.from === window.to) problems.push(`${name} must be a London clock window HH:MM-HH:MM that is not empty, e.g. 00:30-07:30, got "${value}"`)
-    return window
+  const clockWindow = (name: string, value = get(name)): ClockWindow => {
+    const window = parseClockWindow(value)
+    if (window === undefined) problems.push(`${name} must be a clock window HH:MM-HH:MM [UTC|London] that is not empty, e.g. 00:30-07:30 UTC, got "${value.slice(0, 40)}"`)
+    return window ?? { from: 0, to: 0, zone: 'UTC' }
+  }
+  // KEY=VALUE,KEY=VALUE: per-tariff and per-meter overrides.
+  const pairs = <T>(name: string, key: RegExp, parse: (value: string) => T | undefined, shape: string): Record<string, T> => {
+    const out: Record<string, T> = {}
+    for (const item of get(name).split(',').map(i => i.trim()).filter(Boolean)) {
+      const at = item.indexOf('=')
+      const [k, v] = at < 0 ? [item, ''] : [item.slice(0, at).trim(), item.slice(at + 1).trim()]
+      const parsed = key.test(k) ? parse(v) : undefined
+      if (parsed === undefined) problems.push(`${name} must be a comma list of ${shape}, got "${item.slice(0, 80)}"`)
+      else out[k] = parsed
+    }
+    return Object.freeze(out)
   }
   // The Carbon Intensity API takes the outward part of a postcode only (RG41, SW1, TF8).
   const outwardCode = (name: string): string | null => {
@@ -237,10 +277,13 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     octopusPaymentMethod: oneOf('OCTOPUS_PAYMENT_METHOD', ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const),
     octopusAccount: account.toUpperCase(),
     accountRefreshMs: int('ACCOUNT_REFRESH_HOURS', 1, 24 * 7) * 3600 * 1000,
-    gasUnit: oneOf('GAS_UNIT', ['m3', 'kWh'] as const),
+    gasUnit: oneOf('GAS_UNIT', GAS_UNITS),
+    gasMeterUnits: pairs('GAS_METER_UNITS', OCTOPUS_CODE, v => GAS_UNITS.find(u => u === v), 'SERIAL=m3 or SERIAL=kWh'),
     gasCalorificValue: decimal('GAS_CALORIFIC_VALUE', 30, 50),
     gasCarbonGPerKwh: decimal('GAS_CARBON_G_PER_KWH', 0, 1000),
     twoRateNight: clockWindow('TWO_RATE_NIGHT'),
+    nightWindows: pairs('OCTOPUS_NIGHT_WINDOWS', OCTOPUS_CODE, parseClockWindow, 'CODE=HH:MM-HH:MM UTC|London (CODE a tariff or product code)'),
+    tariffProducts: pairs('OCTOPUS_TARIFF_PRODUCTS', OCTOPUS_CODE, v => OCTOPUS_CODE.test(v) ? v : undefined, 'TARIFF=PRODUCT codes'),
     carbonPostcode: outwardCode('CARBON_POSTCODE'),
     carbonRegionId: get('CARBON_REGION_ID') === '' ? null : int('CARBON_REGION_ID', 1, 17),
     forecastRefreshMs: int('FORECAST_REFRESH_MINUTES', 1, 24 * 60) * 60 * 1000,

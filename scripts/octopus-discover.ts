@@ -20,15 +20,16 @@ if (values.help === true || values.account === undefined) {
   process.exit(values.help === true ? 0 : 1)
 }
 if (!ACCOUNT_NUMBER.test(values.account)) {
-  console.error(`octopus:discover: ENERGY_USAGE: "${values.account}" is not an Octopus account number (A-1234ABCD)`)
+  console.error(`octopus:discover: ENERGY_USAGE: "${values.account}" is not an Octopus account number (A- and letters or digits, e.g. A-1234ABCD)`)
   process.exit(1)
 }
 // The account asked for, whatever OCTOPUS_ACCOUNT says.
 const config = loadConfigOrExit('octopus:discover', processEnvWith({ OCTOPUS_ACCOUNT: values.account }))
 const log = createLogger(config.logLevel).child({ component: 'octopus-discover' })
 try {
-  const account = await fetchAccount({ config, log })
+  const { account, problems } = await fetchAccount({ config, log })
   console.log(describeAccount(account).join('\n'))
+  for (const problem of problems) console.log(`  left out: ${problem}`)
   const lines: Record<string, string> = { OCTOPUS_ACCOUNT: account.number, ...singleMeterLines(account) }
   console.log('')
   for (const [k, v] of Object.entries(lines)) console.log(`${k}=${v}`)

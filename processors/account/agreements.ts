@@ -1,16 +1,5 @@
-import { EnergyError } from '../../lib/errors.ts'
 import { datesBetween, localDateOf } from '../../lib/london-day.ts'
 import type { Account, AccountPeriod, MeterKind, MeterPeriod } from './types.ts'
-
-/** A tariff code: fuel and register count, the product, the region letter (E-1R-AGILE-24-10-01-C). */
-export const TARIFF_CODE = /^[EG]-[12]R-([A-Z0-9-]+)-[A-P]$/
-
-/** E-1R-AGILE-24-10-01-C → AGILE-24-10-01: the product is the code without fuel/register prefix and region letter. */
-export function productOf (tariffCode: string): string {
-  const m = TARIFF_CODE.exec(tariffCode)
-  if (m === null) throw new EnergyError('ENERGY_MALFORMED', `tariff code "${tariffCode}" is not of the form E-1R-<product>-<region letter>`)
-  return m[1]
-}
 
 /**
  * The agreements of the account's `kind` meter points in force over [from, to), each clipped to

@@ -1,6 +1,6 @@
 import { EnergyError } from '../../lib/errors.ts'
 import { octopusTime } from '../../clients/octopus/pages.ts'
-import { productOf } from './agreements.ts'
+import { parseTariffCode } from '../../clients/octopus/tariff-code.ts'
 import type { Account, Agreement } from './types.ts'
 
 // The account for people: `octopus:discover` prints it, and derives from it the single-meter
@@ -40,5 +40,5 @@ export function singleMeterLines (account: Account, nowMs = Date.now()): Record<
   const point = property.electricity_meter_points.find(p => !p.is_export) ?? fail('no import electricity meter point')
   const serial = point.meters[0] ?? fail(`meter point ${point.mpan} lists no meter`)
   const current = point.agreements.find(a => a.valid_from <= nowMs && (a.valid_to === null || a.valid_to > nowMs)) ?? fail(`meter point ${point.mpan} has no agreement in force now`)
-  return { OCTOPUS_MPAN: point.mpan, OCTOPUS_SERIAL: serial, OCTOPUS_TARIFF: current.tariff_code, OCTOPUS_PRODUCT: productOf(current.tariff_code) }
+  return { OCTOPUS_MPAN: point.mpan, OCTOPUS_SERIAL: serial, OCTOPUS_TARIFF: current.tariff_code, OCTOPUS_PRODUCT: parseTariffCode(current.tariff_code).products[0] ?? '' }
 }

@@ -5,14 +5,15 @@ import { describeError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
 import type { Logger } from '../../lib/log.ts'
 import { octopusAuthorization } from '../../clients/octopus/pages.ts'
-import { parseAccount } from './normalise.ts'
+import { keepHistory } from './history.ts'
+import { parseAccount, type ParsedAccount } from './normalise.ts'
 import { createAccountTable } from './table.ts'
 import type { Account } from './types.ts'
 
 export interface AccountDeps { config: Readonly<Config>, codec: Codec, log: Logger }
 
-/** GET /v1/accounts/{OCTOPUS_ACCOUNT}/, normalised. */
-export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>, signal?: AbortSignal): Promise<Account> {
+/** GET /v1/accounts/{OCTOPUS_ACCOUNT}/, normalised, with what was left out of it. */
+export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>, signal?: AbortSignal): Promise<ParsedAccount> {
   const body = await getJson(`${config.octopusApiUrl}/accounts/${encodeURIComponent(config.octopusAccount)}/`, {
     ...httpSettings(config), log, signal, headers: octopusAuthorization(config), authHint: 'check OCTOPUS_API_KEY and OCTOPUS_ACCOUNT'
   })
@@ -26,6 +27,8 @@ export interface AccountRefresh {
   previous?: Account
   /** Whether the answer differs from the latest on energy.account (and so is to be published). */
   changed: boolean
+  /** Entries of the answer left out, one line each (dead-lettered when the account is published). */
+  problems: string[]
 }
 
 /** The account's record on energy.account (key: its number). */
@@ -49,18 +52,25 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
     await table.close()
   }
   let account: Account
+  let problems: string[]
   try {
-    account = await fetchAccount(deps, signal)
+    ({ account, problems } = await fetchAccount(deps, signal))
   } catch (err) {
     // Pricing goes on by the last account published; without one there is nothing to price by.
     if (previous === undefined || signal?.aborted === true) throw err
     log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
-    return { account: previous, previous, changed: false }
+    return { account: previous, previous, changed: false, problems: [] }
+  }
+  for (const problem of problems) log.warn({ account: account.number, problem }, 'account answer entry cannot be used: its periods only are left out')
+  if (previous !== undefined) {
+    const history = keepHistory(previous, account)
+    account = history.account
+    if (history.kept.length > 0) log.warn({ account: account.number, kept: history.kept }, 'the account answer omits what an earlier one listed: kept as known (no day re-requested for it)')
   }
   const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
   const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).reduce((n, p) => n + p.agreements.length, 0)
   log.info({ account: account.number, properties: account.properties.length, agreements, changed },
     changed ? 'account changed, publishing it to energy.account' : 'account unchanged')
   // Unchanged, the account of record is the one published (its fetched_at is its version).
-  return { account: changed || previous === undefined ? account : previous, previous, changed }
+  return { account: changed || previous === undefined ? account : previous, previous, changed, problems }
 }

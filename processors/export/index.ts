@@ -22,7 +22,7 @@ export const exportSource: SourceDeclaration<ExportValues> = {
   fetchSpan: async (span, context) => await fetchMeteredSpan(span, context, {
     kind: 'export',
     path: 'electricity-meter-points',
-    tariffs: { fuel: 'electricity', source: 'export', standingCharges: false },
+    tariffs: { source: 'export', standingCharges: false },
     none: noExport,
     value: (r, rate, period) => ({ slot_start: r.slot_start, kwh: r.consumption, meter_serial: r.meter_serial, tariff_code: period.tariff, rate: rate.value_exc_vat })
   }),

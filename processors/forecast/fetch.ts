@@ -52,7 +52,7 @@ export async function fetchPriceForecast (range: SlotRange, context: FetchContex
   const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
   const prices: PriceForecast[] = []
   for (const period of importPeriods(range, context)) {
-    const slots = await fetchTariffSlots(range, period, context, { fuel: 'electricity', source: 'forecast', product, standingCharges: false })
+    const slots = await fetchTariffSlots(range, period, context, { source: 'forecast', product, standingCharges: false })
     prices.push(...slots.map(s => ({ slot_start: s.slot_start, value_inc_vat: s.value_inc_vat, value_exc_vat: s.value_exc_vat, tariff_code: s.tariff_code })))
   }
   return prices.sort((a, b) => a.slot_start - b.slot_start)

@@ -1,3 +1,4 @@
+import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createPool } from '../../lib/db.ts'
 import { createProducer } from '../../lib/kafka.ts'
@@ -30,6 +31,7 @@ export function createForecastComponent (deps: ForecastDeps): Supervised & { ref
   const log = deps.log.child({ component: 'forecast' })
   const topic = topicIn(config, FORECAST_TOPIC)
   let refreshes = 0
+  const tariffs = createTariffCatalogue()
   const supervised = supervise({
     name: 'forecast',
     log,
@@ -42,7 +44,7 @@ export function createForecastComponent (deps: ForecastDeps): Supervised & { ref
         const latest = await readLatest(config, codec, topic, log)
         const tombstoned = new Set<number>()
         while (!signal.aborted) {
-          await refreshForecast({ config, codec, log, producer, pool, accounts, latest, tombstoned, topic, options }, now(), signal)
+          await refreshForecast({ config, codec, log, producer, pool, accounts, tariffs, latest, tombstoned, topic, options }, now(), signal)
           refreshes++
           await sleep(options.refreshMs ?? config.forecastRefreshMs, undefined, { signal }).catch(() => {})
         }

@@ -1,4 +1,5 @@
 import type { MessageToProduce } from '@platformatic/kafka'
+import type { TariffCatalogue } from '../../clients/octopus/catalogue.ts'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Pool } from '../../lib/db.ts'
@@ -52,6 +53,8 @@ export interface RefreshDeps {
   pool: Pool
   /** energy.account as a table, with OCTOPUS_ACCOUNT. */
   accounts?: AccountTable
+  /** Tariffs resolved from the product catalogue, kept between refreshes. */
+  tariffs?: TariffCatalogue
   /** The latest record per slot, as on the topic; kept up to date here. */
   latest: Map<number, ForecastRecord>
   /** Slots tombstoned in this session whose rows the sink may not have deleted yet: not sent twice. */
@@ -81,7 +84,7 @@ export async function refreshForecast (deps: RefreshDeps, nowMs: number, signal:
     })
   }
   const account = deps.accounts?.get(config.octopusAccount)
-  const fetched = await fetchForecast(range, { config, log, signal, account }, options.maxEntries)
+  const fetched = await fetchForecast(range, { config, log, signal, account, tariffs: deps.tariffs }, options.maxEntries)
 
   const from = isoUtc(range.startMs)
   if (fetched.intensity instanceof Error) {

@@ -42,7 +42,7 @@ export const gasSource: SourceDeclaration<GasValues> = {
   fetchSpan: async (span, context) => await fetchMeteredSpan(span, context, {
     kind: 'gas',
     path: 'gas-meter-points',
-    tariffs: { fuel: 'gas', source: 'gas' },
+    tariffs: { source: 'gas' },
     none: noGas,
     value (r, rate, period) {
       const kwh = gasKwh(r.consumption, context.config)

@@ -17,6 +17,7 @@ import type { EnergyRequest, FetchContext, SlotValues, SourceDeclaration } from 
 import { createAccountTable, type AccountTable } from '../account/table.ts'
 import { MAX_SPAN_DAYS } from './spans.ts'
 import type { Account } from '../account/types.ts'
+import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
@@ -66,6 +67,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   let partitions = 0
   // The topic's max.message.bytes, read when a session starts.
   let maxMessageBytes = 1048588
+  // Tariffs resolved from the product catalogue, kept between requests.
+  const tariffs = createTariffCatalogue()
 
   /** The request a message holds, or why it holds none; registry trouble is thrown (the session retries). */
   async function decodeRequest (message: Incoming): Promise<Decoded> {
@@ -93,7 +96,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       request = decoded.request
       if (request.sources.length > 0 && !request.sources.includes(source.name)) return { records: [], days: [] }
       const span = requestSpan(request)
-      const context: FetchContext = { config, log, signal, account: await accountFor(request, accounts) }
+      const context: FetchContext = { config, log, signal, account: await accountFor(request, accounts), tariffs }
       const days = await fetchDays(span, context)
       const records: Outgoing[] = []
       for (const [i, outcome] of days.entries()) {

@@ -6,6 +6,7 @@ import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { JoinInput } from '../join/types.ts'
 import type { Account } from '../account/types.ts'
 import type { AccountView } from '../account/agreements.ts'
+import type { TariffCatalogue } from '../../clients/octopus/catalogue.ts'
 
 /** What every half-hour record carries (DESIGN.md "Records"). */
 export interface SlotEnvelope {
@@ -78,6 +79,8 @@ export interface FetchContext {
    * when the request's batch began (undefined: none published yet).
    */
   account?: Account
+  /** The processor's tariff catalogue (resolutions kept between requests); none: a fresh one per call. */
+  tariffs?: TariffCatalogue
 }
 
 /** What may decide whether a source can run at all (SourceDeclaration.unavailable). */

@@ -21,7 +21,7 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   async fetchSpan (span, context) {
     const values: PricingValues[] = []
     const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
-    for (const period of tariffPeriods(span.from, span, context)) values.push(...await fetchTariffSlots(span, period, context, { fuel: 'electricity', source: 'pricing', product }))
+    for (const period of tariffPeriods(span.from, span, context)) values.push(...await fetchTariffSlots(span, period, context, { source: 'pricing', product }))
     return values.sort((a, b) => a.slot_start - b.slot_start)
   },
   // A day without rates cannot be priced: say by which agreement, or that none is in force.

@@ -322,7 +322,7 @@ test('a month and a year boundary (2023-12-20..2024-01-10): co2 and mix split at
 test('the sample account over 2024: all six sources, each in the calls its endpoints and agreements need (72 in all), every slot once', async t => {
   const sample = await startSampleServer(t, { now: () => NOW })
   const config = configFor(sample, { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT })
-  const account = await fetchAccount({ config, log: silentLog }, AbortSignal.timeout(30000))
+  const { account } = await fetchAccount({ config, log: silentLog }, AbortSignal.timeout(30000))
   assert.deepStrictEqual((await counters(sample)).bySource, { account: 1 })
   const year = londonSpan('2024-01-01', 366)
   assert.equal(year.to, '2024-12-31')

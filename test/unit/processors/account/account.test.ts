@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay } from '../../../../lib/london-day.ts'
-import { importTariffView, meterPeriods, meterView, periodAt, productOf, repricedDates } from '../../../../processors/account/agreements.ts'
+import { importTariffView, meterPeriods, meterView, periodAt, repricedDates } from '../../../../processors/account/agreements.ts'
 import { describeAccount, singleMeterLines } from '../../../../processors/account/describe.ts'
 import { parseAccount } from '../../../../processors/account/normalise.ts'
 import type { Account } from '../../../../processors/account/types.ts'
@@ -44,7 +44,7 @@ const ANSWER = {
   ]
 }
 
-const account = (): Account => parseAccount(structuredClone(ANSWER), 'A-1234ABCD', 1)
+const account = (): Account => parseAccount(structuredClone(ANSWER), 'A-1234ABCD', 1).account
 
 test('the account answer is normalised: properties by moved-in date, agreements by start, times in ms', () => {
   const a = account()
@@ -65,24 +65,54 @@ test('the account answer is normalised: properties by moved-in date, agreements 
   assert.deepStrictEqual(a.properties[1].gas_meter_points, [{ mprn: '3000000001', meters: ['G4A0000001'], agreements: [] }])
 })
 
-test('a hostile account answer is refused with where and why', () => {
+test('an account answer that is not an account is refused with where and why', () => {
   const refused = (change: (body: typeof ANSWER) => void, message: string): void => {
     const body = structuredClone(ANSWER)
     change(body)
     assert.throws(() => parseAccount(body, 'A-1234ABCD', 1), { code: 'ENERGY_MALFORMED', message: `account answer is malformed: ${message}` })
   }
-  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].tariff_code = 'AGILE\u0000' }, 'properties[0].electricity_meter_points[1].agreements[0].tariff_code holds the control character U+0000')
-  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].tariff_code = 'AGILE-24-10-01' }, 'properties[0].electricity_meter_points[1].agreements[0].tariff_code "AGILE-24-10-01" is not a tariff code (E-1R-<product>-<region letter>)')
-  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = 'soon' }, 'properties[0].electricity_meter_points[1].agreements[0].valid_from is not a timestamp ("soon")')
-  refused(b => { b.properties[0].electricity_meter_points[1].agreements[1].valid_to = '2020-01-01T00:00:00Z' }, 'properties[0].electricity_meter_points[1].agreements[1] ends before it starts')
-  refused(b => { b.properties[0].electricity_meter_points[0].meters = Array.from({ length: 21 }, () => ({ serial_number: 'X' })) }, 'properties[0].electricity_meter_points[0].meters has 21 entries, more than 20')
-  refused(b => { b.properties[0].postcode = 'P'.repeat(17) }, 'properties[0].postcode is 17 characters long, more than 16')
   refused(b => { (b as { properties: unknown }).properties = 'none' }, 'properties is not a list')
-  // Identifiers go into URL paths with the API key, times bound what a change re-requests.
-  refused(b => { b.properties[0].electricity_meter_points[1].mpan = '..' }, 'properties[0].electricity_meter_points[1].mpan ".." is not an MPAN (13 digits)')
-  refused(b => { b.properties[0].electricity_meter_points[1].meters[0].serial_number = '../x' }, 'properties[0].electricity_meter_points[1].meters[0].serial_number "../x" is not a meter serial (letters and digits)')
-  refused(b => { b.properties[0].gas_meter_points[0].mprn = '30/00' }, 'properties[0].gas_meter_points[0].mprn "30/00" is not an MPRN (6-15 digits)')
-  refused(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = '0001-01-01T00:00:00Z' }, 'properties[0].electricity_meter_points[1].agreements[0].valid_from 0001-01-01T00:00:00.000Z is outside 1990..2100')
+  refused(b => { (b as { properties: unknown[] }).properties = Array.from({ length: 51 }, () => ({})) }, 'properties has 51 entries, more than 50')
+})
+
+test('one unusable entry costs itself only: each is left out with where and why, the rest of the account stays', () => {
+  const leftOut = (change: (body: typeof ANSWER) => void, problem: string, keep: (a: Account) => unknown, kept: unknown): void => {
+    const body = structuredClone(ANSWER)
+    change(body)
+    const parsed = parseAccount(body, 'A-1234ABCD', 1)
+    assert.deepStrictEqual(parsed.problems, [`${problem}: left out`])
+    assert.deepStrictEqual(keep(parsed.account), kept)
+  }
+  const importAgreements = (a: Account): string[] => a.properties[1].electricity_meter_points[1].agreements.map(x => x.tariff_code)
+  leftOut(b => { b.properties[0].electricity_meter_points[1].agreements[0].tariff_code = 'AGILE\u0000' },
+    'properties[0].electricity_meter_points[1].agreements[0].tariff_code holds the control character U+0000', importAgreements, ['E-1R-VAR-22-11-01-C'])
+  leftOut(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = 'soon' },
+    'properties[0].electricity_meter_points[1].agreements[0].valid_from is not a timestamp ("soon")', importAgreements, ['E-1R-VAR-22-11-01-C'])
+  leftOut(b => { b.properties[0].electricity_meter_points[1].agreements[1].valid_to = '2020-01-01T00:00:00Z' },
+    'properties[0].electricity_meter_points[1].agreements[1] ends before it starts', importAgreements, ['E-1R-AGILE-24-10-01-C'])
+  leftOut(b => { b.properties[0].electricity_meter_points[1].agreements[0].valid_from = '0001-01-01T00:00:00Z' },
+    'properties[0].electricity_meter_points[1].agreements[0].valid_from 0001-01-01T00:00:00.000Z is outside 1990..2100', importAgreements, ['E-1R-VAR-22-11-01-C'])
+  // Identifiers go into URL paths with the API key: a meter or meter point that could break one is left out.
+  leftOut(b => { b.properties[0].electricity_meter_points[1].mpan = '..' },
+    'properties[0].electricity_meter_points[1].mpan ".." may hold letters, digits, \'-\', \'_\' and \'.\' only', a => a.properties[1].electricity_meter_points.map(p => p.mpan), ['1170000000001'])
+  leftOut(b => { b.properties[0].electricity_meter_points[1].meters[0].serial_number = '../x' },
+    'properties[0].electricity_meter_points[1].meters[0].serial_number "../x" may hold letters, digits, \'-\', \'_\' and \'.\' only', a => a.properties[1].electricity_meter_points[1].meters, [])
+  leftOut(b => { b.properties[0].gas_meter_points[0].mprn = '30/00' },
+    'properties[0].gas_meter_points[0].mprn "30/00" may hold letters, digits, \'-\', \'_\' and \'.\' only', a => a.properties[1].gas_meter_points, [])
+  leftOut(b => { b.properties[1].electricity_meter_points[0].meters = Array.from({ length: 21 }, () => ({ serial_number: 'X' })) },
+    'properties[1].electricity_meter_points[0].meters has 21 entries, more than 20', a => a.properties[0].electricity_meter_points.length, 0)
+  leftOut(b => { b.properties[1].postcode = 'P'.repeat(17) }, 'properties[1].postcode is 17 characters long, more than 16', a => a.properties.map(p => p.postcode), ['SW1A 1AA'])
+})
+
+test('tariff codes, account numbers and serials of real shapes other than E-1R-… are accepted', () => {
+  const codes = ['E-FLAT2R-VAR-22-11-01-H', 'E1R-AEVAR-1201-J', 'V2G-EXPORT-12M-FIXED-22-12-01-C', 'E-1R-IOG-SMB-TOU-25-12-12-E', 'E-1R-INTELLI-FLUX-EXPORT-23-07-14-E', 'BUS-PANELP-12M-FIXED-SEPTEMBER2029']
+  const body = structuredClone(ANSWER)
+  body.properties[0].electricity_meter_points[1].agreements = codes.map((code, i) => ({ tariff_code: code, valid_from: `202${i}-01-01T00:00:00Z`, valid_to: `202${i}-06-01T00:00:00Z` }))
+  body.properties[0].electricity_meter_points[1].meters = [{ serial_number: 'E6S12345678961' }, { serial_number: '21L4381884' }]
+  const parsed = parseAccount(body, 'A-B1C2D3E4', 1)
+  assert.deepStrictEqual(parsed.problems, [])
+  assert.deepStrictEqual(parsed.account.properties[1].electricity_meter_points[1].agreements.map(a => a.tariff_code), codes)
+  assert.deepStrictEqual(parsed.account.properties[1].electricity_meter_points[1].meters, ['E6S12345678961', '21L4381884'])
 })
 
 test('import periods: the agreements in force over a span, clipped to the property and the span; export left out', () => {
@@ -155,13 +185,6 @@ test('repricedDates: the London days a changed agreement prices differently, and
   exchanged.properties[1].electricity_meter_points[1].meters.push('21L0000009')
   assert.deepStrictEqual(repricedDates(previous, exchanged, until, importTariffView), [])
   assert.equal(repricedDates(previous, exchanged, until, meterView('import', false))[0], '2022-11-01')
-})
-
-test('productOf drops the fuel and register prefix and the region letter; a code of another form is refused', () => {
-  assert.equal(productOf('E-1R-AGILE-24-10-01-C'), 'AGILE-24-10-01')
-  assert.equal(productOf('G-1R-VAR-22-11-01-N'), 'VAR-22-11-01')
-  assert.equal(productOf('E-2R-VAR-22-11-01-A'), 'VAR-22-11-01')
-  assert.throws(() => productOf('AGILE-24-10-01'), { code: 'ENERGY_MALFORMED', message: 'tariff code "AGILE-24-10-01" is not of the form E-1R-<product>-<region letter>' })
 })
 
 test('describeAccount lists properties, meter points, meters and agreements; singleMeterLines the current import meter', () => {
