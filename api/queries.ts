@@ -33,7 +33,7 @@ const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_in
   slots_expected, slots_joined, complete, forecast_slots,
   import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
   gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
-  carbon_g_regional, avg_intensity_regional,
+  carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings,
   updated_at`
 
 function toSummary (row: SummaryRow): DaySummary {

@@ -19,7 +19,7 @@ const SUMMARY = {
     'date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots',
     'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
     'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat',
-    'carbon_g_regional', 'avg_intensity_regional', 'updated_at'
+    'carbon_g_regional', 'avg_intensity_regional', 'bill_complete', 'carbon_slots', 'missing_readings', 'updated_at'
   ],
   properties: {
     date: { type: 'string' },
@@ -49,6 +49,11 @@ const SUMMARY = {
     // By the regional forecast; null when the day has no regional data (no region configured).
     carbon_g_regional: NULLABLE_NUMBER,
     avg_intensity_regional: NULLABLE_NUMBER,
+    // Money never waits for carbon: the bill is final once bill_complete; carbon_slots of the
+    // priced slots have carbon (0 before the Carbon Intensity history, null before version 4).
+    bill_complete: { type: 'boolean' },
+    carbon_slots: { type: ['integer', 'null'] },
+    missing_readings: { type: 'array', items: { type: 'string' } },
     updated_at: { type: 'string' }
   }
 } as const

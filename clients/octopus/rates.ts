@@ -91,3 +91,16 @@ async function unitRates (resolved: TariffRates, list: (url: string) => Promise<
   const nights = new Map((await list(night)).map(r => [r.slot_start, r]))
   return days.flatMap(r => isNightSlot(r.slot_start, window) ? nights.get(r.slot_start) ?? [] : [r])
 }
+
+/**
+ * Why a day priced by `periods` has no rates: each tariff's reason when the catalogue or its
+ * rates said (no product found, a 4xx), else that none are published for the day.
+ */
+export function unpricedDay (date: string, periods: readonly TariffPeriod[], context: Pick<FetchContext, 'tariffs'>): EnergyError {
+  const tariffs = [...new Set(periods.map(p => p.tariff))]
+  const reasons = tariffs.map(t => {
+    const why = context.tariffs?.unpriced(t)
+    return why === undefined ? `tariff ${t} has no unit rates for this day (not published yet, or before the product launched)` : `tariff ${t} cannot be priced: ${why}`
+  })
+  return new EnergyError('ENERGY_UNPRICED', `${date}: ${reasons.join('; ')}`, { date, tariff: tariffs.join(', ') })
+}

@@ -1,3 +1,4 @@
+import { isEnergyError } from '../../lib/errors.ts'
 import type { SlotRange } from '../../lib/london-day.ts'
 import type { MeterPeriod } from '../../processors/account/types.ts'
 import { parseReadings } from '../../processors/usage/normalise.ts'
@@ -38,7 +39,17 @@ export async function fetchReadings (range: SlotRange, spans: readonly MeterSpan
       // 25,000 (the API's largest page) is over 500 days of half-hours.
       const query = new URLSearchParams({ period_from: octopusTime(span.from), period_to: octopusTime(span.to), page_size: '25000', order_by: 'period' })
       const url = `${context.config.octopusApiUrl}/${path}/${encodeURIComponent(span.meterPoint)}/meters/${encodeURIComponent(serial)}/consumption/?${query}`
-      for (const reading of parseReadings(range, await fetchOctopusPages(url, context, { source, auth: true }), serial, source)) {
+      let results: unknown[]
+      try {
+        results = await fetchOctopusPages(url, context, { source, auth: true })
+      } catch (err) {
+        // A meter the API does not know (a legacy meter still listed after an exchange answers
+        // 404 {"detail": "Not found."}) has no readings: the other meters of the point serve.
+        if (!isEnergyError(err, 'ENERGY_FETCH') || err.status !== 404) throw err
+        context.log.warn({ meterPoint: span.meterPoint, meter: serial, source }, 'meter answers 404: counted as a meter without readings')
+        continue
+      }
+      for (const reading of parseReadings(range, results, serial, source)) {
         if (reading.slot_start >= span.from && reading.slot_start < span.to && !bySlot.has(reading.slot_start)) bySlot.set(reading.slot_start, reading)
       }
     }

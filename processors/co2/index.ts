@@ -3,13 +3,15 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
 import { parseCo2Slots } from './normalise.ts'
-import { fetchCarbonRanges } from '../ingest/carbon.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
+import { EnergyError } from '../../lib/errors.ts'
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {
   name: 'co2',
   topic: 'energy.co2',
   // The range endpoint, 14 days a call (`/intensity/date/{date}` would take one call a day).
+  whyMissing: day => beforeCarbonHistory('co2', day, 'national') ?? new EnergyError('ENERGY_NO_DATA', `co2 has no data for ${day.date} yet`, { date: day.date }),
   fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'intensity', context, parseCo2Slots),
   sink: {
     name: 'carbon_intensity',

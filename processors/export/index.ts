@@ -1,13 +1,13 @@
 import { meterView } from '../account/agreements.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { fetchMeteredSpan } from '../ingest/metered.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
 import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
 import { checkValue } from '../join/state.ts'
 import { EnergyError } from '../../lib/errors.ts'
 
 /** A slot without an export meter in force: nothing exported, nothing earned. */
-const noExport = (slotStart: number): ExportValues => ({ slot_start: slotStart, kwh: 0, meter_serial: null, tariff_code: null, rate: 0 })
+const noExport = (slotStart: number): ExportValues => ({ slot_start: slotStart, kwh: 0, meter_serial: null, tariff_code: null, rate: 0, read: true })
 
 /**
  * Solar export per half-hour (kWh) of the account's export meter points (`is_export`), each
@@ -19,22 +19,23 @@ export const exportSource: SourceDeclaration<ExportValues> = {
   name: 'export',
   topic: 'energy.export',
   accountView: meterView('export', true),
+  whyMissing: meteredDayMissing('export'),
   fetchSpan: async (span, context) => await fetchMeteredSpan(span, context, {
     kind: 'export',
     path: 'electricity-meter-points',
     tariffs: { source: 'export', standingCharges: false },
     none: noExport,
-    value: (r, rate, period) => ({ slot_start: r.slot_start, kwh: r.consumption, meter_serial: r.meter_serial, tariff_code: period.tariff, rate: rate.value_exc_vat })
+    value: (r, rate, period) => ({ slot_start: rate.slot_start, kwh: r?.consumption ?? 0, meter_serial: r?.meter_serial ?? null, tariff_code: period.tariff, rate: rate.value_exc_vat, read: r !== undefined })
   }),
   sink: {
     name: 'export_readings',
     spec: {
       table: 'energy_usage.export_readings',
-      columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'meter_serial', 'tariff_code', 'rate', 'batch_id'],
-      types: ['timestamptz', 'timestamptz', 'date', 'float8', 'text', 'text', 'float8', 'text'],
+      columns: ['slot_start', 'slot_end', 'local_date', 'kwh', 'meter_serial', 'tariff_code', 'rate', 'batch_id', 'read'],
+      types: ['timestamptz', 'timestamptz', 'date', 'float8', 'text', 'text', 'float8', 'text', 'bool'],
       rowKey: ['slot_start']
     },
-    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.kwh, r.meter_serial, r.tariff_code, r.rate, r.batch_id]],
+    toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.kwh, r.meter_serial, r.tariff_code, r.rate, r.batch_id, r.read]],
     keyValues: slotKeyValues
   },
   // Columns: [kWh exported, p/kWh]. Optional: a day whose export is missing (its meter's API
@@ -49,7 +50,8 @@ export const exportSource: SourceDeclaration<ExportValues> = {
       if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
     },
     write (r, batch, base) {
-      batch.values[base] = r.kwh
+      // A slot in force without a reading (read false) is NaN: owed its standing charge, not read.
+      batch.values[base] = r.read === false ? NaN : r.kwh
       batch.values[base + 1] = r.rate
     }
   }

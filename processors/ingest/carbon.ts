@@ -1,5 +1,5 @@
-import type { SlotRange } from '../../lib/london-day.ts'
-import { SLOT_MS } from '../../lib/london-day.ts'
+import { EnergyError } from '../../lib/errors.ts'
+import { londonDay, SLOT_MS, type LondonDay, type SlotRange } from '../../lib/london-day.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
 import { carbonTime } from './normalise.ts'
 import type { FetchContext } from './types.ts'
@@ -12,6 +12,20 @@ import type { FetchContext } from './types.ts'
 // jnioche/carbonintensity-api#6). So a span is asked for in ranges from its first slot's end to
 // its last's, at most 14 days each and never two years of slot ends: a London year costs 28
 // calls where day by day it cost 365.
+
+/**
+ * Where the Carbon Intensity history starts: national data from 2017-09-26, regional from
+ * 2018-05-10 (the API's documentation; before them the range endpoints answer {"data": []}). A
+ * span is asked for from there on only, and a day before has no carbon: its bill lands without.
+ */
+export const CARBON_HISTORY = { national: '2017-09-26', regional: '2018-05-10' } as const
+const HISTORY_START_MS = { national: londonDay(CARBON_HISTORY.national).startMs, regional: londonDay(CARBON_HISTORY.regional).startMs }
+
+/** Why a day before the history has no carbon (ENERGY_NO_DATA), or undefined. */
+export function beforeCarbonHistory (source: string, day: LondonDay, history: keyof typeof CARBON_HISTORY): EnergyError | undefined {
+  if (day.endMs > HISTORY_START_MS[history]) return undefined
+  return new EnergyError('ENERGY_NO_DATA', `${source} has no data for ${day.date}: the Carbon Intensity ${history} history starts ${CARBON_HISTORY[history]} (the day's bill lands without carbon)`, { date: day.date })
+}
 
 /** Longest range the API answers. */
 export const MAX_RANGE_MS = 14 * 24 * 60 * 60 * 1000
@@ -40,7 +54,9 @@ export type CarbonRangePath = 'intensity' | 'generation' | 'regional/intensity'
 export async function fetchCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: FetchContext,
   parse: (range: SlotRange, body: unknown) => V[], suffix?: string): Promise<V[]> {
   const tail = suffix === undefined ? '' : `/${suffix}`
-  const answers = await Promise.all(carbonRanges(span).map(async range => {
+  const start = Math.max(span.startMs, HISTORY_START_MS[path === 'regional/intensity' ? 'regional' : 'national'])
+  if (start >= span.endMs) return []
+  const answers = await Promise.all(carbonRanges({ startMs: start, endMs: span.endMs }).map(async range => {
     const body = await getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}${tail}`, { ...httpSettings(config), log, signal })
     return parse(range, body)
   }))

@@ -2,21 +2,37 @@ import { slotStarts, type DaySpan } from '../../lib/london-day.ts'
 import { meterPeriods, periodAt } from '../account/agreements.ts'
 import { accountOf } from '../account/table.ts'
 import type { MeterKind, MeterPeriod } from '../account/types.ts'
-import { fetchTariffSlots, type TariffSlots } from '../../clients/octopus/rates.ts'
+import { fetchTariffSlots, unpricedDay, type TariffSlots } from '../../clients/octopus/rates.ts'
+import { EnergyError } from '../../lib/errors.ts'
 import { fetchReadings, readingSpans, type ReadingPath } from '../../clients/octopus/readings.ts'
-import type { FetchContext, PricingValues, SlotValues, UsageValues } from './types.ts'
+import type { FetchContext, PricingValues, SlotValues, SourceDeclaration, UsageValues } from './types.ts'
 
 // A span of days of one of the account's other meters (export, gas): every slot with a meter point of
-// the kind in force is its reading priced by that agreement's tariff; every slot without one,
-// and every slot without OCTOPUS_ACCOUNT, is the source's "no meter" value, so a household
-// without solar or gas gets whole days of zeros.
+// the kind in force is its reading priced by that agreement's tariff, or, without a reading, an
+// unread value that still carries the agreement's standing charge (owed every day an agreement
+// is in force); every slot without one, and every slot without OCTOPUS_ACCOUNT, is the source's
+// "no meter" value, so a household without solar or gas gets whole days of zeros.
 
 export interface MeteredSpan<V extends SlotValues> {
   kind: MeterKind
   path: ReadingPath
   tariffs: TariffSlots
   none (slotStart: number): V
-  value (reading: UsageValues, rate: PricingValues, period: MeterPeriod): V
+  /** A slot in force: its reading, or undefined when the meter has none for it (unread). */
+  value (reading: UsageValues | undefined, rate: PricingValues, period: MeterPeriod): V
+}
+
+/**
+ * Why a day of a metered source has no values: the unpriced tariffs of its agreements (see
+ * unpricedDay), or undefined (not read yet: the default).
+ */
+export function meteredDayMissing (kind: MeterKind): NonNullable<SourceDeclaration['whyMissing']> {
+  return (day, context) => {
+    if (context.config.octopusAccount === '' || context.account === undefined) return new EnergyError('ENERGY_NO_DATA', `${kind} has no data for ${day.date} yet`, { date: day.date })
+    const periods = meterPeriods(context.account, kind, day.startMs, day.endMs)
+    if (periods.some(p => context.tariffs?.unpriced(p.tariff) !== undefined)) return unpricedDay(day.date, periods, context)
+    return new EnergyError('ENERGY_NO_DATA', `${kind} has no data for ${day.date} yet`, { date: day.date })
+  }
 }
 
 export async function fetchMeteredSpan<V extends SlotValues> (span: DaySpan, context: FetchContext, metered: MeteredSpan<V>): Promise<V[]> {
@@ -25,15 +41,12 @@ export async function fetchMeteredSpan<V extends SlotValues> (span: DaySpan, con
   const values = new Map<number, V>()
   for (const start of slotStarts(span)) if (periodAt(periods, start) === undefined) values.set(start, metered.none(start))
   const readings = await fetchReadings(span, readingSpans(periods), metered.path, metered.tariffs.source, context)
+  const bySlot = new Map(readings.map(r => [r.slot_start, r]))
   for (const period of periods) {
-    // Each agreement prices the readings of its period (asked for only where there are some).
-    const inPeriod = readings.filter(r => r.slot_start >= period.from && r.slot_start < period.to)
-    if (inPeriod.length === 0) continue
-    const rates = new Map((await fetchTariffSlots(span, period, context, metered.tariffs)).map(r => [r.slot_start, r]))
-    // A reading without a rate is left out: the day shows incomplete rather than unpriced.
-    for (const reading of inPeriod) {
-      const rate = rates.get(reading.slot_start)
-      if (rate !== undefined) values.set(reading.slot_start, metered.value(reading, rate, period))
+    // Each agreement prices its period's slots; a slot without a rate is left out: the day
+    // shows incomplete rather than priced at nothing.
+    for (const rate of await fetchTariffSlots(span, period, context, metered.tariffs)) {
+      values.set(rate.slot_start, metered.value(bySlot.get(rate.slot_start), rate, period))
     }
   }
   return [...values.values()].sort((a, b) => a.slot_start - b.slot_start)

@@ -32,9 +32,16 @@ export interface RateValues { slot_start: number, tariff_code: string, value_exc
  */
 export interface PricingValues extends RateValues { standing_charge_exc_vat: number | null, standing_charge_inc_vat: number | null }
 export interface UsageValues { slot_start: number, consumption: number, meter_serial: string | null }
-/** A slot's export (kWh) and its rate (p/kWh, no VAT); meter and tariff null where no export meter is in force. */
-export interface ExportValues { slot_start: number, kwh: number, meter_serial: string | null, tariff_code: string | null, rate: number }
-/** A slot's gas as read (`unit`) and in kWh, priced, with its carbon; null meter, unit, tariff where no gas meter is in force. */
+/**
+ * A slot's export (kWh) and its rate (p/kWh, no VAT); meter and tariff null where no export meter
+ * is in force; `read` false where one is but has no reading (kWh 0).
+ */
+export interface ExportValues { slot_start: number, kwh: number, meter_serial: string | null, tariff_code: string | null, rate: number, read: boolean }
+/**
+ * A slot's gas as read (`unit`) and in kWh, priced, with its carbon; null meter, unit, tariff
+ * where no gas meter is in force; `read` false where an agreement is but no reading (kWh 0, its
+ * standing charge owed).
+ */
 export interface GasValues {
   slot_start: number
   consumption: number
@@ -47,6 +54,7 @@ export interface GasValues {
   standing_charge_inc_vat: number | null
   standing_charge_exc_vat: number | null
   carbon_g: number
+  read: boolean
 }
 
 export type Co2Record = SlotEnvelope & Co2Values

@@ -18,52 +18,67 @@ const REGIONAL_WIDTH = 1
 const orNull = (x: number): number | null => Number.isNaN(x) ? null : x
 
 /**
- * The day's figures (DESIGN.md "The join"). Electricity over the slots where all four of its
- * sources have a value: kwh = Σu, cost = Σu·p, carbon_g = Σu·i (i = actual, else forecast),
- * avg_intensity = carbon_g / kwh, mix[fuel] = Σu·perc / kwh; summing only those slots keeps the
- * figures consistent with each other. Export and gas over their own slots: export_value =
- * Σ kWh·rate, gas cost = Σ kWh·rate, gas_carbon_g = Σ gCO2e. slots_joined counts the slots
- * every declared input has, so `complete` says whether the whole day of every meter is in.
- * The bill (DESIGN.md "The account"): the tariffs and standing charges of the day's first slot,
- * bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas cost + gas standing charge −
- * export_value. Regional carbon over the slots of the electricity figures that regional has:
- * carbon_g_regional = Σu·i_regional, avg_intensity_regional = carbon_g_regional / Σu of those
- * slots; null when regional has none of them (a partial regional day gives the figures of the
- * slots it has, and keeps the others from slots_joined). Full precision.
+ * The day's figures (DESIGN.md "The join"). Money never waits for carbon: the electricity
+ * figures sum the slots that have a price and usage (kwh = Σu, cost = Σu·p); carbon and mix the
+ * ones of those that also have co2 and mix (carbon_g = Σu·i, i = actual, else forecast;
+ * avg_intensity = carbon_g / Σu of those slots; mix[fuel] = Σu·perc / Σu of those slots), null and
+ * {} when the day has no carbon data at all (before the Carbon Intensity history, 2017-09-26).
+ * Export and gas over their own read slots: export_value = Σ kWh·rate, gas cost = Σ kWh·rate,
+ * gas_carbon_g = Σ gCO2e. The standing charges are owed for every day an agreement is in force,
+ * readings or not: the import one from the first priced slot, gas's from the first slot with a
+ * gas agreement (a slot without readings included). bill_inc_vat = cost_inc_vat +
+ * standing_charge_inc_vat + gas cost + gas standing charge − export_value.
+ * A day is emitted once pricing is whole; every other input may be missing and makes the day
+ * incomplete: bill_complete says every money input (usage, pricing, export, gas) has every slot
+ * read, carbon_slots how many of the priced slots have carbon, complete that every input has
+ * every slot, missing_readings which meters lack readings. Regional carbon over the money slots
+ * that regional has: carbon_g_regional = Σu·i_regional, avg_intensity_regional = carbon_g_regional
+ * / Σu of those slots; null when regional has none of them. Full precision.
  */
 export function aggregateDay (state: JoinState, day: DayState, computedAt: number): DailyAggregate | undefined {
-  // A day is emitted once every input that is not optional is whole; a missing optional input
-  // (a meter's API failing) counts 0 and leaves the day incomplete.
-  if (state.inputs.some((input, i) => input.join.optional !== true && day.whole[i] === undefined)) return undefined
-  const [co2, mix, pricing, usage] = AGGREGATE_INPUTS.map(name => day.whole[state.index.get(name) ?? -1] as SourceBatch)
-  const [exported, gas, regional] = OPTIONAL_INPUTS.map(name => day.whole[state.index.get(name) ?? -1])
-  // Every input the day lacks, optional or not, keeps its slots from being joined.
-  const others = day.whole.filter(b => b !== co2 && b !== mix && b !== pricing && b !== usage)
-  const allWhole = others.every(b => b !== undefined)
+  const whole = (name: string): SourceBatch | undefined => day.whole[state.index.get(name) ?? -1]
+  const pricing = whole('pricing')
+  if (pricing === undefined) return undefined
+  const [co2, mix, usage] = ['co2', 'mix', 'usage'].map(whole)
+  const [exported, gas, regional] = OPTIONAL_INPUTS.map(whole)
+  const declared = (name: string): boolean => state.index.has(name)
   const fuelSums = new Float64Array(MAX_FUELS)
   let kwh = 0
   let costInc = 0
   let costExc = 0
+  let carbonKwh = 0
   let carbon = 0
+  let carbonSlots = 0
+  let anyCarbon = false
   let joined = 0
   let forecastSlots = 0
   let regionalKwh = 0
   let regionalCarbon = 0
   let regionalSlots = 0
+  let usageRead = 0
+  const readAt = (b: SourceBatch | undefined, i: number, width: number): boolean => b !== undefined && b.present[i] === 1 && !Number.isNaN(b.values[i * width])
   for (let i = 0; i < day.slots; i++) {
-    if (co2.present[i] === 0 || mix.present[i] === 0 || pricing.present[i] === 0 || usage.present[i] === 0) continue
+    const hasCarbon = co2 !== undefined && mix !== undefined && co2.present[i] === 1 && mix.present[i] === 1
+    if (hasCarbon) anyCarbon = true
+    if (pricing.present[i] === 0 || usage === undefined || usage.present[i] === 0) continue
+    usageRead++
     const u = usage.values[i]
-    if (allWhole && others.every(b => (b as SourceBatch).present[i] === 1)) joined++
+    // Joined: every declared input has the slot, and the export and gas meters read it.
+    if (day.whole.every(b => b !== undefined && b.present[i] === 1) && (exported === undefined || readAt(exported, i, EXPORT_WIDTH)) && (gas === undefined || readAt(gas, i, GAS_WIDTH))) joined++
     kwh += u
     costInc += u * pricing.values[i * PRICING_WIDTH]
     costExc += u * pricing.values[i * PRICING_WIDTH + 1]
+    if (regional !== undefined && regional.present[i] === 1) {
+      regionalSlots++
+      regionalKwh += u
+      regionalCarbon += u * regional.values[i * REGIONAL_WIDTH]
+    }
+    if (!hasCarbon) continue
+    carbonSlots++
+    carbonKwh += u
     carbon += u * co2.values[i * 2]
     forecastSlots += co2.values[i * 2 + 1]
     for (let f = 0; f < state.fuels.length; f++) fuelSums[f] += u * mix.values[i * MAX_FUELS + f]
-    if (regional === undefined || regional.present[i] === 0) continue
-    regionalSlots++
-    regionalKwh += u
-    regionalCarbon += u * regional.values[i * REGIONAL_WIDTH]
   }
   // The day's standing charge is the one in force at its first slot: the first slot the
   // pricing batch has (a whole batch lacking slot 0 is a short day, complete = false).
@@ -72,46 +87,61 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   const standingExc = first < 0 ? null : orNull(pricing.values[first * PRICING_WIDTH + 3])
   let exportKwh = 0
   let exportValue = 0
+  let exportRead = 0
   for (let i = 0; i < day.slots; i++) {
-    if (exported === undefined || exported.present[i] === 0) continue
-    exportKwh += exported.values[i * EXPORT_WIDTH]
-    exportValue += exported.values[i * EXPORT_WIDTH] * exported.values[i * EXPORT_WIDTH + 1]
+    if (!readAt(exported, i, EXPORT_WIDTH)) continue
+    const values = (exported as SourceBatch).values
+    exportRead++
+    exportKwh += values[i * EXPORT_WIDTH]
+    exportValue += values[i * EXPORT_WIDTH] * values[i * EXPORT_WIDTH + 1]
   }
   let gasKwh = 0
   let gasCostInc = 0
   let gasCostExc = 0
   let gasCarbon = 0
+  let gasRead = 0
+  // Gas's standing charge is the one in force at its first slot with a gas agreement, read or
+  // not (a slot without a gas meter has none, NaN); 0 when no slot of the day has one.
+  let gasStandingInc = 0
+  let gasStandingExc = 0
+  let gasStandingFound = false
   for (let i = 0; i < day.slots; i++) {
     if (gas === undefined || gas.present[i] === 0) continue
+    if (!gasStandingFound && !Number.isNaN(gas.values[i * GAS_WIDTH + 3])) {
+      gasStandingFound = true
+      gasStandingInc = gas.values[i * GAS_WIDTH + 3]
+      gasStandingExc = gas.values[i * GAS_WIDTH + 4]
+    }
+    if (Number.isNaN(gas.values[i * GAS_WIDTH])) continue
+    gasRead++
     const k = gas.values[i * GAS_WIDTH]
     gasKwh += k
     gasCostInc += k * gas.values[i * GAS_WIDTH + 1]
     gasCostExc += k * gas.values[i * GAS_WIDTH + 2]
     gasCarbon += gas.values[i * GAS_WIDTH + 5]
   }
-  // Gas's standing charge is the one in force at its first slot with a meter (a slot without
-  // one has none, NaN); 0 when no slot of the day has a gas meter.
-  let gasStandingInc = 0
-  let gasStandingExc = 0
-  for (let i = 0; i < day.slots; i++) {
-    if (gas === undefined || gas.present[i] === 0 || Number.isNaN(gas.values[i * GAS_WIDTH + 3])) continue
-    gasStandingInc = gas.values[i * GAS_WIDTH + 3]
-    gasStandingExc = gas.values[i * GAS_WIDTH + 4]
-    break
-  }
   const mixShares: Record<string, number> = {}
-  if (kwh > 0) {
+  if (carbonKwh > 0 && mix !== undefined) {
     for (let f = 0; f < state.fuels.length; f++) {
-      if ((mix.columnMask & (1 << f)) !== 0) mixShares[state.fuels[f]] = fuelSums[f] / kwh
+      if ((mix.columnMask & (1 << f)) !== 0) mixShares[state.fuels[f]] = fuelSums[f] / carbonKwh
     }
   }
+  const pricedSlots = pricing.present.reduce((n: number, p) => n + p, 0)
+  // Readings missing: an import slot priced (an agreement in force) without usage, an export or
+  // gas slot not read (or the input not in at all).
+  const missingReadings = [
+    ...(usageRead < pricedSlots ? ['usage'] : []),
+    ...(declared('export') && exportRead < day.slots ? ['export'] : []),
+    ...(declared('gas') && gasRead < day.slots ? ['gas'] : [])
+  ]
+  const billComplete = pricedSlots === day.slots && missingReadings.length === 0
   return {
     date: day.date,
     kwh,
     cost_inc_vat: costInc,
     cost_exc_vat: costExc,
-    carbon_g: carbon,
-    avg_intensity: kwh > 0 ? carbon / kwh : null,
+    carbon_g: anyCarbon ? carbon : null,
+    avg_intensity: carbonKwh > 0 ? carbon / carbonKwh : null,
     mix: mixShares,
     slots_expected: day.slots,
     slots_joined: joined,
@@ -133,6 +163,9 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     // DESIGN.md "The account": unknown while a standing charge is.
     bill_inc_vat: standingInc === null ? null : costInc + standingInc + gasCostInc + gasStandingInc - exportValue,
     carbon_g_regional: regionalSlots === 0 ? null : regionalCarbon,
-    avg_intensity_regional: regionalSlots > 0 && regionalKwh > 0 ? regionalCarbon / regionalKwh : null
+    avg_intensity_regional: regionalSlots > 0 && regionalKwh > 0 ? regionalCarbon / regionalKwh : null,
+    bill_complete: billComplete,
+    carbon_slots: carbonSlots,
+    missing_readings: missingReadings
   }
 }

@@ -6,7 +6,8 @@ export interface DailyAggregate {
   kwh: number
   cost_inc_vat: number
   cost_exc_vat: number
-  carbon_g: number
+  /** null: no carbon data for the day (before the Carbon Intensity history), version 4. */
+  carbon_g: number | null
   avg_intensity: number | null
   mix: Record<string, number>
   slots_expected: number
@@ -31,6 +32,12 @@ export interface DailyAggregate {
   /** Version 3 (issue 16): by the regional forecast; null when the day has no regional data. */
   carbon_g_regional: number | null
   avg_intensity_regional: number | null
+  /** Version 4 (money never waits for carbon): every money input has every slot read. */
+  bill_complete: boolean
+  /** Priced slots with usage that have carbon data (null: computed before version 4). */
+  carbon_slots: number | null
+  /** Meters with slots in force but no readings: usage, export, gas. */
+  missing_readings: string[]
 }
 
 /**
@@ -62,8 +69,8 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   /** Doubles per slot in the input's column block. */
   width: number
   /**
-   * A day is computed without it when it is missing (its meter's API failing), and shows
-   * incomplete; without `optional` the day waits until the input is whole.
+   * Read only when SOURCES runs it (the account's other meters, regional). Whatever the flag, a
+   * day is computed once pricing is whole; a missing input leaves it incomplete (aggregate.ts).
    */
   optional?: boolean
   /**

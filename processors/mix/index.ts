@@ -4,7 +4,7 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue, slotIndex } from '../join/state.ts'
 import type { JoinState } from '../join/types.ts'
-import { fetchCarbonRanges } from '../ingest/carbon.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
 import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from './normalise.ts'
 
 /** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
@@ -14,6 +14,7 @@ export const MAX_FUELS = 16
 export const mixSource: SourceDeclaration<MixValues> = {
   name: 'mix',
   topic: 'energy.mix',
+  whyMissing: day => beforeCarbonHistory('mix', day, 'national') ?? new EnergyError('ENERGY_NO_DATA', `mix has no data for ${day.date} yet`, { date: day.date }),
   fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'generation', context, parseMixSlots),
   // One row per slot and fuel: a re-delivered slot replaces all its fuel rows.
   sink: {

@@ -7,7 +7,7 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
-import { fetchTariffSlots } from '../../clients/octopus/rates.ts'
+import { fetchTariffSlots, unpricedDay } from '../../clients/octopus/rates.ts'
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
@@ -28,8 +28,7 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   whyMissing (day, context) {
     const periods = tariffPeriods(day.date, day, context)
     if (periods.length === 0) return new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${context.config.octopusAccount} is in force on this day`, { date: day.date })
-    const tariffs = [...new Set(periods.map(p => p.tariff))].join(', ')
-    return new EnergyError('ENERGY_UNPRICED', `${day.date}: tariff ${tariffs} has no unit rates for this day (not published yet, or before the product launched)`, { date: day.date, tariff: tariffs })
+    return unpricedDay(day.date, periods, context)
   },
   sink: {
     name: 'unit_rates',

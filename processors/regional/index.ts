@@ -1,6 +1,6 @@
 import { EnergyError } from '../../lib/errors.ts'
 import { slotStarts } from '../../lib/london-day.ts'
-import { fetchCarbonRanges } from '../ingest/carbon.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import type { RegionalValues, SourceDeclaration } from '../ingest/types.ts'
@@ -36,6 +36,8 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
     return answers.flat()
   },
   whyMissing: (day, { config, account }) => {
+    const before = beforeCarbonHistory('regional', day, 'regional')
+    if (before !== undefined) return before
     if (slotStarts(day).some(ms => regionFor(config, account, ms) !== undefined)) {
       return new EnergyError('ENERGY_NO_DATA', `regional has no data for ${day.date} yet`, { date: day.date })
     }

@@ -51,7 +51,7 @@ test('standard-unit-rates of an E-2R tariff and day/night rates of an E-1R one a
   const { get, json } = await startSampleApi(t)
   const twoRates = await get(tariffPath(E7_PRODUCT, E7, 'standard-unit-rates'))
   assert.equal(twoRates.status, 400)
-  assert.deepStrictEqual(await twoRates.json(), { detail: 'This tariff has day and night unit rates: ask for day-unit-rates and night-unit-rates.' })
+  assert.deepStrictEqual(await twoRates.json(), { detail: 'This tariff has day and night rates, not standard.' })
   for (const list of ['day-unit-rates', 'night-unit-rates']) {
     const oneRate = await get(tariffPath(E7_PRODUCT, `E-1R-${E7_PRODUCT}-N`, list))
     assert.equal(oneRate.status, 400, list)

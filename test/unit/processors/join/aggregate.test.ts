@@ -65,7 +65,8 @@ test('2024-03-31 (clocks go forward): 46 slots, every figure exact', () => {
     forecast_slots: 0,
     batches: batchesOf('2024-03-31'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    bill_complete: true, carbon_slots: 46, missing_readings: []
   })
 })
 
@@ -102,7 +103,8 @@ test('2024-10-27 (clocks go back): 50 slots, the repeated hour counted twice, ev
     forecast_slots: 0,
     batches: batchesOf('2024-10-27'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    bill_complete: true, carbon_slots: 50, missing_readings: []
   })
 })
 
@@ -130,7 +132,8 @@ test('null actuals: the forecast is used for those slots and counted in forecast
     forecast_slots: 10,
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    bill_complete: true, carbon_slots: 48, missing_readings: []
   })
 })
 
@@ -158,7 +161,8 @@ test('negative prices reduce the cost, down to a negative day total', () => {
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    bill_complete: true, carbon_slots: 48, missing_readings: []
   })
 })
 
@@ -184,7 +188,8 @@ test('kwh = 0: avg_intensity is null and mix is empty (no usage to weight by), t
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    bill_complete: true, carbon_slots: 48, missing_readings: []
   })
 })
 
@@ -223,12 +228,17 @@ test('two usage slots missing: a batch of 46 is whole, the day is emitted with s
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    // Two priced slots without a reading: the bill is not final.
+    bill_complete: false,
+    carbon_slots: 46,
+    missing_readings: ['usage']
   })
 })
 
 test('a slot missing from another source also leaves the day incomplete: slots_joined counts slots with all four values', () => {
-  // co2 lacks slot 0, pricing lacks slot 47: 46 slots have all four values.
+  // co2 lacks slot 0, pricing lacks slot 47: 46 slots have all four values. Money never waits
+  // for carbon: kWh and cost sum the 47 priced slots with usage, carbon the 46 of those with carbon.
   const spec: DaySpec = {
     co2: i => i === 0 ? undefined : { actual: 100, forecast: 100 },
     mix: () => [{ fuel: 'gas', perc: 100 }],
@@ -239,9 +249,9 @@ test('a slot missing from another source also leaves the day incomplete: slots_j
   assert.equal(completions, 4)
   assert.deepStrictEqual(aggregate, {
     date: '2024-06-15',
-    kwh: 46,
-    cost_inc_vat: 483,
-    cost_exc_vat: 460,
+    kwh: 47,
+    cost_inc_vat: 493.5,
+    cost_exc_vat: 470,
     carbon_g: 4600,
     avg_intensity: 100,
     mix: { gas: 100 },
@@ -251,28 +261,43 @@ test('a slot missing from another source also leaves the day incomplete: slots_j
     forecast_slots: 0,
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
-    ...UNKNOWN_STANDING_CHARGE
+    ...UNKNOWN_STANDING_CHARGE,
+    // Pricing lacks a slot: the bill is not final, though no reading is missing.
+    bill_complete: false,
+    carbon_slots: 46,
+    missing_readings: []
   })
 })
 
-test('no aggregate until all four sources have a whole batch', () => {
+test('money never waits for carbon or usage: no aggregate until pricing is whole; then each input whole re-derives the day', () => {
   const spec: DaySpec = {
     co2: () => ({ actual: 100, forecast: 100 }),
     mix: () => [{ fuel: 'gas', perc: 100 }],
-    pricing: () => ({ exc: 10, inc: 10.5 }),
+    pricing: () => ({ exc: 10, inc: 10.5, standingExc: 50, standingInc: 52.5 }),
     usage: () => 1
   }
   const events = dayEvents('2024-06-15', spec)
   const state = newJoinState()
-  // Everything but the very last usage record: three whole batches and 47 of 48 usage slots.
-  for (const { source, record } of events.slice(0, -1)) applyRecord(state, source, record)
-  const day = state.days.get('2024-06-15')
-  assert.ok(day !== undefined)
-  assert.equal(aggregateDay(state, day, NOW), undefined)
-  const last = events.at(-1) as SourceEvent
-  assert.equal(applyRecord(state, last.source, last.record), true)
-  assert.equal(aggregateDay(state, day, NOW)?.kwh, 48)
+  const apply = (source: string): void => { for (const e of events.filter(e => e.source === source)) applyRecord(state, e.source, e.record) }
+  const day = (): DailyAggregate | undefined => aggregateDay(state, state.days.get('2024-06-15') as NonNullable<ReturnType<typeof state.days.get>>, NOW)
+  apply('usage')
+  apply('co2')
+  assert.equal(day(), undefined)
+  // Pricing whole: the bill lands without carbon (no mix yet): standing charge and cost.
+  apply('pricing')
+  assert.deepStrictEqual(pick(day()), { kwh: 48, cost_inc_vat: 504, carbon_g: null, avg_intensity: null, mix: {}, bill_inc_vat: 504 + 52.5, bill_complete: true, carbon_slots: 0, complete: false, missing_readings: [] })
+  apply('mix')
+  assert.deepStrictEqual(pick(day()), { kwh: 48, cost_inc_vat: 504, carbon_g: 4800, avg_intensity: 100, mix: { gas: 100 }, bill_inc_vat: 504 + 52.5, bill_complete: true, carbon_slots: 48, complete: true, missing_readings: [] })
+  // A day priced but not read yet (no usage at all): its standing charge, the readings missing.
+  const unread = newJoinState()
+  for (const e of events.filter(e => e.source === 'pricing')) applyRecord(unread, e.source, e.record)
+  const bare = aggregateDay(unread, unread.days.get('2024-06-15') as NonNullable<ReturnType<typeof state.days.get>>, NOW)
+  assert.deepStrictEqual(pick(bare), { kwh: 0, cost_inc_vat: 0, carbon_g: null, avg_intensity: null, mix: {}, bill_inc_vat: 52.5, bill_complete: false, carbon_slots: 0, complete: false, missing_readings: ['usage'] })
 })
+
+const pick = (a: DailyAggregate | undefined): Partial<DailyAggregate> | undefined => a === undefined
+  ? undefined
+  : { kwh: a.kwh, cost_inc_vat: a.cost_inc_vat, carbon_g: a.carbon_g, avg_intensity: a.avg_intensity, mix: a.mix, bill_inc_vat: a.bill_inc_vat, bill_complete: a.bill_complete, carbon_slots: a.carbon_slots, complete: a.complete, missing_readings: a.missing_readings }
 
 // The bill (DESIGN.md "The account", contract): standing charge and tariff of the day's first
 // slot, bill_inc_vat = cost_inc_vat + standing_charge_inc_vat + gas_cost_inc_vat +
@@ -308,7 +333,10 @@ for (const [date, slots] of [['2024-03-31', 46], ['2024-06-15', 48], ['2024-10-2
       standing_charge_exc_vat: 50,
       ...NO_EXPORT_OR_GAS,
       ...NO_REGIONAL,
-      bill_inc_vat: 10.5 * slots + 52.5
+      bill_inc_vat: 10.5 * slots + 52.5,
+      bill_complete: true,
+      carbon_slots: slots,
+      missing_readings: []
     })
   })
 }

@@ -18,13 +18,13 @@ const electricity: DaySpec = {
 }
 
 const exportBatch = (date: TestDate, id: string, kwh: (i: number) => number): ExportRecord[] =>
-  batchOf(date, id, i => ({ kwh: kwh(i), meter_serial: 'EXP1', tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', rate: 15 }))
+  batchOf(date, id, i => ({ kwh: kwh(i), meter_serial: 'EXP1', tariff_code: 'E-1R-OUTGOING-FIX-12M-19-05-13-C', rate: 15, read: true }))
 const gasBatch = (date: TestDate, id: string, kwh: (i: number) => number | undefined): GasRecord[] =>
   batchOf(date, id, i => {
     const k = kwh(i)
     return k === undefined
       ? undefined
-      : { consumption: k / 11, unit: 'm3', kwh: k, meter_serial: 'G1', tariff_code: 'G-1R-VAR-22-11-01-C', value_inc_vat: 6.25, value_exc_vat: 6, standing_charge_inc_vat: 31.5, standing_charge_exc_vat: 30, carbon_g: k * 200 }
+      : { consumption: k / 11, unit: 'm3', kwh: k, meter_serial: 'G1', tariff_code: 'G-1R-VAR-22-11-01-C', value_inc_vat: 6.25, value_exc_vat: 6, standing_charge_inc_vat: 31.5, standing_charge_exc_vat: 30, carbon_g: k * 200, read: true }
   })
 
 function apply (state: JoinState, events: SourceEvent[]): number {
@@ -92,16 +92,37 @@ test('a missing optional input (the gas meter\'s API failing): the day is emitte
   assert.deepStrictEqual([whole?.gas_kwh, whole?.slots_joined, whole?.complete, whole?.batches.gas], [48, 48, true, `${date}/gas-2`])
 })
 
-test('a required input missing still holds the day back, optional inputs or not', () => {
+test('pricing missing holds the day back; usage missing does not: the day lands with what it owes, the readings missing', () => {
   const date = '2024-06-15'
-  const state = newJoinState('meters')
-  apply(state, [
-    ...dayEvents(date, { ...electricity, usage: () => undefined }),
-    ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })),
-    ...gasBatch(date, `${date}/gas`, () => 1).map(record => ({ source: 'gas', record }))
-  ])
-  assert.equal(aggregateOf(state, date), undefined)
+  const meters = [...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })), ...gasBatch(date, `${date}/gas`, () => 1).map(record => ({ source: 'gas', record }))]
+  const unpriced = newJoinState('meters')
+  apply(unpriced, [...dayEvents(date, { ...electricity, pricing: () => undefined }), ...meters])
+  assert.equal(aggregateOf(unpriced, date), undefined)
+  const unread = newJoinState('meters')
+  apply(unread, [...dayEvents(date, { ...electricity, usage: () => undefined }), ...meters])
+  const day = aggregateOf(unread, date)
+  assert.deepStrictEqual([day?.kwh, day?.cost_inc_vat, day?.standing_charge_inc_vat, day?.gas_kwh, day?.bill_inc_vat, day?.bill_complete, day?.missing_readings],
+    [0, 0, 52.5, 48, 52.5 + 48 * 6.25 + 31.5, false, ['usage']])
 })
+
+for (const date of ['2024-03-31', '2024-06-15', '2024-10-27'] as const) {
+  const slots = DAYS[date].slots
+  test(`${date} (${slots} slots): a gas agreement in force without readings owes its standing charge; the day says gas readings are missing`, () => {
+    const state = newJoinState('meters')
+    // No reading at all, then half a day read: the standing charge once either way.
+    const unread = gasBatch(date, `${date}/gas`, () => 1).map(record => ({ ...record, consumption: 0, unit: null, kwh: 0, meter_serial: null, carbon_g: 0, read: false }))
+    apply(state, [...dayEvents(date, electricity), ...exportBatch(date, `${date}/export`, () => 0).map(record => ({ source: 'export', record })), ...unread.map(record => ({ source: 'gas', record }))])
+    const none = aggregateOf(state, date)
+    const electricityBill = 0.5 * slots * 21 + 52.5
+    assert.deepStrictEqual([none?.gas_kwh, none?.gas_cost_inc_vat, none?.gas_standing_charge_inc_vat, none?.gas_standing_charge_exc_vat, none?.bill_inc_vat, none?.bill_complete, none?.complete, none?.slots_joined, none?.missing_readings],
+      [0, 0, 31.5, 30, electricityBill + 31.5, false, false, 0, ['gas']])
+    const half = gasBatch(date, `${date}/gas-2`, () => 2).map((record, i) => i < slots / 2 ? record : { ...unread[i], batch_id: `${date}/gas-2` })
+    apply(state, half.map(record => ({ source: 'gas', record })))
+    const partly = aggregateOf(state, date)
+    assert.deepStrictEqual([partly?.gas_kwh, partly?.gas_cost_inc_vat, partly?.gas_standing_charge_inc_vat, partly?.bill_inc_vat, partly?.slots_joined, partly?.missing_readings],
+      [slots, slots * 6.25, 31.5, electricityBill + slots * 6.25 + 31.5, slots / 2, ['gas']])
+  })
+}
 
 test('a gas meter from mid-day (moving in): the day\'s gas standing charge is its first metered slot\'s, not the no-meter slots\' none', () => {
   const date = '2024-06-15'

@@ -89,6 +89,9 @@ test('a newer whole batch with fewer slots replaces a fuller one: the latest bat
     carbon_g: 4600,
     slots_joined: 46,
     complete: false,
+    carbon_slots: 46,
+    bill_complete: false,
+    missing_readings: ['usage'],
     batches: { ...batchesOf('2024-06-15'), usage: batchId('2024-06-15', 'usage', 'b2') }
   })
 })
