@@ -2,7 +2,7 @@ import { isLocalDate } from '../lib/london-day.ts'
 import { isEnergyError } from '../lib/errors.ts'
 import { parseAgreementChange } from './agreements.ts'
 import { parseFaults } from './faults.ts'
-import type { Agreement, Reply, SampleApi } from './types.ts'
+import type { AccountDrop, Agreement, Reply, SampleApi } from './types.ts'
 
 // Test and demo controls under /_admin: never faulted, never counted.
 
@@ -18,6 +18,7 @@ export function adminReply (api: SampleApi, method: string, url: URL, body: stri
   }
   if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, url.searchParams, body)
   if (what === 'latency' && segments.length === 1) return latencyReply(api, method, body)
+  if (what === 'account' && segments.length === 1) return accountReply(api, method, body)
   if (what === 'requests' && segments.length === 1) {
     return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
   }
@@ -65,6 +66,36 @@ function latencyReply (api: SampleApi, method: string, body: string): Reply {
     throw err
   }
   return { status: 200, body: { ms: api.latency() } }
+}
+
+/**
+ * GET answers `{"dropped": [...]}`; POST takes `{"drop": {"mpan"|"mprn": "…", "serial"?: "…"}}`
+ * (leave that meter point, or that meter, out of the account answers) or `{"restore": true}`
+ * (put every one back) and answers the same.
+ */
+function accountReply (api: SampleApi, method: string, body: string): Reply {
+  if (method === 'GET') return { status: 200, body: { dropped: api.accountDrops() } }
+  if (method !== 'POST') return notAllowed(method, 'GET, POST')
+  const origin = 'POST /_admin/account body'
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch (err) {
+    return { status: 400, body: { detail: `${origin} is not valid JSON: ${(err as Error).message}` } }
+  }
+  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : []
+  const { drop, restore } = value as { drop?: unknown, restore?: unknown }
+  if (fields.length === 1 && restore === true) {
+    api.restoreAccount()
+    return { status: 200, body: { dropped: [] } }
+  }
+  if (fields.length !== 1 || drop === undefined) return { status: 400, body: { detail: `${origin} must be {"drop": {"mpan"|"mprn": "…", "serial"?: "…"}} or {"restore": true}, got ${JSON.stringify(value)}` } }
+  try {
+    return { status: 200, body: { dropped: api.dropFromAccount(drop as AccountDrop) } }
+  } catch (err) {
+    if (err instanceof RangeError) return { status: 400, body: { detail: `${origin}: ${err.message}` } }
+    throw err
+  }
 }
 
 function agreementsReply (api: SampleApi, method: string, query: URLSearchParams, body: string): Reply {

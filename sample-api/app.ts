@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isLocalDate } from '../lib/london-day.ts'
+import { ACCOUNT_METER_POINTS } from './account.ts'
 import { adminReply } from './admin.ts'
 import { checkAgreementChange, spliceAgreement } from './agreements.ts'
 import { carbonRoute } from './carbon.ts'
@@ -7,11 +8,11 @@ import { checkFaults, takeFault } from './faults.ts'
 import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
 import { octopusRoute } from './octopus.ts'
 import {
-  DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
+  CARBON_NATIONAL_START_DATE, CARBON_REGIONAL_START_DATE, DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
   SAMPLE_EXPORT_MPAN, SAMPLE_GAS_AGREEMENTS, SAMPLE_IMPORT_AGREEMENTS, SAMPLE_MPAN, SAMPLE_MPRN, SAMPLE_PREVIOUS_AGREEMENTS,
   SAMPLE_PREVIOUS_MPAN
 } from './options.ts'
-import type { Agreement, Fault, MeterFuel, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
+import type { AccountDrop, Agreement, CarbonStarts, Fault, MeterFuel, Reply, RequestCounters, Route, SampleApi, SampleApiOptions } from './types.ts'
 
 const INTERNAL_ERROR: Reply = { status: 500, body: { detail: 'Internal server error' } }
 
@@ -25,6 +26,11 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
   let revisions = new Map<string, number>()
   let counters: RequestCounters = { total: 0, bySource: {}, byPath: {} }
   let agreements = initialAgreements()
+  let drops: AccountDrop[] = []
+  const carbonStarts: CarbonStarts = {
+    nationalMs: carbonStart(options.carbonNationalStart ?? CARBON_NATIONAL_START_DATE, 'carbonNationalStart'),
+    regionalMs: carbonStart(options.carbonRegionalStart ?? CARBON_REGIONAL_START_DATE, 'carbonRegionalStart')
+  }
 
   const api: SampleApi = {
     handler (req, res) {
@@ -65,8 +71,19 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       latencyMs = checkLatency(ms)
       log?.info({ latencyMs }, 'sample API latency set')
     },
+    accountDrops: () => drops.map(d => ({ ...d })),
+    dropFromAccount (drop) {
+      drops = [...drops, checkDrop(drop)]
+      log?.info({ drop }, 'sample API account meter dropped')
+      return api.accountDrops()
+    },
+    restoreAccount () {
+      drops = []
+      log?.info('sample API account meters restored')
+    },
     reset () {
       faults = []
+      drops = []
       revisions = new Map()
       counters = { total: 0, bySource: {}, byPath: {} }
       agreements = initialAgreements()
@@ -90,7 +107,7 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       const body = method === 'PUT' || method === 'POST' ? await readBody(req) : ''
       return send(res, adminReply(api, method, url, body))
     }
-    const route = findRoute(url)
+    const route = findRoute(url, carbonStarts)
     count(route?.path ?? url.pathname, route)
     // Upstream latency comes before everything else the server does, faults included; a
     // request whose client leaves meanwhile takes no fault.
@@ -117,7 +134,8 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       apiKeys,
       revisionOf: date => revisions.get(date) ?? 0,
       agreementsOf: mpan => api.agreements(mpan),
-      gasAgreementsOf: mprn => api.gasAgreements(mprn)
+      gasAgreementsOf: mprn => api.gasAgreements(mprn),
+      dropped: drops
     })
     const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
     send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, source, reply.body, fault?.date) }, fault?.kind === 'malformed')
@@ -145,9 +163,9 @@ function initialAgreements (): Record<MeterFuel, Map<string, Agreement[]>> {
   }
 }
 
-function findRoute (url: URL): Route | undefined {
+function findRoute (url: URL, carbonStarts: CarbonStarts): Route | undefined {
   const [mount, ...segments] = url.pathname.split('/').filter(Boolean)
-  if (mount === 'carbon') return carbonRoute(segments)
+  if (mount === 'carbon') return carbonRoute(segments, carbonStarts)
   if (mount === 'octopus' && segments[0] === 'v1') return octopusRoute(segments.slice(1), url)
   return undefined
 }
@@ -171,6 +189,34 @@ function faultReply (fault: Fault | undefined): Reply | undefined {
     }
     default: return undefined
   }
+}
+
+/** UTC midnight (ms) of a carbon data set's first day, YYYY-MM-DD; RangeError otherwise. */
+function carbonStart (date: unknown, name: string): number {
+  const ms = typeof date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN
+  if (Number.isNaN(ms)) throw new RangeError(`${name} must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`)
+  return ms
+}
+
+/**
+ * A drop of a meter point (`mpan` or `mprn`) of either account, or of one of its meters
+ * (`serial`); RangeError naming the problem.
+ */
+function checkDrop (value: unknown): AccountDrop {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError('drop must be an object {"mpan"|"mprn": "…", "serial"?: "…"}')
+  const drop = value as Record<string, unknown>
+  const unknown = Object.keys(drop).filter(k => k !== 'mpan' && k !== 'mprn' && k !== 'serial')
+  if (unknown.length > 0) throw new RangeError(`drop has unknown field ${unknown.map(k => `"${k}"`).join(', ')}`)
+  const { mpan, mprn, serial } = drop
+  if ((mpan === undefined) === (mprn === undefined)) throw new RangeError('drop needs mpan (electricity) or mprn (gas), one of them')
+  const point = mpan ?? mprn
+  if (typeof point !== 'string') throw new RangeError(`${mpan === undefined ? 'mprn' : 'mpan'} must be a string, got ${JSON.stringify(point)}`)
+  if (serial !== undefined && typeof serial !== 'string') throw new RangeError(`serial must be a string, got ${JSON.stringify(serial)}`)
+  const fuel = mpan === undefined ? 'gas' : 'electricity'
+  const known = ACCOUNT_METER_POINTS.find(p => p.fuel === fuel && p.point === point)
+  if (known === undefined) throw new RangeError(`${mpan === undefined ? 'mprn' : 'mpan'} "${point}" is not a meter point of any account`)
+  if (serial !== undefined && !known.serials.includes(serial)) throw new RangeError(`serial "${serial}" is not a meter of ${known.point} (${known.serials.join(', ')})`)
+  return { ...(mpan === undefined ? { mprn: point } : { mpan: point }), ...(serial === undefined ? {} : { serial }) }
 }
 
 /** A latency in ms: a whole number >= 0, else RangeError. */

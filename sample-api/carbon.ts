@@ -2,7 +2,7 @@ import { localDateOf, londonDay, isLocalDate, slotStarts, SLOT_MS } from '../lib
 import { carbonIntensity, forecastAt, generationMix, intensityIndex, regionalGenerationMix, regionalIntensity } from './data.ts'
 import { carbonTime } from './format.ts'
 import { regionOfId, regionOfOutcode, type Region } from './regions.ts'
-import type { Reply, RequestSource, Route, RouteContext } from './types.ts'
+import type { CarbonStarts, Reply, RequestSource, Route, RouteContext } from './types.ts'
 
 // Carbon Intensity API (api.carbonintensity.org.uk), mounted under /carbon.
 
@@ -19,22 +19,31 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/
 type RegionKind = 'postcode' | 'regionid'
 type BodyOf = (ctx: RouteContext, starts: number[]) => object
 
-/** The route for a path below /carbon (segments without empty ones), if any. */
-export function carbonRoute (segments: string[]): Route | undefined {
+/**
+ * The route for a path below /carbon (segments without empty ones), if any. The data sets begin
+ * at `starts`: earlier slots are not answered (none at all: `{"data": []}`).
+ */
+export function carbonRoute (segments: string[], starts: CarbonStarts): Route | undefined {
   const [first, second, third, fourth, fifth, sixth, ...rest] = segments
   if (rest.length > 0) return undefined
   if (first === 'regional' && second === 'intensity' && (fifth === 'postcode' || fifth === 'regionid') && sixth !== undefined) {
-    return regionalRoute(third, fourth, fifth, sixth)
+    return regionalRoute(third, fourth, fifth, sixth, starts.regionalMs)
   }
   if (fourth !== undefined || second === undefined || third === undefined) return undefined
-  if (first === 'intensity' && second === 'date') return intensityDateRoute(third)
-  if (first === 'intensity' && third === 'fw48h') return slotsRoute('forecast', '/carbon/intensity/{from}/fw48h', forecastStarts(second), listOf(intensityEntry))
-  if (first === 'intensity') return slotsRoute('co2', '/carbon/intensity/{from}/{to}', parseRange(second, third), listOf(intensityEntry))
-  if (first === 'generation') return slotsRoute('mix', '/carbon/generation/{from}/{to}', parseRange(second, third), listOf(generationEntry))
+  const national = (list: number[] | Reply): number[] | Reply => since(list, starts.nationalMs)
+  if (first === 'intensity' && second === 'date') return intensityDateRoute(third, starts.nationalMs)
+  if (first === 'intensity' && third === 'fw48h') return slotsRoute('forecast', '/carbon/intensity/{from}/fw48h', national(forecastStarts(second)), listOf(intensityEntry))
+  if (first === 'intensity') return slotsRoute('co2', '/carbon/intensity/{from}/{to}', national(parseRange(second, third)), listOf(intensityEntry))
+  if (first === 'generation') return slotsRoute('mix', '/carbon/generation/{from}/{to}', national(parseRange(second, third)), listOf(generationEntry))
   return undefined
 }
 
-function intensityDateRoute (date: string): Route {
+/** The slot starts at or after `fromMs` (a 400 as it is). */
+function since (starts: number[] | Reply, fromMs: number): number[] | Reply {
+  return 'status' in starts ? starts : starts.filter(s => s >= fromMs)
+}
+
+function intensityDateRoute (date: string, fromMs: number): Route {
   if (!isLocalDate(date)) {
     return { source: 'co2', respond: () => badRequest('Please enter a valid date in ISO8601 format YYYY-MM-DD') }
   }
@@ -42,7 +51,7 @@ function intensityDateRoute (date: string): Route {
     source: 'co2',
     dates: { from: date, to: date },
     // The date endpoint answers the UK local day: 46, 48 or 50 half-hours.
-    respond: ctx => ({ status: 200, body: { data: slotStarts(londonDay(date)).map(start => intensityEntry(ctx, start)) } })
+    respond: ctx => ({ status: 200, body: { data: slotStarts(londonDay(date)).filter(s => s >= fromMs).map(start => intensityEntry(ctx, start)) } })
   }
 }
 
@@ -52,11 +61,11 @@ function intensityDateRoute (date: string): Route {
  * API nests an object, not the list its docs show: {"data": {regionid, dnoregion, shortname,
  * postcode (postcode form only), "data": [slots]}}.
  */
-function regionalRoute (fromText: string, toText: string, kind: RegionKind, value: string): Route {
+function regionalRoute (fromText: string, toText: string, kind: RegionKind, value: string, fromMs: number): Route {
   const forecast = toText === 'fw48h'
   const source = forecast ? 'forecast' : 'regional'
   const path = `/carbon/regional/intensity/{from}/${forecast ? 'fw48h' : '{to}'}/${kind}/{${kind}}`
-  const starts = forecast ? forecastStarts(fromText) : parseRange(fromText, toText)
+  const starts = since(forecast ? forecastStarts(fromText) : parseRange(fromText, toText), fromMs)
   if ('status' in starts) return slotsRoute(source, path, starts, () => ({}))
   const region = kind === 'postcode' ? regionOfOutcode(value) : regionOfId(value)
   if (region === undefined) {

@@ -1,7 +1,7 @@
 import { localDateOf, londonDay, SLOT_MS } from '../lib/london-day.ts'
 import { londonTime } from './format.ts'
 import { MAX_CONSUMPTION_PAGE_SIZE } from './options.ts'
-import { countSlots, pagedReply, parsePage, slotAt, slotRuns } from './paging.ts'
+import { countSlots, pagedReply, parsePage, slotAt, slotRunsWithout } from './paging.ts'
 import { parsePeriod } from './period.ts'
 import type { Reply, RouteContext, SampleMeter } from './types.ts'
 
@@ -27,7 +27,8 @@ export function consumptionReply (ctx: RouteContext, meter: SampleMeter | undefi
   )
   // A missing fault leaves a hole at the end of its date, wherever that lies in the period.
   const dayEnd = ctx.missing === undefined ? 0 : londonDay(ctx.missing.date).endMs
-  const runs = slotRuns(first, last, dayEnd - (ctx.missing?.slots ?? 0) * SLOT_MS, dayEnd)
+  const holes = [...(meter.gaps ?? []), { fromMs: dayEnd - (ctx.missing?.slots ?? 0) * SLOT_MS, toMs: dayEnd }]
+  const runs = slotRunsWithout(first, last, holes)
   const count = countSlots(runs)
   const oldestFirst = ctx.url.searchParams.get('order_by') === 'period'
   return pagedReply(ctx.url, page, count, i => {

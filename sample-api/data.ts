@@ -43,7 +43,8 @@ const STREAM = {
   gasStandingCharge: 30,
   forecastRevision: 31,
   regionalForecast: 32,
-  regionalMix: 33
+  regionalMix: 33,
+  trackerRate: 34
 } as const
 // A revision shifts a reading's per-slot streams past every entry above.
 const REVISION_STRIDE = 100
@@ -437,4 +438,41 @@ export function gasConsumption (seed: number, slotStartMs: number, revision = 0)
   const heat = 0.5 * curve(HEATING, hour) * season * cold * (0.85 + 0.3 * unitHash(seed, slot, stream(STREAM.gasHeat)))
   const water = curve(HOT_WATER, hour) * (0.01 + 0.09 * unitHash(seed, slot, stream(STREAM.gasHotWater)))
   return round(clamp(heat + water, 0, 0.8), 3)
+}
+
+/**
+ * Unit rate (p/kWh) of a Tracker product (e.g. SILVER-24-12-31) for the London day
+ * [dayStartMs, dayEndMs): one rate a day that follows the wholesale price, here the mean of that
+ * day's Agile rates exc VAT, less 2p, ±1p a day of the product's own, 8-40p exc VAT.
+ */
+export function trackerRate (seed: number, product: string, dayStartMs: number, dayEndMs: number): UnitRate {
+  let sum = 0
+  for (let slot = dayStartMs; slot < dayEndMs; slot += SLOT_MS) sum += agileRate(seed, slot).value_exc_vat
+  const mean = sum / ((dayEndMs - dayStartMs) / SLOT_MS)
+  const own = 2 * unitHash(seed, textHash(product) ^ hash32(Math.round(dayStartMs / HOUR_MS)), STREAM.trackerRate) - 1
+  return withVat(clamp(mean - 2 + own, 8, 40))
+}
+
+/** Price bands of a time-of-use tariff (Cosy, Flux): cheap, standard and peak windows of the day. */
+export type TimeOfUseBand = 'cheap' | 'standard' | 'peak'
+
+// A band's unit rate as a share of the product's standard rate that quarter: Cosy's cheap hours
+// cost about half its standard rate, its peak about a half more.
+const BAND_FACTORS: Record<TimeOfUseBand, number> = { cheap: 0.5, standard: 1, peak: 1.5 }
+
+/**
+ * Unit rate (p/kWh) of a time-of-use product's band for a quarter (as for fixedRate): the
+ * product's fixedRate × 0.5 (cheap), × 1 (standard) or × 1.5 (peak).
+ */
+export function timeOfUseRate (seed: number, quarter: number, product: string, band: TimeOfUseBand): UnitRate {
+  return withVat(fixedRate(seed, quarter, product).value_exc_vat * BAND_FACTORS[band])
+}
+
+/**
+ * Gas a SMETS1 meter reads for a slot, in kWh: the SMETS2 m³ reading converted as Octopus does,
+ * m³ × 1.02264 (volume correction) × 40 MJ/m³ (calorific value) ÷ 3.6 (MJ per kWh), 3 decimals
+ * (HomeAssistant-OctopusEnergy gas/__init__.py convert_m3_to_kwh, const.py DEFAULT_CALORIFIC_VALUE).
+ */
+export function smets1GasConsumption (seed: number, slotStartMs: number, revision = 0): number {
+  return round(gasConsumption(seed, slotStartMs, revision) * 1.02264 * 40 / 3.6, 3)
 }

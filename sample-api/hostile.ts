@@ -52,6 +52,7 @@ export function makeHostile (kind: HostileKind, source: RequestSource, body: unk
         else hostileRate(kind, entry)
         break
       case 'account':
+      case 'catalogue':
         break
     }
   }

@@ -1,8 +1,9 @@
 import { accountBody } from './account.ts'
 import { consumptionReply } from './consumption.ts'
 import { consumptionSource, findMeter } from './meters.ts'
-import { SAMPLE_ACCOUNT } from './options.ts'
+import { findProduct } from './catalogue.ts'
 import { periodDates } from './period.ts'
+import { productListReply, productReply } from './product-replies.ts'
 import { isExportProduct } from './products.ts'
 import { ELECTRICITY_LISTS, electricityRates, GAS_LISTS, gasRates, type ElectricityList, type GasList } from './tariffs.ts'
 import type { MeterFuel, Reply, Route, RouteContext } from './types.ts'
@@ -16,12 +17,16 @@ const METER_POINTS = new Map<string, MeterFuel>([['electricity-meter-points', 'e
 export function octopusRoute (segments: string[], url: URL): Route | undefined {
   const [a, b, c, d, e] = segments
   const dates = periodDates(url)
+  // The catalogue (products and their tariffs' links) is a source of its own, apart from rates.
+  if (segments.length === 1 && a === 'products') return { source: 'catalogue', respond: productListReply }
+  if (segments.length === 2 && a === 'products') return { source: 'catalogue', respond: ctx => productReply(ctx, b) }
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && ELECTRICITY_LISTS.includes(e as ElectricityList)) {
-    // Export (Outgoing) products are priced apart from import tariffs.
-    return { source: isExportProduct(b) ? 'export' : 'pricing', dates, respond: ctx => electricityRates(ctx, b, d, e as ElectricityList) }
+    // Export products (Outgoing, V2G, Intelligent Flux export) are priced apart from import tariffs.
+    const exporting = (findProduct(b)?.direction ?? (isExportProduct(b) ? 'EXPORT' : 'IMPORT')) === 'EXPORT'
+    return { source: exporting ? 'export' : 'pricing', dates, respond: ctx => electricityRates(ctx, b, d, e as ElectricityList) }
   }
   if (segments.length === 5 && a === 'products' && c === 'gas-tariffs' && GAS_LISTS.includes(e as GasList)) {
-    return { source: 'gas', dates, respond: ctx => gasRates(ctx, b, e as GasList) }
+    return { source: 'gas', dates, respond: ctx => gasRates(ctx, b, d, e as GasList) }
   }
   const fuel = METER_POINTS.get(a)
   if (segments.length === 5 && fuel !== undefined && c === 'meters' && e === 'consumption') {
@@ -29,7 +34,13 @@ export function octopusRoute (segments: string[], url: URL): Route | undefined {
     return { source: consumptionSource(fuel, b), dates, readings: true, respond: ctx => authorised(ctx) ?? consumptionReply(ctx, meter) }
   }
   if (segments.length === 2 && a === 'accounts') {
-    return { source: 'account', respond: ctx => authorised(ctx) ?? (b === SAMPLE_ACCOUNT ? { status: 200, body: accountBody(ctx) } : NOT_FOUND) }
+    return {
+      source: 'account',
+      respond: ctx => {
+        const body = accountBody(ctx, b)
+        return authorised(ctx) ?? (body === undefined ? NOT_FOUND : { status: 200, body })
+      }
+    }
   }
   return undefined
 }

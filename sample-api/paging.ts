@@ -66,6 +66,16 @@ export function slotRuns (firstMs: number, lastMs: number, holeFromMs = 0, holeT
   return [...run(firstMs, holeFromMs), ...run(holeToMs, end)]
 }
 
+/** Slots from `firstMs` to `lastMs` inclusive as runs, leaving out every hole [fromMs, toMs) (a meter's gaps, a missing fault). */
+export function slotRunsWithout (firstMs: number, lastMs: number, holes: ReadonlyArray<{ fromMs: number, toMs: number }>): SlotRun[] {
+  let runs = slotRuns(firstMs, lastMs)
+  for (const { fromMs, toMs } of holes) {
+    if (toMs <= fromMs) continue
+    runs = runs.flatMap(r => slotRuns(r.startMs, r.startMs + (r.n - 1) * SLOT_MS, fromMs, toMs))
+  }
+  return runs
+}
+
 export function countSlots (runs: SlotRun[]): number {
   return runs.reduce((sum, r) => sum + r.n, 0)
 }

@@ -23,7 +23,11 @@ export function isExportProduct (product: string): boolean {
   return product.includes('OUTGOING')
 }
 
-/** Two-register (Economy 7) tariffs, E-2R-…, have day and night unit rates instead of a standard one. */
+/**
+ * Two-register tariffs, E-2R-… (Economy 7) and E-FLAT2R-… (one flat rate on both registers),
+ * have day and night unit rates instead of a standard one: HA's is_day_night_tariff takes any
+ * register part with a 2 in it (tests/unit/utils/test_is_day_night_tariff.py: E-FLAT2R-SILVER-23-12-06-A).
+ */
 export function isTwoRateTariff (tariff: string): boolean {
-  return tariff.startsWith('E-2R-')
+  return /^E-(FLAT)?2R-/.test(tariff)
 }

@@ -1,19 +1,20 @@
 import { addDays, localDateOf, londonDay, londonOffsetMs, SLOT_MS } from '../lib/london-day.ts'
+import { findProduct, findTariff, type CatalogueProduct, type CatalogueTariff, type TariffList } from './catalogue.ts'
 import {
-  agileOutgoingRate, agileRate, dayRate, fixedRate, gasRate, gasStandingCharge, nightRate, standingCharge, withoutVat, withVat
+  agileOutgoingRate, agileRate, dayRate, fixedRate, gasRate, gasStandingCharge, nightRate, standingCharge, timeOfUseRate, trackerRate,
+  withoutVat, withVat, type TimeOfUseBand
 } from './data.ts'
 import { utcTime } from './format.ts'
-import { MAX_RATES_PAGE_SIZE, SAMPLE_OUTGOING_FIXED_RATE } from './options.ts'
+import { MAX_RATES_PAGE_SIZE, REAL_V2G_EXPORT_RATE, SAMPLE_OUTGOING_FIXED_RATE } from './options.ts'
 import { countSlots, pagedReply, parsePage, slotAt, slotRuns, type Page } from './paging.ts'
 import { HISTORY_START_MS, parsePeriod, type Period } from './period.ts'
-import { isAgileProduct, isExportProduct, isTwoRateTariff, productLaunch } from './products.ts'
 import type { Reply, RouteContext, UnitRate } from './types.ts'
 
 // Unit rates and standing charges of /products/{product}/{electricity,gas}-tariffs/{tariff}/.
 
 const HOUR_MS = 60 * 60 * 1000
 
-export type ElectricityList = 'standard-unit-rates' | 'day-unit-rates' | 'night-unit-rates' | 'standing-charges'
+export type ElectricityList = TariffList
 export type GasList = 'standard-unit-rates' | 'standing-charges'
 type PaymentMethod = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
 
@@ -21,45 +22,110 @@ export const ELECTRICITY_LISTS: readonly ElectricityList[] = ['standard-unit-rat
 export const GAS_LISTS: readonly GasList[] = ['standard-unit-rates', 'standing-charges']
 
 const NO_PRODUCT: Reply = { status: 404, body: { detail: 'No EnergyProduct matches the given query.' } }
-// The real API refuses the wrong kind of unit rate for a tariff; these sentences are ours.
-const TWO_RATES: Reply = { status: 400, body: { detail: 'This tariff has day and night unit rates: ask for day-unit-rates and night-unit-rates.' } }
+// A tariff code the product does not list; DRF's get_object_or_404 sentence for the tariff model
+// (the model name is our guess).
+const NO_TARIFF: Reply = { status: 404, body: { detail: 'No ElectricityTariff matches the given query.' } }
+const NO_GAS_TARIFF: Reply = { status: 404, body: { detail: 'No GasTariff matches the given query.' } }
+// standard-unit-rates of a day/night tariff: the real body, HomeAssistant-OctopusEnergy issue #11.
+const TWO_RATES: Reply = { status: 400, body: { detail: 'This tariff has day and night rates, not standard.' } }
+// day- or night-unit-rates of a single-rate tariff: the real API refuses it too; this sentence is ours.
 const ONE_RATE: Reply = { status: 400, body: { detail: 'This tariff has a standard unit rate: ask for standard-unit-rates.' } }
 
-/** A list of an electricity tariff. A product is known from its launch (the date its code ends in) on; before it nothing was valid. */
-export function electricityRates (ctx: RouteContext, product: string, tariff: string, list: ElectricityList): Reply {
-  const launch = productLaunch(product)
-  if (launch === undefined) return NO_PRODUCT
-  if (list === 'standard-unit-rates' && isTwoRateTariff(tariff)) return TWO_RATES
-  if ((list === 'day-unit-rates' || list === 'night-unit-rates') && !isTwoRateTariff(tariff)) return ONE_RATE
+// Cosy's windows, London local hours: cheap 04:00-07:00, 13:00-16:00 and 22:00-24:00, peak
+// 16:00-19:00, standard otherwise; one row per window, none across midnight (a recorded
+// COSY-22-12-08 answer of 2025-03-03: viralganatra/octopus-tariff-switcher src/mocks/fixtures.ts).
+const COSY_WINDOWS: readonly Window[] = [[0, 4, 'standard'], [4, 7, 'cheap'], [7, 13, 'standard'], [13, 16, 'cheap'], [16, 19, 'peak'], [19, 22, 'standard'], [22, 24, 'cheap']]
+// Flux's windows, London local hours: cheap 02:00-05:00, peak 16:00-19:00 (third-party pages,
+// docs/sample-api.md); Intelligent Flux export pays its import rates (batpred PR #4046).
+const FLUX_WINDOWS: readonly Window[] = [[0, 2, 'standard'], [2, 5, 'cheap'], [5, 16, 'standard'], [16, 19, 'peak'], [19, 24, 'standard']]
+
+/** A time-of-use window: from and to local hour, and its band. */
+type Window = readonly [number, number, TimeOfUseBand]
+
+/** A list of an electricity tariff, as the product's catalogue entry links it (404 for an unknown product or tariff). */
+export function electricityRates (ctx: RouteContext, productCode: string, tariffCode: string, list: ElectricityList): Reply {
+  const product = findProduct(productCode)
+  if (product === undefined) return NO_PRODUCT
+  const tariff = findTariff(product, tariffCode, 'electricity')
+  if (tariff === undefined) return NO_TARIFF
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
+  if (!tariff.lists.includes(list)) {
+    if (list !== 'standard-unit-rates') return ONE_RATE
+    if (product.standardOfTwoRate === 'refuse') return TWO_RATES
+    return 'status' in page ? page : pagedReply(ctx.url, page, 0, () => undefined)
+  }
   if ('status' in page) return page
   const { seed } = ctx
-  switch (list) {
-    case 'standard-unit-rates':
-      if (isExportProduct(product)) return isAgileProduct(product) ? agileRates(ctx, page, launch, agileOutgoingRate) : outgoingFixedRate(ctx, page, launch)
-      if (isAgileProduct(product)) return agileRates(ctx, page, launch, agileRate)
-      return quarterlyList(ctx, page, launch, unitRateByMethod(q => fixedRate(seed, q, product)))
-    case 'day-unit-rates':
-      return quarterlyList(ctx, page, launch, unitRateByMethod(q => dayRate(seed, q, product)))
-    case 'night-unit-rates':
-      return quarterlyList(ctx, page, launch, unitRateByMethod(q => nightRate(seed, q, product)))
-    case 'standing-charges':
-      // Export earns per kWh and has no standing charge: an empty list.
-      if (isExportProduct(product)) return pagedReply(ctx.url, page, 0, () => undefined)
-      return quarterlyList(ctx, page, launch, (q, method) => standingCharge(seed, q, product, method))
+  const { code } = product
+  const launch = product.launchMs
+  if (list === 'standing-charges') {
+    // Export earns per kWh and has no standing charge: an empty list.
+    if (product.direction === 'EXPORT') return pagedReply(ctx.url, page, 0, () => undefined)
+    return quarterlyList(ctx, page, launch, (q, method) => standingCharge(seed, q, code, method))
+  }
+  if (list === 'day-unit-rates' || list === 'night-unit-rates') {
+    const rateOf = tariff.pricing === 'flat-two-rate' ? fixedRate : list === 'day-unit-rates' ? dayRate : nightRate
+    return quarterlyList(ctx, page, launch, unitRateByMethod(q => rateOf(seed, q, code)))
+  }
+  switch (tariff.pricing) {
+    case 'agile': return agileRates(ctx, page, launch, agileRate)
+    case 'agile-outgoing': return agileRates(ctx, page, launch, agileOutgoingRate)
+    case 'outgoing-fixed': return flatRate(ctx, page, launch, withoutVat(SAMPLE_OUTGOING_FIXED_RATE))
+    case 'export-fixed': return flatRate(ctx, page, launch, withoutVat(REAL_V2G_EXPORT_RATE))
+    case 'cosy': return timeOfUseRates(ctx, page, launch, COSY_WINDOWS, (q, band) => timeOfUseRate(seed, q, code, band))
+    case 'flux-export': return timeOfUseRates(ctx, page, launch, FLUX_WINDOWS, (q, band) => withoutVat(timeOfUseRate(seed, q, code, band).value_exc_vat))
+    case 'tracker': return trackerRates(ctx, page, launch, code)
+    default: return quarterlyList(ctx, page, launch, unitRateByMethod(q => fixedRate(seed, q, code)))
   }
 }
 
 /** A list of a gas tariff: quarterly like a fixed electricity tariff, with gas's own rates and charges. */
-export function gasRates (ctx: RouteContext, product: string, list: GasList): Reply {
-  const launch = productLaunch(product)
-  if (launch === undefined) return NO_PRODUCT
+export function gasRates (ctx: RouteContext, productCode: string, tariffCode: string, list: GasList): Reply {
+  const product = findProduct(productCode)
+  if (product === undefined) return NO_PRODUCT
+  if (findTariff(product, tariffCode, 'gas') === undefined) return NO_GAS_TARIFF
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
   if ('status' in page) return page
   const { seed } = ctx
+  const launch = product.launchMs
   return list === 'standard-unit-rates'
-    ? quarterlyList(ctx, page, launch, unitRateByMethod(q => gasRate(seed, q, product)))
-    : quarterlyList(ctx, page, launch, (q, method) => gasStandingCharge(seed, q, product, method))
+    ? quarterlyList(ctx, page, launch, unitRateByMethod(q => gasRate(seed, q, productCode)))
+    : quarterlyList(ctx, page, launch, (q, method) => gasStandingCharge(seed, q, productCode, method))
+}
+
+/** A tariff's prices in force at `atMs` (or at the launch, if later), direct debit, as its catalogue entry shows them. */
+export interface TariffPrices {
+  standing: UnitRate
+  standard?: UnitRate
+  day?: UnitRate
+  night?: UnitRate
+}
+
+export function tariffPrices (seed: number, product: CatalogueProduct, tariff: CatalogueTariff, atMs: number): TariffPrices {
+  const at = Math.max(atMs, product.launchMs)
+  const q = quarterOf(localDateOf(at))
+  const { code } = product
+  if (tariff.pricing === 'gas') return { standing: gasStandingCharge(seed, q, code, 'DIRECT_DEBIT'), standard: gasRate(seed, q, code) }
+  const standing = product.direction === 'EXPORT' ? withoutVat(0) : standingCharge(seed, q, code, 'DIRECT_DEBIT')
+  if (tariff.group === 'dual_register_electricity_tariffs') {
+    if (tariff.pricing === 'flat-two-rate') return { standing, day: fixedRate(seed, q, code), night: fixedRate(seed, q, code) }
+    return { standing, day: dayRate(seed, q, code), night: nightRate(seed, q, code) }
+  }
+  const slot = Math.floor(at / SLOT_MS) * SLOT_MS
+  switch (tariff.pricing) {
+    case 'agile': return { standing, standard: agileRate(seed, slot) }
+    case 'agile-outgoing': return { standing, standard: agileOutgoingRate(seed, slot) }
+    case 'outgoing-fixed': return { standing, standard: withoutVat(SAMPLE_OUTGOING_FIXED_RATE) }
+    case 'export-fixed': return { standing, standard: withoutVat(REAL_V2G_EXPORT_RATE) }
+    // The recorded Cosy entry shows the standard band's rate.
+    case 'cosy': return { standing, standard: timeOfUseRate(seed, q, code, 'standard') }
+    case 'flux-export': return { standing, standard: withoutVat(timeOfUseRate(seed, q, code, 'standard').value_exc_vat) }
+    case 'tracker': {
+      const day = londonDay(localDateOf(at))
+      return { standing, standard: trackerRate(seed, code, day.startMs, day.endMs) }
+    }
+    default: return { standing, standard: fixedRate(seed, q, code) }
+  }
 }
 
 /** Unit rates by payment method: non-direct-debit about 5% dearer than the direct-debit `rateOf`. */
@@ -70,22 +136,22 @@ function unitRateByMethod (rateOf: (quarter: number) => UnitRate): (quarter: num
   }
 }
 
-/** End (exclusive) of the published Agile rates: tomorrow's appear around 16:00 UK time. */
-function agilePublishedUntil (nowMs: number): number {
+/** End (exclusive) of the published rates: tomorrow's appear at `hour` UK time (Agile 16:00). */
+function publishedUntil (nowMs: number, hour = 16): number {
   const today = localDateOf(nowMs)
   const localHour = (nowMs + londonOffsetMs(nowMs) - Date.parse(`${today}T00:00:00Z`)) / HOUR_MS
-  return londonDay(addDays(today, localHour >= 16 ? 1 : 0)).endMs
+  return londonDay(addDays(today, localHour >= hour ? 1 : 0)).endMs
 }
 
 /** One rate per half-hour (Agile and Agile Outgoing), newest first. */
 function agileRates (ctx: RouteContext, page: Page, launch: number, rateOf: (seed: number, slotStartMs: number) => UnitRate): Reply {
-  const publishedUntil = agilePublishedUntil(ctx.nowMs)
-  const period = parsePeriod(ctx.url, publishedUntil)
+  const until = publishedUntil(ctx.nowMs)
+  const period = parsePeriod(ctx.url, until)
   if ('status' in period) return period
   // Every rate whose validity overlaps [period_from, period_to], touching edges included:
   // the API returns a little more than asked.
   const first = Math.max(HISTORY_START_MS, launch, Math.ceil((period.from - SLOT_MS) / SLOT_MS) * SLOT_MS)
-  const last = Math.min(publishedUntil - SLOT_MS, Math.floor(period.to / SLOT_MS) * SLOT_MS)
+  const last = Math.min(until - SLOT_MS, Math.floor(period.to / SLOT_MS) * SLOT_MS)
   const runs = slotRuns(first, last)
   const count = countSlots(runs)
   return pagedReply(ctx.url, page, count, i => {
@@ -94,13 +160,72 @@ function agileRates (ctx: RouteContext, page: Page, launch: number, rateOf: (see
   })
 }
 
-/** Outgoing Fixed: one flat rate from the launch on, open-ended, for every payment method (null). */
-function outgoingFixedRate (ctx: RouteContext, page: Page, launch: number): Reply {
+/** A flat export rate (Outgoing Fixed, V2G): one rate from the launch on, open-ended, for every payment method (null). */
+function flatRate (ctx: RouteContext, page: Page, launch: number, rate: UnitRate): Reply {
   const period = parsePeriod(ctx.url, Infinity)
   if ('status' in period) return period
   const from = Math.max(HISTORY_START_MS, launch)
-  const entries = from <= period.to ? [rateEntry(withoutVat(SAMPLE_OUTGOING_FIXED_RATE), from, null, null)] : []
+  const entries = from <= period.to ? [rateEntry(rate, from, null, null)] : []
   return pagedReply(ctx.url, page, entries.length, i => entries[i])
+}
+
+/**
+ * UTC ms of a London wall-clock hour of `date` (0-24). An hour the spring change skips is the
+ * instant of the change; one the autumn change repeats, its first occurrence.
+ */
+function localHourMs (date: string, hour: number): number {
+  if (hour === 24) return londonDay(date).endMs
+  const wall = Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`)
+  const summer = wall - HOUR_MS
+  return londonOffsetMs(summer) === HOUR_MS ? summer : wall
+}
+
+/**
+ * Time-of-use rates (Cosy, Flux): one row per window of each London day, valid_from/valid_to its
+ * edges, payment_method null, newest first; every row overlapping [period_from, period_to]
+ * (touching edges included), from the launch to the end of tomorrow (the windows are known ahead).
+ */
+function timeOfUseRates (ctx: RouteContext, page: Page, launch: number, windows: readonly Window[], rateOf: (quarter: number, band: TimeOfUseBand) => UnitRate): Reply {
+  const until = londonDay(addDays(localDateOf(ctx.nowMs), 1)).endMs
+  const period = parsePeriod(ctx.url, until)
+  if ('status' in period) return period
+  const start = Math.max(HISTORY_START_MS, launch)
+  const rows: Array<{ from: number, to: number, band: TimeOfUseBand }> = []
+  const last = localDateOf(Math.min(until, period.to + 1) - 1)
+  for (let date = localDateOf(Math.max(start, period.from - 1)); date <= last; date = addDays(date, 1)) {
+    for (const [fromHour, toHour, band] of windows) {
+      const from = localHourMs(date, fromHour)
+      const to = localHourMs(date, toHour)
+      if (from >= start && to <= until && from <= period.to && to >= period.from) rows.push({ from, to, band })
+    }
+  }
+  return pagedReply(ctx.url, page, rows.length, i => {
+    const row = rows[rows.length - 1 - i]
+    return rateEntry(rateOf(quarterOf(localDateOf(row.from)), row.band), row.from, row.to, null)
+  })
+}
+
+/**
+ * Tracker rates: one per London day, valid_from its local midnight, valid_to the next one (23 or
+ * 25 hours on clock-change days), payment_method null, newest first; every day overlapping
+ * [period_from, period_to] (touching edges included), from the launch to today, or to tomorrow
+ * from 11:00 UK time, when the next day's rate is published (HA issue #310).
+ */
+function trackerRates (ctx: RouteContext, page: Page, launch: number, product: string): Reply {
+  const until = publishedUntil(ctx.nowMs, 11)
+  const period = parsePeriod(ctx.url, until)
+  if ('status' in period) return period
+  const start = Math.max(HISTORY_START_MS, launch)
+  const days: Array<{ startMs: number, endMs: number }> = []
+  const last = localDateOf(Math.min(until - 1, period.to))
+  for (let date = localDateOf(Math.max(start, period.from - 1)); date <= last; date = addDays(date, 1)) {
+    const { startMs, endMs } = londonDay(date)
+    if (startMs >= start && startMs <= period.to && endMs >= period.from) days.push({ startMs, endMs })
+  }
+  return pagedReply(ctx.url, page, days.length, i => {
+    const { startMs, endMs } = days[days.length - 1 - i]
+    return rateEntry(trackerRate(ctx.seed, product, startMs, endMs), startMs, endMs, null)
+  })
 }
 
 function rateEntry (rate: UnitRate, from: number, to: number | null, paymentMethod: string | null): object {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/log.ts'
 
-export type FaultSource = 'co2' | 'mix' | 'regional' | 'forecast' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | '*'
+export type FaultSource = 'co2' | 'mix' | 'regional' | 'forecast' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | 'catalogue' | '*'
 export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels' | 'empty'
 /** The source of a real request (faults may also name '*'). */
 export type RequestSource = Exclude<FaultSource, '*'>
@@ -75,6 +75,18 @@ export interface SampleMeter {
   source: Extract<RequestSource, 'usage' | 'export' | 'gas'>
   /** A slot's reading (kWh, m³ for gas) at that day's usage revision. */
   reading: (seed: number, slotStartMs: number, revision: number) => number
+  /** Spans [fromMs, toMs) of slot starts it has no readings for, in time order. */
+  gaps?: ReadonlyArray<{ fromMs: number, toMs: number }>
+}
+
+/** A meter point, or one meter of it, left out of the account answers (POST /_admin/account). */
+export interface AccountDrop {
+  /** An electricity meter point (never with mprn). */
+  mpan?: string
+  /** A gas meter point (never with mpan). */
+  mprn?: string
+  /** Only this meter of the meter point; omitted = the whole meter point. */
+  serial?: string
 }
 
 /** London local dates a request covers, inclusive (YYYY-MM-DD). */
@@ -100,6 +112,10 @@ export interface SampleApiOptions {
   apiKeys?: string[]
   /** Delay before every non-admin answer, as a distant upstream has (ms, default 0). */
   latencyMs?: number
+  /** First UTC day (YYYY-MM-DD) of national carbon data (default CARBON_NATIONAL_START_DATE, 2017-09-26). */
+  carbonNationalStart?: string
+  /** First UTC day (YYYY-MM-DD) of regional carbon data (default CARBON_REGIONAL_START_DATE, 2018-05-10). */
+  carbonRegionalStart?: string
 }
 
 export interface SampleApi {
@@ -123,7 +139,13 @@ export interface SampleApi {
   latency: () => number
   /** Sets that delay; RangeError unless a whole number of ms >= 0. */
   setLatency: (ms: number) => void
-  /** Clears faults, revisions and counters, restores the account's agreements and the latency option. */
+  /** The meter points and meters left out of the account answers. */
+  accountDrops: () => AccountDrop[]
+  /** Leaves a meter point (or one of its meters) out of the account answers; RangeError for one no account has. */
+  dropFromAccount: (drop: AccountDrop) => AccountDrop[]
+  /** Puts every dropped meter point and meter back. */
+  restoreAccount: () => void
+  /** Clears faults, revisions, counters and drops, restores the account's agreements and the latency option. */
   reset: () => void
   /** Live counts of every non-admin request. */
   requests: RequestCounters
@@ -151,6 +173,14 @@ export interface RouteContext {
   agreementsOf: (mpan: string) => Agreement[]
   /** The current agreements of an account gas meter point. */
   gasAgreementsOf: (mprn: string) => Agreement[]
+  /** Meter points and meters left out of the account answers. */
+  dropped: readonly AccountDrop[]
+}
+
+/** First slot starts (UTC ms) with carbon data. */
+export interface CarbonStarts {
+  nationalMs: number
+  regionalMs: number
 }
 
 /** A matched API route: which source and dates it covers, and how to answer. */

@@ -8,6 +8,7 @@ import { onShutdown } from '../lib/shutdown.ts'
 import { createSampleApi, parseFaults } from '../sample-api/index.ts'
 
 const USAGE = `Usage: npm run sample-api -- [--port N] [--seed N] [--faults JSON] [--latency-ms N]
+                       [--carbon-national-start YYYY-MM-DD] [--carbon-regional-start YYYY-MM-DD]
 
 Offline stand-in for the Carbon Intensity and Octopus Energy APIs, listening on
 SAMPLE_API_HOST (default 127.0.0.1) until SIGTERM or Ctrl-C (docs/sample-api.md).
@@ -16,6 +17,10 @@ SAMPLE_API_HOST (default 127.0.0.1) until SIGTERM or Ctrl-C (docs/sample-api.md)
   --faults JSON    fault list to start with (default SAMPLE_API_FAULTS, [])
   --latency-ms N   delay before every non-admin answer, as a distant upstream has
                    (default 0; PUT /_admin/latency {"ms":N} changes it at run time)
+  --carbon-national-start YYYY-MM-DD
+                   first UTC day of national carbon data (default 2017-09-26)
+  --carbon-regional-start YYYY-MM-DD
+                   first UTC day of regional carbon data (default 2018-05-10)
   -h, --help       print this and exit`
 
 const { values: args } = parseArgs({
@@ -24,6 +29,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     faults: { type: 'string' },
     'latency-ms': { type: 'string' },
+    'carbon-national-start': { type: 'string' },
+    'carbon-regional-start': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   }
 })
@@ -39,7 +46,9 @@ try {
   const seed = wholeNumber(args.seed ?? String(config.sampleApiSeed), '--seed')
   const faults = args.faults === undefined ? parseFaults(config.sampleApiFaults) : parseFaults(args.faults, '--faults')
   const latencyMs = wholeNumber(args['latency-ms'] ?? '0', '--latency-ms')
-  const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey], latencyMs })
+  const carbonNationalStart = args['carbon-national-start']
+  const carbonRegionalStart = args['carbon-regional-start']
+  const api = createSampleApi({ seed, faults, log, apiKeys: [config.octopusApiKey], latencyMs, carbonNationalStart, carbonRegionalStart })
   const server = createServer(api.handler)
   server.on('error', err => {
     log.error({ err }, `sample API cannot listen: ${describeError(err)}`)

@@ -99,7 +99,10 @@ function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'D
     standing_charge_exc_vat: standing.value_exc_vat,
     ...NO_EXPORT_OR_GAS,
     ...NO_REGIONAL,
-    bill_inc_vat: costInc + standing.value_inc_vat + 0 + 0 - 0
+    bill_inc_vat: costInc + standing.value_inc_vat + 0 + 0 - 0,
+    bill_complete: true,
+    carbon_slots: day.slots,
+    missing_readings: []
   }
 }
 

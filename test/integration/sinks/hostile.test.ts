@@ -33,7 +33,7 @@ function mixRecord (start: number, fuels: string[] = FUELS): MixRecord {
 
 function aggregate (date: string, mix: Record<string, number> = { gas: 40, wind: 60 }): DailyAggregate {
   const figures = { kwh: 7.5, cost_inc_vat: 180.25, cost_exc_vat: 171.67, carbon_g: 1500, avg_intensity: 200 }
-  const counts = { slots_expected: 48, slots_joined: 48, complete: true, forecast_slots: 0 }
+  const counts = { slots_expected: 48, slots_joined: 48, complete: true, forecast_slots: 0, bill_complete: true, carbon_slots: 48, missing_readings: [] }
   const standing = { import_tariff_code: 'E-1R-AGILE-24-10-01-C', standing_charge_inc_vat: 52.5, standing_charge_exc_vat: 50, bill_inc_vat: 232.75 }
   const noMeter = { export_kwh: 0, export_value: 0, gas_kwh: 0, gas_cost_inc_vat: 0, gas_cost_exc_vat: 0, gas_standing_charge_inc_vat: 0, gas_standing_charge_exc_vat: 0, gas_carbon_g: 0 }
   const bill = { ...standing, ...noMeter, carbon_g_regional: null, avg_intensity_regional: null }

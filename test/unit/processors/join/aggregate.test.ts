@@ -66,7 +66,9 @@ test('2024-03-31 (clocks go forward): 46 slots, every figure exact', () => {
     batches: batchesOf('2024-03-31'),
     computed_at: NOW,
     ...UNKNOWN_STANDING_CHARGE,
-    bill_complete: true, carbon_slots: 46, missing_readings: []
+    bill_complete: true,
+    carbon_slots: 46,
+    missing_readings: []
   })
 })
 
@@ -104,7 +106,9 @@ test('2024-10-27 (clocks go back): 50 slots, the repeated hour counted twice, ev
     batches: batchesOf('2024-10-27'),
     computed_at: NOW,
     ...UNKNOWN_STANDING_CHARGE,
-    bill_complete: true, carbon_slots: 50, missing_readings: []
+    bill_complete: true,
+    carbon_slots: 50,
+    missing_readings: []
   })
 })
 
@@ -133,7 +137,9 @@ test('null actuals: the forecast is used for those slots and counted in forecast
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
     ...UNKNOWN_STANDING_CHARGE,
-    bill_complete: true, carbon_slots: 48, missing_readings: []
+    bill_complete: true,
+    carbon_slots: 48,
+    missing_readings: []
   })
 })
 
@@ -162,7 +168,9 @@ test('negative prices reduce the cost, down to a negative day total', () => {
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
     ...UNKNOWN_STANDING_CHARGE,
-    bill_complete: true, carbon_slots: 48, missing_readings: []
+    bill_complete: true,
+    carbon_slots: 48,
+    missing_readings: []
   })
 })
 
@@ -189,7 +197,9 @@ test('kwh = 0: avg_intensity is null and mix is empty (no usage to weight by), t
     batches: batchesOf('2024-06-15'),
     computed_at: NOW,
     ...UNKNOWN_STANDING_CHARGE,
-    bill_complete: true, carbon_slots: 48, missing_readings: []
+    bill_complete: true,
+    carbon_slots: 48,
+    missing_readings: []
   })
 })
 
