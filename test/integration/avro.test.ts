@@ -80,7 +80,10 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
       standing_charge_exc_vat: 45.57142857142857,
       ...NO_EXPORT_OR_GAS,
       ...NO_REGIONAL,
-      bill_inc_vat: 208.6
+      bill_inc_vat: 208.6,
+      bill_complete: true,
+      carbon_slots: 46,
+      missing_readings: []
     }
   }
 ]

@@ -142,7 +142,10 @@ export const SUMMARIES = [
     ...METERS_1027,
     bill_inc_vat: 276.67661699999996 + 60.194700000000005 + METERS_1027.gas_cost_inc_vat + METERS_1027.gas_standing_charge_inc_vat - METERS_1027.export_value,
     // With a region: the regional forecast's figures beside the national ones.
-    ...regionalFigures(50)
+    ...regionalFigures(50),
+    bill_complete: true,
+    carbon_slots: 50,
+    missing_readings: []
   },
   {
     date: '2024-10-26',
@@ -162,7 +165,10 @@ export const SUMMARIES = [
     // Before the solar panels and the gas meter: zeros.
     ...NO_EXPORT_OR_GAS,
     ...NO_REGIONAL,
-    bill_inc_vat: 275.0817090000001 + 52.5
+    bill_inc_vat: 275.0817090000001 + 52.5,
+    bill_complete: true,
+    carbon_slots: 48,
+    missing_readings: []
   },
   {
     date: '2024-10-20',
@@ -182,7 +188,11 @@ export const SUMMARIES = [
     standing_charge_exc_vat: null,
     ...NO_EXPORT_OR_GAS,
     ...NO_REGIONAL,
-    bill_inc_vat: null
+    bill_inc_vat: null,
+    // Joined before version 4: carbon_slots unknown; no usage read for 8 priced slots.
+    bill_complete: false,
+    carbon_slots: null,
+    missing_readings: ['usage']
   }
 ] as const
 
@@ -305,11 +315,13 @@ export async function insertKnownRows (pool: Pool): Promise<void> {
     await pool.query(`INSERT INTO energy_usage.daily_summary
         (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
          import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
-         gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, '2024-10-28T09:00:00Z')`,
+         gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional,
+         bill_complete, carbon_slots, missing_readings, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, '2024-10-28T09:00:00Z')`,
     [s.date, s.kwh, s.cost_inc_vat, s.cost_exc_vat, s.carbon_g, s.avg_intensity, JSON.stringify(s.mix), s.slots_expected, s.slots_joined, s.complete, s.forecast_slots,
       s.import_tariff_code, s.standing_charge_inc_vat, s.standing_charge_exc_vat, s.export_kwh, s.export_value, s.gas_kwh, s.gas_cost_inc_vat, s.gas_cost_exc_vat,
-      s.gas_standing_charge_inc_vat, s.gas_standing_charge_exc_vat, s.gas_carbon_g, s.bill_inc_vat, s.carbon_g_regional, s.avg_intensity_regional])
+      s.gas_standing_charge_inc_vat, s.gas_standing_charge_exc_vat, s.gas_carbon_g, s.bill_inc_vat, s.carbon_g_regional, s.avg_intensity_regional,
+      s.bill_complete, s.carbon_slots, JSON.stringify(s.missing_readings)])
   }
   await insertSources(pool, '2024-10-27')
   // No export meter yet (zeros), and gaps: export rows missing at 15:00 and 15:30, gas at 02:30.

@@ -20,21 +20,27 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
 
   // 46, 48, 50 slots (export on Outgoing Fixed, then Agile Outgoing from 2024-10-01); the meter
   // exchange; Economy 7 at the previous property on 46, 48 and 50 slots (no export, no gas), its
-  // last day and the first at the current one; and a day whose gas meter's API refuses.
-  const complete = ['2024-03-31', '2024-06-15', '2024-10-27', '2019-03-14', '2015-03-29', '2015-06-15', '2015-10-25', '2015-12-31', '2016-01-01']
+  // last day and the first at the current one, all before the Carbon Intensity history (from
+  // 2017-09-26): billed without carbon; and a day whose gas meter's API refuses.
+  const complete = ['2024-03-31', '2024-06-15', '2024-10-27', '2019-03-14']
+  const billed = ['2015-03-29', '2015-06-15', '2015-10-25', '2015-12-31', '2016-01-01']
   const failing = '2024-06-16'
   sample.api.setFaults([{ source: 'gas', date: failing, kind: '401' }])
-  for (const date of [...complete, failing]) await seed({ config: env.config, codec: env.codec, log: silentLog }, { from: date, to: date })
+  for (const date of [...complete, ...billed, failing]) await seed({ config: env.config, codec: env.codec, log: silentLog }, { from: date, to: date })
   const summary = async (): Promise<Map<string, Record<string, unknown>>> => new Map((await pool.query(
-    `SELECT to_char(date, 'YYYY-MM-DD') AS date, ${FIGURES.join(', ')}, slots_expected, slots_joined, complete FROM energy_usage.daily_summary`)).rows.map(r => [r.date as string, r]))
-  await waitFor('every day in daily_summary, complete but the failing one', async () => {
+    `SELECT to_char(date, 'YYYY-MM-DD') AS date, ${FIGURES.join(', ')}, slots_expected, slots_joined, complete, bill_complete, carbon_g, carbon_slots, missing_readings
+     FROM energy_usage.daily_summary`)).rows.map(r => [r.date as string, r]))
+  await waitFor('every day in daily_summary, complete but the failing one, the days before the carbon history billed', async () => {
     const rows = await summary()
-    return complete.every(d => rows.get(d)?.complete === true) && rows.has(failing)
+    return complete.every(d => rows.get(d)?.complete === true) && billed.every(d => rows.get(d)?.bill_complete === true) && rows.has(failing)
   }, 90000)
   sample.api.setFaults([])
 
   const rows = await summary()
-  for (const date of complete) {
+  // Money never waits for carbon: the days before the history are billed, carbon null, incomplete.
+  assert.deepStrictEqual(billed.map(d => [d, rows.get(d)?.carbon_g, rows.get(d)?.carbon_slots, rows.get(d)?.complete, rows.get(d)?.missing_readings]),
+    billed.map(d => [d, null, 0, false, []]))
+  for (const date of [...complete, ...billed]) {
     const row = rows.get(date) as Record<string, unknown>
     assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), await expectedDay(sample, date), date)
   }
@@ -45,9 +51,10 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
   assert.deepStrictEqual(['2015-06-15', '2016-01-01'].map(d => get(d, 'import_tariff_code')), ['E-2R-VAR-13-06-01-N', 'E-1R-VAR-16-01-01-C'])
   assert.deepStrictEqual(['2024-03-31', '2024-06-15', '2024-10-27', '2015-03-29', '2015-10-25'].map(d => get(d, 'slots_expected')), [46, 48, 50, 46, 50])
 
-  // Economy 7: the night register's rate from 00:30 to 07:30, the day's otherwise.
-  const e7 = await pool.query<{ night: boolean, rates: string }>(`SELECT (to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI') >= '00:30'
-      AND to_char(slot_start AT TIME ZONE 'Europe/London', 'HH24:MI') < '07:30') AS night, count(DISTINCT value_inc_vat) AS rates
+  // Smart-meter Economy 7: the night register's rate from 00:30 to 07:30 UTC (01:30-08:30 on
+  // this BST day's London clock), the day's otherwise.
+  const e7 = await pool.query<{ night: boolean, rates: string }>(`SELECT (to_char(slot_start AT TIME ZONE 'UTC', 'HH24:MI') >= '00:30'
+      AND to_char(slot_start AT TIME ZONE 'UTC', 'HH24:MI') < '07:30') AS night, count(DISTINCT value_inc_vat) AS rates
     FROM energy_usage.unit_rates WHERE local_date = '2015-06-15' GROUP BY 1 ORDER BY 1`)
   assert.deepStrictEqual(e7.rows.map(r => [r.night, Number(r.rates)]), [[false, 1], [true, 1]])
 
@@ -63,5 +70,9 @@ test('every meter of the account: export, gas, a two-rate tariff, a meter exchan
   assert.deepStrictEqual([get(failing, 'kwh'), get(failing, 'cost_inc_vat'), get(failing, 'export_value'), get(failing, 'gas_kwh'), get(failing, 'slots_joined'), get(failing, 'complete')],
     [expected.kwh, expected.cost_inc_vat, expected.export_value, 0, 0, false])
   const letters = (await readRaw(env, env.config.topics.dlq)).map(m => Object.fromEntries(m.headers ?? new Map()))
-  assert.deepStrictEqual(letters.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error.code']]), [['gas', failing, 'ENERGY_AUTH']])
+  assert.deepStrictEqual(letters.filter(h => h['dlq.error.code'] !== 'ENERGY_NO_DATA').map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error.code']]), [['gas', failing, 'ENERGY_AUTH']])
+  // Carbon's dead letters: the days before its history, each saying so.
+  const noCarbon = letters.filter(h => h['dlq.error.code'] === 'ENERGY_NO_DATA')
+  assert.ok(noCarbon.length > 0 && noCarbon.every(h => billed.includes(h['dlq.date']) && /Carbon Intensity (national|regional) history starts/.test(h['dlq.error'])),
+    JSON.stringify(noCarbon.map(h => [h['dlq.processor'], h['dlq.date'], h['dlq.error']])))
 })
