@@ -3,6 +3,7 @@ import type { MessageToProduce } from '@platformatic/kafka'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Pool } from '../../lib/db.ts'
+import { dlqMessage } from '../../lib/dlq.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
@@ -126,7 +127,18 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
     const tx = await producer.beginTransaction()
     try {
       const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
-      await tx.send({ messages: [await accountMessage(config, codec, account), ...requests] })
+      // What the answer held that could not be used: one dead letter each, with the account published.
+      const leftOut = refresh.problems.map(problem => dlqMessage({
+        dlqTopic: config.topics.dlq,
+        topic: config.topics.account,
+        partition: 0,
+        offset: -1n,
+        key: account.number,
+        value: undefined,
+        error: new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${problem}`),
+        context: { 'dlq.component': 'account' }
+      }))
+      await tx.send({ messages: [await accountMessage(config, codec, account), ...requests, ...leftOut] })
       await tx.commit()
     } catch (err) {
       await tx.abort().catch(() => {})

@@ -4,6 +4,7 @@ import { createTariffCatalogue } from '../../../clients/octopus/catalogue.ts'
 import { DEFAULTS, type Config } from '../../../lib/config.ts'
 import { londonDay, londonSpan, slotStarts } from '../../../lib/london-day.ts'
 import { fetchAccount } from '../../../processors/account/refresh.ts'
+import { seed, seedAccount } from '../../../processors/ingest/seed.ts'
 import type { Account } from '../../../processors/account/types.ts'
 import { exportSource } from '../../../processors/export/index.ts'
 import { gasSource } from '../../../processors/gas/index.ts'
@@ -14,9 +15,9 @@ import {
   REAL_ACCOUNT, REAL_EXPORT_AGREEMENTS, REAL_GAS_AGREEMENTS, REAL_GAS_EXCHANGE_DATE, REAL_GAS_GAP, REAL_GAS_SMETS1_SERIAL, REAL_GAS_SMETS2_SERIAL,
   REAL_IMPORT_AGREEMENTS, REAL_IMPORT_GAP, REAL_LEGACY_SERIAL, REAL_SERIAL
 } from '../../../sample-api/index.ts'
-import { captureLog, startSampleServer, type SampleServer } from '../../pipeline.ts'
+import { captureLog, createTestEnvironment, readRaw, readTopic, startPipeline, startSampleServer, testPool, waitFor, type SampleServer } from '../../pipeline.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
-import { expectedDay, expectedImportRates, expectedImportUsage } from './expected-bill.ts'
+import { expectedDay, expectedImportRates, expectedImportUsage, FIGURES } from './expected-bill.ts'
 
 // Issue 21, real accounts: the second sample account (A-REAL2026) carries what real households
 // carry: a legacy E1R code, a product missing from the catalogue, E-FLAT2R listed by no product,
@@ -163,4 +164,64 @@ test('gas: each meter in its own unit across the SMETS1 → SMETS2 exchange; a d
   assert.equal(gap.length, 48)
   assert.ok(gap.every(v => !v.read && v.kwh === 0 && v.tariff_code === 'G-1R-VAR-22-11-01-E' && v.standing_charge_inc_vat !== null && v.standing_charge_inc_vat > 0))
   assert.deepStrictEqual(slotStarts(londonDay(REAL_GAS_GAP.from)), gap.map(v => v.slot_start))
+})
+
+// The same account through the whole pipeline (Kafka, the registry, the join, Postgres).
+test('the real account end to end: every day billed as the answers give it, money before carbon, standing charges without readings, a flaky account answer changes nothing, a missing product names itself', async t => {
+  const sample = await startSampleServer(t, { now: () => NOW })
+  const env = await createTestEnvironment(t, 'real_account', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, GAS_METER_UNITS: `${REAL_GAS_SMETS1_SERIAL}=kWh` })
+  const pool = testPool(t, env)
+  await startPipeline(t, env, pool)
+  const deps = { config: env.config, codec: env.codec, log: silentLog }
+  // Before the Carbon Intensity history (2017-06-15); one day of each structure on 46, 48, 50
+  // slots; the import gap, the gas gap; and a day of the tariff missing from the catalogue.
+  const billed = ['2017-06-15', '2018-03-25', '2018-10-28', '2023-06-15', '2024-03-31', '2024-10-27', '2025-06-15', '2026-10-25',
+    REAL_IMPORT_GAP.from, REAL_GAS_GAP.from]
+  const unpriced = '2019-06-15'
+  for (const date of [...billed, unpriced]) await seed(deps, { from: date, to: date })
+  const summary = async (): Promise<Map<string, Record<string, unknown>>> => new Map((await pool.query(
+    `SELECT to_char(date, 'YYYY-MM-DD') AS date, ${FIGURES.join(', ')}, slots_expected, complete, bill_complete, carbon_g, carbon_slots, missing_readings
+     FROM energy_usage.daily_summary`)).rows.map(r => [r.date as string, r]))
+  const gaps: string[] = [REAL_IMPORT_GAP.from, REAL_GAS_GAP.from]
+  await waitFor('every day billed, the gaps with their readings missing', async () => {
+    const rows = await summary()
+    return billed.every(d => rows.get(d)?.bill_complete === true || (gaps.includes(d) && (rows.get(d)?.missing_readings as string[] | undefined)?.length === 1))
+  }, 120000)
+  const rows = await summary()
+  for (const date of billed) {
+    const row = rows.get(date) as Record<string, unknown>
+    assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), await expectedDay(sample, date, { account: REAL_ACCOUNT, gasUnits: GAS_UNITS }), date)
+  }
+  const get = (date: string, ...fields: string[]): unknown[] => fields.map(f => rows.get(date)?.[f])
+  // Money never waits for carbon: before the history the bill lands, carbon null.
+  assert.deepStrictEqual(get('2017-06-15', 'carbon_g', 'carbon_slots', 'bill_complete', 'complete'), [null, 0, true, false])
+  assert.deepStrictEqual(get('2024-03-31', 'carbon_g', 'carbon_slots', 'complete'), [rows.get('2024-03-31')?.carbon_g, 46, rows.get('2024-03-31')?.complete])
+  assert.ok((get('2024-03-31', 'carbon_g')[0] as number) > 0)
+  // Standing charges every day an agreement is in force: the import gap's day is its standing
+  // charge (and gas) alone; the gas gap's day has its gas standing charge with no gas.
+  assert.deepStrictEqual(get(REAL_IMPORT_GAP.from, 'kwh', 'missing_readings', 'bill_complete'), [0, ['usage'], false])
+  assert.ok((get(REAL_IMPORT_GAP.from, 'standing_charge_inc_vat')[0] as number) > 0)
+  assert.deepStrictEqual(get(REAL_GAS_GAP.from, 'gas_kwh', 'missing_readings', 'bill_complete'), [0, ['gas'], false])
+  assert.ok((get(REAL_GAS_GAP.from, 'gas_standing_charge_inc_vat')[0] as number) > 0)
+  // The day of a product missing from the catalogue is not billed, and says why.
+  assert.equal(rows.has(unpriced), false)
+  const letters = (await readRaw(env, env.config.topics.dlq)).map(m => Object.fromEntries(m.headers ?? new Map()))
+  const why = letters.find(h => h['dlq.date'] === unpriced && h['dlq.processor'] === 'pricing')
+  assert.equal(why?.['dlq.error.code'], 'ENERGY_UNPRICED')
+  assert.match(why?.['dlq.error'] ?? '', /no product lists tariff E-1R-GONE-19-06-01-E .*set OCTOPUS_TARIFF_PRODUCTS=E-1R-GONE-19-06-01-E=<product code>/)
+
+  // Octopus drops the export meter point from an answer: nothing is re-requested, history stays.
+  const requestsBefore = (await readTopic(env, env.config.topics.requests)).length
+  const offsetsBefore = await readTopic(env, env.config.topics.account)
+  const drop = await fetch(`${sample.base}/_admin/account`, { method: 'POST', body: JSON.stringify({ drop: { mpan: '1430000000002' } }) })
+  assert.equal(drop.status, 200)
+  const capture = captureLog('warn')
+  const refresh = await seedAccount({ ...deps, log: capture.log })
+  assert.ok(refresh !== undefined)
+  assert.equal(refresh.changed, false)
+  assert.ok(refresh.account.properties[0].electricity_meter_points.some(p => p.mpan === '1430000000002' && p.is_export))
+  assert.ok(capture.lines().some(l => l.msg === 'the account answer omits what an earlier one listed: kept as known (no day re-requested for it)'))
+  assert.equal((await readTopic(env, env.config.topics.requests)).length, requestsBefore)
+  assert.equal((await readTopic(env, env.config.topics.account)).length, offsetsBefore.length)
+  assert.deepStrictEqual((await summary()).get('2024-10-27'), rows.get('2024-10-27'))
 })
