@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createTariffCatalogue } from '../../../clients/octopus/catalogue.ts'
 import { DEFAULTS, type Config } from '../../../lib/config.ts'
 import { londonSpan, type DaySpan } from '../../../lib/london-day.ts'
 import { fetchAccount } from '../../../processors/account/refresh.ts'
@@ -50,9 +51,13 @@ function configFor (sample: SampleServer, extra: Record<string, string> = {}): R
   return testConfig({ ...DEFAULTS, CARBON_API_URL: sample.carbonApiUrl, OCTOPUS_API_URL: sample.octopusApiUrl, ...extra })
 }
 
+/** A source processor's context: its own tariff catalogue, as each processor keeps one. */
 function contextFor (config: Readonly<Config>, account?: Account): FetchContext {
-  return { config, log: silentLog, signal: AbortSignal.timeout(30000), account }
+  return { config, log: silentLog, signal: AbortSignal.timeout(30000), account, tariffs: createTariffCatalogue() }
 }
+
+/** A product catalogue request (GET /products/{code}/): where a tariff's rates are, asked once per product. */
+const isCatalogue = (r: SampleRequest): boolean => /\/octopus\/v1\/products\/[^/]+\/$/.test(r.path)
 
 async function counters (sample: SampleServer): Promise<RequestCounters> {
   const res = await fetch(`${sample.base}/_admin/requests`)
@@ -218,9 +223,11 @@ test('page boundaries: 40 days of Agile are 2 rate pages and 1 standing-charges 
   assert.equal(rateEntries, 40 * 48 + 2)
   assert.equal(pages(rateEntries, RATES_PAGE), 2)
   const pricing = await fetchMeasured(sample, pricingSource, agile, contextFor(config))
-  assert.deepStrictEqual(pricing.bySource, { pricing: pages(rateEntries, RATES_PAGE) + 1 })
-  assert.deepStrictEqual(octopusPages(pricing.requests), [['standard-unit-rates', null], ['standard-unit-rates', '2'], ['standing-charges', null]])
-  assert.deepStrictEqual(pricing.requests.map(r => r.query.get('page_size')), ['1500', '1500', '1500'])
+  // And one catalogue request: the product's answer says where the tariff's rates are.
+  assert.deepStrictEqual(pricing.bySource, { catalogue: 1, pricing: pages(rateEntries, RATES_PAGE) + 1 })
+  const rates = pricing.requests.filter(r => !isCatalogue(r))
+  assert.deepStrictEqual(octopusPages(rates), [['standard-unit-rates', null], ['standard-unit-rates', '2'], ['standing-charges', null]])
+  assert.deepStrictEqual(rates.map(r => r.query.get('page_size')), ['1500', '1500', '1500'])
   assertCoversSpan('pricing', agile, pricing.values)
   assert.deepStrictEqual([...new Set(pricing.values.map(v => v.tariff_code))], [DEFAULTS.OCTOPUS_TARIFF])
   assert.ok(pricing.values.every(v => v.standing_charge_inc_vat !== null), 'every slot has its standing charge')
@@ -253,9 +260,9 @@ test('without OCTOPUS_ACCOUNT, export and gas are zeros for every slot of a span
   const starts: number[] = []
   for (let ms = span.startMs; ms < span.endMs; ms += SLOT_MS) starts.push(ms)
   assert.equal(starts.length, 30 * 48 - 2)
-  assert.deepStrictEqual(exported.values, starts.map(start => ({ slot_start: start, kwh: 0, meter_serial: null, tariff_code: null, rate: 0 })))
+  assert.deepStrictEqual(exported.values, starts.map(start => ({ slot_start: start, kwh: 0, meter_serial: null, tariff_code: null, rate: 0, read: true })))
   assert.deepStrictEqual(gas.values, starts.map(start => ({
-    slot_start: start, consumption: 0, unit: null, kwh: 0, meter_serial: null, tariff_code: null, value_inc_vat: 0, value_exc_vat: 0, standing_charge_inc_vat: null, standing_charge_exc_vat: null, carbon_g: 0
+    slot_start: start, consumption: 0, unit: null, kwh: 0, meter_serial: null, tariff_code: null, value_inc_vat: 0, value_exc_vat: 0, standing_charge_inc_vat: null, standing_charge_exc_vat: null, carbon_g: 0, read: true
   })))
 })
 
@@ -319,7 +326,7 @@ test('a month and a year boundary (2023-12-20..2024-01-10): co2 and mix split at
   }
 })
 
-test('the sample account over 2024: all six sources, each in the calls its endpoints and agreements need (72 in all), every slot once', async t => {
+test('the sample account over 2024: all six sources, each in the calls its endpoints and agreements need (72 in all, and 5 to the catalogue), every slot once', async t => {
   const sample = await startSampleServer(t, { now: () => NOW })
   const config = configFor(sample, { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT })
   const { account } = await fetchAccount({ config, log: silentLog }, AbortSignal.timeout(30000))
@@ -354,6 +361,9 @@ test('the sample account over 2024: all six sources, each in the calls its endpo
     gas: yearReadings + quarterly + 1
   }
   assert.deepStrictEqual({ ...expected }, { co2: 28, mix: 28, pricing: 6, usage: 2, export: 5, gas: 3 })
+  // Each product asked once by the processor pricing by it: import VAR-22-11-01 and AGILE-24-10-01,
+  // export OUTGOING-FIX-12M-19-05-13 and AGILE-OUTGOING-19-05-13, gas VAR-22-11-01.
+  const catalogue: Record<string, number> = { pricing: 2, export: 2, gas: 1 }
 
   // A meter is asked once per span, whatever the tariff switches inside it (readingSpans joins
   // the account's periods, which are cut at every switch).
@@ -361,23 +371,25 @@ test('the sample account over 2024: all six sources, each in the calls its endpo
   const sources = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource] as Array<SourceDeclaration<SlotValues>>
   for (const source of sources) {
     const fetched = await fetchMeasured(sample, source, year, contextFor(config, account))
-    measured[source.name] = fetched.requests.length
-    const carbon = fetched.requests.every(r => r.path.startsWith('/carbon/'))
-    t.diagnostic(`${source.name}: ${fetched.requests.length} requests` +
-      (carbon ? ' (Carbon ranges)' : `: ${octopusPages(fetched.requests).map(([list, page]) => page === null ? list : `${list}?page=${page}`).join(', ')}`))
-    assert.deepStrictEqual(fetched.bySource, { [source.name]: fetched.requests.length }, `${source.name}: every request on its own source`)
+    const own = fetched.requests.filter(r => !isCatalogue(r))
+    measured[source.name] = own.length
+    const carbon = own.every(r => r.path.startsWith('/carbon/'))
+    t.diagnostic(`${source.name}: ${own.length} requests` +
+      (carbon ? ' (Carbon ranges)' : `: ${octopusPages(own).map(([list, page]) => page === null ? list : `${list}?page=${page}`).join(', ')}`))
+    const asked = catalogue[source.name] ?? 0
+    assert.deepStrictEqual(fetched.bySource, { [source.name]: own.length, ...(asked > 0 ? { catalogue: asked } : {}) }, `${source.name}: every request on its own source`)
     await t.test(`${source.name}: every slot of 2024 once`, () => assertCoversSpan(source.name, year, fetched.values))
     await t.test(`${source.name}: ${expected[source.name]} upstream requests`, () => {
-      assert.equal(fetched.requests.length, expected[source.name])
+      assert.equal(own.length, expected[source.name])
     })
   }
   const totals = await counters(sample)
   t.diagnostic(`requests by source (sample counters): ${JSON.stringify(totals.bySource)}, total ${totals.total}`)
-  assert.deepStrictEqual(totals.bySource, { account: 1, ...measured }, 'the sample server counted what was recorded')
+  assert.deepStrictEqual(totals.bySource, { account: 1, catalogue: 5, ...measured }, 'the sample server counted what was recorded')
   // Day by day the year cost at least 365 calls for each source; a span is a few dozen in all.
   assert.ok(totals.total - 1 < 100, `${totals.total - 1} calls for a year of six sources`)
-  await t.test('72 upstream requests for the year (and 1 for the account)', () => {
+  await t.test('72 upstream requests for the year (and 1 for the account, 5 for the catalogue)', () => {
     assert.deepStrictEqual(measured, expected)
-    assert.equal(totals.total, 1 + 72)
+    assert.equal(totals.total, 1 + 5 + 72)
   })
 })
