@@ -40,7 +40,7 @@ test('GET /api/days returns the summaries in range, newest first, with the store
   const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
       slots_expected, slots_joined, complete, forecast_slots, import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat,
       export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat,
-      gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, to_json(updated_at) #>> '{}' AS updated_at
+      gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings, to_json(updated_at) #>> '{}' AS updated_at
     FROM energy_usage.daily_summary ORDER BY date DESC`)
   assert.deepStrictEqual(body.days.map(d => ({ ...d, updated_at: Date.parse(d.updated_at) })),
     rows.map(r => ({ ...r, updated_at: Date.parse(r.updated_at) })))

@@ -282,7 +282,8 @@ test('a span partly answered badly (malformed JSON on one day, a refused key on 
   assert.deepStrictEqual(requestsCovering(sample, 'pricing', '2024-06-15').map(requestDays), [4, 2, 1], 'pricing: the span, its half, the day')
   assert.deepStrictEqual(requestsCovering(sample, 'usage', '2024-06-16').map(requestDays), [4, 2, 1], 'usage: the span, its half, the day')
   const counters = await (await fetch(`${sample.base}/_admin/requests`)).json() as { total: number, bySource: Record<string, number> }
-  assert.deepStrictEqual(counters.bySource, { co2: 1, mix: 1, pricing: 5 + 2, usage: 5 })
+  // And one catalogue request for the tariff's rate links, kept for every half and day after it.
+  assert.deepStrictEqual(counters.bySource, { co2: 1, mix: 1, pricing: 5 + 2, usage: 5, catalogue: 1 })
   assert.ok(sample.requests.some(r => r.authorization === `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`), 'the key was sent to the API')
 
   const dlq = await readRaw(env, env.config.topics.dlq, 'read_uncommitted')

@@ -141,18 +141,22 @@ const COMPLETION_V2_FIELDS = [
 ]
 /** Version 3 of completion-value (issue 16): the regional figures, default null; migration 006 adds the columns. */
 const COMPLETION_V3_FIELDS = ['carbon_g_regional', 'avg_intensity_regional']
+/** Version 4 (issue 21, money never waits for carbon): carbon_g nullable (it was a double), and three fields; migration 008. */
+const COMPLETION_V4_FIELDS = ['bill_complete', 'carbon_slots', 'missing_readings']
 
-function versionOne (topic: string, added: string[]): { fields: Array<{ name: string }> } {
-  const schema = JSON.parse(loadLocalSchemas().get(topic) as string) as { fields: Array<{ name: string }> }
+function versionOne (topic: string, added: string[]): { fields: Array<{ name: string, type?: unknown, default?: unknown }> } {
+  const schema = JSON.parse(loadLocalSchemas().get(topic) as string) as { fields: Array<{ name: string, type?: unknown, default?: unknown }> }
   assert.deepStrictEqual(schema.fields.slice(-added.length).map(f => f.name), added, `${topic}: version 2 appended ${added.join(', ')}`)
-  return { ...schema, fields: schema.fields.slice(0, -added.length) }
+  // Before version 4, carbon_g was a plain double: the registry takes the change to a nullable one as BACKWARD.
+  const fields = schema.fields.slice(0, -added.length).map(f => topic === 'completion' && f.name === 'carbon_g' ? { name: f.name, type: 'double' } : f)
+  return { ...schema, fields }
 }
 
 test('completion and unit rates written before the standing charge (v1) and after (v2) land side by side: NULL = unknown, 0 = no meter; replay keeps them', async t => {
   const sample = await startSampleServer(t)
   const namespace = `sinks_bill_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}.`
   const registry = testRegistry()
-  const v1 = new Map([['completion', versionOne('completion', [...COMPLETION_V2_FIELDS, ...COMPLETION_V3_FIELDS])], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
+  const v1 = new Map([['completion', versionOne('completion', [...COMPLETION_V2_FIELDS, ...COMPLETION_V3_FIELDS, ...COMPLETION_V4_FIELDS])], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
   const v1Ids = new Map<string, number>()
   for (const [topic, schema] of v1) {
     const subject = valueSubject(`${namespace}${topic}`)
@@ -218,6 +222,11 @@ test('completion and unit rates written before the standing charge (v1) and afte
     { date: '2024-06-15', carbon_g_regional: null, avg_intensity_regional: null },
     { date: '2024-06-16', carbon_g_regional: 1425.5, avg_intensity_regional: 142.55 }
   ], 'v1: no regional data (NULL); v3: as written')
+  const { rows: v4 } = await pool.query("SELECT to_char(date, 'YYYY-MM-DD') AS date, carbon_g, bill_complete, carbon_slots, missing_readings FROM energy_usage.daily_summary ORDER BY date")
+  assert.deepStrictEqual(v4, [
+    { date: '2024-06-15', carbon_g: 1500, bill_complete: false, carbon_slots: null, missing_readings: [] },
+    { date: '2024-06-16', carbon_g: 1500, bill_complete: false, carbon_slots: null, missing_readings: [] }
+  ], 'v1 and v3 records read with version 4\'s defaults: bill_complete false, carbon_slots unknown')
   const { rows: rates } = await pool.query<{ date: string, with_charge: string, without: string }>(
     "SELECT to_char(local_date, 'YYYY-MM-DD') AS date, count(standing_charge_inc_vat) AS with_charge, count(*) - count(standing_charge_exc_vat) AS without FROM energy_usage.unit_rates GROUP BY 1 ORDER BY 1")
   assert.deepStrictEqual(rates, [{ date: '2024-06-15', with_charge: '0', without: '48' }, { date: '2024-06-16', with_charge: '48', without: '0' }])

@@ -84,7 +84,8 @@ test('a week through the whole pipeline lands every slot once, daily_summary as 
   const { rows: figures } = await pool.query<Record<string, unknown>>(
     `SELECT to_char(date, 'YYYY-MM-DD') AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
       import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
-      gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional FROM energy_usage.daily_summary ORDER BY date`)
+      gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional,
+      bill_complete, carbon_slots, missing_readings FROM energy_usage.daily_summary ORDER BY date`)
   assert.deepStrictEqual(figures, dates.map(date => {
     const { batches: _b, computed_at: _c, ...aggregate } = latest.get(date) as DailyAggregate
     return aggregate
