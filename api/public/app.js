@@ -465,7 +465,8 @@ function renderRange () {
   body.replaceChildren()
   for (const d of days) {
     const dateCell = el('td', {}, el('span', { text: showDay(d.date) }))
-    if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: 'incomplete' }))
+    // Money never waits for carbon: a finished bill with carbon still to come says so apart.
+    if (!d.complete) dateCell.append(' ', el('span', { className: 'badge', text: d.bill_complete ? 'bill final, carbon incomplete' : 'incomplete', title: dayGaps(d) }))
     const row = el('tr', { tabindex: 0, 'data-date': d.date, className: d.complete ? 'day-row' : 'day-row incomplete', 'aria-label': `${showDay(d.date)}: ${fmt2(d.kwh)} kWh, £${fmt2(per(d.cost_inc_vat, 100))}, bill £${fmt2(per(d.bill_inc_vat, 100))}, ${fmt2(per(d.carbon_g, 1000))} kg CO₂ national, ${fmt2(per(d.carbon_g_regional, 1000))} kg regional${d.complete ? '' : ', incomplete'}. Press Enter for half-hours.` },
       dateCell,
       el('td', { className: 'num kwh', text: fmt2(d.kwh) }),
@@ -504,6 +505,18 @@ async function loadDay (date) {
   renderDay()
 }
 
+// The Carbon Intensity history starts 2017-09-26 (national): earlier days have no carbon figures.
+const CARBON_HISTORY = '2017-09-26'
+
+/** What a day still lacks, in words: readings by meter, carbon. */
+function dayGaps (d) {
+  const gaps = []
+  if ((d.missing_readings ?? []).length > 0) gaps.push(`readings missing: ${d.missing_readings.join(', ')} (the standing charges are owed regardless)`)
+  if (d.carbon_g === null) gaps.push(d.date < CARBON_HISTORY ? `no carbon data before ${showDay(CARBON_HISTORY)}` : 'no carbon data yet')
+  else if (d.carbon_slots !== null && d.carbon_slots !== undefined && d.carbon_slots < d.slots_expected) gaps.push(`carbon for ${d.carbon_slots} of ${d.slots_expected} half-hours`)
+  return gaps.join('; ')
+}
+
 function renderDay () {
   const day = state.day
   const s = day.summary
@@ -538,10 +551,14 @@ function renderDay () {
   carbonLine.hidden = s === null
   if (s !== null) {
     const regionalKnown = s.carbon_g_regional !== null && s.carbon_g_regional !== undefined
-    carbonLine.textContent = `CO₂ national grid (actual else forecast): ${fmt2(per(s.carbon_g, 1000))} kg, ${fmt0(s.avg_intensity)} g/kWh · ` +
+    const national = s.carbon_g === null
+      ? (s.date < CARBON_HISTORY ? `CO₂: none, the Carbon Intensity history starts ${showDay(CARBON_HISTORY)} · ` : 'CO₂ national grid: not in yet · ')
+      : `CO₂ national grid (actual else forecast): ${fmt2(per(s.carbon_g, 1000))} kg, ${fmt0(s.avg_intensity)} g/kWh · `
+    carbonLine.textContent = national +
       (regionalKnown
         ? `your region (forecast): ${fmt2(per(s.carbon_g_regional, 1000))} kg, ${fmt0(s.avg_intensity_regional)} g/kWh`
-        : 'your region: no regional figures for this day')
+        : 'your region: no regional figures for this day') +
+      (s.bill_complete ? ' · bill final' : '') + (dayGaps(s) === '' ? '' : ` · ${dayGaps(s)}`)
   }
   // Export and gas are not part of `missing` (the electricity sources): say here when their
   // readings lack half-hours, which leaves the day incomplete.
