@@ -213,3 +213,40 @@ test('configErrorLines: one `<command>: invalid configuration: …` line per pro
   assert.equal(configErrorLines('start', new Error('invalid configuration:\n  X')), undefined)
   assert.equal(loadConfigOrExit('start', {}).apiHost, '127.0.0.1')
 })
+
+test('real-account variables: account numbers of any safe shape, night windows with a zone, tariff products and gas units by code', () => {
+  const config = loadConfig({
+    OCTOPUS_ACCOUNT: 'a-real2026',
+    TWO_RATE_NIGHT: '23:00-06:00 London',
+    OCTOPUS_NIGHT_WINDOWS: 'E-2R-VAR-22-11-01-A=00:00-07:00 London, IOG-SMB-TOU-25-12-12=23:30-05:30',
+    OCTOPUS_TARIFF_PRODUCTS: 'E-1R-GONE-19-06-01-E=HIDDEN-19-06-01',
+    GAS_METER_UNITS: 'G4P10000000017=kWh,E6S20000000026=m3'
+  })
+  assert.equal(config.octopusAccount, 'A-REAL2026')
+  assert.deepStrictEqual(config.twoRateNight, { from: 23 * 60, to: 6 * 60, zone: 'London' })
+  assert.deepStrictEqual(config.nightWindows, { 'E-2R-VAR-22-11-01-A': { from: 0, to: 7 * 60, zone: 'London' }, 'IOG-SMB-TOU-25-12-12': { from: 23 * 60 + 30, to: 5 * 60 + 30, zone: 'UTC' } })
+  assert.deepStrictEqual(config.tariffProducts, { 'E-1R-GONE-19-06-01-E': 'HIDDEN-19-06-01' })
+  assert.deepStrictEqual(config.gasMeterUnits, { G4P10000000017: 'kWh', E6S20000000026: 'm3' })
+  // Smart-meter Economy 7 by default: 00:30-07:30 UTC.
+  assert.deepStrictEqual(loadConfig({}).twoRateNight, { from: 30, to: 7 * 60 + 30, zone: 'UTC' })
+})
+
+test('real-account variables that could break a URL path or are not windows are refused, each named', () => {
+  assert.throws(() => loadConfig({
+    OCTOPUS_ACCOUNT: 'A-12/34',
+    TWO_RATE_NIGHT: '07:30-07:30',
+    OCTOPUS_NIGHT_WINDOWS: 'E-2R-X-A=late',
+    OCTOPUS_TARIFF_PRODUCTS: 'E-1R-X-A=../admin',
+    GAS_METER_UNITS: 'G1=litres'
+  }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ENERGY_CONFIG')
+    assert.deepStrictEqual(err.message.split('\n  ').slice(1).sort(), [
+      'GAS_METER_UNITS must be a comma list of SERIAL=m3 or SERIAL=kWh, got "G1=litres"',
+      'OCTOPUS_ACCOUNT must be an Octopus account number like A-1234ABCD, got "A-12/34"',
+      'OCTOPUS_NIGHT_WINDOWS must be a comma list of CODE=HH:MM-HH:MM UTC|London (CODE a tariff or product code), got "E-2R-X-A=late"',
+      'OCTOPUS_TARIFF_PRODUCTS must be a comma list of TARIFF=PRODUCT codes, got "E-1R-X-A=../admin"',
+      'TWO_RATE_NIGHT must be a clock window HH:MM-HH:MM [UTC|London] that is not empty, e.g. 00:30-07:30 UTC, got "07:30-07:30"'
+    ])
+    return true
+  })
+})
