@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
+import { londonDay, londonSpan, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
 import { captureLog, createTestEnvironment, readRaw, seedDates, startPipeline, startSampleServer, startSourceProcessors, testPool, waitFor, type SampleServer } from '../../pipeline.ts'
 import type { Pool } from '../../../lib/db.ts'
 import { ACCOUNT, allResults, answer, covers, expectedImportUsage, type AnswerProperty } from './expected-bill.ts'
+import { DEFAULTS } from '../../../lib/config.ts'
+import type { Account } from '../../../processors/account/types.ts'
+import { regionalSource } from '../../../processors/regional/index.ts'
+import { silentLog, testConfig } from '../../helpers.ts'
 
 // Issue 16, regional carbon end to end: the regional source asks the sample API for the
 // household's region (CARBON_REGION_ID, else the outward postcode of the account's property in
@@ -63,7 +67,7 @@ function regionalFigures (usage: ReadonlyMap<number, number>, slots: ReadonlyMap
 }
 
 async function summaries (pool: Pool): Promise<Map<string, Record<string, unknown>>> {
-  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, carbon_g_regional, avg_intensity_regional, carbon_g, slots_expected, slots_joined, complete
+  const { rows } = await pool.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, carbon_g_regional, avg_intensity_regional, carbon_g, slots_expected, slots_joined, complete, bill_complete
     FROM energy_usage.daily_summary`)
   return new Map(rows.map(r => [r.date as string, r]))
 }
@@ -74,30 +78,25 @@ const regionalRequests = (sample: SampleServer): string[][] => sample.requests.f
   return m === null ? [] : [[m[3], m[1], m[2]]]
 })
 
-test('the sample account: the region of the property in force (SW1A → London, M1 → North West England), 46/48/50 records a day as served, a span across the move asked in two regions, and the daily regional figures', async t => {
+test('the sample account: the region of the property in force (SW1A → London), 46/48/50 records a day as served, the daily regional figures; days before the regional history (the M1 property, 2015) billed without it, never asked', async t => {
   const sample = await startSampleServer(t)
   const env = await createTestEnvironment(t, 'regional', sample, { OCTOPUS_ACCOUNT: ACCOUNT })
   const pool = testPool(t, env)
   await startPipeline(t, env, pool)
 
   // The current property (SW1A 1AA, from 2016-01-01) on 46, 48 and 50 slots; the previous one
-  // (M1 1AE) on a day of 2015; and one request of two days across the move.
-  const single = ['2024-03-31', '2024-06-15', '2024-10-27', '2015-06-15']
-  const acrossMove = ['2015-12-31', '2016-01-01']
-  for (const date of single) await seedDates(env, date)
-  assert.equal(await seedDates(env, acrossMove[0], acrossMove[1]), 1)
-  const dates = [...single, ...acrossMove]
-  await waitFor('every day complete, regional figures in', async () => {
+  // (M1 1AE) on a day of 2015 and one request of two days across the move: before the Carbon
+  // Intensity history (national 2017-09-26, regional 2018-05-10), so billed without carbon.
+  const single = ['2024-03-31', '2024-06-15', '2024-10-27']
+  const before = ['2015-06-15', '2015-12-31', '2016-01-01']
+  for (const date of [...single, before[0]]) await seedDates(env, date)
+  assert.equal(await seedDates(env, before[1], before[2]), 1)
+  await waitFor('every day complete with regional figures, the days before the history billed', async () => {
     const rows = await summaries(pool)
-    return dates.every(d => rows.get(d)?.complete === true && rows.get(d)?.carbon_g_regional !== null)
+    return single.every(d => rows.get(d)?.complete === true && rows.get(d)?.carbon_g_regional !== null) && before.every(d => rows.get(d)?.bill_complete === true)
   }, 120000)
-
-  // The span across the move: M1 up to the move (its New Year slot in a range of its own), SW1A after.
-  assert.deepStrictEqual(regionalRequests(sample).filter(([, from]) => from.startsWith('2015-12') || from.startsWith('2016-01')).sort(), [
-    ['postcode/M1', '2015-12-31T00:30Z', '2015-12-31T23:30Z'],
-    ['postcode/M1', '2016-01-01T00:00Z', '2016-01-01T00:00Z'],
-    ['postcode/SW1A', '2016-01-01T00:30Z', '2016-01-02T00:00Z']
-  ])
+  // Nothing asked before the regional history: every range starts at 2018-05-10 or later.
+  assert.deepStrictEqual(regionalRequests(sample).filter(([, from]) => from < '2018-05-10'), [])
 
   // Which property is in force, read from the account answer itself.
   const account: { properties: Array<AnswerProperty & { postcode: string }> } = await answer(`${sample.octopusApiUrl}/accounts/${ACCOUNT}/`)
@@ -106,20 +105,11 @@ test('the sample account: the region of the property in force (SW1A → London, 
     assert.ok(p !== undefined, date)
     return p.postcode.split(' ')[0]
   }
-  const regions: Record<string, [string, number, string]> = {
-    '2024-03-31': ['SW1A', 13, 'London'],
-    '2024-06-15': ['SW1A', 13, 'London'],
-    '2024-10-27': ['SW1A', 13, 'London'],
-    '2015-06-15': ['M1', 3, 'North West England'],
-    '2015-12-31': ['M1', 3, 'North West England'],
-    '2016-01-01': ['SW1A', 13, 'London']
-  }
   const rows = await summaries(pool)
-  for (const date of dates) {
-    const [outcode, id, name] = regions[date]
-    assert.equal(outcodeOn(date), outcode, `${date}: the property in force`)
-    const { region, slots } = await regionalAnswer(sample, date, `postcode/${outcode}`)
-    assert.deepStrictEqual(region, [id, name], `${date}: the sample's region of ${outcode}`)
+  for (const date of single) {
+    assert.equal(outcodeOn(date), 'SW1A', `${date}: the property in force`)
+    const { region, slots } = await regionalAnswer(sample, date, 'postcode/SW1A')
+    assert.deepStrictEqual(region, [13, 'London'], `${date}: the sample's region of SW1A`)
     const landed = await rowsOf(pool, date)
     assert.equal(landed.length, londonDay(date).slots, `${date}: records`)
     assert.deepStrictEqual(landed, expectedRows(date, region, slots), `${date}: the records as served`)
@@ -131,7 +121,38 @@ test('the sample account: the region of the property in force (SW1A → London, 
     assert.notEqual(row.carbon_g, row.carbon_g_regional)
   }
   assert.deepStrictEqual(['2024-03-31', '2024-06-15', '2024-10-27'].map(d => rows.get(d)?.slots_expected), [46, 48, 50])
-  assert.deepStrictEqual((await readRaw(env, env.config.topics.dlq)).length, 0, 'no dead letters')
+  const regionalRows = await Promise.all(before.map(async d => (await rowsOf(pool, d)).length))
+  assert.deepStrictEqual(before.map((d, i) => [d, outcodeOn(d), rows.get(d)?.carbon_g, rows.get(d)?.carbon_g_regional, rows.get(d)?.complete, regionalRows[i]]),
+    [['2015-06-15', 'M1', null, null, false, 0], ['2015-12-31', 'M1', null, null, false, 0], ['2016-01-01', 'SW1A', null, null, false, 0]])
+  // The only dead letters: carbon's, for the days before its history, each saying so.
+  const letters = (await readRaw(env, env.config.topics.dlq)).map(m => Object.fromEntries([...(m.headers ?? new Map())].map(([k, v]) => [String(k), String(v)])))
+  assert.deepStrictEqual(letters.map(h => `${h['dlq.processor']} ${h['dlq.date']}`).sort(), before.flatMap(d => [`co2 ${d}`, `mix ${d}`, `regional ${d}`]).sort())
+  assert.ok(letters.every(h => /the Carbon Intensity (national|regional) history starts (2017-09-26|2018-05-10)/.test(h['dlq.error'])))
+})
+
+test('a span across a move is asked in the region of each property, up to the move and after it', async t => {
+  const sample = await startSampleServer(t)
+  // An account moving from M1 to SW1A at London midnight of 2024-06-16 (the sample's own moved in 2016, before the regional history).
+  const move = londonDay('2024-06-16').startMs
+  const account: Account = {
+    number: 'A-1234ABCD',
+    fetched_at: 1,
+    properties: [
+      { moved_in_at: null, moved_out_at: move, postcode: 'M1 1AE', electricity_meter_points: [], gas_meter_points: [] },
+      { moved_in_at: move, moved_out_at: null, postcode: 'SW1A 1AA', electricity_meter_points: [], gas_meter_points: [] }
+    ]
+  }
+  const config = testConfig({ ...DEFAULTS, CARBON_API_URL: sample.carbonApiUrl, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_ACCOUNT: 'A-1234ABCD' })
+  const values = await regionalSource.fetchSpan(londonSpan('2024-06-15', 2), { config, log: silentLog, signal: AbortSignal.timeout(30000), account })
+  assert.deepStrictEqual(regionalRequests(sample).sort(), [
+    ['postcode/M1', '2024-06-14T23:30Z', '2024-06-15T23:00Z'],
+    ['postcode/SW1A', '2024-06-15T23:30Z', '2024-06-16T23:00Z']
+  ])
+  for (const [date, outcode] of [['2024-06-15', 'M1'], ['2024-06-16', 'SW1A']]) {
+    const { region, slots } = await regionalAnswer(sample, date, `postcode/${outcode}`)
+    const day = values.filter(v => v.slot_start >= londonDay(date).startMs && v.slot_start < londonDay(date).endMs)
+    assert.deepStrictEqual(day.map(v => [v.slot_start, v.region_id, v.region, v.forecast]), [...slots].map(([ms, s]) => [ms, region[0], region[1], s.intensity.forecast]), date)
+  }
 })
 
 test('CARBON_REGION_ID=1 without an account: North Scotland\'s records and figures, by region id, on 46, 48 and 50 slots', async t => {
