@@ -7,12 +7,14 @@ export const REQUESTS_TOPIC = 'energy_processor'
 export const COMPLETION_TOPIC = 'completion'
 export const DLQ_TOPIC = 'energy.dlq'
 export const ACCOUNT_TOPIC = 'energy.account'
+export const PRODUCTS_TOPIC = 'energy.products'
 
 export const TOPIC_NAMES = {
   requests: REQUESTS_TOPIC,
   completion: COMPLETION_TOPIC,
   dlq: DLQ_TOPIC,
-  account: ACCOUNT_TOPIC
+  account: ACCOUNT_TOPIC,
+  products: PRODUCTS_TOPIC
 } as const
 export type TopicKey = keyof typeof TOPIC_NAMES
 export type Topics = Record<TopicKey, string>
@@ -45,6 +47,9 @@ export const DLQ_SPEC: TopicSpec = { name: DLQ_TOPIC, copartitioned: false, part
 // The latest answer per Octopus account (key: the account number), read whole by every
 // processor that prices or meters a day: a table, so compacted; one partition keeps it in order.
 export const ACCOUNT_SPEC: TopicSpec = { name: ACCOUNT_TOPIC, copartitioned: false, partitions: 1, configs: COMPACTED }
+// The product catalogue as far as the account's tariffs need it (key: the product code), read
+// whole by every processor that prices: a table, like the account.
+export const PRODUCTS_SPEC: TopicSpec = { name: PRODUCTS_TOPIC, copartitioned: false, partitions: 1, configs: COMPACTED }
 
 /** Registry subject of a topic's values (Confluent TopicNameStrategy). */
 export function valueSubject (topic: string): string {

@@ -2,7 +2,7 @@ import { loadLocalSchemas } from '../lib/avro.ts'
 import type { Config } from '../lib/config.ts'
 import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
-import { ACCOUNT_SPEC, checkTopicName, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
+import { ACCOUNT_SPEC, checkTopicName, PRODUCTS_SPEC, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { agreementsTarget } from './account/sink.ts'
 import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
@@ -66,7 +66,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
-  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, FORECAST_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, PRODUCTS_SPEC, FORECAST_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
   for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
 
   const byName = new Map(sources.map(s => [s.name, s]))
@@ -79,6 +79,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     topicSpecs: [
       REQUESTS_SPEC,
       ACCOUNT_SPEC,
+      PRODUCTS_SPEC,
       FORECAST_SPEC,
       ...sources.map(s => ({ name: s.topic, copartitioned: true, configs: COMPACTED })),
       COMPLETION_SPEC,

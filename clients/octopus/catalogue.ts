@@ -37,6 +37,60 @@ export type TariffResolution = TariffRates | TariffUnpriced
 
 export const isUnpriced = (r: TariffResolution): r is TariffUnpriced => 'unpriced' in r
 
+/** A product as energy.products keeps it (schemas/energy.products.avsc): links as paths below the API's base. */
+export interface ProductRecord { code: string, fetched_at: number, tariffs: ProductTariffRecord[] }
+export interface ProductTariffRecord {
+  code: string
+  fuel: Fuel
+  standard_unit_rates: string | null
+  day_unit_rates: string | null
+  night_unit_rates: string | null
+  standing_charges: string | null
+  /** false: its product does not list it; the links are the conventional ones. */
+  listed: boolean
+}
+
+/** A resolved tariff as energy.products keeps it: the URLs without the configured base. */
+export function tariffRecord (config: Pick<Config, 'octopusApiUrl'>, rates: TariffRates): ProductTariffRecord {
+  const path = (url: string | undefined): string | null => url === undefined ? null : url.slice(config.octopusApiUrl.length)
+  return {
+    code: rates.tariff,
+    fuel: rates.fuel,
+    standard_unit_rates: path(rates.urls.standard),
+    day_unit_rates: path(rates.urls.day),
+    night_unit_rates: path(rates.urls.night),
+    standing_charges: path(rates.urls.standingCharges),
+    listed: !rates.how.startsWith('not listed')
+  }
+}
+
+/** A tariff of energy.products as the catalogue resolves it, on the configured base. */
+function fromRecord (config: Readonly<Config>, product: string, t: ProductTariffRecord): TariffRates | undefined {
+  const url = (path: string | null): string | undefined => path === null ? undefined : `${config.octopusApiUrl}${path}`
+  const standingCharges = url(t.standing_charges)
+  if (standingCharges === undefined) return undefined
+  const [standard, day, night] = [url(t.standard_unit_rates), url(t.day_unit_rates), url(t.night_unit_rates)]
+  const how = 'energy.products'
+  if (day !== undefined && night !== undefined) return { tariff: t.code, product, fuel: t.fuel, structure: 'day-night', urls: { day, night, standingCharges }, how }
+  if (standard !== undefined) return { tariff: t.code, product, fuel: t.fuel, structure: 'standard', urls: { standard, standingCharges }, how }
+  return undefined
+}
+
+/** The product records of `known` updated with what `resolved` found: only those that changed, fetched at `now`. */
+export function changedProducts (config: Pick<Config, 'octopusApiUrl'>, known: (product: string) => ProductRecord | undefined, resolved: readonly TariffRates[], now: number): ProductRecord[] {
+  const updated = new Map<string, ProductRecord>()
+  for (const rates of resolved) {
+    const record = updated.get(rates.product) ?? structuredClone(known(rates.product)) ?? { code: rates.product, fetched_at: now, tariffs: [] }
+    const tariff = tariffRecord(config, rates)
+    const at = record.tariffs.findIndex(t => t.code === tariff.code)
+    if (at >= 0 && JSON.stringify(record.tariffs[at]) === JSON.stringify(tariff)) continue
+    if (at >= 0) record.tariffs[at] = tariff
+    else record.tariffs.push(tariff)
+    updated.set(rates.product, { ...record, fetched_at: now })
+  }
+  return [...updated.values()]
+}
+
 const RATE_RELS = { standard_unit_rates: 'standard', day_unit_rates: 'day', night_unit_rates: 'night', standing_charges: 'standingCharges' } as const
 type RateRel = keyof typeof RATE_RELS
 // How many other products a search looks into for a tariff (each is one request).
@@ -98,10 +152,21 @@ export interface TariffCatalogue {
   markUnpriced (tariff: string, reason: string): void
   /** Why the tariff is unpriced, when resolve or a rates link said so. */
   unpriced (tariff: string): string | undefined
+  /** Every tariff resolved (what energy.products keeps). */
+  resolved (): TariffRates[]
+}
+
+export interface CatalogueOptions {
+  now?: () => number
+  /**
+   * energy.products, read as a global table: the product that holds a tariff, if one does. A
+   * tariff found there costs no request, and a product retired or gone since still prices.
+   */
+  products?: () => Iterable<ProductRecord>
 }
 
 /** One per processor: resolutions are kept, so a span costs no catalogue request after the first. */
-export function createTariffCatalogue (now = Date.now): TariffCatalogue {
+export function createTariffCatalogue ({ now = Date.now, products }: CatalogueOptions = {}): TariffCatalogue {
   const kept = new Map<string, { resolution: TariffResolution, until: number }>()
   const inFlight = new Map<string, Promise<TariffResolution>>()
   const keep = (resolution: TariffResolution): TariffResolution => {
@@ -112,6 +177,11 @@ export function createTariffCatalogue (now = Date.now): TariffCatalogue {
     async resolve (tariff, at, deps, product) {
       const held = kept.get(tariff)
       if (held !== undefined && held.until > now()) return held.resolution
+      for (const record of products?.() ?? []) {
+        const t = record.tariffs.find(t => t.code === tariff)
+        const rates = t === undefined ? undefined : fromRecord(deps.config, record.code, t)
+        if (rates !== undefined) return keep(rates)
+      }
       let pending = inFlight.get(tariff)
       if (pending === undefined) {
         pending = findTariff(tariff, at, deps, product).then(keep).finally(() => inFlight.delete(tariff))
@@ -125,6 +195,9 @@ export function createTariffCatalogue (now = Date.now): TariffCatalogue {
     unpriced (tariff) {
       const held = kept.get(tariff)?.resolution
       return held !== undefined && isUnpriced(held) ? held.unpriced : undefined
+    },
+    resolved () {
+      return [...kept.values()].flatMap(({ resolution }) => isUnpriced(resolution) ? [] : [resolution])
     }
   }
 }

@@ -1,19 +1,15 @@
-import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
-import { describeError, EnergyError, type ErrorCode } from '../../lib/errors.ts'
-import { createConsumer, READ_COMMITTED, type EnergyConsumer } from '../../lib/kafka.ts'
+import { EnergyError, type ErrorCode } from '../../lib/errors.ts'
+import { createGlobalTable } from '../../lib/global-table.ts'
 import type { Logger } from '../../lib/log.ts'
-import { readRanges } from '../../lib/range-reader.ts'
 import type { FetchContext } from '../ingest/types.ts'
 import type { Account } from './types.ts'
 
-// energy.account read as a global table (ksqlDB's GLOBAL TABLE, Kafka Streams' GlobalKTable):
-// every reader holds the latest account per key. Unlike a GlobalKTable, which a thread of its
-// own keeps fresh, a reader catches up when it asks, before the work that needs the account:
-// the seed publishes the account before it requests the days, so a processor that catches up
-// before each batch of requests prices them by the account that was current when they were made.
+// energy.account read as a global table (lib/global-table.ts): the seed publishes the account
+// before it requests the days, so a processor that catches up before each batch of requests
+// prices them by the account that was current when they were made.
 
 export interface AccountTable {
   /** Reads what was committed to energy.account since the last call (one read at a time). */
@@ -29,58 +25,21 @@ export interface AccountTable {
 }
 
 export function createAccountTable (config: Readonly<Config>, codec: Codec, log: Logger): AccountTable {
-  const topic = config.topics.account
-  const accounts = new Map<string, Account>()
-  let position = 0n
-  // One client for the end offsets, kept: a catch-up with nothing new is one round trip.
-  let probe: EnergyConsumer | undefined
-  let reading: Promise<void> = Promise.resolve()
-
-  async function read (): Promise<void> {
-    probe ??= createConsumer(config, { clientId: 'energy-account-table', groupId: `${config.namespace}energy-account-table-${randomUUID()}` })
-    const ends = await probe.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
-    const until = ends.get(topic)?.[0] ?? 0n
-    if (until <= position) return
-    await readRanges(config, [{ topic, partition: 0, from: position, until }], async records => {
-      for (const r of records) {
-        if (r.key === undefined) continue
-        if (r.value === undefined) {
-          accounts.delete(r.key)
-          continue
-        }
-        try {
-          accounts.set(r.key, await codec.decode<Account>(topic, r.value))
-        } catch (err) {
-          // Only this pipeline writes the topic; an undecodable record keeps the one before it.
-          log.error({ err: describeError(err), offset: String(r.offset), account: r.key }, 'energy.account record cannot be decoded, keeping the previous one')
-        }
-      }
-    })
-    position = until
-  }
-
-  const table: AccountTable = {
-    catchUp () {
-      const next = reading.then(read)
-      reading = next.catch(() => {})
-      return next
-    },
+  const accounts = createGlobalTable<Account>(config, codec, log, config.topics.account)
+  return {
+    catchUp: async () => await accounts.catchUp(),
     async atLeast (number, version, timeoutMs = 10000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const account = accounts.get(number)
         if ((account?.fetched_at ?? -Infinity) >= version || Date.now() >= deadline) return account
         await sleep(100)
-        await table.catchUp()
+        await accounts.catchUp()
       }
     },
     get: number => accounts.get(number),
-    async close () {
-      await probe?.close(true)
-      probe = undefined
-    }
+    close: async () => await accounts.close()
   }
-  return table
 }
 
 /**

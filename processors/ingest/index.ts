@@ -17,7 +17,8 @@ import type { EnergyRequest, FetchContext, SlotValues, SourceDeclaration } from 
 import { createAccountTable, type AccountTable } from '../account/table.ts'
 import { MAX_SPAN_DAYS } from './spans.ts'
 import type { Account } from '../account/types.ts'
-import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
+import { createTariffCatalogue, type ProductRecord } from '../../clients/octopus/catalogue.ts'
+import { createGlobalTable, type GlobalTable } from '../../lib/global-table.ts'
 
 type Outgoing = MessageToProduce<string, Buffer, string, string>
 
@@ -67,8 +68,10 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   let partitions = 0
   // The topic's max.message.bytes, read when a session starts.
   let maxMessageBytes = 1048588
-  // Tariffs resolved from the product catalogue, kept between requests.
-  const tariffs = createTariffCatalogue()
+  // energy.products as a table (with OCTOPUS_ACCOUNT), per session; tariffs resolved from it or
+  // from the catalogue, kept between requests and sessions.
+  let products: GlobalTable<ProductRecord> | undefined
+  const tariffs = createTariffCatalogue({ products: () => products?.values() ?? [] })
 
   /** The request a message holds, or why it holds none; registry trouble is thrown (the session retries). */
   async function decodeRequest (message: Incoming): Promise<Decoded> {
@@ -242,6 +245,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
    */
   async function processBatch (batch: Incoming[], clients: Clients, owns: (partition: number) => boolean, signal: AbortSignal): Promise<void> {
     await clients.accounts?.catchUp()
+    await products?.catchUp()
     const decoded = await Promise.all(batch.map(decodeRequest))
     const results = startLimited(batch.map((m, i) => ({ m, d: decoded[i] })), options.fetchConcurrency, options.daysInFlight,
       ({ d }) => weightOf(d), async ({ m, d }) => await handle(m, d, signal, clients.accounts))
@@ -323,11 +327,13 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
   }
 
   async function session (signal: AbortSignal): Promise<void> {
+    const reads = source.accountView !== undefined && config.octopusAccount !== ''
+    products = reads ? createGlobalTable<ProductRecord>(config, codec, log, topics.products) : undefined
     const newProducer = (): EnergyProducer => createProducer(config, { clientId: group, transactionalId: transactionalId(group, instanceId) })
     const clients: Clients = {
       producer: newProducer(),
       consumer: createConsumer(config, { clientId: group, groupId: group }),
-      accounts: source.accountView !== undefined && config.octopusAccount !== '' ? createAccountTable(config, codec, log) : undefined,
+      accounts: reads ? createAccountTable(config, codec, log) : undefined,
       async renewProducer () {
         await closeQuietly(() => clients.producer.close())
         clients.producer = newProducer()
@@ -369,6 +375,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Supervised {
       await closeQuietly(() => clients.producer.close())
       const { accounts } = clients
       if (accounts !== undefined) await closeQuietly(() => accounts.close())
+      const held = products
+      if (held !== undefined) await closeQuietly(() => held.close())
     }
   }
 

@@ -4,7 +4,10 @@ import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Pool } from '../../lib/db.ts'
 import { dlqMessage } from '../../lib/dlq.ts'
-import { EnergyError } from '../../lib/errors.ts'
+import { describeError, EnergyError } from '../../lib/errors.ts'
+import { createGlobalTable } from '../../lib/global-table.ts'
+import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
+import type { Account } from '../account/types.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
@@ -104,10 +107,11 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
   if (config.octopusAccount === '') return undefined
   const refresh = await refreshAccount(deps, signal)
   const { previous, account, changed } = refresh
-  if (!changed) return refresh
+  const products = await productUpdates(deps, account, signal)
+  if (!changed && products.length === 0) return refresh
   const byDate = new Map<string, string[]>()
   // The first account published re-prices nothing: there was no account pricing before it.
-  if (previous !== undefined) {
+  if (changed && previous !== undefined) {
     const until = londonDay(londonToday()).endMs
     for (const source of deps.accountSources ?? topology.accountSources) {
       if (source.accountView === undefined) continue
@@ -128,17 +132,22 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
     try {
       const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
       // What the answer held that could not be used: one dead letter each, with the account published.
-      const leftOut = refresh.problems.map(problem => dlqMessage({
-        dlqTopic: config.topics.dlq,
-        topic: config.topics.account,
-        partition: 0,
-        offset: -1n,
-        key: account.number,
-        value: undefined,
-        error: new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${problem}`),
-        context: { 'dlq.component': 'account' }
-      }))
-      await tx.send({ messages: [await accountMessage(config, codec, account), ...requests, ...leftOut] })
+      const leftOut = changed
+        ? refresh.problems.map(problem => dlqMessage({
+          dlqTopic: config.topics.dlq,
+          topic: config.topics.account,
+          partition: 0,
+          offset: -1n,
+          key: account.number,
+          value: undefined,
+          error: new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${problem}`),
+          context: { 'dlq.component': 'account' }
+        }))
+        : []
+      // The products before the account: a processor that sees the account finds its tariffs.
+      const productMessages = await Promise.all(products.map(async p => ({ topic: config.topics.products, key: p.code, value: await codec.encode(config.topics.products, p) })))
+      const accountMessages = changed ? [await accountMessage(config, codec, account)] : []
+      await tx.send({ messages: [...productMessages, ...accountMessages, ...requests, ...leftOut] })
       await tx.commit()
     } catch (err) {
       await tx.abort().catch(() => {})
@@ -147,8 +156,37 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
   } finally {
     await producer.close()
   }
+  if (products.length > 0) log.info({ products: products.map(p => p.code) }, 'tariffs resolved from the catalogue, published to energy.products')
   if (dates.length > 0) log.info({ requests: spans.length, days: dates.length, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
   return refresh
+}
+
+/**
+ * Every tariff of the account's agreements resolved (energy.products first, then the catalogue,
+ * each asked at the agreement's start), as the product records that changed. A tariff that cannot
+ * be resolved, or a catalogue that cannot be reached, leaves its products as they are: the
+ * processors ask the catalogue themselves and say why a day is unpriced.
+ */
+async function productUpdates ({ config, codec, log }: SeedDeps, account: Account, signal?: AbortSignal): Promise<ProductRecord[]> {
+  const table = createGlobalTable<ProductRecord>(config, codec, log, config.topics.products)
+  try {
+    await table.catchUp()
+    const catalogue = createTariffCatalogue({ products: () => table.values() })
+    const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).flatMap(p => p.agreements)
+    const context = { config, log, signal: signal ?? new AbortController().signal }
+    for (const tariff of new Set(agreements.map(a => a.tariff_code))) {
+      const first = Math.min(...agreements.filter(a => a.tariff_code === tariff).map(a => a.valid_from))
+      try {
+        await catalogue.resolve(tariff, first, context)
+      } catch (err) {
+        if (signal?.aborted === true) throw err
+        log.warn({ tariff, err: describeError(err) }, 'tariff not resolved now: the processors will ask the catalogue themselves')
+      }
+    }
+    return changedProducts(config, code => table.get(code), catalogue.resolved(), Date.now())
+  } finally {
+    await table.close()
+  }
 }
 
 async function requestPartitions (producer: ReturnType<typeof createProducer>, config: Readonly<Config>): Promise<number> {

@@ -50,7 +50,7 @@ test('a hostile product answer: junk entries are skipped, an endless one refused
 
 test('the catalogue remembers a tariff marked unpriced, and why, until asked again an hour later', () => {
   let now = 0
-  const catalogue = createTariffCatalogue(() => now)
+  const catalogue = createTariffCatalogue({ now: () => now })
   catalogue.markUnpriced('E-1R-X-1-A', 'its rates answer HTTP 400')
   assert.equal(catalogue.unpriced('E-1R-X-1-A'), 'its rates answer HTTP 400')
   assert.equal(catalogue.unpriced('E-1R-Y-1-A'), undefined)
