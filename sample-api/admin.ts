@@ -46,18 +46,25 @@ function faultsReply (api: SampleApi, method: string, body: string): Reply {
   return { status: 200, body: api.faults() }
 }
 
-/** GET answers `{"ms":150}`; PUT takes the same body and answers it. */
-function latencyReply (api: SampleApi, method: string, body: string): Reply {
-  if (method === 'GET') return { status: 200, body: { ms: api.latency() } }
-  if (method !== 'PUT') return notAllowed(method, 'GET, PUT')
-  const origin = 'PUT /_admin/latency body'
+/** A JSON body and its fields (none unless it is an object), or the 400 reply saying it is not JSON. */
+function jsonObject (body: string, origin: string): { value: unknown, fields: string[] } | Reply {
   let value: unknown
   try {
     value = JSON.parse(body)
   } catch (err) {
     return { status: 400, body: { detail: `${origin} is not valid JSON: ${(err as Error).message}` } }
   }
-  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : []
+  return { value, fields: typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [] }
+}
+
+/** GET answers `{"ms":150}`; PUT takes the same body and answers it. */
+function latencyReply (api: SampleApi, method: string, body: string): Reply {
+  if (method === 'GET') return { status: 200, body: { ms: api.latency() } }
+  if (method !== 'PUT') return notAllowed(method, 'GET, PUT')
+  const origin = 'PUT /_admin/latency body'
+  const parsed = jsonObject(body, origin)
+  if ('status' in parsed) return parsed
+  const { value, fields } = parsed
   if (fields.length !== 1 || fields[0] !== 'ms') return { status: 400, body: { detail: `${origin} must be {"ms": N}, got ${JSON.stringify(value)}` } }
   try {
     api.setLatency((value as { ms: number }).ms)
@@ -77,13 +84,9 @@ function accountReply (api: SampleApi, method: string, body: string): Reply {
   if (method === 'GET') return { status: 200, body: { dropped: api.accountDrops() } }
   if (method !== 'POST') return notAllowed(method, 'GET, POST')
   const origin = 'POST /_admin/account body'
-  let value: unknown
-  try {
-    value = JSON.parse(body)
-  } catch (err) {
-    return { status: 400, body: { detail: `${origin} is not valid JSON: ${(err as Error).message}` } }
-  }
-  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : []
+  const parsed = jsonObject(body, origin)
+  if ('status' in parsed) return parsed
+  const { value, fields } = parsed
   const { drop, restore } = value as { drop?: unknown, restore?: unknown }
   if (fields.length === 1 && restore === true) {
     api.restoreAccount()

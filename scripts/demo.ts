@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { createCodec } from '../lib/avro.ts'
 import { loadConfigOrExit } from '../lib/config.ts'
-import { SAMPLE_ACCOUNT } from '../sample-api/index.ts'
+import { REAL_ACCOUNT, SAMPLE_ACCOUNT } from '../sample-api/index.ts'
 import { createPool } from '../lib/db.ts'
 import { describeError } from '../lib/errors.ts'
 import { addDays, londonToday } from '../lib/london-day.ts'
@@ -16,16 +16,18 @@ import { topology } from '../processors/topology.ts'
 import { setup } from '../lib/setup.ts'
 import { formatDays, readDays } from './demo/table.ts'
 
-const HELP = `Usage: npm run demo -- [--days N] [--exit]
+const HELP = `Usage: npm run demo -- [--days N] [--account A-…] [--exit]
 
 The whole pipeline on local, offline data in one command: starts the local stack if it is not
 up, runs setup, starts the sample API, the pipeline and the API, seeds the last N complete
 days (default 30) of the sample account ${SAMPLE_ACCOUNT} (import, export, gas; OCTOPUS_ACCOUNT
 overrides it), shows progress, prints the days from Postgres, then serves the dashboard on
 http://API_HOST:API_PORT until Ctrl-C. Everything it started is stopped on exit.
-  --exit  stop after printing the table (for scripts and CI)`
+  --account A-…  the account to show (the sample API also serves ${REAL_ACCOUNT}: the shapes real
+                 accounts carry, Intelligent Octopus Go 2026 and Intelligent Flux export today)
+  --exit         stop after printing the table (for scripts and CI)`
 
-const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, exit: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, account: { type: 'string' }, exit: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
@@ -35,7 +37,9 @@ const days = Number(values.days)
 // switches) unless OCTOPUS_ACCOUNT says otherwise; children get the same variable.
 const base = loadConfigOrExit('demo')
 const onSample = new URL(base.octopusApiUrl).port === String(base.sampleApiPort) && ['127.0.0.1', 'localhost', base.sampleApiHost].includes(new URL(base.octopusApiUrl).hostname)
-const accountEnv: Record<string, string> = base.octopusAccount === '' && onSample ? { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT } : {}
+const accountEnv: Record<string, string> = values.account !== undefined
+  ? { OCTOPUS_ACCOUNT: values.account }
+  : base.octopusAccount === '' && onSample ? { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT } : {}
 const config = loadConfigOrExit('demo', { ...process.env, ...accountEnv })
 const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
 const say = (text: string): void => { console.log(`demo: ${text}`) }
