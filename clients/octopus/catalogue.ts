@@ -169,6 +169,19 @@ export interface CatalogueOptions {
 export function createTariffCatalogue ({ now = Date.now, products }: CatalogueOptions = {}): TariffCatalogue {
   const kept = new Map<string, { resolution: TariffResolution, until: number }>()
   const inFlight = new Map<string, Promise<TariffResolution>>()
+  // Product answers by product and instant asked: the tariffs of one product (E-1R-, E-2R-, G-1R-
+  // of a variable product) cost one request. Forgotten with the resolutions' lifetime.
+  const answers = new Map<string, { answer: Promise<ProductTariffs | undefined>, until: number }>()
+  const ask: ProductAsk = (deps, product, at) => {
+    const key = `${product}@${at}`
+    const held = answers.get(key)
+    if (held !== undefined && held.until > now()) return held.answer
+    const answer = fetchProduct(deps, product, at)
+    // A failure is not kept: the next resolve asks again.
+    answer.catch(() => answers.delete(key))
+    answers.set(key, { answer, until: now() + MISSING_TTL_MS })
+    return answer
+  }
   const keep = (resolution: TariffResolution): TariffResolution => {
     kept.set(resolution.tariff, { resolution, until: now() + (isUnpriced(resolution) ? MISSING_TTL_MS : FOUND_TTL_MS) })
     return resolution
@@ -184,7 +197,7 @@ export function createTariffCatalogue ({ now = Date.now, products }: CatalogueOp
       }
       let pending = inFlight.get(tariff)
       if (pending === undefined) {
-        pending = findTariff(tariff, at, deps, product).then(keep).finally(() => inFlight.delete(tariff))
+        pending = findTariff(tariff, at, deps, ask, product).then(keep).finally(() => inFlight.delete(tariff))
         inFlight.set(tariff, pending)
       }
       return await pending
@@ -247,7 +260,9 @@ async function fetchProduct ({ config, log, signal }: CatalogueDeps, product: st
  * suggest, as HomeAssistant-OctopusEnergy falls back. No product found: the catalogue of products
  * available at `at` is searched for one that lists the code, a few most alike first.
  */
-async function findTariff (tariff: string, at: number, deps: CatalogueDeps, configured?: string): Promise<TariffResolution> {
+type ProductAsk = (deps: CatalogueDeps, product: string, at: number) => Promise<ProductTariffs | undefined>
+
+async function findTariff (tariff: string, at: number, deps: CatalogueDeps, ask: ProductAsk, configured?: string): Promise<TariffResolution> {
   const { config, log } = deps
   if (!OCTOPUS_CODE.test(tariff)) return { tariff, unpriced: 'the code cannot be used in a URL (letters, digits, - _ . only, at most 80)' }
   const hint = parseTariffCode(tariff)
@@ -255,7 +270,7 @@ async function findTariff (tariff: string, at: number, deps: CatalogueDeps, conf
   const candidates = mapped !== undefined ? [mapped] : hint.products
   const tried: string[] = []
   for (const product of candidates) {
-    const found = await fetchProduct(deps, product, at)
+    const found = await ask(deps, product, at)
     if (found === undefined) {
       tried.push(`product ${product}: not found (404)`)
       continue
@@ -273,7 +288,7 @@ async function findTariff (tariff: string, at: number, deps: CatalogueDeps, conf
       : { tariff, product, fuel, structure: 'standard', urls: { standard: link('standard-unit-rates'), standingCharges: link('standing-charges') }, how: 'not listed: links by the code\'s shape' }
   }
   if (mapped === undefined) {
-    const searched = await searchCatalogue(deps, tariff, at, new Set(candidates))
+    const searched = await searchCatalogue(deps, ask, tariff, at, new Set(candidates))
     if (searched.rates !== undefined) {
       log.info({ tariff, product: searched.rates.product }, 'tariff found by searching the product catalogue')
       return searched.rates
@@ -284,7 +299,7 @@ async function findTariff (tariff: string, at: number, deps: CatalogueDeps, conf
 }
 
 /** Products available at `at` (GET /v1/products/?available_at=), the most alike the code first, asked until one lists it. */
-async function searchCatalogue (deps: CatalogueDeps, tariff: string, at: number, skip: ReadonlySet<string>): Promise<{ rates?: TariffRates, tried: string }> {
+async function searchCatalogue (deps: CatalogueDeps, ask: ProductAsk, tariff: string, at: number, skip: ReadonlySet<string>): Promise<{ rates?: TariffRates, tried: string }> {
   const { config } = deps
   const listed = await fetchOctopusPages(`${config.octopusApiUrl}/products/?${new URLSearchParams({ available_at: octopusTime(at), page_size: '1500' })}`, deps, { source: 'catalogue', auth: false })
   const tokens = new Set(tariff.toUpperCase().split('-'))
@@ -294,7 +309,7 @@ async function searchCatalogue (deps: CatalogueDeps, tariff: string, at: number,
     .sort((a, b) => likeness(b) - likeness(a))
     .slice(0, MAX_SEARCHED)
   for (const product of codes) {
-    const entry = (await fetchProduct(deps, product, at))?.tariffs.get(tariff)
+    const entry = (await ask(deps, product, at))?.tariffs.get(tariff)
     const rates = entry === undefined ? undefined : fromLinks(config, tariff, product, entry.fuel, entry.links, 'catalogue search')
     if (rates !== undefined) return { rates, tried: '' }
   }

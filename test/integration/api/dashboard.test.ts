@@ -416,7 +416,7 @@ test('the Ahead panel charts the next 48 hours, marks and lists the best windows
   await page.locator('#days-body tr[data-date="2024-10-27"]').click()
   await page.locator('#day-carbon').waitFor()
   assert.equal(await page.locator('#day-carbon').innerText(),
-    'CO₂ national grid (actual else forecast): 2.48 kg, 213 g/kWh · your region (forecast): 2.13 kg, 186 g/kWh')
+    'CO₂ national grid (actual else forecast): 2.48 kg, 213 g/kWh · your region (forecast): 2.13 kg, 186 g/kWh · bill final')
   assert.equal(await page.locator('#ahead').isHidden(), true, 'the day view has no Ahead panel')
 
   // A phone: the panel fits.
