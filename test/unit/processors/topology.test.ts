@@ -32,6 +32,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
   assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
     ['energy_processor', 'delete', true],
     ['energy.account', 'compact', false],
+    ['energy.products', 'compact', false],
     ['energy.forecast', 'compact', false],
     ['energy.co2', 'compact', true],
     ['energy.mix', 'compact', true],
@@ -52,7 +53,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true], ['regional', 'energy.regional', 1, true]
   ])
   assert.deepStrictEqual([...topology.schemas.keys()].sort(),
-    ['completion', 'energy.account', 'energy.co2', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.regional', 'energy.usage', 'energy_processor'])
+    ['completion', 'energy.account', 'energy.co2', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.products', 'energy.regional', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
     ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],
