@@ -68,7 +68,7 @@ const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
 
 /** The sample API's counter sources, in the order printed; co2, mix and regional are the Carbon host's. */
-const REQUEST_SOURCES: readonly RequestSource[] = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'account']
+const REQUEST_SOURCES: readonly RequestSource[] = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'account', 'catalogue']
 const CARBON_SOURCES: ReadonlySet<string> = new Set(['co2', 'mix', 'regional'])
 
 // The throwaway environments derive from this config: a bad variable stops here, in one line each.
