@@ -9,6 +9,7 @@ import { loadConfigOrExit, type Config } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { createAccountTable } from '../processors/account/table.ts'
+import { CARBON_HISTORY } from '../processors/ingest/carbon.ts'
 import { seed } from '../processors/ingest/seed.ts'
 import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
@@ -128,7 +129,10 @@ try {
   const from = addDays(to, -Math.round(years * 365.25) + 1)
   const dates = datesBetween(from, to)
   const slots = dates.reduce((sum, d) => sum + londonDay(d).slots, 0)
-  const records = slots * topology.sources.length
+  // Carbon sources have no records before their history (co2 and mix 2017-09-26, regional 2018-05-10).
+  const slotsFrom = (start: string): number => dates.filter(d => d >= start).reduce((sum, d) => sum + londonDay(d).slots, 0)
+  const HISTORY: Record<string, string> = { co2: CARBON_HISTORY.national, mix: CARBON_HISTORY.national, regional: CARBON_HISTORY.regional }
+  const records = topology.sources.reduce((sum, s) => sum + (HISTORY[s.name] === undefined ? slots : slotsFrom(HISTORY[s.name])), 0)
   const range = { from, to, dates, slots, records }
   say(`${dates.length} days, ${slots} half-hours per source, ${records} source records`)
 
@@ -343,8 +347,13 @@ async function measureBackfill (run: Run, range: { from: string, to: string, dat
     const now = performance.now()
     if (marks.produced === undefined && await processorsDone()) marks.produced = now
     if (marks.sources === undefined && await count('energy_usage.consumption') >= range.slots) marks.sources = now
-    const days = await count('energy_usage.daily_summary')
-    if (days >= range.dates.length) {
+    // A day is landed once every input it can have is in: every one (complete); up to the
+    // regional history's first day (London days start an hour before the UTC one in summer),
+    // every one but regional; up to the national one's, its bill. (Money never waits for carbon:
+    // a day's first row lands with its bill, so a row alone is not the end.)
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM energy_usage.daily_summary WHERE complete
+      OR (bill_complete AND date <= $1::date AND (carbon_slots = slots_expected OR date <= $2::date))`, [CARBON_HISTORY.regional, CARBON_HISTORY.national])
+    if (Number(rows[0].n) >= range.dates.length) {
       marks.done = now
       return true
     }
