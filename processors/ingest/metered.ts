@@ -23,13 +23,12 @@ export interface MeteredSpan<V extends SlotValues> {
 }
 
 /**
- * Why a day of a metered source has no values: the unpriced tariffs of its agreements (see
- * unpricedDay), or undefined (not read yet: the default).
+ * Why a day of a metered source has no values: the unpriced tariffs of its agreements when the
+ * catalogue or their rates said so (see unpricedDay), else not read yet (ENERGY_NO_DATA).
  */
 export function meteredDayMissing (kind: MeterKind): NonNullable<SourceDeclaration['whyMissing']> {
   return (day, context) => {
-    if (context.config.octopusAccount === '' || context.account === undefined) return new EnergyError('ENERGY_NO_DATA', `${kind} has no data for ${day.date} yet`, { date: day.date })
-    const periods = meterPeriods(context.account, kind, day.startMs, day.endMs)
+    const periods = context.account === undefined ? [] : meterPeriods(context.account, kind, day.startMs, day.endMs)
     if (periods.some(p => context.tariffs?.unpriced(p.tariff) !== undefined)) return unpricedDay(day.date, periods, context)
     return new EnergyError('ENERGY_NO_DATA', `${kind} has no data for ${day.date} yet`, { date: day.date })
   }
