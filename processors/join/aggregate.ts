@@ -78,7 +78,7 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
     carbonKwh += u
     carbon += u * co2.values[i * 2]
     forecastSlots += co2.values[i * 2 + 1]
-    for (let f = 0; f < state.fuels.length; f++) fuelSums[f] += u * mix.values[i * MAX_FUELS + f]
+    for (let f = 0; f < mix.columns.length; f++) fuelSums[f] += u * mix.values[i * MAX_FUELS + f]
   }
   // The day's standing charge is the one in force at its first slot: the first slot the
   // pricing batch has (a whole batch lacking slot 0 is a short day, complete = false).
@@ -122,8 +122,8 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   }
   const mixShares: Record<string, number> = {}
   if (carbonKwh > 0 && mix !== undefined) {
-    for (let f = 0; f < state.fuels.length; f++) {
-      if ((mix.columnMask & (1 << f)) !== 0) mixShares[state.fuels[f]] = fuelSums[f] / carbonKwh
+    for (let f = 0; f < mix.columns.length; f++) {
+      if ((mix.columnMask & (1 << f)) !== 0) mixShares[mix.columns[f]] = fuelSums[f] / carbonKwh
     }
   }
   const pricedSlots = pricing.present.reduce((n: number, p) => n + p, 0)

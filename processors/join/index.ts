@@ -56,7 +56,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
 
   /**
    * Decodes and checks records in log order: each gives its event, or why it is rejected.
-   * One decodeMany per topic; checkRecord runs in order, as it reserves fuel columns.
+   * One decodeMany per topic; checkRecord runs in order, as it reserves a mix batch's fuel columns.
    */
   async function decodeAll (messages: ReadonlyArray<{ topic: string, value?: Buffer }>, state: JoinState): Promise<Array<SourceEvent | Error>> {
     const byTopic = new Map<string, number[]>()

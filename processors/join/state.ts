@@ -1,7 +1,7 @@
 import { EnergyError } from '../../lib/errors.ts'
 import { localDateOf, londonDay, SLOT_MS, type LondonDay } from '../../lib/london-day.ts'
 import type { SlotEnvelope } from '../ingest/types.ts'
-import type { DayState, JoinInputSpec, JoinState } from './types.ts'
+import type { DayState, JoinInputSpec, JoinState, SourceBatch } from './types.ts'
 
 // The join's table side: per date, per input, the latest whole batch (whole = batch_size
 // distinct slots of one batch id). Counting distinct slots, not records, makes a re-delivered
@@ -13,7 +13,7 @@ const MAX_PENDING = 4
 export type SourceRecord = SlotEnvelope
 
 export function createJoinState (inputs: readonly JoinInputSpec[]): JoinState {
-  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map(), fuels: [] }
+  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map() }
 }
 
 function dayState (state: JoinState, date: string): DayState {
@@ -79,6 +79,26 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
 }
 
 /**
+ * The batch a record of `source` belongs to: the day's whole one when it has the record's batch
+ * id, else a pending one (begun here when new). An input's check reads it (mix: the batch's
+ * fuel columns).
+ */
+export function batchOf (state: JoinState, source: string, record: SourceRecord): SourceBatch {
+  const s = inputIndex(state, source)
+  const day = dayState(state, record.local_date)
+  const current = day.whole[s]
+  if (current?.id === record.batch_id) return current
+  const pending = day.pending[s]
+  let batch = pending.find(b => b.id === record.batch_id)
+  if (batch === undefined) {
+    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * state.inputs[s].join.width), columnMask: 0, columns: [], label: null, labelSlot: 0 }
+    pending.push(batch)
+    if (pending.length > MAX_PENDING) pending.shift()
+  }
+  return batch
+}
+
+/**
  * Applies one source record (already accepted by checkRecord). Returns true when it completed
  * a batch that replaces the input's whole batch for the date, i.e. when the day's figures may
  * have changed.
@@ -88,18 +108,12 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
   const { join } = state.inputs[s]
   const slot = slotIndex(record)
   const day = dayState(state, record.local_date)
-  const current = day.whole[s]
-  if (current?.id === record.batch_id) {
-    join.write(record, current, slot * join.width, state)
+  const batch = batchOf(state, source, record)
+  if (batch === day.whole[s]) {
+    join.write(record, batch, slot * join.width, state)
     return false
   }
   const pending = day.pending[s]
-  let batch = pending.find(b => b.id === record.batch_id)
-  if (batch === undefined) {
-    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * join.width), columnMask: 0, label: null, labelSlot: 0 }
-    pending.push(batch)
-    if (pending.length > MAX_PENDING) pending.shift()
-  }
   if (batch.present[slot] === 0) {
     batch.present[slot] = 1
     batch.count++

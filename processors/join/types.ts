@@ -53,6 +53,11 @@ export interface SourceBatch {
   /** Bit c set when dictionary column c appeared (mix: which fuels the batch named). */
   columnMask: number
   /**
+   * The batch's own dictionary (mix: fuel names in the order its records named them): per
+   * batch, so names learned from one day's input never take another day's columns.
+   */
+  columns: string[]
+  /**
    * Text an input keeps per batch, not per slot (pricing: the tariff code of its earliest
    * slot), with the slot it came from; null until written.
    */
@@ -105,6 +110,4 @@ export interface JoinState {
   /** Input name → its index in `inputs`, DayState.whole and DayState.pending. */
   index: ReadonlyMap<string, number>
   days: Map<string, DayState>
-  /** Fuel names in column order for the mix block. */
-  fuels: string[]
 }

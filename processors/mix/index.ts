@@ -2,8 +2,8 @@ import { EnergyError } from '../../lib/errors.ts'
 import type { MixValues, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
-import { checkValue, slotIndex } from '../join/state.ts'
-import type { JoinState } from '../join/types.ts'
+import { batchOf, checkValue, slotIndex } from '../join/state.ts'
+import type { SourceBatch } from '../join/types.ts'
 import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
 import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from './normalise.ts'
 
@@ -29,28 +29,31 @@ export const mixSource: SourceDeclaration<MixValues> = {
     toRows: r => r.generationmix.map(f => [r.slot_start, f.fuel, f.perc, r.slot_end, r.local_date, r.batch_id]),
     keyValues: slotKeyValues
   },
-  // Columns: one per fuel, in the order the join first met them (state.fuels).
+  // Columns: one per fuel, in the order the batch's records named them (batch.columns): a day's
+  // names are that day's alone, so junk names on some days never take another day's columns,
+  // and a fuel the API adds later lands on the first day it appears.
   join: {
     width: MAX_FUELS,
     check (r, state) {
       const fuels = r.generationmix.map(f => f.fuel)
       for (const { fuel, perc } of r.generationmix) {
-        // Junk names would take fuel columns for good (the state is rebuilt from the topic).
         if (!isFuelName(fuel)) throw new EnergyError('ENERGY_INVALID_RECORD', `fuel ${JSON.stringify(fuel.slice(0, 40))} is not a fuel name (${FUEL_NAME_RULE})`, { date: r.local_date })
         checkValue(r, `perc of ${fuel}`, perc, BOUNDS.perc)
       }
       if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
       if (state === undefined) return
-      const added = [...new Set(fuels.filter(f => !state.fuels.includes(f)))]
-      if (state.fuels.length + added.length > MAX_FUELS) {
-        throw new EnergyError('ENERGY_INVALID_RECORD', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns (known: ${state.fuels.join(', ')})`, { date: r.local_date })
+      // Reserve the record's names in its batch, so write() never meets a name without a column.
+      const { columns } = batchOf(state, 'mix', r)
+      const added = [...new Set(fuels.filter(f => !columns.includes(f)))]
+      if (columns.length + added.length > MAX_FUELS) {
+        throw new EnergyError('ENERGY_INVALID_RECORD', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns of batch ${r.batch_id} (known: ${columns.join(', ')})`, { date: r.local_date })
       }
-      state.fuels.push(...added)
+      columns.push(...added)
     },
-    write (r, batch, base, state) {
+    write (r, batch, base) {
       batch.values.fill(0, base, base + MAX_FUELS)
       for (const { fuel, perc } of r.generationmix) {
-        const f = fuelColumn(state, fuel)
+        const f = fuelColumn(batch, fuel)
         batch.values[base + f] = perc
         batch.columnMask |= 1 << f
       }
@@ -58,11 +61,11 @@ export const mixSource: SourceDeclaration<MixValues> = {
   }
 }
 
-function fuelColumn (state: JoinState, fuel: string): number {
-  let i = state.fuels.indexOf(fuel)
+function fuelColumn (batch: SourceBatch, fuel: string): number {
+  let i = batch.columns.indexOf(fuel)
   if (i === -1) {
-    if (state.fuels.length >= MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `more than ${MAX_FUELS} distinct fuels; "${fuel}" has no column`)
-    i = state.fuels.push(fuel) - 1
+    if (batch.columns.length >= MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `more than ${MAX_FUELS} distinct fuels in batch ${batch.id}; "${fuel}" has no column`)
+    i = batch.columns.push(fuel) - 1
   }
   return i
 }

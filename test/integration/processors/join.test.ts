@@ -615,7 +615,7 @@ test('poison records on energy.co2 go to the dlq with the reason; the join carri
   assert.deepStrictEqual(await joinLag(s), {})
 })
 
-test('a mix record listing new fuel names beyond the state\'s columns is dead-lettered; the join carries on', {
+test('a mix record listing new fuel names beyond its batch\'s columns is dead-lettered; other days keep theirs; the join carries on', {
   timeout: 120000
 }, async t => {
   const s = await setUp(t, 'fuels')
@@ -624,17 +624,21 @@ test('a mix record listing new fuel names beyond the state\'s columns is dead-le
   const { topics } = s.env.config
   await seedDates(s, '2024-06-10')
   await settle(s, batchesOnly(await expectedFromRequests(s, ['2024-06-10'])), 60000)
-  // The nine real fuels have columns by now; sixteen more names exceed MAX_FUELS (16) in all.
-  const slot = londonDay('2024-06-20').startMs
-  const junk = await s.codec.encode(topicIn(s.env.config, 'energy.mix'), {
-    local_date: '2024-06-20',
-    slot_start: slot,
-    slot_end: slot + SLOT_MS,
-    batch_id: 'junk',
-    batch_size: 48,
-    generationmix: Array.from({ length: 16 }, (_, f) => ({ fuel: `junk${f}`, perc: 1 }))
-  })
-  await produceMessages(topicIn(s.env.config, 'energy.mix'), [{ key: isoUtc(slot), value: junk, partition: partitionForDate('2024-06-20', PARTITIONS) }], s.env.config)
+  // A batch of 2024-06-20 naming sixteen junk fuels fills that batch's columns (its own, not
+  // the other days'); a second record of the batch naming one more exceeds MAX_FUELS (16).
+  const junk = async (i: number, names: number[]): Promise<{ key: string, value: Buffer, partition: number }> => {
+    const slot = londonDay('2024-06-20').startMs + i * SLOT_MS
+    const value = await s.codec.encode(topicIn(s.env.config, 'energy.mix'), {
+      local_date: '2024-06-20',
+      slot_start: slot,
+      slot_end: slot + SLOT_MS,
+      batch_id: 'junk',
+      batch_size: 48,
+      generationmix: names.map(f => ({ fuel: `junk${f}`, perc: 1 }))
+    })
+    return { key: isoUtc(slot), value, partition: partitionForDate('2024-06-20', PARTITIONS) }
+  }
+  await produceMessages(topicIn(s.env.config, 'energy.mix'), [await junk(0, Array.from({ length: 16 }, (_, f) => f)), await junk(1, [16])], s.env.config)
   await seedDates(s, '2024-06-11')
   const expected = await expectedFromRequests(s, ['2024-06-10', '2024-06-11'])
   try {
@@ -644,7 +648,9 @@ test('a mix record listing new fuel names beyond the state\'s columns is dead-le
     const failures = out.lines().filter(l => typeof l.msg === 'string' && l.msg.startsWith('join failed'))
     t.diagnostic(`join session failures: ${failures.length}; first: ${String(failures[0]?.msg ?? '-')}`)
   }
-  assert.equal((await readCommitted(s.env.config, topics.dlq)).length, 1)
+  const letters = await readCommitted(s.env.config, topics.dlq)
+  assert.equal(letters.length, 1)
+  assert.match(letters[0].headers['dlq.error'] ?? '', /fuels junk16 would exceed the 16 fuel columns of batch junk/)
 })
 
 test('reading committed records: every aborted transaction of a producer is skipped', { timeout: 60000 }, async t => {

@@ -158,13 +158,35 @@ test('checkRecord rejects impossible envelopes: off the half-hour, a non-date, a
 test('a mix record checkRecord accepted never makes applyRecord throw (it would stop the join instead of being dead-lettered)', () => {
   const state = newJoinState()
   apply(state, dayEvents('2024-06-15', FLAT))
-  // gas and wind already have columns; sixteen new names are within one record's limit, not the state's.
-  const [odd] = mixBatch('2024-06-16', 'b1', i => i === 0 ? Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `junk${f}`, perc: 1 })) : undefined) as MixRecord[]
-  // With the state, checkRecord sees that the names do not fit the columns left: dead-lettered.
-  assert.throws(() => checkRecord(state, 'mix', odd), { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD' })
-  const fits = { ...odd, generationmix: odd.generationmix.slice(0, MAX_FUELS - state.fuels.length) }
+  // Sixteen names fill a batch's columns: a record naming one more in the same batch is dead-lettered.
+  const [odd, next] = mixBatch('2024-06-16', 'b1', i => i < 2 ? Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `junk${f + i}`, perc: 1 })) : undefined) as MixRecord[]
+  assert.doesNotThrow(() => checkRecord(state, 'mix', odd))
+  assert.doesNotThrow(() => applyRecord(state, 'mix', odd))
+  assert.throws(() => checkRecord(state, 'mix', next), { name: 'EnergyError', code: 'ENERGY_INVALID_RECORD', message: `fuels junk16 would exceed the ${MAX_FUELS} fuel columns of batch b1 (known: ${Array.from({ length: MAX_FUELS }, (_, f) => `junk${f}`).join(', ')})` })
+  const fits = { ...next, generationmix: next.generationmix.slice(0, MAX_FUELS - 1) }
   assert.doesNotThrow(() => checkRecord(state, 'mix', fits))
   assert.doesNotThrow(() => applyRecord(state, 'mix', fits))
+})
+
+test('fuel names are a batch\'s own: junk names on some days never take another day\'s columns; a new fuel lands the day it appears', () => {
+  const state = newJoinState()
+  // Three days of sixteen plausible but junk names each (48 in all, three times the columns).
+  for (const date of ['2024-03-31', '2024-06-16', '2024-10-27'] as const) {
+    for (const record of mixBatch(date, `junk-${date}`, () => Array.from({ length: MAX_FUELS }, (_, f) => ({ fuel: `fuel${date.slice(5, 7)}${date.slice(-2)}x${f}`, perc: 1 })))) {
+      checkRecord(state, 'mix', record)
+      applyRecord(state, 'mix', record)
+    }
+  }
+  // A later day whose mix has the nine real fuels and a new one (storage): every record is taken.
+  const real = ['biomass', 'coal', 'imports', 'gas', 'nuclear', 'other', 'hydro', 'solar', 'wind', 'storage'].map((fuel, f) => ({ fuel, perc: f + 1 }))
+  const spec: DaySpec = { ...FLAT, mix: () => real }
+  for (const { source, record } of dayEvents('2024-06-15', spec)) {
+    assert.doesNotThrow(() => checkRecord(state, source, record))
+    applyRecord(state, source, record)
+  }
+  const day = aggregateOf(state, '2024-06-15')
+  assert.deepStrictEqual(Object.keys(day?.mix ?? {}).sort(), real.map(f => f.fuel).sort())
+  assert.equal(day?.mix.storage, 10)
 })
 
 test('a pricing record whose tariff code is overlong or holds a control character is refused: it would become the day\'s import_tariff_code', () => {
