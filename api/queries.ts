@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type { Pool } from '../lib/db.ts'
-import type { DaySummary } from './types.ts'
+import type { DaySummary, MonthFigures } from './types.ts'
 
 // Every SQL statement of the API. Values reach Postgres only as bind parameters ($1, $2).
 
@@ -171,4 +171,44 @@ export interface ForecastRow {
 export async function forecastBetween (pool: Pool, fromMs: number, toMs: number): Promise<ForecastRow[]> {
   return await query<ForecastRow>(pool, `SELECT slot_start, price_inc_vat, intensity_forecast, intensity_index, region, tariff_code, fetched_at
     FROM energy_usage.forecast WHERE slot_start >= $1 AND slot_start < $2 ORDER BY slot_start`, [new Date(fromMs), new Date(toMs)])
+}
+
+/** A month's sums over the daily_summary rows it has (api/months.ts adds what derives from them). */
+export type MonthRow = Omit<MonthFigures, 'whole'> & { month: string }
+
+// Sums over the days present; a figure that is null on some days (bill, carbon) is summed over
+// the days that have it, and its *_days count says over how many.
+const MONTH_SUMS = `
+  (m.month + interval '1 month')::date - m.month AS calendar_days,
+  count(d.date)::int AS days,
+  count(d.date) FILTER (WHERE d.complete)::int AS days_complete,
+  count(d.date) FILTER (WHERE d.bill_complete)::int AS days_bill_complete,
+  coalesce(sum(d.kwh), 0) AS import_kwh,
+  coalesce(sum(d.cost_inc_vat), 0) AS import_cost_inc_vat,
+  coalesce(sum(d.standing_charge_inc_vat), 0) AS standing_charge_inc_vat,
+  coalesce(sum(d.export_kwh), 0) AS export_kwh,
+  coalesce(sum(d.export_value), 0) AS export_value,
+  coalesce(sum(d.gas_kwh), 0) AS gas_kwh,
+  coalesce(sum(d.gas_cost_inc_vat), 0) AS gas_cost_inc_vat,
+  coalesce(sum(d.gas_standing_charge_inc_vat), 0) AS gas_standing_charge_inc_vat,
+  coalesce(sum(d.bill_inc_vat), 0) AS bill_inc_vat,
+  count(d.bill_inc_vat)::int AS bill_days,
+  coalesce(sum(d.carbon_g), 0) AS carbon_g,
+  count(d.carbon_g)::int AS carbon_days,
+  coalesce(sum(d.carbon_g_regional), 0) AS carbon_g_regional,
+  count(d.carbon_g_regional)::int AS regional_days,
+  coalesce(sum(d.gas_carbon_g), 0) AS gas_carbon_g`
+
+/**
+ * Calendar months from the month of `from` to the month of `to` (first days, YYYY-MM-01), each
+ * with its sums over daily_summary, oldest first; a month without rows is there with zeros. One
+ * range scan of the primary key (docs/api.md has the timing over ten years).
+ */
+export async function monthsBetween (pool: Pool, from: string, to: string): Promise<MonthRow[]> {
+  return await query<MonthRow>(pool, `
+    WITH months AS (SELECT generate_series($1::date, $2::date, interval '1 month')::date AS month)
+    SELECT to_char(m.month, 'YYYY-MM') AS month, ${MONTH_SUMS}
+    FROM months m
+    LEFT JOIN energy_usage.daily_summary d ON d.date >= m.month AND d.date < (m.month + interval '1 month')::date
+    GROUP BY m.month ORDER BY m.month`, [from, to])
 }

@@ -140,3 +140,55 @@ export interface StatusResponse {
   unpriced: { days: number, runs: UnpricedDays[] } | null
   checked_at: string
 }
+
+/** A calendar month's figures: sums over its days in daily_summary (pence, kWh, grams). */
+export interface MonthFigures {
+  /** Calendar days of the period, and of them: with a row, complete, bill complete. */
+  calendar_days: number
+  days: number
+  days_complete: number
+  days_bill_complete: number
+  import_kwh: number
+  import_cost_inc_vat: number
+  standing_charge_inc_vat: number
+  export_kwh: number
+  export_value: number
+  gas_kwh: number
+  gas_cost_inc_vat: number
+  gas_standing_charge_inc_vat: number
+  /** Summed over the bill_days whose bill is known. */
+  bill_inc_vat: number
+  bill_days: number
+  /** Summed over the carbon_days that have carbon data (national), regional_days (regional). */
+  carbon_g: number
+  carbon_days: number
+  carbon_g_regional: number
+  regional_days: number
+  gas_carbon_g: number
+  /** Every day of the month is in with its bill complete: the month's bill is final. */
+  whole: boolean
+}
+
+export interface MonthSummary extends MonthFigures {
+  /** YYYY-MM */
+  month: string
+  /** The same month a year before, for comparison (null when out of the table's range). */
+  year_before: MonthFigures | null
+}
+
+export interface YearSummary extends MonthFigures {
+  /** YYYY */
+  year: string
+  /** Months of the year inside the asked range (12 when the whole year was asked). */
+  months: number
+}
+
+export interface MonthsResponse {
+  /** YYYY-MM */
+  from: string
+  to: string
+  /** Oldest first. */
+  months: MonthSummary[]
+  /** Per calendar year, the sums of its months above. */
+  years: YearSummary[]
+}
