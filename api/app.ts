@@ -7,6 +7,7 @@ import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
 import { daysRoutes } from './routes/days.ts'
+import { exportRoutes } from './routes/export.ts'
 import { monthsRoutes } from './routes/months.ts'
 import { staticRoutes } from './routes/static.ts'
 import { statusRoutes } from './routes/status.ts'
@@ -93,6 +94,7 @@ export function build (deps: AppDeps): ApiApp {
 
   daysRoutes(app, { pool, options })
   monthsRoutes(app, { pool, options })
+  exportRoutes(app, { pool })
   aheadRoutes(app, { pool, now: deps.now ?? Date.now })
   statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
   staticRoutes(app)

@@ -29,7 +29,7 @@ async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, val
 
 type SummaryRow = Omit<DaySummary, 'updated_at'> & { updated_at: Date }
 
-const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
+export const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
   slots_expected, slots_joined, complete, forecast_slots,
   import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
   gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
@@ -178,7 +178,7 @@ export type MonthRow = Omit<MonthFigures, 'whole'> & { month: string }
 
 // Sums over the days present; a figure that is null on some days (bill, carbon) is summed over
 // the days that have it, and its *_days count says over how many.
-const MONTH_SUMS = `
+export const MONTH_SUMS = `
   (m.month + interval '1 month')::date - m.month AS calendar_days,
   count(d.date)::int AS days,
   count(d.date) FILTER (WHERE d.complete)::int AS days_complete,
@@ -211,4 +211,10 @@ export async function monthsBetween (pool: Pool, from: string, to: string): Prom
     FROM months m
     LEFT JOIN energy_usage.daily_summary d ON d.date >= m.month AND d.date < (m.month + interval '1 month')::date
     GROUP BY m.month ORDER BY m.month`, [from, to])
+}
+
+/** The oldest and newest dates in daily_summary (null when it is empty). */
+export async function summarySpan (pool: Pool): Promise<{ oldest: string | null, newest: string | null }> {
+  const rows = await query<{ oldest: string | null, newest: string | null }>(pool, 'SELECT min(date) AS oldest, max(date) AS newest FROM energy_usage.daily_summary')
+  return rows[0]
 }
