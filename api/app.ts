@@ -6,7 +6,9 @@ import type { Logger } from '../lib/log.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
+import { createAuthHook } from './auth.ts'
 import { daysRoutes } from './routes/days.ts'
+import { healthRoutes } from './routes/health.ts'
 import { exportRoutes } from './routes/export.ts'
 import { monthsRoutes } from './routes/months.ts'
 import { staticRoutes } from './routes/static.ts'
@@ -63,6 +65,8 @@ export function build (deps: AppDeps): ApiApp {
   const probes = deps.status ?? createStatusProbes({ config, pool, log, timeoutMs: options.probeTimeoutMs, maxCountedOffsets: options.maxCountedOffsets })
   if (deps.status === undefined) app.addHook('onClose', async () => { await probes.close?.() })
 
+  if (config.apiToken !== '') app.addHook('onRequest', createAuthHook({ token: config.apiToken, ...options.auth, now: deps.now }))
+
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
     return payload
@@ -92,6 +96,7 @@ export function build (deps: AppDeps): ApiApp {
     reply.code(404).send({ error: `no route ${request.method} ${clip(request.url.split('?')[0])}` })
   })
 
+  healthRoutes(app, { probes, timeoutMs: options.probeTimeoutMs })
   daysRoutes(app, { pool, options })
   monthsRoutes(app, { pool, options })
   exportRoutes(app, { pool })
