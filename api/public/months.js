@@ -25,26 +25,28 @@ function change (now, before) {
   return `${ratio >= 0 ? '+' : '−'}${Math.abs(ratio * 100).toFixed(0)}%`
 }
 
-/** "27 of 30 days", and whether the bill is final. */
+/** "27 of 30", with a badge when the month's bill is not final. */
 function daysCell (m) {
-  const text = `${m.days} of ${m.calendar_days}`
-  return m.whole ? text : `${text} · not final`
+  const cell = el('td', {}, `${m.days} of ${m.calendar_days}`)
+  if (!m.whole) cell.append(' ', el('span', { className: 'badge', title: 'some days are missing or their bills incomplete' }, 'not final'))
+  return cell
 }
 
 function row (label, m, beforeBill) {
+  // A month without any day says so rather than showing zeros.
+  const none = m.days === 0
+  const figure = (show, value) => el('td', { className: 'num' }, none ? '–' : show(value))
   return el('tr', { className: m.whole ? '' : 'partial' },
     el('th', { scope: 'row' }, label),
-    el('td', {}, daysCell(m)),
-    el('td', { className: 'num' }, kwh(m.import_kwh)),
-    el('td', { className: 'num' }, kwh(m.export_kwh)),
-    el('td', { className: 'num' }, kwh(m.gas_kwh)),
-    el('td', { className: 'num' }, pounds(m.import_cost_inc_vat + m.standing_charge_inc_vat)),
-    el('td', { className: 'num' }, pounds(m.gas_cost_inc_vat + m.gas_standing_charge_inc_vat)),
-    el('td', { className: 'num' }, pounds(m.export_value)),
-    el('td', { className: 'num' }, pounds(m.bill_inc_vat)),
+    daysCell(m),
+    figure(kwh, m.import_kwh),
+    figure(kwh, m.export_kwh),
+    figure(kwh, m.gas_kwh),
+    figure(pounds, m.import_cost_inc_vat + m.standing_charge_inc_vat),
+    figure(pounds, m.gas_cost_inc_vat + m.gas_standing_charge_inc_vat),
+    figure(pounds, m.bill_inc_vat),
     el('td', { className: 'num' }, beforeBill),
-    el('td', { className: 'num' }, m.carbon_days === 0 ? '–' : kg(m.carbon_g)),
-    el('td', { className: 'num' }, m.regional_days === 0 ? '–' : kg(m.carbon_g_regional))
+    el('td', { className: 'num' }, m.carbon_days === 0 ? '–' : kg(m.carbon_g))
   )
 }
 
