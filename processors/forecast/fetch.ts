@@ -15,7 +15,7 @@ import type { FetchedForecast, PriceForecast } from './types.ts'
  * The import tariff plan (clients/octopus/plan.ts) of the forecast: with OCTOPUS_ACCOUNT and no
  * account published yet there are no prices ahead.
  */
-function planOf ({ config, account }: Pick<FetchContext, 'config' | 'account'>): TariffPlan {
+function forecastPlan ({ config, account }: Pick<FetchContext, 'config' | 'account'>): TariffPlan {
   return tariffPlan(config, () => account ?? noAccount(config))
 }
 
@@ -25,7 +25,7 @@ function noAccount (config: FetchContext['config']): never {
 
 /** The unit rates published for `range` (Agile: up to 23:00 tomorrow after 16:00; a fixed rate: every slot). */
 export async function fetchPriceForecast (range: SlotRange, context: FetchContext): Promise<PriceForecast[]> {
-  const plan = planOf(context)
+  const plan = forecastPlan(context)
   const prices: PriceForecast[] = []
   for (const period of plan.importTariffs(range)) {
     const slots = await fetchTariffSlots(range, period, context, { source: 'forecast', product: plan.importProduct, standingCharges: false })
