@@ -1,10 +1,10 @@
-import { meterView } from '../account/agreements.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
-import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
+import type { ExportValues, SourceDeclaration } from '../source/types.ts'
 
 /** A slot without an export meter in force: nothing exported, nothing earned. */
 const noExport = (slotStart: number): ExportValues => ({ slot_start: slotStart, kwh: 0, meter_serial: null, tariff_code: null, rate: 0, read: true })

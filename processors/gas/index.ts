@@ -1,10 +1,10 @@
 import type { Config, GasUnit } from '../../lib/config.ts'
-import { meterView } from '../account/agreements.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
-import type { GasValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { BOUNDS } from '../../lib/answer.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
+import type { GasValues, SourceDeclaration } from '../source/types.ts'
 
 /** A slot without a gas meter in force: nothing used, nothing charged. */
 const noGas = (slotStart: number): GasValues => ({

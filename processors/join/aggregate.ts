@@ -1,4 +1,4 @@
-import { MAX_FUELS } from '../mix/index.ts'
+import { MAX_FUELS } from '../source/join-input.ts'
 import type { DayState, DailyAggregate, JoinState, SourceBatch } from './types.ts'
 
 /** The inputs the daily figures read, by name; createJoinProcessor checks they are all declared. */

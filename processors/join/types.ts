@@ -1,4 +1,7 @@
-import type { SlotEnvelope } from '../ingest/types.ts'
+import type { JoinInputSpec, SourceBatch } from '../source/types.ts'
+
+// The join's input types are the sources' contract (processors/source/types.ts).
+export type { JoinInput, JoinInputSpec, SourceBatch } from '../source/types.ts'
 
 /** The `completion` value (schemas/completion.avsc). */
 export interface DailyAggregate {
@@ -38,61 +41,6 @@ export interface DailyAggregate {
   carbon_slots: number | null
   /** Meters with slots in force but no readings: usage, export, gas. */
   missing_readings: string[]
-}
-
-/**
- * One input's batch for a day: a column block of `width` doubles per slot, plus which slots
- * arrived. Typed arrays keep a day at a few kilobytes, so ten years fit in tens of megabytes.
- */
-export interface SourceBatch {
-  id: string
-  size: number
-  count: number
-  present: Uint8Array
-  values: Float64Array
-  /** Bit c set when dictionary column c appeared (mix: which fuels the batch named). */
-  columnMask: number
-  /**
-   * The batch's own dictionary (mix: fuel names in the order its records named them): per
-   * batch, so names learned from one day's input never take another day's columns.
-   */
-  columns: string[]
-  /**
-   * Text an input keeps per batch, not per slot (pricing: the tariff code of its earliest
-   * slot), with the slot it came from; null until written.
-   */
-  label: string | null
-  labelSlot: number
-}
-
-/**
- * How the join reads one source (declared with the source, processors/<source>/index.ts):
- * how many doubles a slot takes and how a record writes them. The aggregate reads the
- * columns by the input's name (aggregate.ts).
- */
-export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
-  /** Doubles per slot in the input's column block. */
-  width: number
-  /**
-   * Read only when SOURCES runs it (the account's other meters, regional). Whatever the flag, a
-   * day is computed once pricing is whole; a missing input leaves it incomplete (aggregate.ts).
-   */
-  optional?: boolean
-  /**
-   * Rejects what the join cannot use beyond the slot/date contract (the caller dead-letters
-   * it). Given the state, it reserves what write() will need, so write() never fails on a
-   * record it admitted.
-   */
-  check? (record: R, state?: JoinState): void
-  /** Writes the record's values into batch.values[base, base + width). */
-  write (record: R, batch: SourceBatch, base: number, state: JoinState): void
-}
-
-/** A join input as the join sees it: the source's name and topic, and its JoinInput. */
-export interface JoinInputSpec {
-  name: string
-  topic: string
-  join: JoinInput
 }
 
 export interface DayState {
