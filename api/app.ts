@@ -7,6 +7,7 @@ import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
 import { createAuthHook } from './auth.ts'
+import { compareRoutes } from './routes/compare.ts'
 import { daysRoutes } from './routes/days.ts'
 import { healthRoutes } from './routes/health.ts'
 import { exportRoutes } from './routes/export.ts'
@@ -100,6 +101,10 @@ export function build (deps: AppDeps): ApiApp {
   daysRoutes(app, { pool, options })
   monthsRoutes(app, { pool, options })
   exportRoutes(app, { pool })
+  // Ends the comparisons' upstream work when the app closes.
+  const closing = new AbortController()
+  app.addHook('onClose', async () => { closing.abort() })
+  compareRoutes(app, { pool, config, log, signal: closing.signal })
   aheadRoutes(app, { pool, now: deps.now ?? Date.now })
   statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
   staticRoutes(app)

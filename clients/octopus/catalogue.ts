@@ -5,6 +5,7 @@ import { isEnergyError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
 import type { ClientContext } from '../types.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
+import { parseProductList } from './products.ts'
 import { parseTariffCode } from './tariff-code.ts'
 
 // A tariff's product and rate links come from the product catalogue, never from the code's shape
@@ -304,8 +305,8 @@ async function searchCatalogue (deps: CatalogueDeps, ask: ProductAsk, tariff: st
   const listed = await fetchOctopusPages(`${config.octopusApiUrl}/products/?${new URLSearchParams({ available_at: octopusTime(at), page_size: '1500' })}`, deps, { source: 'catalogue', auth: false })
   const tokens = new Set(tariff.toUpperCase().split('-'))
   const likeness = (code: string): number => code.toUpperCase().split('-').filter(t => tokens.has(t)).length
-  const codes = listed.flatMap(p => typeof (p as { code?: unknown }).code === 'string' ? [(p as { code: string }).code] : [])
-    .filter(code => OCTOPUS_CODE.test(code) && !skip.has(code) && likeness(code) >= 2)
+  const codes = parseProductList(listed).map(p => p.code)
+    .filter(code => !skip.has(code) && likeness(code) >= 2)
     .sort((a, b) => likeness(b) - likeness(a))
     .slice(0, MAX_SEARCHED)
   for (const product of codes) {
