@@ -136,7 +136,13 @@ export async function compareTariffs (deps: CompareDeps, from: string, to: strin
     const empty = { days_with_readings: 0, days_compared: 0, first_compared: null, last_compared: null, value_inc_vat: 0, actual_inc_vat: 0, better_by: 0 }
     let product = spec.product
     if (spec.family !== undefined) {
-      listed ??= await listProducts(context, at)
+      try {
+        listed ??= await listProducts(context, at)
+      } catch (err) {
+        if (context.signal.aborted) throw err
+        candidates.push({ ...base, ...empty, product: null, tariff_code: null, note: `not compared: the product list could not be fetched (${describeError(err)})` })
+        continue
+      }
       product = newestOf(spec.family, listed)
     }
     if (product === undefined) {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Pool } from '../../../lib/db.ts'
 import { addDays, londonDay, slotStarts } from '../../../lib/london-day.ts'
 import type { CompareResult } from '../../../api/compare/index.ts'
 import { startSampleServer } from '../../pipeline.ts'
-import { createApiFixture } from './fixtures.ts'
+import { createApiFixture, insertHousehold, kwhOf } from './fixtures.ts'
 
 // GET /api/compare against the sample Octopus API: each candidate's figure is recomputed here
 // from the rates the API answers (its JSON, paged, read by this test) and the readings the
@@ -18,23 +17,6 @@ function datesOf (from: string, to: string): string[] {
   const out: string[] = []
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d)
   return out
-}
-
-const kwhOf = (ms: number): number => 0.05 + ((ms / 1800000) % 37) * 0.021
-
-/** Half-hourly import readings and a daily_summary row (actual cost 20p/kWh, 50p standing) for each date. */
-async function insertHousehold (pool: Pool, dates: readonly string[]): Promise<void> {
-  for (const date of dates) {
-    const starts = slotStarts(londonDay(date))
-    await pool.query(`INSERT INTO energy_usage.consumption (slot_start, slot_end, local_date, kwh, batch_id)
-      SELECT to_timestamp(s / 1000.0), to_timestamp(s / 1000.0) + interval '30 minutes', $2::date, k, 'b' FROM unnest($1::float8[], $3::float8[]) AS t (s, k)`,
-    [starts, date, starts.map(kwhOf)])
-    const kwh = starts.reduce((s, ms) => s + kwhOf(ms), 0)
-    await pool.query(`INSERT INTO energy_usage.daily_summary (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined,
-        complete, forecast_slots, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
-        gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, bill_complete)
-      VALUES ($1, $2, $3::float8, $3::float8, NULL, NULL, '{}', $4, $4, true, 0, 50, 47.6, 0, 0, 0, 0, 0, 0, 0, 0, $3::float8 + 50, true)`, [date, kwh, kwh * 20, starts.length])
-  }
 }
 
 interface Row { value_inc_vat: number, valid_from: string, valid_to: string | null, payment_method: string | null }
