@@ -77,7 +77,7 @@ test('GET /api/compare prices the household\'s half-hours on Agile and on a flat
     assert.ok(Math.abs(c.better_by - (actual - expected.value)) <= 1e-6)
     assert.equal(c.note, 'compared over all 91 days with readings')
   }
-  // Ranked: the one that would have saved more first.
+  // Ranked: the one that would have saved more first (per compared day).
   assert.ok(body.candidates[0].better_by >= body.candidates[1].better_by)
 
   // Asked again, the rates are kept: no upstream request at all.
@@ -115,4 +115,21 @@ test('GET /api/compare refuses bad periods and tariff lists with a 400 naming th
     assert.deepStrictEqual([res.statusCode, res.json()], [400, { error }], url)
   }
   assert.equal(sample.requests.length, 0)
+})
+
+test('families resolve to the products on sale (Agile, a 12-month fixed, Go with its windows) and price a spring quarter with a 46-slot day as the rates do', async t => {
+  const sample = await startSampleServer(t, { now: () => Date.parse('2025-06-01T12:00:00Z') })
+  const { app, pool } = await createApiFixture(t, { rows: false, env: { OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_TARIFF: 'E-1R-AGILE-FLEX-22-11-25-C' } })
+  const dates = datesOf('2025-02-01', '2025-04-30')
+  await insertHousehold(pool, dates)
+  const res = await app.inject('/api/compare?from=2025-02-01&to=2025-04-30&tariffs=agile,fixed,go')
+  assert.equal(res.statusCode, 200, res.body)
+  const body: CompareResult = res.json()
+  assert.deepStrictEqual(body.candidates.map(c => [c.name, c.product]).sort(), [['agile', 'AGILE-24-10-01'], ['fixed', 'OE-FIX-12M-24-12-14'], ['go', 'GO-VAR-22-10-14']])
+  for (const c of body.candidates) {
+    const expected = await recompute(sample.octopusApiUrl, c.product as string, c.tariff_code as string, dates)
+    assert.equal(expected.days, 89, `${c.name}: rates every day`)
+    assert.deepStrictEqual([c.days_with_readings, c.days_compared], [89, 89], c.name)
+    assert.ok(Math.abs(c.value_inc_vat - expected.value) <= 1e-9 * expected.value, `${c.name}: ${c.value_inc_vat} vs ${expected.value}`)
+  }
 })
