@@ -1,3 +1,5 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify'
 import type { Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
@@ -22,6 +24,18 @@ import type { ApiApp } from './types.ts'
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   ENERGY_BAD_DATE: 400,
   ENERGY_USAGE: 400
+}
+
+/** The OpenAPI document's header; paths and schemas come from the routes (GET /api/openapi.json). */
+const OPENAPI_INFO = {
+  openapi: '3.1.0' as const,
+  info: {
+    title: 'Home energy API',
+    version: '1',
+    description: 'Daily and monthly electricity, gas, export, cost and carbon of an Octopus Energy household, half-hour by half-hour (docs/api.md).'
+  },
+  security: [{ token: [] }],
+  components: { securitySchemes: { token: { type: 'http' as const, scheme: 'bearer', description: 'API_TOKEN, required when the API is not on loopback (also as the basic-auth password)' } } }
 }
 
 export { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
@@ -97,16 +111,23 @@ export function build (deps: AppDeps): ApiApp {
     reply.code(404).send({ error: `no route ${request.method} ${clip(request.url.split('?')[0])}` })
   })
 
-  healthRoutes(app, { probes, timeoutMs: options.probeTimeoutMs })
-  daysRoutes(app, { pool, options })
-  monthsRoutes(app, { pool, options })
-  exportRoutes(app, { pool })
-  // Ends the comparisons' upstream work when the app closes.
-  const closing = new AbortController()
-  app.addHook('onClose', async () => { closing.abort() })
-  compareRoutes(app, { pool, config, log, signal: closing.signal })
-  aheadRoutes(app, { pool, now: deps.now ?? Date.now })
-  statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
+  // The OpenAPI document is built from the routes' own schemas: the routes are registered in a
+  // plugin after @fastify/swagger, so its onRoute hook sees every one of them.
+  app.register(swagger, { openapi: OPENAPI_INFO })
+  app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+  app.register(async (api: ApiApp) => {
+    healthRoutes(api, { probes, timeoutMs: options.probeTimeoutMs })
+    daysRoutes(api, { pool, options })
+    monthsRoutes(api, { pool, options })
+    exportRoutes(api, { pool })
+    // Ends the comparisons' upstream work when the app closes.
+    const closing = new AbortController()
+    api.addHook('onClose', async () => { closing.abort() })
+    compareRoutes(api, { pool, config, log, signal: closing.signal })
+    aheadRoutes(api, { pool, now: deps.now ?? Date.now })
+    statusRoutes(api, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
+  })
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   staticRoutes(app)
   return app
 }

@@ -59,6 +59,9 @@ const CANDIDATE = {
 } as const
 
 const COMPARE_SCHEMA = {
+  summary: 'Would another tariff have been cheaper?',
+  description: "The household's own half-hours priced on other tariffs (families or product codes), over the days each has prices for, beside what was paid. At most 1,100 days and 20 candidates.",
+  tags: ['compare'],
   querystring: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, tariffs: { type: 'string' } } },
   response: {
     200: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, region: { type: 'string' }, candidates: { type: 'array', items: CANDIDATE } } },

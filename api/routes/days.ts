@@ -90,6 +90,9 @@ const SOURCE_SLOTS = {
 } as const
 
 const DAYS_SCHEMA = {
+  summary: 'Daily summaries in a range, newest first',
+  description: 'Every figure of each London day from daily_summary at full precision: kWh, cost, standing charges, export, gas, the bill, carbon national and regional, completeness. At most maxRangeDays (366) days; default the 30 up to the newest.',
+  tags: ['days'],
   querystring: { type: 'object', properties: { from: DATE_SCHEMA, to: DATE_SCHEMA } },
   response: {
     200: {
@@ -102,6 +105,9 @@ const DAYS_SCHEMA = {
 } as const
 
 const DAY_SCHEMA = {
+  summary: 'One day, half-hour by half-hour',
+  description: "The day's summary and every half-hour (46, 48 or 50) with what each source table has for it; 404 when no source has the date.",
+  tags: ['days'],
   params: { type: 'object', required: ['date'], properties: { date: DATE_SCHEMA } },
   response: {
     200: {

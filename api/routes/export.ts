@@ -11,7 +11,12 @@ export function exportRoutes (app: ApiApp, { pool }: { pool: Pool }): void {
   for (const what of EXPORT_WHATS) {
     for (const format of EXPORT_FORMATS) {
       app.get<{ Querystring: { from?: string, to?: string } }>(`/api/${what}.${format}`, {
-        schema: { querystring: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } } }
+        schema: {
+          summary: `${what === 'halfhours' ? 'Half-hours' : what === 'days' ? 'Days' : 'Months'} as ${format === 'csv' ? 'CSV (RFC 4180, header row)' : 'JSON lines'}`,
+          description: 'Streamed from Postgres; from/to default to everything daily_summary has (months: YYYY-MM). A download (content-disposition: attachment).',
+          tags: ['data out'],
+          querystring: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } }
+        }
       }, async (request, reply) => {
         const { from, to } = await exportRange(pool, what, request.query.from, request.query.to)
         const name = `${what}-${from.slice(0, what === 'months' ? 7 : 10)}-${to.slice(0, what === 'months' ? 7 : 10)}.${format}`

@@ -14,9 +14,9 @@ export interface HealthRouteDeps {
 }
 
 export function healthRoutes (app: ApiApp, { probes, timeoutMs }: HealthRouteDeps): void {
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }))
+  app.get('/healthz', { schema: { summary: 'The process answers', tags: ['health'], security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }))
 
-  app.get('/readyz', { schema: { response: { 200: READY, 503: READY } } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { summary: 'Broker, registry and Postgres answer (503 otherwise)', tags: ['health'], security: [], response: { 200: READY, 503: READY } } }, async (_request, reply) => {
     const within = async (probe: () => Promise<unknown>): Promise<boolean> => {
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), timeoutMs) })

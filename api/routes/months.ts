@@ -35,6 +35,9 @@ const FIGURES_REQUIRED = Object.keys(FIGURES_PROPERTIES)
 const FIGURES = { type: 'object', required: FIGURES_REQUIRED, properties: FIGURES_PROPERTIES } as const
 
 const MONTHS_SCHEMA = {
+  summary: 'Calendar months and years',
+  description: 'Months summed from daily_summary, each beside the same month a year before, with year totals; whole only when every day is in with its bill final. At most 240 months.',
+  tags: ['months'],
   querystring: { type: 'object', properties: { from: MONTH_SCHEMA, to: MONTH_SCHEMA } },
   response: {
     200: {

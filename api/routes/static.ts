@@ -19,7 +19,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 export function staticRoutes (app: ApiApp): void {
   for (const [route, file, type] of FILES) {
-    app.get(route, async (_request, reply) => {
+    app.get(route, { schema: { hide: true } }, async (_request, reply) => {
       // Read on every request: the files are small and an edit shows without a restart.
       const body = await readFile(new URL(file, PUBLIC_DIR))
       return reply
