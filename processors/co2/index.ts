@@ -2,9 +2,13 @@ import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
+import { columnLayout, joinInput } from '../join/columns.ts'
 import { parseCo2Slots } from './normalise.ts'
 import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
 import { EnergyError } from '../../lib/errors.ts'
+
+/** The join's co2 columns: the intensity used (actual, else forecast), 1 when that was the forecast. */
+export const CO2_COLUMNS = columnLayout(['intensity', 'is_forecast'])
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {
@@ -24,16 +28,15 @@ export const co2Source: SourceDeclaration<Co2Values> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
     keyValues: slotKeyValues
   },
-  // Columns: [intensity used (actual, else forecast), 1 when that was the forecast].
-  join: {
-    width: 2,
+  join: joinInput({
+    columns: CO2_COLUMNS,
     check (r) {
       checkValue(r, 'forecast', r.forecast, BOUNDS.intensity)
       checkValue(r, 'actual', r.actual, BOUNDS.intensity)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.actual ?? r.forecast
-      batch.values[base + 1] = r.actual === null ? 1 : 0
+    write (r, batch, slot) {
+      CO2_COLUMNS.intensity.set(batch, slot, r.actual ?? r.forecast)
+      CO2_COLUMNS.is_forecast.set(batch, slot, r.actual === null ? 1 : 0)
     }
-  }
+  })
 }

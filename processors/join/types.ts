@@ -1,44 +1,13 @@
 import type { SlotEnvelope } from '../ingest/types.ts'
+import type { ColumnLayout } from './columns.ts'
+import type { CoreAggregate, FieldSpec } from './fields.ts'
 
-/** The `completion` value (schemas/completion.avsc). */
-export interface DailyAggregate {
-  date: string
-  kwh: number
-  cost_inc_vat: number
-  cost_exc_vat: number
-  /** null: no carbon data for the day (before the Carbon Intensity history), version 4. */
-  carbon_g: number | null
-  avg_intensity: number | null
-  mix: Record<string, number>
-  slots_expected: number
-  slots_joined: number
-  complete: boolean
-  forecast_slots: number
-  batches: Record<string, string>
-  computed_at: number
-  /** Version 2 (DESIGN.md "The account"): pence and kWh; null = unknown, 0 = no such meter. */
-  import_tariff_code: string | null
-  standing_charge_inc_vat: number | null
-  standing_charge_exc_vat: number | null
-  export_kwh: number
-  export_value: number
-  gas_kwh: number
-  gas_cost_inc_vat: number
-  gas_cost_exc_vat: number
-  gas_standing_charge_inc_vat: number
-  gas_standing_charge_exc_vat: number
-  gas_carbon_g: number
-  bill_inc_vat: number | null
-  /** Version 3 (issue 16): by the regional forecast; null when the day has no regional data. */
-  carbon_g_regional: number | null
-  avg_intensity_regional: number | null
-  /** Version 4 (money never waits for carbon): every money input has every slot read. */
-  bill_complete: boolean
-  /** Priced slots with usage that have carbon data (null: computed before version 4). */
-  carbon_slots: number | null
-  /** Meters with slots in force but no readings: usage, export, gas. */
-  missing_readings: string[]
-}
+/**
+ * The `completion` value (schemas/completion.avsc): one field per entry of CORE_FIELDS
+ * (fields.ts), where each field is declared once. A topology whose sources declare fields of
+ * their own carries those too (topology.summaryFields).
+ */
+export type DailyAggregate = CoreAggregate
 
 /**
  * One input's batch for a day: a column block of `width` doubles per slot, plus which slots
@@ -66,12 +35,14 @@ export interface SourceBatch {
 }
 
 /**
- * How the join reads one source (declared with the source, processors/<source>/index.ts):
- * how many doubles a slot takes and how a record writes them. The aggregate reads the
- * columns by the input's name (aggregate.ts).
+ * How the join reads one source (declared with the source, processors/<source>/index.ts, with
+ * joinInput() of columns.ts): its named columns, how a record writes them, and the daily_summary
+ * fields it produces (its fold).
  */
 export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
-  /** Doubles per slot in the input's column block. */
+  /** Its columns by name (columns.ts). */
+  columns: ColumnLayout<string>
+  /** Doubles per slot in the input's column block: columns.width. */
   width: number
   /**
    * Read only when SOURCES runs it (the account's other meters, regional). Whatever the flag, a
@@ -86,6 +57,22 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   check? (record: R, state?: JoinState): void
   /** Writes the record's values into batch.values[base, base + width). */
   write (record: R, batch: SourceBatch, base: number, state: JoinState): void
+  /** A meter's input: whether a slot it has was read (slots_joined and missing_readings count it). */
+  read? (batch: SourceBatch, slot: number): boolean
+  /** daily_summary fields the input adds beyond the core ones (fields.ts), appended to completion. */
+  fields: readonly FieldSpec[]
+  /** Its fields' values for a day it is whole on (core fields by its name, and its own). */
+  fold? (day: JoinDay, batch: SourceBatch): object
+}
+
+/** A day as a fold reads it: its slots and the inputs' whole batches by name. */
+export interface JoinDay {
+  date: string
+  slots: number
+  /** An input's whole batch for the day; undefined when it is not in (or not declared). */
+  whole (name: string): SourceBatch | undefined
+  /** Whether the join reads the input at all. */
+  declared (name: string): boolean
 }
 
 /** A join input as the join sees it: the source's name and topic, and its JoinInput. */

@@ -4,11 +4,15 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { batchOf, checkValue, slotIndex } from '../join/state.ts'
 import type { SourceBatch } from '../join/types.ts'
+import { columnLayout, joinInput } from '../join/columns.ts'
 import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
 import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from './normalise.ts'
 
 /** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
 export const MAX_FUELS = 16
+
+/** The join's mix columns: a share (%) per fuel, the fuel of column f being batch.columns[f]. */
+export const MIX_COLUMNS = columnLayout(Array.from({ length: MAX_FUELS }, (_, f) => `fuel_${f}`))
 
 /** Grid generation mix, national: each fuel's share per half-hour (%). */
 export const mixSource: SourceDeclaration<MixValues> = {
@@ -32,8 +36,8 @@ export const mixSource: SourceDeclaration<MixValues> = {
   // Columns: one per fuel, in the order the batch's records named them (batch.columns): a day's
   // names are that day's alone, so junk names on some days never take another day's columns,
   // and a fuel the API adds later lands on the first day it appears.
-  join: {
-    width: MAX_FUELS,
+  join: joinInput({
+    columns: MIX_COLUMNS,
     check (r, state) {
       const fuels = r.generationmix.map(f => f.fuel)
       for (const { fuel, perc } of r.generationmix) {
@@ -50,15 +54,15 @@ export const mixSource: SourceDeclaration<MixValues> = {
       }
       columns.push(...added)
     },
-    write (r, batch, base) {
-      batch.values.fill(0, base, base + MAX_FUELS)
+    write (r, batch, slot) {
+      MIX_COLUMNS.fill(batch, slot, 0)
       for (const { fuel, perc } of r.generationmix) {
         const f = fuelColumn(batch, fuel)
-        batch.values[base + f] = perc
+        MIX_COLUMNS.at(f).set(batch, slot, perc)
         batch.columnMask |= 1 << f
       }
     }
-  }
+  })
 }
 
 function fuelColumn (batch: SourceBatch, fuel: string): number {

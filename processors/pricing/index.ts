@@ -7,7 +7,11 @@ import { slotKeyValues } from '../ingest/keys.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
+import { columnLayout, joinInput } from '../join/columns.ts'
 import { fetchTariffSlots, unpricedDay } from '../../clients/octopus/rates.ts'
+
+/** The join's pricing columns: price inc VAT, exc VAT (p/kWh), standing charge inc VAT, exc VAT (p/day; NaN: unknown). */
+export const PRICING_COLUMNS = columnLayout(['inc', 'exc', 'standing_inc', 'standing_exc'])
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
@@ -41,11 +45,10 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id, r.standing_charge_exc_vat, r.standing_charge_inc_vat]],
     keyValues: slotKeyValues
   },
-  // Columns: [price inc VAT, price exc VAT, standing charge inc VAT, exc VAT (NaN: unknown)].
   // The tariff code is text, so not a column: the batch keeps the code of its earliest slot
   // (batch.label), which is what the day's import_tariff_code reports.
-  join: {
-    width: 4,
+  join: joinInput({
+    columns: PRICING_COLUMNS,
     check (r) {
       checkValue(r, 'value_inc_vat', r.value_inc_vat, BOUNDS.price)
       checkValue(r, 'value_exc_vat', r.value_exc_vat, BOUNDS.price)
@@ -55,18 +58,17 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       const problem = textProblem(r.tariff_code, MAX_TEXT.tariffCode)
       if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
     },
-    write (r, batch, base) {
-      batch.values[base] = r.value_inc_vat
-      batch.values[base + 1] = r.value_exc_vat
-      batch.values[base + 2] = r.standing_charge_inc_vat ?? NaN
-      batch.values[base + 3] = r.standing_charge_exc_vat ?? NaN
-      const slot = base / 4
+    write (r, batch, slot) {
+      PRICING_COLUMNS.inc.set(batch, slot, r.value_inc_vat)
+      PRICING_COLUMNS.exc.set(batch, slot, r.value_exc_vat)
+      PRICING_COLUMNS.standing_inc.set(batch, slot, r.standing_charge_inc_vat ?? NaN)
+      PRICING_COLUMNS.standing_exc.set(batch, slot, r.standing_charge_exc_vat ?? NaN)
       if (batch.label === null || slot <= batch.labelSlot) {
         batch.label = r.tariff_code
         batch.labelSlot = slot
       }
     }
-  }
+  })
 }
 
 /** The tariffs pricing a day or span (from `date` on), each over the part where it is in force (none: no agreement). */

@@ -2,9 +2,13 @@ import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
 import { slotKeyValues } from '../ingest/keys.ts'
 import { BOUNDS } from '../ingest/normalise.ts'
 import { checkValue } from '../join/state.ts'
+import { columnLayout, joinInput } from '../join/columns.ts'
 import { meterPeriods, meterView } from '../account/agreements.ts'
 import { accountOf } from '../account/table.ts'
 import { fetchReadings, readingSpans } from '../../clients/octopus/readings.ts'
+
+/** The join's usage column: kWh imported. */
+export const USAGE_COLUMNS = columnLayout(['kwh'])
 
 /**
  * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the
@@ -32,14 +36,13 @@ export const usageSource: SourceDeclaration<UsageValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.consumption, r.batch_id, r.meter_serial]],
     keyValues: slotKeyValues
   },
-  // Columns: [kWh].
-  join: {
-    width: 1,
+  join: joinInput({
+    columns: USAGE_COLUMNS,
     check (r) {
       checkValue(r, 'consumption', r.consumption, BOUNDS.consumptionKwh)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.consumption
+    write (r, batch, slot) {
+      USAGE_COLUMNS.kwh.set(batch, slot, r.consumption)
     }
-  }
+  })
 }
