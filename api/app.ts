@@ -3,6 +3,7 @@ import type { Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
 import { isEnergyError, type ErrorCode } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
+import { topology as pipelineTopology, type Topology } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
@@ -32,6 +33,8 @@ export interface AppDeps {
   options?: Partial<ApiOptions>
   /** The clock (UTC ms) of GET /api/ahead; default Date.now. */
   now?: () => number
+  /** Its sources and daily_summary's fields; default the pipeline's (processors/topology.ts). */
+  topology?: Topology
 }
 
 /**
@@ -90,7 +93,7 @@ export function build (deps: AppDeps): ApiApp {
     reply.code(404).send({ error: `no route ${request.method} ${clip(request.url.split('?')[0])}` })
   })
 
-  daysRoutes(app, { pool, options })
+  daysRoutes(app, { pool, options, topology: deps.topology ?? pipelineTopology })
   aheadRoutes(app, { pool, now: deps.now ?? Date.now })
   statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
   staticRoutes(app)

@@ -160,7 +160,7 @@ function foldDefaults (state: JoinState): Record<string, unknown> {
   let defaults = DEFAULTS.get(state.inputs)
   if (defaults === undefined) {
     const core = new Set<string>(['join', 'electricity', 'bill'])
-    defaults = defaultsOf([...CORE_FIELDS, ...state.inputs.flatMap(i => i.join.fields)].filter(f => !core.has(f.by)))
+    defaults = defaultsOf([...CORE_FIELDS, ...state.inputs.flatMap(i => i.join.fields)].filter(f => f.by === undefined || !core.has(f.by)))
     DEFAULTS.set(state.inputs, defaults)
   }
   return defaults

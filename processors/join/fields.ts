@@ -36,7 +36,8 @@ export interface FieldSpec {
   /** The migration (sql/) that added its column. */
   readonly migration?: string
   readonly doc?: string
-  readonly by: Producer
+  /** Its producer; absent in a join input's own `fields`: that input's fold. */
+  readonly by?: Producer
 }
 
 const NULL_DOUBLE = ['null', 'double'] as const
