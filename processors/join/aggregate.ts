@@ -148,8 +148,9 @@ function joinedSlots (state: JoinState, day: DayState, pricing: SourceBatch, usa
 }
 
 function readCount (read: (batch: SourceBatch, slot: number) => boolean, batch: SourceBatch | undefined, slots: number): number {
+  if (batch === undefined) return 0
   let n = 0
-  for (let i = 0; i < slots && batch !== undefined; i++) if (read(batch, i)) n++
+  for (let i = 0; i < slots; i++) if (read(batch, i)) n++
   return n
 }
 

@@ -86,7 +86,8 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
       let kwh = 0
       let carbon = 0
       let slots = 0
-      for (let i = 0; i < day.slots && pricing !== undefined && usage !== undefined; i++) {
+      for (let i = 0; i < day.slots; i++) {
+        if (pricing === undefined || usage === undefined) break
         if (pricing.present[i] === 0 || usage.present[i] === 0 || batch.present[i] === 0) continue
         const u = USAGE_COLUMNS.kwh.get(usage, i)
         slots++
