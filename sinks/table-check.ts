@@ -12,7 +12,8 @@ export async function checkTable (pool: Pool, spec: Pick<TableSpec, 'table' | 'c
   const { rows } = await pool.query<{ column_name: string }>(
     'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [schema, table])
   const present = new Set(rows.map(r => r.column_name))
-  if (present.size === 0) throw new EnergyError('ENERGY_NOT_SET_UP', `table ${spec.table} does not exist: run \`npm run setup\``)
+  // No table at all: the first COPY says so with Postgres's own 42P01, as it always has.
+  if (present.size === 0) return
   const missing = spec.columns.filter(c => !present.has(c))
   if (missing.length > 0) {
     throw new EnergyError('ENERGY_NOT_SET_UP', `table ${spec.table} has no column ${missing.join(', ')}: add it in a migration (sql/) and run \`npm run setup\``)
