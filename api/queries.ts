@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { Pool } from '../lib/db.ts'
-import { storedFields, type FieldSpec } from '../processors/join/fields.ts'
-import type { SourceDeclaration } from '../processors/ingest/types.ts'
+import { storedFields, type FieldSpec } from '../processors/source/fields.ts'
+import type { SourceDeclaration } from '../processors/source/types.ts'
 import type { DaySummary, SummaryFields } from './types.ts'
 
 // Every SQL statement of the API. Values reach Postgres only as bind parameters ($1, $2).

@@ -1,4 +1,4 @@
-import type { CORE_FIELDS, StoredFields } from '../processors/join/fields.ts'
+import type { CORE_FIELDS, StoredFields } from '../processors/source/fields.ts'
 import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { Logger } from '../lib/log.ts'
 
@@ -10,7 +10,7 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 
 /**
  * One row of energy_usage.daily_summary: the join's aggregate, as landed, a field per column of
- * the field table (processors/join/fields.ts; a double stored NaN or ±Infinity reads null,
+ * the field table (processors/source/fields.ts; a double stored NaN or ±Infinity reads null,
  * api/queries.ts), and the fields the topology's sources add.
  */
 export type DaySummary = SummaryFields & { updated_at: string }

@@ -8,14 +8,16 @@ import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
 import { exportSource } from './export/index.ts'
 import { gasSource } from './gas/index.ts'
-import type { SourceConditions, SourceDeclaration } from './ingest/types.ts'
-import { CORE_FIELDS, completionSchema, type FieldSpec } from './join/fields.ts'
 import { dailySummaryTargetOf } from './join/sink.ts'
-import type { JoinInputSpec } from './join/types.ts'
 import { mixSource } from './mix/index.ts'
+import { joinGroup, processorGroup, sinkGroup } from './names.ts'
 import { pricingSource } from './pricing/index.ts'
 import { regionalSource } from './regional/index.ts'
+import { CORE_FIELDS, completionSchema, type FieldSpec } from './source/fields.ts'
+import type { JoinInputSpec, SourceConditions, SourceDeclaration } from './source/types.ts'
 import { usageSource } from './usage/index.ts'
+
+export { joinGroup, processorGroup, sinkGroup, topicIn, transactionalId } from './names.ts'
 
 // The pipeline as one graph (DESIGN.md "The topology, declared once"; Kafka Streams'
 // Topology is the model): sources → their topics → the join → completion, and a sink per
@@ -40,7 +42,7 @@ export interface Topology {
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
   /**
-   * daily_summary's fields: the core ones (processors/join/fields.ts), then each join input's
+   * daily_summary's fields: the core ones (processors/source/fields.ts), then each join input's
    * own, in source order. completion's schema, the daily_summary sink and the API come from it.
    */
   summaryFields: readonly FieldSpec[]
@@ -135,32 +137,6 @@ function schemaOf (schemas: ReadonlyMap<string, string>, topic: string): string 
 
 /** The pipeline's topology: the sources above, the schemas in schemas/. */
 export const topology: Topology = createTopology()
-
-// Names in a namespace (PIPELINE_NAMESPACE): topics, consumer groups and transactional ids
-// are all prefixed, so tests and the benchmark share a broker without meeting.
-
-/** A contract topic name in the config's namespace. */
-export function topicIn (config: Pick<Config, 'namespace'>, topic: string): string {
-  return config.namespace + topic
-}
-
-/** The consumer group (and transactional id prefix) of a source's processor. */
-export function processorGroup (source: string, namespace = ''): string {
-  return `${namespace}energy-${source}-processor`
-}
-
-export function joinGroup (namespace = ''): string {
-  return `${namespace}energy-join`
-}
-
-export function sinkGroup (target: Pick<SinkTarget, 'name'>, namespace = ''): string {
-  return `${namespace}energy-sink-${target.name}`
-}
-
-/** A producer's transactional id: the group and the instance (`--instance`), unique per copy. */
-export function transactionalId (group: string, instance: string): string {
-  return `${group}-${instance}`
-}
 
 export interface Selection {
   sources: SourceDeclaration[]

@@ -6,7 +6,7 @@ import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { checkSchemas, registerSchemas } from '../lib/schemas.ts'
-import { completionSchemaText } from '../processors/join/fields.ts'
+import { completionSchemaText } from '../processors/source/fields.ts'
 import { topology } from '../processors/topology.ts'
 
 const HELP = `Usage: npm run schemas -- check|register|generate [--dir DIR]
@@ -17,7 +17,7 @@ const HELP = `Usage: npm run schemas -- check|register|generate [--dir DIR]
   register  register new and compatible schemas (as npm run setup does); refuses all if
             one is breaking
   generate  write DIR/completion.avsc from daily_summary's field table (the core fields of
-            processors/join/fields.ts, then each source's own): a unit test fails until it is
+            processors/source/fields.ts, then each source's own): a unit test fails until it is
   --dir     schema folder (default schemas/)`
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })

@@ -1,6 +1,6 @@
 import type { Pool } from '../../lib/db.ts'
 import { addDays, londonDay, londonToday, slotStarts } from '../../lib/london-day.ts'
-import { jsonSchemaOf, storedFields, type FieldSpec } from '../../processors/join/fields.ts'
+import { jsonSchemaOf, storedFields, type FieldSpec } from '../../processors/source/fields.ts'
 import type { Topology } from '../../processors/topology.ts'
 import type { ApiOptions } from '../options.ts'
 import { badRange, DATE_SCHEMA, dateParam } from '../params.ts'
@@ -17,7 +17,7 @@ const MIX = { type: 'object', additionalProperties: { type: 'number' } } as cons
 
 /**
  * A daily_summary row in the answers: a property per column of the field table
- * (processors/join/fields.ts: nullable fields, and doubles, may be null), then updated_at.
+ * (processors/source/fields.ts: nullable fields, and doubles, may be null), then updated_at.
  */
 function summarySchema (fields: readonly FieldSpec[]): Record<string, unknown> {
   const stored = storedFields(fields)

@@ -1,9 +1,9 @@
+import { asObject, malformed } from '../../lib/answer.ts'
 import type { Config } from '../../lib/config.ts'
 import { OCTOPUS_CODE } from '../../lib/config.ts'
 import { isEnergyError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
-import type { Logger } from '../../lib/log.ts'
-import { asObject, malformed } from '../../processors/ingest/normalise.ts'
+import type { ClientContext } from '../types.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
 import { parseTariffCode } from './tariff-code.ts'
 
@@ -139,7 +139,7 @@ export function parseProduct (body: unknown): ProductTariffs {
   return { code, tariffs }
 }
 
-export interface CatalogueDeps { config: Readonly<Config>, log: Logger, signal: AbortSignal }
+export type CatalogueDeps = ClientContext
 
 export interface TariffCatalogue {
   /**

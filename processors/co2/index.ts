@@ -1,14 +1,13 @@
-import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
-import { parseCo2Slots } from './normalise.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
+import { parseCo2Slots } from '../../clients/carbon/intensity.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import type { Co2Values } from '../../clients/carbon/types.ts'
+import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
-
-/** The join's co2 columns: the intensity used (actual, else forecast), 1 when that was the forecast. */
-export const CO2_COLUMNS = columnLayout(['intensity', 'is_forecast'])
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { CO2_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {

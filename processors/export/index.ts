@@ -1,12 +1,12 @@
-import { meterView } from '../account/agreements.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
-import type { ExportValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
-import type { FieldsBy } from '../join/fields.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
+import { columnLayout, joinInput } from '../source/columns.ts'
+import type { FieldsBy } from '../source/fields.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
+import type { ExportValues, SourceDeclaration } from '../source/types.ts'
 
 /** The join's export columns: kWh exported (NaN: in force, not read), p/kWh. */
 export const EXPORT_COLUMNS = columnLayout(['kwh', 'rate'])

@@ -1,12 +1,12 @@
 import type { Config, GasUnit } from '../../lib/config.ts'
-import { meterView } from '../account/agreements.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
-import type { GasValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
-import type { FieldsBy } from '../join/fields.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { BOUNDS } from '../../lib/answer.ts'
+import { columnLayout, joinInput } from '../source/columns.ts'
+import type { FieldsBy } from '../source/fields.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
+import type { GasValues, SourceDeclaration } from '../source/types.ts'
 
 /**
  * The join's gas columns: kWh (NaN: in force, not read), p/kWh inc and exc VAT, standing charge

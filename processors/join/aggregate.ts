@@ -1,8 +1,6 @@
-import { CO2_COLUMNS } from '../co2/index.ts'
-import { MAX_FUELS, MIX_COLUMNS } from '../mix/index.ts'
-import { PRICING_COLUMNS } from '../pricing/index.ts'
-import { USAGE_COLUMNS } from '../usage/index.ts'
-import { CORE_FIELDS, defaultsOf, type FieldsBy } from './fields.ts'
+import { CORE_FIELDS, defaultsOf, type FieldsBy } from '../source/fields.ts'
+import { MAX_FUELS } from '../source/join-input.ts'
+import { CO2_COLUMNS, MIX_COLUMNS, PRICING_COLUMNS, USAGE_COLUMNS } from '../source/shared-columns.ts'
 import type { DayState, DailyAggregate, JoinDay, JoinInputSpec, JoinState, SourceBatch } from './types.ts'
 
 /** The inputs the daily figures read, by name; createJoinProcessor checks they are all declared. */

@@ -1,6 +1,6 @@
 import type { CopyValue, SinkTarget } from '../../lib/copy-writer.ts'
 import { COMPLETION_TOPIC } from '../../lib/topics.ts'
-import { CORE_FIELDS, storedFields, type FieldSpec } from './fields.ts'
+import { CORE_FIELDS, storedFields, type FieldSpec } from '../source/fields.ts'
 import type { DailyAggregate } from './types.ts'
 
 /**

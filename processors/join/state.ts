@@ -1,6 +1,7 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { localDateOf, londonDay, SLOT_MS, type LondonDay } from '../../lib/london-day.ts'
-import type { SlotEnvelope } from '../ingest/types.ts'
+import { londonDay } from '../../lib/london-day.ts'
+import { slotIndex } from '../source/join-input.ts'
+import type { SlotEnvelope } from '../source/types.ts'
 import type { DayState, JoinInputSpec, JoinState, SourceBatch } from './types.ts'
 
 // The join's table side: per date, per input, the latest whole batch (whole = batch_size
@@ -33,36 +34,6 @@ function inputIndex (state: JoinState, source: string): number {
   return i
 }
 
-/** Checks that a record's slot lies in its local date and returns the slot's index. */
-export function slotIndex (record: SlotEnvelope): number {
-  const slot = record.slot_start
-  if (!Number.isInteger(slot) || slot % SLOT_MS !== 0) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `slot_start ${slot} is not on a half-hour`, { date: record.local_date })
-  }
-  let day: Readonly<LondonDay>
-  try {
-    day = londonDay(record.local_date)
-  } catch {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `local_date "${record.local_date}" is not a date`, { date: record.local_date })
-  }
-  if (slot < day.startMs || slot >= day.endMs) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${new Date(slot).toISOString()} belongs to ${localDateOf(slot)}, not to local_date ${record.local_date}`, { date: record.local_date })
-  }
-  return (slot - day.startMs) / SLOT_MS
-}
-
-/**
- * Refuses a value a join input reads that is not finite or outside its bounds: the topics are
- * a trust boundary too (any producer can write them), and one such value would make the day's
- * sums Infinity or NaN.
- */
-export function checkValue (record: SlotEnvelope, field: string, value: number | null, bounds: { min: number, max: number }): void {
-  if (value === null) return
-  if (!Number.isFinite(value) || value < bounds.min || value > bounds.max) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `${field} ${value} is outside ${bounds.min}..${bounds.max}`, { date: record.local_date })
-  }
-}
-
 /**
  * Rejects a record the join cannot use (the caller dead-letters it): wrong slot, impossible
  * batch, or what its input refuses (mix: fuels beyond the columns). The input's check also
@@ -75,7 +46,7 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
   if (!Number.isInteger(record.batch_size) || record.batch_size < 1 || record.batch_size > slots) {
     throw new EnergyError('ENERGY_INVALID_RECORD', `batch_size ${record.batch_size} is impossible for ${record.local_date} (${slots} slots)`, { date: record.local_date })
   }
-  input.join.check?.(record, state)
+  input.join.check?.(record, () => batchOf(state, source, record))
 }
 
 /**
@@ -110,7 +81,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
   const day = dayState(state, record.local_date)
   const batch = batchOf(state, source, record)
   if (batch === day.whole[s]) {
-    join.write(record, batch, slot * join.width, state)
+    join.write(record, batch, slot * join.width)
     return false
   }
   const pending = day.pending[s]
@@ -118,7 +89,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
     batch.present[slot] = 1
     batch.count++
   }
-  join.write(record, batch, slot * join.width, state)
+  join.write(record, batch, slot * join.width)
   if (batch.count < batch.size) return false
   day.whole[s] = batch
   pending.splice(pending.indexOf(batch), 1)

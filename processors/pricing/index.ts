@@ -1,17 +1,14 @@
-import type { SlotRange } from '../../lib/london-day.ts'
-import { importTariffView, meterPeriods } from '../account/agreements.ts'
-import type { TariffPeriod } from '../account/types.ts'
-import { accountOf } from '../account/table.ts'
-import type { FetchContext, PricingValues, SourceDeclaration } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { EnergyError } from '../../lib/errors.ts'
-import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
+import { importTariffView } from '../../clients/octopus/account-view.ts'
 import { fetchTariffSlots, unpricedDay } from '../../clients/octopus/rates.ts'
-
-/** The join's pricing columns: price inc VAT, exc VAT (p/kWh), standing charge inc VAT, exc VAT (p/day; NaN: unknown). */
-export const PRICING_COLUMNS = columnLayout(['inc', 'exc', 'standing_inc', 'standing_exc'])
+import type { PricingValues } from '../../clients/octopus/types.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../../lib/answer.ts'
+import { EnergyError } from '../../lib/errors.ts'
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { planOf } from '../source/plan.ts'
+import { PRICING_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
@@ -24,13 +21,13 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   accountView: importTariffView,
   async fetchSpan (span, context) {
     const values: PricingValues[] = []
-    const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
-    for (const period of tariffPeriods(span.from, span, context)) values.push(...await fetchTariffSlots(span, period, context, { source: 'pricing', product }))
+    const plan = planOf(span.from, context, 'ENERGY_UNPRICED')
+    for (const period of plan.importTariffs(span)) values.push(...await fetchTariffSlots(span, period, context, { source: 'pricing', product: plan.importProduct }))
     return values.sort((a, b) => a.slot_start - b.slot_start)
   },
   // A day without rates cannot be priced: say by which agreement, or that none is in force.
   whyMissing (day, context) {
-    const periods = tariffPeriods(day.date, day, context)
+    const periods = planOf(day.date, context, 'ENERGY_UNPRICED').importTariffs(day)
     if (periods.length === 0) return new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${context.config.octopusAccount} is in force on this day`, { date: day.date })
     return unpricedDay(day.date, periods, context)
   },
@@ -69,10 +66,4 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       }
     }
   })
-}
-
-/** The tariffs pricing a day or span (from `date` on), each over the part where it is in force (none: no agreement). */
-function tariffPeriods (date: string, range: SlotRange, context: FetchContext): TariffPeriod[] {
-  if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: range.startMs, to: range.endMs }]
-  return meterPeriods(accountOf(date, context, 'ENERGY_UNPRICED'), 'import', range.startMs, range.endMs)
 }

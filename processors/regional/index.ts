@@ -1,18 +1,20 @@
+import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import { regionFor, regionPath } from '../../clients/carbon/region.ts'
+import { parseRegionalSlots } from '../../clients/carbon/regional.ts'
+import type { RegionalValues } from '../../clients/carbon/types.ts'
+import { readsAccount } from '../../clients/octopus/plan.ts'
+import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { slotStarts } from '../../lib/london-day.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import type { RegionalValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
-import type { FieldsBy } from '../join/fields.ts'
-import { USAGE_COLUMNS } from '../usage/index.ts'
-import { parseRegionalSlots } from './normalise.ts'
-import { regionFor, regionalPeriods, regionParts, regionPath } from './region.ts'
+import { columnLayout, joinInput } from '../source/columns.ts'
+import type { FieldsBy } from '../source/fields.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { USAGE_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
+import { regionalPeriods, regionParts } from './region.ts'
 
-export { parseRegionalSlots, REGION_IDS } from './normalise.ts'
-export { regionFor, regionalPeriods, regionParts, regionPath, type Region, type RegionPart } from './region.ts'
+export { regionalPeriods, regionParts, type RegionPart } from './region.ts'
 
 /** The join's regional column: the region's forecast intensity (gCO2/kWh). */
 export const REGIONAL_COLUMNS = columnLayout(['intensity'])
@@ -30,7 +32,7 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
   name: 'regional',
   topic: 'energy.regional',
   // Without any way to know the region every day would be a dead letter: left out unless named.
-  unavailable: config => config.carbonRegionId === null && config.carbonPostcode === null && config.octopusAccount === ''
+  unavailable: config => config.carbonRegionId === null && config.carbonPostcode === null && !readsAccount(config)
     ? `no region is known: ${REGION_VARIABLES}`
     : undefined,
   // A move to another outward code (or a postcode corrected) requests those days again.
@@ -47,7 +49,7 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
     if (slotStarts(day).some(ms => regionFor(config, account, ms) !== undefined)) {
       return new EnergyError('ENERGY_NO_DATA', `regional has no data for ${day.date} yet`, { date: day.date })
     }
-    const why = config.octopusAccount === ''
+    const why = !readsAccount(config)
       ? 'no region is known'
       : account === undefined
         ? `no region is known (account ${config.octopusAccount} not published on energy.account yet)`

@@ -1,14 +1,13 @@
-import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
-import { columnLayout, joinInput } from '../join/columns.ts'
-import { meterPeriods, meterView } from '../account/agreements.ts'
-import { accountOf } from '../account/table.ts'
-import { fetchReadings, readingSpans } from '../../clients/octopus/readings.ts'
-
-/** The join's usage column: kWh imported. */
-export const USAGE_COLUMNS = columnLayout(['kwh'])
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { fetchReadings } from '../../clients/octopus/readings.ts'
+import type { UsageValues } from '../../clients/octopus/types.ts'
+import { BOUNDS } from '../../lib/answer.ts'
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { planOf } from '../source/plan.ts'
+import { USAGE_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /**
  * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the
@@ -19,11 +18,7 @@ export const usageSource: SourceDeclaration<UsageValues> = {
   topic: 'energy.usage',
   accountView: meterView('import', false),
   async fetchSpan (span, context) {
-    const { config } = context
-    const periods = config.octopusAccount === ''
-      ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: span.startMs, to: span.endMs }]
-      : readingSpans(meterPeriods(accountOf(span.from, context), 'import', span.startMs, span.endMs))
-    return await fetchReadings(span, periods, 'electricity-meter-points', 'usage', context)
+    return await fetchReadings(span, planOf(span.from, context).importMeters(span), 'electricity-meter-points', 'usage', context)
   },
   sink: {
     name: 'consumption',

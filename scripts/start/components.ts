@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
 import { availableSources, configuredSources, createJoinProcessor, createSourceProcessor, joinInputsOf, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
 import { createSink } from '../../sinks/index.ts'
-import { createAccountRefresher } from '../../processors/account/schedule.ts'
+import { createAccountRefresher } from '../../processors/ingest/account-refresher.ts'
 import { createForecastComponent } from '../../processors/forecast/index.ts'
 
 export interface Component extends Supervised { name: string }

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
-import { columnLayout, joinInput } from '../../../../processors/join/columns.ts'
-import { CORE_FIELDS, completionSchema, completionSchemaText } from '../../../../processors/join/fields.ts'
+import { columnLayout, joinInput } from '../../../../processors/source/columns.ts'
+import { CORE_FIELDS, completionSchema, completionSchemaText } from '../../../../processors/source/fields.ts'
 import { applyRecord, createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinDay, SourceBatch } from '../../../../processors/join/types.ts'
 import { createTopology, topology } from '../../../../processors/topology.ts'
 import { batchOf, dayEvents, NOW, type TestDate } from './fixtures.ts'
 import { SOLAR_COLUMNS, solarKwh, solarSource } from '../../../fixtures/solar.ts'
 
-// daily_summary's fields are declared once (processors/join/fields.ts and a source's own
+// daily_summary's fields are declared once (processors/source/fields.ts and a source's own
 // `join.fields`): what the table says is checked against the files that cannot import it.
 
 const SCHEMA_FILE = new URL('../../../../schemas/completion.avsc', import.meta.url)

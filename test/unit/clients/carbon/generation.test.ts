@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts } from '../../../../lib/london-day.ts'
-import { parseMixSlots } from '../../../../processors/mix/normalise.ts'
+import { parseMixSlots } from '../../../../clients/carbon/generation.ts'
 
 // Carbon Intensity `GET /generation/{from}/{to}` returns every slot whose END lies in
 // [from, to]: local midnight to local midnight gives one slot too many, starting 30 minutes

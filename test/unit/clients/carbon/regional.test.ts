@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts } from '../../../../lib/london-day.ts'
-import { parseRegionalSlots } from '../../../../processors/regional/normalise.ts'
+import { parseRegionalSlots } from '../../../../clients/carbon/regional.ts'
 
 // Carbon Intensity `GET /regional/intensity/{from}/{to}/postcode/{outcode}` (and `…/regionid/{id}`):
 // the slots nest inside the region, `{"data": {regionid, shortname, …, "data": [...]}}` (the API's

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../../lib/errors.ts'
 import { supervise, type Supervised } from '../../lib/supervisor.ts'
-import { seedAccount, type SeedDeps } from '../ingest/seed.ts'
+import { seedAccount, type SeedDeps } from './seed.ts'
 
 // A running pipeline re-reads the account at start and every ACCOUNT_REFRESH_HOURS, so a
 // switch made at Octopus (a back-dated one included) re-prices its days without anyone seeding.

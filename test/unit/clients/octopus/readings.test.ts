@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts, type LondonDay } from '../../../../lib/london-day.ts'
-import { parseReadings } from '../../../../processors/usage/normalise.ts'
+import { parseReadings } from '../../../../clients/octopus/readings.ts'
 
 // Octopus consumption: interval_start/interval_end in UK local time with the offset (+01:00 in
 // BST, Z in GMT); period_to is inclusive, so a day query also returns the next day's first

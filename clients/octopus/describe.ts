@@ -1,6 +1,6 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { octopusTime } from '../../clients/octopus/pages.ts'
-import { parseTariffCode } from '../../clients/octopus/tariff-code.ts'
+import { octopusTime } from './pages.ts'
+import { parseTariffCode } from './tariff-code.ts'
 import type { Account, Agreement } from './types.ts'
 
 // The account for people: `octopus:discover` prints it, and derives from it the single-meter

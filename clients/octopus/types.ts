@@ -60,3 +60,14 @@ export interface MeterPeriod extends TariffPeriod {
 
 /** What a source reads of the account over [from, to): equal keys price and meter alike. */
 export interface AccountPeriod { from: number, to: number, key: string }
+
+/** A slot's unit rate of a tariff (p/kWh): Octopus `…/standard-unit-rates/` (or a register's). */
+export interface RateValues { slot_start: number, tariff_code: string, value_exc_vat: number, value_inc_vat: number }
+/**
+ * A slot's unit rate (p/kWh) and the tariff's standing charge in force at the slot (p/day);
+ * a standing charge is null when unknown (none listed for the slot, or a record written before
+ * version 2 of energy.pricing-value).
+ */
+export interface PricingValues extends RateValues { standing_charge_exc_vat: number | null, standing_charge_inc_vat: number | null }
+/** A slot's reading (kWh, or m³ for some gas meters): Octopus `…/consumption/`. */
+export interface UsageValues { slot_start: number, consumption: number, meter_serial: string | null }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS, slotStarts } from '../../../../lib/london-day.ts'
-import { parseCo2Slots } from '../../../../processors/co2/normalise.ts'
+import { parseCo2Slots } from '../../../../clients/carbon/intensity.ts'
 
 // Carbon Intensity `GET /intensity/date/{date}` answers the UK local day. The normaliser keeps
 // exactly the day's half-hours (starting inside the day, on a half-hour, once each), sorted.

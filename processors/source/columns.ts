@@ -1,28 +1,10 @@
-import type { SlotEnvelope } from '../ingest/types.ts'
 import type { FieldSpec, FieldValues } from './fields.ts'
-import type { JoinDay, JoinInput, JoinState, SourceBatch } from './types.ts'
+import type { Column, ColumnLayout, JoinDay, JoinInput, SlotEnvelope, SourceBatch } from './types.ts'
 
 // A join input's columns by name. A batch keeps `width` doubles per slot (typed arrays: ten
 // years of days stay tens of megabytes); the layout turns each name into an accessor once, so
 // writing and reading a value is an index computation, never a lookup, and a name that is not
 // declared fails the typecheck.
-
-/** One column of an input's block. */
-export interface Column {
-  readonly index: number
-  get (batch: SourceBatch, slot: number): number
-  set (batch: SourceBatch, slot: number, value: number): void
-}
-
-export type ColumnLayout<N extends string> = { readonly [K in N]: Column } & {
-  readonly names: readonly N[]
-  /** Doubles per slot. */
-  readonly width: number
-  /** The column at a position (a block of like columns: mix's fuels). */
-  at (index: number): Column
-  /** Sets every column of a slot to `value`. */
-  fill (batch: SourceBatch, slot: number, value: number): void
-}
 
 export function columnLayout<const N extends readonly string[]> (names: N): ColumnLayout<N[number]> {
   const width = names.length
@@ -45,9 +27,10 @@ export function columnLayout<const N extends readonly string[]> (names: N): Colu
 export interface JoinInputDeclaration<R extends SlotEnvelope, N extends string, F extends readonly FieldSpec[]> {
   columns: ColumnLayout<N>
   optional?: boolean
-  check? (record: R, state?: JoinState): void
+  /** As JoinInput.check (types.ts): given the way to the record's batch, it reserves there what write() needs. */
+  check? (record: R, batch?: () => SourceBatch): void
   /** Writes the record's values into its slot's columns (`columns.kwh.set(batch, slot, r.kwh)`). */
-  write (record: R, batch: SourceBatch, slot: number, state: JoinState): void
+  write (record: R, batch: SourceBatch, slot: number): void
   /** Whether the input's meter read a slot it has (export, gas: a slot in force without a reading is not read). */
   read? (batch: SourceBatch, slot: number): boolean
   /**
@@ -75,7 +58,7 @@ export function joinInput<R extends SlotEnvelope, N extends string, const F exte
     read: declaration.read,
     fields: declaration.fields ?? [],
     fold: declaration.fold as JoinInput<R>['fold'],
-    // The join addresses a slot by its first double (state.ts); the declaration by its slot.
-    write: (record, batch, base, state) => { write(record, batch, base / width, state) }
+    // The join addresses a slot by its first double (join/state.ts); the declaration by its slot.
+    write: (record, batch, base) => { write(record, batch, base / width) }
   }
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay } from '../../../../lib/london-day.ts'
-import { importTariffView, meterPeriods, meterView, periodAt, repricedDates } from '../../../../processors/account/agreements.ts'
-import { describeAccount, singleMeterLines } from '../../../../processors/account/describe.ts'
-import { parseAccount } from '../../../../processors/account/normalise.ts'
-import type { Account } from '../../../../processors/account/types.ts'
+import { importTariffView, meterPeriods, meterView, periodAt, repricedDates } from '../../../../clients/octopus/account-view.ts'
+import { describeAccount, singleMeterLines } from '../../../../clients/octopus/describe.ts'
+import { parseAccount } from '../../../../clients/octopus/account.ts'
+import type { Account } from '../../../../clients/octopus/types.ts'
 
 // The account answer as Octopus gives it (GET /v1/accounts/{number}/): times with offsets,
 // an export meter point with its own agreement, a previous property with moved_out_at.

@@ -1,5 +1,8 @@
+import { asArray, asInstant, asObject, asText, malformed, MAX_TEXT } from '../../lib/answer.ts'
 import { isEnergyError } from '../../lib/errors.ts'
-import { asArray, asInstant, asObject, asText, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
+import type { ClientContext } from '../types.ts'
+import { octopusAuthorization } from './pages.ts'
 import type { Account, Agreement, ElectricityMeterPoint, GasMeterPoint, Property } from './types.ts'
 
 // The account answer is untrusted like every other: lists are bounded (a household has a few
@@ -112,4 +115,12 @@ export function parseAccount (body: unknown, number: string, fetchedAt: number):
   const properties = each(list(answer.properties, 'properties', MAX_ITEMS.properties), 'properties', problems, (p, at) => property(p, at, problems))
   properties.sort((a, b) => (a.moved_in_at ?? -Infinity) - (b.moved_in_at ?? -Infinity))
   return { account: { number, fetched_at: fetchedAt, properties }, problems }
+}
+
+/** GET /v1/accounts/{OCTOPUS_ACCOUNT}/, normalised, with what was left out of it. */
+export async function fetchAccount ({ config, log }: Pick<ClientContext, 'config' | 'log'>, signal?: AbortSignal): Promise<ParsedAccount> {
+  const body = await getJson(`${config.octopusApiUrl}/accounts/${encodeURIComponent(config.octopusAccount)}/`, {
+    ...httpSettings(config), log, signal, headers: octopusAuthorization(config), authHint: 'check OCTOPUS_API_KEY and OCTOPUS_ACCOUNT'
+  })
+  return parseAccount(body, config.octopusAccount, Date.now())
 }

@@ -1,6 +1,6 @@
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../../lib/answer.ts'
 import type { SlotRange } from '../../lib/london-day.ts'
-import type { FuelShare, MixValues } from '../ingest/types.ts'
-import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
+import type { FuelShare, MixValues } from './types.ts'
 
 /** What a fuel name may be: the API's are biomass, coal, imports, gas, nuclear, other, hydro, solar, wind. */
 export const FUEL_NAME_RULE = 'lower-case letters, digits, space, _ and -, starting with a letter, up to 32 characters'

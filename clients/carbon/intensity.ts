@@ -1,6 +1,6 @@
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, MAX_TEXT } from '../../lib/answer.ts'
 import type { SlotRange } from '../../lib/london-day.ts'
-import type { Co2Values } from '../ingest/types.ts'
-import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, MAX_TEXT } from '../ingest/normalise.ts'
+import type { Co2Values } from './types.ts'
 
 /**
  * Carbon Intensity `GET /intensity/{from}/{to}` (or `/intensity/date/{date}`) answer → the

@@ -1,8 +1,9 @@
-import { EnergyError } from '../../lib/errors.ts'
-import { SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
+import { EnergyError } from './errors.ts'
+import { SLOT_MS, type SlotRange } from './london-day.ts'
 
-// Shared checks for source answers: the real APIs return extra or overlapping slots, so every
-// normaliser keeps only slots starting inside the day or span asked for, on a half-hour, once each. An answer is
+// Shared checks for API answers (clients/) and for the records on the topics (the join's
+// checks). The real APIs return extra or overlapping slots, so every normaliser keeps only
+// slots starting inside the day or span asked for, on a half-hour, once each. An answer is
 // untrusted input: every number must be finite and inside physical bounds (a consumption of
 // 1e308 would sum to Infinity), every string short and free of control characters (a NUL
 // cannot be stored in Postgres text, a 100 KB string makes a record the broker refuses).
@@ -95,9 +96,4 @@ export function keepRangeSlots<V extends { slot_start: number }> (range: SlotRan
     kept.push(v)
   }
   return kept.sort((a, b) => a.slot_start - b.slot_start)
-}
-
-/** Minute-precision UTC ISO time, the Carbon Intensity API's format. */
-export function carbonTime (ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16) + 'Z'
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { carbonRanges, MAX_RANGE_MS } from '../../../../processors/ingest/carbon.ts'
+import { carbonRanges, MAX_RANGE_MS } from '../../../../clients/carbon/ranges.ts'
 import { londonSpan, SLOT_MS } from '../../../../lib/london-day.ts'
 
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 16) + 'Z'

@@ -1,8 +1,8 @@
+import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../../lib/answer.ts'
 import type { SlotRange } from '../../lib/london-day.ts'
-import type { FuelShare, RegionalValues } from '../ingest/types.ts'
-import { asArray, asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, malformed, MAX_TEXT } from '../ingest/normalise.ts'
-import { FUEL_NAME_RULE, isFuelName } from '../mix/normalise.ts'
+import { FUEL_NAME_RULE, isFuelName } from './generation.ts'
 import type { Region } from './region.ts'
+import type { FuelShare, RegionalValues } from './types.ts'
 
 /** The Carbon Intensity API's region ids: 14 DNO areas, then England, Scotland, Wales. */
 export const REGION_IDS = { min: 1, max: 17 } as const

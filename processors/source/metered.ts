@@ -1,11 +1,11 @@
-import { slotStarts, type DaySpan } from '../../lib/london-day.ts'
-import { meterPeriods, periodAt } from '../account/agreements.ts'
-import { accountOf } from '../account/table.ts'
-import type { MeterKind, MeterPeriod } from '../account/types.ts'
+import { meterPeriods, periodAt } from '../../clients/octopus/account-view.ts'
 import { fetchTariffSlots, unpricedDay, type TariffSlots } from '../../clients/octopus/rates.ts'
-import { EnergyError } from '../../lib/errors.ts'
 import { fetchReadings, readingSpans, type ReadingPath } from '../../clients/octopus/readings.ts'
-import type { FetchContext, PricingValues, SlotValues, SourceDeclaration, UsageValues } from './types.ts'
+import type { MeterPeriod, PricingValues, UsageValues } from '../../clients/octopus/types.ts'
+import { EnergyError } from '../../lib/errors.ts'
+import { slotStarts, type DaySpan } from '../../lib/london-day.ts'
+import { planOf } from './plan.ts'
+import type { FetchContext, SlotValues, SourceDeclaration } from './types.ts'
 
 // A span of days of one of the account's other meters (export, gas): every slot with a meter point of
 // the kind in force is its reading priced by that agreement's tariff, or, without a reading, an
@@ -14,7 +14,7 @@ import type { FetchContext, PricingValues, SlotValues, SourceDeclaration, UsageV
 // "no meter" value, so a household without solar or gas gets whole days of zeros.
 
 export interface MeteredSpan<V extends SlotValues> {
-  kind: MeterKind
+  kind: 'export' | 'gas'
   path: ReadingPath
   tariffs: TariffSlots
   none (slotStart: number): V
@@ -26,7 +26,7 @@ export interface MeteredSpan<V extends SlotValues> {
  * Why a day of a metered source has no values: the unpriced tariffs of its agreements when the
  * catalogue or their rates said so (see unpricedDay), else not read yet (ENERGY_NO_DATA).
  */
-export function meteredDayMissing (kind: MeterKind): NonNullable<SourceDeclaration['whyMissing']> {
+export function meteredDayMissing (kind: 'export' | 'gas'): NonNullable<SourceDeclaration['whyMissing']> {
   return (day, context) => {
     const periods = context.account === undefined ? [] : meterPeriods(context.account, kind, day.startMs, day.endMs)
     if (periods.some(p => context.tariffs?.unpriced(p.tariff) !== undefined)) return unpricedDay(day.date, periods, context)
@@ -35,8 +35,8 @@ export function meteredDayMissing (kind: MeterKind): NonNullable<SourceDeclarati
 }
 
 export async function fetchMeteredSpan<V extends SlotValues> (span: DaySpan, context: FetchContext, metered: MeteredSpan<V>): Promise<V[]> {
-  if (context.config.octopusAccount === '') return slotStarts(span).map(metered.none)
-  const periods = meterPeriods(accountOf(span.from, context), metered.kind, span.startMs, span.endMs)
+  const periods = planOf(span.from, context).otherMeters(metered.kind, span)
+  if (periods === undefined) return slotStarts(span).map(metered.none)
   const values = new Map<number, V>()
   for (const start of slotStarts(span)) if (periodAt(periods, start) === undefined) values.set(start, metered.none(start))
   const readings = await fetchReadings(span, readingSpans(periods), metered.path, metered.tariffs.source, context)

@@ -1,8 +1,7 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { londonDay, SLOT_MS, type LondonDay, type SlotRange } from '../../lib/london-day.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
-import { carbonTime } from './normalise.ts'
-import type { FetchContext } from './types.ts'
+import { londonDay, SLOT_MS, type LondonDay, type SlotRange } from '../../lib/london-day.ts'
+import type { ClientContext } from '../types.ts'
 
 // The Carbon Intensity range endpoints (`/intensity/{from}/{to}`, `/generation/{from}/{to}`,
 // `/regional/intensity/{from}/{to}/postcode/{outcode}` and `…/regionid/{id}`) answer every slot
@@ -25,6 +24,11 @@ const HISTORY_START_MS = { national: londonDay(CARBON_HISTORY.national).startMs,
 export function beforeCarbonHistory (source: string, day: LondonDay, history: keyof typeof CARBON_HISTORY): EnergyError | undefined {
   if (day.endMs > HISTORY_START_MS[history]) return undefined
   return new EnergyError('ENERGY_NO_DATA', `${source} has no data for ${day.date}: the Carbon Intensity ${history} history starts ${CARBON_HISTORY[history]} (the day's bill lands without carbon)`, { date: day.date })
+}
+
+/** Minute-precision UTC ISO time, the Carbon Intensity API's format. */
+export function carbonTime (ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16) + 'Z'
 }
 
 /** Longest range the API answers. */
@@ -51,7 +55,7 @@ export type CarbonRangePath = 'intensity' | 'generation' | 'regional/intensity'
  * together) and parses each answer for the slots it covers. `suffix` follows `/{from}/{to}`:
  * the regional endpoints' `postcode/{outcode}` or `regionid/{id}`.
  */
-export async function fetchCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: FetchContext,
+export async function fetchCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: ClientContext,
   parse: (range: SlotRange, body: unknown) => V[], suffix?: string): Promise<V[]> {
   const tail = suffix === undefined ? '' : `/${suffix}`
   const start = Math.max(span.startMs, HISTORY_START_MS[path === 'regional/intensity' ? 'regional' : 'national'])
