@@ -5,6 +5,7 @@ import type { Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
 import { isEnergyError, type ErrorCode } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
+import { topology as pipelineTopology, type Topology } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
@@ -51,6 +52,8 @@ export interface AppDeps {
   options?: Partial<ApiOptions>
   /** The clock (UTC ms) of GET /api/ahead; default Date.now. */
   now?: () => number
+  /** Its sources and daily_summary's fields; default the pipeline's (processors/topology.ts). */
+  topology?: Topology
 }
 
 /**
@@ -117,7 +120,7 @@ export function build (deps: AppDeps): ApiApp {
   app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
   app.register(async (api: ApiApp) => {
     healthRoutes(api, { probes, timeoutMs: options.probeTimeoutMs })
-    daysRoutes(api, { pool, options })
+    daysRoutes(api, { pool, options, topology: deps.topology ?? pipelineTopology })
     monthsRoutes(api, { pool, options })
     exportRoutes(api, { pool })
     // Ends the comparisons' upstream work when the app closes.

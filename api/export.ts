@@ -5,7 +5,9 @@ import type { Pool } from '../lib/db.ts'
 import { londonDay, londonToday } from '../lib/london-day.ts'
 import { monthParam } from './months.ts'
 import { badRange, dateParam } from './params.ts'
-import { MONTH_SUMS, SUMMARY_COLUMNS, summarySpan } from './queries.ts'
+import { storedFields, type FieldSpec } from '../processors/source/fields.ts'
+import { topology } from '../processors/topology.ts'
+import { MONTH_SUMS, summarySpan } from './queries.ts'
 
 // Data out: days, half-hours and months as CSV (RFC 4180, header row) or JSON lines, streamed
 // by Postgres's COPY … TO STDOUT, so ten years of half-hours go out in constant memory. COPY
@@ -21,15 +23,16 @@ const lit = (text: string): string => pg.escapeLiteral(text)
 // Timestamps as ISO 8601 with the offset (2024-10-27T01:30:00+00:00), booleans as true/false.
 const iso = (column: string, as = column): string => `to_json(${column}) #>> '{}' AS ${as}`
 
-// COPY's CSV writes booleans t/f; the export writes true/false, as JSON does.
-const BOOLEANS = new Set(['complete', 'bill_complete'])
-
-/** The SELECT of `what` between `from` and `to` (dates; months: their first days), oldest first. */
-export function exportQuery (what: ExportWhat, format: ExportFormat, from: string, to: string): string {
+/**
+ * The SELECT of `what` between `from` and `to` (dates; months: their first days), oldest first;
+ * days have daily_summary's columns as the field table lists them (`fields`).
+ */
+export function exportQuery (what: ExportWhat, format: ExportFormat, from: string, to: string, fields: readonly FieldSpec[] = topology.summaryFields): string {
+  // COPY's CSV writes booleans t/f; the export writes true/false, as JSON does.
   const bool = (expression: string, as: string): string => format === 'csv' ? `(${expression})::text AS ${as}` : `${expression} AS ${as}`
   if (what === 'days') {
-    const columns = SUMMARY_COLUMNS.split(',').map(c => c.trim()).map(c =>
-      c === 'updated_at' ? iso(c) : c === 'date' ? 'to_char(date, \'YYYY-MM-DD\') AS date' : BOOLEANS.has(c) ? bool(c, c) : c)
+    const columns = [...storedFields(fields).map(f =>
+      f.name === 'date' ? 'to_char(date, \'YYYY-MM-DD\') AS date' : f.sql === 'bool' ? bool(f.name, f.name) : f.name), iso('updated_at')]
     return `SELECT ${columns.join(', ')} FROM energy_usage.daily_summary WHERE date BETWEEN ${lit(from)}::date AND ${lit(to)}::date ORDER BY date`
   }
   if (what === 'months') {
@@ -75,11 +78,11 @@ export function copyStatement (query: string, format: ExportFormat): string {
  * stream ends, fails or is destroyed (a client gone mid-download), and discarded unless it
  * ended cleanly, since a half-read COPY leaves the connection unusable.
  */
-export async function exportStream (pool: Pool, what: ExportWhat, format: ExportFormat, from: string, to: string): Promise<Readable> {
+export async function exportStream (pool: Pool, what: ExportWhat, format: ExportFormat, from: string, to: string, fields?: readonly FieldSpec[]): Promise<Readable> {
   const client = await pool.connect()
   let stream: Readable
   try {
-    stream = client.query(copyStreams.to(copyStatement(exportQuery(what, format, from, to), format)))
+    stream = client.query(copyStreams.to(copyStatement(exportQuery(what, format, from, to, fields), format)))
   } catch (err) {
     client.release(err as Error)
     throw err

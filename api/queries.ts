@@ -1,6 +1,8 @@
 import pg from 'pg'
 import type { Pool } from '../lib/db.ts'
-import type { DaySummary, MonthFigures } from './types.ts'
+import { storedFields, type FieldSpec } from '../processors/source/fields.ts'
+import type { SourceDeclaration } from '../processors/source/types.ts'
+import type { DaySummary, MonthFigures, SummaryFields } from './types.ts'
 
 // Every SQL statement of the API. Values reach Postgres only as bind parameters ($1, $2).
 
@@ -27,14 +29,12 @@ async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, val
   return result.rows
 }
 
-type SummaryRow = Omit<DaySummary, 'updated_at'> & { updated_at: Date }
+type SummaryRow = SummaryFields & { updated_at: Date }
 
-export const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
-  slots_expected, slots_joined, complete, forecast_slots,
-  import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
-  gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
-  carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings,
-  updated_at`
+/** The SELECT list of daily_summary: every column of the field table (names checked by createTopology), then updated_at. */
+export function summaryColumns (fields: readonly FieldSpec[]): string {
+  return [...storedFields(fields).map(f => f.name), 'updated_at'].join(', ')
+}
 
 function toSummary (row: SummaryRow): DaySummary {
   return { ...row, updated_at: row.updated_at.toISOString() }
@@ -47,14 +47,14 @@ export async function newestDate (pool: Pool): Promise<string | null> {
 }
 
 /** Summaries from `from` to `to` inclusive, newest first. */
-export async function summariesBetween (pool: Pool, from: string, to: string): Promise<DaySummary[]> {
-  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary
+export async function summariesBetween (pool: Pool, columns: string, from: string, to: string): Promise<DaySummary[]> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${columns} FROM energy_usage.daily_summary
     WHERE date BETWEEN $1::date AND $2::date ORDER BY date DESC`, [from, to])
   return rows.map(toSummary)
 }
 
-export async function summaryOf (pool: Pool, date: string): Promise<DaySummary | null> {
-  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary WHERE date = $1::date`, [date])
+export async function summaryOf (pool: Pool, columns: string, date: string): Promise<DaySummary | null> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${columns} FROM energy_usage.daily_summary WHERE date = $1::date`, [date])
   return rows.length === 0 ? null : toSummary(rows[0])
 }
 
@@ -105,6 +105,23 @@ export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> 
     fuels[r.fuel] = r.perc
   }
   return sources
+}
+
+/** Sources whose table has a row per slot of a London date (slot_start, local_date): what slotCounts can count. */
+export function slottedSources (sources: readonly SourceDeclaration[]): SourceDeclaration[] {
+  return sources.filter(s => s.sink.spec.columns.includes('slot_start') && s.sink.spec.columns.includes('local_date'))
+}
+
+/**
+ * Per source, how many of the day's slots (their starts) its table has a row for, in one
+ * statement. Table names come from the topology's declarations, never from a request.
+ */
+export async function slotCounts (pool: Pool, sources: readonly SourceDeclaration[], date: string, starts: readonly number[]): Promise<Map<string, number>> {
+  if (sources.length === 0) return new Map()
+  const text = sources.map((s, i) => `SELECT ${i} AS source, count(DISTINCT slot_start)::int AS n FROM ${s.sink.spec.table}
+    WHERE local_date = $1::date AND slot_start = ANY($2::timestamptz[])`).join(' UNION ALL ')
+  const rows = await query<{ source: number, n: number }>(pool, text, [date, starts.map(ms => new Date(ms))])
+  return new Map(rows.map(r => [sources[r.source].name, r.n]))
 }
 
 export interface SinkOffsetRow {

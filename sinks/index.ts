@@ -6,6 +6,7 @@ import { loadOffsets, writeBatch, type OffsetUpdate, type SinkTarget } from '../
 import { writeHalving } from './halving.ts'
 import { describePgError, isTransientPgError, sqlState } from './sql-errors.ts'
 import { stageRecords } from './stage.ts'
+import { checkTable } from './table-check.ts'
 import type { Pool } from '../lib/db.ts'
 import { dlqMessage } from '../lib/dlq.ts'
 import { describeError, isEnergyError } from '../lib/errors.ts'
@@ -132,6 +133,7 @@ export function createSink (deps: SinkDeps): Supervised {
       positions.clear()
     })
     try {
+      await checkTable(pool, target.spec)
       const stored = await loadOffsets(pool, target.name, topic)
       const earliest = await consumer.listOffsets({ topics: [topic], timestamp: -2n })
       const offsets = (earliest.get(topic) ?? []).map((first, partition) => ({ topic, partition, offset: stored.get(partition) ?? first }))

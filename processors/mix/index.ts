@@ -3,8 +3,10 @@ import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ran
 import type { MixValues } from '../../clients/carbon/types.ts'
 import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
+import { joinInput } from '../source/columns.ts'
 import { checkValue, MAX_FUELS, slotIndex } from '../source/join-input.ts'
 import { slotKeyValues } from '../source/keys.ts'
+import { MIX_COLUMNS } from '../source/shared-columns.ts'
 import type { SourceBatch, SourceDeclaration } from '../source/types.ts'
 
 /** Grid generation mix, national: each fuel's share per half-hour (%). */
@@ -29,8 +31,8 @@ export const mixSource: SourceDeclaration<MixValues> = {
   // Columns: one per fuel, in the order the batch's records named them (batch.columns): a day's
   // names are that day's alone, so junk names on some days never take another day's columns,
   // and a fuel the API adds later lands on the first day it appears.
-  join: {
-    width: MAX_FUELS,
+  join: joinInput({
+    columns: MIX_COLUMNS,
     check (r, batchOf) {
       const fuels = r.generationmix.map(f => f.fuel)
       for (const { fuel, perc } of r.generationmix) {
@@ -47,15 +49,15 @@ export const mixSource: SourceDeclaration<MixValues> = {
       }
       columns.push(...added)
     },
-    write (r, batch, base) {
-      batch.values.fill(0, base, base + MAX_FUELS)
+    write (r, batch, slot) {
+      MIX_COLUMNS.fill(batch, slot, 0)
       for (const { fuel, perc } of r.generationmix) {
         const f = fuelColumn(batch, fuel)
-        batch.values[base + f] = perc
+        MIX_COLUMNS.at(f).set(batch, slot, perc)
         batch.columnMask |= 1 << f
       }
     }
-  }
+  })
 }
 
 function fuelColumn (batch: SourceBatch, fuel: string): number {

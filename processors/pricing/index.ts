@@ -3,9 +3,11 @@ import { fetchTariffSlots, unpricedDay } from '../../clients/octopus/rates.ts'
 import type { PricingValues } from '../../clients/octopus/types.ts'
 import { BOUNDS, MAX_TEXT, textProblem } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
+import { joinInput } from '../source/columns.ts'
 import { checkValue } from '../source/join-input.ts'
 import { slotKeyValues } from '../source/keys.ts'
 import { planOf } from '../source/plan.ts'
+import { PRICING_COLUMNS } from '../source/shared-columns.ts'
 import type { SourceDeclaration } from '../source/types.ts'
 
 /**
@@ -40,11 +42,10 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id, r.standing_charge_exc_vat, r.standing_charge_inc_vat]],
     keyValues: slotKeyValues
   },
-  // Columns: [price inc VAT, price exc VAT, standing charge inc VAT, exc VAT (NaN: unknown)].
   // The tariff code is text, so not a column: the batch keeps the code of its earliest slot
   // (batch.label), which is what the day's import_tariff_code reports.
-  join: {
-    width: 4,
+  join: joinInput({
+    columns: PRICING_COLUMNS,
     check (r) {
       checkValue(r, 'value_inc_vat', r.value_inc_vat, BOUNDS.price)
       checkValue(r, 'value_exc_vat', r.value_exc_vat, BOUNDS.price)
@@ -54,16 +55,15 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       const problem = textProblem(r.tariff_code, MAX_TEXT.tariffCode)
       if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
     },
-    write (r, batch, base) {
-      batch.values[base] = r.value_inc_vat
-      batch.values[base + 1] = r.value_exc_vat
-      batch.values[base + 2] = r.standing_charge_inc_vat ?? NaN
-      batch.values[base + 3] = r.standing_charge_exc_vat ?? NaN
-      const slot = base / 4
+    write (r, batch, slot) {
+      PRICING_COLUMNS.inc.set(batch, slot, r.value_inc_vat)
+      PRICING_COLUMNS.exc.set(batch, slot, r.value_exc_vat)
+      PRICING_COLUMNS.standing_inc.set(batch, slot, r.standing_charge_inc_vat ?? NaN)
+      PRICING_COLUMNS.standing_exc.set(batch, slot, r.standing_charge_exc_vat ?? NaN)
       if (batch.label === null || slot <= batch.labelSlot) {
         batch.label = r.tariff_code
         batch.labelSlot = slot
       }
     }
-  }
+  })
 }

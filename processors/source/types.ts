@@ -6,6 +6,7 @@ import type { Config } from '../../lib/config.ts'
 import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { EnergyError } from '../../lib/errors.ts'
 import type { DaySpan, LondonDay } from '../../lib/london-day.ts'
+import type { FieldSpec } from './fields.ts'
 
 // What a source is (the contract every processors/<source>/ implements and the runtime, the
 // join and the topology read): its declaration, the context it fetches with, its records'
@@ -138,17 +139,37 @@ export interface SourceBatch {
   labelSlot: number
 }
 
+/** One column of an input's block (columns.ts). */
+export interface Column {
+  readonly index: number
+  get (batch: SourceBatch, slot: number): number
+  set (batch: SourceBatch, slot: number, value: number): void
+}
+
+/** A join input's columns by name (columnLayout, columns.ts): a name not declared fails the typecheck. */
+export type ColumnLayout<N extends string> = { readonly [K in N]: Column } & {
+  readonly names: readonly N[]
+  /** Doubles per slot. */
+  readonly width: number
+  /** The column at a position (a block of like columns: mix's fuels). */
+  at (index: number): Column
+  /** Sets every column of a slot to `value`. */
+  fill (batch: SourceBatch, slot: number, value: number): void
+}
+
 /**
- * How the join reads one source (declared with the source, processors/<source>/index.ts; read
- * by processors/join/): how many doubles a slot takes and how a record writes them. The
- * aggregate reads the columns by the input's name (join/aggregate.ts).
+ * How the join reads one source (declared with the source, processors/<source>/index.ts, with
+ * joinInput() of columns.ts; read by processors/join/): its named columns, how a record writes
+ * them, and the daily_summary fields it produces (its fold).
  */
 export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
-  /** Doubles per slot in the input's column block. */
+  /** Its columns by name (columns.ts). */
+  columns: ColumnLayout<string>
+  /** Doubles per slot in the input's column block: columns.width. */
   width: number
   /**
    * Read only when SOURCES runs it (the account's other meters, regional). Whatever the flag, a
-   * day is computed once pricing is whole; a missing input leaves it incomplete (aggregate.ts).
+   * day is computed once pricing is whole; a missing input leaves it incomplete (join/aggregate.ts).
    */
   optional?: boolean
   /**
@@ -159,6 +180,22 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   check? (record: R, batch?: () => SourceBatch): void
   /** Writes the record's values into batch.values[base, base + width). */
   write (record: R, batch: SourceBatch, base: number): void
+  /** A meter's input: whether a slot it has was read (slots_joined and missing_readings count it). */
+  read? (batch: SourceBatch, slot: number): boolean
+  /** daily_summary fields the input adds beyond the core ones (fields.ts), appended to completion. */
+  fields: readonly FieldSpec[]
+  /** Its fields' values for a day it is whole on (core fields by its name, and its own). */
+  fold? (day: JoinDay, batch: SourceBatch): object
+}
+
+/** A day as a fold reads it: its slots and the inputs' whole batches by name. */
+export interface JoinDay {
+  date: string
+  slots: number
+  /** An input's whole batch for the day; undefined when it is not in (or not declared). */
+  whole (name: string): SourceBatch | undefined
+  /** Whether the join reads the input at all. */
+  declared (name: string): boolean
 }
 
 /** A join input as the join sees it: the source's name and topic, and its JoinInput. */

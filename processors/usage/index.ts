@@ -2,9 +2,11 @@ import { meterView } from '../../clients/octopus/account-view.ts'
 import { fetchReadings } from '../../clients/octopus/readings.ts'
 import type { UsageValues } from '../../clients/octopus/types.ts'
 import { BOUNDS } from '../../lib/answer.ts'
+import { joinInput } from '../source/columns.ts'
 import { checkValue } from '../source/join-input.ts'
 import { slotKeyValues } from '../source/keys.ts'
 import { planOf } from '../source/plan.ts'
+import { USAGE_COLUMNS } from '../source/shared-columns.ts'
 import type { SourceDeclaration } from '../source/types.ts'
 
 /**
@@ -29,14 +31,13 @@ export const usageSource: SourceDeclaration<UsageValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.consumption, r.batch_id, r.meter_serial]],
     keyValues: slotKeyValues
   },
-  // Columns: [kWh].
-  join: {
-    width: 1,
+  join: joinInput({
+    columns: USAGE_COLUMNS,
     check (r) {
       checkValue(r, 'consumption', r.consumption, BOUNDS.consumptionKwh)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.consumption
+    write (r, batch, slot) {
+      USAGE_COLUMNS.kwh.set(batch, slot, r.consumption)
     }
-  }
+  })
 }
