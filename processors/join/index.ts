@@ -129,7 +129,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
       })
       stream.on('data', (m: Incoming) => { seen.set(`${m.topic}:${m.partition}`, m.offset + 1n) })
       const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
-      const work = createSourceWorkProbe(config, codec, admin, consumer, inputs.map(i => i.name))
+      const work = createSourceWorkProbe(config, codec, admin, consumer, inputs.map(i => i.name), options.holdCheckMs)
       log.info({ group, partitions: partitionCount }, 'join started')
 
       const restore = async (partitions: number[]): Promise<void> => {

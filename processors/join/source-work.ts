@@ -21,7 +21,13 @@ interface Span { offset: bigint, from: string, to: string, sources: readonly str
 
 export interface SourceWorkProbe { snapshot (): Promise<SourceWork> }
 
-export function createSourceWorkProbe (config: Pick<Config, 'kafkaBrokers' | 'namespace' | 'topics'>, codec: Codec, admin: Admin, consumer: EnergyConsumer, sources: readonly string[]): SourceWorkProbe {
+/**
+ * A probe of the sources' pending requests. A snapshot younger than `reuseMs` is given again:
+ * an older one holds more (offsets only grow), never less, as long as the input's last stable
+ * offset is read after it.
+ */
+
+export function createSourceWorkProbe (config: Pick<Config, 'kafkaBrokers' | 'namespace' | 'topics'>, codec: Codec, admin: Admin, consumer: EnergyConsumer, sources: readonly string[], reuseMs: number): SourceWorkProbe {
   const topic = config.topics.requests
   const groupOf = new Map(sources.map(s => [processorGroup(s, config.namespace), s]))
   // Decoded requests per partition, from offset `from` up to `until`: each is read once.
@@ -63,35 +69,44 @@ export function createSourceWorkProbe (config: Pick<Config, 'kafkaBrokers' | 'na
     return cached.spans
   }
 
+  let last: { at: number, work: SourceWork } | undefined
   return {
     async snapshot () {
-      // Committed offsets first, then the end of the log: a request below them is done.
-      const committed = await committedOfLive()
-      if (committed.size === 0) return () => false
-      const [ends, starts] = await Promise.all([
-        consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED }),
-        consumer.listOffsets({ topics: [topic], timestamp: -2n })
-      ])
-      const lso = ends.get(topic) ?? []
-      const earliest = starts.get(topic) ?? []
-      const pending = new Map<string, Array<[string, string]>>()
-      for (let p = 0; p < lso.length; p++) {
-        const at = (source: string): bigint => {
-          const c = committed.get(source)?.get(p) ?? -1n
-          return c > earliest[p] ? c : earliest[p]
-        }
-        const lowest = [...committed.keys()].reduce((min, s) => at(s) < min ? at(s) : min, lso[p])
-        if (lowest >= lso[p]) continue
-        for (const span of await requests(p, lowest, lso[p])) {
-          for (const source of committed.keys()) {
-            if (span.offset < at(source) || (span.sources.length > 0 && !span.sources.includes(source))) continue
-            const list = pending.get(source) ?? []
-            list.push([span.from, span.to])
-            pending.set(source, list)
-          }
+      if (last !== undefined && Date.now() - last.at < reuseMs) return last.work
+      const at = Date.now()
+      const work = await probe()
+      last = { at, work }
+      return work
+    }
+  }
+
+  async function probe (): Promise<SourceWork> {
+    // Committed offsets first, then the end of the log: a request below them is done.
+    const committed = await committedOfLive()
+    if (committed.size === 0) return () => false
+    const [ends, starts] = await Promise.all([
+      consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED }),
+      consumer.listOffsets({ topics: [topic], timestamp: -2n })
+    ])
+    const lso = ends.get(topic) ?? []
+    const earliest = starts.get(topic) ?? []
+    const pending = new Map<string, Array<[string, string]>>()
+    for (let p = 0; p < lso.length; p++) {
+      const at = (source: string): bigint => {
+        const c = committed.get(source)?.get(p) ?? -1n
+        return c > earliest[p] ? c : earliest[p]
+      }
+      const lowest = [...committed.keys()].reduce((min, s) => at(s) < min ? at(s) : min, lso[p])
+      if (lowest >= lso[p]) continue
+      for (const span of await requests(p, lowest, lso[p])) {
+        for (const source of committed.keys()) {
+          if (span.offset < at(source) || (span.sources.length > 0 && !span.sources.includes(source))) continue
+          const list = pending.get(source) ?? []
+          list.push([span.from, span.to])
+          pending.set(source, list)
         }
       }
-      return (source, date) => pending.get(source)?.some(([from, to]) => date >= from && date < to) ?? false
     }
+    return (source, date) => pending.get(source)?.some(([from, to]) => date >= from && date < to) ?? false
   }
 }
