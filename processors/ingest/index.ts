@@ -14,7 +14,7 @@ import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.t
 import { DEFAULT_SOURCE_PROCESSOR_OPTIONS, type SourceProcessorOptions } from './options.ts'
 import { processorGroup, topicIn, transactionalId } from '../names.ts'
 import type { FetchContext, SlotValues, SourceDeclaration } from '../source/types.ts'
-import type { EnergyRequest } from './types.ts'
+import type { EnergyRequest } from '../source/types.ts'
 import { createAccountTable, type AccountTable } from '../account/table.ts'
 import { MAX_SPAN_DAYS } from './spans.ts'
 import type { Account } from '../../clients/octopus/types.ts'

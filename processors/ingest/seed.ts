@@ -14,7 +14,7 @@ import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../.
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { SourceDeclaration } from '../source/types.ts'
-import type { EnergyRequest } from './types.ts'
+import type { EnergyRequest } from '../source/types.ts'
 import { MAX_SPAN_DAYS, spansOf, type RequestSpan } from './spans.ts'
 import { repricedDates } from '../../clients/octopus/account-view.ts'
 import { accountMessage, refreshAccount, type AccountRefresh } from '../account/refresh.ts'

@@ -14,18 +14,34 @@ const MAX_PENDING = 4
 export type SourceRecord = SlotEnvelope
 
 export function createJoinState (inputs: readonly JoinInputSpec[]): JoinState {
-  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map() }
+  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map(), held: new Map() }
 }
 
-function dayState (state: JoinState, date: string): DayState {
+/** The date's day state, begun empty on first sight. */
+export function openDay (state: JoinState, date: string): DayState {
   let day = state.days.get(date)
   if (day === undefined) {
     const d = londonDay(date)
     const n = state.inputs.length
-    day = { date, startMs: d.startMs, slots: d.slots, whole: new Array(n).fill(undefined), pending: Array.from({ length: n }, () => []) }
+    day = { date, startMs: d.startMs, slots: d.slots, whole: new Array(n).fill(undefined), pending: Array.from({ length: n }, () => []), emitted: undefined }
     state.days.set(date, day)
   }
   return day
+}
+
+/**
+ * Which whole batches a day's figures are made of, one id per input ('' when not whole): the
+ * day is emitted again only when this changes (a re-delivered record of a whole batch does not).
+ */
+export function daySignature (day: DayState): string {
+  let signature = ''
+  for (let i = 0; i < day.whole.length; i++) signature += (i === 0 ? '' : '\n') + (day.whole[i]?.id ?? '')
+  return signature
+}
+
+/** The signature of an emitted aggregate, from its `batches` (restore reads it from completion). */
+export function batchesSignature (state: JoinState, batches: Readonly<Record<string, string>>): string {
+  return state.inputs.map(input => batches[input.name] ?? '').join('\n')
 }
 
 function inputIndex (state: JoinState, source: string): number {
@@ -54,9 +70,8 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
  * id, else a pending one (begun here when new). An input's check reads it (mix: the batch's
  * fuel columns).
  */
-export function batchOf (state: JoinState, source: string, record: SourceRecord): SourceBatch {
+export function batchOf (state: JoinState, source: string, record: SourceRecord, day = openDay(state, record.local_date)): SourceBatch {
   const s = inputIndex(state, source)
-  const day = dayState(state, record.local_date)
   const current = day.whole[s]
   if (current?.id === record.batch_id) return current
   const pending = day.pending[s]
@@ -70,16 +85,15 @@ export function batchOf (state: JoinState, source: string, record: SourceRecord)
 }
 
 /**
- * Applies one source record (already accepted by checkRecord). Returns true when it completed
- * a batch that replaces the input's whole batch for the date, i.e. when the day's figures may
- * have changed.
+ * Applies one source record (already accepted by checkRecord) to its day (`day`: the record's
+ * date's state). Returns true when it completed a batch that replaces the input's whole batch
+ * for the date, i.e. when the day's figures may have changed.
  */
-export function applyRecord (state: JoinState, source: string, record: SourceRecord): boolean {
+export function applyRecord (state: JoinState, source: string, record: SourceRecord, day = openDay(state, record.local_date)): boolean {
   const s = inputIndex(state, source)
   const { join } = state.inputs[s]
   const slot = slotIndex(record)
-  const day = dayState(state, record.local_date)
-  const batch = batchOf(state, source, record)
+  const batch = batchOf(state, source, record, day)
   if (batch === day.whole[s]) {
     join.write(record, batch, slot * join.width)
     return false

@@ -19,6 +19,8 @@ export interface DayState {
   whole: Array<SourceBatch | undefined>
   /** Batches still arriving, per input; a handful at most. */
   pending: SourceBatch[][]
+  /** daySignature of the last aggregate emitted (or found on completion at restore); undefined: none. */
+  emitted: string | undefined
 }
 
 export interface JoinState {
@@ -26,4 +28,9 @@ export interface JoinState {
   /** Input name → its index in `inputs`, DayState.whole and DayState.pending. */
   index: ReadonlyMap<string, number>
   days: Map<string, DayState>
+  /**
+   * Dates whose figures changed since their last emission but lack an input that may still
+   * come, with when they were first held (ms): checked again at each batch boundary.
+   */
+  held: Map<string, number>
 }
