@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { isIPv6 } from 'node:net'
 import { config as loadDotenv } from 'dotenv'
 import { EnergyError } from './errors.ts'
@@ -133,6 +134,7 @@ export const DEFAULTS: Record<string, string> = {
   API_HOST: '127.0.0.1',
   API_PORT: '3000',
   API_TOKEN: '',
+  API_TOKEN_FILE: '',
   LOG_LEVEL: 'info',
   TOPIC_PARTITIONS: '4',
   PIPELINE_NAMESPACE: '',
@@ -208,12 +210,24 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     if (!/^\d+$/.test(value) || n < min || n > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`)
     return n
   }
-  // A listening address: a hostname or an IP address, nothing else (no port, scheme or brackets).
-  // A guessable token is no door: at least 16 characters, printable ASCII (it travels in a header).
-  const apiToken = (value: string): string => {
-    if (value !== '' && !/^[\x21-\x7e]{16,256}$/.test(value)) problems.push('API_TOKEN must be 16 to 256 printable ASCII characters without spaces (e.g. `openssl rand -hex 24`)')
+  // A guessable token is no door: at least 16 characters, printable ASCII (it travels in a
+  // header). API_TOKEN_FILE (a Docker secret) holds it instead, one line.
+  const apiToken = (): string => {
+    const file = get('API_TOKEN_FILE')
+    let value = get('API_TOKEN')
+    if (file !== '') {
+      if (value !== '') problems.push('API_TOKEN and API_TOKEN_FILE are both set: set one')
+      try {
+        value = readFileSync(file, 'utf8').trim()
+      } catch (err) {
+        problems.push(`API_TOKEN_FILE ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+        return ''
+      }
+    }
+    if (value !== '' && !/^[\x21-\x7e]{16,256}$/.test(value)) problems.push(`${file === '' ? 'API_TOKEN' : `API_TOKEN_FILE ${file}`} must hold 16 to 256 printable ASCII characters without spaces (e.g. \`openssl rand -hex 24\`)`)
     return value
   }
+  // A listening address: a hostname or an IP address, nothing else (no port, scheme or brackets).
   const host = (name: string): string => {
     const value = get(name)
     if (!isHostname(value) && !isIPv6(value)) problems.push(`${name} must be a hostname or an IP address (no port, scheme or brackets), got "${value}"`)
@@ -301,7 +315,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     sampleApiFaults: get('SAMPLE_API_FAULTS'),
     apiHost: host('API_HOST'),
     apiPort: int('API_PORT', 1, 65535),
-    apiToken: apiToken(get('API_TOKEN')),
+    apiToken: apiToken(),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
     topicPartitions: int('TOPIC_PARTITIONS', 1, 1000),
     namespace,

@@ -65,6 +65,6 @@ test('npm run api refuses to listen on 0.0.0.0 without API_TOKEN, and a short to
   assert.match(open.stdout, /API_HOST 0\.0\.0\.0 is not a loopback address: set API_TOKEN/)
   const short = await run(process.execPath, ['api/server.ts'], { env: { ...process.env, API_TOKEN: 'short' } }).catch((err: { code: number, stdout: string, stderr: string }) => err)
   assert.equal('code' in short ? short.code : 0, 1)
-  assert.match(short.stdout + short.stderr, /API_TOKEN must be 16 to 256 printable ASCII characters/)
+  assert.match(short.stdout + short.stderr, /API_TOKEN must hold 16 to 256 printable ASCII characters/)
   assert.doesNotMatch(short.stdout + short.stderr, /short/)
 })

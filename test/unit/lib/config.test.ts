@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { inspect } from 'node:util'
 import { configErrorLines, DEFAULTS, loadConfig, loadConfigOrExit } from '../../../lib/config.ts'
@@ -249,4 +251,18 @@ test('real-account variables that could break a URL path or are not windows are 
     ])
     return true
   })
+})
+
+test('API_TOKEN_FILE: the token from a file (a Docker secret), never both, refused unreadable or short, never enumerable', t => {
+  const dir = mkdtempSync(join(tmpdir(), 'energy-token-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'api_token')
+  writeFileSync(file, 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6\n')
+  const config = loadConfig({ API_TOKEN_FILE: file })
+  assert.equal(config.apiToken, 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6')
+  assert.equal(JSON.stringify(config).includes('a1b2c3d4'), false)
+  assert.throws(() => loadConfig({ API_TOKEN_FILE: file, API_TOKEN: 'another-token-of-length' }), { code: 'ENERGY_CONFIG', message: /API_TOKEN and API_TOKEN_FILE are both set: set one/ })
+  assert.throws(() => loadConfig({ API_TOKEN_FILE: join(dir, 'missing') }), { code: 'ENERGY_CONFIG', message: new RegExp(`API_TOKEN_FILE ${join(dir, 'missing')} cannot be read: ENOENT`) })
+  writeFileSync(file, 'short\n')
+  assert.throws(() => loadConfig({ API_TOKEN_FILE: file }), { code: 'ENERGY_CONFIG', message: new RegExp(`API_TOKEN_FILE ${file} must hold 16 to 256 printable ASCII characters`) })
 })
