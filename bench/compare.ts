@@ -33,7 +33,7 @@ export interface BenchResults {
   latency: { medianMs: number | null, worstMs: number | null }
 }
 
-/** One figure: `decimals` places when printed; null when the run did not measure it. */
+/** One figure: `decimals` places when printed, then its unit if any (s, ms, MB); null when the run did not measure it. */
 export interface Figure { measure: string, value: number | null, unit: string, decimals: number }
 
 /** The upstream request counters, in the order printed; co2, mix and regional are the Carbon host's. */
@@ -52,16 +52,16 @@ export function backfillFigures (b: Loose<BackfillFigures>, prefix = ''): Figure
   const s = (ms: unknown): number | null => num(ms) === null ? null : (ms as number) / 1000
   return [
     f('backfill end to end', s(b.totalMs), 's', 1),
-    f('backfill days per second', b.daysPerSecond, 'days/s'),
-    f('backfill records per second', b.recordsPerSecond, 'records/s'),
+    f('backfill days per second', b.daysPerSecond, ''),
+    f('backfill records per second', b.recordsPerSecond, ''),
     f('processors done (fetch+produce)', s(b.stages?.fetchProduce?.doneMs), 's', 1),
     f('source tables complete', s(b.sourcesLandedMs), 's', 1),
-    f('records per CPU-second: fetch+produce', b.stages?.fetchProduce?.recordsPerCpuSecond, 'records'),
-    f('records per CPU-second: join', b.stages?.join?.recordsPerCpuSecond, 'records'),
-    f('records per CPU-second: sinks', b.stages?.sinks?.recordsPerCpuSecond, 'records'),
+    f('records per CPU-second: fetch+produce', b.stages?.fetchProduce?.recordsPerCpuSecond, ''),
+    f('records per CPU-second: join', b.stages?.join?.recordsPerCpuSecond, ''),
+    f('records per CPU-second: sinks', b.stages?.sinks?.recordsPerCpuSecond, ''),
     ...PROCESSES.map(p => f(`CPU seconds: ${p}`, b.cpuSeconds?.[p], 's', 1)),
-    ...REQUEST_SOURCES.map(source => f(`upstream requests: ${source}`, b.upstreamRequests?.bySource?.[source] ?? (b.upstreamRequests == null ? null : 0), 'requests')),
-    f('upstream requests: total', b.upstreamRequests?.total, 'requests'),
+    ...REQUEST_SOURCES.map(source => f(`upstream requests: ${source}`, b.upstreamRequests?.bySource?.[source] ?? (b.upstreamRequests == null ? null : 0), '')),
+    f('upstream requests: total', b.upstreamRequests?.total, ''),
     f('peak RSS: join', b.peakRssMB?.join, 'MB'),
     f('peak RSS: sinks', b.peakRssMB?.sinks, 'MB'),
     f('peak RSS: processors', b.peakRssMB?.processors, 'MB')
@@ -74,13 +74,13 @@ export function figuresOf (r: Loose<BenchResults>): Figure[] {
   return [
     ...backfillFigures(r.backfill ?? {}),
     ...(latency == null ? [] : backfillFigures(latency, `+${latency.upstreamLatencyMs ?? '?'} ms per answer: `)),
-    { measure: 'join emissions (completion records)', value: num(r.completion?.records), unit: 'records', decimals: 0 },
-    { measure: 'join emissions per day', value: num(r.completion?.perDay), unit: 'per day', decimals: 2 },
+    { measure: 'join emissions (completion records)', value: num(r.completion?.records), unit: '', decimals: 0 },
+    { measure: 'join emissions per day', value: num(r.completion?.perDay), unit: '', decimals: 2 },
     ...(r.replay ?? []).flatMap(x => x == null
       ? []
       : [
-          { measure: `replay ${x.table}: replay rows/s`, value: num(x.replayRowsPerSecond), unit: 'rows/s', decimals: 0 },
-          { measure: `replay ${x.table}: bare COPY rows/s`, value: num(x.bareCopyRowsPerSecond), unit: 'rows/s', decimals: 0 },
+          { measure: `replay ${x.table}: replay rows/s`, value: num(x.replayRowsPerSecond), unit: '', decimals: 0 },
+          { measure: `replay ${x.table}: bare COPY rows/s`, value: num(x.bareCopyRowsPerSecond), unit: '', decimals: 0 },
           { measure: `replay ${x.table}: replay / bare COPY`, value: num(x.ratio), unit: '', decimals: 2 }
         ]),
     { measure: 'latency: median', value: num(r.latency?.medianMs), unit: 'ms', decimals: 0 },

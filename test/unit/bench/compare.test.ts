@@ -78,7 +78,7 @@ test('before and after side by side: formatted figures and the change, rows only
   assert.deepEqual(rows.find(r => r[0] === 'peak RSS: sinks'), ['peak RSS: sinks', '830 MB', '280 MB', '-66.3%'])
   assert.deepEqual(rows.find(r => r[0] === 'replay consumption: replay / bare COPY'), ['replay consumption: replay / bare COPY', '0.90', '0.90', '0.0%'])
   assert.deepEqual(rows.find(r => r[0] === 'latency: median'), ['latency: median', '-', '-', '-'])
-  assert.deepEqual(rows.at(-2), ['backfill days per second', '60 days/s', '-', '-'])
+  assert.deepEqual(rows.at(-2), ['backfill days per second', '60', '-', '-'])
   assert.deepEqual(rows.at(-1), ['a figure since removed', '3 MB', '-', '-'])
 })
 
