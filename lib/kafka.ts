@@ -83,10 +83,10 @@ export function createProducer (config: KafkaConfig, settings: ProducerSettings)
 
 /**
  * Most bytes one fetch returns. A fetch's records are all pushed into the message stream at
- * once, beyond its highWaterMark: 256 KB (~2,500 source records) rather than 1 MB keeps the ten
- * sinks' peak RSS down for no throughput (docs/bench.md).
+ * once, beyond its highWaterMark: 128 KB (~1,500 source records) rather than 1 MB keeps the ten
+ * sinks' peak RSS down; the range reader found 64-128 KB fetches the fastest too (docs/bench.md).
  */
-export const DEFAULT_FETCH_MAX_BYTES = 256 * 1024
+export const DEFAULT_FETCH_MAX_BYTES = 128 * 1024
 
 export interface ConsumerSettings {
   clientId: string
