@@ -1,3 +1,3 @@
 import neostandard from 'neostandard'
 
-export default neostandard({ ts: true, ignores: ['node_modules', '.stack', 'bench/results', 'test-results'] })
+export default neostandard({ ts: true, ignores: ['node_modules', '.stack', '.bench', 'bench/results', 'test-results'] })

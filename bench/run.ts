@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
-import { parseArgs } from 'node:util'
 import { createStatusProbes, watchedGroups, type StatusProbes } from '../api/status.ts'
 import { createCodec, type Codec } from '../lib/avro.ts'
 import { createPool, type Pool } from '../lib/db.ts'
@@ -13,13 +12,16 @@ import { CARBON_HISTORY } from '../clients/carbon/ranges.ts'
 import { seed } from '../processors/ingest/seed.ts'
 import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
+import { baselineArgs, parseBenchArgs, type BenchOptions } from './args.ts'
+import { checkoutBaseline, removeBaseline, runBaselineBench, type Baseline } from './baseline.ts'
+import { compareRows, figuresOf, formatTable, REQUEST_SOURCES, type BackfillFigures, type BenchResults, type StageFigures, type UpstreamRequests } from './compare.ts'
 import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment, freePort, type Environment } from '../lib/environment.ts'
 import { readTopic } from '../lib/range-reader.ts'
 import { startPart, startSampleApi, waitFor, type Child } from '../lib/processes.ts'
-import { SAMPLE_ACCOUNT, type RequestCounters, type RequestSource } from '../sample-api/index.ts'
+import { SAMPLE_ACCOUNT, type RequestCounters } from '../sample-api/index.ts'
 
-const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--upstream-latency-ms N] [--keep] [--profile]
+const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--upstream-latency-ms N] [--baseline REV] [--keep] [--profile]
 
 Measures, in one run, each backfill on a fresh namespace and database of its own (deleted
 afterwards unless --keep):
@@ -42,41 +44,40 @@ Prices by the sample account (OCTOPUS_ACCOUNT=${SAMPLE_ACCOUNT}: three tariffs f
 charges), as a household with history would. Prints a table and writes
 bench/results/bench-<time>.json. --profile writes a V8 CPU profile of every process it starts
 to bench/results/profiles/ (open in Chrome DevTools). Ctrl-C stops everything it started and
-deletes the environments (unless --keep).`
+deletes the environments (unless --keep).
 
-const { values } = parseArgs({
-  options: {
-    years: { type: 'string', default: '10' },
-    'latency-runs': { type: 'string', default: '20' },
-    'upstream-latency-ms': { type: 'string', default: '150' },
-    keep: { type: 'boolean' },
-    profile: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' }
-  }
-})
-if (values.help === true) {
+--baseline REV (a commit, branch or tag) measures REV first, then the working tree, back to back
+with the same options: REV is checked out into a git worktree at .bench/baseline-<commit>
+(node_modules linked to ours when its package-lock.json is the same, else npm ci there) and its
+own bench/run.ts runs there, on fresh namespaces and databases of its own. Then one table of
+every figure, REV and the working tree side by side with the relative change; the results file
+holds the working tree's figures and REV's under "baseline", and REV's bench log is copied to
+bench/results/bench-<time>-baseline.log. The worktree is removed at the end, on an error or on
+Ctrl-C (git worktree remove).`
+
+let options: BenchOptions
+try {
+  options = parseBenchArgs(process.argv.slice(2))
+} catch (err) {
+  console.error(`bench: ${(err as Error).message} (--help for usage)`)
+  process.exit(1)
+}
+if (options.help) {
   console.log(HELP)
   process.exit(0)
 }
-if (!/^\d+$/.test(values['upstream-latency-ms'])) {
-  console.error(`bench: --upstream-latency-ms must be a whole number of ms (0 skips the second backfill), got "${values['upstream-latency-ms']}"`)
-  process.exit(1)
-}
-const years = Number(values.years)
-const latencyRuns = Number(values['latency-runs'])
-const upstreamLatencyMs = Number(values['upstream-latency-ms'])
+const { years, latencyRuns, upstreamLatencyMs } = options
 const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
 
-/** The sample API's counter sources, in the order printed; co2, mix and regional are the Carbon host's. */
-const REQUEST_SOURCES: readonly RequestSource[] = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'account', 'catalogue']
 const CARBON_SOURCES: ReadonlySet<string> = new Set(['co2', 'mix', 'regional'])
 
 // The throwaway environments derive from this config: a bad variable stops here, in one line each.
 const baseConfig = loadConfigOrExit('bench')
 const profileDir = new URL('./results/profiles/', import.meta.url).pathname
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-const logPath = new URL(`./results/bench-${Date.now()}.log`, import.meta.url).pathname
+const resultsPrefix = new URL(`./results/bench-${Date.now()}`, import.meta.url).pathname
+const logPath = `${resultsPrefix}.log`
 const logFile = createWriteStream(logPath)
 
 /** One environment with its sample APIs and pipeline processes: one backfill. */
@@ -135,6 +136,8 @@ try {
   const records = topology.sources.reduce((sum, s) => sum + (HISTORY[s.name] === undefined ? slots : slotsFrom(HISTORY[s.name])), 0)
   const range = { from, to, dates, slots, records }
   say(`${dates.length} days, ${slots} half-hours per source, ${records} source records`)
+
+  const baseline = options.baseline === undefined ? undefined : await measureBaseline(options.baseline)
 
   const first = await startRun(0)
   const backfill = await measureBackfill(first, range)
@@ -201,11 +204,42 @@ try {
     memory: { joinPeakRssMB: backfill.peakRssMB.join, sinksPeakRssMB: backfill.peakRssMB.sinks, processorsPeakRssMB: backfill.peakRssMB.processors }
   }
   const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
-  writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
-  printTable(results)
+  writeFileSync(file, JSON.stringify(baseline === undefined ? results : { ...results, baseline }, null, 2) + '\n')
+  if (baseline === undefined) printTable(results)
+  else printComparison(baseline, results)
   console.log(`\nresults: ${file.pathname}`)
 } finally {
   await cleanUp()
+}
+
+/**
+ * `rev` checked out into a worktree and measured by its own bench with the same options, before
+ * the working tree's run; the worktree is removed once it is done (or by cleanUp, on an error
+ * or a signal).
+ */
+async function measureBaseline (rev: string): Promise<{ rev: string, commit: string, results: unknown }> {
+  const root = new URL('../', import.meta.url).pathname
+  // Set as they start, for a close that may come from a signal at any point.
+  const started: { checkout?: Baseline, child?: Child } = {}
+  let removed: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    removed ??= (async () => {
+      // Its bench deletes its own environments on SIGTERM, as ours does.
+      await started.child?.stop('SIGTERM', 60000)
+      if (started.checkout !== undefined) await removeBaseline(root, started.checkout.dir)
+    })()
+    return await removed
+  }
+  closers.push(close)
+  const checkout = started.checkout = await checkoutBaseline(root, rev, say)
+  say(`baseline ${rev} (${checkout.commit.slice(0, 12)}) in ${checkout.dir}`)
+  const bench = runBaselineBench(checkout, baselineArgs(options), logFile, say, resultsPrefix)
+  started.child = bench.child
+  try {
+    return { rev, commit: checkout.commit, results: await bench.results }
+  } finally {
+    await close()
+  }
 }
 
 /**
@@ -226,7 +260,7 @@ async function startRun (latencyMs: number): Promise<Run> {
     OCTOPUS_API_URL: `http://127.0.0.1:${octopusPort}/octopus/v1`
   })
   const { config } = environment
-  const env = values.profile === true ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env
+  const env = options.profile ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env
   const pool = createPool(config.databaseUrl, log)
   const probes = createStatusProbes({ config, pool, log, timeoutMs: 5000 })
   const children: Child[] = []
@@ -236,7 +270,7 @@ async function startRun (latencyMs: number): Promise<Run> {
       for (const c of [...children].reverse()) await c.stop('SIGTERM', 30000)
       await probes.close?.()
       await pool.end()
-      if (values.keep === true) say(`kept namespace ${environment.namespace} and database ${new URL(config.databaseUrl).pathname.slice(1)}`)
+      if (options.keep) say(`kept namespace ${environment.namespace} and database ${new URL(config.databaseUrl).pathname.slice(1)}`)
       else await environment.dispose()
     })()
     return await closing
@@ -255,23 +289,6 @@ async function startRun (latencyMs: number): Promise<Run> {
   children.push(processors, join, sinks)
   const codec = createCodec(createRegistryClient(config.schemaRegistryUrl), undefined, config.namespace)
   return { environment, latencyMs, config, pool, codec, probes, apis, processors, join, sinks, children, close }
-}
-
-interface StageFigures { doneMs: number, recordsPerSecond: number, recordsPerCpuSecond: number }
-
-interface UpstreamRequests { total: number, bySource: Record<string, number> }
-
-interface BackfillFigures {
-  upstreamLatencyMs: number
-  seedMs: number
-  totalMs: number
-  recordsPerSecond: number
-  sourcesLandedMs: number
-  daysPerSecond: number
-  stages: Record<'fetchProduce' | 'join' | 'sinks', StageFigures>
-  upstreamRequests: UpstreamRequests
-  cpuSeconds: Record<string, number>
-  peakRssMB: { join: number, sinks: number, processors: number }
 }
 
 /**
@@ -387,18 +404,7 @@ async function measureBackfill (run: Run, range: { from: string, to: string, dat
   }
 }
 
-interface Results {
-  machine: { cores: number }
-  range: { days: number, sourceRecords: number }
-  upstream: { maxInFlightPerHost: number, maxPerSecondPerHost: number }
-  backfill: BackfillFigures
-  backfillWithUpstreamLatency: BackfillFigures | null
-  completion: { records: number, perDay: number }
-  replay: Array<{ table: string, rows: number, replayRowsPerSecond: number, bareCopyRowsPerSecond: number, ratio: number }>
-  latency: { medianMs: number, worstMs: number }
-}
-
-function printTable (r: Results): void {
+function printTable (r: BenchResults): void {
   const backfills = [r.backfill, ...(r.backfillWithUpstreamLatency === null ? [] : [r.backfillWithUpstreamLatency])]
   // A backfill row: one figure per backfill, side by side.
   const both = (measure: string, figure: (b: BackfillFigures) => string, target = ''): string[] => [measure, ...backfills.map(figure), target]
@@ -426,6 +432,13 @@ function printTable (r: Results): void {
   console.log(`\nenergy pipeline benchmark: ${r.machine.cores} cores; Carbon and Octopus on two hosts, each at most ${r.upstream.maxInFlightPerHost} requests in flight and ${r.upstream.maxPerSecondPerHost} started per second\n`)
   console.log(line(header))
   for (const row of rows) console.log(line(row))
+}
+
+/** Every figure of `baseline` and of this run side by side, with the relative change. */
+function printComparison (baseline: { rev: string, commit: string, results: unknown }, r: BenchResults): void {
+  const rows = compareRows(figuresOf(baseline.results as BenchResults), figuresOf(r))
+  console.log(`\nenergy pipeline benchmark, before and after: ${r.machine.cores} cores; ${r.range.days} days, ${r.range.sourceRecords} source records; each host at most ${r.upstream.maxInFlightPerHost} requests in flight and ${r.upstream.maxPerSecondPerHost} started per second\n`)
+  for (const line of formatTable(['measure', `${baseline.rev} (${baseline.commit.slice(0, 12)})`, 'working tree', 'change'], rows)) console.log(line)
 }
 
 function seconds (ms: number): string {

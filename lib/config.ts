@@ -144,7 +144,7 @@ export const DEFAULTS: Record<string, string> = {
   HTTP_MAX_RETRY_AFTER_S: '60',
   HTTP_MAX_IN_FLIGHT: '4',
   HTTP_MAX_PER_SECOND: '20',
-  SINK_BATCH_SIZE: '5000',
+  SINK_BATCH_SIZE: '500',
   SINK_BATCH_MS: '200'
 }
 

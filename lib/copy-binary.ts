@@ -53,10 +53,24 @@ export class BinaryCopyEncoder {
   }
 
   /** Appends one row; returns a full chunk when one is ready to send. */
-  row (values: CopyValue[]): Buffer | undefined {
+  row (values: readonly CopyValue[]): Buffer | undefined {
     this.room(2)
     this.used = this.buffer.writeInt16BE(values.length, this.used)
     for (let i = 0; i < values.length; i++) this.field(this.types[i], values[i])
+    return this.used >= CHUNK ? this.flush() : undefined
+  }
+
+  /**
+   * Appends one staging row: `values` (of the encoder's types), then the row's position in its
+   * batch (int4) and whether it is a tombstone (bool). Written in place: a batch of mix rows
+   * would otherwise allocate an array per row just to add the two.
+   */
+  stagingRow (values: readonly CopyValue[], seq: number, deleted: boolean): Buffer | undefined {
+    this.room(2)
+    this.used = this.buffer.writeInt16BE(values.length + 2, this.used)
+    for (let i = 0; i < values.length; i++) this.field(this.types[i], values[i])
+    this.field('int4', seq)
+    this.field('bool', deleted)
     return this.used >= CHUNK ? this.flush() : undefined
   }
 

@@ -107,8 +107,10 @@ async function ensureStaging (client: pg.ClientBase, staging: string, spec: Tabl
 
 async function copyRows (client: pg.ClientBase, staging: string, spec: TableSpec, rows: StagedRow[]): Promise<void> {
   const copy = client.query(copyStreams.from(`COPY ${staging} (${spec.columns.join(', ')}, _seq, _deleted) FROM STDIN (FORMAT binary)`))
-  const encoder = new BinaryCopyEncoder([...spec.types, 'int4', 'bool'])
-  await pipeline(Readable.from(encode(encoder, rows, row => [...row.values, row.seq, row.deleted])), copy)
+  const encoder = new BinaryCopyEncoder(spec.types)
+  // Encoded a 64 KiB chunk at a time as the connection takes them: the batch's COPY data is
+  // never whole in memory.
+  await pipeline(Readable.from(encode(encoder, rows)), copy)
 }
 
 export interface CopyStream {
@@ -157,10 +159,10 @@ export function openCopy (client: pg.ClientBase, spec: Pick<TableSpec, 'table' |
   }
 }
 
-function * encode<T> (encoder: BinaryCopyEncoder, rows: T[], values: (row: T) => CopyValue[]): Generator<Buffer> {
+function * encode (encoder: BinaryCopyEncoder, rows: StagedRow[]): Generator<Buffer> {
   yield encoder.header()
   for (const row of rows) {
-    const chunk = encoder.row(values(row))
+    const chunk = encoder.stagingRow(row.values, row.seq, row.deleted)
     if (chunk !== undefined) yield chunk
   }
   const rest = encoder.flush()

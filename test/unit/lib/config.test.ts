@@ -33,7 +33,7 @@ test('defaults: an empty environment gives the local stack and the sample server
     sources: [],
     httpTimeoutMs: 10000,
     httpRetries: 5,
-    sinkBatchSize: 5000,
+    sinkBatchSize: 500,
     sinkBatchMs: 200
   }
   // Options added later are not listed here; these are the ones the design and .env.example fix.
