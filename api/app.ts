@@ -12,6 +12,10 @@ import { aheadRoutes } from './routes/ahead.ts'
 import { createAuthHook } from './auth.ts'
 import { compareRoutes } from './routes/compare.ts'
 import { daysRoutes } from './routes/days.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { createApiMetrics } from './metrics.ts'
+import { createCodec, type Codec } from '../lib/avro.ts'
+import { createRegistryClient } from '../lib/registry.ts'
 import { healthRoutes } from './routes/health.ts'
 import { exportRoutes } from './routes/export.ts'
 import { monthsRoutes } from './routes/months.ts'
@@ -54,6 +58,8 @@ export interface AppDeps {
   now?: () => number
   /** Its sources and daily_summary's fields; default the pipeline's (processors/topology.ts). */
   topology?: Topology
+  /** Decodes energy_processor for /metrics; default the registry's (SCHEMA_REGISTRY_URL). */
+  codec?: Codec
 }
 
 /**
@@ -89,8 +95,22 @@ export function build (deps: AppDeps): ApiApp {
     reply.header('x-content-type-options', 'nosniff')
     return payload
   })
+  const topology = deps.topology ?? pipelineTopology
+  const metrics = createApiMetrics({
+    pool,
+    codec: deps.codec ?? createCodec(createRegistryClient(config), undefined, config.namespace),
+    config,
+    log,
+    probes,
+    groups: watchedGroups(config),
+    topology,
+    timeoutMs: options.probeTimeoutMs,
+    now: deps.now
+  })
   app.addHook('onResponse', async (request, reply) => {
     log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request answered')
+    // By the route's pattern (/api/days/:date), never the raw URL: the label stays bounded.
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
   })
 
   // Every error answers {"error": message}: never a stack trace, and a 500 never says more
@@ -120,7 +140,8 @@ export function build (deps: AppDeps): ApiApp {
   app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
   app.register(async (api: ApiApp) => {
     healthRoutes(api, { probes, timeoutMs: options.probeTimeoutMs })
-    daysRoutes(api, { pool, options, topology: deps.topology ?? pipelineTopology })
+    daysRoutes(api, { pool, options, topology })
+    metricsRoutes(api, { registry: metrics.registry })
     monthsRoutes(api, { pool, options })
     exportRoutes(api, { pool })
     // Ends the comparisons' upstream work when the app closes.

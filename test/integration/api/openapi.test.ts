@@ -24,7 +24,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document of every route', asy
   assert.equal(doc.openapi, '3.1.0')
   assert.deepStrictEqual(Object.keys(doc.paths).sort(), [
     '/api/ahead', '/api/compare', '/api/days', '/api/days.csv', '/api/days.jsonl', '/api/days/{date}', '/api/halfhours.csv', '/api/halfhours.jsonl',
-    '/api/months', '/api/months.csv', '/api/months.jsonl', '/api/status', '/healthz', '/readyz'
+    '/api/months', '/api/months.csv', '/api/months.jsonl', '/api/status', '/healthz', '/metrics', '/readyz'
   ])
   // The docs page answers (the static UI of @fastify/swagger-ui).
   assert.equal((await app.inject('/api/docs/')).statusCode, 200)
