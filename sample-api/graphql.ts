@@ -137,11 +137,14 @@ function accountType (ctx: Context, accountNumber: string): object | null {
   const body = accountBody(ctx.route, accountNumber) as AccountJson | undefined
   if (body === undefined) return null
   const electricity = body.properties.flatMap(p => p.electricity_meter_points.flatMap(mp => mp.agreements.map(a => ({
-    validFrom: a.valid_from, validTo: a.valid_to, meterPoint: { mpan: mp.mpan, meters: mp.meters.map(m => ({ serialNumber: m.serial_number })) },
+    validFrom: a.valid_from,
+    validTo: a.valid_to,
+    meterPoint: { mpan: mp.mpan, meters: mp.meters.map(m => ({ serialNumber: m.serial_number })) },
     tariff: { __typename: a.tariff_code.startsWith('E-2R-') ? 'DayNightTariff' : 'StandardTariff', tariffCode: a.tariff_code, productCode: productCode(a.tariff_code) }
   }))))
   const gas = body.properties.flatMap(p => p.gas_meter_points.flatMap(mp => mp.agreements.map(a => ({
-    validFrom: a.valid_from, validTo: a.valid_to,
+    validFrom: a.valid_from,
+    validTo: a.valid_to,
     meterPoint: { mprn: mp.mprn, meters: mp.meters.map(m => ({ serialNumber: m.serial_number, consumptionUnits: gasUnits(m.serial_number) })) },
     tariff: { tariffCode: a.tariff_code, productCode: productCode(a.tariff_code) }
   }))))
