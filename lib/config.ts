@@ -25,6 +25,8 @@ export interface Config {
   databaseUrl: string
   carbonApiUrl: string
   octopusApiUrl: string
+  /** OCTOPUS_GRAPHQL_URL: Octopus's GraphQL endpoint (Kraken), with its trailing slash. */
+  octopusGraphqlUrl: string
   octopusApiKey: string
   octopusMpan: string
   octopusSerial: string
@@ -109,6 +111,7 @@ export const DEFAULTS: Record<string, string> = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/energy',
   CARBON_API_URL: 'http://127.0.0.1:8090/carbon',
   OCTOPUS_API_URL: 'http://127.0.0.1:8090/octopus/v1',
+  OCTOPUS_GRAPHQL_URL: 'http://127.0.0.1:8090/octopus/v1/graphql/',
   OCTOPUS_API_KEY: 'sk_live_sample0000000000000000',
   OCTOPUS_MPAN: '1900000000001',
   OCTOPUS_SERIAL: '21L0000001',
@@ -291,6 +294,8 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     databaseUrl: url('DATABASE_URL'),
     carbonApiUrl: sourceUrl('CARBON_API_URL'),
     octopusApiUrl: sourceUrl('OCTOPUS_API_URL'),
+    // Kraken answers its endpoint with the trailing slash only (a POST to …/graphql is redirected).
+    octopusGraphqlUrl: `${sourceUrl('OCTOPUS_GRAPHQL_URL')}/`,
     octopusApiKey: get('OCTOPUS_API_KEY'),
     octopusMpan: get('OCTOPUS_MPAN'),
     octopusSerial: get('OCTOPUS_SERIAL'),

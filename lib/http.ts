@@ -35,6 +35,11 @@ export interface HttpOptions {
   maxPerSecond?: number
   /** Ends the request, a backoff wait or a wait for a slot at once. */
   signal?: AbortSignal
+  /**
+   * Checks a 200 answer's decoded body inside the retry loop: a retryable EnergyError it throws
+   * is retried like a 5xx (GraphQL reports rate limits in a 200 answer), any other is rethrown.
+   */
+  inspect?: (body: unknown) => void
 }
 
 type HttpConfig = Pick<Config, 'httpTimeoutMs' | 'httpRetries' | 'httpMaxRetryAfterMs' | 'httpMaxInFlight' | 'httpMaxPerSecond'>
@@ -73,9 +78,18 @@ function limiterFor (url: string, options: HttpOptions): HostLimiter {
 }
 
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
+  return await requestJson(url, undefined, options)
+}
+
+/** POSTs `body` as JSON (a GraphQL request) with getJson's timeouts, retries and limits. */
+export async function postJson (url: string, body: unknown, options: HttpOptions): Promise<unknown> {
+  return await requestJson(url, JSON.stringify(body), options)
+}
+
+async function requestJson (url: string, body: string | undefined, options: HttpOptions): Promise<unknown> {
   const { retries, log, baseDelayMs = 250, maxDelayMs = 10000, signal } = options
   try {
-    return await retry(() => attemptOnce(url, options), {
+    return await retry(() => attemptOnce(url, body, options), {
       attempts: retries + 1,
       baseDelayMs,
       maxDelayMs,
@@ -92,7 +106,7 @@ export async function getJson (url: string, options: HttpOptions): Promise<unkno
   }
 }
 
-async function attemptOnce (url: string, options: HttpOptions): Promise<unknown> {
+async function attemptOnce (url: string, body: string | undefined, options: HttpOptions): Promise<unknown> {
   const path = safePath(url)
   // fetch() refuses a URL with user:password@ and its error repeats the whole URL. Source URLs
   // with credentials are refused at config time; one in an answer (a `next` link) is refused here.
@@ -106,7 +120,10 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
       ? AbortSignal.timeout(options.timeoutMs)
       : AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal })
+      const init: RequestInit = body === undefined
+        ? { headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal }
+        : { method: 'POST', body, headers: { accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT, ...options.headers }, signal }
+      const res = await fetch(url, init)
       return { res, text: await res.text() }
     } catch (cause) {
       const timedOut = (cause as Error).name === 'TimeoutError'
@@ -129,11 +146,14 @@ async function attemptOnce (url: string, options: HttpOptions): Promise<unknown>
     throw new EnergyError('ENERGY_FETCH', `${path} answered HTTP ${res.status}: ${printable(text.slice(0, 200))}`,
       { status: res.status, retryable, retryAfterMs })
   }
+  let parsed: unknown
   try {
-    return JSON.parse(text)
+    parsed = JSON.parse(text)
   } catch (cause) {
     throw new EnergyError('ENERGY_MALFORMED', `${path} answered malformed JSON (${text.length} bytes: ${JSON.stringify(text.slice(0, 80))})`, { cause })
   }
+  options.inspect?.(parsed)
+  return parsed
 }
 
 /**

@@ -6,6 +6,7 @@ import { checkAgreementChange, spliceAgreement } from './agreements.ts'
 import { carbonRoute } from './carbon.ts'
 import { checkFaults, takeFault } from './faults.ts'
 import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
+import { graphqlFaultReply, graphqlReply } from './graphql.ts'
 import { octopusRoute } from './octopus.ts'
 import {
   CARBON_NATIONAL_START_DATE, CARBON_REGIONAL_START_DATE, DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
@@ -107,6 +108,7 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       const body = method === 'PUT' || method === 'POST' ? await readBody(req) : ''
       return send(res, adminReply(api, method, url, body))
     }
+    if (/^\/octopus\/v1\/graphql\/?$/.test(url.pathname)) return await handleGraphql(req, res)
     const route = findRoute(url, carbonStarts)
     count(route?.path ?? url.pathname, route)
     // Upstream latency comes before everything else the server does, faults included; a
@@ -139,6 +141,35 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
     })
     const hostile = HOSTILE_KINDS.find(k => k === fault?.kind)
     send(res, hostile === undefined ? reply : { ...reply, body: makeHostile(hostile as HostileKind, source, reply.body, fault?.date) }, fault?.kind === 'malformed')
+  }
+
+  // Octopus's GraphQL API: POST only, one source for faults and counters. A 429 or 401 fault
+  // answers Kraken's own error (KT-CT-1199, KT-CT-1139 / KT-CT-1111) in a 200 answer.
+  async function handleGraphql (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route: Route = { source: 'graphql', path: '/octopus/v1/graphql/', respond: () => INTERNAL_ERROR }
+    count(route.path as string, route)
+    if (latencyMs > 0 && !await delay(latencyMs, res)) return
+    if (req.method !== 'POST') return send(res, { status: 405, headers: { allow: 'POST' }, body: { detail: `Method "${req.method ?? ''}" not allowed.` } })
+    const body = await readBody(req)
+    const fault = takeFault(faults, 'graphql', undefined, false)
+    if (fault !== undefined) log?.debug({ source: 'graphql', kind: fault.kind }, 'sample API fault injected')
+    if (fault?.kind === '429' || fault?.kind === '401') return send(res, graphqlFaultReply(fault.kind, body.includes('obtainKrakenToken')))
+    const early = faultReply(fault)
+    if (early !== undefined) return send(res, early)
+    if (fault?.kind === 'slow' && !await delay(fault.delayMs ?? DEFAULT_DELAY_MS, res)) return
+    const reply = await graphqlReply({
+      seed,
+      nowMs: now(),
+      url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+      authorization: req.headers.authorization,
+      missing: undefined,
+      apiKeys,
+      revisionOf: date => revisions.get(date) ?? 0,
+      agreementsOf: mpan => api.agreements(mpan),
+      gasAgreementsOf: mprn => api.gasAgreements(mprn),
+      dropped: drops
+    }, body)
+    send(res, reply, fault?.kind === 'malformed')
   }
 
   function count (path: string, route: Route | undefined): void {

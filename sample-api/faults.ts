@@ -2,7 +2,7 @@ import { EnergyError } from '../lib/errors.ts'
 import { isLocalDate } from '../lib/london-day.ts'
 import type { DateRange, Fault, FaultKind, FaultSource, RequestSource } from './types.ts'
 
-const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'regional', 'forecast', 'pricing', 'usage', 'account', 'export', 'gas', 'catalogue', '*']
+const SOURCES: readonly FaultSource[] = ['co2', 'mix', 'regional', 'forecast', 'pricing', 'usage', 'account', 'export', 'gas', 'catalogue', 'graphql', '*']
 const KINDS: readonly FaultKind[] = ['500', '429', 'malformed', 'slow', 'missing', '401', 'oversized', 'control', 'out-of-range', 'junk-fuels', 'empty']
 // The Carbon Intensity sources: the only ones an empty fault hits.
 const CARBON_SOURCES: readonly RequestSource[] = ['co2', 'mix', 'regional', 'forecast']

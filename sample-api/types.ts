@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/log.ts'
 
-export type FaultSource = 'co2' | 'mix' | 'regional' | 'forecast' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | 'catalogue' | '*'
+export type FaultSource = 'co2' | 'mix' | 'regional' | 'forecast' | 'pricing' | 'usage' | 'account' | 'export' | 'gas' | 'catalogue' | 'graphql' | '*'
 export type FaultKind = '500' | '429' | 'malformed' | 'slow' | 'missing' | '401' | 'oversized' | 'control' | 'out-of-range' | 'junk-fuels' | 'empty'
 /** The source of a real request (faults may also name '*'). */
 export type RequestSource = Exclude<FaultSource, '*'>

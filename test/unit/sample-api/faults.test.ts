@@ -27,7 +27,7 @@ test('bad JSON or a bad fault is an ENERGY_CONFIG error naming SAMPLE_API_FAULTS
       '  [0] date must be YYYY-MM-DD, got "2024-13-01"\n' +
       '  [0] times must be a whole number >= 1, got 0'
   })
-  assert.throws(() => parseFaults('[{"source":"water","kind":"500"}]'), /\[0\] source must be one of co2, mix, regional, forecast, pricing, usage, account, export, gas, catalogue, \*, got "water"/)
+  assert.throws(() => parseFaults('[{"source":"water","kind":"500"}]'), /\[0\] source must be one of co2, mix, regional, forecast, pricing, usage, account, export, gas, catalogue, graphql, \*, got "water"/)
   assert.deepEqual(parseFaults('[{"source":"export","kind":"500"},{"source":"gas","kind":"missing"}]'), [{ source: 'export', kind: '500' }, { source: 'gas', kind: 'missing' }])
   assert.deepEqual(parseFaults('[{"source":"regional","kind":"empty"},{"source":"forecast","kind":"429"}]'), [{ source: 'regional', kind: 'empty' }, { source: 'forecast', kind: '429' }])
 })
