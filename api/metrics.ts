@@ -153,32 +153,33 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     return rows
   }
 
-  // ---- families ----
-  new Gauge({
+  // ---- families: each registers itself in `registry` (registers option) ----
+  const families: Array<Gauge | Counter> = []
+  families.push(new Gauge({
     ...help('energy_source_newest_complete_day_timestamp_seconds'),
     labelNames: ['source'],
     async collect () {
       this.reset()
       for (const f of (await snapshot()).freshness) if (f.newestDay !== null) this.set({ source: f.source }, f.newestDay)
     }
-  })
-  new Gauge({
+  }))
+  families.push(new Gauge({
     ...help('energy_source_newest_record_age_seconds'),
     labelNames: ['source'],
     async collect () {
       this.reset()
       for (const f of (await snapshot()).freshness) if (f.newestAgeS !== null) this.set({ source: f.source }, f.newestAgeS)
     }
-  })
-  new Gauge({
+  }))
+  families.push(new Gauge({
     ...help('energy_consumer_lag_records'),
     labelNames: ['group'],
     async collect () {
       this.reset()
       for (const g of (await snapshot()).lag) this.set({ group: g.group }, g.lag)
     }
-  })
-  new Gauge({
+  }))
+  families.push(new Gauge({
     ...help('energy_dead_letters'),
     labelNames: ['component', 'code'],
     async collect () {
@@ -188,8 +189,8 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
         this.set({ component, code }, n)
       }
     }
-  })
-  new Gauge({
+  }))
+  families.push(new Gauge({
     ...help('energy_backfill_days'),
     labelNames: ['state'],
     async collect () {
@@ -199,7 +200,7 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
       this.set({ state: 'requested' }, backfill.requested)
       this.set({ state: 'landed' }, backfill.landed)
     }
-  })
+  }))
   // The runtime's counters, per task, as last published (summed over instances); a counter of
   // a process that restarted starts again from 0, which Prometheus's rate() reads as a reset.
   const taskValues = (tasks: readonly TaskRow[], read: (counters: Record<string, unknown>) => unknown): Array<{ labels: { task: string, kind: string }, value: number }> => {
@@ -215,20 +216,20 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     return [...sums.values()]
   }
   const taskCounter = (name: MetricFamily, field: string): void => {
-    new Counter({
+    families.push(new Counter({
       ...help(name),
       labelNames: ['task', 'kind'],
       async collect () {
         this.reset()
         for (const { labels, value } of taskValues((await snapshot()).tasks, c => c[field])) this.inc(labels, value)
       }
-    })
+    }))
   }
   taskCounter('energy_task_records_in_total', 'records_in')
   taskCounter('energy_task_records_out_total', 'records_out')
   taskCounter('energy_task_commits_total', 'commits')
   taskCounter('energy_task_dead_letters_total', 'dead_letters')
-  new Gauge({
+  families.push(new Gauge({
     ...help('energy_task_restore_progress_ratio'),
     labelNames: ['task', 'kind'],
     async collect () {
@@ -241,15 +242,15 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
       }
       for (const { labels, value } of taskValues((await snapshot()).tasks, ratio)) this.set(labels, value)
     }
-  })
-  new Gauge({
+  }))
+  families.push(new Gauge({
     ...help('energy_join_state_days'),
     async collect () {
       this.reset()
       const days = taskValues((await snapshot()).tasks.filter(t => t.kind === 'join'), c => c.state_days)
       if (days.length > 0) this.set(days.reduce((n, d) => n + d.value, 0))
     }
-  })
+  }))
   // Upstream calls, per host, from the processes' HTTP counters (lib/http.ts), published with the tasks'.
   const upstream = (tasks: readonly TaskRow[]): Array<{ host: string, counts: Record<string, number> }> => {
     const sums = new Map<string, Record<string, number>>()
@@ -264,7 +265,7 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     }
     return [...sums].map(([host, counts]) => ({ host, counts }))
   }
-  new Counter({
+  families.push(new Counter({
     ...help('energy_upstream_requests_total'),
     labelNames: ['host', 'outcome'],
     async collect () {
@@ -273,15 +274,15 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
         for (const outcome of ['ok', 'error', 'rate_limited'] as const) this.inc({ host, outcome }, counts[outcome] ?? 0)
       }
     }
-  })
-  new Counter({
+  }))
+  families.push(new Counter({
     ...help('energy_upstream_retries_total'),
     labelNames: ['host'],
     async collect () {
       this.reset()
       for (const { host, counts } of upstream((await snapshot()).tasks)) this.inc({ host }, counts.retries ?? 0)
     }
-  })
+  }))
 
   const duration = new Histogram({
     ...help('energy_api_request_duration_seconds'),
@@ -295,4 +296,3 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     }
   }
 }
-

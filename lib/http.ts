@@ -77,6 +77,28 @@ function limiterFor (url: string, options: HttpOptions): HostLimiter {
   return limiter
 }
 
+/** A host's requests by outcome, and retries: what /metrics shows per upstream host. */
+export interface UpstreamCounts { ok: number, error: number, rate_limited: number, retries: number }
+
+// Per host for the whole process, like the limiters: published with the task counters
+// (lib/stream/publish.ts) so that the API's /metrics sees every process's upstream calls.
+const counts = new Map<string, UpstreamCounts>()
+
+function countFor (url: string): UpstreamCounts {
+  const host = new URL(url).host
+  let c = counts.get(host)
+  if (c === undefined) {
+    c = { ok: 0, error: 0, rate_limited: 0, retries: 0 }
+    counts.set(host, c)
+  }
+  return c
+}
+
+/** This process's requests per upstream host so far (a copy). */
+export function upstreamCounts (): Record<string, UpstreamCounts> {
+  return Object.fromEntries([...counts].map(([host, c]) => [host, { ...c }]))
+}
+
 export async function getJson (url: string, options: HttpOptions): Promise<unknown> {
   return await requestJson(url, undefined, options)
 }
@@ -96,7 +118,10 @@ async function requestJson (url: string, body: string | undefined, options: Http
       signal,
       retryable: err => err instanceof EnergyError && err.retryable,
       delayFor: err => (err as EnergyError).retryAfterMs as number | undefined,
-      onRetry: ({ err, attempt, delayMs }) => log.warn({ url: safePath(url), attempt, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
+      onRetry: ({ err, attempt, delayMs }) => {
+        countFor(url).retries++
+        log.warn({ url: safePath(url), attempt, delayMs: Math.round(delayMs), err: (err as Error).message }, 'request failed, retrying')
+      }
     })
   } catch (err) {
     if (err instanceof EnergyError && err.code === 'ENERGY_FETCH' && err.status === 429) {
@@ -107,6 +132,20 @@ async function requestJson (url: string, body: string | undefined, options: Http
 }
 
 async function attemptOnce (url: string, body: string | undefined, options: HttpOptions): Promise<unknown> {
+  const count = countFor(url)
+  try {
+    const answer = await attemptUncounted(url, body, options)
+    count.ok++
+    return answer
+  } catch (err) {
+    const limited = err instanceof EnergyError && (err.code === 'ENERGY_RATE_LIMITED' || err.status === 429)
+    if (limited) count.rate_limited++
+    else count.error++
+    throw err
+  }
+}
+
+async function attemptUncounted (url: string, body: string | undefined, options: HttpOptions): Promise<unknown> {
   const path = safePath(url)
   // fetch() refuses a URL with user:password@ and its error repeats the whole URL. Source URLs
   // with credentials are refused at config time; one in an answer (a `next` link) is refused here.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import { getJson, parseRetryAfter, USER_AGENT } from '../../../lib/http.ts'
+import { getJson, parseRetryAfter, upstreamCounts, USER_AGENT } from '../../../lib/http.ts'
 import { createLogger } from '../../../lib/log.ts'
 
 // Retry-After, both forms, and its cap: a wait longer than the cap gives the request up at
@@ -76,4 +76,14 @@ test('a 429 that outlasts the retries is rate limited; a body with control chara
     return true
   })
   assert.equal(upstream.hits(), 3)
+})
+
+test('requests are counted per host by outcome, retries too (what /metrics shows)', async t => {
+  const upstream = await throttlingServer(t, (res, n) => n === 0 ? res.writeHead(429, { 'retry-after': '0' }).end() : n === 1 ? res.writeHead(503).end() : res.writeHead(200).end('{"ok":true}'))
+  const host = new URL(upstream.url).host
+  assert.deepStrictEqual(await getJson(upstream.url, { timeoutMs: 1000, retries: 3, baseDelayMs: 1, log }), { ok: true })
+  assert.deepStrictEqual(upstreamCounts()[host], { ok: 1, error: 1, rate_limited: 1, retries: 2 })
+  await assert.rejects(getJson(`${upstream.url}?x`, { timeoutMs: 1000, retries: 0, log }).then(() => getJson('http://127.0.0.1:1/', { timeoutMs: 200, retries: 0, log })))
+  assert.equal(upstreamCounts()[host].ok, 2)
+  assert.equal(upstreamCounts()['127.0.0.1:1'].error, 1)
 })
