@@ -26,12 +26,12 @@ export const NODE_FLAGS = ['--max-semi-space-size=2']
 /**
  * The pipeline as three processes, each with the heap that suits it: what `npm run
  * start:processors|join|sinks` runs (package.json; a unit test keeps the two equal). The
- * join keeps years of state and has a memory target, so it gets the 2 MB young generation;
- * the processors and sinks keep V8's default one: it spares the backfill's bottleneck
- * much of its garbage-collection CPU (docs/bench.md).
+ * join keeps years of state and the processors parse years of answers, both with a memory
+ * target, so they get the 2 MB young generation; the sinks keep V8's default one: it spares
+ * the backfill's bottleneck much of its garbage-collection CPU (docs/bench.md).
  */
 export const PARTS = {
-  processors: { args: ['--only', 'processors'], flags: [] },
+  processors: { args: ['--only', 'processors'], flags: NODE_FLAGS },
   join: { args: ['--only', 'join'], flags: NODE_FLAGS },
   sinks: { args: ['--only', 'sinks'], flags: [] }
 } as const satisfies Record<string, { args: readonly string[], flags: readonly string[] }>

@@ -19,7 +19,7 @@ import type { Account } from '../account/types.ts'
 import { createTariffCatalogue, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import { createGlobalTable, type GlobalTable } from '../../lib/global-table.ts'
 import { fetchDays } from './days.ts'
-import { startLimited } from './limiter.ts'
+import { createDayBudget, startLimited, type DayBudget } from './limiter.ts'
 import { logOutcome, type Handled } from './outcome.ts'
 
 export interface SourceProcessorDeps {
@@ -30,6 +30,8 @@ export interface SourceProcessorDeps {
   /** Distinguishes instances of the same processor: part of the transactional id. */
   instanceId?: string
   options?: Partial<SourceProcessorOptions>
+  /** Days in flight, shared by the source processors of a process; default: this processor's own, of options.daysInFlight. */
+  budget?: DayBudget
 }
 
 /** A request as decoded from its message, or why it could not be. */
@@ -58,6 +60,7 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
   let accounts: AccountTable | undefined
   let products: GlobalTable<ProductRecord> | undefined
   const tariffs = createTariffCatalogue({ products: () => products?.values() ?? [] })
+  const budget = deps.budget ?? createDayBudget(options.daysInFlight)
 
   /** The request a message holds, or why it holds none; registry trouble is thrown (the session retries). */
   async function decodeRequest (message: Incoming): Promise<Decoded> {
@@ -188,22 +191,32 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
     await accounts?.catchUp()
     await products?.catchUp()
     const decoded = await Promise.all(batch.map(decodeRequest))
-    const limited = startLimited(batch.map((m, i) => ({ m, d: decoded[i] })), options.fetchConcurrency, options.daysInFlight,
+    // Ends the batch's asks for days when it fails or stops, and frees every day it holds.
+    const abort = new AbortController()
+    const stop = (): void => { abort.abort(context.signal.reason) }
+    context.signal.addEventListener('abort', stop, { once: true })
+    const limited = startLimited(batch.map((m, i) => ({ m, d: decoded[i] })), options.fetchConcurrency, budget, abort.signal,
       ({ d }) => weightOf(d), async ({ m, d }) => await handle(m, d, context.signal))
     const handled: Array<Handled | undefined> = new Array(batch.length)
     limited.forEach(({ result }, i) => { result.then(h => { handled[i] = h }, () => {}) })
-    for (let next = 0; next < batch.length;) {
-      await limited[next].result
-      let end = next + 1
-      while (end < batch.length && handled[end] !== undefined) end++
-      const group = handled.slice(next, end) as Handled[]
-      await commitGroup(group, context)
-      for (let i = next; i < end; i++) {
-        logOutcome(log, handled[i] as Handled)
-        handled[i] = undefined
-        limited[i].release()
+    try {
+      for (let next = 0; next < batch.length;) {
+        await limited[next].result
+        let end = next + 1
+        while (end < batch.length && handled[end] !== undefined) end++
+        const group = handled.slice(next, end) as Handled[]
+        await commitGroup(group, context)
+        for (let i = next; i < end; i++) {
+          logOutcome(log, handled[i] as Handled)
+          handled[i] = undefined
+          limited[i].release()
+        }
+        next = end
       }
-      next = end
+    } finally {
+      context.signal.removeEventListener('abort', stop)
+      abort.abort()
+      for (const l of limited) l.release()
     }
   }
 
