@@ -1,16 +1,12 @@
-import type { Message, MessageToProduce } from '@platformatic/kafka'
 import { from, lastValueFrom, toArray } from 'rxjs'
 import type { Codec } from '../../lib/avro.ts'
-import { createBatcher } from '../../lib/batcher.ts'
 import type { Config } from '../../lib/config.ts'
-import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
-import { commitBatch } from '../../lib/exactly-once.ts'
-import { createConsumer, createProducer, isProducerFenced, type EnergyConsumer, type EnergyProducer } from '../../lib/kafka.ts'
-import { readRanges } from '../../lib/range-reader.ts'
+import { isProducerFenced } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
-import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
+import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
+import type { Incoming, Outgoing } from '../../lib/stream/types.ts'
 import { joinGroup, topicIn, topology, transactionalId } from '../topology.ts'
 import { AGGREGATE_INPUTS } from './aggregate.ts'
 import { copartitionedAssigner } from './assigner.ts'
@@ -18,9 +14,6 @@ import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
 import { joinByDate, type SourceEvent } from './operator.ts'
 import { applyRecord, checkRecord, createJoinState, type SourceRecord } from './state.ts'
 import type { DailyAggregate, JoinInputSpec, JoinState } from './types.ts'
-
-type Incoming = Message<string, Buffer, string, string>
-type Outgoing = MessageToProduce<string, Buffer, string, string>
 
 const EMPTY = Buffer.alloc(0)
 
@@ -41,7 +34,7 @@ export interface JoinDeps {
  * committed input prefix, so on first sight of a partition (start, rebalance) it is rebuilt
  * from the compacted inputs up to the group's committed offsets before anything is emitted.
  */
-export function createJoinProcessor (deps: JoinDeps): Supervised {
+export function createJoinProcessor (deps: JoinDeps): Task {
   const { config, codec } = deps
   const options = { ...DEFAULT_JOIN_OPTIONS, ...deps.options }
   const clock = deps.clock ?? Date.now
@@ -85,79 +78,60 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     })
   }
 
-  async function session (signal: AbortSignal): Promise<void> {
-    // Fresh per session: after a failed transaction the in-memory state may be ahead of what
-    // was committed, so it is rebuilt rather than trusted.
-    let state: JoinState = createJoinState(inputs)
-    const positions = new Map<string, bigint>()
-    const restored = new Set<number>()
-    let assigned = new Set<number>()
-    const producer = createProducer(config, { clientId: group, transactionalId: transactionalId(group, deps.instanceId ?? '1') })
-    const consumer = createConsumer(config, { clientId: group, groupId: group })
+  // Per session (init): after a failed transaction the in-memory state may be ahead of what
+  // was committed, so it is rebuilt rather than trusted.
+  let state: JoinState = createJoinState(inputs)
+  let restored = new Set<number>()
+  let partitionCount = 0
 
-    consumer.on('consumer:group:join', ({ assignments }) => {
-      const next = new Set((assignments ?? []).flatMap(a => a.partitions))
-      const lost = [...assigned].filter(p => !next.has(p))
-      if (lost.length > 0) {
-        state = dropPartitions(state, new Set(lost), partitionCount)
-        for (const p of lost) restored.delete(p)
-        for (const key of positions.keys()) if (lost.includes(Number(key.split(':').pop()))) positions.delete(key)
+  /** Rebuilds the partitions' state from the compacted inputs up to the group's committed offsets. */
+  async function restore (partitions: number[], context: TaskContext): Promise<void> {
+    const committed = await context.consumer.listCommittedOffsets({ topics: INPUT_TOPICS.map(topic => ({ topic, partitions })) })
+    const ranges = INPUT_TOPICS.flatMap(topic => partitions.map(partition => ({ topic, partition, until: committed.get(topic)?.[partition] ?? -1n })))
+    const started = Date.now()
+    // Rejected records were dead-lettered when first seen; restoring skips them again.
+    const read = await context.restore(ranges, async records => {
+      for (const event of await decodeAll(records, state)) {
+        if (!(event instanceof Error)) applyRecord(state, event.source, event.record)
       }
-      assigned = next
-      log.info({ partitions: [...next].sort(), lost }, 'partitions assigned')
     })
+    for (const r of ranges) context.positions.set(r.topic, r.partition, r.until > 0n ? r.until : 0n)
+    for (const p of partitions) restored.add(p)
+    log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started, memoryMB: memoryMB() }, 'join state restored')
+  }
 
-    let partitionCount = 0
-    try {
-      const metadata = await producer.metadata({ topics: [...INPUT_TOPICS, topics.completion] })
+  const processor: StreamProcessor = {
+    async init (context) {
+      state = createJoinState(inputs)
+      restored = new Set()
+      const metadata = await (context.kafka as NonNullable<TaskContext['kafka']>).producer.metadata({ topics: [...INPUT_TOPICS, topics.completion] })
       const counts = [...INPUT_TOPICS, topics.completion].map(t => metadata.topics.get(t)?.partitionsCount ?? 0)
       partitionCount = counts[0]
       if (counts.some(c => c !== partitionCount || c === 0)) {
         throw new EnergyError('ENERGY_NOT_SET_UP', `join inputs and completion must exist with equal partition counts, found ${counts.join(', ')}: run \`npm run setup\``)
       }
-      const stream = await consumer.consume({
-        topics: INPUT_TOPICS, mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: copartitionedAssigner
-      })
-      const batcher = createBatcher<Incoming>(stream, options.batchSize, options.batchWaitMs)
       log.info({ group, partitions: partitionCount }, 'join started')
-
-      const restore = async (partitions: number[]): Promise<void> => {
-        const committed = await consumer.listCommittedOffsets({ topics: INPUT_TOPICS.map(topic => ({ topic, partitions })) })
-        const ranges = INPUT_TOPICS.flatMap(topic => partitions.map(partition => ({ topic, partition, until: committed.get(topic)?.[partition] ?? -1n })))
-        const started = Date.now()
-        // Rejected records were dead-lettered when first seen; restoring skips them again.
-        const read = await readRanges(config, ranges, async records => {
-          for (const event of await decodeAll(records, state)) {
-            if (!(event instanceof Error)) applyRecord(state, event.source, event.record)
-          }
-        })
-        for (const r of ranges) positions.set(`${r.topic}:${r.partition}`, r.until > 0n ? r.until : 0n)
-        for (const p of partitions) restored.add(p)
-        log.info({ partitions, records: read, days: state.days.size, ms: Date.now() - started, memoryMB: memoryMB() }, 'join state restored')
+    },
+    assigned (partitions, lost) {
+      if (lost.length > 0) {
+        state = dropPartitions(state, new Set(lost), partitionCount)
+        for (const p of lost) restored.delete(p)
       }
-
-      while (!signal.aborted) {
-        const batch = await batcher.next(signal)
-        if (batch.length === 0 || signal.aborted) continue
-        const unrestored = [...new Set(batch.map(m => m.partition))].filter(p => assigned.has(p) && !restored.has(p))
-        if (unrestored.length > 0) await restore(unrestored)
-        // A rebalance rewinds the stream to committed offsets: skip what is already applied,
-        // and anything from partitions this member no longer owns.
-        const fresh = batch.filter(m => assigned.has(m.partition) && m.offset >= (positions.get(`${m.topic}:${m.partition}`) ?? 0n))
-        if (fresh.length === 0) continue
-        // A rebalance during the batch throws (lib/exactly-once.ts): the state may then be
-        // ahead of what was committed, and the new session rebuilds it.
-        await processBatch(fresh, state, producer, consumer, partitionCount, p => assigned.has(p))
-        for (const m of fresh) positions.set(`${m.topic}:${m.partition}`, m.offset + 1n)
-      }
-      await stream.close()
-    } finally {
-      await closeQuietly(() => consumer.close(true))
-      await closeQuietly(() => producer.close())
+      log.info({ partitions: [...partitions].sort(), lost }, 'partitions assigned')
+    },
+    async process (batch, context) {
+      const unrestored = [...new Set(batch.map(m => m.partition))].filter(p => context.positions.owns(p) && !restored.has(p))
+      if (unrestored.length > 0) await restore(unrestored, context)
+      // A rebalance rewinds the stream to committed offsets: skip what the restore applied.
+      const fresh = context.positions.fresh(batch)
+      if (fresh.length === 0) return
+      // A rebalance during the batch throws (lib/exactly-once.ts): the state may then be
+      // ahead of what was committed, and the new session rebuilds it.
+      await processBatch(fresh, state, context, partitionCount)
     }
   }
 
-  async function processBatch (batch: Incoming[], state: JoinState, producer: EnergyProducer, consumer: EnergyConsumer, partitions: number, owns: (partition: number) => boolean): Promise<void> {
+  async function processBatch (batch: Incoming[], state: JoinState, context: TaskContext, partitions: number): Promise<void> {
     const events: SourceEvent[] = []
     const outgoing: Outgoing[] = []
     const decoded = await decodeAll(batch, state)
@@ -168,7 +142,7 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
         events.push(event)
       } else {
         log.error({ err: describeError(event), topic: message.topic, partition: message.partition, offset: String(message.offset) }, 'record rejected, sent to energy.dlq')
-        outgoing.push(dlqMessage({ dlqTopic: topics.dlq, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, error: event, context: { 'dlq.processor': 'join' } }))
+        outgoing.push(context.deadLetters.message(message, event, { 'dlq.processor': 'join' }))
       }
     }
     const aggregates = await lastValueFrom(from(events).pipe(joinByDate(state, clock), toArray()))
@@ -178,13 +152,30 @@ export function createJoinProcessor (deps: JoinDeps): Supervised {
     for (const a of latest.values()) {
       outgoing.push({ topic: topics.completion, key: a.date, partition: partitionForDate(a.date, partitions), value: await codec.encode(topics.completion, a) })
     }
-    await commitBatch(producer, consumer, outgoing, batch, owns)
+    await (context.kafka as NonNullable<TaskContext['kafka']>).transact(batch, async send => {
+      for (const m of outgoing) await send(m)
+    })
     for (const a of latest.values()) {
       log.info({ date: a.date, kwh: a.kwh, slotsJoined: a.slots_joined, complete: a.complete }, 'day completed')
     }
   }
 
-  return supervise({ name: 'join', log, restartDelayMs: options.restartDelayMs, session, isFatal: isProducerFenced })
+  return createTask({
+    name: 'join',
+    kind: 'join',
+    config,
+    log,
+    group,
+    topics: INPUT_TOPICS,
+    assigner: copartitionedAssigner,
+    start: { kind: 'committed' },
+    commit: { kind: 'kafka', transactionalId: transactionalId(group, deps.instanceId ?? '1') },
+    batchSize: options.batchSize,
+    batchWaitMs: options.batchWaitMs,
+    restartDelayMs: options.restartDelayMs,
+    isFatal: isProducerFenced,
+    processor
+  })
 }
 
 /** Heap, buffers and RSS in MB: the state lives mostly in typed arrays, outside the heap. */
