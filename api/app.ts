@@ -1,12 +1,20 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify'
 import type { Config } from '../lib/config.ts'
 import type { Pool } from '../lib/db.ts'
 import { isEnergyError, type ErrorCode } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
+import { topology as pipelineTopology, type Topology } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
+import { createAuthHook } from './auth.ts'
+import { compareRoutes } from './routes/compare.ts'
 import { daysRoutes } from './routes/days.ts'
+import { healthRoutes } from './routes/health.ts'
+import { exportRoutes } from './routes/export.ts'
+import { monthsRoutes } from './routes/months.ts'
 import { staticRoutes } from './routes/static.ts'
 import { statusRoutes } from './routes/status.ts'
 import { createStatusProbes, watchedGroups, type StatusProbes } from './status.ts'
@@ -17,6 +25,18 @@ import type { ApiApp } from './types.ts'
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   ENERGY_BAD_DATE: 400,
   ENERGY_USAGE: 400
+}
+
+/** The OpenAPI document's header; paths and schemas come from the routes (GET /api/openapi.json). */
+const OPENAPI_INFO = {
+  openapi: '3.1.0' as const,
+  info: {
+    title: 'Home energy API',
+    version: '1',
+    description: 'Daily and monthly electricity, gas, export, cost and carbon of an Octopus Energy household, half-hour by half-hour (docs/api.md).'
+  },
+  security: [{ token: [] }],
+  components: { securitySchemes: { token: { type: 'http' as const, scheme: 'bearer', description: 'API_TOKEN, required when the API is not on loopback (also as the basic-auth password)' } } }
 }
 
 export { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
@@ -32,6 +52,8 @@ export interface AppDeps {
   options?: Partial<ApiOptions>
   /** The clock (UTC ms) of GET /api/ahead; default Date.now. */
   now?: () => number
+  /** Its sources and daily_summary's fields; default the pipeline's (processors/topology.ts). */
+  topology?: Topology
 }
 
 /**
@@ -60,6 +82,8 @@ export function build (deps: AppDeps): ApiApp {
 
   const probes = deps.status ?? createStatusProbes({ config, pool, log, timeoutMs: options.probeTimeoutMs, maxCountedOffsets: options.maxCountedOffsets })
   if (deps.status === undefined) app.addHook('onClose', async () => { await probes.close?.() })
+
+  if (config.apiToken !== '') app.addHook('onRequest', createAuthHook({ token: config.apiToken, ...options.auth, now: deps.now }))
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
@@ -90,9 +114,23 @@ export function build (deps: AppDeps): ApiApp {
     reply.code(404).send({ error: `no route ${request.method} ${clip(request.url.split('?')[0])}` })
   })
 
-  daysRoutes(app, { pool, options })
-  aheadRoutes(app, { pool, now: deps.now ?? Date.now })
-  statusRoutes(app, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
+  // The OpenAPI document is built from the routes' own schemas: the routes are registered in a
+  // plugin after @fastify/swagger, so its onRoute hook sees every one of them.
+  app.register(swagger, { openapi: OPENAPI_INFO })
+  app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+  app.register(async (api: ApiApp) => {
+    healthRoutes(api, { probes, timeoutMs: options.probeTimeoutMs })
+    daysRoutes(api, { pool, options, topology: deps.topology ?? pipelineTopology })
+    monthsRoutes(api, { pool, options })
+    exportRoutes(api, { pool })
+    // Ends the comparisons' upstream work when the app closes.
+    const closing = new AbortController()
+    api.addHook('onClose', async () => { closing.abort() })
+    compareRoutes(api, { pool, config, log, signal: closing.signal })
+    aheadRoutes(api, { pool, now: deps.now ?? Date.now })
+    statusRoutes(api, { probes, groups: watchedGroups(config), dlqTopic: config.topics.dlq, timeoutMs: options.probeTimeoutMs, log })
+  })
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   staticRoutes(app)
   return app
 }

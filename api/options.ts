@@ -6,6 +6,10 @@ export interface ApiOptions {
   probeTimeoutMs: number
   /** Most days GET /api/days answers in one request. */
   maxRangeDays: number
+  /** Failed token attempts per client and window before 429, and how many clients are remembered. */
+  auth: { maxFailures: number, windowMs: number, maxClients: number }
+  /** Most months GET /api/months answers in one request. */
+  maxRangeMonths: number
   /** Days GET /api/days covers when `from` is not given. */
   defaultRangeDays: number
   /** Most offsets one GET /api/status reads to count records; larger backlogs report offsets. */
@@ -17,6 +21,10 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   probeTimeoutMs: 2000,
   // A leap year: a whole year's view in one request, bounded so the query stays small.
   maxRangeDays: 366,
+  // Ten guesses a minute per address: a person mistyping is never blocked, a guesser is.
+  auth: { maxFailures: 10, windowMs: 60000, maxClients: 10000 },
+  // Twenty years: more than any household's history, and still a few thousand rows to sum.
+  maxRangeMonths: 240,
   // The dashboard's default view: the last 30 days that have data.
   defaultRangeDays: 30,
   // Bounded: counting stays well inside probeTimeoutMs and a few MB of records (docs/bench.md).

@@ -1,7 +1,9 @@
 import pg from 'pg'
 import type { Pool } from '../lib/db.ts'
 import type { TaskCounters } from '../lib/stream/counters.ts'
-import type { DaySummary } from './types.ts'
+import { storedFields, type FieldSpec } from '../processors/source/fields.ts'
+import type { SourceDeclaration } from '../processors/source/types.ts'
+import type { DaySummary, MonthFigures, SummaryFields } from './types.ts'
 
 // Every SQL statement of the API. Values reach Postgres only as bind parameters ($1, $2).
 
@@ -28,14 +30,12 @@ async function query<R extends pg.QueryResultRow> (pool: Pool, text: string, val
   return result.rows
 }
 
-type SummaryRow = Omit<DaySummary, 'updated_at'> & { updated_at: Date }
+type SummaryRow = SummaryFields & { updated_at: Date }
 
-const SUMMARY_COLUMNS = `date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
-  slots_expected, slots_joined, complete, forecast_slots,
-  import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh,
-  gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat,
-  carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings,
-  updated_at`
+/** The SELECT list of daily_summary: every column of the field table (names checked by createTopology), then updated_at. */
+export function summaryColumns (fields: readonly FieldSpec[]): string {
+  return [...storedFields(fields).map(f => f.name), 'updated_at'].join(', ')
+}
 
 function toSummary (row: SummaryRow): DaySummary {
   return { ...row, updated_at: row.updated_at.toISOString() }
@@ -48,14 +48,14 @@ export async function newestDate (pool: Pool): Promise<string | null> {
 }
 
 /** Summaries from `from` to `to` inclusive, newest first. */
-export async function summariesBetween (pool: Pool, from: string, to: string): Promise<DaySummary[]> {
-  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary
+export async function summariesBetween (pool: Pool, columns: string, from: string, to: string): Promise<DaySummary[]> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${columns} FROM energy_usage.daily_summary
     WHERE date BETWEEN $1::date AND $2::date ORDER BY date DESC`, [from, to])
   return rows.map(toSummary)
 }
 
-export async function summaryOf (pool: Pool, date: string): Promise<DaySummary | null> {
-  const rows = await query<SummaryRow>(pool, `SELECT ${SUMMARY_COLUMNS} FROM energy_usage.daily_summary WHERE date = $1::date`, [date])
+export async function summaryOf (pool: Pool, columns: string, date: string): Promise<DaySummary | null> {
+  const rows = await query<SummaryRow>(pool, `SELECT ${columns} FROM energy_usage.daily_summary WHERE date = $1::date`, [date])
   return rows.length === 0 ? null : toSummary(rows[0])
 }
 
@@ -106,6 +106,23 @@ export async function sourcesOf (pool: Pool, date: string): Promise<DaySources> 
     fuels[r.fuel] = r.perc
   }
   return sources
+}
+
+/** Sources whose table has a row per slot of a London date (slot_start, local_date): what slotCounts can count. */
+export function slottedSources (sources: readonly SourceDeclaration[]): SourceDeclaration[] {
+  return sources.filter(s => s.sink.spec.columns.includes('slot_start') && s.sink.spec.columns.includes('local_date'))
+}
+
+/**
+ * Per source, how many of the day's slots (their starts) its table has a row for, in one
+ * statement. Table names come from the topology's declarations, never from a request.
+ */
+export async function slotCounts (pool: Pool, sources: readonly SourceDeclaration[], date: string, starts: readonly number[]): Promise<Map<string, number>> {
+  if (sources.length === 0) return new Map()
+  const text = sources.map((s, i) => `SELECT ${i} AS source, count(DISTINCT slot_start)::int AS n FROM ${s.sink.spec.table}
+    WHERE local_date = $1::date AND slot_start = ANY($2::timestamptz[])`).join(' UNION ALL ')
+  const rows = await query<{ source: number, n: number }>(pool, text, [date, starts.map(ms => new Date(ms))])
+  return new Map(rows.map(r => [sources[r.source].name, r.n]))
 }
 
 export interface SinkOffsetRow {
@@ -184,4 +201,50 @@ export interface ForecastRow {
 export async function forecastBetween (pool: Pool, fromMs: number, toMs: number): Promise<ForecastRow[]> {
   return await query<ForecastRow>(pool, `SELECT slot_start, price_inc_vat, intensity_forecast, intensity_index, region, tariff_code, fetched_at
     FROM energy_usage.forecast WHERE slot_start >= $1 AND slot_start < $2 ORDER BY slot_start`, [new Date(fromMs), new Date(toMs)])
+}
+
+/** A month's sums over the daily_summary rows it has (api/months.ts adds what derives from them). */
+export type MonthRow = Omit<MonthFigures, 'whole'> & { month: string }
+
+// Sums over the days present; a figure that is null on some days (bill, carbon) is summed over
+// the days that have it, and its *_days count says over how many.
+export const MONTH_SUMS = `
+  (m.month + interval '1 month')::date - m.month AS calendar_days,
+  count(d.date)::int AS days,
+  count(d.date) FILTER (WHERE d.complete)::int AS days_complete,
+  count(d.date) FILTER (WHERE d.bill_complete)::int AS days_bill_complete,
+  coalesce(sum(d.kwh), 0) AS import_kwh,
+  coalesce(sum(d.cost_inc_vat), 0) AS import_cost_inc_vat,
+  coalesce(sum(d.standing_charge_inc_vat), 0) AS standing_charge_inc_vat,
+  coalesce(sum(d.export_kwh), 0) AS export_kwh,
+  coalesce(sum(d.export_value), 0) AS export_value,
+  coalesce(sum(d.gas_kwh), 0) AS gas_kwh,
+  coalesce(sum(d.gas_cost_inc_vat), 0) AS gas_cost_inc_vat,
+  coalesce(sum(d.gas_standing_charge_inc_vat), 0) AS gas_standing_charge_inc_vat,
+  coalesce(sum(d.bill_inc_vat), 0) AS bill_inc_vat,
+  count(d.bill_inc_vat)::int AS bill_days,
+  coalesce(sum(d.carbon_g), 0) AS carbon_g,
+  count(d.carbon_g)::int AS carbon_days,
+  coalesce(sum(d.carbon_g_regional), 0) AS carbon_g_regional,
+  count(d.carbon_g_regional)::int AS regional_days,
+  coalesce(sum(d.gas_carbon_g), 0) AS gas_carbon_g`
+
+/**
+ * Calendar months from the month of `from` to the month of `to` (first days, YYYY-MM-01), each
+ * with its sums over daily_summary, oldest first; a month without rows is there with zeros. One
+ * range scan of the primary key (docs/api.md has the timing over ten years).
+ */
+export async function monthsBetween (pool: Pool, from: string, to: string): Promise<MonthRow[]> {
+  return await query<MonthRow>(pool, `
+    WITH months AS (SELECT generate_series($1::date, $2::date, interval '1 month')::date AS month)
+    SELECT to_char(m.month, 'YYYY-MM') AS month, ${MONTH_SUMS}
+    FROM months m
+    LEFT JOIN energy_usage.daily_summary d ON d.date >= m.month AND d.date < (m.month + interval '1 month')::date
+    GROUP BY m.month ORDER BY m.month`, [from, to])
+}
+
+/** The oldest and newest dates in daily_summary (null when it is empty). */
+export async function summarySpan (pool: Pool): Promise<{ oldest: string | null, newest: string | null }> {
+  const rows = await query<{ oldest: string | null, newest: string | null }>(pool, 'SELECT min(date) AS oldest, max(date) AS newest FROM energy_usage.daily_summary')
+  return rows[0]
 }

@@ -5,6 +5,7 @@ import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { onShutdown } from '../lib/shutdown.ts'
 import { build } from './app.ts'
+import { checkExposure } from './auth.ts'
 
 // The only file that listens (tests use app.inject()).
 
@@ -16,7 +17,9 @@ Serves the JSON API and the dashboard (docs/api.md) from Postgres until SIGTERM 
   http://API_HOST:API_PORT/api/days/D  one day, half-hour by half-hour
   http://API_HOST:API_PORT/api/status  broker, registry, Postgres, lag per group, DLQ count
 Environment: API_HOST (default 127.0.0.1), API_PORT (3000), DATABASE_URL, KAFKA_BROKERS,
-SCHEMA_REGISTRY_URL, LOG_LEVEL (docs/configuration.md).
+SCHEMA_REGISTRY_URL, LOG_LEVEL, API_TOKEN (required when API_HOST is not a loopback
+address; then every route but /healthz and /readyz needs it as a bearer token or basic-auth
+password) (docs/configuration.md).
   -h, --help  print this and exit`
 
 const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } })
@@ -27,6 +30,12 @@ if (values.help === true) {
 
 const config = loadConfigOrExit('api')
 const log = createLogger(config.logLevel)
+try {
+  checkExposure(config)
+} catch (err) {
+  log.fatal(describeError(err))
+  process.exit(1)
+}
 const pool = createPool(config.databaseUrl, log)
 const app = build({ pool, config, log })
 try {

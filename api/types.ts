@@ -1,4 +1,4 @@
-import type { DailyAggregate } from '../processors/join/types.ts'
+import type { CORE_FIELDS, StoredFields } from '../processors/source/fields.ts'
 import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { Logger } from '../lib/log.ts'
 
@@ -8,11 +8,13 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 // Response shapes of the API (docs/api.md). Figures are the stored doubles, unrounded;
 // dates are Europe/London local dates 'YYYY-MM-DD'; instants are ISO-8601 UTC.
 
-/** One row of energy_usage.daily_summary: the join's aggregate, as landed. */
-/** Figures a stored row may lack (NaN or ±Infinity in Postgres read as null: api/queries.ts). */
-type Figure = 'kwh' | 'cost_inc_vat' | 'cost_exc_vat' | 'carbon_g' | 'export_kwh' | 'export_value' | 'gas_kwh' | 'gas_cost_inc_vat' |
-  'gas_cost_exc_vat' | 'gas_standing_charge_inc_vat' | 'gas_standing_charge_exc_vat' | 'gas_carbon_g'
-export type DaySummary = Omit<DailyAggregate, 'batches' | 'computed_at' | Figure> & Record<Figure, number | null> & { updated_at: string }
+/**
+ * One row of energy_usage.daily_summary: the join's aggregate, as landed, a field per column of
+ * the field table (processors/source/fields.ts; a double stored NaN or ±Infinity reads null,
+ * api/queries.ts), and the fields the topology's sources add.
+ */
+export type DaySummary = SummaryFields & { updated_at: string }
+export type SummaryFields = StoredFields<typeof CORE_FIELDS> & { [field: string]: unknown }
 
 export interface DaysResponse {
   from: string
@@ -47,7 +49,10 @@ export interface Slot {
   regional_intensity: number | null
 }
 
-/** Per source table, how many of the day's slots it has a row for. */
+/**
+ * Per source of the topology (processors/topology.ts), how many of the day's slots its table
+ * has a row for; pricing and co2 keep the names the API gave them first, price and intensity.
+ */
 export interface SourceSlots {
   usage: number
   price: number
@@ -56,6 +61,7 @@ export interface SourceSlots {
   export: number
   gas: number
   regional: number
+  [source: string]: number
 }
 
 export interface DayResponse {
@@ -164,4 +170,56 @@ export interface TaskStatus {
   published_at: string
   /** Not published for over a minute: its process stopped or cannot reach Postgres. */
   stale: boolean
+}
+
+/** A calendar month's figures: sums over its days in daily_summary (pence, kWh, grams). */
+export interface MonthFigures {
+  /** Calendar days of the period, and of them: with a row, complete, bill complete. */
+  calendar_days: number
+  days: number
+  days_complete: number
+  days_bill_complete: number
+  import_kwh: number
+  import_cost_inc_vat: number
+  standing_charge_inc_vat: number
+  export_kwh: number
+  export_value: number
+  gas_kwh: number
+  gas_cost_inc_vat: number
+  gas_standing_charge_inc_vat: number
+  /** Summed over the bill_days whose bill is known. */
+  bill_inc_vat: number
+  bill_days: number
+  /** Summed over the carbon_days that have carbon data (national), regional_days (regional). */
+  carbon_g: number
+  carbon_days: number
+  carbon_g_regional: number
+  regional_days: number
+  gas_carbon_g: number
+  /** Every day of the month is in with its bill complete: the month's bill is final. */
+  whole: boolean
+}
+
+export interface MonthSummary extends MonthFigures {
+  /** YYYY-MM */
+  month: string
+  /** The same month a year before, for comparison (null when out of the table's range). */
+  year_before: MonthFigures | null
+}
+
+export interface YearSummary extends MonthFigures {
+  /** YYYY */
+  year: string
+  /** Months of the year inside the asked range (12 when the whole year was asked). */
+  months: number
+}
+
+export interface MonthsResponse {
+  /** YYYY-MM */
+  from: string
+  to: string
+  /** Oldest first. */
+  months: MonthSummary[]
+  /** Per calendar year, the sums of its months above. */
+  years: YearSummary[]
 }

@@ -61,6 +61,8 @@ export interface Config {
   sampleApiFaults: string
   apiHost: string
   apiPort: number
+  /** Bearer token / basic-auth password of the API ('' = none); required off loopback (api/auth.ts). */
+  apiToken: string
   logLevel: string
   topicPartitions: number
   /** Prefix of every topic, consumer group and transactional id ('' = the contract names). */
@@ -130,6 +132,7 @@ export const DEFAULTS: Record<string, string> = {
   SAMPLE_API_FAULTS: '[]',
   API_HOST: '127.0.0.1',
   API_PORT: '3000',
+  API_TOKEN: '',
   LOG_LEVEL: 'info',
   TOPIC_PARTITIONS: '4',
   PIPELINE_NAMESPACE: '',
@@ -206,6 +209,11 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     return n
   }
   // A listening address: a hostname or an IP address, nothing else (no port, scheme or brackets).
+  // A guessable token is no door: at least 16 characters, printable ASCII (it travels in a header).
+  const apiToken = (value: string): string => {
+    if (value !== '' && !/^[\x21-\x7e]{16,256}$/.test(value)) problems.push('API_TOKEN must be 16 to 256 printable ASCII characters without spaces (e.g. `openssl rand -hex 24`)')
+    return value
+  }
   const host = (name: string): string => {
     const value = get(name)
     if (!isHostname(value) && !isIPv6(value)) problems.push(`${name} must be a hostname or an IP address (no port, scheme or brackets), got "${value}"`)
@@ -293,6 +301,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     sampleApiFaults: get('SAMPLE_API_FAULTS'),
     apiHost: host('API_HOST'),
     apiPort: int('API_PORT', 1, 65535),
+    apiToken: apiToken(get('API_TOKEN')),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS),
     topicPartitions: int('TOPIC_PARTITIONS', 1, 1000),
     namespace,
@@ -315,6 +324,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
   Object.defineProperty(config, 'octopusApiKey', { enumerable: false })
   Object.defineProperty(config, 'databaseUrl', { enumerable: false })
   Object.defineProperty(config, 'schemaRegistryAuth', { enumerable: false })
+  Object.defineProperty(config, 'apiToken', { enumerable: false })
   if (config.schemaRegistryAuth !== undefined) Object.freeze(config.schemaRegistryAuth)
   Object.freeze(config.kafkaBrokers)
   Object.freeze(config.sources)

@@ -5,7 +5,7 @@ export type { Logger }
 
 // The API key and any password inside a URL must never reach a log line.
 const REDACT = [
-  'octopusApiKey', '*.octopusApiKey', 'apiKey', '*.apiKey',
+  'octopusApiKey', '*.octopusApiKey', 'apiKey', '*.apiKey', 'apiToken', '*.apiToken',
   'authorization', '*.authorization', 'headers.authorization', 'password', '*.password'
 ]
 

@@ -8,13 +8,16 @@ import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
 import { exportSource } from './export/index.ts'
 import { gasSource } from './gas/index.ts'
-import type { SourceConditions, SourceDeclaration } from './ingest/types.ts'
-import { dailySummaryTarget } from './join/sink.ts'
-import type { JoinInputSpec } from './join/types.ts'
+import { dailySummaryTargetOf } from './join/sink.ts'
 import { mixSource } from './mix/index.ts'
+import { joinGroup, processorGroup, sinkGroup } from './names.ts'
 import { pricingSource } from './pricing/index.ts'
 import { regionalSource } from './regional/index.ts'
+import { CORE_FIELDS, completionSchema, type FieldSpec } from './source/fields.ts'
+import type { JoinInputSpec, SourceConditions, SourceDeclaration } from './source/types.ts'
 import { usageSource } from './usage/index.ts'
+
+export { joinGroup, processorGroup, sinkGroup, topicIn, transactionalId } from './names.ts'
 
 // The pipeline as one graph (DESIGN.md "The topology, declared once"; Kafka Streams'
 // Topology is the model): sources → their topics → the join → completion, and a sink per
@@ -38,6 +41,11 @@ export interface Topology {
   accountSources: readonly SourceDeclaration[]
   /** The sources the join reads, in declaration order. */
   joinInputs: readonly JoinInputSpec[]
+  /**
+   * daily_summary's fields: the core ones (processors/source/fields.ts), then each join input's
+   * own, in source order. completion's schema, the daily_summary sink and the API come from it.
+   */
+  summaryFields: readonly FieldSpec[]
   /** A sink per source topic, then energy.account → agreements, energy.forecast → forecast, completion → daily_summary. */
   sinkTargets: readonly SinkTarget[]
   /** Every topic with its configs, in contract names: requests, account, forecast, sources, completion, DLQ. */
@@ -61,12 +69,15 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     names.add(s.name)
     checkTopicName(s.topic)
   }
-  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, forecastTarget as SinkTarget, dailySummaryTarget as SinkTarget]
+  const summaryFields = summaryFieldsOf(sources)
+  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, forecastTarget as SinkTarget, dailySummaryTargetOf(summaryFields) as SinkTarget]
   const tables = sinkTargets.map(t => t.name)
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
-  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, PRODUCTS_SPEC, FORECAST_SPEC, COMPLETION_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, PRODUCTS_SPEC, FORECAST_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  // completion's schema is the field table's (schemas/completion.avsc is its checked copy for SOURCES).
+  schemas.set(COMPLETION_SPEC.name, JSON.stringify(completionSchema(summaryFields)))
   for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
 
   const byName = new Map(sources.map(s => [s.name, s]))
@@ -75,6 +86,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     sourceNames: [...names],
     accountSources: sources.filter(s => s.accountView !== undefined),
     joinInputs: sources.flatMap(s => s.join === undefined ? [] : [{ name: s.name, topic: s.topic, join: s.join }]) as JoinInputSpec[],
+    summaryFields,
     sinkTargets,
     topicSpecs: [
       REQUESTS_SPEC,
@@ -96,6 +108,27 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
   }
 }
 
+/**
+ * The core fields, then the join inputs' own. A source's field is appended to completion, so it
+ * needs an Avro default (BACKWARD compatible) and a name no other field has; a core field's
+ * producer must be the join, the electricity fold, the bill or a join input with a fold.
+ */
+function summaryFieldsOf (sources: readonly SourceDeclaration[]): FieldSpec[] {
+  const fields: FieldSpec[] = [...CORE_FIELDS]
+  const names = new Set(fields.map(f => f.name))
+  for (const s of sources) {
+    for (const f of s.join?.fields ?? []) {
+      if (!/^[a-z][a-z0-9_]*$/.test(f.name)) throw new EnergyError('ENERGY_TOPOLOGY', `daily_summary field "${f.name}" of source ${s.name} must be lower-case letters, digits and '_'`)
+      if (names.has(f.name)) throw new EnergyError('ENERGY_TOPOLOGY', `daily_summary field "${f.name}" of source ${s.name} is declared twice`)
+      if (f.default === undefined) throw new EnergyError('ENERGY_TOPOLOGY', `daily_summary field "${f.name}" of source ${s.name} needs an Avro default: completion must stay BACKWARD compatible`)
+      if (s.join?.fold === undefined) throw new EnergyError('ENERGY_TOPOLOGY', `source ${s.name} declares daily_summary fields but no fold that produces them`)
+      names.add(f.name)
+      fields.push({ ...f, by: s.name })
+    }
+  }
+  return fields
+}
+
 function schemaOf (schemas: ReadonlyMap<string, string>, topic: string): string {
   const schema = schemas.get(topic)
   if (schema === undefined) throw new EnergyError('ENERGY_TOPOLOGY', `no schema for topic ${topic}: add schemas/${topic}.avsc`)
@@ -104,32 +137,6 @@ function schemaOf (schemas: ReadonlyMap<string, string>, topic: string): string 
 
 /** The pipeline's topology: the sources above, the schemas in schemas/. */
 export const topology: Topology = createTopology()
-
-// Names in a namespace (PIPELINE_NAMESPACE): topics, consumer groups and transactional ids
-// are all prefixed, so tests and the benchmark share a broker without meeting.
-
-/** A contract topic name in the config's namespace. */
-export function topicIn (config: Pick<Config, 'namespace'>, topic: string): string {
-  return config.namespace + topic
-}
-
-/** The consumer group (and transactional id prefix) of a source's processor. */
-export function processorGroup (source: string, namespace = ''): string {
-  return `${namespace}energy-${source}-processor`
-}
-
-export function joinGroup (namespace = ''): string {
-  return `${namespace}energy-join`
-}
-
-export function sinkGroup (target: Pick<SinkTarget, 'name'>, namespace = ''): string {
-  return `${namespace}energy-sink-${target.name}`
-}
-
-/** A producer's transactional id: the group and the instance (`--instance`), unique per copy. */
-export function transactionalId (group: string, instance: string): string {
-  return `${group}-${instance}`
-}
 
 export interface Selection {
   sources: SourceDeclaration[]

@@ -20,9 +20,13 @@ export type PaymentKey = 'direct_debit_monthly' | 'varying'
  * How a tariff's rates are generated: `quarterly` (a rate per quarter and payment method; day and
  * night ones for two registers), `flat-two-rate` (E-FLAT2R: day = night = the standard rate),
  * `agile`, `agile-outgoing`, `outgoing-fixed`, `export-fixed` (one flat export rate), `cosy` and
- * `flux-export` (time-of-use windows each day), `tracker` (one rate per London day), `gas`.
+ * `flux-export` (time-of-use windows each day, split at midnight), `go`, `intelligent-go`, `flux`
+ * and `flux-outgoing` (bands from one change of rate to the next, across midnight), `fixed` (one
+ * rate for the product's life), `tracker` (one rate per London day), `gas` (quarterly),
+ * `gas-fixed` and `gas-tracker` (gas like `fixed` and `tracker`).
  */
-export type Pricing = 'quarterly' | 'flat-two-rate' | 'agile' | 'agile-outgoing' | 'outgoing-fixed' | 'export-fixed' | 'cosy' | 'flux-export' | 'tracker' | 'gas'
+export type Pricing = 'quarterly' | 'flat-two-rate' | 'agile' | 'agile-outgoing' | 'outgoing-fixed' | 'export-fixed' | 'cosy' | 'flux-export' |
+  'go' | 'intelligent-go' | 'flux' | 'flux-outgoing' | 'fixed' | 'tracker' | 'gas' | 'gas-fixed' | 'gas-tracker'
 
 export interface CatalogueTariff {
   code: string
@@ -82,6 +86,8 @@ function explicitProduct (facts: ProductFacts, launchMs: number, templates: Tari
 const common = { is_green: false, is_tracker: false, is_prepay: false, is_business: false, is_restricted: false, brand: OCTOPUS }
 const single = (code: (r: string) => string, pricing: Pricing, paymentKey: PaymentKey = 'direct_debit_monthly'): TariffTemplate =>
   ({ code, group: 'single_register_electricity_tariffs', paymentKey, lists: SINGLE, pricing })
+const gas = (code: (r: string) => string, pricing: Pricing): TariffTemplate =>
+  ({ code, group: 'single_register_gas_tariffs', paymentKey: 'direct_debit_monthly', lists: SINGLE, pricing })
 
 /**
  * The catalogue's own products: those of the second account whose tariffs do not follow the
@@ -145,7 +151,7 @@ const EXPLICIT: ReadonlyMap<string, CatalogueProduct> = new Map([
     term: 12,
     available_from: '2024-12-31T00:00:00Z',
     available_to: null
-  }, londonDay('2024-12-31').startMs, [single(r => `E-1R-SILVER-24-12-31-${r}`, 'tracker')]),
+  }, londonDay('2024-12-31').startMs, [single(r => `E-1R-SILVER-24-12-31-${r}`, 'tracker'), gas(r => `G-1R-SILVER-24-12-31-${r}`, 'gas-tracker')]),
   // Intelligent Octopus Go from 2025-12-12: an E-1R tariff code listed with day and night links
   // only (HomeAssistant-OctopusEnergy commit 8b087373 and its integration tests).
   explicitProduct({
@@ -188,8 +194,95 @@ const EXPLICIT: ReadonlyMap<string, CatalogueProduct> = new Map([
     term: null,
     available_from: '2023-07-14T00:00:00+01:00',
     available_to: null
-  }, londonDay('2023-07-14').startMs, [single(r => `E-1R-INTELLI-FLUX-EXPORT-23-07-14-${r}`, 'flux-export')])
+  }, londonDay('2023-07-14').startMs, [single(r => `E-1R-INTELLI-FLUX-EXPORT-23-07-14-${r}`, 'flux-export')]),
+  // The families a household can choose (issue 24's tariff comparison). Octopus Go, Flux import
+  // and export: code, names, description, flags and dates as in the recorded product list
+  // (viralganatra/octopus-tariff-switcher src/mocks/fixtures.ts); Go lists single-register
+  // tariffs only, its dual-register and gas groups empty (the recorded GO-VAR-22-10-14 detail).
+  explicitProduct({
+    ...common,
+    code: 'GO-VAR-22-10-14',
+    direction: 'IMPORT',
+    full_name: 'Octopus Go',
+    display_name: 'Octopus Go',
+    description: 'The smart EV tariff with super cheap electricity between 00:30 - 05:30 every night',
+    is_variable: true,
+    term: null,
+    available_from: '2022-10-14T00:00:00+01:00',
+    available_to: null
+  }, londonDay('2022-10-14').startMs, [single(r => `E-1R-GO-VAR-22-10-14-${r}`, 'go')]),
+  // Intelligent Octopus Go: INTELLI-VAR-22-10-14 (HA tests), then INTELLI-VAR-24-10-29 (a real
+  // agreement's E-1R-INTELLI-VAR-24-10-29-B, HA issue #1356). Names and dates are ours.
+  explicitProduct({
+    ...common,
+    code: 'INTELLI-VAR-22-10-14',
+    direction: 'IMPORT',
+    full_name: 'Intelligent Octopus Go',
+    display_name: 'Intelligent Octopus Go',
+    description: 'A smart EV tariff with a cheap rate for the whole home from 23:30 to 05:30 every night.',
+    is_variable: true,
+    term: null,
+    available_from: '2022-10-14T00:00:00+01:00',
+    available_to: '2024-10-29T00:00:00Z'
+  }, londonDay('2022-10-14').startMs, [single(r => `E-1R-INTELLI-VAR-22-10-14-${r}`, 'intelligent-go')]),
+  explicitProduct({
+    ...common,
+    code: 'INTELLI-VAR-24-10-29',
+    direction: 'IMPORT',
+    full_name: 'Intelligent Octopus Go October 2024 v1',
+    display_name: 'Intelligent Octopus Go',
+    description: 'A smart EV tariff with a cheap rate for the whole home from 23:30 to 05:30 every night.',
+    is_variable: true,
+    term: null,
+    available_from: '2024-10-29T00:00:00Z',
+    available_to: null
+  }, londonDay('2024-10-29').startMs, [single(r => `E-1R-INTELLI-VAR-24-10-29-${r}`, 'intelligent-go')]),
+  explicitProduct({
+    ...common,
+    code: 'FLUX-IMPORT-23-02-14',
+    direction: 'IMPORT',
+    full_name: 'Octopus Flux Import',
+    display_name: 'Octopus Flux Import',
+    description: 'Power your home with 100% renewable energy on this Octopus Energy electricity tariff designed exclusively for solar and battery owners.',
+    is_variable: true,
+    term: null,
+    available_from: '2023-02-14T00:00:00Z',
+    available_to: null
+  }, londonDay('2023-02-14').startMs, [single(r => `E-1R-FLUX-IMPORT-23-02-14-${r}`, 'flux')]),
+  explicitProduct({
+    ...common,
+    code: 'FLUX-EXPORT-23-02-14',
+    direction: 'EXPORT',
+    full_name: 'Octopus Flux Export',
+    display_name: 'Octopus Flux Export',
+    description: 'Octopus Flux Export February 2023 v1',
+    is_variable: true,
+    term: null,
+    available_from: '2023-02-14T00:00:00Z',
+    available_to: null
+  }, londonDay('2023-02-14').startMs, [single(r => `E-1R-FLUX-EXPORT-23-02-14-${r}`, 'flux-outgoing')]),
+  // A 12-month fix: OE-FIX-12M-24-12-14 (HA integration test test_get_gas_rates asks for
+  // G-1R-OE-FIX-12M-24-12-14-A on 2025-09-06). Names and dates are ours; one price for its life.
+  explicitProduct({
+    ...common,
+    code: 'OE-FIX-12M-24-12-14',
+    direction: 'IMPORT',
+    full_name: 'Octopus 12M Fixed December 2024 v1',
+    display_name: 'Octopus 12M Fixed',
+    description: 'Prices fixed for 12 months.',
+    is_variable: false,
+    term: 12,
+    available_from: '2024-12-14T00:00:00Z',
+    available_to: null
+  }, londonDay('2024-12-14').startMs, [single(r => `E-1R-OE-FIX-12M-24-12-14-${r}`, 'fixed'), gas(r => `G-1R-OE-FIX-12M-24-12-14-${r}`, 'gas-fixed')])
 ].map(p => [p.code, p]))
+
+/**
+ * Generated products GET /products/ lists whatever the accounts' agreements: the current Agile,
+ * Flexible, Outgoing Fixed and Agile Outgoing products (codes as in the recorded product list,
+ * viralganatra/octopus-tariff-switcher src/mocks/fixtures.ts; OUTGOING-FIX-12M-19-05-13: HA tests).
+ */
+export const LISTED_GENERATED: readonly string[] = ['AGILE-24-10-01', 'AGILE-OUTGOING-19-05-13', 'OUTGOING-FIX-12M-19-05-13', 'VAR-22-11-01']
 
 /** Codes ending in a launch date that are no product all the same (404). */
 const MISSING = new Set(['GONE-19-06-01', 'INTELLI-FLUX-EXPORT-23-07-14'])

@@ -44,7 +44,8 @@ const STREAM = {
   forecastRevision: 31,
   regionalForecast: 32,
   regionalMix: 33,
-  trackerRate: 34
+  trackerRate: 34,
+  trackerGasRate: 35
 } as const
 // A revision shifts a reading's per-slot streams past every entry above.
 const REVISION_STRIDE = 100
@@ -451,6 +452,15 @@ export function trackerRate (seed: number, product: string, dayStartMs: number, 
   const mean = sum / ((dayEndMs - dayStartMs) / SLOT_MS)
   const own = 2 * unitHash(seed, textHash(product) ^ hash32(Math.round(dayStartMs / HOUR_MS)), STREAM.trackerRate) - 1
   return withVat(clamp(mean - 2 + own, 8, 40))
+}
+
+/**
+ * Gas unit rate (p/kWh) of a Tracker product for the London day starting at `dayStartMs`: one rate
+ * a day, like trackerRate for electricity, 4-7.6p exc VAT (the range of gasRate), each day and
+ * product its own.
+ */
+export function trackerGasRate (seed: number, product: string, dayStartMs: number): UnitRate {
+  return withVat(4 + 3.6 * unitHash(seed, textHash(product) ^ hash32(Math.round(dayStartMs / HOUR_MS)), STREAM.trackerGasRate))
 }
 
 /** Price bands of a time-of-use tariff (Cosy, Flux): cheap, standard and peak windows of the day. */

@@ -3,10 +3,12 @@ export { spliceAgreement } from './agreements.ts'
 export {
   agileOutgoingRate, agileRate, carbonIntensity, consumption, dayRate, exportConsumption, forecastAt, FUELS, fixedRate, gasConsumption,
   gasRate, gasStandingCharge, generationMix, intensityIndex, nightRate, oldMeterConsumption, regionalGenerationMix, regionalIntensity,
-  smets1GasConsumption, standingCharge, timeOfUseRate, trackerRate, withoutVat, withVat, type TimeOfUseBand
+  smets1GasConsumption, standingCharge, timeOfUseRate, trackerGasRate, trackerRate, withoutVat, withVat, type TimeOfUseBand
 } from './data.ts'
-export { findProduct, findTariff, GSP_REGIONS, productOfTariff, type CatalogueProduct, type CatalogueTariff } from './catalogue.ts'
+export { findProduct, findTariff, GSP_REGIONS, LISTED_GENERATED, productOfTariff, type CatalogueProduct, type CatalogueTariff } from './catalogue.ts'
 export { parseFaults, takeFault } from './faults.ts'
+export { GSP_OF_REGION, gspOfPostcode } from './gsp.ts'
+export { GO_FIVE_HOURS_FROM } from './tariffs.ts'
 export { findMeter, REAL_METERS, SAMPLE_METERS } from './meters.ts'
 export {
   CARBON_NATIONAL_START_DATE, CARBON_REGIONAL_START_DATE, REAL_ACCOUNT, REAL_EXPORT_AGREEMENTS, REAL_EXPORT_FROM_DATE, REAL_EXPORT_MPAN,

@@ -2,6 +2,7 @@ import { accountBody } from './account.ts'
 import { consumptionReply } from './consumption.ts'
 import { consumptionSource, findMeter } from './meters.ts'
 import { findProduct } from './catalogue.ts'
+import { gridSupplyPointsReply } from './gsp.ts'
 import { periodDates } from './period.ts'
 import { productListReply, productReply } from './product-replies.ts'
 import { isExportProduct } from './products.ts'
@@ -20,6 +21,7 @@ export function octopusRoute (segments: string[], url: URL): Route | undefined {
   // The catalogue (products and their tariffs' links) is a source of its own, apart from rates.
   if (segments.length === 1 && a === 'products') return { source: 'catalogue', respond: productListReply }
   if (segments.length === 2 && a === 'products') return { source: 'catalogue', respond: ctx => productReply(ctx, b) }
+  if (segments.length === 2 && a === 'industry' && b === 'grid-supply-points') return { source: 'catalogue', respond: gridSupplyPointsReply }
   if (segments.length === 5 && a === 'products' && c === 'electricity-tariffs' && ELECTRICITY_LISTS.includes(e as ElectricityList)) {
     // Export products (Outgoing, V2G, Intelligent Flux export) are priced apart from import tariffs.
     const exporting = (findProduct(b)?.direction ?? (isExportProduct(b) ? 'EXPORT' : 'IMPORT')) === 'EXPORT'

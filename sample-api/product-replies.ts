@@ -1,4 +1,4 @@
-import { availableAt, explicitProducts, findProduct, productOfTariff, type CatalogueProduct, type CatalogueTariff, type TariffGroup, type TariffList } from './catalogue.ts'
+import { availableAt, explicitProducts, findProduct, LISTED_GENERATED, productOfTariff, type CatalogueProduct, type CatalogueTariff, type TariffGroup, type TariffList } from './catalogue.ts'
 import { DEFAULT_PAGE_SIZE, REAL_EXPORT_AGREEMENTS, REAL_GAS_AGREEMENTS, REAL_IMPORT_AGREEMENTS, REAL_TARIFF_PRODUCTS, SAMPLE_EXPORT_MPAN, SAMPLE_MPAN, SAMPLE_MPRN, SAMPLE_PREVIOUS_MPAN } from './options.ts'
 import { pagedReply, parsePage } from './paging.ts'
 import { tariffPrices, type TariffPrices } from './tariffs.ts'
@@ -90,6 +90,7 @@ function catalogueProducts (ctx: RouteContext): CatalogueProduct[] {
   const real: ReadonlyArray<Readonly<Agreement>> = [...REAL_IMPORT_AGREEMENTS, ...REAL_EXPORT_AGREEMENTS, ...REAL_GAS_AGREEMENTS]
   const codes = new Set([
     ...explicitProducts().map(p => p.code),
+    ...LISTED_GENERATED,
     ...first.map(a => productOfTariff(a.tariff_code)),
     ...real.map(a => REAL_TARIFF_PRODUCTS[a.tariff_code] ?? productOfTariff(a.tariff_code))
   ])

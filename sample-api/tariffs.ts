@@ -1,8 +1,8 @@
 import { addDays, localDateOf, londonDay, londonOffsetMs, SLOT_MS } from '../lib/london-day.ts'
-import { findProduct, findTariff, type CatalogueProduct, type CatalogueTariff, type TariffList } from './catalogue.ts'
+import { findProduct, findTariff, type CatalogueProduct, type CatalogueTariff, type Pricing, type TariffList } from './catalogue.ts'
 import {
-  agileOutgoingRate, agileRate, dayRate, fixedRate, gasRate, gasStandingCharge, nightRate, standingCharge, timeOfUseRate, trackerRate,
-  withoutVat, withVat, type TimeOfUseBand
+  agileOutgoingRate, agileRate, dayRate, fixedRate, gasRate, gasStandingCharge, nightRate, standingCharge, timeOfUseRate, trackerGasRate,
+  trackerRate, withoutVat, withVat, type TimeOfUseBand
 } from './data.ts'
 import { utcTime } from './format.ts'
 import { MAX_RATES_PAGE_SIZE, REAL_V2G_EXPORT_RATE, SAMPLE_OUTGOING_FIXED_RATE } from './options.ts'
@@ -42,6 +42,32 @@ const FLUX_WINDOWS: readonly Window[] = [[0, 2, 'standard'], [2, 5, 'cheap'], [5
 /** A time-of-use window: from and to local hour, and its band. */
 type Window = readonly [number, number, TimeOfUseBand]
 
+/** A change of rate: from this London wall-clock minute of the day on, the band applies until the next change. */
+type Change = readonly [minute: number, band: TimeOfUseBand]
+
+// Octopus Go: cheap from 00:30, day rate from 04:30 (the recorded GO-VAR-22-10-14 rates of
+// November 2023, HA tests/unit/utils/test_get_off_peak_times.py: rows 00:30Z-04:30Z and
+// 04:30Z-00:30Z the next day), and 05:30 since the cheap window grew to five hours ("now 00:30
+// to 05:30", emoncms/app PR #197 of 2024-10-04; the recorded product description, 2025). The
+// date of that change, GO_FIVE_HOURS_FROM, is ours.
+export const GO_FIVE_HOURS_FROM = '2024-10-01'
+const GO_FOUR_HOURS: readonly Change[] = [[30, 'cheap'], [270, 'standard']]
+const GO_FIVE_HOURS: readonly Change[] = [[30, 'cheap'], [330, 'standard']]
+// Intelligent Octopus Go: the whole home cheap from 23:30 to 05:30 (HA issues #1356, #1770).
+const INTELLIGENT_GO: readonly Change[] = [[330, 'standard'], [1410, 'cheap']]
+// Flux import and export: cheap 02:00-05:00, peak 16:00-19:00, day otherwise, one row per band
+// across midnight (the recorded FLUX-IMPORT-23-02-14-E rates of 2023-03-27, HA
+// tests/integration/api_client/test_get_electricity_rates.py: 01:00Z-04:00Z, 04:00Z-15:00Z,
+// 15:00Z-18:00Z, 18:00Z-01:00Z in BST).
+const FLUX: readonly Change[] = [[120, 'cheap'], [300, 'standard'], [960, 'peak'], [1140, 'standard']]
+
+/** The changes of rate of a banded tariff on a London date. */
+function changesOf (pricing: Pricing, date: string): readonly Change[] {
+  if (pricing === 'go') return date < GO_FIVE_HOURS_FROM ? GO_FOUR_HOURS : GO_FIVE_HOURS
+  if (pricing === 'intelligent-go') return INTELLIGENT_GO
+  return FLUX
+}
+
 /** A list of an electricity tariff, as the product's catalogue entry links it (404 for an unknown product or tariff). */
 export function electricityRates (ctx: RouteContext, productCode: string, tariffCode: string, list: ElectricityList): Reply {
   const product = findProduct(productCode)
@@ -61,6 +87,7 @@ export function electricityRates (ctx: RouteContext, productCode: string, tariff
   if (list === 'standing-charges') {
     // Export earns per kWh and has no standing charge: an empty list.
     if (product.direction === 'EXPORT') return pagedReply(ctx.url, page, 0, () => undefined)
+    if (tariff.pricing === 'fixed') return lifeList(ctx, page, launch, method => standingCharge(seed, quarterOf(localDateOf(launch)), code, method))
     return quarterlyList(ctx, page, launch, (q, method) => standingCharge(seed, q, code, method))
   }
   if (list === 'day-unit-rates' || list === 'night-unit-rates') {
@@ -74,7 +101,12 @@ export function electricityRates (ctx: RouteContext, productCode: string, tariff
     case 'export-fixed': return flatRate(ctx, page, launch, withoutVat(REAL_V2G_EXPORT_RATE))
     case 'cosy': return timeOfUseRates(ctx, page, launch, COSY_WINDOWS, (q, band) => timeOfUseRate(seed, q, code, band))
     case 'flux-export': return timeOfUseRates(ctx, page, launch, FLUX_WINDOWS, (q, band) => withoutVat(timeOfUseRate(seed, q, code, band).value_exc_vat))
-    case 'tracker': return trackerRates(ctx, page, launch, code)
+    case 'go':
+    case 'intelligent-go':
+    case 'flux': return bandRates(ctx, page, launch, tariff.pricing, (q, band) => timeOfUseRate(seed, q, code, band))
+    case 'flux-outgoing': return bandRates(ctx, page, launch, tariff.pricing, (q, band) => withoutVat(timeOfUseRate(seed, q, code, band).value_exc_vat))
+    case 'fixed': return lifeList(ctx, page, launch, method => unitRateByMethod(q => fixedRate(seed, q, code))(quarterOf(localDateOf(launch)), method))
+    case 'tracker': return trackerRates(ctx, page, launch, (from, to) => trackerRate(seed, code, from, to))
     default: return quarterlyList(ctx, page, launch, unitRateByMethod(q => fixedRate(seed, q, code)))
   }
 }
@@ -83,11 +115,19 @@ export function electricityRates (ctx: RouteContext, productCode: string, tariff
 export function gasRates (ctx: RouteContext, productCode: string, tariffCode: string, list: GasList): Reply {
   const product = findProduct(productCode)
   if (product === undefined) return NO_PRODUCT
-  if (findTariff(product, tariffCode, 'gas') === undefined) return NO_GAS_TARIFF
+  const tariff = findTariff(product, tariffCode, 'gas')
+  if (tariff === undefined) return NO_GAS_TARIFF
   const page = parsePage(ctx.url, MAX_RATES_PAGE_SIZE)
   if ('status' in page) return page
   const { seed } = ctx
   const launch = product.launchMs
+  if (tariff.pricing === 'gas-fixed') {
+    const q = quarterOf(localDateOf(launch))
+    return list === 'standard-unit-rates'
+      ? lifeList(ctx, page, launch, method => unitRateByMethod(quarter => gasRate(seed, quarter, productCode))(q, method))
+      : lifeList(ctx, page, launch, method => gasStandingCharge(seed, q, productCode, method))
+  }
+  if (tariff.pricing === 'gas-tracker' && list === 'standard-unit-rates') return trackerRates(ctx, page, launch, from => trackerGasRate(seed, productCode, from))
   return list === 'standard-unit-rates'
     ? quarterlyList(ctx, page, launch, unitRateByMethod(q => gasRate(seed, q, productCode)))
     : quarterlyList(ctx, page, launch, (q, method) => gasStandingCharge(seed, q, productCode, method))
@@ -105,7 +145,11 @@ export function tariffPrices (seed: number, product: CatalogueProduct, tariff: C
   const at = Math.max(atMs, product.launchMs)
   const q = quarterOf(localDateOf(at))
   const { code } = product
+  const launchQ = quarterOf(localDateOf(product.launchMs))
+  if (tariff.pricing === 'gas-fixed') return { standing: gasStandingCharge(seed, launchQ, code, 'DIRECT_DEBIT'), standard: gasRate(seed, launchQ, code) }
+  if (tariff.pricing === 'gas-tracker') return { standing: gasStandingCharge(seed, q, code, 'DIRECT_DEBIT'), standard: trackerGasRate(seed, code, londonDay(localDateOf(at)).startMs) }
   if (tariff.pricing === 'gas') return { standing: gasStandingCharge(seed, q, code, 'DIRECT_DEBIT'), standard: gasRate(seed, q, code) }
+  if (tariff.pricing === 'fixed') return { standing: standingCharge(seed, launchQ, code, 'DIRECT_DEBIT'), standard: fixedRate(seed, launchQ, code) }
   const standing = product.direction === 'EXPORT' ? withoutVat(0) : standingCharge(seed, q, code, 'DIRECT_DEBIT')
   if (tariff.group === 'dual_register_electricity_tariffs') {
     if (tariff.pricing === 'flat-two-rate') return { standing, day: fixedRate(seed, q, code), night: fixedRate(seed, q, code) }
@@ -119,7 +163,12 @@ export function tariffPrices (seed: number, product: CatalogueProduct, tariff: C
     case 'export-fixed': return { standing, standard: withoutVat(REAL_V2G_EXPORT_RATE) }
     // The recorded Cosy entry shows the standard band's rate.
     case 'cosy': return { standing, standard: timeOfUseRate(seed, q, code, 'standard') }
-    case 'flux-export': return { standing, standard: withoutVat(timeOfUseRate(seed, q, code, 'standard').value_exc_vat) }
+    case 'flux-export':
+    case 'flux-outgoing': return { standing, standard: withoutVat(timeOfUseRate(seed, q, code, 'standard').value_exc_vat) }
+    // Banded tariffs show their day (standard) rate, as Cosy's entry does.
+    case 'go':
+    case 'intelligent-go':
+    case 'flux': return { standing, standard: timeOfUseRate(seed, q, code, 'standard') }
     case 'tracker': {
       const day = londonDay(localDateOf(at))
       return { standing, standard: trackerRate(seed, code, day.startMs, day.endMs) }
@@ -211,7 +260,7 @@ function timeOfUseRates (ctx: RouteContext, page: Page, launch: number, windows:
  * [period_from, period_to] (touching edges included), from the launch to today, or to tomorrow
  * from 11:00 UK time, when the next day's rate is published (HA issue #310).
  */
-function trackerRates (ctx: RouteContext, page: Page, launch: number, product: string): Reply {
+function trackerRates (ctx: RouteContext, page: Page, launch: number, rateOf: (dayStartMs: number, dayEndMs: number) => UnitRate): Reply {
   const until = publishedUntil(ctx.nowMs, 11)
   const period = parsePeriod(ctx.url, until)
   if ('status' in period) return period
@@ -224,8 +273,60 @@ function trackerRates (ctx: RouteContext, page: Page, launch: number, product: s
   }
   return pagedReply(ctx.url, page, days.length, i => {
     const { startMs, endMs } = days[days.length - 1 - i]
-    return rateEntry(trackerRate(ctx.seed, product, startMs, endMs), startMs, endMs, null)
+    return rateEntry(rateOf(startMs, endMs), startMs, endMs, null)
   })
+}
+
+/** UTC ms of a London wall-clock minute of `date` (0-1440); see localHourMs for the clock changes. */
+function localMinuteMs (date: string, minute: number): number {
+  if (minute === 1440) return londonDay(date).endMs
+  const hh = String(Math.floor(minute / 60)).padStart(2, '0')
+  const mm = String(minute % 60).padStart(2, '0')
+  const wall = Date.parse(`${date}T${hh}:${mm}:00Z`)
+  const summer = wall - HOUR_MS
+  return londonOffsetMs(summer) === HOUR_MS ? summer : wall
+}
+
+/**
+ * Banded rates (Octopus Go, Intelligent Octopus Go, Flux import and export): one row from each
+ * change of rate to the next, across midnight (Go's day rate runs 04:30 to 00:30 the next day),
+ * at London wall-clock times, so a clock-change night's row is an hour shorter or longer;
+ * payment_method null, newest first; every row overlapping [period_from, period_to] (touching
+ * edges included) that starts before the end of tomorrow; the first one cut at the launch.
+ */
+function bandRates (ctx: RouteContext, page: Page, launch: number, pricing: Pricing, rateOf: (quarter: number, band: TimeOfUseBand) => UnitRate): Reply {
+  const until = londonDay(addDays(localDateOf(ctx.nowMs), 1)).endMs
+  const period = parsePeriod(ctx.url, until)
+  if ('status' in period) return period
+  const start = Math.max(HISTORY_START_MS, launch)
+  const changes: Array<{ at: number, band: TimeOfUseBand }> = []
+  const first = addDays(localDateOf(Math.max(start, period.from)), -1)
+  const last = addDays(localDateOf(Math.max(start, Math.min(until - 1, period.to))), 1)
+  for (let date = first; date <= last; date = addDays(date, 1)) {
+    for (const [minute, band] of changesOf(pricing, date)) changes.push({ at: localMinuteMs(date, minute), band })
+  }
+  const rows: Array<{ from: number, to: number, band: TimeOfUseBand }> = []
+  for (let i = 0; i + 1 < changes.length; i++) {
+    const from = Math.max(start, changes[i].at)
+    const to = changes[i + 1].at
+    if (to > from && from < until && from <= period.to && to >= period.from) rows.push({ from, to, band: changes[i].band })
+  }
+  return pagedReply(ctx.url, page, rows.length, i => {
+    const row = rows[rows.length - 1 - i]
+    return rateEntry(rateOf(quarterOf(localDateOf(row.from)), row.band), row.from, row.to, null)
+  })
+}
+
+/**
+ * A price fixed for the product's life (a fixed tariff's unit rate and standing charge): one
+ * period from the launch, open-ended (valid_to null), for DIRECT_DEBIT and NON_DIRECT_DEBIT.
+ */
+function lifeList (ctx: RouteContext, page: Page, launch: number, valueOf: (method: PaymentMethod) => UnitRate): Reply {
+  const period = parsePeriod(ctx.url, Infinity)
+  if ('status' in period) return period
+  const from = Math.max(HISTORY_START_MS, launch)
+  const entries = from <= period.to ? (['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'] as const).map(m => rateEntry(valueOf(m), from, null, m)) : []
+  return pagedReply(ctx.url, page, entries.length, i => entries[i])
 }
 
 function rateEntry (rate: UnitRate, from: number, to: number | null, paymentMethod: string | null): object {

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util'
 import { ACCOUNT_NUMBER, loadConfigOrExit, processEnvWith } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
-import { fetchAccount } from '../processors/account/refresh.ts'
-import { describeAccount, singleMeterLines } from '../processors/account/describe.ts'
+import { fetchAccount } from '../clients/octopus/account.ts'
+import { describeAccount, singleMeterLines } from '../clients/octopus/describe.ts'
 
 const HELP = `Usage: npm run octopus:discover -- --account A-1234ABCD [--write]
 

@@ -4,6 +4,7 @@ import type { SinkTarget } from '../lib/copy-writer.ts'
 import { writeHalving } from './halving.ts'
 import { describePgError, isTransientPgError, sqlState } from './sql-errors.ts'
 import { stageRecords } from './stage.ts'
+import { checkTable } from './table-check.ts'
 import type { Pool } from '../lib/db.ts'
 import { describeError, isEnergyError } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts'
@@ -78,6 +79,9 @@ export function createSink (deps: SinkDeps): Task {
    * the next start, from the stored positions.
    */
   const processor: StreamProcessor = {
+    async init () {
+      await checkTable(pool, target.spec)
+    },
     async process (batch, context) {
       const { positions, signal } = context
       await retry(async () => {

@@ -699,6 +699,8 @@ async function route () {
     if (dayMatch !== null) {
       const date = dayMatch[1]
       $('range-view').hidden = true
+      $('months-view').hidden = true
+      $('compare-view').hidden = true
       $('ahead').hidden = true
       $('day-view').hidden = false
       if (state.day?.date !== date) clearDay(date)
@@ -710,6 +712,8 @@ async function route () {
       const params = new URLSearchParams(hash.replace(/^#\/?\??/, ''))
       $('day-view').hidden = true
       $('range-view').hidden = false
+      $('months-view').hidden = false
+      $('compare-view').hidden = false
       $('ahead').hidden = false
       // Drawn while hidden (a day opened first), the chart had no width to fit.
       if (state.ahead !== null) renderAhead()

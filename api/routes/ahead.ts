@@ -55,6 +55,9 @@ const WINDOW = {
 const ERROR = { type: 'object', properties: { error: { type: 'string' } } } as const
 
 const AHEAD_SCHEMA = {
+  summary: 'The next 48 hours: price, carbon and the best times to run an appliance',
+  description: 'From energy.forecast: per half-hour the price and the regional carbon forecast, and the cheapest, greenest and balanced windows of the asked length.',
+  tags: ['ahead'],
   // A string: parseHours checks it and says what it takes, like the date parameters.
   querystring: { type: 'object', properties: { hours: { type: 'string' } } },
   response: {

@@ -1,8 +1,10 @@
 import type { Pool } from '../../lib/db.ts'
 import { addDays, londonDay, londonToday, slotStarts } from '../../lib/london-day.ts'
+import { jsonSchemaOf, storedFields, type FieldSpec } from '../../processors/source/fields.ts'
+import type { Topology } from '../../processors/topology.ts'
 import type { ApiOptions } from '../options.ts'
 import { badRange, DATE_SCHEMA, dateParam } from '../params.ts'
-import { newestDate, sourcesOf, summariesBetween, summaryOf, type DaySources } from '../queries.ts'
+import { newestDate, slotCounts, slottedSources, sourcesOf, summariesBetween, summaryColumns, summaryOf, type DaySources } from '../queries.ts'
 import type { ApiApp, DayResponse, DaysResponse, Slot, SourceSlots } from '../types.ts'
 
 // GET /api/days and GET /api/days/:date. The JSON schemas validate the parameters' shape and
@@ -13,50 +15,18 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const NULLABLE_NUMBER = { type: ['number', 'null'] } as const
 const MIX = { type: 'object', additionalProperties: { type: 'number' } } as const
 
-const SUMMARY = {
-  type: 'object',
-  required: [
-    'date', 'kwh', 'cost_inc_vat', 'cost_exc_vat', 'carbon_g', 'avg_intensity', 'mix', 'slots_expected', 'slots_joined', 'complete', 'forecast_slots',
-    'import_tariff_code', 'standing_charge_inc_vat', 'standing_charge_exc_vat', 'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat',
-    'gas_cost_exc_vat', 'gas_standing_charge_inc_vat', 'gas_standing_charge_exc_vat', 'gas_carbon_g', 'bill_inc_vat',
-    'carbon_g_regional', 'avg_intensity_regional', 'bill_complete', 'carbon_slots', 'missing_readings', 'updated_at'
-  ],
-  properties: {
-    date: { type: 'string' },
-    kwh: NULLABLE_NUMBER,
-    cost_inc_vat: NULLABLE_NUMBER,
-    cost_exc_vat: NULLABLE_NUMBER,
-    carbon_g: NULLABLE_NUMBER,
-    avg_intensity: NULLABLE_NUMBER,
-    mix: MIX,
-    slots_expected: { type: 'integer' },
-    slots_joined: { type: 'integer' },
-    complete: { type: 'boolean' },
-    forecast_slots: { type: 'integer' },
-    // DESIGN.md "The account": null = unknown (a day joined before standing charges), 0 = no such meter.
-    import_tariff_code: { type: ['string', 'null'] },
-    standing_charge_inc_vat: NULLABLE_NUMBER,
-    standing_charge_exc_vat: NULLABLE_NUMBER,
-    export_kwh: NULLABLE_NUMBER,
-    export_value: NULLABLE_NUMBER,
-    gas_kwh: NULLABLE_NUMBER,
-    gas_cost_inc_vat: NULLABLE_NUMBER,
-    gas_cost_exc_vat: NULLABLE_NUMBER,
-    gas_standing_charge_inc_vat: NULLABLE_NUMBER,
-    gas_standing_charge_exc_vat: NULLABLE_NUMBER,
-    gas_carbon_g: NULLABLE_NUMBER,
-    bill_inc_vat: NULLABLE_NUMBER,
-    // By the regional forecast; null when the day has no regional data (no region configured).
-    carbon_g_regional: NULLABLE_NUMBER,
-    avg_intensity_regional: NULLABLE_NUMBER,
-    // Money never waits for carbon: the bill is final once bill_complete; carbon_slots of the
-    // priced slots have carbon (0 before the Carbon Intensity history, null before version 4).
-    bill_complete: { type: 'boolean' },
-    carbon_slots: { type: ['integer', 'null'] },
-    missing_readings: { type: 'array', items: { type: 'string' } },
-    updated_at: { type: 'string' }
+/**
+ * A daily_summary row in the answers: a property per column of the field table
+ * (processors/source/fields.ts: nullable fields, and doubles, may be null), then updated_at.
+ */
+function summarySchema (fields: readonly FieldSpec[]): Record<string, unknown> {
+  const stored = storedFields(fields)
+  return {
+    type: 'object',
+    required: [...stored.map(f => f.name), 'updated_at'],
+    properties: { ...Object.fromEntries(stored.map(f => [f.name, jsonSchemaOf(f)])), updated_at: { type: 'string' } }
   }
-} as const
+}
 
 const ERROR = { type: 'object', properties: { error: { type: 'string' } } } as const
 
@@ -80,56 +50,69 @@ const SLOT = {
   }
 } as const
 
-/** The source tables a day's slots are read from, as DaySources names them. */
-const SOURCE_NAMES = ['usage', 'price', 'intensity', 'mix', 'export', 'gas', 'regional'] as const
+/** The tables a day's slots are read from, as DaySources names them (the columns of Slot). */
+const SLOT_TABLES = ['usage', 'price', 'intensity', 'mix', 'export', 'gas', 'regional'] as const
 
-const SOURCE_SLOTS = {
-  type: 'object',
-  required: SOURCE_NAMES,
-  properties: Object.fromEntries(SOURCE_NAMES.map(name => [name, { type: 'integer' }]))
-} as const
+/** source_slots' names of two sources, as the API named them first. */
+const SLOT_NAMES: Readonly<Record<string, string>> = { pricing: 'price', co2: 'intensity' }
+const slotName = (source: string): string => SLOT_NAMES[source] ?? source
 
-const DAYS_SCHEMA = {
-  querystring: { type: 'object', properties: { from: DATE_SCHEMA, to: DATE_SCHEMA } },
-  response: {
-    200: {
-      type: 'object',
-      required: ['from', 'to', 'days'],
-      properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: SUMMARY } }
-    },
-    400: ERROR
+function daysSchema (summary: Record<string, unknown>): Record<string, unknown> {
+  return {
+    summary: 'Daily summaries in a range, newest first',
+    description: 'Every figure of each London day from daily_summary at full precision: kWh, cost, standing charges, export, gas, the bill, carbon national and regional, completeness. At most maxRangeDays (366) days; default the 30 up to the newest.',
+    tags: ['days'],
+    querystring: { type: 'object', properties: { from: DATE_SCHEMA, to: DATE_SCHEMA } },
+    response: {
+      200: {
+        type: 'object',
+        required: ['from', 'to', 'days'],
+        properties: { from: { type: 'string' }, to: { type: 'string' }, days: { type: 'array', items: summary } }
+      },
+      400: ERROR
+    }
   }
-} as const
+}
 
-const DAY_SCHEMA = {
-  params: { type: 'object', required: ['date'], properties: { date: DATE_SCHEMA } },
-  response: {
-    200: {
-      type: 'object',
-      required: ['date', 'slots_expected', 'summary', 'slots', 'missing', 'source_slots'],
-      properties: {
-        date: { type: 'string' },
-        slots_expected: { type: 'integer' },
-        summary: { anyOf: [SUMMARY, { type: 'null' }] },
-        slots: { type: 'array', items: SLOT },
-        missing: { type: 'array', items: { type: 'string' } },
-        source_slots: SOURCE_SLOTS
-      }
-    },
-    400: ERROR,
-    404: ERROR
+function daySchema (summary: Record<string, unknown>, sources: readonly string[]): Record<string, unknown> {
+  return {
+    summary: 'One day, half-hour by half-hour',
+    description: "The day's summary and every half-hour (46, 48 or 50) with what each source table has for it; 404 when no source has the date.",
+    tags: ['days'],
+    params: { type: 'object', required: ['date'], properties: { date: DATE_SCHEMA } },
+    response: {
+      200: {
+        type: 'object',
+        required: ['date', 'slots_expected', 'summary', 'slots', 'missing', 'source_slots'],
+        properties: {
+          date: { type: 'string' },
+          slots_expected: { type: 'integer' },
+          summary: { anyOf: [summary, { type: 'null' }] },
+          slots: { type: 'array', items: SLOT },
+          missing: { type: 'array', items: { type: 'string' } },
+          source_slots: { type: 'object', required: sources, properties: Object.fromEntries(sources.map(name => [name, { type: 'integer' }])) }
+        }
+      },
+      400: ERROR,
+      404: ERROR
+    }
   }
-} as const
+}
 
 export interface DaysRouteDeps {
   pool: Pool
   options: ApiOptions
+  /** Its sources and daily_summary's fields (processors/topology.ts). */
+  topology: Pick<Topology, 'sources' | 'summaryFields'>
 }
 
 export function daysRoutes (app: ApiApp, deps: DaysRouteDeps): void {
-  const { pool, options } = deps
+  const { pool, options, topology } = deps
+  const columns = summaryColumns(topology.summaryFields)
+  const summary = summarySchema(topology.summaryFields)
+  const counted = slottedSources(topology.sources)
 
-  app.get<{ Querystring: { from?: string, to?: string } }>('/api/days', { schema: DAYS_SCHEMA }, async (request): Promise<DaysResponse> => {
+  app.get<{ Querystring: { from?: string, to?: string } }>('/api/days', { schema: daysSchema(summary) }, async (request): Promise<DaysResponse> => {
     const { query } = request
     // Check both parameters before anything reaches Postgres.
     const fromParam = query.from === undefined ? undefined : dateParam('from', query.from)
@@ -139,37 +122,24 @@ export function daysRoutes (app: ApiApp, deps: DaysRouteDeps): void {
     if (from > to) throw badRange(`from ${from} is after to ${to}`)
     const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1
     if (days > options.maxRangeDays) throw badRange(`from ${from} to ${to} is ${days} days; at most ${options.maxRangeDays} per request`)
-    return { from, to, days: await summariesBetween(pool, from, to) }
+    return { from, to, days: await summariesBetween(pool, columns, from, to) }
   })
 
-  app.get<{ Params: { date: string } }>('/api/days/:date', { schema: DAY_SCHEMA }, async (request, reply): Promise<DayResponse | undefined> => {
+  app.get<{ Params: { date: string } }>('/api/days/:date', { schema: daySchema(summary, counted.map(s => slotName(s.name))) }, async (request, reply): Promise<DayResponse | undefined> => {
     const date = dateParam('date', request.params.date)
-    const [summary, sources] = await Promise.all([summaryOf(pool, date), sourcesOf(pool, date)])
-    if (summary === null && SOURCE_NAMES.every(name => sources[name].size === 0)) {
-      return reply.code(404).send({ error: `no data for ${date}` })
-    }
     const day = londonDay(date)
     const starts = slotStarts(day)
+    const [summary, sources, counts] = await Promise.all([summaryOf(pool, columns, date), sourcesOf(pool, date), slotCounts(pool, counted, date, starts)])
+    if (summary === null && SLOT_TABLES.every(name => sources[name].size === 0) && [...counts.values()].every(n => n === 0)) {
+      return reply.code(404).send({ error: `no data for ${date}` })
+    }
     const slots = starts.map(ms => slotOf(ms, sources))
     // `missing` stays the electricity join's four sources (a day before the export and gas
-    // meters landed lacks them in every slot); source_slots counts all seven.
+    // meters landed lacks them in every slot); source_slots counts every source.
     const missing = slots.filter(s => s.usage_kwh === null || s.price_inc_vat === null || s.intensity === null || Object.keys(s.mix).length === 0).map(s => s.start)
-    return { date, slots_expected: day.slots, summary, slots, missing, source_slots: sourceSlots(starts, sources) }
+    const sourceSlots = Object.fromEntries(counted.map(s => [slotName(s.name), counts.get(s.name) ?? 0])) as SourceSlots
+    return { date, slots_expected: day.slots, summary, slots, missing, source_slots: sourceSlots }
   })
-}
-
-/** Per source table, how many of the day's slots it has a row for. */
-function sourceSlots (starts: number[], sources: DaySources): SourceSlots {
-  const count = (rows: Map<number, unknown>): number => starts.reduce((n, ms) => rows.has(ms) ? n + 1 : n, 0)
-  return {
-    usage: count(sources.usage),
-    price: count(sources.price),
-    intensity: count(sources.intensity),
-    mix: count(sources.mix),
-    export: count(sources.export),
-    gas: count(sources.gas),
-    regional: count(sources.regional)
-  }
 }
 
 function slotOf (ms: number, sources: DaySources): Slot {

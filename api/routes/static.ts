@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { ApiApp } from '../types.ts'
 
-// The dashboard: three fixed files from api/public. A fixed list (rather than a directory
+// The dashboard: five fixed files from api/public. A fixed list (rather than a directory
 // handler such as @fastify/static) has no path to traverse and no dependency to keep up.
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url)
@@ -9,6 +9,8 @@ const PUBLIC_DIR = new URL('../public/', import.meta.url)
 const FILES: Array<[route: string, file: string, type: string]> = [
   ['/', 'index.html', 'text/html; charset=utf-8'],
   ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
+  ['/months.js', 'months.js', 'text/javascript; charset=utf-8'],
+  ['/compare.js', 'compare.js', 'text/javascript; charset=utf-8'],
   ['/style.css', 'style.css', 'text/css; charset=utf-8']
 ]
 
@@ -17,7 +19,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 export function staticRoutes (app: ApiApp): void {
   for (const [route, file, type] of FILES) {
-    app.get(route, async (_request, reply) => {
+    app.get(route, { schema: { hide: true } }, async (_request, reply) => {
       // Read on every request: the files are small and an edit shows without a restart.
       const body = await readFile(new URL(file, PUBLIC_DIR))
       return reply

@@ -1,10 +1,11 @@
+import { asObject, malformed } from '../../lib/answer.ts'
 import type { Config } from '../../lib/config.ts'
 import { OCTOPUS_CODE } from '../../lib/config.ts'
 import { isEnergyError } from '../../lib/errors.ts'
 import { getJson, httpSettings } from '../../lib/http.ts'
-import type { Logger } from '../../lib/log.ts'
-import { asObject, malformed } from '../../processors/ingest/normalise.ts'
+import type { ClientContext } from '../types.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
+import { parseProductList } from './products.ts'
 import { parseTariffCode } from './tariff-code.ts'
 
 // A tariff's product and rate links come from the product catalogue, never from the code's shape
@@ -139,7 +140,7 @@ export function parseProduct (body: unknown): ProductTariffs {
   return { code, tariffs }
 }
 
-export interface CatalogueDeps { config: Readonly<Config>, log: Logger, signal: AbortSignal }
+export type CatalogueDeps = ClientContext
 
 export interface TariffCatalogue {
   /**
@@ -304,8 +305,8 @@ async function searchCatalogue (deps: CatalogueDeps, ask: ProductAsk, tariff: st
   const listed = await fetchOctopusPages(`${config.octopusApiUrl}/products/?${new URLSearchParams({ available_at: octopusTime(at), page_size: '1500' })}`, deps, { source: 'catalogue', auth: false })
   const tokens = new Set(tariff.toUpperCase().split('-'))
   const likeness = (code: string): number => code.toUpperCase().split('-').filter(t => tokens.has(t)).length
-  const codes = listed.flatMap(p => typeof (p as { code?: unknown }).code === 'string' ? [(p as { code: string }).code] : [])
-    .filter(code => OCTOPUS_CODE.test(code) && !skip.has(code) && likeness(code) >= 2)
+  const codes = parseProductList(listed).map(p => p.code)
+    .filter(code => !skip.has(code) && likeness(code) >= 2)
     .sort((a, b) => likeness(b) - likeness(a))
     .slice(0, MAX_SEARCHED)
   for (const product of codes) {

@@ -1,7 +1,7 @@
-import { getJson, httpSettings } from '../../lib/http.ts'
+import { asArray, asObject, malformed } from '../../lib/answer.ts'
 import type { Config } from '../../lib/config.ts'
-import type { FetchContext } from '../../processors/ingest/types.ts'
-import { asArray, asObject, malformed } from '../../processors/ingest/normalise.ts'
+import { getJson, httpSettings } from '../../lib/http.ts'
+import type { ClientContext } from '../types.ts'
 
 // Octopus pages its lists: `{count, next, previous, results}`, following `next` until null.
 // A `next` outside the configured API origin is refused so the API key only ever goes to it.
@@ -15,7 +15,7 @@ export function octopusAuthorization (config: Pick<Config, 'octopusApiKey'>): Re
   return { authorization: `Basic ${Buffer.from(`${config.octopusApiKey}:`).toString('base64')}` }
 }
 
-export async function fetchOctopusPages (firstUrl: string, { config, log, signal }: Pick<FetchContext, 'config' | 'log' | 'signal'>, { source, auth }: OctopusFetch): Promise<unknown[]> {
+export async function fetchOctopusPages (firstUrl: string, { config, log, signal }: ClientContext, { source, auth }: OctopusFetch): Promise<unknown[]> {
   const origin = new URL(config.octopusApiUrl).origin
   const headers = auth ? octopusAuthorization(config) : {}
   const results: unknown[] = []

@@ -1,6 +1,6 @@
+import { asBounded, asInstant, asObject, asText, BOUNDS, MAX_TEXT } from '../../lib/answer.ts'
 import { SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
-import type { PricingValues, RateValues } from '../../processors/ingest/types.ts'
-import { asBounded, asInstant, asObject, asText, BOUNDS, MAX_TEXT } from '../../processors/ingest/normalise.ts'
+import type { PricingValues, RateValues } from './types.ts'
 
 interface Rate { from: number, to: number, exc: number, inc: number, paymentMethod: string | null }
 

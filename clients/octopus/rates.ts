@@ -1,17 +1,22 @@
 import type { ClockWindow, Config } from '../../lib/config.ts'
 import { EnergyError, isEnergyError } from '../../lib/errors.ts'
 import { londonOffsetMs, type SlotRange } from '../../lib/london-day.ts'
-import type { TariffPeriod } from '../../processors/account/types.ts'
-import type { FetchContext, PricingValues, RateValues } from '../../processors/ingest/types.ts'
-import { createTariffCatalogue, isUnpriced, type TariffRates } from './catalogue.ts'
+import type { ClientContext } from '../types.ts'
+import { createTariffCatalogue, isUnpriced, type TariffCatalogue, type TariffRates } from './catalogue.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
 import { parseRates, parseStandingCharges, withStandingCharges } from './rate-periods.ts'
+import type { PricingValues, RateValues, TariffPeriod } from './types.ts'
 
 // The unit rates and standing charges of one tariff over part of a day or span, for every source
 // that prices slots: import electricity (pricing), export, gas. Where they are comes from the
 // catalogue (catalogue.ts): one standard list (single rate, time-of-use with several rows a day,
 // a tracker's one row a day, Agile's 48), or day and night registers, each slot taking the
 // register of its night window (night-window below).
+
+/** A client call that prices: with the processor's tariff catalogue (none: a fresh one per call). */
+export interface RatesContext extends ClientContext {
+  tariffs?: TariffCatalogue
+}
 
 export interface TariffSlots {
   /** The source asking, for errors. */
@@ -52,7 +57,7 @@ function isRefusal (err: unknown): err is EnergyError {
 // page_size 1500 is the API's maximum for unit rates: 31 days of Agile a page. The standing
 // charges are asked for after the rates, and only when the period has rates: a period without
 // (not published yet) costs one request, and a fault on its first request is the rates'.
-export async function fetchTariffSlots (range: SlotRange, period: TariffPeriod, context: FetchContext, { source, product, standingCharges = true }: TariffSlots): Promise<PricingValues[]> {
+export async function fetchTariffSlots (range: SlotRange, period: TariffPeriod, context: RatesContext, { source, product, standingCharges = true }: TariffSlots): Promise<PricingValues[]> {
   const { config } = context
   const catalogue = context.tariffs ?? createTariffCatalogue()
   const resolved = await catalogue.resolve(period.tariff, period.from, context, product)
@@ -96,7 +101,7 @@ async function unitRates (resolved: TariffRates, list: (url: string) => Promise<
  * Why a day priced by `periods` has no rates: each tariff's reason when the catalogue or its
  * rates said (no product found, a 4xx), else that none are published for the day.
  */
-export function unpricedDay (date: string, periods: readonly TariffPeriod[], context: Pick<FetchContext, 'tariffs'>): EnergyError {
+export function unpricedDay (date: string, periods: readonly TariffPeriod[], context: Pick<RatesContext, 'tariffs'>): EnergyError {
   const tariffs = [...new Set(periods.map(p => p.tariff))]
   const reasons = tariffs.map(t => {
     const why = context.tariffs?.unpriced(t)

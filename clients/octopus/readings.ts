@@ -1,9 +1,9 @@
+import { asBounded, asInstant, asObject, asText, BOUNDS, keepRangeSlots, MAX_TEXT } from '../../lib/answer.ts'
 import { isEnergyError } from '../../lib/errors.ts'
 import type { SlotRange } from '../../lib/london-day.ts'
-import type { MeterPeriod } from '../../processors/account/types.ts'
-import { parseReadings } from '../../processors/usage/normalise.ts'
+import type { ClientContext } from '../types.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
-import type { FetchContext, UsageValues } from '../../processors/ingest/types.ts'
+import type { MeterPeriod, UsageValues } from './types.ts'
 
 // Meter readings of a day or span from Octopus consumption endpoints, for every meter of the meter
 // points in force. A meter point listing several meters had a meter exchanged: each slot's
@@ -30,7 +30,22 @@ export function readingSpans (periods: readonly MeterSpan[]): MeterSpan[] {
   return joined
 }
 
-export async function fetchReadings (range: SlotRange, spans: readonly MeterSpan[], path: ReadingPath, source: string, context: FetchContext): Promise<UsageValues[]> {
+/**
+ * Octopus consumption results (electricity import or export, gas) → the half-hours of `range`.
+ * interval_start carries the local offset (+01:00 in summer); Date.parse turns it into the UTC
+ * instant that keys the slot. `source` names the answer in errors.
+ */
+export function parseReadings (range: SlotRange, results: unknown[], meterSerial: string | null = null, source = 'usage'): UsageValues[] {
+  if (meterSerial !== null) asText(meterSerial, source, 'the meter serial', MAX_TEXT.serial)
+  const values = results.map((entry, i): UsageValues => {
+    const r = asObject(entry, source, `results[${i}]`)
+    const consumption = asBounded(r.consumption, source, `results[${i}].consumption`, BOUNDS.consumptionKwh)
+    return { slot_start: asInstant(r.interval_start, source, `results[${i}].interval_start`), consumption, meter_serial: meterSerial }
+  })
+  return keepRangeSlots(range, values)
+}
+
+export async function fetchReadings (range: SlotRange, spans: readonly MeterSpan[], path: ReadingPath, source: string, context: ClientContext): Promise<UsageValues[]> {
   const bySlot = new Map<number, UsageValues>()
   for (const span of spans) {
     for (const serial of span.meters) {

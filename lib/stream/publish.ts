@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts'
 import { snapshot, type TaskCounters } from './counters.ts'
 
 // How the API process gets the counters of the processes that run tasks: each publishes its
-// tasks' counters to energy_usage.task_status (sql/009) every `intervalMs` and once when it
+// tasks' counters to energy_usage.task_status (sql/010) every `intervalMs` and once when it
 // stops, and /api/status reads the table. Postgres is already every reader's store, and a
 // row says when it was published, so a stopped process shows as stale rather than vanishing.
 

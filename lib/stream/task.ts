@@ -4,6 +4,7 @@ import { createBatcher } from '../batcher.ts'
 import { createConsumer, createProducer, READ_COMMITTED, type EnergyConsumer, type EnergyProducer } from '../kafka.ts'
 import type { Logger } from '../log.ts'
 import { closeQuietly, supervise, type Supervised } from '../supervisor.ts'
+import { trackHanded, type CaughtUp, type HandedRecords } from './caught-up.ts'
 import { createCounters, type Counters, type TaskKind } from './counters.ts'
 import { createDeadLetters, type DeadLetters } from './dead-letters.ts'
 import { createKafkaCommit, type KafkaCommit } from './kafka-commit.ts'
@@ -15,7 +16,7 @@ import type { Incoming } from './types.ts'
 // StreamTask are the model): a supervised loop of sessions, each with its consumer and
 // assignment, positions, batches with backpressure, the exactly-once commit, dead letters,
 // restore, a graceful stop and counters. A task's own code is only its processing step
-// (StreamProcessor): init, process a batch of fresh records, close.
+// (StreamProcessor): init, process a batch of fresh records, punctuate on wall-clock time, close.
 
 export interface TaskContext {
   signal: AbortSignal
@@ -29,6 +30,11 @@ export interface TaskContext {
   kafka?: KafkaCommit
   /** Reads compacted inputs up to given offsets, counting its progress. */
   restore: Restore
+  /**
+   * Whether the task has every record of an input partition below `end` (a last stable offset
+   * it read): processed, in the batch in hand, or none left to fetch. False before consuming.
+   */
+  caughtUp: CaughtUp
 }
 
 /** A task's processing step, as a Kafka Streams Processor: init, process, close. */
@@ -41,6 +47,12 @@ export interface StreamProcessor {
    * it returns from without throwing is taken as committed (positions move past it).
    */
   process (batch: Incoming[], context: TaskContext): Promise<void>
+  /**
+   * Wall-clock punctuation (Kafka Streams' PunctuationType.WALL_CLOCK_TIME): called every
+   * `punctuateMs` between batches, when no batch arrives too. It may commit output through
+   * context.kafka with no consumed records.
+   */
+  punctuate? (context: TaskContext): Promise<void>
   /** Once per session on the way out, after a failure too. */
   close? (): Promise<void>
   /** A new assignment, with the partitions lost (state kept for them is dropped). */
@@ -72,6 +84,8 @@ export interface TaskSpec {
   isFatal?: (err: unknown) => boolean
   /** How often lag is read (from the inputs' last stable offsets), ms; 0 never. */
   lagIntervalMs?: number
+  /** How often the processor's punctuate() is called, ms (required with punctuate). */
+  punctuateMs?: number
   processor: StreamProcessor
 }
 
@@ -104,7 +118,10 @@ export function createTask (spec: TaskSpec): Task {
     const producer = (): EnergyProducer => createProducer(config, { clientId: `${group}-dlq` })
     const kafka = spec.commit === undefined ? undefined : createKafkaCommit({ config, group, transactionalId: spec.commit.transactionalId, consumer, positions, counters, maxSendBytes: spec.commit.maxSendBytes })
     const deadLetters = createDeadLetters(config, counters, kafka === undefined ? producer : undefined)
-    const context: TaskContext = { signal, log, consumer, positions, counters, deadLetters, kafka, restore: createRestore(config, counters) }
+    let handed: HandedRecords | undefined
+    const caughtUp: CaughtUp = (topic, partition, end) => handed?.caughtUp(topic, partition, end) ?? false
+    const context: TaskContext = { signal, log, consumer, positions, counters, deadLetters, kafka, restore: createRestore(config, counters), caughtUp }
+    const punctuateMs = processor.punctuate === undefined ? undefined : spec.punctuateMs
     let lagTimer: NodeJS.Timeout | undefined
     try {
       await processor.init?.(context)
@@ -112,22 +129,37 @@ export function createTask (spec: TaskSpec): Task {
         ? await consumer.consume({ topics: [...spec.topics], mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: spec.assigner })
         : await consumer.consume({ topics: [...spec.topics], mode: 'manual', offsets: await storedStart(consumer, spec.topics, await spec.start.load()), autocommit: false, partitionAssigner: spec.assigner })
       const batcher = createBatcher<Incoming>(stream, spec.batchSize, spec.batchWaitMs)
+      handed = trackHanded(stream, positions)
       if (lagIntervalMs > 0) {
         lagTimer = setInterval(() => { readLag(consumer, spec, positions, counters).catch(() => {}) }, lagIntervalMs)
         lagTimer.unref()
       }
       log.info({ group, topics: spec.topics }, `${spec.name} started`)
+      let punctuateAt = punctuateMs === undefined ? Infinity : Date.now() + punctuateMs
       while (!signal.aborted) {
-        const batch = await batcher.next(signal)
-        if (batch.length === 0 || signal.aborted) continue
-        if (spec.start.kind === 'stored' && !loaded) {
-          loadPositions(positions, await spec.start.load())
-          loaded = true
+        // A batch, or none when the next punctuation is due first.
+        const batch = await batcher.next(punctuateAt === Infinity ? signal : AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, punctuateAt - Date.now()))]))
+        if (signal.aborted) continue
+        if (batch.length > 0) {
+          if (spec.start.kind === 'stored' && !loaded) {
+            loadPositions(positions, await spec.start.load())
+            loaded = true
+          }
+          const fresh = positions.fresh(batch)
+          if (fresh.length > 0) {
+            handed.hand(fresh)
+            try {
+              await processor.process(fresh, context)
+              positions.advance(fresh)
+            } finally {
+              handed.release()
+            }
+          }
         }
-        const fresh = positions.fresh(batch)
-        if (fresh.length === 0) continue
-        await processor.process(fresh, context)
-        positions.advance(fresh)
+        if (punctuateMs !== undefined && Date.now() >= punctuateAt) {
+          await processor.punctuate?.(context)
+          punctuateAt = Date.now() + punctuateMs
+        }
       }
       await stream.close()
     } finally {

@@ -1,4 +1,4 @@
-import type { Account, Agreement, ElectricityMeterPoint, GasMeterPoint, Property } from './types.ts'
+import type { Account, Agreement, ElectricityMeterPoint, GasMeterPoint, Property } from '../../clients/octopus/types.ts'
 
 // Octopus answers drop meter points now and then: an export point, or every point after a
 // tariff switch, comes back days later (HomeAssistant-OctopusEnergy #1051, #1239, #1808). The

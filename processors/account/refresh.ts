@@ -2,23 +2,13 @@ import type { MessageToProduce } from '@platformatic/kafka'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import { describeError } from '../../lib/errors.ts'
-import { getJson, httpSettings } from '../../lib/http.ts'
 import type { Logger } from '../../lib/log.ts'
-import { octopusAuthorization } from '../../clients/octopus/pages.ts'
+import { fetchAccount } from '../../clients/octopus/account.ts'
+import type { Account } from '../../clients/octopus/types.ts'
 import { keepHistory } from './history.ts'
-import { parseAccount, type ParsedAccount } from './normalise.ts'
 import { createAccountTable } from './table.ts'
-import type { Account } from './types.ts'
 
 export interface AccountDeps { config: Readonly<Config>, codec: Codec, log: Logger }
-
-/** GET /v1/accounts/{OCTOPUS_ACCOUNT}/, normalised, with what was left out of it. */
-export async function fetchAccount ({ config, log }: Omit<AccountDeps, 'codec'>, signal?: AbortSignal): Promise<ParsedAccount> {
-  const body = await getJson(`${config.octopusApiUrl}/accounts/${encodeURIComponent(config.octopusAccount)}/`, {
-    ...httpSettings(config), log, signal, headers: octopusAuthorization(config), authHint: 'check OCTOPUS_API_KEY and OCTOPUS_ACCOUNT'
-  })
-  return parseAccount(body, config.octopusAccount, Date.now())
-}
 
 export interface AccountRefresh {
   /** The account of record: the answer when it changed, else the one already published. */

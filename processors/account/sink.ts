@@ -1,6 +1,6 @@
 import type { CopyValue, SinkTarget } from '../../lib/copy-writer.ts'
 import { ACCOUNT_TOPIC } from '../../lib/topics.ts'
-import type { Account, Agreement, Property } from './types.ts'
+import type { Account, Agreement, Property } from '../../clients/octopus/types.ts'
 
 /**
  * Where energy.account lands: one energy_usage.agreements row per agreement of every meter

@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
-import { EnergyError, type ErrorCode } from '../../lib/errors.ts'
 import { createGlobalTable } from '../../lib/global-table.ts'
 import type { Logger } from '../../lib/log.ts'
-import type { FetchContext } from '../ingest/types.ts'
-import type { Account } from './types.ts'
+import type { Account } from '../../clients/octopus/types.ts'
 
 // energy.account read as a global table (lib/global-table.ts): the seed publishes the account
 // before it requests the days, so a processor that catches up before each batch of requests
@@ -40,13 +38,4 @@ export function createAccountTable (config: Readonly<Config>, codec: Codec, log:
     get: number => accounts.get(number),
     close: async () => await accounts.close()
   }
-}
-
-/**
- * The account a source reads for a day's request, or the error saying it is not published yet
- * (`code`: how the source reports a day it cannot serve).
- */
-export function accountOf (date: string, { config, account }: Pick<FetchContext, 'config' | 'account'>, code: ErrorCode = 'ENERGY_NO_DATA'): Account {
-  if (account !== undefined) return account
-  throw new EnergyError(code, `${date}: account ${config.octopusAccount} is not on ${config.topics.account} yet (\`npm run seed\` reads it first)`, { date })
 }

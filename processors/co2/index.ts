@@ -1,10 +1,13 @@
-import type { Co2Values, SourceDeclaration } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
-import { parseCo2Slots } from './normalise.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
+import { parseCo2Slots } from '../../clients/carbon/intensity.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import type { Co2Values } from '../../clients/carbon/types.ts'
+import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { CO2_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /** Grid carbon intensity, national: forecast, actual (may be null) and index per half-hour. */
 export const co2Source: SourceDeclaration<Co2Values> = {
@@ -24,16 +27,15 @@ export const co2Source: SourceDeclaration<Co2Values> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.forecast, r.actual, r.index, r.batch_id]],
     keyValues: slotKeyValues
   },
-  // Columns: [intensity used (actual, else forecast), 1 when that was the forecast].
-  join: {
-    width: 2,
+  join: joinInput({
+    columns: CO2_COLUMNS,
     check (r) {
       checkValue(r, 'forecast', r.forecast, BOUNDS.intensity)
       checkValue(r, 'actual', r.actual, BOUNDS.intensity)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.actual ?? r.forecast
-      batch.values[base + 1] = r.actual === null ? 1 : 0
+    write (r, batch, slot) {
+      CO2_COLUMNS.intensity.set(batch, slot, r.actual ?? r.forecast)
+      CO2_COLUMNS.is_forecast.set(batch, slot, r.actual === null ? 1 : 0)
     }
-  }
+  })
 }

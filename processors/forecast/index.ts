@@ -1,19 +1,20 @@
 import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
+import { readsAccount } from '../../clients/octopus/plan.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createPool } from '../../lib/db.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
 import { createCounters } from '../../lib/stream/counters.ts'
 import { createAccountTable } from '../account/table.ts'
-import { topicIn } from '../topology.ts'
+import { topicIn } from '../names.ts'
 import { DEFAULT_FORECAST_OPTIONS, type ForecastOptions } from './options.ts'
 import { readLatest, refreshForecast } from './refresh.ts'
 import { FORECAST_TOPIC } from './sink.ts'
 import type { ForecastDeps } from './types.ts'
 
 export { DEFAULT_FORECAST_OPTIONS, type ForecastOptions } from './options.ts'
-export { fetchForecast, forecastUrl, importPeriods } from './fetch.ts'
-export { mergeForecast, parseNationalForecast, parseRegionalForecast } from './normalise.ts'
+export { fetchForecast } from './fetch.ts'
+export { mergeForecast } from './normalise.ts'
 export { horizonOf, readLatest, refreshForecast, type RefreshReport } from './refresh.ts'
 export { FORECAST_SPEC, FORECAST_TOPIC, forecastTarget } from './sink.ts'
 export type * from './types.ts'
@@ -43,7 +44,7 @@ export function createForecastComponent (deps: ForecastDeps): Supervised & { ref
       counters.add('sessions')
       const producer = createProducer(config, { clientId: 'energy-forecast' })
       const pool = createPool(config.databaseUrl, log, 1)
-      const accounts = config.octopusAccount === '' ? undefined : createAccountTable(config, codec, log)
+      const accounts = readsAccount(config) ? createAccountTable(config, codec, log) : undefined
       try {
         const latest = await readLatest(config, codec, topic, log)
         const tombstoned = new Set<number>()

@@ -1,7 +1,7 @@
 import type { SinkTarget } from '../../lib/copy-writer.ts'
 import type { TopicSpec } from '../../lib/topics.ts'
 import { COMPACTED } from '../../lib/topics.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
+import { slotKeyValues } from '../source/keys.ts'
 import type { ForecastRecord } from './types.ts'
 
 /** Contract name of the forecast topic. */

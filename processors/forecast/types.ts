@@ -1,3 +1,4 @@
+import type { IntensityForecast } from '../../clients/carbon/types.ts'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Logger } from '../../lib/log.ts'
@@ -20,16 +21,6 @@ export interface ForecastRecord {
   price_inc_vat: number | null
   price_exc_vat: number | null
   tariff_code: string | null
-}
-
-/** A slot's forecast intensity from a Carbon Intensity fw48h answer. */
-export interface IntensityForecast {
-  slot_start: number
-  forecast: number
-  index: string
-  /** null: national. */
-  region_id: number | null
-  region: string | null
 }
 
 /** A slot's import unit rate. */

@@ -1,10 +1,18 @@
 import type { Config, GasUnit } from '../../lib/config.ts'
-import { meterView } from '../account/agreements.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { fetchMeteredSpan, meteredDayMissing } from '../ingest/metered.ts'
-import type { GasValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { BOUNDS } from '../../lib/answer.ts'
+import { columnLayout, joinInput } from '../source/columns.ts'
+import type { FieldsBy } from '../source/fields.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
+import type { GasValues, SourceDeclaration } from '../source/types.ts'
+
+/**
+ * The join's gas columns: kWh (NaN: in force, not read), p/kWh inc and exc VAT, standing charge
+ * inc and exc VAT (p/day; NaN: unknown), gCO2e.
+ */
+export const GAS_COLUMNS = columnLayout(['kwh', 'inc', 'exc', 'standing_inc', 'standing_exc', 'carbon_g'])
 
 /** A slot without a gas meter in force: nothing used, nothing charged. */
 const noGas = (slotStart: number): GasValues => ({
@@ -118,10 +126,9 @@ export const gasSource: SourceDeclaration<GasValues> = {
       r.standing_charge_inc_vat, r.standing_charge_exc_vat, r.carbon_g, r.batch_id, r.read]],
     keyValues: slotKeyValues
   },
-  // Columns: [kWh, p/kWh inc VAT, exc VAT, standing charge inc VAT, exc VAT (NaN: unknown), gCO2e].
   // Optional like export: a day without its gas still computes, incomplete.
-  join: {
-    width: 6,
+  join: joinInput({
+    columns: GAS_COLUMNS,
     optional: true,
     check (r) {
       // The answer's bound (100, m³ or kWh) turned into kWh: 100 m³ is about 1,120 kWh.
@@ -132,14 +139,49 @@ export const gasSource: SourceDeclaration<GasValues> = {
       checkValue(r, 'standing_charge_exc_vat', r.standing_charge_exc_vat, BOUNDS.standingCharge)
       checkValue(r, 'carbon_g', r.carbon_g, { min: 0, max: 1e6 })
     },
-    write (r, batch, base) {
+    write (r, batch, slot) {
       // A slot in force without a reading (read false) is NaN: owed its standing charge, not read.
-      batch.values[base] = r.read === false ? NaN : r.kwh
-      batch.values[base + 1] = r.value_inc_vat
-      batch.values[base + 2] = r.value_exc_vat
-      batch.values[base + 3] = r.standing_charge_inc_vat ?? NaN
-      batch.values[base + 4] = r.standing_charge_exc_vat ?? NaN
-      batch.values[base + 5] = r.carbon_g
+      GAS_COLUMNS.kwh.set(batch, slot, r.read === false ? NaN : r.kwh)
+      GAS_COLUMNS.inc.set(batch, slot, r.value_inc_vat)
+      GAS_COLUMNS.exc.set(batch, slot, r.value_exc_vat)
+      GAS_COLUMNS.standing_inc.set(batch, slot, r.standing_charge_inc_vat ?? NaN)
+      GAS_COLUMNS.standing_exc.set(batch, slot, r.standing_charge_exc_vat ?? NaN)
+      GAS_COLUMNS.carbon_g.set(batch, slot, r.carbon_g)
+    },
+    read: (batch, slot) => batch.present[slot] === 1 && !Number.isNaN(GAS_COLUMNS.kwh.get(batch, slot)),
+    // Over the read slots: kWh, cost = Σ kWh × rate, gCO2e. The standing charge is the one in
+    // force at the first slot with a gas agreement, read or not (a slot without one has none,
+    // NaN); 0 when no slot of the day has one.
+    fold (day, batch): FieldsBy<'gas'> {
+      let kwh = 0
+      let costInc = 0
+      let costExc = 0
+      let carbon = 0
+      let standingInc = 0
+      let standingExc = 0
+      let standingFound = false
+      for (let i = 0; i < day.slots; i++) {
+        if (batch.present[i] === 0) continue
+        if (!standingFound && !Number.isNaN(GAS_COLUMNS.standing_inc.get(batch, i))) {
+          standingFound = true
+          standingInc = GAS_COLUMNS.standing_inc.get(batch, i)
+          standingExc = GAS_COLUMNS.standing_exc.get(batch, i)
+        }
+        const k = GAS_COLUMNS.kwh.get(batch, i)
+        if (Number.isNaN(k)) continue
+        kwh += k
+        costInc += k * GAS_COLUMNS.inc.get(batch, i)
+        costExc += k * GAS_COLUMNS.exc.get(batch, i)
+        carbon += GAS_COLUMNS.carbon_g.get(batch, i)
+      }
+      return {
+        gas_kwh: kwh,
+        gas_cost_inc_vat: costInc,
+        gas_cost_exc_vat: costExc,
+        gas_standing_charge_inc_vat: standingInc,
+        gas_standing_charge_exc_vat: standingExc,
+        gas_carbon_g: carbon
+      }
     }
-  }
+  })
 }

@@ -1,7 +1,7 @@
 import { describeError, EnergyError, isEnergyError } from '../../lib/errors.ts'
 import { localDateOf, spanOf, type DaySpan, type LondonDay } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
-import type { FetchContext, SlotValues, SourceDeclaration } from './types.ts'
+import type { FetchContext, SlotValues, SourceDeclaration } from '../source/types.ts'
 
 /** A day of a request's span: its values, or why it has none. */
 export type DayOutcome<V> = { day: Readonly<LondonDay>, values: V[] } | { day: Readonly<LondonDay>, error: unknown }

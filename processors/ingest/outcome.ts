@@ -3,7 +3,7 @@ import type { DaySpan } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Incoming } from '../../lib/stream/types.ts'
 import type { DayOutcome } from './days.ts'
-import type { SlotValues } from './types.ts'
+import type { SlotValues } from '../source/types.ts'
 
 /** Outcome of one request: its days (values or why none), or why the request as a whole failed. */
 export interface Handled {

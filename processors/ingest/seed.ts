@@ -7,14 +7,16 @@ import { dlqMessage } from '../../lib/dlq.ts'
 import { describeError, EnergyError } from '../../lib/errors.ts'
 import { createGlobalTable } from '../../lib/global-table.ts'
 import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
-import type { Account } from '../account/types.ts'
+import type { Account } from '../../clients/octopus/types.ts'
+import { readsAccount } from '../../clients/octopus/plan.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
-import type { EnergyRequest, SourceDeclaration } from './types.ts'
+import type { SourceDeclaration } from '../source/types.ts'
+import type { EnergyRequest } from '../source/types.ts'
 import { MAX_SPAN_DAYS, spansOf, type RequestSpan } from './spans.ts'
-import { repricedDates } from '../account/agreements.ts'
+import { repricedDates } from '../../clients/octopus/account-view.ts'
 import { accountMessage, refreshAccount, type AccountRefresh } from '../account/refresh.ts'
 import { topology } from '../topology.ts'
 
@@ -104,7 +106,7 @@ export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly 
  */
 export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promise<AccountRefresh | undefined> {
   const { config, codec, log } = deps
-  if (config.octopusAccount === '') return undefined
+  if (!readsAccount(config)) return undefined
   const refresh = await refreshAccount(deps, signal)
   const { previous, account, changed } = refresh
   const products = await productUpdates(deps, account, signal)

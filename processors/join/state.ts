@@ -1,6 +1,7 @@
 import { EnergyError } from '../../lib/errors.ts'
-import { localDateOf, londonDay, SLOT_MS, type LondonDay } from '../../lib/london-day.ts'
-import type { SlotEnvelope } from '../ingest/types.ts'
+import { londonDay } from '../../lib/london-day.ts'
+import { slotIndex } from '../source/join-input.ts'
+import type { SlotEnvelope } from '../source/types.ts'
 import type { DayState, JoinInputSpec, JoinState, SourceBatch } from './types.ts'
 
 // The join's table side: per date, per input, the latest whole batch (whole = batch_size
@@ -13,54 +14,40 @@ const MAX_PENDING = 4
 export type SourceRecord = SlotEnvelope
 
 export function createJoinState (inputs: readonly JoinInputSpec[]): JoinState {
-  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map() }
+  return { inputs, index: new Map(inputs.map((input, i) => [input.name, i])), days: new Map(), held: new Map() }
 }
 
-function dayState (state: JoinState, date: string): DayState {
+/** The date's day state, begun empty on first sight. */
+export function openDay (state: JoinState, date: string): DayState {
   let day = state.days.get(date)
   if (day === undefined) {
     const d = londonDay(date)
     const n = state.inputs.length
-    day = { date, startMs: d.startMs, slots: d.slots, whole: new Array(n).fill(undefined), pending: Array.from({ length: n }, () => []) }
+    day = { date, startMs: d.startMs, slots: d.slots, whole: new Array(n).fill(undefined), pending: Array.from({ length: n }, () => []), emitted: undefined }
     state.days.set(date, day)
   }
   return day
+}
+
+/**
+ * Which whole batches a day's figures are made of, one id per input ('' when not whole): the
+ * day is emitted again only when this changes (a re-delivered record of a whole batch does not).
+ */
+export function daySignature (day: DayState): string {
+  let signature = ''
+  for (let i = 0; i < day.whole.length; i++) signature += (i === 0 ? '' : '\n') + (day.whole[i]?.id ?? '')
+  return signature
+}
+
+/** The signature of an emitted aggregate, from its `batches` (restore reads it from completion). */
+export function batchesSignature (state: JoinState, batches: Readonly<Record<string, string>>): string {
+  return state.inputs.map(input => batches[input.name] ?? '').join('\n')
 }
 
 function inputIndex (state: JoinState, source: string): number {
   const i = state.index.get(source)
   if (i === undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `"${source}" is not an input of the join (inputs: ${[...state.index.keys()].join(', ')})`)
   return i
-}
-
-/** Checks that a record's slot lies in its local date and returns the slot's index. */
-export function slotIndex (record: SlotEnvelope): number {
-  const slot = record.slot_start
-  if (!Number.isInteger(slot) || slot % SLOT_MS !== 0) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `slot_start ${slot} is not on a half-hour`, { date: record.local_date })
-  }
-  let day: Readonly<LondonDay>
-  try {
-    day = londonDay(record.local_date)
-  } catch {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `local_date "${record.local_date}" is not a date`, { date: record.local_date })
-  }
-  if (slot < day.startMs || slot >= day.endMs) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${new Date(slot).toISOString()} belongs to ${localDateOf(slot)}, not to local_date ${record.local_date}`, { date: record.local_date })
-  }
-  return (slot - day.startMs) / SLOT_MS
-}
-
-/**
- * Refuses a value a join input reads that is not finite or outside its bounds: the topics are
- * a trust boundary too (any producer can write them), and one such value would make the day's
- * sums Infinity or NaN.
- */
-export function checkValue (record: SlotEnvelope, field: string, value: number | null, bounds: { min: number, max: number }): void {
-  if (value === null) return
-  if (!Number.isFinite(value) || value < bounds.min || value > bounds.max) {
-    throw new EnergyError('ENERGY_INVALID_RECORD', `${field} ${value} is outside ${bounds.min}..${bounds.max}`, { date: record.local_date })
-  }
 }
 
 /**
@@ -75,7 +62,7 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
   if (!Number.isInteger(record.batch_size) || record.batch_size < 1 || record.batch_size > slots) {
     throw new EnergyError('ENERGY_INVALID_RECORD', `batch_size ${record.batch_size} is impossible for ${record.local_date} (${slots} slots)`, { date: record.local_date })
   }
-  input.join.check?.(record, state)
+  input.join.check?.(record, () => batchOf(state, source, record))
 }
 
 /**
@@ -83,9 +70,8 @@ export function checkRecord (state: JoinState, source: string, record: SourceRec
  * id, else a pending one (begun here when new). An input's check reads it (mix: the batch's
  * fuel columns).
  */
-export function batchOf (state: JoinState, source: string, record: SourceRecord): SourceBatch {
+export function batchOf (state: JoinState, source: string, record: SourceRecord, day = openDay(state, record.local_date)): SourceBatch {
   const s = inputIndex(state, source)
-  const day = dayState(state, record.local_date)
   const current = day.whole[s]
   if (current?.id === record.batch_id) return current
   const pending = day.pending[s]
@@ -99,18 +85,17 @@ export function batchOf (state: JoinState, source: string, record: SourceRecord)
 }
 
 /**
- * Applies one source record (already accepted by checkRecord). Returns true when it completed
- * a batch that replaces the input's whole batch for the date, i.e. when the day's figures may
- * have changed.
+ * Applies one source record (already accepted by checkRecord) to its day (`day`: the record's
+ * date's state). Returns true when it completed a batch that replaces the input's whole batch
+ * for the date, i.e. when the day's figures may have changed.
  */
-export function applyRecord (state: JoinState, source: string, record: SourceRecord): boolean {
+export function applyRecord (state: JoinState, source: string, record: SourceRecord, day = openDay(state, record.local_date)): boolean {
   const s = inputIndex(state, source)
   const { join } = state.inputs[s]
   const slot = slotIndex(record)
-  const day = dayState(state, record.local_date)
-  const batch = batchOf(state, source, record)
+  const batch = batchOf(state, source, record, day)
   if (batch === day.whole[s]) {
-    join.write(record, batch, slot * join.width, state)
+    join.write(record, batch, slot * join.width)
     return false
   }
   const pending = day.pending[s]
@@ -118,7 +103,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
     batch.present[slot] = 1
     batch.count++
   }
-  join.write(record, batch, slot * join.width, state)
+  join.write(record, batch, slot * join.width)
   if (batch.count < batch.size) return false
   day.whole[s] = batch
   pending.splice(pending.indexOf(batch), 1)

@@ -1,14 +1,13 @@
+import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from '../../clients/carbon/generation.ts'
+import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import type { MixValues } from '../../clients/carbon/types.ts'
+import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
-import type { MixValues, SourceDeclaration } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { batchOf, checkValue, slotIndex } from '../join/state.ts'
-import type { SourceBatch } from '../join/types.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
-import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from './normalise.ts'
-
-/** Fuel columns of the join's mix block: the API has 9 fuels, room to spare for new ones. */
-export const MAX_FUELS = 16
+import { joinInput } from '../source/columns.ts'
+import { checkValue, MAX_FUELS, slotIndex } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { MIX_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceBatch, SourceDeclaration } from '../source/types.ts'
 
 /** Grid generation mix, national: each fuel's share per half-hour (%). */
 export const mixSource: SourceDeclaration<MixValues> = {
@@ -32,33 +31,33 @@ export const mixSource: SourceDeclaration<MixValues> = {
   // Columns: one per fuel, in the order the batch's records named them (batch.columns): a day's
   // names are that day's alone, so junk names on some days never take another day's columns,
   // and a fuel the API adds later lands on the first day it appears.
-  join: {
-    width: MAX_FUELS,
-    check (r, state) {
+  join: joinInput({
+    columns: MIX_COLUMNS,
+    check (r, batchOf) {
       const fuels = r.generationmix.map(f => f.fuel)
       for (const { fuel, perc } of r.generationmix) {
         if (!isFuelName(fuel)) throw new EnergyError('ENERGY_INVALID_RECORD', `fuel ${JSON.stringify(fuel.slice(0, 40))} is not a fuel name (${FUEL_NAME_RULE})`, { date: r.local_date })
         checkValue(r, `perc of ${fuel}`, perc, BOUNDS.perc)
       }
       if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
-      if (state === undefined) return
+      if (batchOf === undefined) return
       // Reserve the record's names in its batch, so write() never meets a name without a column.
-      const { columns } = batchOf(state, 'mix', r)
+      const { columns } = batchOf()
       const added = [...new Set(fuels.filter(f => !columns.includes(f)))]
       if (columns.length + added.length > MAX_FUELS) {
         throw new EnergyError('ENERGY_INVALID_RECORD', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns of batch ${r.batch_id} (known: ${columns.join(', ')})`, { date: r.local_date })
       }
       columns.push(...added)
     },
-    write (r, batch, base) {
-      batch.values.fill(0, base, base + MAX_FUELS)
+    write (r, batch, slot) {
+      MIX_COLUMNS.fill(batch, slot, 0)
       for (const { fuel, perc } of r.generationmix) {
         const f = fuelColumn(batch, fuel)
-        batch.values[base + f] = perc
+        MIX_COLUMNS.at(f).set(batch, slot, perc)
         batch.columnMask |= 1 << f
       }
     }
-  }
+  })
 }
 
 function fuelColumn (batch: SourceBatch, fuel: string): number {

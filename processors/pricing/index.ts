@@ -1,13 +1,14 @@
-import type { SlotRange } from '../../lib/london-day.ts'
-import { importTariffView, meterPeriods } from '../account/agreements.ts'
-import type { TariffPeriod } from '../account/types.ts'
-import { accountOf } from '../account/table.ts'
-import type { FetchContext, PricingValues, SourceDeclaration } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { EnergyError } from '../../lib/errors.ts'
-import { BOUNDS, MAX_TEXT, textProblem } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
+import { importTariffView } from '../../clients/octopus/account-view.ts'
 import { fetchTariffSlots, unpricedDay } from '../../clients/octopus/rates.ts'
+import type { PricingValues } from '../../clients/octopus/types.ts'
+import { BOUNDS, MAX_TEXT, textProblem } from '../../lib/answer.ts'
+import { EnergyError } from '../../lib/errors.ts'
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { planOf } from '../source/plan.ts'
+import { PRICING_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /**
  * Octopus unit rates per half-hour (p/kWh), each with the standing charge in force at the slot
@@ -20,13 +21,13 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
   accountView: importTariffView,
   async fetchSpan (span, context) {
     const values: PricingValues[] = []
-    const product = context.config.octopusAccount === '' ? context.config.octopusProduct : undefined
-    for (const period of tariffPeriods(span.from, span, context)) values.push(...await fetchTariffSlots(span, period, context, { source: 'pricing', product }))
+    const plan = planOf(span.from, context, 'ENERGY_UNPRICED')
+    for (const period of plan.importTariffs(span)) values.push(...await fetchTariffSlots(span, period, context, { source: 'pricing', product: plan.importProduct }))
     return values.sort((a, b) => a.slot_start - b.slot_start)
   },
   // A day without rates cannot be priced: say by which agreement, or that none is in force.
   whyMissing (day, context) {
-    const periods = tariffPeriods(day.date, day, context)
+    const periods = planOf(day.date, context, 'ENERGY_UNPRICED').importTariffs(day)
     if (periods.length === 0) return new EnergyError('ENERGY_UNPRICED', `${day.date}: no import agreement of account ${context.config.octopusAccount} is in force on this day`, { date: day.date })
     return unpricedDay(day.date, periods, context)
   },
@@ -41,11 +42,10 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.tariff_code, r.value_exc_vat, r.value_inc_vat, r.batch_id, r.standing_charge_exc_vat, r.standing_charge_inc_vat]],
     keyValues: slotKeyValues
   },
-  // Columns: [price inc VAT, price exc VAT, standing charge inc VAT, exc VAT (NaN: unknown)].
   // The tariff code is text, so not a column: the batch keeps the code of its earliest slot
   // (batch.label), which is what the day's import_tariff_code reports.
-  join: {
-    width: 4,
+  join: joinInput({
+    columns: PRICING_COLUMNS,
     check (r) {
       checkValue(r, 'value_inc_vat', r.value_inc_vat, BOUNDS.price)
       checkValue(r, 'value_exc_vat', r.value_exc_vat, BOUNDS.price)
@@ -55,22 +55,15 @@ export const pricingSource: SourceDeclaration<PricingValues> = {
       const problem = textProblem(r.tariff_code, MAX_TEXT.tariffCode)
       if (problem !== undefined) throw new EnergyError('ENERGY_INVALID_RECORD', `tariff_code ${problem}`, { date: r.local_date })
     },
-    write (r, batch, base) {
-      batch.values[base] = r.value_inc_vat
-      batch.values[base + 1] = r.value_exc_vat
-      batch.values[base + 2] = r.standing_charge_inc_vat ?? NaN
-      batch.values[base + 3] = r.standing_charge_exc_vat ?? NaN
-      const slot = base / 4
+    write (r, batch, slot) {
+      PRICING_COLUMNS.inc.set(batch, slot, r.value_inc_vat)
+      PRICING_COLUMNS.exc.set(batch, slot, r.value_exc_vat)
+      PRICING_COLUMNS.standing_inc.set(batch, slot, r.standing_charge_inc_vat ?? NaN)
+      PRICING_COLUMNS.standing_exc.set(batch, slot, r.standing_charge_exc_vat ?? NaN)
       if (batch.label === null || slot <= batch.labelSlot) {
         batch.label = r.tariff_code
         batch.labelSlot = slot
       }
     }
-  }
-}
-
-/** The tariffs pricing a day or span (from `date` on), each over the part where it is in force (none: no agreement). */
-function tariffPeriods (date: string, range: SlotRange, context: FetchContext): TariffPeriod[] {
-  if (context.config.octopusAccount === '') return [{ tariff: context.config.octopusTariff, from: range.startMs, to: range.endMs }]
-  return meterPeriods(accountOf(date, context, 'ENERGY_UNPRICED'), 'import', range.startMs, range.endMs)
+  })
 }

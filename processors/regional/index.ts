@@ -1,15 +1,23 @@
+import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import { regionFor, regionPath } from '../../clients/carbon/region.ts'
+import { parseRegionalSlots } from '../../clients/carbon/regional.ts'
+import type { RegionalValues } from '../../clients/carbon/types.ts'
+import { readsAccount } from '../../clients/octopus/plan.ts'
+import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
 import { slotStarts } from '../../lib/london-day.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../ingest/carbon.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import type { RegionalValues, SourceDeclaration } from '../ingest/types.ts'
-import { checkValue } from '../join/state.ts'
-import { parseRegionalSlots } from './normalise.ts'
-import { regionFor, regionalPeriods, regionParts, regionPath } from './region.ts'
+import { columnLayout, joinInput } from '../source/columns.ts'
+import type { FieldsBy } from '../source/fields.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { USAGE_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
+import { regionalPeriods, regionParts } from './region.ts'
 
-export { parseRegionalSlots, REGION_IDS } from './normalise.ts'
-export { regionFor, regionalPeriods, regionParts, regionPath, type Region, type RegionPart } from './region.ts'
+export { regionalPeriods, regionParts, type RegionPart } from './region.ts'
+
+/** The join's regional column: the region's forecast intensity (gCO2/kWh). */
+export const REGIONAL_COLUMNS = columnLayout(['intensity'])
 
 /** What to set for regional carbon: named in its dead letters and in `unavailable`. */
 const REGION_VARIABLES = 'set CARBON_REGION_ID (1-17) or CARBON_POSTCODE (an outward code such as SW1A), or OCTOPUS_ACCOUNT with the property\'s postcode'
@@ -24,7 +32,7 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
   name: 'regional',
   topic: 'energy.regional',
   // Without any way to know the region every day would be a dead letter: left out unless named.
-  unavailable: config => config.carbonRegionId === null && config.carbonPostcode === null && config.octopusAccount === ''
+  unavailable: config => config.carbonRegionId === null && config.carbonPostcode === null && !readsAccount(config)
     ? `no region is known: ${REGION_VARIABLES}`
     : undefined,
   // A move to another outward code (or a postcode corrected) requests those days again.
@@ -41,7 +49,7 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
     if (slotStarts(day).some(ms => regionFor(config, account, ms) !== undefined)) {
       return new EnergyError('ENERGY_NO_DATA', `regional has no data for ${day.date} yet`, { date: day.date })
     }
-    const why = config.octopusAccount === ''
+    const why = !readsAccount(config)
       ? 'no region is known'
       : account === undefined
         ? `no region is known (account ${config.octopusAccount} not published on energy.account yet)`
@@ -61,16 +69,37 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
       JSON.stringify(Object.fromEntries(r.generationmix.map(f => [f.fuel, f.perc]))), r.batch_id]],
     keyValues: slotKeyValues
   },
-  // Columns: [the regional forecast]. Optional: a day is computed without it (the regional API
-  // failing, no region for the day) and again when it arrives.
-  join: {
-    width: 1,
+  // Optional: a day is computed without it (the regional API failing, no region for the day)
+  // and again when it arrives.
+  join: joinInput({
+    columns: REGIONAL_COLUMNS,
     optional: true,
     check (r) {
       checkValue(r, 'forecast', r.forecast, BOUNDS.intensity)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.forecast
+    write (r, batch, slot) {
+      REGIONAL_COLUMNS.intensity.set(batch, slot, r.forecast)
+    },
+    // Over the money slots (priced, with usage) it has: carbon_g_regional = Σ u × regional
+    // intensity, avg_intensity_regional = that / Σ u; null when it has none of them.
+    fold (day, batch): FieldsBy<'regional'> {
+      const pricing = day.whole('pricing')
+      const usage = day.whole('usage')
+      let kwh = 0
+      let carbon = 0
+      let slots = 0
+      for (let i = 0; i < day.slots; i++) {
+        if (pricing === undefined || usage === undefined) break
+        if (pricing.present[i] === 0 || usage.present[i] === 0 || batch.present[i] === 0) continue
+        const u = USAGE_COLUMNS.kwh.get(usage, i)
+        slots++
+        kwh += u
+        carbon += u * REGIONAL_COLUMNS.intensity.get(batch, i)
+      }
+      return {
+        carbon_g_regional: slots === 0 ? null : carbon,
+        avg_intensity_regional: slots > 0 && kwh > 0 ? carbon / kwh : null
+      }
     }
-  }
+  })
 }

@@ -1,10 +1,13 @@
-import type { SourceDeclaration, UsageValues } from '../ingest/types.ts'
-import { slotKeyValues } from '../ingest/keys.ts'
-import { BOUNDS } from '../ingest/normalise.ts'
-import { checkValue } from '../join/state.ts'
-import { meterPeriods, meterView } from '../account/agreements.ts'
-import { accountOf } from '../account/table.ts'
-import { fetchReadings, readingSpans } from '../../clients/octopus/readings.ts'
+import { meterView } from '../../clients/octopus/account-view.ts'
+import { fetchReadings } from '../../clients/octopus/readings.ts'
+import type { UsageValues } from '../../clients/octopus/types.ts'
+import { BOUNDS } from '../../lib/answer.ts'
+import { joinInput } from '../source/columns.ts'
+import { checkValue } from '../source/join-input.ts'
+import { slotKeyValues } from '../source/keys.ts'
+import { planOf } from '../source/plan.ts'
+import { USAGE_COLUMNS } from '../source/shared-columns.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 /**
  * Octopus electricity import consumption per half-hour (kWh): with OCTOPUS_ACCOUNT, of the
@@ -15,11 +18,7 @@ export const usageSource: SourceDeclaration<UsageValues> = {
   topic: 'energy.usage',
   accountView: meterView('import', false),
   async fetchSpan (span, context) {
-    const { config } = context
-    const periods = config.octopusAccount === ''
-      ? [{ meterPoint: config.octopusMpan, meters: [config.octopusSerial], from: span.startMs, to: span.endMs }]
-      : readingSpans(meterPeriods(accountOf(span.from, context), 'import', span.startMs, span.endMs))
-    return await fetchReadings(span, periods, 'electricity-meter-points', 'usage', context)
+    return await fetchReadings(span, planOf(span.from, context).importMeters(span), 'electricity-meter-points', 'usage', context)
   },
   sink: {
     name: 'consumption',
@@ -32,14 +31,13 @@ export const usageSource: SourceDeclaration<UsageValues> = {
     toRows: r => [[r.slot_start, r.slot_end, r.local_date, r.consumption, r.batch_id, r.meter_serial]],
     keyValues: slotKeyValues
   },
-  // Columns: [kWh].
-  join: {
-    width: 1,
+  join: joinInput({
+    columns: USAGE_COLUMNS,
     check (r) {
       checkValue(r, 'consumption', r.consumption, BOUNDS.consumptionKwh)
     },
-    write (r, batch, base) {
-      batch.values[base] = r.consumption
+    write (r, batch, slot) {
+      USAGE_COLUMNS.kwh.set(batch, slot, r.consumption)
     }
-  }
+  })
 }

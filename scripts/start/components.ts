@@ -7,7 +7,7 @@ import { availableSources, configuredSources, createJoinProcessor, createSourceP
 import { createSink } from '../../sinks/index.ts'
 import { createDayBudget } from '../../processors/ingest/limiter.ts'
 import { PROCESS_DAYS_IN_FLIGHT } from '../../processors/ingest/options.ts'
-import { createAccountRefresher } from '../../processors/account/schedule.ts'
+import { createAccountRefresher } from '../../processors/ingest/account-refresher.ts'
 import { createForecastComponent } from '../../processors/forecast/index.ts'
 
 export interface Component extends Supervised { name: string }

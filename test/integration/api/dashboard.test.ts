@@ -7,7 +7,8 @@ import { bestWindows } from '../../../api/ahead.ts'
 import { rangeKey, type StatusProbes } from '../../../api/status.ts'
 import type { Pool } from '../../../lib/db.ts'
 import { localDateOf, SLOT_MS } from '../../../lib/london-day.ts'
-import { createApiFixture } from './fixtures.ts'
+import { startSampleServer } from '../../pipeline.ts'
+import { createApiFixture, insertHousehold } from './fixtures.ts'
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core), served by
 // build() on an ephemeral port over a test database with known rows. Stand-in status probes
@@ -440,5 +441,39 @@ test('the Ahead panel with an empty forecast says so, without errors', async t =
   assert.equal(await page.locator('#ahead-note').innerText(), 'No forecast yet: the pipeline fetches one at start and every 30 minutes (npm start).')
   assert.match(await page.locator('#ahead-windows').innerText(), /^No best time for 2 hours: no forecast from the current half-hour on/)
   assert.equal(await page.locator('#ahead-chart svg rect.window-bar').count(), 0)
+  assert.deepStrictEqual(problems, [])
+})
+
+test('the months view and the tariff comparison read well, with no console errors', async t => {
+  if (skipWithoutChromium(t)) return
+  const sample = await startSampleServer(t)
+  const { app, pool } = await createApiFixture(t, { status: probes, rows: false, env: { OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_TARIFF: 'E-1R-AGILE-FLEX-22-11-25-C' } })
+  const dates: string[] = []
+  for (let ms = Date.parse('2024-09-01'); ms <= Date.parse('2024-11-30'); ms += 86400000) dates.push(new Date(ms).toISOString().slice(0, 10))
+  await insertHousehold(pool, dates)
+  const { base, browser } = await serveAndBrowse(t, app)
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const problems = watchProblems(page)
+  await page.goto(`${base}/`)
+
+  // Months: the twelve up to November 2024, newest first; three with days in, each whole.
+  await page.locator('#months-body tr').nth(11).waitFor()
+  const months = await page.locator('#months-body tr th').allTextContents()
+  assert.deepStrictEqual(months.slice(0, 3), ['Nov 2024', 'Oct 2024', 'Sept 2024'])
+  assert.deepStrictEqual(await page.locator('#months-body tr').nth(0).locator('td').first().innerText(), '30 of 30')
+  assert.equal(await page.locator('#months-body tr').nth(3).locator('td').first().innerText(), '0 of 31\nnot final')
+  assert.equal(await page.locator('#months-csv').getAttribute('href'), '/api/months.csv?from=2023-12&to=2024-11')
+
+  // The comparison runs when asked: candidates ranked within import, a note per candidate.
+  await page.locator('#compare-from').fill('2024-09-01')
+  await page.locator('#compare-to').fill('2024-11-30')
+  await page.locator('#compare-button').click()
+  await settled(page.locator('#compare-body tr.group'))
+  assert.match(await page.locator('#compare-note').innerText(), /^Region C, 2024-09-01 to 2024-11-30/)
+  const rows = await page.locator('#compare-body tr:not(.group)').count()
+  assert.ok(rows >= 2, `${rows} candidates shown`)
+  assert.match(await page.locator('#compare-body').innerText(), /compared over all 91 days with readings/)
+  await page.locator('#compare-view').screenshot({ path: new URL('dashboard-compare.png', RESULTS).pathname })
+  await page.locator('#months-view').screenshot({ path: new URL('dashboard-months.png', RESULTS).pathname })
   assert.deepStrictEqual(problems, [])
 })

@@ -327,3 +327,22 @@ export async function insertKnownRows (pool: Pool): Promise<void> {
   // No export meter yet (zeros), and gaps: export rows missing at 15:00 and 15:30, gas at 02:30.
   await insertSources(pool, '2024-06-15', { price: [20], mix: [21], usage: [47], export: [30, 31], gas: [5], noExportMeter: true, noRegion: true })
 }
+
+// ---------- a household's quarter (tariff comparison) ----------
+/** A household's import per half-hour (kWh), by the slot's start. */
+export const kwhOf = (ms: number): number => 0.05 + ((ms / 1800000) % 37) * 0.021
+
+/** Half-hourly import readings and a daily_summary row (actual cost 20p/kWh, 50p standing) for each date. */
+export async function insertHousehold (pool: Pool, dates: readonly string[]): Promise<void> {
+  for (const date of dates) {
+    const starts = slotStarts(londonDay(date))
+    await pool.query(`INSERT INTO energy_usage.consumption (slot_start, slot_end, local_date, kwh, batch_id)
+      SELECT to_timestamp(s / 1000.0), to_timestamp(s / 1000.0) + interval '30 minutes', $2::date, k, 'b' FROM unnest($1::float8[], $3::float8[]) AS t (s, k)`,
+    [starts, date, starts.map(kwhOf)])
+    const kwh = starts.reduce((s, ms) => s + kwhOf(ms), 0)
+    await pool.query(`INSERT INTO energy_usage.daily_summary (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined,
+        complete, forecast_slots, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
+        gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, bill_complete)
+      VALUES ($1, $2, $3::float8, $3::float8, NULL, NULL, '{}', $4, $4, true, 0, 50, 47.6, 0, 0, 0, 0, 0, 0, 0, 0, $3::float8 + 50, true)`, [date, kwh, kwh * 20, starts.length])
+  }
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from '../../../lib/config.ts'
-import { createAdmin } from '../../../lib/kafka.ts'
+import { createAdmin, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { createTask, type StreamProcessor, type Task } from '../../../lib/stream/task.ts'
 import { consumeAll, createTestTopic, produceMessages, silentLog, testConfig, uniqueName } from '../../helpers.ts'
 
@@ -37,7 +37,7 @@ function upperCase ({ output }: Setup, hold?: (signal: AbortSignal) => Promise<v
   }
 }
 
-function task (s: Setup, processor: StreamProcessor, name = 'test task'): Task {
+function task (s: Setup, processor: StreamProcessor, name = 'test task', punctuateMs?: number): Task {
   return createTask({
     name,
     kind: 'processor',
@@ -51,6 +51,7 @@ function task (s: Setup, processor: StreamProcessor, name = 'test task'): Task {
     batchWaitMs: 50,
     restartDelayMs: 200,
     lagIntervalMs: 100,
+    punctuateMs,
     processor
   })
 }
@@ -141,4 +142,65 @@ test('restore progress: the records read of the offsets to read, done at the end
   // Progress is counted as the restore goes: before each handover, what was read before it.
   assert.equal(progress[0], 0)
   await until('every record processed', () => running.counters.value.recordsIn === 25)
+})
+
+test('restore stages: the ranges of a later stage are asked for once the reads before it ended; progress counts both', { timeout: 60000 }, async t => {
+  const s = await setup(t, 1)
+  await produceMessages(s.input, Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`), partition: 0 })))
+  const seen: string[] = []
+  const running = task(s, {
+    async init (context) {
+      await context.restore([{ topic: s.input, partition: 0, until: 8n }], async records => {
+        seen.push(...records.map(r => r.value?.toString() ?? ''))
+      }, {
+        ranges: async () => {
+          seen.push('then')
+          return [{ topic: s.input, partition: 0, from: 10n, until: 12n }]
+        },
+        onRecords: async records => { seen.push(...records.map(r => `again ${r.value?.toString() ?? ''}`)) }
+      })
+    },
+    async process (batch, context) {
+      await context.kafka?.transact(batch, async () => {})
+    }
+  })
+  await running.start()
+  t.after(() => running.stop())
+  await until('the restore done', () => running.counters.value.restore?.done === true)
+  assert.deepEqual(running.counters.value.restore, { records: 10, offsets: 10, done: true })
+  assert.deepEqual(seen, [...Array.from({ length: 8 }, (_, i) => `v${i}`), 'then', 'again v10', 'again v11'])
+})
+
+test('wall-clock punctuation: between batches and with none arriving; its output commits with no consumed offsets; caughtUp', { timeout: 60000 }, async t => {
+  const s = await setup(t, 1)
+  await produceMessages(s.input, ['one', 'two'].map(v => ({ key: v, value: Buffer.from(v), partition: 0 })))
+  const step = upperCase(s)
+  let punctuations = 0
+  let ticked = false
+  const running = task(s, {
+    process: step.process,
+    async punctuate (context) {
+      punctuations++
+      if (ticked || context.counters.value.recordsIn < 2) return
+      // Everything below the input's last stable offset is processed: caught up.
+      const ends = await context.consumer.listOffsets({ topics: [s.input], timestamp: -1n, isolationLevel: READ_COMMITTED })
+      const end = ends.get(s.input)?.[0] ?? 0n
+      const caughtUp = context.caughtUp(s.input, 0, end)
+      const ahead = context.caughtUp(s.input, 0, end + 5n)
+      await context.kafka?.transact([], async send => {
+        await send({ topic: s.output, partition: 0, key: 'tick', value: Buffer.from(`TICK ${String(caughtUp)} ${String(ahead)}`) })
+      })
+      ticked = true
+    }
+  }, 'test task', 100)
+  await running.start()
+  t.after(() => running.stop())
+  await until('the tick committed', () => running.counters.value.recordsOut === 3)
+  const before = punctuations
+  await sleep(600)
+  // Nothing arrives: punctuation goes on every 100 ms.
+  assert.ok(punctuations - before >= 3, `${punctuations - before} punctuations in 600 ms`)
+  const { recordsIn, recordsOut } = running.counters.value
+  assert.deepEqual({ recordsIn, recordsOut }, { recordsIn: 2, recordsOut: 3 })
+  assert.deepEqual((await consumeAll(s.output)).map(m => m.value.toString()), ['ONE', 'TWO', 'TICK true false'])
 })

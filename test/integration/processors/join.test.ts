@@ -11,7 +11,8 @@ import { createAdmin, createConsumer, createProducer, READ_COMMITTED } from '../
 import { addDays, datesBetween, isoUtc, londonDay, SLOT_MS, slotStarts } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { joinGroup, topicIn, topology } from '../../../processors/topology.ts'
-import type { Co2Record, EnergyRequest } from '../../../processors/ingest/types.ts'
+import type { Co2Record } from '../../../processors/source/types.ts'
+import type { EnergyRequest } from '../../../processors/source/types.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, standingCharge, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
@@ -684,4 +685,35 @@ test('reading committed records: every aborted transaction of a producer is skip
   await t.test('consumeAll read_committed skips them too (lib/read-committed.ts works around @platformatic/kafka 1.35 and 2.12)', async () => {
     assert.deepStrictEqual((await consumeAll(topic, { config: s.env.config })).map(m => m.key), ['committed-1', 'committed-2'])
   })
+})
+
+test('backfill with the inputs already on the topics: exactly one record per date; an input arriving late emits its date once more', { timeout: 180000 }, async t => {
+  const s = await setUp(t, 'once')
+  startPipeline(t, s, 'processors', captureLog())
+  // A month: more records than one join batch (2000), so inputs of a date land in different batches.
+  const dates = datesBetween('2024-03-10', '2024-04-08')
+  // Every input but gas, which arrives later for one date.
+  const early: Source[] = ['co2', 'mix', 'pricing', 'usage', 'export']
+  await seedDates(s, dates[0], dates.at(-1), early)
+  const slots = dates.reduce((n, d) => n + londonDay(d).slots, 0)
+  for (const source of early) {
+    const topic = topicIn(s.env.config, topology.source(source).topic)
+    await waitFor(`${source} on its topic`, async () => (await readCommitted(s.env.config, topic)).length >= slots, 60000, 500)
+  }
+  const out = captureLog()
+  startPipeline(t, s, 'join', out)
+  const id = (await requestIds(s)).get(dates[0])?.at(-1) as string
+  const { gas: _gas, ...withoutGas } = allFrom(id)
+  const first = await settle(s, new Map(dates.map(d => [d, withoutGas])), 60000)
+  const perDate = (completions: Completion[]): Array<[string, number]> =>
+    dates.map(d => [d, completions.filter(c => c.key === d).length])
+  assert.deepStrictEqual(perDate(first), dates.map(d => [d, 1]), 'one record per date: nothing was pending when the join read them')
+  assert.deepStrictEqual(first.map(c => c.value.missing_readings.includes('gas')), dates.map(() => true))
+
+  const late = dates[2]
+  await seedDates(s, late, late, ['gas'])
+  const gasId = (await requestIds(s)).get(late)?.at(-1) as string
+  const second = await settle(s, new Map(dates.map(d => [d, d === late ? { ...withoutGas, gas: gasId } : withoutGas])), 60000)
+  assert.deepStrictEqual(perDate(second), dates.map(d => [d, d === late ? 2 : 1]), 'the late input emits its date again, no other')
+  assert.deepStrictEqual(latestPerDate(second).get(late)?.missing_readings, [])
 })

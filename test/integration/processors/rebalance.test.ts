@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import { datesBetween, londonDay } from '../../../lib/london-day.ts'
 import { partitionForDate } from '../../../lib/partition.ts'
 import { createSourceProcessor, topology } from '../../../processors/index.ts'
-import type { EnergyRequest, SlotRecord } from '../../../processors/ingest/types.ts'
+import type { EnergyRequest } from '../../../processors/source/types.ts'
+import type { SlotRecord } from '../../../processors/source/types.ts'
 import {
   captureLog, createTestEnvironment, defer, groupsCaughtUp, periodDate, processorGroup, readRequests, readTopic,
   seedDates, sourceTopic, startSampleServer, waitFor

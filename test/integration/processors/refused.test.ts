@@ -5,7 +5,7 @@ import { datesBetween, londonDay, slotStarts } from '../../../lib/london-day.ts'
 import { ensureTopics } from '../../../lib/topic-admin.ts'
 import { COMPACTED } from '../../../lib/topics.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
-import type { SourceDeclaration } from '../../../processors/ingest/types.ts'
+import type { SourceDeclaration } from '../../../processors/source/types.ts'
 import { createSourceProcessor, createTopology, processorGroup, topicIn, topology } from '../../../processors/index.ts'
 import { captureLog, createTestEnvironment, defer, groupsCaughtUp, readRaw, readTopic, startSampleServer, waitFor } from '../../pipeline.ts'
 

@@ -5,7 +5,7 @@ import { captureLog, createTestEnvironment, readRaw, seedDates, startPipeline, s
 import type { Pool } from '../../../lib/db.ts'
 import { ACCOUNT, allResults, answer, covers, expectedImportUsage, type AnswerProperty } from './expected-bill.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
-import type { Account } from '../../../processors/account/types.ts'
+import type { Account } from '../../../clients/octopus/types.ts'
 import { regionalSource } from '../../../processors/regional/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 

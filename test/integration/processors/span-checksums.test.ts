@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { Pool } from '../../../lib/db.ts'
 import { pipelineGroups, topology } from '../../../processors/topology.ts'
-import type { EnergyRequest } from '../../../processors/ingest/types.ts'
+import type { EnergyRequest } from '../../../processors/source/types.ts'
 import type { RequestCounters } from '../../../sample-api/types.ts'
 import { ACCOUNT } from './expected-bill.ts'
 import {

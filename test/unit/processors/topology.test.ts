@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { SourceDeclaration } from '../../../processors/ingest/types.ts'
+import type { SourceDeclaration } from '../../../processors/source/types.ts'
 import {
   availableSources, configuredSources, createTopology, joinInputsOf, pipelineGroups, selectComponents, topology, type Selection
 } from '../../../processors/topology.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { keepHistory } from '../../../../processors/account/history.ts'
-import type { Account } from '../../../../processors/account/types.ts'
+import type { Account } from '../../../../clients/octopus/types.ts'
 
 // An answer that omits what an earlier one listed (HomeAssistant-OctopusEnergy #1051, #1239,
 // #1808) keeps it; what the household means (an agreement that ends, a switch, a move) wins.

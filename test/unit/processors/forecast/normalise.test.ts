@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { SLOT_MS } from '../../../../lib/london-day.ts'
-import { mergeForecast, parseNationalForecast, parseRegionalForecast } from '../../../../processors/forecast/normalise.ts'
+import { mergeForecast } from '../../../../processors/forecast/normalise.ts'
+import { parseNationalForecast, parseRegionalForecast } from '../../../../clients/carbon/forecast.ts'
 import { horizonOf } from '../../../../processors/forecast/refresh.ts'
 import type { ForecastRecord } from '../../../../processors/forecast/types.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { gasKwh, gasUnitOf, unitDoubts } from '../../../../processors/gas/index.ts'
-import type { GasValues } from '../../../../processors/ingest/types.ts'
+import type { GasValues } from '../../../../processors/source/types.ts'
 
 // A gas meter's unit is the meter's (SMETS2 m³, SMETS1 kWh: Octopus's consumption docs).
 

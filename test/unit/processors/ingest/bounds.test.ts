@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { londonDay, SLOT_MS } from '../../../../lib/london-day.ts'
-import { parseCo2Slots } from '../../../../processors/co2/normalise.ts'
-import { BOUNDS, MAX_TEXT } from '../../../../processors/ingest/normalise.ts'
-import { isFuelName, parseMixSlots } from '../../../../processors/mix/normalise.ts'
+import { parseCo2Slots } from '../../../../clients/carbon/intensity.ts'
+import { BOUNDS, MAX_TEXT } from '../../../../lib/answer.ts'
+import { isFuelName, parseMixSlots } from '../../../../clients/carbon/generation.ts'
 import { parseRates, parseStandingCharges } from '../../../../clients/octopus/rate-periods.ts'
-import { parseReadings } from '../../../../processors/usage/normalise.ts'
+import { parseReadings } from '../../../../clients/octopus/readings.ts'
 
 // Hostile answers: every number finite and inside its physical bounds, every string short and
 // without control characters, fuel names of the documented form. Each case is refused with

@@ -1,4 +1,5 @@
-import type { Co2Record, FuelShare, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../../../../processors/ingest/types.ts'
+import type { Co2Record, MixRecord, PricingRecord, SlotEnvelope, UsageRecord } from '../../../../processors/source/types.ts'
+import type { FuelShare } from '../../../../clients/carbon/types.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { createJoinState } from '../../../../processors/join/state.ts'
 import type { JoinState } from '../../../../processors/join/types.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ExportRecord, GasRecord } from '../../../../processors/ingest/types.ts'
+import type { ExportRecord, GasRecord } from '../../../../processors/source/types.ts'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { applyRecord } from '../../../../processors/join/state.ts'

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { from, lastValueFrom, Subject, toArray } from 'rxjs'
-import { joinByDate, type SourceEvent } from '../../../../processors/join/operator.ts'
-import type { DailyAggregate } from '../../../../processors/join/types.ts'
+import { joinDays, type JoinStep, type Settled, type SourceEvent } from '../../../../processors/join/operator.ts'
+import { daySignature } from '../../../../processors/join/state.ts'
+import type { DailyAggregate, DayState } from '../../../../processors/join/types.ts'
 import { batchesOf, batchId, dayEvents, NOW, UNKNOWN_STANDING_CHARGE, usageBatch, type DaySpec, newJoinState } from './fixtures.ts'
 
-// joinByDate: the RxJS operator over source events. One aggregate per date when its pricing
-// batch becomes whole (money never waits for carbon or readings), and one more each time
-// another input's batch, or a newer batch of any input, becomes whole.
+// joinDays: the RxJS operator over source events and batch boundaries. At a boundary, a date
+// whose whole batches changed goes out once its pricing is whole and every input it lacks is
+// settled (nothing pending for it), at most once per batch; it goes out again when a later
+// input or a newer batch of any input becomes whole.
 
 const FLAT: DaySpec = {
   co2: () => ({ actual: 100, forecast: 100 }),
@@ -61,67 +63,86 @@ const pricedAggregate = (date: string, slots = 48): DailyAggregate => {
 const usageB2 = (date: '2024-06-15' | '2024-06-16'): SourceEvent[] =>
   usageBatch(date, batchId(date, 'usage', 'b2'), () => 0.5).map(record => ({ source: 'usage', record }))
 
-async function run (events: SourceEvent[]): Promise<DailyAggregate[]> {
-  return await lastValueFrom(from(events).pipe(joinByDate(newJoinState(), () => NOW), toArray()))
+const boundary = (settled: Settled = () => true, now = NOW): JoinStep<number> => ({ boundary: true, now, settled, context: 0 })
+
+/** Each batch's events then its boundary, through one joinDays: the aggregates of each batch. */
+async function run (batches: Array<{ events: SourceEvent[], settled?: Settled }>, state = newJoinState()): Promise<DailyAggregate[][]> {
+  const steps = batches.flatMap(b => [...b.events, boundary(b.settled)])
+  const outputs = await lastValueFrom(from(steps).pipe(joinDays<number>(state), toArray()))
+  return outputs.map(o => o.aggregates)
 }
 
-test('one day from([...events]): the bill when pricing completes, the whole day when usage completes', async () => {
-  assert.deepStrictEqual(await run(dayEvents('2024-06-15', FLAT)), [pricedAggregate('2024-06-15'), flatAggregate('2024-06-15')])
+test('a backfill with every input on the topics: one aggregate per date, the whole day, at the batch boundary', async () => {
+  const day = dayEvents('2024-06-15', FLAT)
+  // The first batch ends inside usage: its partition still has records past the join's position.
+  assert.deepStrictEqual(await run([{ events: day.slice(0, 150), settled: () => false }, { events: day.slice(150) }]), [[], [flatAggregate('2024-06-15')]])
 })
 
-test('a newer batch completing emits the day again with the new figures; nothing else does', async () => {
-  const events = [...dayEvents('2024-06-15', FLAT), ...usageB2('2024-06-15')]
-  assert.deepStrictEqual(await run(events), [
-    pricedAggregate('2024-06-15'),
-    flatAggregate('2024-06-15'),
-    {
+test('a day lacking an input that is not settled waits; it goes out once settled, and again when the input arrives late', async () => {
+  const day = dayEvents('2024-06-15', FLAT)
+  const priced = day.filter(e => e.source !== 'usage')
+  const usage = day.filter(e => e.source === 'usage')
+  const asked: Array<[string, string, number]> = []
+  const pending: Settled = (input, date, since) => { asked.push([input, date, since]); return false }
+  assert.deepStrictEqual(await run([
+    { events: priced, settled: pending },
+    { events: [], settled: () => true },
+    { events: usage }
+  ]), [[], [pricedAggregate('2024-06-15')], [flatAggregate('2024-06-15')]])
+  assert.deepStrictEqual(asked, [['usage', '2024-06-15', NOW]])
+})
+
+test('a held day reports how many wait, and settled is asked with when it was first held', async () => {
+  const state = newJoinState()
+  const priced = dayEvents('2024-06-15', FLAT).filter(e => e.source !== 'usage')
+  const since: number[] = []
+  const steps: Array<JoinStep<number>> = [...priced, boundary(() => false, NOW), boundary((_i, _d, s) => { since.push(s); return false }, NOW + 500)]
+  const outputs = await lastValueFrom(from(steps).pipe(joinDays<number>(state), toArray()))
+  assert.deepStrictEqual(outputs.map(o => [o.aggregates.length, o.waiting]), [[0, 1], [0, 1]])
+  assert.deepStrictEqual(since, [NOW])
+})
+
+test('a newer batch completing emits the day again with the new figures; a re-delivered record does not', async () => {
+  const day = dayEvents('2024-06-15', FLAT)
+  assert.deepStrictEqual(await run([{ events: day }, { events: day.slice(100, 110) }, { events: usageB2('2024-06-15') }]), [
+    [flatAggregate('2024-06-15')],
+    [],
+    [{
       ...flatAggregate('2024-06-15'),
       kwh: 24,
       cost_inc_vat: 252,
       cost_exc_vat: 240,
       carbon_g: 2400,
       batches: { ...batchesOf('2024-06-15'), usage: batchId('2024-06-15', 'usage', 'b2') }
-    }
+    }]
   ])
 })
 
-test('emissions happen at the record that completes a batch, not at the end of the stream', () => {
-  const source = new Subject<SourceEvent>()
-  const emittedAt: number[] = []
-  let i = 0
-  const out: DailyAggregate[] = []
-  source.pipe(joinByDate(newJoinState(), () => NOW)).subscribe(a => {
-    out.push(a)
-    emittedAt.push(i)
-  })
-  const day = dayEvents('2024-06-15', FLAT)
-  const redelivered = day.slice(100, 110)
-  const b2 = usageB2('2024-06-15')
-  for (const event of [...day, ...redelivered, ...b2.slice(0, 47), ...b2.slice(0, 5), b2[47]]) {
-    source.next(event)
-    i++
-  }
-  // Index 143 is the 48th pricing record, 191 the 48th usage record; b2's last record is the last event.
-  assert.deepStrictEqual(emittedAt, [143, 191, 4 * 48 + 10 + 47 + 5])
-  assert.deepStrictEqual(out.map(a => [a.kwh, a.batches.usage]), [[0, undefined], [48, batchId('2024-06-15', 'usage')], [24, batchId('2024-06-15', 'usage', 'b2')]])
-  source.complete()
-})
-
-test('dates interleaved: each date emitted as its batches complete, in that order; a date never read still lands with what it owes', async () => {
+test('dates interleaved in one batch: one aggregate each; a date never read still lands with what it owes once usage is settled', async () => {
   const a = dayEvents('2024-06-15', FLAT)
   const b = dayEvents('2024-06-16', FLAT)
-  // 2024-06-16 goes first by one record; 2024-03-31 never gets its usage: it lands priced, the readings missing.
   const interleaved = a.flatMap((e, i) => [b[i], e])
   const short = dayEvents('2024-03-31', { ...FLAT, usage: () => undefined })
-  assert.deepStrictEqual(await run([...short, ...interleaved]), [
-    pricedAggregate('2024-03-31', 46), pricedAggregate('2024-06-16'), pricedAggregate('2024-06-15'), flatAggregate('2024-06-16'), flatAggregate('2024-06-15')
-  ])
+  const [aggregates] = await run([{ events: [...short, ...interleaved] }])
+  assert.deepStrictEqual(aggregates.sort((x, y) => x.date.localeCompare(y.date)), [pricedAggregate('2024-03-31', 46), flatAggregate('2024-06-15'), flatAggregate('2024-06-16')])
 })
 
-test('a day with gaps is emitted again once its usage batch is whole, complete false, the readings missing', async () => {
-  const [priced, aggregate, ...rest] = await run(dayEvents('2024-06-15', { ...FLAT, usage: i => i < 46 ? 1 : undefined }))
-  assert.deepStrictEqual([priced, rest], [pricedAggregate('2024-06-15'), []])
-  assert.deepStrictEqual(aggregate, {
-    ...flatAggregate('2024-06-15'), kwh: 46, cost_inc_vat: 483, cost_exc_vat: 460, carbon_g: 4600, slots_joined: 46, complete: false, carbon_slots: 46, bill_complete: false, missing_readings: ['usage']
-  })
+test('the fold: scan owns each day\'s state across batches; closing the groups after days are dropped starts them afresh', async () => {
+  const state = newJoinState()
+  const close$ = new Subject<void>()
+  const steps = new Subject<JoinStep<number>>()
+  const out: DailyAggregate[][] = []
+  steps.pipe(joinDays<number>(state, close$)).subscribe(o => out.push(o.aggregates))
+  const day = dayEvents('2024-06-15', FLAT)
+  for (const e of day.slice(0, 100)) steps.next(e)
+  steps.next(boundary(() => false))
+  // A rebalance drops the date: its group must not keep writing into the dropped state.
+  state.days.delete('2024-06-15')
+  state.held.delete('2024-06-15')
+  close$.next()
+  for (const e of day) steps.next(e)
+  steps.next(boundary())
+  steps.complete()
+  assert.deepStrictEqual(out, [[], [flatAggregate('2024-06-15')]])
+  assert.equal(state.days.get('2024-06-15')?.emitted, daySignature(state.days.get('2024-06-15') as DayState))
 })

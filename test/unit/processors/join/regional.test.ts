@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { RegionalRecord } from '../../../../processors/ingest/types.ts'
+import type { RegionalRecord } from '../../../../processors/source/types.ts'
 import { AGGREGATE_INPUTS, aggregateDay } from '../../../../processors/join/aggregate.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { applyRecord, createJoinState } from '../../../../processors/join/state.ts'

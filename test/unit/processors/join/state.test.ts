@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { EnergyError } from '../../../../lib/errors.ts'
-import type { MixRecord, PricingRecord } from '../../../../processors/ingest/types.ts'
+import type { MixRecord, PricingRecord } from '../../../../processors/source/types.ts'
 import { aggregateDay } from '../../../../processors/join/aggregate.ts'
 import type { SourceEvent } from '../../../../processors/join/operator.ts'
 import { applyRecord, checkRecord } from '../../../../processors/join/state.ts'
-import { MAX_FUELS } from '../../../../processors/mix/index.ts'
+import { MAX_FUELS } from '../../../../processors/source/join-input.ts'
 import type { DailyAggregate, JoinState } from '../../../../processors/join/types.ts'
 import { batchesOf, batchId, co2Batch, dayEvents, mixBatch, NOW, pricingBatch, slotStart, usageBatch, newJoinState, type DaySpec, type TestDate } from './fixtures.ts'
 
