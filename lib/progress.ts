@@ -141,7 +141,7 @@ export function plainFields (snapshot: ProgressSnapshot, rows: readonly PacedRow
   }
 }
 
-// A line longer than the terminal wraps, and the next redraw would go back one line too few.
+// A line as wide as the terminal may wrap, and the next redraw would go back one line too few.
 function truncate (line: string, columns: number): string {
   return line.length < columns ? line : `${line.slice(0, Math.max(0, columns - 2))}…`
 }

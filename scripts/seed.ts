@@ -101,7 +101,7 @@ async function waitAndReport (dates: string[], only: readonly string[], timeoutM
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  const sources = landedSources(topology, only.length > 0 ? only : configuredSources(topology, config))
+  const sources = landedSources((only.length > 0 ? only : configuredSources(topology, config)).map(name => topology.source(name)))
   const result = await withPool(pool => waitForDays({ config, pool, log, display }, { dates, sources, timeoutMs, signal: stop.signal, title }))
   const lines = waitReport(result)
   const limit = (list: readonly string[]): string[] => list.slice(0, 10)

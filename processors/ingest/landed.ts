@@ -1,6 +1,6 @@
 import { CARBON_HISTORY } from '../../clients/carbon/ranges.ts'
 import type { Pool } from '../../lib/db.ts'
-import type { Topology } from '../topology.ts'
+import type { SourceDeclaration } from '../source/types.ts'
 
 // Which requested days have landed, the one place that asks (the seed's wait, the bench).
 // A source has a day when its table holds a row of it; a day has landed when its daily_summary
@@ -31,9 +31,9 @@ export interface Landed {
   settled: Set<string>
 }
 
-/** The tables of `names` (sources of the topology). */
-export function landedSources (topology: Topology, names: readonly string[]): LandedSource[] {
-  return names.map(name => ({ name, table: topology.source(name).sink.spec.table }))
+/** The sources' names and tables. */
+export function landedSources (sources: readonly SourceDeclaration[]): LandedSource[] {
+  return sources.map(s => ({ name: s.name, table: s.sink.spec.table }))
 }
 
 /** The days of `dates` each source could have: none before its upstream's history. */
