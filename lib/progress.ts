@@ -63,6 +63,8 @@ export function createProgress (options: ProgressOptions): ProgressDisplay {
   let drawn = 0
   let last: PacedRow[] = []
   let lastSnapshot: ProgressSnapshot | undefined
+  // Event lines waiting to be written above the frame.
+  let pending = ''
 
   const pace = (snapshot: ProgressSnapshot): PacedRow[] => snapshot.rows.map(row => {
     let rate = rates.get(row.label)
@@ -70,10 +72,11 @@ export function createProgress (options: ProgressOptions): ProgressDisplay {
     return { ...row, ...rate.add(now(), row.done, row.total) }
   })
   const columns = (): number => ('columns' in stream && typeof stream.columns === 'number' && stream.columns > 0) ? stream.columns : 100
-  const draw = (snapshot: ProgressSnapshot, rows: PacedRow[], above = ''): void => {
+  const draw = (snapshot: ProgressSnapshot, rows: PacedRow[]): void => {
     const frame = ttyFrame(snapshot, rows, columns())
-    // One write per frame: back to the frame's first line, clear below, the new lines.
-    stream.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${above}${frame.join('\n')}\n`)
+    // One write per frame: back to the frame's first line, clear below, the events, the new lines.
+    stream.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${pending}${frame.join('\n')}\n`)
+    pending = ''
     drawn = frame.length
   }
   const emit = (snapshot: ProgressSnapshot, rows: PacedRow[]): void => {
@@ -85,7 +88,7 @@ export function createProgress (options: ProgressOptions): ProgressDisplay {
       // Rates are sampled on every snapshot, drawn only at the interval.
       last = pace(snapshot)
       lastSnapshot = snapshot
-      if (now() - lastDraw < interval) return
+      if (now() - lastDraw < interval && pending === '') return
       lastDraw = now()
       emit(snapshot, last)
     },
@@ -95,7 +98,8 @@ export function createProgress (options: ProgressOptions): ProgressDisplay {
       } else if (lastSnapshot === undefined || drawn === 0) {
         stream.write(`${truncate(text, columns())}\n`)
       } else {
-        draw(lastSnapshot, last, `${truncate(text, columns())}\n`)
+        // Drawn above the frame with the next snapshot: a burst of events is one redraw.
+        pending += `${truncate(text, columns())}\n`
       }
     },
     finish (snapshot) {
@@ -113,7 +117,8 @@ export function ttyFrame (snapshot: ProgressSnapshot, rows: readonly PacedRow[],
   const title = [snapshot.title, formatDuration(snapshot.elapsedMs), snapshot.note].filter(Boolean).join(' · ')
   return [title, ...rows.map(row => {
     const share = row.total > 0 ? Math.min(1, row.done / row.total) : 1
-    const filled = Math.round(share * BAR_WIDTH)
+    // Down, so the bar is full only when done.
+    const filled = Math.floor(share * BAR_WIDTH)
     const figures = `${row.done}/${row.total} ${row.unit}`
     const pace = row.done >= row.total ? 'done' : `${formatRate(row.perSecond)} ${row.unit}/s${row.etaMs === undefined ? '' : `  ETA ${formatDuration(row.etaMs)}`}`
     const note = row.note === undefined ? '' : `  (${row.note})`

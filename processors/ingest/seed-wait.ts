@@ -91,7 +91,9 @@ export async function waitForDays ({ config, pool, display }: WaitDeps, options:
 
 /** One line per dead letter: who gave up on which day, and why. */
 export function deadLetterLine (note: DeadLetterNote): string {
-  return `dead letter: ${note.component}${note.date === '' ? '' : ` ${note.date}`} ${note.code}: ${note.error}`
+  // describeError's text usually begins with the code already.
+  const why = note.error.startsWith(note.code) ? note.error : `${note.code}: ${note.error}`
+  return `dead letter: ${note.component}${note.date === '' ? '' : ` ${note.date}`} ${why}`
 }
 
 /** The display's rows: each source's days, then daily_summary's. */
@@ -134,7 +136,7 @@ export function waitReport (result: WaitResult): string[] {
   const lines: string[] = []
   if (result.outcome === 'interrupted') lines.push('stopped waiting: the requests are published and the pipeline carries on with them')
   if (result.outcome === 'timeout') lines.push('timed out waiting')
-  lines.push(`${total - result.missing.length}/${total} days landed in daily_summary${result.incomplete.length > 0 ? `, ${result.incomplete.length} of them incomplete (${listDates(result.incomplete)})` : ''}${result.deadLetters > 0 ? `; ${result.deadLetters} dead letters` : ''}`)
+  lines.push(`${total - result.missing.length}/${total} days landed in daily_summary${result.incomplete.length > 0 ? `, ${result.incomplete.length} of them incomplete (${listDates(result.incomplete)})` : ''}${result.deadLetters > 0 ? `; ${result.deadLetters} dead letter${result.deadLetters === 1 ? '' : 's'}` : ''}`)
   if (result.missing.length > 0) lines.push(`missing from daily_summary: ${listDates(result.missing)}`)
   if (result.outcome !== 'settled') {
     for (const [source, days] of result.missingBySource) lines.push(`${source} has not got: ${listDates(days)}`)

@@ -83,8 +83,13 @@ test('on a terminal each frame overwrites the last in one write, events scroll a
   assert.ok(second.startsWith('\x1b[3F\x1b[J'), 'back three lines, cleared below')
   assert.match(second, /co2 +\[########\.+\] +40% {2}4\/10 days {2}4\.00 days\/s {2}ETA 2 s/)
   display.event('dead letter: usage 2024-01-03 ENERGY_FETCH: HTTP 500')
+  display.event('dead letter: usage 2024-01-04 ENERGY_FETCH: HTTP 500')
+  assert.equal(out.text().length, first.length + second.length, 'events wait for the next snapshot')
+  now = 1200
+  display.update(snapshot(4, 2, 1200))
   const third = out.text().slice(first.length + second.length)
-  assert.ok(third.startsWith('\x1b[3F\x1b[Jdead letter: usage 2024-01-03 ENERGY_FETCH: HTTP 500\nseed'), 'the event, then the frame again below it')
+  assert.ok(third.startsWith('\x1b[3F\x1b[Jdead letter: usage 2024-01-03 ENERGY_FETCH: HTTP 500\ndead letter: usage 2024-01-04 ENERGY_FETCH: HTTP 500\nseed'),
+    'the events, then the frame again below them, in one write, whatever the interval')
   display.finish(snapshot(10, 10, 5000))
   const before = out.text().length
   display.event('after')
