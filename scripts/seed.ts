@@ -93,7 +93,7 @@ async function waitAndReport (dates: string[], only: readonly string[], timeoutM
   const stop = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
-      log.info({ signal }, 'already stopping the wait')
+      display.event(`${signal}: already stopping the wait`, { signal })
       return
     }
     display.event(`${signal}: stopping the wait (the requests are published; the pipeline carries on with them)`, { signal })
