@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { Pool } from '../lib/db.ts'
+import type { TaskCounters } from '../lib/stream/counters.ts'
 import { storedFields, type FieldSpec } from '../processors/source/fields.ts'
 import type { SourceDeclaration } from '../processors/source/types.ts'
 import type { DaySummary, MonthFigures, SummaryFields } from './types.ts'
@@ -141,6 +142,15 @@ export interface PipelineProgress {
   unpricedRuns: UnpricedRun[]
   /** Unpriced days in all, listed or not. */
   unpricedDays: number
+  /** The task runtime's counters as each process last published them (energy_usage.task_status); none: not read. */
+  tasks?: TaskStatusRow[]
+}
+
+/** A row of energy_usage.task_status: a task's counters (lib/stream/counters.ts) and when they were published. */
+export interface TaskStatusRow {
+  instance: string
+  counters: TaskCounters
+  publishedAt: Date
 }
 
 export const UNPRICED_RUNS_LISTED = 20
@@ -158,18 +168,21 @@ const UNPRICED_RUNS = `WITH unpriced AS (
 
 /** What the status probe reads from Postgres: the newest complete day, every sink's position, the unpriced days. */
 export async function pipelineProgress (pool: Pool): Promise<PipelineProgress> {
-  const [newest, offsets, unpriced] = await Promise.all([
+  const [newest, offsets, unpriced, tasks] = await Promise.all([
     query<{ newest: string | null }>(pool, 'SELECT max(date) AS newest FROM energy_usage.daily_summary WHERE complete'),
     // bigint (int8) arrives as text: pg does not risk losing precision in a JS number.
     query<{ sink: string, topic: string, partition: number, next_offset: string }>(pool,
       'SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets'),
-    query<UnpricedRun & { total: number }>(pool, UNPRICED_RUNS)
+    query<UnpricedRun & { total: number }>(pool, UNPRICED_RUNS),
+    query<{ instance: string, counters: TaskCounters, published_at: Date }>(pool,
+      'SELECT instance, counters, published_at FROM energy_usage.task_status ORDER BY task, instance')
   ])
   return {
     unpricedRuns: unpriced.map(({ from, to, days }) => ({ from, to, days })),
     unpricedDays: unpriced[0]?.total ?? 0,
     newestCompleteDate: newest[0].newest,
-    sinkOffsets: offsets.map(r => ({ sink: r.sink, topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }))
+    sinkOffsets: offsets.map(r => ({ sink: r.sink, topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) })),
+    tasks: tasks.map(r => ({ instance: r.instance, counters: r.counters, publishedAt: r.published_at }))
   }
 }
 

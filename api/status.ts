@@ -8,9 +8,10 @@ import type { RangeRecord } from '../lib/range-reader.ts'
 import { basicAuthorization } from '../lib/registry.ts'
 import { configuredSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
-import { pipelineProgress, type PipelineProgress, type UnpricedRun } from './queries.ts'
+import { totalLag } from '../lib/stream/counters.ts'
+import { pipelineProgress, type PipelineProgress, type TaskStatusRow, type UnpricedRun } from './queries.ts'
 import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
-import type { GroupLag, ProbeReport, RecentDeadLetter, StatusResponse } from './types.ts'
+import type { GroupLag, ProbeReport, RecentDeadLetter, StatusResponse, TaskStatus } from './types.ts'
 
 // GET /api/status: three probes (broker, registry, Postgres), each bounded by a timeout so a
 // dead dependency shows as ok:false instead of hanging or failing the request. The probes do
@@ -320,9 +321,34 @@ export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyM
     dlq_exact: dlqCount?.exact ?? false,
     // An empty DLQ has no dead letters to read; otherwise only what was read is known.
     dead_letters: dlq === null ? null : dlq.length === 0 ? [] : outcomes.deadLetters?.slice(0, DEAD_LETTERS_LISTED) ?? null,
+    tasks: postgres.ok ? taskStatus(postgres.value.tasks ?? [], now) : null,
     unpriced: postgres.ok ? { days: postgres.value.unpricedDays, runs: postgres.value.unpricedRuns.map(run => ({ ...run, reason: unpricedReason(run, outcomes.deadLetters ?? []) })) } : null,
     checked_at: new Date(now).toISOString()
   }
+}
+
+// ---------- task counters ----------
+
+/** A task whose counters are older than this is shown as stale (its process publishes every 5 s). */
+export const TASK_STALE_MS = 60 * 1000
+
+/** The published task counters as the status shows them. Pure. */
+export function taskStatus (rows: readonly TaskStatusRow[], now: number): TaskStatus[] {
+  return rows.map(({ instance, counters: c, publishedAt }) => ({
+    task: c.task,
+    instance,
+    kind: c.kind,
+    group: c.group,
+    records_in: c.recordsIn,
+    records_out: c.recordsOut,
+    commits: c.commits,
+    dead_letters: c.deadLetters,
+    lag: totalLag(c),
+    restore: c.restore,
+    sessions: c.sessions,
+    published_at: publishedAt.toISOString(),
+    stale: now - publishedAt.getTime() > TASK_STALE_MS
+  }))
 }
 
 // ---------- dead letters ----------

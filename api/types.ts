@@ -144,7 +144,32 @@ export interface StatusResponse {
    * published): how many, and the newest runs of them; null when Postgres is down.
    */
   unpriced: { days: number, runs: UnpricedDays[] } | null
+  /**
+   * Each running task's own counters (lib/stream), as its process last published them
+   * (energy_usage.task_status); null when Postgres is down.
+   */
+  tasks: TaskStatus[] | null
   checked_at: string
+}
+
+/** A task's counters as the runtime keeps them (lib/stream/counters.ts). */
+export interface TaskStatus {
+  task: string
+  instance: string
+  kind: string
+  group: string
+  records_in: number
+  records_out: number
+  commits: number
+  dead_letters: number
+  /** Offsets behind the last stable offset, over the partitions the task owns. */
+  lag: number
+  /** The last restore from compacted inputs: records read of the offsets it had to read. */
+  restore: { records: number, offsets: number, done: boolean } | null
+  sessions: number
+  published_at: string
+  /** Not published for over a minute: its process stopped or cannot reach Postgres. */
+  stale: boolean
 }
 
 /** A calendar month's figures: sums over its days in daily_summary (pence, kWh, grams). */

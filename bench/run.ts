@@ -6,9 +6,11 @@ import { createPool, type Pool } from '../lib/db.ts'
 import { addDays, datesBetween, londonDay, londonToday } from '../lib/london-day.ts'
 import { loadConfigOrExit, type Config } from '../lib/config.ts'
 import { createLogger } from '../lib/log.ts'
+import { createProgress } from '../lib/progress.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { createAccountTable } from '../processors/account/table.ts'
 import { CARBON_HISTORY } from '../clients/carbon/ranges.ts'
+import { settledCount } from '../processors/ingest/landed.ts'
 import { seed } from '../processors/ingest/seed.ts'
 import { topology } from '../processors/topology.ts'
 import { replayTable } from '../sinks/replay.ts'
@@ -69,6 +71,8 @@ if (options.help) {
 const { years, latencyRuns, upstreamLatencyMs } = options
 const log = createLogger('warn')
 const say = (text: string): void => { console.error(`[bench] ${text}`) }
+// The backfill's progress, beside the [bench] lines: live on a terminal, JSON lines otherwise.
+const progress = createProgress({ stream: process.stderr, tty: process.stderr.isTTY === true, log: createLogger('info', process.stderr).child({ component: 'bench' }) })
 
 const CARBON_SOURCES: ReadonlySet<string> = new Set(['co2', 'mix', 'regional'])
 
@@ -357,23 +361,34 @@ async function measureBackfill (run: Run, range: { from: string, to: string, dat
   }
   let peakJoin = 0
   let peakSinks = 0
+  let consumption = 0
+  const snapshot = (now: number, settled: number): Parameters<typeof progress.update>[0] => ({
+    title: `backfill${latencyMs > 0 ? ` +${latencyMs} ms` : ''}`,
+    elapsedMs: now - started,
+    rows: [
+      { label: 'consumption', done: Math.min(consumption, range.slots), total: range.slots, unit: 'half-hours' },
+      { label: 'daily_summary', done: settled, total: range.dates.length, unit: 'days' }
+    ]
+  })
   await waitFor('the backfill', async () => {
     assertRunning(run)
     peakJoin = Math.max(peakJoin, join.peakRss())
     peakSinks = Math.max(peakSinks, sinks.peakRss())
     const now = performance.now()
     if (marks.produced === undefined && await processorsDone()) marks.produced = now
-    if (marks.sources === undefined && await count('energy_usage.consumption') >= range.slots) marks.sources = now
-    // A day is landed once every input it can have is in: every one (complete); up to the
-    // regional history's first day (London days start an hour before the UTC one in summer),
-    // every one but regional; up to the national one's, its bill. (Money never waits for carbon:
-    // a day's first row lands with its bill, so a row alone is not the end.)
-    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM energy_usage.daily_summary WHERE complete
-      OR (bill_complete AND date <= $1::date AND (carbon_slots = slots_expected OR date <= $2::date))`, [CARBON_HISTORY.regional, CARBON_HISTORY.national])
-    if (Number(rows[0].n) >= range.dates.length) {
+    if (marks.sources === undefined) {
+      consumption = await count('energy_usage.consumption')
+      if (consumption >= range.slots) marks.sources = now
+    }
+    // A day is landed once every input it can have is in (processors/ingest/landed.ts: money
+    // never waits for carbon, so a day's first row, with its bill, is not the end).
+    const settled = await settledCount(pool)
+    if (settled >= range.dates.length) {
       marks.done = now
+      progress.finish(snapshot(now, settled))
       return true
     }
+    progress.update(snapshot(now, settled))
     return false
   }, 30 * 60 * 1000, 250)
   const totalMs = marks.done - started

@@ -20,9 +20,39 @@ type Consumed = Message<string, Buffer, string, string>
  * hand out the kept partitions' records again, nor is state built from them trustworthy).
  */
 export async function commitBatch (producer: EnergyProducer, consumer: EnergyConsumer, output: Outgoing[], consumed: Consumed[], owns: (partition: number) => boolean, maxSendBytes = MAX_SEND_BYTES): Promise<void> {
+  await transact(producer, consumer, consumed, owns, maxSendBytes, async send => {
+    for (const m of output) await send(m)
+  })
+}
+
+/** Queues a record of the open transaction; a full chunk of them is sent before it resolves. */
+export type Send = (record: Outgoing) => Promise<void>
+
+/**
+ * commitBatch with the output streamed: `write` sends records as it makes them, each send
+ * going out once `maxSendBytes` of them are queued, so a span's records are never held whole
+ * (a year of a source is several MB). Same guarantees: the output and the offsets after
+ * `consumed` commit together, or the transaction is aborted and the error thrown.
+ */
+export async function transact (producer: EnergyProducer, consumer: EnergyConsumer, consumed: Consumed[], owns: (partition: number) => boolean, maxSendBytes: number, write: (send: Send) => Promise<void>): Promise<void> {
   const tx = await producer.beginTransaction()
   try {
-    for (const messages of sendChunks(output, maxSendBytes)) await tx.send({ messages })
+    let chunk: Outgoing[] = []
+    let bytes = 0
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return
+      const messages = chunk
+      chunk = []
+      bytes = 0
+      await tx.send({ messages })
+    }
+    await write(async m => {
+      const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + RECORD_OVERHEAD_BYTES
+      if (chunk.length > 0 && bytes + size > maxSendBytes) await flush()
+      chunk.push(m)
+      bytes += size
+    })
+    await flush()
     if (consumed.some(m => !owns(m.partition))) {
       throw new EnergyError('ENERGY_REBALANCED', `a rebalance moved partitions of the batch in flight (${consumed.length} records): aborted, restarting from committed offsets`, { retryable: true })
     }
@@ -43,26 +73,9 @@ export const MAX_SEND_BYTES = 512 * 1024
 /** What a record takes in a batch beyond its key and value (length varints, deltas, attributes), at most. */
 export const RECORD_OVERHEAD_BYTES = 32
 
-/**
- * A send becomes one record batch per partition, and the broker refuses a batch larger than the
- * topic's max.message.bytes: a span's output (a year of a source is several MB) goes out in
- * sends of at most `maxBytes` (keys, values and record overhead), all in the one transaction.
- */
-function * sendChunks (output: Outgoing[], maxBytes: number): Generator<Outgoing[]> {
-  let chunk: Outgoing[] = []
-  let bytes = 0
-  for (const m of output) {
-    const size = (m.key?.length ?? 0) + (m.value?.length ?? 0) + RECORD_OVERHEAD_BYTES
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      yield chunk
-      chunk = []
-      bytes = 0
-    }
-    chunk.push(m)
-    bytes += size
-  }
-  if (chunk.length > 0) yield chunk
-}
+// A send becomes one record batch per partition, and the broker refuses a batch larger than
+// the topic's max.message.bytes: a span's output goes out in sends of at most `maxSendBytes`
+// (keys, values and record overhead), all in the one transaction (transact above).
 
 // Offsets commit under the consumer's current generation, not the one a message was fetched
 // in: a record fetched before a rebalance that this member kept is still ours to commit, and

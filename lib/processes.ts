@@ -30,12 +30,12 @@ export const SINKS_FLAGS = ['--max-semi-space-size=16']
 /**
  * The pipeline as three processes, each with the heap that suits it: what `npm run
  * start:processors|join|sinks` runs (package.json; a unit test keeps the two equal). The
- * join keeps years of state and has a memory target, so it gets the 2 MB young generation;
- * the processors keep V8's default one: it spares the backfill's bottleneck much of its
- * garbage-collection CPU; the sinks a 16 MB one (docs/bench.md).
+ * join keeps years of state and the processors parse years of answers, both with a memory
+ * target, so they get the 2 MB young generation; the sinks a 16 MB one, a middle way between
+ * their memory and their garbage-collection CPU (docs/bench.md).
  */
 export const PARTS = {
-  processors: { args: ['--only', 'processors'], flags: [] },
+  processors: { args: ['--only', 'processors'], flags: NODE_FLAGS },
   join: { args: ['--only', 'join'], flags: NODE_FLAGS },
   sinks: { args: ['--only', 'sinks'], flags: SINKS_FLAGS }
 } as const satisfies Record<string, { args: readonly string[], flags: readonly string[] }>

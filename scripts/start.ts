@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util'
 import v8 from 'node:v8'
 import { createCodec } from '../lib/avro.ts'
+import { createPool } from '../lib/db.ts'
 import { loadConfigOrExit } from '../lib/config.ts'
 import { describeError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { createRegistryClient } from '../lib/registry.ts'
 import { onShutdown } from '../lib/shutdown.ts'
+import { createStatusPublisher } from '../lib/stream/publish.ts'
 import { topology } from '../processors/topology.ts'
 import { createComponents } from './start/components.ts'
 
@@ -28,12 +30,23 @@ const log = createLogger(config.logLevel)
 try {
   const codec = createCodec(createRegistryClient(config), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
-  // Old space grows by half where the join runs: a lower peak RSS for some CPU (docs/bench.md).
-  // V8 reads this flag at every full GC, so setting it now takes effect.
-  if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
+  // Old space grows by half where the join runs, by under a third where source processors run
+  // (each span parsed is garbage soon): a lower peak RSS for some CPU (docs/bench.md). V8 reads
+  // this flag at every full GC, so setting it now takes effect.
+  const sources = components.some(c => topology.sourceNames.includes(c.name))
+  if (sources) v8.setFlagsFromString('--heap-growing-percent=30')
+  else if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
   for (const c of components) await c.start()
+  // The tasks' counters go to energy_usage.task_status, where /api/status reads them.
+  const pool = createPool(config.databaseUrl, log, 1)
+  const publisher = createStatusPublisher({ pool, instance: values.instance, log })
+  publisher.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
-  const stop = onShutdown(log, async () => { await Promise.all(components.map(c => c.stop())) })
+  const stop = onShutdown(log, async () => {
+    await Promise.all(components.map(c => c.stop()))
+    await publisher.stop()
+    await pool.end()
+  })
   // A component that gives up (a fenced producer: another copy runs with the same
   // --instance) takes the process down, so a supervisor can see it.
   Promise.all(components.map(c => c.done())).catch((err: unknown) => {

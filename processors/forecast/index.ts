@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createPool } from '../../lib/db.ts'
 import { createProducer } from '../../lib/kafka.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
+import { createCounters } from '../../lib/stream/counters.ts'
 import { createAccountTable } from '../account/table.ts'
 import { topicIn } from '../names.ts'
 import { DEFAULT_FORECAST_OPTIONS, type ForecastOptions } from './options.ts'
@@ -33,11 +34,14 @@ export function createForecastComponent (deps: ForecastDeps): Supervised & { ref
   const topic = topicIn(config, FORECAST_TOPIC)
   let refreshes = 0
   const tariffs = createTariffCatalogue()
+  // A producer on a timer, not a consumer: only the counters are the runtime's (lib/stream).
+  const counters = createCounters('forecast', 'forecast', 'energy-forecast')
   const supervised = supervise({
     name: 'forecast',
     log,
     restartDelayMs: options.restartDelayMs,
     async session (signal) {
+      counters.add('sessions')
       const producer = createProducer(config, { clientId: 'energy-forecast' })
       const pool = createPool(config.databaseUrl, log, 1)
       const accounts = readsAccount(config) ? createAccountTable(config, codec, log) : undefined
@@ -45,7 +49,9 @@ export function createForecastComponent (deps: ForecastDeps): Supervised & { ref
         const latest = await readLatest(config, codec, topic, log)
         const tombstoned = new Set<number>()
         while (!signal.aborted) {
-          await refreshForecast({ config, codec, log, producer, pool, accounts, tariffs, latest, tombstoned, topic, options }, now(), signal)
+          const report = await refreshForecast({ config, codec, log, producer, pool, accounts, tariffs, latest, tombstoned, topic, options }, now(), signal)
+          counters.add('recordsOut', report.produced + report.settled)
+          counters.add('commits')
           refreshes++
           await sleep(options.refreshMs ?? config.forecastRefreshMs, undefined, { signal }).catch(() => {})
         }

@@ -5,7 +5,7 @@ export interface SourceProcessorOptions {
   batchWaitMs: number
   /** Requests (spans of days) fetched from the source API at once; lib/http limits the calls per host. */
   fetchConcurrency: number
-  /** Days of spans fetched at once: bounds what a backfill holds in memory (a larger span runs alone). */
+  /** Days of spans in flight (fetched or waiting to be committed): bounds what a backfill holds in memory (a larger span runs alone). */
   daysInFlight: number
   /** Pause before a crashed consume session restarts from committed offsets, ms. */
   restartDelayMs: number
@@ -23,3 +23,11 @@ export const DEFAULT_SOURCE_PROCESSOR_OPTIONS: SourceProcessorOptions = {
   daysInFlight: 731,
   restartDelayMs: 2000
 }
+
+/**
+ * Days in flight shared by every source processor of one process (scripts/start): two longest
+ * spans, so one can be fetched while another is sent, whatever the number of sources. The
+ * upstream hosts, not the spans, bound a backfill's pace (HTTP_MAX_IN_FLIGHT per host); each
+ * span in flight costs ~25 MB of heap while it is parsed (docs/bench.md).
+ */
+export const PROCESS_DAYS_IN_FLIGHT = 1462

@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/log.ts'
 import type { Supervised } from '../../lib/supervisor.ts'
 import { availableSources, configuredSources, createJoinProcessor, createSourceProcessor, joinInputsOf, selectComponents, topology as defaultTopology, type Topology } from '../../processors/index.ts'
 import { createSink } from '../../sinks/index.ts'
+import { createDayBudget } from '../../processors/ingest/limiter.ts'
+import { PROCESS_DAYS_IN_FLIGHT } from '../../processors/ingest/options.ts'
 import { createAccountRefresher } from '../../processors/ingest/account-refresher.ts'
 import { createForecastComponent } from '../../processors/forecast/index.ts'
 
@@ -23,7 +25,9 @@ export interface ComponentDeps {
 /** The components --only selects, built from the topology (processors/topology.ts). */
 export function createComponents ({ config, codec, log, instanceId, only, topology = defaultTopology }: ComponentDeps): Component[] {
   const selection = selectComponents(topology, only, config.sources, availableSources(topology, config))
-  const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId }) }))
+  // One budget of days in flight for every source of the process: its memory does not grow with the sources.
+  const budget = createDayBudget(PROCESS_DAYS_IN_FLIGHT)
+  const components: Component[] = selection.sources.map(source => ({ name: source.name, ...createSourceProcessor({ config, source, codec, log, instanceId, budget }) }))
   // The account is re-read where its readers run, by one instance (each would re-request).
   if (config.octopusAccount !== '' && instanceId === '1' && selection.sources.some(s => s.accountView !== undefined)) {
     components.push({ name: 'account', ...createAccountRefresher({ config, codec, log, accountSources: topology.accountSources }) })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rangeKey, settle, statusRanges, summariseStatus, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
+import { rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
 import type { PipelineProgress } from '../../../api/queries.ts'
 import { loadConfig } from '../../../lib/config.ts'
 
@@ -151,6 +151,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     // No dead letters were read (no probe for them): unknown, not none.
     dead_letters: null,
     unpriced: { days: 0, runs: [] },
+    tasks: [],
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -245,4 +246,20 @@ test('settle() turns a hanging probe into a timeout and a failure into its messa
   assert.ok(Date.now() - started < 1000)
   assert.deepStrictEqual(await settle(async () => { throw new Error('connection refused') }, 50, 'Postgres'), { ok: false, error: 'connection refused' })
   assert.deepStrictEqual(await settle(async () => 42, 50, 'x'), { ok: true, value: 42 })
+})
+
+test('task counters show as published, lag summed over partitions, stale after a minute without a publish', () => {
+  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, restore: null, sessions: 1, updatedAt: NOW })
+  const rows = [
+    { instance: '1', counters: counters('sink consumption'), publishedAt: new Date(NOW - 5000) },
+    { instance: '2', counters: counters('sink consumption'), publishedAt: new Date(NOW - TASK_STALE_MS - 1) }
+  ]
+  const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok({ ...progress, tasks: rows }) }, groups, 'energy.dlq', NOW)
+  const shown = { task: 'sink consumption', kind: 'sink', group: 'energy-sink consumption', records_in: 120, records_out: 118, commits: 3, dead_letters: 2, lag: 10, restore: null, sessions: 1 }
+  assert.deepStrictEqual(status.tasks, [
+    { ...shown, instance: '1', published_at: new Date(NOW - 5000).toISOString(), stale: false },
+    { ...shown, instance: '2', published_at: new Date(NOW - TASK_STALE_MS - 1).toISOString(), stale: true }
+  ])
+  // Postgres down: not known.
+  assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).tasks, null)
 })

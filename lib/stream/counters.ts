@@ -1,0 +1,81 @@
+// What a task has done, kept in-process by the runtime (Kafka Streams' task metrics are the
+// model): records in and out, commits, dead letters, lag and restore progress. The runtime
+// counts; nothing outside it rebuilds these figures. A process's tasks register here, and
+// publish.ts writes their snapshot where the API reads it.
+
+export type TaskKind = 'processor' | 'join' | 'sink' | 'table' | 'forecast'
+
+export interface RestoreProgress {
+  /** Records read so far from the compacted inputs. */
+  records: number
+  /** Offsets the restore has to read in all, from the ranges it was given. */
+  offsets: number
+  /** Whether the last restore ended. */
+  done: boolean
+}
+
+export interface TaskCounters {
+  task: string
+  kind: TaskKind
+  /** Consumer group; sinks keep their positions in Postgres under it. */
+  group: string
+  /** Records consumed and processed (committed) since start. */
+  recordsIn: number
+  /** Records produced or rows landed (dead letters apart). */
+  recordsOut: number
+  /** Transactions committed (Kafka or Postgres). */
+  commits: number
+  deadLetters: number
+  /** By `topic:partition`: the last stable offset minus the task's position, as last read. */
+  lag: Record<string, number>
+  restore: RestoreProgress | null
+  /** Sessions started: a restart after a failure starts another. */
+  sessions: number
+  /** When a figure last changed, ms. */
+  updatedAt: number
+}
+
+export interface Counters {
+  readonly value: Readonly<TaskCounters>
+  add (figure: 'recordsIn' | 'recordsOut' | 'commits' | 'deadLetters' | 'sessions', n?: number): void
+  setLag (lag: Record<string, number>): void
+  restore (progress: RestoreProgress): void
+}
+
+const registry = new Map<string, TaskCounters>()
+
+/** A task's counters, registered for snapshot(); a task of the same name replaces the old one. */
+export function createCounters (task: string, kind: TaskKind, group: string, now: () => number = Date.now): Counters {
+  const value: TaskCounters = { task, kind, group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 0, updatedAt: now() }
+  registry.set(task, value)
+  return {
+    value,
+    add (figure, n = 1) {
+      value[figure] += n
+      value.updatedAt = now()
+    },
+    setLag (lag) {
+      value.lag = lag
+      value.updatedAt = now()
+    },
+    restore (progress) {
+      value.restore = { ...progress }
+      value.updatedAt = now()
+    }
+  }
+}
+
+/** Every registered task's counters, copied. */
+export function snapshot (): TaskCounters[] {
+  return [...registry.values()].map(c => ({ ...c, lag: { ...c.lag }, restore: c.restore === null ? null : { ...c.restore } }))
+}
+
+/** Forgets a task (it stopped for good). */
+export function unregister (task: string): void {
+  registry.delete(task)
+}
+
+/** Total lag of a task, offsets. */
+export function totalLag (counters: Pick<TaskCounters, 'lag'>): number {
+  return Object.values(counters.lag).reduce((a, b) => a + b, 0)
+}
