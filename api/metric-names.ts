@@ -15,8 +15,8 @@ export const METRIC_FAMILIES = {
   energy_dead_letters: 'Records on energy.dlq, by the component that rejected them and the error code.',
   energy_upstream_requests_total: 'Requests to an upstream API host, by outcome (ok, error, rate_limited).',
   energy_upstream_retries_total: 'Retries of requests to an upstream API host.',
-  energy_backfill_days: 'Days requested of the sources, and days landed in daily_summary.',
-  energy_join_state_days: 'Days the join holds in its state.',
+  energy_backfill_dates: 'Days requested of the sources, and days landed in daily_summary.',
+  energy_join_state_dates: 'Days the join holds in its state.',
   energy_api_request_duration_seconds: 'Duration of the API\'s HTTP requests, by route.'
 } as const
 

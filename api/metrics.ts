@@ -150,6 +150,7 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
 
   async function readTasks (): Promise<TaskRow[]> {
     const { rows } = await pool.query<TaskRow>('SELECT task, kind, counters FROM energy_usage.task_status')
+    // Rows of a process that stopped keep their last figures: a counter then stays where it was.
     return rows
   }
 
@@ -191,7 +192,7 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     }
   }))
   families.push(new Gauge({
-    ...help('energy_backfill_days'),
+    ...help('energy_backfill_dates'),
     labelNames: ['state'],
     async collect () {
       this.reset()
@@ -225,10 +226,10 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
       }
     }))
   }
-  taskCounter('energy_task_records_in_total', 'records_in')
-  taskCounter('energy_task_records_out_total', 'records_out')
+  taskCounter('energy_task_records_in_total', 'recordsIn')
+  taskCounter('energy_task_records_out_total', 'recordsOut')
   taskCounter('energy_task_commits_total', 'commits')
-  taskCounter('energy_task_dead_letters_total', 'dead_letters')
+  taskCounter('energy_task_dead_letters_total', 'deadLetters')
   families.push(new Gauge({
     ...help('energy_task_restore_progress_ratio'),
     labelNames: ['task', 'kind'],
@@ -244,10 +245,10 @@ export function createApiMetrics (deps: MetricsDeps): ApiMetrics {
     }
   }))
   families.push(new Gauge({
-    ...help('energy_join_state_days'),
+    ...help('energy_join_state_dates'),
     async collect () {
       this.reset()
-      const days = taskValues((await snapshot()).tasks.filter(t => t.kind === 'join'), c => c.state_days)
+      const days = taskValues((await snapshot()).tasks.filter(t => t.kind === 'join'), c => c.storeEntries)
       if (days.length > 0) this.set(days.reduce((n, d) => n + d.value, 0))
     }
   }))

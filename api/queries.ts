@@ -175,7 +175,7 @@ export async function pipelineProgress (pool: Pool): Promise<PipelineProgress> {
       'SELECT sink, topic, partition, next_offset FROM energy_usage.sink_offsets'),
     query<UnpricedRun & { total: number }>(pool, UNPRICED_RUNS),
     query<{ instance: string, counters: TaskCounters, published_at: Date }>(pool,
-      'SELECT instance, counters, published_at FROM energy_usage.task_status ORDER BY task, instance')
+      "SELECT instance, counters, published_at FROM energy_usage.task_status WHERE kind <> 'upstream' ORDER BY task, instance")
   ])
   return {
     unpricedRuns: unpriced.map(({ from, to, days }) => ({ from, to, days })),

@@ -39,7 +39,7 @@ try {
   for (const c of components) await c.start()
   // The tasks' counters go to energy_usage.task_status, where /api/status reads them.
   const pool = createPool(config.databaseUrl, log, 1)
-  const publisher = createStatusPublisher({ pool, instance: values.instance, log })
+  const publisher = createStatusPublisher({ pool, instance: values.instance, log, role: values.only ?? 'all' })
   publisher.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
   const stop = onShutdown(log, async () => {

@@ -31,6 +31,8 @@ export interface TaskCounters {
   restore: RestoreProgress | null
   /** Sessions started: a restart after a failure starts another. */
   sessions: number
+  /** Entries in the task's state store (the join: days held), null for a stateless task. */
+  storeEntries: number | null
   /** When a figure last changed, ms. */
   updatedAt: number
 }
@@ -40,13 +42,15 @@ export interface Counters {
   add (figure: 'recordsIn' | 'recordsOut' | 'commits' | 'deadLetters' | 'sessions', n?: number): void
   setLag (lag: Record<string, number>): void
   restore (progress: RestoreProgress): void
+  /** The state store's size now. */
+  store (entries: number): void
 }
 
 const registry = new Map<string, TaskCounters>()
 
 /** A task's counters, registered for snapshot(); a task of the same name replaces the old one. */
 export function createCounters (task: string, kind: TaskKind, group: string, now: () => number = Date.now): Counters {
-  const value: TaskCounters = { task, kind, group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 0, updatedAt: now() }
+  const value: TaskCounters = { task, kind, group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 0, storeEntries: null, updatedAt: now() }
   registry.set(task, value)
   return {
     value,
@@ -61,6 +65,9 @@ export function createCounters (task: string, kind: TaskKind, group: string, now
     restore (progress) {
       value.restore = { ...progress }
       value.updatedAt = now()
+    },
+    store (entries) {
+      value.storeEntries = entries
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Pool } from '../db.ts'
 import { describeError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import { upstreamCounts } from '../http.ts'
 import { snapshot, type TaskCounters } from './counters.ts'
 
 // How the API process gets the counters of the processes that run tasks: each publishes its
@@ -24,15 +25,23 @@ export interface PublisherDeps {
   intervalMs?: number
   /** The counters to publish; default every task of the process. */
   read?: () => TaskCounters[]
+  /**
+   * What the process runs (`npm start --only`, default all): names the row of its upstream
+   * calls (lib/http.ts), one per kind of process, so a restart replaces it.
+   */
+  role?: string
 }
 
-export function createStatusPublisher ({ pool, instance, log, intervalMs = 5000, read = snapshot }: PublisherDeps): StatusPublisher {
+export function createStatusPublisher ({ pool, instance, log, intervalMs = 5000, read = snapshot, role = 'all' }: PublisherDeps): StatusPublisher {
   let timer: NodeJS.Timeout | undefined
   let publishing: Promise<void> = Promise.resolve()
 
   async function write (): Promise<void> {
-    const tasks = read()
+    const tasks: object[] = read()
     if (tasks.length === 0) return
+    // The process's upstream calls per host ride along as a row of their own (kind 'upstream').
+    const upstream = upstreamCounts()
+    if (Object.keys(upstream).length > 0) tasks.push({ task: `upstream ${role}`, kind: 'upstream', group: '', upstream })
     await pool.query(`INSERT INTO energy_usage.task_status (task, instance, kind, group_id, counters, published_at)
       SELECT t->>'task', $1, t->>'kind', t->>'group', t, now() FROM jsonb_array_elements($2::jsonb) t
       ON CONFLICT (task, instance) DO UPDATE SET kind = EXCLUDED.kind, group_id = EXCLUDED.group_id, counters = EXCLUDED.counters, published_at = EXCLUDED.published_at`,

@@ -240,6 +240,7 @@ export function createJoinProcessor (deps: JoinDeps): Task {
       const fresh = context.positions.fresh(batch)
       const { events, deadLetters } = await decodeBatch(fresh, state, context)
       await step(events, fresh, deadLetters, context)
+      context.counters.store(state.days.size)
     },
     // Days held for an input are looked at again even when nothing arrives.
     async punctuate (context) {

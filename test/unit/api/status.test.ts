@@ -249,7 +249,7 @@ test('settle() turns a hanging probe into a timeout and a failure into its messa
 })
 
 test('task counters show as published, lag summed over partitions, stale after a minute without a publish', () => {
-  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, restore: null, sessions: 1, updatedAt: NOW })
+  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW })
   const rows = [
     { instance: '1', counters: counters('sink consumption'), publishedAt: new Date(NOW - 5000) },
     { instance: '2', counters: counters('sink consumption'), publishedAt: new Date(NOW - TASK_STALE_MS - 1) }
