@@ -57,6 +57,8 @@ export interface Config {
   carbonRegionId: number | null
   /** How often the 48-hour forecast is fetched again (FORECAST_REFRESH_MINUTES). */
   forecastRefreshMs: number
+  /** How often the Intelligent Octopus dispatches are polled (DISPATCH_POLL_MINUTES). */
+  dispatchPollMs: number
   sampleApiHost: string
   sampleApiPort: number
   sampleApiSeed: number
@@ -130,6 +132,7 @@ export const DEFAULTS: Record<string, string> = {
   CARBON_POSTCODE: '',
   CARBON_REGION_ID: '',
   FORECAST_REFRESH_MINUTES: '30',
+  DISPATCH_POLL_MINUTES: '15',
   SAMPLE_API_HOST: '127.0.0.1',
   SAMPLE_API_PORT: '8090',
   SAMPLE_API_SEED: '42',
@@ -314,6 +317,7 @@ export function loadConfig (env: Env = readProcessEnv()): Readonly<Config> {
     carbonPostcode: outwardCode('CARBON_POSTCODE'),
     carbonRegionId: get('CARBON_REGION_ID') === '' ? null : int('CARBON_REGION_ID', 1, 17),
     forecastRefreshMs: int('FORECAST_REFRESH_MINUTES', 1, 24 * 60) * 60 * 1000,
+    dispatchPollMs: int('DISPATCH_POLL_MINUTES', 1, 12 * 60) * 60 * 1000,
     sampleApiHost: get('SAMPLE_API_HOST'),
     sampleApiPort: int('SAMPLE_API_PORT', 1, 65535),
     sampleApiSeed: int('SAMPLE_API_SEED', 0, 2 ** 31),

@@ -6,6 +6,7 @@ import { ACCOUNT_SPEC, checkTopicName, PRODUCTS_SPEC, COMPACTED, COMPLETION_SPEC
 import { agreementsTarget } from './account/sink.ts'
 import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
+import { DISPATCHES_SPEC, dispatchesSource, dispatchesTarget } from './dispatches/index.ts'
 import { exportSource } from './export/index.ts'
 import { gasSource } from './gas/index.ts'
 import { dailySummaryTargetOf } from './join/sink.ts'
@@ -26,7 +27,7 @@ export { joinGroup, processorGroup, sinkGroup, topicIn, transactionalId } from '
 // targets, the join's inputs, --only groups) is derived from it here.
 
 /** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
-export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource]
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource, dispatchesSource]
 
 /**
  * `--only` groups besides single source names: every source, the join, every sink, and the
@@ -70,12 +71,12 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
     checkTopicName(s.topic)
   }
   const summaryFields = summaryFieldsOf(sources)
-  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, forecastTarget as SinkTarget, dailySummaryTargetOf(summaryFields) as SinkTarget]
+  const sinkTargets: SinkTarget[] = [...sources.map(s => ({ ...s.sink, topic: s.topic }) as SinkTarget), agreementsTarget as SinkTarget, forecastTarget as SinkTarget, dispatchesTarget as SinkTarget, dailySummaryTargetOf(summaryFields) as SinkTarget]
   const tables = sinkTargets.map(t => t.name)
   if (new Set(tables).size !== tables.length) throw new EnergyError('ENERGY_TOPOLOGY', `two sinks share a table name: ${tables.join(', ')}`)
 
   const schemas = new Map<string, string>()
-  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, PRODUCTS_SPEC, FORECAST_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
+  for (const spec of [REQUESTS_SPEC, ACCOUNT_SPEC, PRODUCTS_SPEC, FORECAST_SPEC, DISPATCHES_SPEC]) schemas.set(spec.name, schemaOf(localSchemas, spec.name))
   // completion's schema is the field table's (schemas/completion.avsc is its checked copy for SOURCES).
   schemas.set(COMPLETION_SPEC.name, JSON.stringify(completionSchema(summaryFields)))
   for (const s of sources) schemas.set(s.topic, s.schema === undefined ? schemaOf(localSchemas, s.topic) : JSON.stringify(JSON.parse(s.schema)))
@@ -93,6 +94,7 @@ export function createTopology (sources: readonly SourceDeclaration[] = SOURCES,
       ACCOUNT_SPEC,
       PRODUCTS_SPEC,
       FORECAST_SPEC,
+      DISPATCHES_SPEC,
       ...sources.map(s => ({ name: s.topic, copartitioned: true, configs: COMPACTED })),
       COMPLETION_SPEC,
       DLQ_SPEC

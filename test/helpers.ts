@@ -314,3 +314,5 @@ export const NO_EXPORT_OR_GAS = {
 
 /** The regional figures of a day without regional data (no region configured): null. */
 export const NO_REGIONAL = { carbon_g_regional: null, avg_intensity_regional: null } as const
+/** daily_summary's dispatch fields of a day without Intelligent Octopus dispatches (their defaults). */
+export const NO_DISPATCHES = { dispatch_kwh: 0, dispatch_saving: 0, dispatch_note: null } as const

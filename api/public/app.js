@@ -528,6 +528,9 @@ function renderDay () {
     facts.push(`${fmt2(s.export_kwh)} kWh exported`, `${fmt2(s.gas_kwh)} kWh gas`)
     facts.push(`${s.slots_joined} of ${s.slots_expected} half-hours joined`)
     if (s.forecast_slots > 0) facts.push(`${s.forecast_slots} with forecast intensity`)
+    // Intelligent Octopus: half-hours a smart charge at home touched, priced off-peak as Octopus bills them.
+    if (s.dispatch_kwh > 0) facts.push(`${fmt2(s.dispatch_kwh)} kWh in smart-charge half-hours at the off-peak rate, £${fmt2(per(s.dispatch_saving, 100))} off`)
+    if (s.dispatch_note) facts.push(s.dispatch_note)
   } else {
     facts.push(`Not joined yet: ${day.slots_expected - day.missing.length} of ${day.slots_expected} half-hours have every source`)
   }

@@ -1,3 +1,4 @@
+import { dispatchRepricing } from '../source/dispatch-pricing.ts'
 import { CORE_FIELDS, defaultsOf, type FieldsBy } from '../source/fields.ts'
 import { MAX_FUELS } from '../source/join-input.ts'
 import { CO2_COLUMNS, MIX_COLUMNS, PRICING_COLUMNS, USAGE_COLUMNS } from '../source/shared-columns.ts'
@@ -75,6 +76,8 @@ interface Electricity {
 /** The electricity import figures, over pricing, usage, co2 and mix (DESIGN.md "The join"). */
 function electricityFold (day: JoinDay, pricing: SourceBatch): Electricity {
   const [co2, mix, usage] = ['co2', 'mix', 'usage'].map(day.whole)
+  // On an Intelligent tariff, the half-hours a completed smart charge at home touches cost the off-peak rate.
+  const repriced = dispatchRepricing(day, pricing)
   const fuelSums = new Float64Array(MAX_FUELS)
   let kwh = 0
   let costInc = 0
@@ -92,8 +95,9 @@ function electricityFold (day: JoinDay, pricing: SourceBatch): Electricity {
     usageRead++
     const u = USAGE_COLUMNS.kwh.get(usage, i)
     kwh += u
-    costInc += u * PRICING_COLUMNS.inc.get(pricing, i)
-    costExc += u * PRICING_COLUMNS.exc.get(pricing, i)
+    const offPeak = repriced !== undefined && repriced.slots[i] === 1
+    costInc += u * (offPeak ? repriced.offPeakInc : PRICING_COLUMNS.inc.get(pricing, i))
+    costExc += u * (offPeak ? repriced.offPeakExc : PRICING_COLUMNS.exc.get(pricing, i))
     if (!hasCarbon) continue
     carbonSlots++
     carbonKwh += u

@@ -18,3 +18,10 @@ export const CO2_COLUMNS = columnLayout(['intensity', 'is_forecast'])
 
 /** mix: a share (%) per fuel, the fuel of column f being batch.columns[f]. */
 export const MIX_COLUMNS = columnLayout(Array.from({ length: MAX_FUELS }, (_, f) => `fuel_${f}`))
+
+/**
+ * dispatches: 1 when a completed smart charge at home touches the slot, 1 when another completed
+ * dispatch does, 1 when the day is known (after the first dispatch snapshot). The electricity
+ * fold re-prices the first kind (dispatch-pricing.ts).
+ */
+export const DISPATCH_COLUMNS = columnLayout(['smart_home', 'other', 'known'])

@@ -26,8 +26,10 @@ test('watchedGroups names every consumer of the pipeline with its topics', () =>
     ['energy-sink-export_readings', 'sink', 'energy.export'],
     ['energy-sink-gas_readings', 'sink', 'energy.gas'],
     ['energy-sink-regional_intensity', 'sink', 'energy.regional'],
+    ['energy-sink-dispatch_slots', 'sink', 'energy.dispatch_slots'],
     ['energy-sink-agreements', 'sink', 'energy.account'],
     ['energy-sink-forecast', 'sink', 'energy.forecast'],
+    ['energy-sink-dispatches', 'sink', 'energy.dispatches'],
     ['energy-sink-daily_summary', 'sink', 'completion']
   ])
   // A namespace prefixes groups and topics; SOURCES narrows the processors.
@@ -50,6 +52,9 @@ const snapshot: KafkaSnapshot = {
     ['energy.gas', offsets([0n, 0n], [10n, 20n])],
     // Empty: no region configured, so regional does not run; its sink waits on the empty topic.
     ['energy.regional', offsets([0n, 0n], [0n, 0n])],
+    // No OCTOPUS_ACCOUNT: no dispatches.
+    ['energy.dispatch_slots', offsets([0n, 0n], [0n, 0n])],
+    ['energy.dispatches', offsets([0n], [0n])],
     ['energy.account', offsets([0n], [1n])],
     // The next 48 hours, landed.
     ['energy.forecast', offsets([0n], [96n])],
@@ -141,8 +146,10 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
       { group: 'energy-sink-export_readings', kind: 'sink', topics: ['energy.export'], ...offsets(0) },
       { group: 'energy-sink-gas_readings', kind: 'sink', topics: ['energy.gas'], ...offsets(0) },
       { group: 'energy-sink-regional_intensity', kind: 'sink', topics: ['energy.regional'], ...offsets(0) },
+      { group: 'energy-sink-dispatch_slots', kind: 'sink', topics: ['energy.dispatch_slots'], ...offsets(0) },
       { group: 'energy-sink-agreements', kind: 'sink', topics: ['energy.account'], ...offsets(0) },
       { group: 'energy-sink-forecast', kind: 'sink', topics: ['energy.forecast'], ...offsets(0) },
+      { group: 'energy-sink-dispatches', kind: 'sink', topics: ['energy.dispatches'], ...offsets(0) },
       { group: 'energy-sink-daily_summary', kind: 'sink', topics: ['completion'], ...offsets(0) }
     ],
     newest_complete_date: '2024-10-27',
@@ -195,7 +202,7 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
-  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null])
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null, null, null])
   assert.equal(noPostgres.newest_complete_date, null)
   assert.equal(noPostgres.dlq_records, 5)
 })

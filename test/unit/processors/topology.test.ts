@@ -27,13 +27,14 @@ const temperature: SourceDeclaration<{ slot_start: number, celsius: number }> = 
 }
 
 test('the pipeline\'s topics, sinks, join inputs and groups all come from the one list of sources', () => {
-  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional'])
+  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'])
   assert.deepStrictEqual(topology.accountSources.map(s => s.name), ['pricing', 'usage', 'export', 'gas', 'regional'])
   assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
     ['energy_processor', 'delete', true],
     ['energy.account', 'compact', false],
     ['energy.products', 'compact', false],
     ['energy.forecast', 'compact', false],
+    ['energy.dispatches', 'compact', false],
     ['energy.co2', 'compact', true],
     ['energy.mix', 'compact', true],
     ['energy.pricing', 'compact', true],
@@ -41,19 +42,21 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['energy.export', 'compact', true],
     ['energy.gas', 'compact', true],
     ['energy.regional', 'compact', true],
+    ['energy.dispatch_slots', 'compact', true],
     ['completion', 'compact', true],
     ['energy.dlq', 'delete', false]
   ])
   assert.deepStrictEqual(topology.sinkTargets.map(t => [t.name, t.topic]), [
     ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'],
-    ['export_readings', 'energy.export'], ['gas_readings', 'energy.gas'], ['regional_intensity', 'energy.regional'], ['agreements', 'energy.account'], ['forecast', 'energy.forecast'], ['daily_summary', 'completion']
+    ['export_readings', 'energy.export'], ['gas_readings', 'energy.gas'], ['regional_intensity', 'energy.regional'], ['dispatch_slots', 'energy.dispatch_slots'],
+    ['agreements', 'energy.account'], ['forecast', 'energy.forecast'], ['dispatches', 'energy.dispatches'], ['daily_summary', 'completion']
   ])
   assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width, i.join.optional === true]), [
     ['co2', 'energy.co2', 2, false], ['mix', 'energy.mix', 16, false], ['pricing', 'energy.pricing', 4, false], ['usage', 'energy.usage', 1, false],
-    ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true], ['regional', 'energy.regional', 1, true]
+    ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true], ['regional', 'energy.regional', 1, true], ['dispatches', 'energy.dispatch_slots', 3, true]
   ])
   assert.deepStrictEqual([...topology.schemas.keys()].sort(),
-    ['completion', 'energy.account', 'energy.co2', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.products', 'energy.regional', 'energy.usage', 'energy_processor'])
+    ['completion', 'energy.account', 'energy.co2', 'energy.dispatch_slots', 'energy.dispatches', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.products', 'energy.regional', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
     ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],
@@ -62,7 +65,8 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['ns.energy-export-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-gas-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-regional-processor', 'processor', 'ns.energy_processor'],
-    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage,ns.energy.export,ns.energy.gas,ns.energy.regional'],
+    ['ns.energy-dispatches-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage,ns.energy.export,ns.energy.gas,ns.energy.regional,ns.energy.dispatch_slots'],
     ['ns.energy-sink-carbon_intensity', 'sink', 'ns.energy.co2'],
     ['ns.energy-sink-generation_mix', 'sink', 'ns.energy.mix'],
     ['ns.energy-sink-unit_rates', 'sink', 'ns.energy.pricing'],
@@ -70,8 +74,10 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['ns.energy-sink-export_readings', 'sink', 'ns.energy.export'],
     ['ns.energy-sink-gas_readings', 'sink', 'ns.energy.gas'],
     ['ns.energy-sink-regional_intensity', 'sink', 'ns.energy.regional'],
+    ['ns.energy-sink-dispatch_slots', 'sink', 'ns.energy.dispatch_slots'],
     ['ns.energy-sink-agreements', 'sink', 'ns.energy.account'],
     ['ns.energy-sink-forecast', 'sink', 'ns.energy.forecast'],
+    ['ns.energy-sink-dispatches', 'sink', 'ns.energy.dispatches'],
     ['ns.energy-sink-daily_summary', 'sink', 'ns.completion']
   ])
   assert.equal(topology.findTarget('energy.usage')?.name, 'consumption')
@@ -84,7 +90,7 @@ test('without export and gas in SOURCES the join does not wait for them; with th
   const names = (inputs: ReturnType<typeof joinInputsOf>): string[] => inputs.map(i => i.name)
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage'])), ['co2', 'mix', 'pricing', 'usage'])
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage', 'gas'])), ['co2', 'mix', 'pricing', 'usage', 'gas'])
-  assert.deepStrictEqual(names(joinInputsOf(topology, [])), ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional'])
+  assert.deepStrictEqual(names(joinInputsOf(topology, [])), ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'])
   // A required input stays whatever SOURCES says: the day cannot be computed without it.
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2'])), ['co2', 'mix', 'pricing', 'usage'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: '', topics: topicsFor('') }, ['co2', 'mix', 'pricing', 'usage']).find(g => g.kind === 'join')?.topics,
@@ -92,24 +98,25 @@ test('without export and gas in SOURCES the join does not wait for them; with th
 })
 
 test('--only takes source names and the groups processors, join and sinks; no --only means SOURCES, the join and the sinks', () => {
-  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional'], join: true, sinks: true })
+  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'], join: true, sinks: true })
   assert.deepStrictEqual(names(selectComponents(topology, undefined, ['usage', 'co2'])), { sources: ['co2', 'usage'], join: true, sinks: true })
-  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional'], join: false, sinks: false })
+  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'], join: false, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
   assert.throws(() => selectComponents(topology, 'co2,wind', []), {
-    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, processors, join, sinks, forecast; got "co2,wind"'
+    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, dispatches, processors, join, sinks, forecast; got "co2,wind"'
   })
   assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_USAGE' })
   // The forecast runs by default and by name; `processors` is the sources only.
   assert.deepStrictEqual([undefined, 'forecast', 'processors,forecast', 'processors', 'sinks', 'co2'].map(only => selectComponents(topology, only, []).forecast),
     [true, true, true, false, false, false])
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
-    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional)'
+    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional, dispatches)'
   })
 })
 
 test('regional runs by default only where a region can be known: CARBON_REGION_ID, CARBON_POSTCODE or OCTOPUS_ACCOUNT; named, it runs anyway', () => {
+  // dispatches needs OCTOPUS_ACCOUNT (its smart devices).
   const every = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional']
   const withoutRegional = every.slice(0, -1)
   const none = loadConfig({})
@@ -117,7 +124,7 @@ test('regional runs by default only where a region can be known: CARBON_REGION_I
     'no region is known: set CARBON_REGION_ID (1-17) or CARBON_POSTCODE (an outward code such as SW1A), or OCTOPUS_ACCOUNT with the property\'s postcode')
   assert.deepStrictEqual(availableSources(topology, none), withoutRegional)
   for (const env of [{ CARBON_REGION_ID: '13' }, { CARBON_POSTCODE: 'sw1a' }, { OCTOPUS_ACCOUNT: 'A-1234ABCD' }]) {
-    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), every, JSON.stringify(env))
+    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), 'OCTOPUS_ACCOUNT' in env ? [...every, 'dispatches'] : every, JSON.stringify(env))
   }
   // Without a region: not in the default sources, not in `processors`, not a join input.
   assert.deepStrictEqual(configuredSources(topology, none), withoutRegional)
