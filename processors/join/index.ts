@@ -11,7 +11,6 @@ import type { KafkaCommit } from '../../lib/stream/kafka-commit.ts'
 import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Incoming, Outgoing } from '../../lib/stream/types.ts'
 import { joinGroup, topicIn, transactionalId } from '../names.ts'
-import { topology } from '../topology.ts'
 import { AGGREGATE_INPUTS } from './aggregate.ts'
 import { copartitionedAssigner } from './assigner.ts'
 import { DEFAULT_JOIN_OPTIONS, type JoinOptions } from './options.ts'
@@ -51,8 +50,8 @@ export interface JoinDeps {
   codec: Codec
   log: Logger
   instanceId?: string
-  /** The sources it joins (default: the topology's join inputs). */
-  inputs?: readonly JoinInputSpec[]
+  /** The sources it joins (processors/topology.ts joinInputsOf: the caller composes the graph). */
+  inputs: readonly JoinInputSpec[]
   options?: Partial<JoinOptions>
   clock?: () => number
 }
@@ -75,7 +74,7 @@ export function createJoinProcessor (deps: JoinDeps): Task {
   const log = deps.log.child({ processor: 'join' })
   const { topics, namespace } = config
   const group = joinGroup(namespace)
-  const inputs = deps.inputs ?? topology.joinInputs
+  const { inputs } = deps
   const missing = AGGREGATE_INPUTS.filter(name => !inputs.some(i => i.name === name))
   if (missing.length > 0) throw new EnergyError('ENERGY_TOPOLOGY', `the daily figures need the join inputs ${missing.join(', ')}, which are not declared`)
   const INPUT_TOPICS = inputs.map(i => topicIn(config, i.topic))

@@ -29,10 +29,10 @@ const SOURCE_FOLDER: readonly string[] = ['source']
 /** Root files of processors/: names.ts is below everything; topology.ts and index.ts compose it all. */
 const ROOT_BELOW = new Set(['processors/names.ts'])
 /**
- * Runtimes that read the pipeline's topology by default (their callers may pass another). The
- * one edge from a folder up to topology.ts; the task runtime (issue 22 item 1) passes it in.
+ * The one edge from a folder up to topology.ts: the seed reads the pipeline's topology by
+ * default (its many callers, the tests' included, may pass the account sources instead).
  */
-const READS_TOPOLOGY = new Set(['processors/ingest/seed.ts', 'processors/join/index.ts'])
+const READS_TOPOLOGY = new Set(['processors/ingest/seed.ts'])
 
 export interface Import { from: string, to: string, line: number }
 
