@@ -23,19 +23,20 @@ export interface Child {
 // for no CPU (docs/bench.md). The join's old-space policy is set by scripts/start.ts itself.
 export const NODE_FLAGS = ['--max-semi-space-size=2']
 
-// The sinks' young generation: 16 MB semi-spaces instead of V8's default (up to 64 MB, which the
-// ten sinks' bursts fill): sinks peak RSS about 100 MB lower for the same CPU (docs/bench.md).
+// The sinks' and processors' young generation: 16 MB semi-spaces instead of V8's default (up to
+// 64 MB, which their bursts fill): peak RSS lower for about the same CPU, where the join's 2 MB
+// would double their garbage-collection CPU (docs/bench.md).
 export const SINKS_FLAGS = ['--max-semi-space-size=16']
 
 /**
  * The pipeline as three processes, each with the heap that suits it: what `npm run
  * start:processors|join|sinks` runs (package.json; a unit test keeps the two equal). The
- * join keeps years of state and the processors parse years of answers, both with a memory
- * target, so they get the 2 MB young generation; the sinks a 16 MB one, a middle way between
- * their memory and their garbage-collection CPU (docs/bench.md).
+ * join keeps years of state and has a memory target, so it gets the 2 MB young generation; the
+ * processors and the sinks a 16 MB one, a middle way between their memory and their
+ * garbage-collection CPU (docs/bench.md).
  */
 export const PARTS = {
-  processors: { args: ['--only', 'processors'], flags: NODE_FLAGS },
+  processors: { args: ['--only', 'processors'], flags: SINKS_FLAGS },
   join: { args: ['--only', 'join'], flags: NODE_FLAGS },
   sinks: { args: ['--only', 'sinks'], flags: SINKS_FLAGS }
 } as const satisfies Record<string, { args: readonly string[], flags: readonly string[] }>

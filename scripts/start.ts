@@ -30,12 +30,9 @@ const log = createLogger(config.logLevel)
 try {
   const codec = createCodec(createRegistryClient(config), undefined, config.namespace)
   const components = createComponents({ config, codec, log, instanceId: values.instance, only: values.only })
-  // Old space grows by half where the join runs, by under a third where source processors run
-  // (each span parsed is garbage soon): a lower peak RSS for some CPU (docs/bench.md). V8 reads
-  // this flag at every full GC, so setting it now takes effect.
-  const sources = components.some(c => topology.sourceNames.includes(c.name))
-  if (sources) v8.setFlagsFromString('--heap-growing-percent=30')
-  else if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
+  // Old space grows by half where the join runs: a lower peak RSS for some CPU (docs/bench.md).
+  // V8 reads this flag at every full GC, so setting it now takes effect.
+  if (components.some(c => c.name === 'join')) v8.setFlagsFromString('--heap-growing-percent=50')
   for (const c of components) await c.start()
   // The tasks' counters go to energy_usage.task_status, where /api/status reads them.
   const pool = createPool(config.databaseUrl, log, 1)
