@@ -15,7 +15,13 @@ Serves the JSON API and the dashboard (docs/api.md) from Postgres until SIGTERM 
   http://API_HOST:API_PORT/            dashboard
   http://API_HOST:API_PORT/api/days    daily summaries (?from=YYYY-MM-DD&to=YYYY-MM-DD)
   http://API_HOST:API_PORT/api/days/D  one day, half-hour by half-hour
+  http://API_HOST:API_PORT/api/months  calendar months and years (?from=YYYY-MM&to=YYYY-MM)
+  http://API_HOST:API_PORT/api/compare would another tariff have been cheaper (?from&to&tariffs=agile,go,…)
+  http://API_HOST:API_PORT/api/days.csv, halfhours.csv, months.csv (and .jsonl): data out
   http://API_HOST:API_PORT/api/status  broker, registry, Postgres, lag per group, DLQ count
+  http://API_HOST:API_PORT/metrics     Prometheus metrics of the whole pipeline
+  http://API_HOST:API_PORT/api/docs/   the OpenAPI document (/api/openapi.json), browsable
+  http://API_HOST:API_PORT/healthz, /readyz  health checks (open without the token)
 Environment: API_HOST (default 127.0.0.1), API_PORT (3000), DATABASE_URL, KAFKA_BROKERS,
 SCHEMA_REGISTRY_URL, LOG_LEVEL, API_TOKEN (required when API_HOST is not a loopback
 address; then every route but /healthz and /readyz needs it as a bearer token or basic-auth
