@@ -3,14 +3,14 @@
 // inline SVG drawn at the container's pixel width (so text stays readable on a phone) and
 // redrawn when that width changes. Server strings only ever reach the page as text nodes.
 
+import { $, el } from './dom.js'
+
 const SVG_NS = 'http://www.w3.org/2000/svg'
 const STATUS_EVERY_MS = 5000
 // The forecast is fetched again every FORECAST_REFRESH_MINUTES (30 by default): every 5
 // minutes shows a new one soon after it lands.
 const AHEAD_EVERY_MS = 5 * 60 * 1000
 const SLOT_MS = 30 * 60 * 1000
-
-const $ = id => document.getElementById(id)
 
 // ---------- formatting ----------
 
@@ -40,18 +40,6 @@ const localTime = iso => timeFormat.format(new Date(iso))
 const zoneOf = iso => zoneFormat.formatToParts(new Date(iso)).find(p => p.type === 'timeZoneName')?.value ?? ''
 
 // ---------- DOM helpers ----------
-
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue
-    if (k === 'className') node.className = v
-    else if (k === 'text') node.textContent = v
-    else node.setAttribute(k, v === true ? '' : String(v))
-  }
-  for (const c of children) node.append(c)
-  return node
-}
 
 function svg (tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag)

@@ -1,17 +1,7 @@
 // The tariff comparison panel: GET /api/compare on demand (the first comparison of a period
 // fetches the candidates' rates upstream, so it runs when asked, not on page load).
 
-const $ = id => document.getElementById(id)
-
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'className') node.className = value
-    else node.setAttribute(key, value)
-  }
-  for (const child of children) node.append(child)
-  return node
-}
+import { $, el } from './dom.js'
 
 const pounds = pence => (pence / 100).toLocaleString('en-GB', { style: 'currency', currency: 'GBP' })
 const KINDS = [['Electricity import', c => c.fuel === 'electricity' && c.direction === 'IMPORT'], ['Export', c => c.direction === 'EXPORT'], ['Gas', c => c.fuel === 'gas']]

@@ -1,17 +1,7 @@
 // The months view: GET /api/months, each month beside the same month a year before, and the
 // years' totals; CSV downloads of the same range. Plain DOM, like app.js.
 
-const $ = id => document.getElementById(id)
-
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'className') node.className = value
-    else node.setAttribute(key, value)
-  }
-  for (const child of children) node.append(child)
-  return node
-}
+import { $, el } from './dom.js'
 
 const pounds = pence => (pence / 100).toLocaleString('en-GB', { style: 'currency', currency: 'GBP' })
 const kwh = value => value.toLocaleString('en-GB', { maximumFractionDigits: 0 })
