@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
+import { graphqlStatus, rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
 import type { PipelineProgress } from '../../../api/queries.ts'
 import { loadConfig } from '../../../lib/config.ts'
 
@@ -159,6 +159,8 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     dead_letters: null,
     unpriced: { days: 0, runs: [] },
     tasks: [],
+    // No dispatches poller has published: GraphQL not checked.
+    graphql: { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)' },
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -269,4 +271,19 @@ test('task counters show as published, lag summed over partitions, stale after a
   ])
   // Postgres down: not known.
   assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).tasks, null)
+})
+
+test('graphql: what the newest fresh dispatches-poller row says (ok, or why not); not polled yet or no fresh poller row: not checked', () => {
+  const poller = (unchecked: string | null | undefined, ago: number) => ({
+    instance: '1',
+    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
+    publishedAt: new Date(NOW - ago)
+  })
+  const auth = 'dispatches not read: ENERGY_AUTH: octopus graphql: Authentication failed. (check OCTOPUS_API_KEY)'
+  assert.deepStrictEqual(graphqlStatus([poller(null, 1000)], NOW), { ok: true, unchecked: null })
+  assert.deepStrictEqual(graphqlStatus([poller(null, 9000), poller(auth, 1000)], NOW), { ok: false, unchecked: auth })
+  assert.deepStrictEqual(graphqlStatus([poller('no OCTOPUS_API_KEY: dispatches not checked', 1000)], NOW), { ok: false, unchecked: 'no OCTOPUS_API_KEY: dispatches not checked' })
+  assert.deepStrictEqual(graphqlStatus([poller(undefined, 1000)], NOW), { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled' })
+  assert.deepStrictEqual(graphqlStatus([poller(null, TASK_STALE_MS + 1)], NOW).ok, false)
+  assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).graphql, null)
 })

@@ -104,12 +104,14 @@ test('--only takes source names and the groups processors, join and sinks; no --
   assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
   assert.throws(() => selectComponents(topology, 'co2,wind', []), {
-    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, dispatches, processors, join, sinks, forecast; got "co2,wind"'
+    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, dispatches, processors, join, sinks, forecast, dispatches-poller; got "co2,wind"'
   })
   assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_USAGE' })
   // The forecast runs by default and by name; `processors` is the sources only.
   assert.deepStrictEqual([undefined, 'forecast', 'processors,forecast', 'processors', 'sinks', 'co2'].map(only => selectComponents(topology, only, []).forecast),
     [true, true, true, false, false, false])
+  // So does the dispatches poller (components.ts starts it only with OCTOPUS_ACCOUNT).
+  assert.deepStrictEqual([undefined, 'dispatches-poller', 'processors', 'forecast'].map(only => selectComponents(topology, only, []).dispatchesPoller), [true, true, false, false])
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
     code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional, dispatches)'
   })
