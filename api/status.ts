@@ -57,7 +57,7 @@ export interface StatusProbes {
 
 export type WatchedGroup = PipelineGroup
 
-type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources' | 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount'>
+type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources' | 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount' | 'octopusApiKey'>
 
 /**
  * Every consumer the pipeline runs, in the configured namespace (processors/topology.ts):

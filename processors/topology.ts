@@ -4,6 +4,7 @@ import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
 import { ACCOUNT_SPEC, checkTopicName, PRODUCTS_SPEC, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { agreementsTarget } from './account/sink.ts'
+import { billedSource } from './billed/index.ts'
 import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
 import { DISPATCHES_SPEC, dispatchesSource, dispatchesTarget } from './dispatches/index.ts'
@@ -27,7 +28,7 @@ export { joinGroup, processorGroup, sinkGroup, topicIn, transactionalId } from '
 // targets, the join's inputs, --only groups) is derived from it here.
 
 /** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
-export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource, dispatchesSource]
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource, dispatchesSource, billedSource]
 
 /**
  * `--only` groups besides single source names: every source, the join, every sink, the

@@ -27,6 +27,7 @@ test('watchedGroups names every consumer of the pipeline with its topics', () =>
     ['energy-sink-gas_readings', 'sink', 'energy.gas'],
     ['energy-sink-regional_intensity', 'sink', 'energy.regional'],
     ['energy-sink-dispatch_slots', 'sink', 'energy.dispatch_slots'],
+    ['energy-sink-billed', 'sink', 'energy.billed'],
     ['energy-sink-agreements', 'sink', 'energy.account'],
     ['energy-sink-forecast', 'sink', 'energy.forecast'],
     ['energy-sink-dispatches', 'sink', 'energy.dispatches'],
@@ -55,6 +56,7 @@ const snapshot: KafkaSnapshot = {
     // No OCTOPUS_ACCOUNT: no dispatches.
     ['energy.dispatch_slots', offsets([0n, 0n], [0n, 0n])],
     ['energy.dispatches', offsets([0n], [0n])],
+    ['energy.billed', offsets([0n, 0n], [0n, 0n])],
     ['energy.account', offsets([0n], [1n])],
     // The next 48 hours, landed.
     ['energy.forecast', offsets([0n], [96n])],
@@ -147,6 +149,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
       { group: 'energy-sink-gas_readings', kind: 'sink', topics: ['energy.gas'], ...offsets(0) },
       { group: 'energy-sink-regional_intensity', kind: 'sink', topics: ['energy.regional'], ...offsets(0) },
       { group: 'energy-sink-dispatch_slots', kind: 'sink', topics: ['energy.dispatch_slots'], ...offsets(0) },
+      { group: 'energy-sink-billed', kind: 'sink', topics: ['energy.billed'], ...offsets(0) },
       { group: 'energy-sink-agreements', kind: 'sink', topics: ['energy.account'], ...offsets(0) },
       { group: 'energy-sink-forecast', kind: 'sink', topics: ['energy.forecast'], ...offsets(0) },
       { group: 'energy-sink-dispatches', kind: 'sink', topics: ['energy.dispatches'], ...offsets(0) },
@@ -204,7 +207,7 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
-  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null, null, null])
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null, null, null, null])
   assert.equal(noPostgres.newest_complete_date, null)
   assert.equal(noPostgres.dlq_records, 5)
 })
