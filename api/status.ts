@@ -11,7 +11,7 @@ import { DEFAULT_API_OPTIONS } from './options.ts'
 import { totalLag } from '../lib/stream/counters.ts'
 import { pipelineProgress, type PipelineProgress, type TaskStatusRow, type UnpricedRun } from './queries.ts'
 import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
-import type { GroupLag, ProbeReport, RecentDeadLetter, StatusResponse, TaskStatus } from './types.ts'
+import type { GraphqlStatus, GroupLag, ProbeReport, RecentDeadLetter, StatusResponse, TaskStatus } from './types.ts'
 
 // GET /api/status: three probes (broker, registry, Postgres), each bounded by a timeout so a
 // dead dependency shows as ok:false instead of hanging or failing the request. The probes do
@@ -57,7 +57,7 @@ export interface StatusProbes {
 
 export type WatchedGroup = PipelineGroup
 
-type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources' | 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount'>
+type GroupConfig = Pick<Config, 'namespace' | 'topics' | 'sources' | 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount' | 'octopusApiKey'>
 
 /**
  * Every consumer the pipeline runs, in the configured namespace (processors/topology.ts):
@@ -322,6 +322,7 @@ export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyM
     // An empty DLQ has no dead letters to read; otherwise only what was read is known.
     dead_letters: dlq === null ? null : dlq.length === 0 ? [] : outcomes.deadLetters?.slice(0, DEAD_LETTERS_LISTED) ?? null,
     tasks: postgres.ok ? taskStatus(postgres.value.tasks ?? [], now) : null,
+    graphql: postgres.ok ? graphqlStatus(postgres.value.tasks ?? [], now) : null,
     unpriced: postgres.ok ? { days: postgres.value.unpricedDays, runs: postgres.value.unpricedRuns.map(run => ({ ...run, reason: unpricedReason(run, outcomes.deadLetters ?? []) })) } : null,
     checked_at: new Date(now).toISOString()
   }
@@ -349,6 +350,22 @@ export function taskStatus (rows: readonly TaskStatusRow[], now: number): TaskSt
     published_at: publishedAt.toISOString(),
     stale: now - publishedAt.getTime() > TASK_STALE_MS
   }))
+}
+
+/** The task whose polls say whether Octopus's GraphQL API can be used (processors/dispatches/poller.ts). */
+export const GRAPHQL_TASK = 'dispatches-poller'
+
+/**
+ * Whether the pipeline could use Octopus's GraphQL API, as the dispatches poller last found
+ * (its newest fresh row): ok, or what it could not check and why (no key, an auth error). Pure.
+ */
+export function graphqlStatus (rows: readonly TaskStatusRow[], now: number): GraphqlStatus {
+  const polls = rows.filter(r => r.counters.task === GRAPHQL_TASK && now - r.publishedAt.getTime() <= TASK_STALE_MS)
+  const newest = polls.sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())[0]
+  if (newest === undefined) return { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)' }
+  const unchecked = newest.counters.unchecked
+  if (unchecked === undefined) return { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled' }
+  return unchecked === null ? { ok: true, unchecked: null } : { ok: false, unchecked }
 }
 
 // ---------- dead letters ----------

@@ -149,7 +149,16 @@ export interface StatusResponse {
    * (energy_usage.task_status); null when Postgres is down.
    */
   tasks: TaskStatus[] | null
+  /** Whether Octopus's GraphQL API could be used (dispatches, billed figures); null when Postgres is down. */
+  graphql: GraphqlStatus | null
   checked_at: string
+}
+
+/** Octopus's GraphQL API as the dispatches poller last found it: ok, or why it could not check. */
+export interface GraphqlStatus {
+  ok: boolean
+  /** What could not be checked and why (no OCTOPUS_API_KEY, an authentication error); null when ok. */
+  unchecked: string | null
 }
 
 /** A task's counters as the runtime keeps them (lib/stream/counters.ts). */

@@ -4,6 +4,7 @@ import type { SinkTarget } from '../lib/copy-writer.ts'
 import { EnergyError } from '../lib/errors.ts'
 import { ACCOUNT_SPEC, checkTopicName, PRODUCTS_SPEC, COMPACTED, COMPLETION_SPEC, DLQ_SPEC, REQUESTS_SPEC, type TopicSpec } from '../lib/topics.ts'
 import { agreementsTarget } from './account/sink.ts'
+import { billedSource } from './billed/index.ts'
 import { FORECAST_SPEC, forecastTarget } from './forecast/sink.ts'
 import { co2Source } from './co2/index.ts'
 import { DISPATCHES_SPEC, dispatchesSource, dispatchesTarget } from './dispatches/index.ts'
@@ -27,13 +28,14 @@ export { joinGroup, processorGroup, sinkGroup, topicIn, transactionalId } from '
 // targets, the join's inputs, --only groups) is derived from it here.
 
 /** Every source of the pipeline. Adding one: its folder, its .avsc, a migration, one line here. */
-export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource, dispatchesSource]
+export const SOURCES: readonly SourceDeclaration[] = [co2Source, mixSource, pricingSource, usageSource, exportSource, gasSource, regionalSource, dispatchesSource, billedSource]
 
 /**
- * `--only` groups besides single source names: every source, the join, every sink, and the
- * forecast (the next 48 hours to energy.forecast, processors/forecast).
+ * `--only` groups besides single source names: every source, the join, every sink, the
+ * forecast (the next 48 hours to energy.forecast, processors/forecast) and the dispatches
+ * poller (Intelligent Octopus dispatch snapshots to energy.dispatches, processors/dispatches).
  */
-export const GROUPS = ['processors', 'join', 'sinks', 'forecast'] as const
+export const GROUPS = ['processors', 'join', 'sinks', 'forecast', 'dispatches-poller'] as const
 
 export interface Topology {
   sources: readonly SourceDeclaration[]
@@ -146,6 +148,8 @@ export interface Selection {
   sinks: boolean
   /** The forecast component (processors/forecast): only instance 1 runs it. */
   forecast: boolean
+  /** The dispatches poller (processors/dispatches/poller.ts): only instance 1 runs it, only with OCTOPUS_ACCOUNT. */
+  dispatchesPoller: boolean
 }
 
 /**
@@ -163,13 +167,13 @@ export function configuredSources (topology: Topology, config: SourceConditions 
 
 /**
  * What `--only` names: source names, `processors` (every `available` source), `join`, `sinks`,
- * `forecast`. Without --only: the sources SOURCES names (none: the available ones), the join,
- * the sinks and the forecast.
+ * `forecast`, `dispatches-poller`. Without --only: the sources SOURCES names (none: the
+ * available ones), the join, the sinks, the forecast and the dispatches poller.
  * A source left out of `available` runs only when named.
  */
 export function selectComponents (topology: Topology, only: string | undefined, sources: readonly string[], available: readonly string[] = topology.sourceNames): Selection {
   const configured = sources.length === 0 ? available : checkSources(topology, sources, 'SOURCES')
-  const names = only === undefined ? [...configured, 'join', 'sinks', 'forecast'] : splitList(only)
+  const names = only === undefined ? [...configured, 'join', 'sinks', 'forecast', 'dispatches-poller'] : splitList(only)
   const unknown = names.filter(n => !topology.componentNames.includes(n))
   if (unknown.length > 0 || names.length === 0) {
     throw new EnergyError('ENERGY_USAGE', `--only takes ${topology.componentNames.join(', ')}; got "${only ?? ''}"`)
@@ -179,7 +183,8 @@ export function selectComponents (topology: Topology, only: string | undefined, 
     sources: topology.sources.filter(s => (all && available.includes(s.name)) || names.includes(s.name)),
     join: names.includes('join'),
     sinks: names.includes('sinks'),
-    forecast: names.includes('forecast')
+    forecast: names.includes('forecast'),
+    dispatchesPoller: names.includes('dispatches-poller')
   }
 }
 

@@ -14,9 +14,11 @@ import { createComponents } from './start/components.ts'
 const HELP = `Usage: npm start -- [--only NAMES] [--instance ID]
 
 Runs the pipeline in one process until SIGTERM or Ctrl-C.
-  --only      comma list of what to run (default: the SOURCES processors, join, sinks, forecast):
-              source names (${topology.sourceNames.join(', ')}), or
-              processors (every source), join, sinks, forecast (the next 48 hours; instance 1 only)
+  --only      comma list of what to run (default: the SOURCES processors, join, sinks, forecast,
+              dispatches-poller): source names (${topology.sourceNames.join(', ')}), or
+              processors (every source), join, sinks, forecast (the next 48 hours; instance 1 only),
+              dispatches-poller (Intelligent Octopus dispatches to energy.dispatches; instance 1
+              only, with OCTOPUS_ACCOUNT)
   --instance  instance id, unique per running copy (part of the transactional ids; default 1)
 On SIGTERM the open transactions finish or abort, consumers leave their groups, exit code 0.`
 
@@ -39,7 +41,11 @@ try {
   const publisher = createStatusPublisher({ pool, instance: values.instance, log, role: values.only ?? 'all' })
   publisher.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
+  // The process runs until it is stopped: a component that only polls (the dispatches poller)
+  // can be waiting on nothing but the per-host limiter's unref'd timer (lib/host-limiter.ts).
+  const alive = setInterval(() => {}, 2 ** 30)
   const stop = onShutdown(log, async () => {
+    clearInterval(alive)
     await Promise.all(components.map(c => c.stop()))
     await publisher.stop()
     await pool.end()

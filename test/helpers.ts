@@ -316,3 +316,5 @@ export const NO_EXPORT_OR_GAS = {
 export const NO_REGIONAL = { carbon_g_regional: null, avg_intensity_regional: null } as const
 /** daily_summary's dispatch fields of a day without Intelligent Octopus dispatches (their defaults). */
 export const NO_DISPATCHES = { dispatch_kwh: 0, dispatch_saving: 0, dispatch_note: null } as const
+/** daily_summary's billed fields of a day without Octopus's own figures (their defaults). */
+export const NO_BILLED = { billed_inc_vat: null, billed_difference: null, billed_other_statistics: 0 } as const

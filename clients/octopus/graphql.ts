@@ -16,6 +16,13 @@ import { createTokenCache, type KrakenToken, type TokenCache } from './kraken-to
 const SOURCE = 'octopus graphql'
 const AUTH_HINT = 'check OCTOPUS_API_KEY'
 
+/** Why GraphQL cannot be asked with this configuration (no account, no key); undefined when it can. */
+export function graphqlUnavailable (config: Pick<Config, 'octopusAccount' | 'octopusApiKey'>): string | undefined {
+  if (config.octopusAccount === '') return 'no OCTOPUS_ACCOUNT'
+  if (config.octopusApiKey === '') return 'no OCTOPUS_API_KEY'
+  return undefined
+}
+
 /** One GraphQL error as Kraken sends it, cut to what classification reads. */
 export interface KrakenError { code: string | undefined, message: string, description: string | undefined, type: string | undefined }
 

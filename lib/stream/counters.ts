@@ -3,7 +3,7 @@
 // counts; nothing outside it rebuilds these figures. A process's tasks register here, and
 // publish.ts writes their snapshot where the API reads it.
 
-export type TaskKind = 'processor' | 'join' | 'sink' | 'table' | 'forecast'
+export type TaskKind = 'processor' | 'join' | 'sink' | 'table' | 'forecast' | 'poller'
 
 export interface RestoreProgress {
   /** Records read so far from the compacted inputs. */
@@ -35,6 +35,11 @@ export interface TaskCounters {
   storeEntries: number | null
   /** When a figure last changed, ms. */
   updatedAt: number
+  /**
+   * What an upstream-polling task could not check at its last attempt (no key, an auth error),
+   * null when it could; absent for tasks that poll nothing.
+   */
+  unchecked?: string | null
 }
 
 export interface Counters {
@@ -44,6 +49,8 @@ export interface Counters {
   restore (progress: RestoreProgress): void
   /** The state store's size now. */
   store (entries: number): void
+  /** Why the last poll could not check upstream; null: it could. */
+  setUnchecked (reason: string | null): void
 }
 
 const registry = new Map<string, TaskCounters>()
@@ -68,6 +75,10 @@ export function createCounters (task: string, kind: TaskKind, group: string, now
     },
     store (entries) {
       value.storeEntries = entries
+    },
+    setUnchecked (reason) {
+      value.unchecked = reason
+      value.updatedAt = now()
     }
   }
 }

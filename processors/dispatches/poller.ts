@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { MessageToProduce } from '@platformatic/kafka'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { graphqlUnavailable } from '../../clients/octopus/graphql.ts'
 import { fetchDevices, fetchDispatches } from '../../clients/octopus/kraken.ts'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
@@ -10,6 +11,7 @@ import type { Logger } from '../../lib/log.ts'
 import { addDays } from '../../lib/london-day.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import { closeQuietly, supervise, type Supervised } from '../../lib/supervisor.ts'
+import { createCounters } from '../../lib/stream/counters.ts'
 import { topicIn } from '../names.ts'
 import type { EnergyRequest } from '../source/types.ts'
 import { readSnapshots } from './read.ts'
@@ -50,7 +52,8 @@ export interface PollReport {
  */
 export async function pollDispatches (deps: DispatchPollDeps & { producer: EnergyProducer, known: Map<string, DispatchSnapshot> }, nowMs: number, signal: AbortSignal): Promise<PollReport> {
   const { config, codec, log, producer, known } = deps
-  if (config.octopusAccount === '' || config.octopusApiKey === '') return { changed: 0, dates: [], unchecked: 'no OCTOPUS_ACCOUNT or OCTOPUS_API_KEY: dispatches not checked' }
+  const unavailable = graphqlUnavailable(config)
+  if (unavailable !== undefined) return { changed: 0, dates: [], unchecked: `${unavailable}: dispatches not checked` }
   const ctx = { config, log, signal }
   const changed: DispatchSnapshot[] = []
   try {
@@ -112,11 +115,14 @@ export function createDispatchPoller (deps: DispatchPollDeps): Supervised & { po
   const log = deps.log.child({ component: 'dispatches-poller' })
   let polls = 0
   let unchecked: string | undefined
+  // A producer on a timer: its counters, and what GraphQL could not check, go to /api/status.
+  const counters = createCounters('dispatches-poller', 'poller', 'energy-dispatches-poller')
   const supervised = supervise({
     name: 'dispatches-poller',
     log,
     restartDelayMs: deps.restartDelayMs ?? 5000,
     async session (signal) {
+      counters.add('sessions')
       const producer = createProducer(config, { clientId: 'energy-dispatches-poller', transactionalId: `${config.namespace}energy-dispatches-poller` })
       try {
         const known = await readSnapshots(config, codec, topicIn(config, DISPATCHES_TOPIC), log)
@@ -124,6 +130,9 @@ export function createDispatchPoller (deps: DispatchPollDeps): Supervised & { po
           const report = await pollDispatches({ ...deps, log, producer, known }, now(), signal)
           if (report.unchecked !== undefined && report.unchecked !== unchecked) log.warn({ reason: report.unchecked }, 'dispatches not checked')
           unchecked = report.unchecked
+          counters.setUnchecked(unchecked ?? null)
+          counters.add('recordsOut', report.changed)
+          if (report.changed > 0) counters.add('commits')
           polls++
           await sleep(config.dispatchPollMs, undefined, { signal }).catch(() => {})
         }

@@ -63,6 +63,11 @@ export function aggregateDay (state: JoinState, day: DayState, computedAt: numbe
   }
   // Typed: a core field no fold produces fails here (its producer's FieldsBy is missing it).
   const aggregate: DailyAggregate = { ...folded, ...produced, ...electricity.fields, ...meters }
+  // Fields comparing an input with the day's figures (billed: Octopus's figure − bill_inc_vat).
+  for (let k = 0; k < state.inputs.length; k++) {
+    const { settle } = state.inputs[k].join
+    if (settle !== undefined && day.whole[k] !== undefined) Object.assign(aggregate, settle(aggregate))
+  }
   return aggregate
 }
 

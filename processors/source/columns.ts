@@ -44,6 +44,8 @@ export interface JoinInputDeclaration<R extends SlotEnvelope, N extends string, 
    * day: its fields then take their defaults.
    */
   fold? (day: JoinDay, batch: SourceBatch): FieldValues<F>
+  /** As JoinInput.settle (types.ts): its fields that compare with the day's figures. */
+  settle? (figures: Readonly<Record<string, unknown>>): Partial<FieldValues<F>>
 }
 
 /** The JoinInput the join runs, from a declaration with named columns. */
@@ -58,6 +60,7 @@ export function joinInput<R extends SlotEnvelope, N extends string, const F exte
     read: declaration.read,
     fields: declaration.fields ?? [],
     fold: declaration.fold as JoinInput<R>['fold'],
+    settle: declaration.settle,
     // The join addresses a slot by its first double (join/state.ts); the declaration by its slot.
     write: (record, batch, base) => { write(record, batch, base / width) }
   }

@@ -67,7 +67,7 @@ export interface FetchContext extends RatesContext {
 }
 
 /** What may decide whether a source can run at all (SourceDeclaration.unavailable). */
-export type SourceConditions = Pick<Config, 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount'>
+export type SourceConditions = Pick<Config, 'carbonRegionId' | 'carbonPostcode' | 'octopusAccount' | 'octopusApiKey'>
 
 /** The values a source produces for one half-hour: the envelope is added by the runner. */
 export interface SlotValues { slot_start: number }
@@ -185,7 +185,11 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   /** daily_summary fields the input adds beyond the core ones (fields.ts), appended to completion. */
   fields: readonly FieldSpec[]
   /** Its fields' values for a day it is whole on (core fields by its name, and its own). */
-  fold? (day: JoinDay, batch: SourceBatch): object
+  fold? (day: JoinDay, batch: SourceBatch): object  /**
+   * Fields that compare its own with the day's figures (billed − bill_inc_vat), from every
+   * fold's values; called after them, for a day it is whole on.
+   */
+  settle? (figures: Readonly<Record<string, unknown>>): object
 }
 
 /** A day as a fold reads it: its slots and the inputs' whole batches by name. */

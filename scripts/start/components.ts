@@ -9,6 +9,7 @@ import { createDayBudget } from '../../processors/ingest/limiter.ts'
 import { PROCESS_DAYS_IN_FLIGHT } from '../../processors/ingest/options.ts'
 import { createAccountRefresher } from '../../processors/ingest/account-refresher.ts'
 import { createForecastComponent } from '../../processors/forecast/index.ts'
+import { createDispatchPoller } from '../../processors/dispatches/index.ts'
 
 export interface Component extends Supervised { name: string }
 
@@ -17,7 +18,7 @@ export interface ComponentDeps {
   codec: Codec
   log: Logger
   instanceId: string
-  /** Comma list from --only; undefined means the configured sources, the join, the sinks and the forecast. */
+  /** Comma list from --only; undefined means the configured sources, the join, the sinks, the forecast and the dispatches poller. */
   only?: string
   topology?: Topology
 }
@@ -34,6 +35,11 @@ export function createComponents ({ config, codec, log, instanceId, only, topolo
   }
   // The next 48 hours, fetched by one instance (every copy would produce the same forecast).
   if (selection.forecast && instanceId === '1') components.push({ name: 'forecast', ...createForecastComponent({ config, codec, log }) })
+  // Dispatch snapshots, polled by one instance (two would produce the same snapshots), for an account only.
+  if (selection.dispatchesPoller && instanceId === '1') {
+    if (config.octopusAccount === '') log.info('dispatches poller not started: no OCTOPUS_ACCOUNT (Intelligent Octopus dispatches are the account\'s, over GraphQL)')
+    else components.push({ name: 'dispatches-poller', ...createDispatchPoller({ config, codec, log }) })
+  }
   if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: joinInputsOf(topology, configuredSources(topology, config)) }) })
   if (selection.sinks) components.push(createSinks(config, codec, log, topology))
   return components

@@ -5,7 +5,7 @@ import { createCodec, loadLocalSchemas } from '../../lib/avro.ts'
 import {
   consumeAll, createTestSubject, createTestTopic, plain, produceMessages, testConfig, testRegistry
 } from '../helpers.ts'
-import { NO_EXPORT_OR_GAS, NO_DISPATCHES, NO_REGIONAL } from '../helpers.ts'
+import { NO_EXPORT_OR_GAS, NO_BILLED, NO_DISPATCHES, NO_REGIONAL } from '../helpers.ts'
 
 // Values are Avro in the Confluent wire format (magic byte 0, 4-byte big-endian schema id,
 // Avro body), so any Confluent client decodes what lib/avro.ts writes and the other way
@@ -84,7 +84,8 @@ const CASES: Array<{ schemaOf: string, key: string, value: Record<string, unknow
       bill_complete: true,
       carbon_slots: 46,
       missing_readings: [],
-      ...NO_DISPATCHES
+      ...NO_DISPATCHES,
+      ...NO_BILLED
     }
   }
 ]

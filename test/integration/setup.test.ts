@@ -21,7 +21,7 @@ import {
 // database that setup itself creates.
 
 const ALL_VERSIONS = readdirSync(SQL_DIR).filter(f => /^\d+_.*\.sql$/.test(f)).sort().map(f => f.slice(0, -'.sql'.length))
-const COMPACTED = ['energy.account', 'energy.products', 'energy.forecast', 'energy.dispatches', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy.export', 'energy.gas', 'energy.regional', 'energy.dispatch_slots', 'completion']
+const COMPACTED = ['energy.account', 'energy.products', 'energy.forecast', 'energy.co2', 'energy.mix', 'energy.pricing', 'energy.usage', 'energy.export', 'energy.gas', 'energy.regional', 'energy.dispatches', 'energy.dispatch_slots', 'energy.billed', 'completion']
 const CONTRACT_TOPICS = ['energy_processor', ...COMPACTED, 'energy.dlq']
 const LOCAL_SCHEMAS = loadLocalSchemas()
 
@@ -41,7 +41,6 @@ async function assertAsDesigned (t: TestContext, config: Readonly<Config>, names
     'energy.account': 1,
     'energy.products': 1,
     'energy.forecast': 1,
-    'energy.dispatches': 1,
     'energy.co2': 4,
     'energy.mix': 4,
     'energy.pricing': 4,
@@ -49,7 +48,9 @@ async function assertAsDesigned (t: TestContext, config: Readonly<Config>, names
     'energy.export': 4,
     'energy.gas': 4,
     'energy.regional': 4,
+    'energy.dispatches': 1,
     'energy.dispatch_slots': 4,
+    'energy.billed': 4,
     completion: 4,
     'energy.dlq': 1
   })

@@ -164,7 +164,7 @@ test('the dashboard shows the seeded days, opens a day by click or keyboard, and
   assert.match(status, /Kafka ok/)
   assert.deepStrictEqual(await cellTexts(page, '#status-lags li'), [
     'co2 0', 'mix 0', 'pricing 0', 'usage 1', 'export 0', 'gas 0', 'join ≤7',
-    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink export_readings 0', 'sink gas_readings 0', 'sink regional_intensity 0', 'sink dispatch_slots ?',
+    'sink carbon_intensity 0', 'sink generation_mix 0', 'sink unit_rates 0', 'sink consumption 0', 'sink export_readings 0', 'sink gas_readings 0', 'sink regional_intensity 0', 'sink dispatch_slots ?', 'sink billed ?',
     'sink agreements 0', 'sink forecast 0', 'sink dispatches ?', 'sink daily_summary 0'
   ])
   await page.screenshot({ path: new URL('dashboard.png', RESULTS).pathname, fullPage: true })

@@ -13,8 +13,8 @@ import { createApiFixture, FUELS, slotValues, SUMMARIES } from './fixtures.ts'
 // GET /api/days and /api/days/:date against a real, throwaway Postgres database.
 
 const UPDATED_AT = '2024-10-28T09:00:00.000Z'
-// Days written before the dispatches source carry its fields' defaults (sql/011_dispatches.sql).
-const expectedSummary = (s: typeof SUMMARIES[number]) => ({ ...s, mix: { ...s.mix }, dispatch_kwh: 0, dispatch_saving: 0, dispatch_note: null, updated_at: UPDATED_AT })
+// Days written before the dispatches and billed sources carry their fields' defaults (sql/011_dispatches.sql, sql/012_billed.sql).
+const expectedSummary = (s: typeof SUMMARIES[number]) => ({ ...s, mix: { ...s.mix }, dispatch_kwh: 0, dispatch_saving: 0, dispatch_note: null, billed_inc_vat: null, billed_difference: null, billed_other_statistics: 0, updated_at: UPDATED_AT })
 
 test('GET /api/days returns the summaries in range, newest first, with the stored doubles exactly', async t => {
   const { app, pool } = await createApiFixture(t)
@@ -41,7 +41,7 @@ test('GET /api/days returns the summaries in range, newest first, with the store
   const { rows } = await pool.query(`SELECT date::text AS date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix,
       slots_expected, slots_joined, complete, forecast_slots, import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat,
       export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat, gas_standing_charge_inc_vat, gas_standing_charge_exc_vat,
-      gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings, dispatch_kwh, dispatch_saving, dispatch_note, to_json(updated_at) #>> '{}' AS updated_at
+      gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional, bill_complete, carbon_slots, missing_readings, dispatch_kwh, dispatch_saving, dispatch_note, billed_inc_vat, billed_difference, billed_other_statistics, to_json(updated_at) #>> '{}' AS updated_at
     FROM energy_usage.daily_summary ORDER BY date DESC`)
   assert.deepStrictEqual(body.days.map(d => ({ ...d, updated_at: Date.parse(d.updated_at) })),
     rows.map(r => ({ ...r, updated_at: Date.parse(r.updated_at) })))
@@ -123,7 +123,7 @@ test('GET /api/days/:date returns the summary and every half-hour of the 50-slot
       }
     }),
     missing: [],
-    source_slots: { usage: 50, price: 50, intensity: 50, mix: 50, export: 50, gas: 50, regional: 50, dispatches: 0 }
+    source_slots: { usage: 50, price: 50, intensity: 50, mix: 50, export: 50, gas: 50, regional: 50, dispatches: 0, billed: 0 }
   })
   // Local midnight BST is 23:00 UTC the day before; the day ends at midnight GMT.
   assert.equal(body.slots[0].start, '2024-10-26T23:00:00.000Z')
@@ -162,7 +162,7 @@ test('GET /api/days/:date lists the slots lacking a source, and works without a 
   assert.deepStrictEqual([body.slots[29].export_rate, body.slots[30].export_rate], [0, null])
   assert.deepStrictEqual([body.slots[5].gas_kwh, body.slots[5].gas_rate_inc_vat, body.slots[5].gas_carbon_g], [null, null, null])
   assert.deepStrictEqual([body.slots[6].gas_kwh, body.slots[6].gas_rate_inc_vat, body.slots[6].gas_carbon_g], [0.473, 6.1635, 0.473 * 182.9])
-  assert.deepStrictEqual(body.source_slots, { usage: 47, price: 47, intensity: 48, mix: 47, export: 46, gas: 47, regional: 0, dispatches: 0 })
+  assert.deepStrictEqual(body.source_slots, { usage: 47, price: 47, intensity: 48, mix: 47, export: 46, gas: 47, regional: 0, dispatches: 0, billed: 0 })
   // No region known for the day: no regional rows, every slot's regional intensity null.
   assert.ok(body.slots.every((s: { regional_intensity: number | null }) => s.regional_intensity === null))
 
@@ -184,7 +184,7 @@ test('GET /api/days/:date lists the slots lacking a source, and works without a 
     gas_carbon_g: null,
     regional_intensity: null
   })
-  assert.deepStrictEqual(bare.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 0, regional: 0, dispatches: 0 })
+  assert.deepStrictEqual(bare.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 0, regional: 0, dispatches: 0, billed: 0 })
 })
 
 test('GET /api/days/:date answers a day that has only gas rows, with their slots and counts', async t => {
@@ -199,7 +199,7 @@ test('GET /api/days/:date answers a day that has only gas rows, with their slots
   assert.equal(res.statusCode, 200, res.body)
   const body = res.json()
   assert.equal(body.summary, null)
-  assert.deepStrictEqual(body.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 1, regional: 0, dispatches: 0 })
+  assert.deepStrictEqual(body.source_slots, { usage: 0, price: 0, intensity: 0, mix: 0, export: 0, gas: 1, regional: 0, dispatches: 0, billed: 0 })
   assert.deepStrictEqual(body.slots[14], {
     start: '2024-03-01T07:00:00.000Z',
     usage_kwh: null,

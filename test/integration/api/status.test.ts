@@ -35,8 +35,8 @@ test('a probe that hangs or fails shows as ok:false within the timeout; the answ
   assert.deepStrictEqual(body.postgres, { ok: true })
   assert.equal(body.newest_complete_date, '2024-10-27')
   assert.equal(body.dlq_records, null)
-  // Six ingest processors, the join, twelve sinks (one per source topic, dispatches, agreements, forecast, daily_summary).
-  assert.equal(body.groups.length, 19)
+  // Six ingest processors, the join, thirteen sinks (one per source topic, dispatches, agreements, forecast, daily_summary).
+  assert.equal(body.groups.length, 20)
   assert.ok(body.groups.every((g: { lag: unknown }) => g.lag === null))
 })
 
@@ -126,6 +126,7 @@ test('the real probes report broker, registry and Postgres, lag per group and th
     'energy-sink-gas_readings': null,
     'energy-sink-regional_intensity': null,
     'energy-sink-dispatch_slots': null,
+    'energy-sink-billed': null,
     'energy-sink-dispatches': null,
     'energy-sink-agreements': null,
     'energy-sink-forecast': null,

@@ -16,7 +16,7 @@ import type { EnergyRequest } from '../../../processors/source/types.ts'
 import type { DailyAggregate } from '../../../processors/join/types.ts'
 import { agileRate, carbonIntensity, consumption, generationMix, standingCharge, type SampleApi } from '../../../sample-api/index.ts'
 import { seed } from '../../../processors/ingest/seed.ts'
-import { consumeAll, NO_EXPORT_OR_GAS, NO_DISPATCHES, NO_REGIONAL, plain, produceMessages, silentLog } from '../../helpers.ts'
+import { consumeAll, NO_BILLED, NO_EXPORT_OR_GAS, NO_DISPATCHES, NO_REGIONAL, plain, produceMessages, silentLog } from '../../helpers.ts'
 import { captureLog, createTestEnvironment, defer, SAMPLE_NOW, SAMPLE_SEED, startSampleServer, type CapturedLog } from '../../pipeline.ts'
 
 /** The sources of the topology: without OCTOPUS_ACCOUNT export and gas are zeros (meters.test.ts has them). */
@@ -104,7 +104,8 @@ function expectedFigures (date: string, revision = 0, method: PaymentMethod = 'D
     bill_complete: true,
     carbon_slots: day.slots,
     missing_readings: [],
-    ...NO_DISPATCHES
+    ...NO_DISPATCHES,
+    ...NO_BILLED
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
+import { graphqlStatus, rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
 import type { PipelineProgress } from '../../../api/queries.ts'
 import { loadConfig } from '../../../lib/config.ts'
 
@@ -27,6 +27,7 @@ test('watchedGroups names every consumer of the pipeline with its topics', () =>
     ['energy-sink-gas_readings', 'sink', 'energy.gas'],
     ['energy-sink-regional_intensity', 'sink', 'energy.regional'],
     ['energy-sink-dispatch_slots', 'sink', 'energy.dispatch_slots'],
+    ['energy-sink-billed', 'sink', 'energy.billed'],
     ['energy-sink-agreements', 'sink', 'energy.account'],
     ['energy-sink-forecast', 'sink', 'energy.forecast'],
     ['energy-sink-dispatches', 'sink', 'energy.dispatches'],
@@ -55,6 +56,7 @@ const snapshot: KafkaSnapshot = {
     // No OCTOPUS_ACCOUNT: no dispatches.
     ['energy.dispatch_slots', offsets([0n, 0n], [0n, 0n])],
     ['energy.dispatches', offsets([0n], [0n])],
+    ['energy.billed', offsets([0n, 0n], [0n, 0n])],
     ['energy.account', offsets([0n], [1n])],
     // The next 48 hours, landed.
     ['energy.forecast', offsets([0n], [96n])],
@@ -147,6 +149,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
       { group: 'energy-sink-gas_readings', kind: 'sink', topics: ['energy.gas'], ...offsets(0) },
       { group: 'energy-sink-regional_intensity', kind: 'sink', topics: ['energy.regional'], ...offsets(0) },
       { group: 'energy-sink-dispatch_slots', kind: 'sink', topics: ['energy.dispatch_slots'], ...offsets(0) },
+      { group: 'energy-sink-billed', kind: 'sink', topics: ['energy.billed'], ...offsets(0) },
       { group: 'energy-sink-agreements', kind: 'sink', topics: ['energy.account'], ...offsets(0) },
       { group: 'energy-sink-forecast', kind: 'sink', topics: ['energy.forecast'], ...offsets(0) },
       { group: 'energy-sink-dispatches', kind: 'sink', topics: ['energy.dispatches'], ...offsets(0) },
@@ -159,6 +162,8 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     dead_letters: null,
     unpriced: { days: 0, runs: [] },
     tasks: [],
+    // No dispatches poller has published: GraphQL not checked.
+    graphql: { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)' },
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -202,7 +207,7 @@ test('a failed probe shows as ok:false and blanks only what depends on it', () =
 
   const noPostgres = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'ECONNREFUSED' } }, groups, 'energy.dlq', NOW)
   assert.deepStrictEqual(noPostgres.postgres, { ok: false, error: 'ECONNREFUSED' })
-  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null, null, null])
+  assert.deepStrictEqual(noPostgres.groups.map(g => g.lag), [2, 3, 0, 8, 0, 0, 12, null, null, null, null, null, null, null, null, null, null, null, null, null])
   assert.equal(noPostgres.newest_complete_date, null)
   assert.equal(noPostgres.dlq_records, 5)
 })
@@ -269,4 +274,19 @@ test('task counters show as published, lag summed over partitions, stale after a
   ])
   // Postgres down: not known.
   assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).tasks, null)
+})
+
+test('graphql: what the newest fresh dispatches-poller row says (ok, or why not); not polled yet or no fresh poller row: not checked', () => {
+  const poller = (unchecked: string | null | undefined, ago: number) => ({
+    instance: '1',
+    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
+    publishedAt: new Date(NOW - ago)
+  })
+  const auth = 'dispatches not read: ENERGY_AUTH: octopus graphql: Authentication failed. (check OCTOPUS_API_KEY)'
+  assert.deepStrictEqual(graphqlStatus([poller(null, 1000)], NOW), { ok: true, unchecked: null })
+  assert.deepStrictEqual(graphqlStatus([poller(null, 9000), poller(auth, 1000)], NOW), { ok: false, unchecked: auth })
+  assert.deepStrictEqual(graphqlStatus([poller('no OCTOPUS_API_KEY: dispatches not checked', 1000)], NOW), { ok: false, unchecked: 'no OCTOPUS_API_KEY: dispatches not checked' })
+  assert.deepStrictEqual(graphqlStatus([poller(undefined, 1000)], NOW), { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled' })
+  assert.deepStrictEqual(graphqlStatus([poller(null, TASK_STALE_MS + 1)], NOW).ok, false)
+  assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).graphql, null)
 })

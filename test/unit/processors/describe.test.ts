@@ -12,7 +12,7 @@ test('the printed topology has each source with its topic, the join with its inp
   }
   const join = text.split('\n').find(line => line.startsWith('    Source: join-inputs'))
   assert.equal(join, `    Source: join-inputs (topics: [${topology.joinInputs.map(i => i.topic).join(', ')}], co-partitioned by date)`)
-  assert.match(text, /Processor: join \(group: energy-join, stores: \[day state, restored from the inputs\], inputs: co2, mix, pricing, usage, export \(optional\), gas \(optional\), regional \(optional\), dispatches \(optional\)\)\n {6}--> completion\n/)
+  assert.match(text, /Processor: join \(group: energy-join, stores: \[day state, restored from the inputs\], inputs: co2, mix, pricing, usage, export \(optional\), gas \(optional\), regional \(optional\), dispatches \(optional\), billed \(optional\)\)\n {6}--> completion\n/)
   assert.match(text, /Sink: completion \(topic: completion\)\n {6}<-- join\n/)
   for (const target of topology.sinkTargets) {
     assert.ok(text.includes(`    Source: ${target.topic} (topics: [${target.topic}])\n      --> sink-${target.name}\n    Sink: sink-${target.name} (table: ${target.spec.table}, group: energy-sink-${target.name})\n`), target.name)

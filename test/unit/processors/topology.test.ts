@@ -27,8 +27,8 @@ const temperature: SourceDeclaration<{ slot_start: number, celsius: number }> = 
 }
 
 test('the pipeline\'s topics, sinks, join inputs and groups all come from the one list of sources', () => {
-  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'])
-  assert.deepStrictEqual(topology.accountSources.map(s => s.name), ['pricing', 'usage', 'export', 'gas', 'regional'])
+  assert.deepStrictEqual(topology.sourceNames, ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches', 'billed'])
+  assert.deepStrictEqual(topology.accountSources.map(s => s.name), ['pricing', 'usage', 'export', 'gas', 'regional', 'billed'])
   assert.deepStrictEqual(topology.topicSpecs.map(s => [s.name, s.configs['cleanup.policy'], s.copartitioned]), [
     ['energy_processor', 'delete', true],
     ['energy.account', 'compact', false],
@@ -43,20 +43,21 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['energy.gas', 'compact', true],
     ['energy.regional', 'compact', true],
     ['energy.dispatch_slots', 'compact', true],
+    ['energy.billed', 'compact', true],
     ['completion', 'compact', true],
     ['energy.dlq', 'delete', false]
   ])
   assert.deepStrictEqual(topology.sinkTargets.map(t => [t.name, t.topic]), [
     ['carbon_intensity', 'energy.co2'], ['generation_mix', 'energy.mix'], ['unit_rates', 'energy.pricing'], ['consumption', 'energy.usage'],
-    ['export_readings', 'energy.export'], ['gas_readings', 'energy.gas'], ['regional_intensity', 'energy.regional'], ['dispatch_slots', 'energy.dispatch_slots'],
+    ['export_readings', 'energy.export'], ['gas_readings', 'energy.gas'], ['regional_intensity', 'energy.regional'], ['dispatch_slots', 'energy.dispatch_slots'], ['billed', 'energy.billed'],
     ['agreements', 'energy.account'], ['forecast', 'energy.forecast'], ['dispatches', 'energy.dispatches'], ['daily_summary', 'completion']
   ])
   assert.deepStrictEqual(topology.joinInputs.map(i => [i.name, i.topic, i.join.width, i.join.optional === true]), [
     ['co2', 'energy.co2', 2, false], ['mix', 'energy.mix', 16, false], ['pricing', 'energy.pricing', 4, false], ['usage', 'energy.usage', 1, false],
-    ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true], ['regional', 'energy.regional', 1, true], ['dispatches', 'energy.dispatch_slots', 3, true]
+    ['export', 'energy.export', 2, true], ['gas', 'energy.gas', 6, true], ['regional', 'energy.regional', 1, true], ['dispatches', 'energy.dispatch_slots', 3, true], ['billed', 'energy.billed', 3, true]
   ])
   assert.deepStrictEqual([...topology.schemas.keys()].sort(),
-    ['completion', 'energy.account', 'energy.co2', 'energy.dispatch_slots', 'energy.dispatches', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.products', 'energy.regional', 'energy.usage', 'energy_processor'])
+    ['completion', 'energy.account', 'energy.billed', 'energy.co2', 'energy.dispatch_slots', 'energy.dispatches', 'energy.export', 'energy.forecast', 'energy.gas', 'energy.mix', 'energy.pricing', 'energy.products', 'energy.regional', 'energy.usage', 'energy_processor'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: 'ns.', topics: topicsFor('ns.') }).map(g => [g.group, g.kind, g.topics.join(',')]), [
     ['ns.energy-co2-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-mix-processor', 'processor', 'ns.energy_processor'],
@@ -66,7 +67,8 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['ns.energy-gas-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-regional-processor', 'processor', 'ns.energy_processor'],
     ['ns.energy-dispatches-processor', 'processor', 'ns.energy_processor'],
-    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage,ns.energy.export,ns.energy.gas,ns.energy.regional,ns.energy.dispatch_slots'],
+    ['ns.energy-billed-processor', 'processor', 'ns.energy_processor'],
+    ['ns.energy-join', 'join', 'ns.energy.co2,ns.energy.mix,ns.energy.pricing,ns.energy.usage,ns.energy.export,ns.energy.gas,ns.energy.regional,ns.energy.dispatch_slots,ns.energy.billed'],
     ['ns.energy-sink-carbon_intensity', 'sink', 'ns.energy.co2'],
     ['ns.energy-sink-generation_mix', 'sink', 'ns.energy.mix'],
     ['ns.energy-sink-unit_rates', 'sink', 'ns.energy.pricing'],
@@ -75,6 +77,7 @@ test('the pipeline\'s topics, sinks, join inputs and groups all come from the on
     ['ns.energy-sink-gas_readings', 'sink', 'ns.energy.gas'],
     ['ns.energy-sink-regional_intensity', 'sink', 'ns.energy.regional'],
     ['ns.energy-sink-dispatch_slots', 'sink', 'ns.energy.dispatch_slots'],
+    ['ns.energy-sink-billed', 'sink', 'ns.energy.billed'],
     ['ns.energy-sink-agreements', 'sink', 'ns.energy.account'],
     ['ns.energy-sink-forecast', 'sink', 'ns.energy.forecast'],
     ['ns.energy-sink-dispatches', 'sink', 'ns.energy.dispatches'],
@@ -90,7 +93,7 @@ test('without export and gas in SOURCES the join does not wait for them; with th
   const names = (inputs: ReturnType<typeof joinInputsOf>): string[] => inputs.map(i => i.name)
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage'])), ['co2', 'mix', 'pricing', 'usage'])
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2', 'mix', 'pricing', 'usage', 'gas'])), ['co2', 'mix', 'pricing', 'usage', 'gas'])
-  assert.deepStrictEqual(names(joinInputsOf(topology, [])), ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'])
+  assert.deepStrictEqual(names(joinInputsOf(topology, [])), ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches', 'billed'])
   // A required input stays whatever SOURCES says: the day cannot be computed without it.
   assert.deepStrictEqual(names(joinInputsOf(topology, ['co2'])), ['co2', 'mix', 'pricing', 'usage'])
   assert.deepStrictEqual(pipelineGroups(topology, { namespace: '', topics: topicsFor('') }, ['co2', 'mix', 'pricing', 'usage']).find(g => g.kind === 'join')?.topics,
@@ -98,25 +101,27 @@ test('without export and gas in SOURCES the join does not wait for them; with th
 })
 
 test('--only takes source names and the groups processors, join and sinks; no --only means SOURCES, the join and the sinks', () => {
-  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'], join: true, sinks: true })
+  assert.deepStrictEqual(names(selectComponents(topology, undefined, [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches', 'billed'], join: true, sinks: true })
   assert.deepStrictEqual(names(selectComponents(topology, undefined, ['usage', 'co2'])), { sources: ['co2', 'usage'], join: true, sinks: true })
-  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches'], join: false, sinks: false })
+  assert.deepStrictEqual(names(selectComponents(topology, 'processors', [])), { sources: ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'dispatches', 'billed'], join: false, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, ' mix , join', [])), { sources: ['mix'], join: true, sinks: false })
   assert.deepStrictEqual(names(selectComponents(topology, 'sinks', [])), { sources: [], join: false, sinks: true })
   assert.throws(() => selectComponents(topology, 'co2,wind', []), {
-    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, dispatches, processors, join, sinks, forecast; got "co2,wind"'
+    code: 'ENERGY_USAGE', message: '--only takes co2, mix, pricing, usage, export, gas, regional, dispatches, billed, processors, join, sinks, forecast, dispatches-poller; got "co2,wind"'
   })
   assert.throws(() => selectComponents(topology, '', []), { code: 'ENERGY_USAGE' })
   // The forecast runs by default and by name; `processors` is the sources only.
   assert.deepStrictEqual([undefined, 'forecast', 'processors,forecast', 'processors', 'sinks', 'co2'].map(only => selectComponents(topology, only, []).forecast),
     [true, true, true, false, false, false])
+  // So does the dispatches poller (components.ts starts it only with OCTOPUS_ACCOUNT).
+  assert.deepStrictEqual([undefined, 'dispatches-poller', 'processors', 'forecast'].map(only => selectComponents(topology, only, []).dispatchesPoller), [true, true, false, false])
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
-    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional, dispatches)'
+    code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional, dispatches, billed)'
   })
 })
 
 test('regional runs by default only where a region can be known: CARBON_REGION_ID, CARBON_POSTCODE or OCTOPUS_ACCOUNT; named, it runs anyway', () => {
-  // dispatches needs OCTOPUS_ACCOUNT (its smart devices).
+  // dispatches needs OCTOPUS_ACCOUNT (its smart devices); billed OCTOPUS_ACCOUNT and OCTOPUS_API_KEY (GraphQL).
   const every = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional']
   const withoutRegional = every.slice(0, -1)
   const none = loadConfig({})
@@ -124,7 +129,7 @@ test('regional runs by default only where a region can be known: CARBON_REGION_I
     'no region is known: set CARBON_REGION_ID (1-17) or CARBON_POSTCODE (an outward code such as SW1A), or OCTOPUS_ACCOUNT with the property\'s postcode')
   assert.deepStrictEqual(availableSources(topology, none), withoutRegional)
   for (const env of [{ CARBON_REGION_ID: '13' }, { CARBON_POSTCODE: 'sw1a' }, { OCTOPUS_ACCOUNT: 'A-1234ABCD' }]) {
-    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), 'OCTOPUS_ACCOUNT' in env ? [...every, 'dispatches'] : every, JSON.stringify(env))
+    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), 'OCTOPUS_ACCOUNT' in env ? [...every, 'dispatches', 'billed'] : every, JSON.stringify(env))
   }
   // Without a region: not in the default sources, not in `processors`, not a join input.
   assert.deepStrictEqual(configuredSources(topology, none), withoutRegional)
