@@ -91,7 +91,7 @@ export const billedSource: SourceDeclaration<BilledValues> = {
     },
     fields: [
       { name: 'billed_inc_vat', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence inc VAT as Octopus billed the import meter point (GraphQL measurements): its consumption cost plus standing charge where given; null when no half-hour was measured' },
-      { name: 'billed_difference', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence: billed_inc_vat - bill_inc_vat; null when either is unknown' },
+      { name: 'billed_difference', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence: billed_inc_vat - (cost_inc_vat + standing_charge_inc_vat), the import meter billed against the import meter computed; null when either is unknown' },
       { name: 'billed_other_statistics', avro: 'int', default: 0, sql: 'int2', migration: '012_billed.sql', doc: 'statistics of other types or labels the day\'s measurements carry (kept in energy_usage.billed.other_statistics)' }
     ],
     fold (day, batch) {
@@ -106,10 +106,14 @@ export const billedSource: SourceDeclaration<BilledValues> = {
       }
       return { billed_inc_vat: measured === 0 ? null : billed, billed_difference: null, billed_other_statistics: other }
     },
+    // Like with like: measurements cover the import meter point only, so the difference is
+    // against the import's computed cost and standing charge, not the bill (which adds gas and
+    // takes export off).
     settle (figures) {
       const billed = figures.billed_inc_vat
-      const bill = figures.bill_inc_vat
-      return { billed_difference: typeof billed === 'number' && typeof bill === 'number' ? billed - bill : null }
+      const cost = figures.cost_inc_vat
+      const standing = figures.standing_charge_inc_vat
+      return { billed_difference: typeof billed === 'number' && typeof cost === 'number' && typeof standing === 'number' ? billed - (cost + standing) : null }
     }
   })
 }

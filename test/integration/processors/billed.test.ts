@@ -60,10 +60,10 @@ test('billed: Octopus\'s measurements of 2026-01-16 on energy_usage.billed, bill
 
   await startPipeline(t, env, pool)
   await seedDates(env, DATE)
-  interface Row { billed_inc_vat: number | null, billed_difference: number | null, bill_inc_vat: number | null, billed_other_statistics: number, slots: string }
+  interface Row { billed_inc_vat: number | null, billed_difference: number | null, bill_inc_vat: number | null, cost_inc_vat: number, standing_charge_inc_vat: number, billed_other_statistics: number, slots: string }
   let row: Row | undefined
   await waitFor('the day with its billed figure', async () => {
-    const { rows } = await pool.query<Row>(`SELECT billed_inc_vat, billed_difference, bill_inc_vat, billed_other_statistics,
+    const { rows } = await pool.query<Row>(`SELECT billed_inc_vat, billed_difference, bill_inc_vat, cost_inc_vat, standing_charge_inc_vat, billed_other_statistics,
       (SELECT count(*) FROM energy_usage.billed b WHERE b.local_date = d.date)::text AS slots FROM energy_usage.daily_summary d WHERE date = $1`, [DATE])
     row = rows[0]
     return row !== undefined && row.billed_inc_vat !== null && Number(row.slots) === expected.slots
@@ -72,7 +72,8 @@ test('billed: Octopus\'s measurements of 2026-01-16 on energy_usage.billed, bill
   assert.equal(expected.slots, londonDay(DATE).slots)
   assert.ok(Math.abs((day.billed_inc_vat as number) - (expected.consumption + expected.standing)) < 1e-6, `billed ${day.billed_inc_vat} vs ${expected.consumption + expected.standing}`)
   assert.ok(day.bill_inc_vat !== null)
-  assert.ok(Math.abs((day.billed_difference as number) - ((day.billed_inc_vat as number) - day.bill_inc_vat)) < 1e-9)
+  // The import meter billed against the import meter computed (not the bill, which adds gas).
+  assert.ok(Math.abs((day.billed_difference as number) - ((day.billed_inc_vat as number) - (day.cost_inc_vat + day.standing_charge_inc_vat))) < 1e-9)
   assert.equal(day.billed_other_statistics, 0)
   const { rows: stored } = await pool.query<{ mpan: string, other: unknown[] }>('SELECT DISTINCT mpan, other_statistics AS other FROM energy_usage.billed WHERE local_date = $1', [DATE])
   assert.deepStrictEqual(stored, [{ mpan, other: [] }])
