@@ -157,7 +157,7 @@ export interface Selection {
  * why not (regional without any region: every day of it would be a dead letter).
  */
 export function availableSources (topology: Topology, config: SourceConditions): string[] {
-  return topology.sources.filter(s => s.unavailable?.(config) === undefined).map(s => s.name)
+  return topology.sources.filter(s => s.optIn !== true && s.unavailable?.(config) === undefined).map(s => s.name)
 }
 
 /** The sources that run unless --only says otherwise: SOURCES, else every available one. */

@@ -50,6 +50,8 @@ export function billedValues (mpan: string, m: Measurement): BilledValues {
 export const billedSource: SourceDeclaration<BilledValues> = {
   name: 'billed',
   topic: 'energy.billed',
+  // On when SOURCES names it: an Intelligent Octopus or billed-check household turns it on.
+  optIn: true,
   unavailable: config => {
     const why = graphqlUnavailable(config)
     return why === undefined ? undefined : `billed figures need Octopus's GraphQL API: ${why}`

@@ -45,6 +45,8 @@ const COLUMNS = DISPATCH_COLUMNS
 export const dispatchesSource: SourceDeclaration<DispatchSlotValues> = {
   name: 'dispatches',
   topic: 'energy.dispatch_slots',
+  // On when SOURCES names it: an Intelligent Octopus or billed-check household turns it on.
+  optIn: true,
   unavailable: config => config.octopusAccount === '' ? 'dispatches need OCTOPUS_ACCOUNT (the account\'s smart devices, over GraphQL)' : undefined,
   async fetchSpan (span, context) {
     const { config, log } = context

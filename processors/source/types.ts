@@ -100,6 +100,11 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
    * `--only processors`; named in SOURCES or `--only`, it runs and says why for each day.
    */
   unavailable? (config: SourceConditions): string | undefined
+  /**
+   * Runs only when SOURCES (or `--only`) names it, never by default: a check or an adjustment
+   * the household turns on (dispatches, billed), not a figure every day needs.
+   */
+  optIn?: true
   /** Why a day of a fetched span has no values (default: ENERGY_NO_DATA, not published yet). */
   whyMissing? (day: LondonDay, context: FetchContext): EnergyError
   /** Where its sink lands the records. */

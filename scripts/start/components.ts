@@ -38,6 +38,7 @@ export function createComponents ({ config, codec, log, instanceId, only, topolo
   // Dispatch snapshots, polled by one instance (two would produce the same snapshots), for an account only.
   if (selection.dispatchesPoller && instanceId === '1') {
     if (config.octopusAccount === '') log.info('dispatches poller not started: no OCTOPUS_ACCOUNT (Intelligent Octopus dispatches are the account\'s, over GraphQL)')
+    else if (!configuredSources(topology, config).includes('dispatches')) log.info('dispatches poller not started: the dispatches source is not in SOURCES (it is opt-in)')
     else components.push({ name: 'dispatches-poller', ...createDispatchPoller({ config, codec, log }) })
   }
   if (selection.join) components.push({ name: 'join', ...createJoinProcessor({ config, codec, log, instanceId, inputs: joinInputsOf(topology, configuredSources(topology, config)) }) })

@@ -46,7 +46,7 @@ test('billed: Octopus\'s measurements of 2026-01-16 on energy_usage.billed, bill
   const now = Date.parse('2026-01-20T12:00:00Z')
   const sample = await startSampleServer(t, { now: () => now })
   const graphql = `${sample.base}/octopus/v1/graphql/`
-  const env = await createTestEnvironment(t, 'billed', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_GRAPHQL_URL: graphql, GAS_METER_UNITS: 'G4P10000000017=kWh' })
+  const env = await createTestEnvironment(t, 'billed', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_GRAPHQL_URL: graphql, GAS_METER_UNITS: 'G4P10000000017=kWh', SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches,billed' })
   const pool = testPool(t, env)
 
   // The import meter point in force that day, from the REST account answer.

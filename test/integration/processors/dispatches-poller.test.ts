@@ -20,7 +20,7 @@ const NOW = Date.parse('2026-01-16T14:30:00Z')
 
 test('npm start --only dispatches-poller: every dispatch GraphQL lists lands on energy.dispatches, its dates requested, graphql ok in the status', async t => {
   const sample = await startSampleServer(t, { now: () => NOW })
-  const env = await createTestEnvironment(t, 'dispatches_poller', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/` })
+  const env = await createTestEnvironment(t, 'dispatches_poller', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`, SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches,billed' })
   const pool = testPool(t, env)
   const out = captureLog()
   startPipelineChild(t, env, 'dispatches-poller', out.stream)
@@ -53,7 +53,7 @@ test('npm start --only dispatches-poller: every dispatch GraphQL lists lands on 
 test('npm start --only dispatches-poller: a refused key is said in a log line and in the status (never the key); without OCTOPUS_ACCOUNT it does not start', async t => {
   const sample = await startSampleServer(t, { now: () => NOW })
   const key = 'sk_live_refused_by_octopus_1234'
-  const env = await createTestEnvironment(t, 'dispatches_refused', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_API_KEY: key, OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/` })
+  const env = await createTestEnvironment(t, 'dispatches_refused', sample, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, OCTOPUS_API_KEY: key, OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`, SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches,billed' })
   const pool = testPool(t, env)
   const out = captureLog()
   startPipelineChild(t, env, 'dispatches-poller', out.stream)

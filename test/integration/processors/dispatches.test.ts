@@ -26,7 +26,9 @@ test('dispatches: snapshots kept and relabelled on energy.dispatches, smart char
   const env = await createTestEnvironment(t, 'dispatches', sample, {
     OCTOPUS_ACCOUNT: REAL_ACCOUNT,
     OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`,
-    GAS_METER_UNITS: 'G4P10000000017=kWh'
+    GAS_METER_UNITS: 'G4P10000000017=kWh',
+    // The dispatches source is opt-in: an Intelligent Octopus household names it.
+    SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches'
   })
   const pool = testPool(t, env)
   const producer = createProducer(env.config, { clientId: 'test-dispatches', transactionalId: `${env.config.namespace}test-dispatches` })

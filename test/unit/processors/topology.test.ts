@@ -129,8 +129,11 @@ test('regional runs by default only where a region can be known: CARBON_REGION_I
     'no region is known: set CARBON_REGION_ID (1-17) or CARBON_POSTCODE (an outward code such as SW1A), or OCTOPUS_ACCOUNT with the property\'s postcode')
   assert.deepStrictEqual(availableSources(topology, none), withoutRegional)
   for (const env of [{ CARBON_REGION_ID: '13' }, { CARBON_POSTCODE: 'sw1a' }, { OCTOPUS_ACCOUNT: 'A-1234ABCD' }]) {
-    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), 'OCTOPUS_ACCOUNT' in env ? [...every, 'dispatches', 'billed'] : every, JSON.stringify(env))
+    // dispatches and billed are opt-in: never by default, even with the account.
+    assert.deepStrictEqual(availableSources(topology, loadConfig(env)), every, JSON.stringify(env))
   }
+  const named = loadConfig({ OCTOPUS_ACCOUNT: 'A-1234ABCD', SOURCES: 'pricing,usage,dispatches,billed' })
+  assert.deepStrictEqual(configuredSources(topology, named), ['pricing', 'usage', 'dispatches', 'billed'])
   // Without a region: not in the default sources, not in `processors`, not a join input.
   assert.deepStrictEqual(configuredSources(topology, none), withoutRegional)
   assert.deepStrictEqual(names(selectComponents(topology, undefined, [], availableSources(topology, none))), { sources: withoutRegional, join: true, sinks: true })
