@@ -93,7 +93,7 @@ export const billedSource: SourceDeclaration<BilledValues> = {
     },
     fields: [
       { name: 'billed_inc_vat', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence inc VAT as Octopus billed the import meter point (GraphQL measurements): its consumption cost plus standing charge where given; null when no half-hour was measured' },
-      { name: 'billed_difference', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence: billed_inc_vat - (cost_inc_vat + standing_charge_inc_vat), the import meter billed against the import meter computed; null when either is unknown' },
+      { name: 'billed_difference', avro: ['null', 'double'], default: null, sql: 'float8', migration: '012_billed.sql', doc: 'pence: billed_inc_vat - bill_inc_vat; null when either is unknown' },
       { name: 'billed_other_statistics', avro: 'int', default: 0, sql: 'int2', migration: '012_billed.sql', doc: 'statistics of other types or labels the day\'s measurements carry (kept in energy_usage.billed.other_statistics)' }
     ],
     fold (day, batch) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { Pool } from '../../../lib/db.ts'
-import { pipelineGroups, topology } from '../../../processors/topology.ts'
+import { configuredSources, pipelineGroups, topology } from '../../../processors/topology.ts'
 import type { EnergyRequest } from '../../../processors/source/types.ts'
 import type { RequestCounters } from '../../../sample-api/types.ts'
 import { ACCOUNT } from './expected-bill.ts'
@@ -132,7 +132,7 @@ async function runSide (t: TestContext, name: string, spanDays: number | undefin
     throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(last)}`, { cause: err })
   }
   // Sinks keep their positions in sink_offsets (sinksCaughtUp), the others in Kafka.
-  const groups = pipelineGroups(topology, env.config)
+  const groups = pipelineGroups(topology, env.config, configuredSources(topology, env.config))
   let behind = ''
   try {
     await waitFor(`${name}: every group at the end of its topics`, async () => {

@@ -145,6 +145,8 @@ const COMPLETION_V3_FIELDS = ['carbon_g_regional', 'avg_intensity_regional']
 const COMPLETION_V4_FIELDS = ['bill_complete', 'carbon_slots', 'missing_readings']
 /** Version 5 (issue 23, Intelligent Octopus dispatches): defaults 0, 0, null; migration 011. */
 const COMPLETION_V5_FIELDS = ['dispatch_kwh', 'dispatch_saving', 'dispatch_note']
+/** Version 6 (issue 23, the bill as billed): defaults null, null, 0; migration 012. */
+const COMPLETION_V6_FIELDS = ['billed_inc_vat', 'billed_difference', 'billed_other_statistics']
 
 function versionOne (topic: string, added: string[]): { fields: Array<{ name: string, type?: unknown, default?: unknown }> } {
   const schema = JSON.parse(loadLocalSchemas().get(topic) as string) as { fields: Array<{ name: string, type?: unknown, default?: unknown }> }
@@ -158,7 +160,7 @@ test('completion and unit rates written before the standing charge (v1) and afte
   const sample = await startSampleServer(t)
   const namespace = `sinks_bill_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}.`
   const registry = testRegistry()
-  const v1 = new Map([['completion', versionOne('completion', [...COMPLETION_V2_FIELDS, ...COMPLETION_V3_FIELDS, ...COMPLETION_V4_FIELDS, ...COMPLETION_V5_FIELDS])], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
+  const v1 = new Map([['completion', versionOne('completion', [...COMPLETION_V2_FIELDS, ...COMPLETION_V3_FIELDS, ...COMPLETION_V4_FIELDS, ...COMPLETION_V5_FIELDS, ...COMPLETION_V6_FIELDS])], ['energy.pricing', versionOne('energy.pricing', PRICING_V2_FIELDS)]])
   const v1Ids = new Map<string, number>()
   for (const [topic, schema] of v1) {
     const subject = valueSubject(`${namespace}${topic}`)

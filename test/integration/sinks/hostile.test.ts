@@ -7,7 +7,7 @@ import { topicIn, topology } from '../../../processors/topology.ts'
 import { tableChecksum } from '../../../sinks/checksum.ts'
 import type { SinkTarget } from '../../../sinks/index.ts'
 import { replayTable } from '../../../sinks/replay.ts'
-import { NO_DISPATCHES, produceMessages, silentLog, type TestMessage } from '../../helpers.ts'
+import { NO_BILLED, NO_DISPATCHES, produceMessages, silentLog, type TestMessage } from '../../helpers.ts'
 import {
   captureLog, createTestEnvironment, readRaw, sinksCaughtUp, sortRows, startSampleServer, startSinks, tableRows, testPool,
   waitFor, type CapturedLog, type TestEnvironment
@@ -122,7 +122,7 @@ test('a completion record whose mix has a key with U+0000 is dead-lettered once 
   await landAll(env, pool, summaryTarget)
 
   // As decoded: the fields the sources add (dispatches) at their Avro defaults.
-  const expected = [records[0], records[2], later].flatMap(a => summaryTarget.toRows({ ...a, ...NO_DISPATCHES })).map(row => row.map((v, i) => summaryTarget.spec.types[i] === 'jsonb' ? JSON.parse(v as string) : v))
+  const expected = [records[0], records[2], later].flatMap(a => summaryTarget.toRows({ ...a, ...NO_DISPATCHES, ...NO_BILLED })).map(row => row.map((v, i) => summaryTarget.spec.types[i] === 'jsonb' ? JSON.parse(v as string) : v))
   assert.deepStrictEqual(await tableRows(pool, summaryTarget), sortRows(summaryTarget, expected), 'the other days landed, before and after the bad one')
   const offsets = (await readRaw(env, completion)).filter(m => m.partition === partition).map(m => String(m.offset))
   const letters = await lettersFrom(env, completion)
