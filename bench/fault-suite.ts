@@ -68,8 +68,9 @@ async function settle (pool: Pool, dates: string[], quietMs: number, timeoutMs: 
       since = Date.now()
     }
     const byTable = new Map(topology.sinkTargets.map((t, i) => [t.name, Number(state.split('/')[i])]))
-    // The source tables only: agreements and the forecast (the next 48 hours) are not per seeded slot.
-    const sourcesFull = topology.sources.every(s => s.sink.spec.recordKey !== undefined || byTable.get(s.sink.name) === slots)
+    // The source tables only: agreements and the forecast (the next 48 hours) are not per seeded
+    // slot, and the opt-in sources (dispatches, billed) do not run here.
+    const sourcesFull = topology.sources.filter(s => s.optIn !== true).every(s => s.sink.spec.recordKey !== undefined || byTable.get(s.sink.name) === slots)
     return sourcesFull && byTable.get('daily_summary') === dates.length && Date.now() - since >= quietMs
   }, timeoutMs, 500)
 }
