@@ -41,3 +41,8 @@ export function familyOf (product: string, direction: Direction, fuel: Fuel = 'e
 export function tariffCodeOf (product: string, fuel: Fuel, region: string): string {
   return `${fuel === 'gas' ? 'G' : 'E'}-1R-${product}-${region}`
 }
+
+/** The region letter a tariff code ends in (E-1R-AGILE-24-10-01-C → C), if any. */
+export function regionOfTariff (code: string | undefined): string | undefined {
+  return /-([A-P])$/.exec(code ?? '')?.[1]
+}

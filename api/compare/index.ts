@@ -4,7 +4,7 @@ import { londonDay } from '../../lib/london-day.ts'
 import { isUnpriced } from '../../clients/octopus/catalogue.ts'
 import { listProducts, regionOfPostcode, type ListedProduct } from '../../clients/octopus/products.ts'
 import type { RatesContext } from '../../clients/octopus/rates.ts'
-import { familyOf, FAMILIES, tariffCodeOf, type Direction, type Family, type Fuel } from './families.ts'
+import { familyOf, FAMILIES, regionOfTariff, tariffCodeOf, type Direction, type Family, type Fuel } from './families.ts'
 import { ensurePrices } from './prices.ts'
 
 // What the household's own half-hours would have cost on other tariffs (GET /api/compare):
@@ -55,8 +55,7 @@ export interface CompareDeps {
 async function regionOf (deps: CompareDeps): Promise<string> {
   const { rows } = await deps.pool.query<{ tariff_code: string }>(`SELECT tariff_code FROM energy_usage.agreements
     WHERE kind = 'import' ORDER BY valid_from DESC LIMIT 1`).catch(() => ({ rows: [] as Array<{ tariff_code: string }> }))
-  const fromCode = (code: string | undefined): string | undefined => /-([A-P])$/.exec(code ?? '')?.[1]
-  const region = fromCode(rows[0]?.tariff_code) ?? deps.region
+  const region = regionOfTariff(rows[0]?.tariff_code) ?? deps.region
   if (region !== undefined) return region
   if (deps.postcode !== undefined && deps.postcode !== '') {
     const found = await regionOfPostcode(deps.context, deps.postcode)

@@ -4,7 +4,7 @@ import { addDays, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
 import { compareTariffs, type CompareResult } from '../compare/index.ts'
-import { FAMILIES } from '../compare/families.ts'
+import { FAMILIES, regionOfTariff } from '../compare/families.ts'
 import { badRange, dateParam } from '../params.ts'
 import { newestDate } from '../queries.ts'
 import type { ApiApp } from '../types.ts'
@@ -79,7 +79,7 @@ export interface CompareRouteDeps {
 export function compareRoutes (app: ApiApp, { pool, config, log, signal }: CompareRouteDeps): void {
   // Kept for the app's life: a product's links are asked once, like the processors' catalogue.
   const tariffs = createTariffCatalogue()
-  const region = /-([A-P])$/.exec(config.octopusTariff)?.[1]
+  const region = regionOfTariff(config.octopusTariff)
   app.get<{ Querystring: { from?: string, to?: string, tariffs?: string } }>('/api/compare', { schema: COMPARE_SCHEMA }, async (request): Promise<CompareResult> => {
     const { query } = request
     const fromParam = query.from === undefined ? undefined : dateParam('from', query.from)
