@@ -51,18 +51,34 @@ export function carbonRanges (range: SlotRange): SlotRange[] {
 export type CarbonRangePath = 'intensity' | 'generation' | 'regional/intensity'
 
 /**
- * Fetches `path` over every range of `span` at once (lib/http limits how many reach a host
- * together) and parses each answer for the slots it covers. `suffix` follows `/{from}/{to}`:
- * the regional endpoints' `postcode/{outcode}` or `regionid/{id}`.
+ * Fetches `path` over the ranges of `span` in order and yields each answer's slots as it is
+ * parsed, at most `httpMaxInFlight` ranges ahead (lib/http limits a host to as many requests in
+ * flight anyway): a long span is never held whole. `suffix` follows `/{from}/{to}`: the
+ * regional endpoints' `postcode/{outcode}` or `regionid/{id}`. Ranges read ahead are abandoned
+ * (their requests aborted) when the caller stops early or a range fails.
  */
-export async function fetchCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: ClientContext,
-  parse: (range: SlotRange, body: unknown) => V[], suffix?: string): Promise<V[]> {
+export async function * streamCarbonRanges<V> (span: SlotRange, path: CarbonRangePath, { config, log, signal }: ClientContext,
+  parse: (range: SlotRange, body: unknown) => V[], suffix?: string): AsyncGenerator<V[]> {
   const tail = suffix === undefined ? '' : `/${suffix}`
   const start = Math.max(span.startMs, HISTORY_START_MS[path === 'regional/intensity' ? 'regional' : 'national'])
-  if (start >= span.endMs) return []
-  const answers = await Promise.all(carbonRanges({ startMs: start, endMs: span.endMs }).map(async range => {
-    const body = await getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}${tail}`, { ...httpSettings(config), log, signal })
-    return parse(range, body)
-  }))
-  return answers.flat()
+  if (start >= span.endMs) return
+  const ranges = carbonRanges({ startMs: start, endMs: span.endMs })
+  const abandon = new AbortController()
+  const settings = { ...httpSettings(config), log, signal: AbortSignal.any([signal, abandon.signal]) }
+  const ahead: Array<Promise<V[]>> = []
+  let next = 0
+  const request = (): void => {
+    const range = ranges[next++]
+    const answer = getJson(`${config.carbonApiUrl}/${path}/${carbonTime(range.startMs + SLOT_MS)}/${carbonTime(range.endMs)}${tail}`, settings).then(body => parse(range, body))
+    answer.catch(() => {})
+    ahead.push(answer)
+  }
+  try {
+    while (ahead.length > 0 || next < ranges.length) {
+      while (next < ranges.length && ahead.length < config.httpMaxInFlight) request()
+      yield await (ahead.shift() as Promise<V[]>)
+    }
+  } finally {
+    abandon.abort()
+  }
 }

@@ -1,5 +1,5 @@
 import { parseCo2Slots } from '../../clients/carbon/intensity.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import { beforeCarbonHistory, streamCarbonRanges } from '../../clients/carbon/ranges.ts'
 import type { Co2Values } from '../../clients/carbon/types.ts'
 import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
@@ -15,7 +15,7 @@ export const co2Source: SourceDeclaration<Co2Values> = {
   topic: 'energy.co2',
   // The range endpoint, 14 days a call (`/intensity/date/{date}` would take one call a day).
   whyMissing: day => beforeCarbonHistory('co2', day, 'national') ?? new EnergyError('ENERGY_NO_DATA', `co2 has no data for ${day.date} yet`, { date: day.date }),
-  fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'intensity', context, parseCo2Slots),
+  fetchSpan: (span, context) => streamCarbonRanges(span, 'intensity', context, parseCo2Slots),
   sink: {
     name: 'carbon_intensity',
     spec: {

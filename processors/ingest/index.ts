@@ -18,7 +18,7 @@ import { MAX_SPAN_DAYS } from './spans.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { createTariffCatalogue, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import { createGlobalTable, type GlobalTable } from '../../lib/global-table.ts'
-import { fetchDays } from './days.ts'
+import { fetchDays, type DayOutcome } from './days.ts'
 import { createDayBudget, startLimited, type DayBudget } from './limiter.ts'
 import { logOutcome, type Handled } from './outcome.ts'
 
@@ -89,7 +89,8 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
       if (request.sources.length > 0 && !request.sources.includes(source.name)) return { message, days: [] }
       const span = requestSpan(request)
       const context: FetchContext = { config, log, signal, account: await accountFor(request), tariffs }
-      return { message, batchId: request.request_id, span, days: await fetchDays(source, span, context, log) }
+      const batchId = request.request_id
+      return { message, batchId, span, days: await fetchDays(source, span, context, log, async (day, values) => await encodeDay(day, values, batchId)) }
     } catch (err) {
       // Schema registry and broker trouble is the pipeline's, not the request's: retry the session.
       if (signal.aborted || (isEnergyError(err, 'ENERGY_SCHEMA') && err.retryable)) throw err
@@ -97,29 +98,25 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
     }
   }
 
-  /**
-   * Sends a request's output into the open transaction, a day at a time: each day's records,
-   * or its dead letter. A day with a record the broker would refuse (larger than the topic's
-   * max.message.bytes) becomes a dead letter here, before it can fail the transaction.
-   */
-  async function write ({ message, batchId, date, span, days, error }: Handled, send: Send, context: TaskContext): Promise<void> {
+  /** Sends a request's output into the open transaction, a day at a time: its records, or its dead letter. */
+  async function write ({ message, date, span, days, error }: Handled, send: Send, context: TaskContext): Promise<void> {
     if (error !== undefined) return await send(deadLetter(context, message, error, date))
-    for (let i = 0; i < days.length; i++) {
-      const outcome = days[i]
-      if ('values' in outcome) {
-        const records = await encodeDay(outcome.day, outcome.values, batchId ?? '')
-        if (Array.isArray(records)) {
-          for (const r of records) await send(r)
-          continue
-        }
-        days[i] = { day: outcome.day, error: records }
+    for (const outcome of days) {
+      if ('records' in outcome) {
+        for (const r of outcome.records) await send(r)
+      } else {
+        await send(deadLetter(context, message, outcome.error, outcome.day.date, span))
       }
-      await send(deadLetter(context, message, (days[i] as { error: unknown }).error, outcome.day.date, span))
     }
   }
 
-  /** A day's batch as records for its partition, or why the broker would refuse one of them. */
-  async function encodeDay (day: Readonly<LondonDay>, values: SlotValues[], batchId: string): Promise<Outgoing[] | EnergyError> {
+  /**
+   * A day's values as records for its partition, encoded as soon as the day is whole (the
+   * values are then dropped: a span in flight is held as encoded records). A day with a record
+   * the broker would refuse (larger than the topic's max.message.bytes) is a dead letter
+   * instead, before it can fail the transaction.
+   */
+  async function encodeDay (day: Readonly<LondonDay>, values: SlotValues[], batchId: string): Promise<DayOutcome> {
     const partition = partitionForDate(day.date, partitions)
     const records: Outgoing[] = []
     for (const v of values) {
@@ -128,11 +125,11 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
       const value = await codec.encode(topic, record)
       const size = key.length + value.length + RECORD_OVERHEAD_BYTES + BATCH_OVERHEAD_BYTES
       if (size > maxMessageBytes) {
-        return new EnergyError('ENERGY_REFUSED', `${day.date}: a record of ${size} bytes (slot ${key}) is larger than ${topic}'s max.message.bytes (${maxMessageBytes}); the broker would refuse it`, { date: day.date, topic })
+        return { day, error: new EnergyError('ENERGY_REFUSED', `${day.date}: a record of ${size} bytes (slot ${key}) is larger than ${topic}'s max.message.bytes (${maxMessageBytes}); the broker would refuse it`, { date: day.date, topic }) }
       }
       records.push({ topic, partition, key, value })
     }
-    return records
+    return { day, records }
   }
 
   /** The request's days; a bad date or length is the request's fault (ENERGY_BAD_DATE). */

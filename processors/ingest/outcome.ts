@@ -3,26 +3,25 @@ import type { DaySpan } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { Incoming } from '../../lib/stream/types.ts'
 import type { DayOutcome } from './days.ts'
-import type { SlotValues } from '../source/types.ts'
 
-/** Outcome of one request: its days (values or why none), or why the request as a whole failed. */
+/** Outcome of one request: its days (records or why none), or why the request as a whole failed. */
 export interface Handled {
   message: Incoming
   /** The request's batch id, its first date and its span (more than a day: dlq.span). */
   batchId?: string
   date?: string
   span?: DaySpan
-  days: Array<DayOutcome<SlotValues>>
+  days: DayOutcome[]
   error?: unknown
 }
 
 /** One line per request: the days produced (and slots missing), and the days dead-lettered per reason. */
 export function logOutcome (log: Logger, { days, error, message }: Handled): void {
   if (error !== undefined) log.error({ err: describeError(error), date: message.key, offset: String(message.offset) }, 'request not served, sent to energy.dlq')
-  const produced = days.flatMap(d => 'values' in d ? [d] : [])
+  const produced = days.flatMap(d => 'records' in d ? [d] : [])
   if (produced.length > 0) {
-    const missing = produced.reduce((n, d) => n + d.day.slots - d.values.length, 0)
-    const records = produced.reduce((n, d) => n + d.values.length, 0)
+    const missing = produced.reduce((n, d) => n + d.day.slots - d.records.length, 0)
+    const records = produced.reduce((n, d) => n + d.records.length, 0)
     const fields = produced.length === 1 ? { date: produced[0].day.date, records, missing } : { from: produced[0].day.date, to: produced[produced.length - 1].day.date, days: produced.length, records, missing }
     if (missing > 0) log.warn(fields, `${produced.length === 1 ? 'day' : 'days'} produced with ${missing} slots missing`)
     else log.info(fields, produced.length === 1 ? 'day produced' : 'days produced')

@@ -1,5 +1,5 @@
 import { FUEL_NAME_RULE, isFuelName, parseMixSlots } from '../../clients/carbon/generation.ts'
-import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import { beforeCarbonHistory, streamCarbonRanges } from '../../clients/carbon/ranges.ts'
 import type { MixValues } from '../../clients/carbon/types.ts'
 import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
@@ -14,7 +14,7 @@ export const mixSource: SourceDeclaration<MixValues> = {
   name: 'mix',
   topic: 'energy.mix',
   whyMissing: day => beforeCarbonHistory('mix', day, 'national') ?? new EnergyError('ENERGY_NO_DATA', `mix has no data for ${day.date} yet`, { date: day.date }),
-  fetchSpan: async (span, context) => await fetchCarbonRanges(span, 'generation', context, parseMixSlots),
+  fetchSpan: (span, context) => streamCarbonRanges(span, 'generation', context, parseMixSlots),
   // One row per slot and fuel: a re-delivered slot replaces all its fuel rows.
   sink: {
     name: 'generation_mix',

@@ -1,4 +1,4 @@
-import { beforeCarbonHistory, fetchCarbonRanges } from '../../clients/carbon/ranges.ts'
+import { beforeCarbonHistory, streamCarbonRanges } from '../../clients/carbon/ranges.ts'
 import { regionFor, regionPath } from '../../clients/carbon/region.ts'
 import { parseRegionalSlots } from '../../clients/carbon/regional.ts'
 import type { RegionalValues } from '../../clients/carbon/types.ts'
@@ -37,11 +37,11 @@ export const regionalSource: SourceDeclaration<RegionalValues> = {
     : undefined,
   // A move to another outward code (or a postcode corrected) requests those days again.
   accountView: regionalPeriods,
-  fetchSpan: async (span, context) => {
-    const parts = regionParts(context.config, context.account, span)
-    const answers = await Promise.all(parts.map(async part => await fetchCarbonRanges(part, 'regional/intensity', context,
-      (range, body) => parseRegionalSlots(range, body, part.region), regionPath(part.region))))
-    return answers.flat()
+  // A region's part after another's: in time order, one range at a time.
+  async * fetchSpan (span, context) {
+    for (const part of regionParts(context.config, context.account, span)) {
+      yield * streamCarbonRanges(part, 'regional/intensity', context, (range, body) => parseRegionalSlots(range, body, part.region), regionPath(part.region))
+    }
   },
   whyMissing: (day, { config, account }) => {
     const before = beforeCarbonHistory('regional', day, 'regional')

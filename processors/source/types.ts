@@ -81,6 +81,9 @@ export type SlotRecord<V extends SlotValues = SlotValues> = SlotEnvelope & V
  * lands it in, and whether and how the join reads it. processors/topology.ts lists the sources and
  * derives the rest (topic configs, groups, transactional ids, sink targets, --only groups).
  */
+/** A span's values: one array, or chunks in time order. */
+export type SpanValues<V> = Promise<V[]> | AsyncIterable<V[]>
+
 export interface SourceDeclaration<V extends SlotValues = SlotValues> {
   /** Component name: `--only`, SOURCES, consumer group, log field. */
   name: string
@@ -90,10 +93,12 @@ export interface SourceDeclaration<V extends SlotValues = SlotValues> {
   schema?: string
   /**
    * Values for the slots of the span the source has, ascending, one per slot start, in as few
-   * upstream requests as its endpoints allow. A throw fails the span: the runner then fetches
-   * its halves apart, so a bad day costs only itself.
+   * upstream requests as its endpoints allow: all at once, or in chunks as the answers come (a
+   * long span is then never held whole: each day is encoded once a chunk passes its end). A
+   * throw fails the days not yet whole: the runner then fetches them in halves, so a bad day
+   * costs only itself.
    */
-  fetchSpan (span: DaySpan, context: FetchContext): Promise<V[]>
+  fetchSpan (span: DaySpan, context: FetchContext): SpanValues<V>
   /**
    * Why this configuration cannot serve the source at all (regional without any region), or
    * undefined. Such a source is left out of the sources that run when SOURCES is empty and of

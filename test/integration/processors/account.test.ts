@@ -13,6 +13,7 @@ import type { Account } from '../../../clients/octopus/types.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import { ACCOUNT, allResults, answer, covers, expectedDay, FIGURES, type AnswerAgreement, type AnswerProperty, type Rate } from './expected-bill.ts'
+import { spanValues } from '../../../processors/source/span-values.ts'
 import {
   captureLog, createTestEnvironment, readRaw, readRequests, readTopic, startPipeline, startSampleServer, testPool,
   waitFor, waitForPipeline, type SampleServer, type TestEnvironment
@@ -178,11 +179,11 @@ test('no agreement in force (before the first, between two properties): pricing 
     }]
   }
   const context = { config, log: silentLog, signal: AbortSignal.timeout(5000), account }
-  assert.deepStrictEqual(await pricingSource.fetchSpan(londonSpan('2021-06-15', 1), context), [])
+  assert.deepStrictEqual(await spanValues(pricingSource.fetchSpan(londonSpan('2021-06-15', 1), context)), [])
   assert.deepStrictEqual(codeAndMessage(pricingSource.whyMissing?.(londonDay('2021-06-15'), context)), {
     code: 'ENERGY_UNPRICED', message: `2021-06-15: no import agreement of account ${ACCOUNT} is in force on this day`
   })
-  await assert.rejects(pricingSource.fetchSpan(londonSpan('2021-06-15', 1), { config, log: silentLog, signal: AbortSignal.timeout(5000) }), {
+  await assert.rejects(spanValues(pricingSource.fetchSpan(londonSpan('2021-06-15', 1), { config, log: silentLog, signal: AbortSignal.timeout(5000) })), {
     code: 'ENERGY_UNPRICED', message: `2021-06-15: account ${ACCOUNT} is not on energy.account yet (\`npm run seed\` reads it first)`
   })
 })
@@ -194,13 +195,13 @@ test('both payment methods: the rates and standing charges of the method, from t
     // No broker needed: the pricing source's fetch alone, on the sample API's identities.
     const config = testConfig({ ...DEFAULTS, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_PAYMENT_METHOD: method })
     const day = londonDay('2024-06-30')
-    const values = await pricingSource.fetchSpan(londonSpan(day.date, 1), { config, log: silentLog, signal })
+    const values = await spanValues(pricingSource.fetchSpan(londonSpan(day.date, 1), { config, log: silentLog, signal }))
     const rates = await allResults<Rate>(`${sample.octopusApiUrl}/products/AGILE-FLEX-22-11-25/electricity-tariffs/E-1R-AGILE-FLEX-22-11-25-C/standing-charges/?period_from=${new Date(day.startMs).toISOString()}&period_to=${new Date(day.endMs).toISOString()}`)
     const charge = rates.find(r => r.payment_method === method && covers(r.valid_from, r.valid_to, day.startMs))
     assert.ok(charge !== undefined)
     assert.deepStrictEqual([...new Set(values.map(v => v.standing_charge_inc_vat))], [charge.value_inc_vat], method)
     // Before the default Agile Flex product launched (2022-11-25) there are no rates to price by.
-    assert.deepStrictEqual(await pricingSource.fetchSpan(londonSpan('2022-11-24', 1), { config, log: silentLog, signal }), [])
+    assert.deepStrictEqual(await spanValues(pricingSource.fetchSpan(londonSpan('2022-11-24', 1), { config, log: silentLog, signal })), [])
     assert.deepStrictEqual(codeAndMessage(pricingSource.whyMissing?.(londonDay('2022-11-24'), { config, log: silentLog, signal })), {
       code: 'ENERGY_UNPRICED',
       message: '2022-11-24: tariff E-1R-AGILE-FLEX-22-11-25-C has no unit rates for this day (not published yet, or before the product launched)'

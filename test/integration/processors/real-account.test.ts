@@ -18,6 +18,7 @@ import {
 import { captureLog, createTestEnvironment, readRaw, readTopic, startPipeline, startSampleServer, testPool, waitFor, type SampleServer } from '../../pipeline.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import { expectedDay, expectedImportRates, expectedImportUsage, FIGURES } from './expected-bill.ts'
+import { spanValues } from '../../../processors/source/span-values.ts'
 
 // Issue 21, real accounts: the second sample account (A-REAL2026) carries what real households
 // carry: a legacy E1R code, a product missing from the catalogue, E-FLAT2R listed by no product,
@@ -49,7 +50,7 @@ async function contextFor (sample: SampleServer, extra: Record<string, string> =
 }
 
 async function fetchDay<V extends SlotValues> (source: SourceDeclaration<V>, date: string, context: FetchContext): Promise<Map<number, V>> {
-  return new Map((await source.fetchSpan(londonSpan(date, 1), context)).map(v => [v.slot_start, v]))
+  return new Map((await spanValues(source.fetchSpan(londonSpan(date, 1), context))).map(v => [v.slot_start, v]))
 }
 
 const requestsTo = (sample: SampleServer, pattern: RegExp): number => sample.requests.filter(r => pattern.test(r.path)).length

@@ -8,6 +8,7 @@ import { DEFAULTS } from '../../../lib/config.ts'
 import type { Account } from '../../../clients/octopus/types.ts'
 import { regionalSource } from '../../../processors/regional/index.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
+import { spanValues } from '../../../processors/source/span-values.ts'
 
 // Issue 16, regional carbon end to end: the regional source asks the sample API for the
 // household's region (CARBON_REGION_ID, else the outward postcode of the account's property in
@@ -143,7 +144,7 @@ test('a span across a move is asked in the region of each property, up to the mo
     ]
   }
   const config = testConfig({ ...DEFAULTS, CARBON_API_URL: sample.carbonApiUrl, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_ACCOUNT: 'A-1234ABCD' })
-  const values = await regionalSource.fetchSpan(londonSpan('2024-06-15', 2), { config, log: silentLog, signal: AbortSignal.timeout(30000), account })
+  const values = await spanValues(regionalSource.fetchSpan(londonSpan('2024-06-15', 2), { config, log: silentLog, signal: AbortSignal.timeout(30000), account }))
   assert.deepStrictEqual(regionalRequests(sample).sort(), [
     ['postcode/M1', '2024-06-14T23:30Z', '2024-06-15T23:00Z'],
     ['postcode/SW1A', '2024-06-15T23:30Z', '2024-06-16T23:00Z']

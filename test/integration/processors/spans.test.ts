@@ -19,6 +19,7 @@ import {
 import type { RequestCounters, RequestSource } from '../../../sample-api/types.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import { startSampleServer, type SampleRequest, type SampleServer } from '../../pipeline.ts'
+import { spanValues } from '../../../processors/source/span-values.ts'
 
 // A span of London days costs a source as few upstream calls as the APIs allow, and its values
 // cover every slot of the span exactly once. Each source's fetchSpan is called alone against
@@ -78,7 +79,7 @@ interface Fetched<V> {
 async function fetchMeasured<V extends SlotValues> (sample: SampleServer, source: SourceDeclaration<V>, span: DaySpan, context: FetchContext): Promise<Fetched<V>> {
   const first = sample.requests.length
   const before = (await counters(sample)).bySource
-  const values = await source.fetchSpan(span, context)
+  const values = await spanValues(source.fetchSpan(span, context))
   const after = (await counters(sample)).bySource
   const bySource: Partial<Record<RequestSource, number>> = {}
   for (const [name, n] of Object.entries(after) as Array<[RequestSource, number]>) {
