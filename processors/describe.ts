@@ -1,4 +1,5 @@
 import type { SinkTarget } from '../lib/copy-writer.ts'
+import { forecastGroup } from './forecast/index.ts'
 import { FORECAST_TOPIC } from './forecast/sink.ts'
 import { joinGroup, processorGroup, sinkGroup, type Topology } from './topology.ts'
 
@@ -42,7 +43,9 @@ export function describeTopology (topology: Topology, { namespace = '' }: Descri
   lines.push(`    Sink: ${t('energy.account')} (topic: ${t('energy.account')})`, '      <-- account')
 
   sub(`forecast: the next 48 hours → ${FORECAST_TOPIC}`)
-  lines.push(`    Processor: forecast (stores: [${t('energy.account')} (global table)])`, `      --> ${t(FORECAST_TOPIC)}`)
+  lines.push(`    Source: forecast-changelog (topics: [${t(FORECAST_TOPIC)}])`, '      --> forecast')
+  lines.push(`    Processor: forecast (group: ${forecastGroup(namespace)}, stores: [latest per slot, restored from ${t(FORECAST_TOPIC)}; ${t('energy.account')} (global table)], punctuates every FORECAST_REFRESH_MINUTES)`,
+    `      --> ${t(FORECAST_TOPIC)}`, '      <-- forecast-changelog')
   lines.push(`    Sink: ${t(FORECAST_TOPIC)} (topic: ${t(FORECAST_TOPIC)})`, '      <-- forecast')
 
   sub('Postgres sinks: a topic → its table, positions in sink_offsets')

@@ -86,6 +86,8 @@ export interface TaskSpec {
   lagIntervalMs?: number
   /** How often the processor's punctuate() is called, ms (required with punctuate). */
   punctuateMs?: number
+  /** The first punctuation right after init, before any batch (the forecast's first refresh). */
+  punctuateAtStart?: boolean
   processor: StreamProcessor
 }
 
@@ -135,7 +137,7 @@ export function createTask (spec: TaskSpec): Task {
         lagTimer.unref()
       }
       log.info({ group, topics: spec.topics }, `${spec.name} started`)
-      let punctuateAt = punctuateMs === undefined ? Infinity : Date.now() + punctuateMs
+      let punctuateAt = punctuateMs === undefined ? Infinity : Date.now() + (spec.punctuateAtStart === true ? 0 : punctuateMs)
       while (!signal.aborted) {
         // A batch, or none when the next punctuation is due first.
         const batch = await batcher.next(punctuateAt === Infinity ? signal : AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, punctuateAt - Date.now()))]))

@@ -1,20 +1,16 @@
-import type { MessageToProduce } from '@platformatic/kafka'
 import type { TariffCatalogue } from '../../clients/octopus/catalogue.ts'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import type { Pool } from '../../lib/db.ts'
 import { describeError } from '../../lib/errors.ts'
-import type { EnergyProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { isoUtc, SLOT_MS, type SlotRange } from '../../lib/london-day.ts'
-import { readTopic } from '../../lib/range-reader.ts'
+import type { RangeRecord } from '../../lib/range-reader.ts'
 import type { AccountTable } from '../account/table.ts'
 import { fetchForecast } from './fetch.ts'
 import { mergeForecast } from './normalise.ts'
 import type { ForecastOptions } from './options.ts'
 import type { ForecastRecord } from './types.ts'
-
-type Message = MessageToProduce<string, Buffer, string, string>
 
 /** The next `slots` half-hours from the one holding `nowMs`: slot starts are UTC instants, 30 minutes apart. */
 export function horizonOf (nowMs: number, slots: number): SlotRange {
@@ -22,61 +18,61 @@ export function horizonOf (nowMs: number, slots: number): SlotRange {
   return { startMs, endMs: startMs + slots * SLOT_MS }
 }
 
-/** The latest record per slot on energy.forecast (compacted, one partition): what a refresh merges with. */
-export async function readLatest (config: Readonly<Config>, codec: Codec, topic: string, log: Logger): Promise<Map<number, ForecastRecord>> {
-  const latest = new Map<number, ForecastRecord>()
-  await readTopic(config, topic, async records => {
-    for (const r of records) {
-      if (r.key === undefined) continue
-      const start = Date.parse(r.key)
-      if (r.value === undefined) {
-        latest.delete(start)
-        continue
-      }
-      try {
-        const record = await codec.decode<ForecastRecord>(topic, r.value)
-        latest.set(record.slot_start, record)
-      } catch (err) {
-        // Only this component writes the topic; a record it cannot read is simply not merged with.
-        log.warn({ err: describeError(err), offset: String(r.offset), key: r.key }, 'energy.forecast record cannot be decoded, not merging with it')
-      }
+/**
+ * Applies energy.forecast's records to the latest record per slot (a tombstone removes the
+ * slot): the forecast's store, restored from the topic (compacted, one partition, its own
+ * changelog) and kept up to date as its own output is read back.
+ */
+export async function applyForecastRecords (records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>, latest: Map<number, ForecastRecord>, codec: Codec, topic: string, log: Logger): Promise<void> {
+  for (const r of records) {
+    if (r.key === undefined) continue
+    const start = Date.parse(r.key)
+    if (r.value === undefined || r.value.length === 0) {
+      latest.delete(start)
+      continue
     }
-  })
-  return latest
+    try {
+      const record = await codec.decode<ForecastRecord>(topic, r.value)
+      latest.set(record.slot_start, record)
+    } catch (err) {
+      // Only this component writes the topic; a record it cannot read is simply not merged with.
+      log.warn({ err: describeError(err), offset: String(r.offset), key: r.key }, 'energy.forecast record cannot be decoded, not merging with it')
+    }
+  }
 }
 
 export interface RefreshDeps {
   config: Readonly<Config>
   codec: Codec
   log: Logger
-  producer: EnergyProducer
   pool: Pool
   /** energy.account as a table, with OCTOPUS_ACCOUNT. */
   accounts?: AccountTable
   /** Tariffs resolved from the product catalogue, kept between refreshes. */
   tariffs?: TariffCatalogue
-  /** The latest record per slot, as on the topic; kept up to date here. */
-  latest: Map<number, ForecastRecord>
+  /** The latest record per slot, as on the topic (the store). */
+  latest: ReadonlyMap<number, ForecastRecord>
   /** Slots tombstoned in this session whose rows the sink may not have deleted yet: not sent twice. */
-  tombstoned: Set<number>
-  topic: string
+  tombstoned: ReadonlySet<number>
   options: ForecastOptions
 }
 
-export interface RefreshReport {
-  /** Records produced (0 when nothing could be read). */
-  produced: number
-  /** Slots moved to settled history (tombstoned). */
-  settled: number
+/** What one refresh produces: the merged records of the next 48 hours, and the slots to tombstone. */
+export interface RefreshPlan {
+  /** Empty when nothing could be read. */
+  records: ForecastRecord[]
+  /** Slot starts moved to settled history. */
+  settled: number[]
 }
 
 /**
- * One refresh: fetch the next 48 hours, merge with the previous forecast, produce a record per
- * slot; then tombstone the slots whose day has been seeded. A part that cannot be read keeps
- * the previous values (a warning); only Kafka failures throw (the session restarts).
+ * One refresh, planned: fetch the next 48 hours and merge them with the previous forecast (a
+ * record per slot), and find the slots whose day has been seeded (to tombstone). A part that
+ * cannot be read keeps the previous values (a warning), as does Postgres unreadable. Nothing is
+ * produced here: the task sends the plan in one transaction.
  */
-export async function refreshForecast (deps: RefreshDeps, nowMs: number, signal: AbortSignal): Promise<RefreshReport> {
-  const { config, codec, log, producer, latest, topic, options } = deps
+export async function planRefresh (deps: RefreshDeps, nowMs: number, signal: AbortSignal): Promise<RefreshPlan> {
+  const { config, log, latest, options } = deps
   const range = horizonOf(nowMs, options.horizonSlots)
   if (deps.accounts !== undefined) {
     await deps.accounts.catchUp().catch((err: unknown) => {
@@ -94,14 +90,9 @@ export async function refreshForecast (deps: RefreshDeps, nowMs: number, signal:
   }
   if (fetched.prices instanceof Error) log.warn({ err: describeError(fetched.prices), from }, 'prices ahead not read, keeping the previous prices')
 
-  let produced = 0
   const nothingNew = (fetched.intensity instanceof Error || fetched.intensity.length === 0) && fetched.prices instanceof Error
-  if (!nothingNew) {
-    const records = mergeForecast(range, latest, fetched, nowMs)
-    const messages: Message[] = await Promise.all(records.map(async r => ({ topic, partition: 0, key: isoUtc(r.slot_start), value: await codec.encode(topic, r) })))
-    if (messages.length > 0) await producer.send({ messages })
-    for (const r of records) latest.set(r.slot_start, r)
-    produced = records.length
+  const records = nothingNew ? [] : mergeForecast(range, latest, fetched, nowMs)
+  if (records.length > 0) {
     const intensities = Array.isArray(fetched.intensity) ? fetched.intensity : []
     log.info({
       from,
@@ -111,7 +102,7 @@ export async function refreshForecast (deps: RefreshDeps, nowMs: number, signal:
       tariffs: [...new Set(records.map(r => r.tariff_code).filter(c => c !== null))]
     }, 'forecast produced')
   }
-  return { produced, settled: await settle(deps, nowMs) }
+  return { records, settled: await settledSlots(deps, nowMs) }
 }
 
 // A slot moves from the forecast to settled history once it has ended and its day is in
@@ -121,25 +112,14 @@ const SETTLED = `SELECT f.slot_start FROM energy_usage.forecast f
   JOIN energy_usage.daily_summary d ON d.date = f.local_date
   WHERE f.slot_end <= $1 ORDER BY f.slot_start`
 
-async function settle (deps: RefreshDeps, nowMs: number): Promise<number> {
-  const { pool, log, producer, latest, topic, tombstoned } = deps
-  let inTable: Set<number>
+/** Slots of seeded days not tombstoned yet; none when Postgres cannot be read (a warning). */
+async function settledSlots (deps: RefreshDeps, nowMs: number): Promise<number[]> {
+  const { pool, log, tombstoned } = deps
   try {
     const { rows } = await pool.query<{ slot_start: Date }>(SETTLED, [new Date(nowMs)])
-    inTable = new Set(rows.map(r => r.slot_start.getTime()))
+    return rows.map(r => r.slot_start.getTime()).filter(ms => !tombstoned.has(ms))
   } catch (err) {
     log.warn({ err: describeError(err) }, 'seeded days not read from Postgres, their forecast slots stay for now')
-    return 0
+    return []
   }
-  // A row the sink has deleted never comes back: only those still in the table are remembered.
-  for (const ms of tombstoned) if (!inTable.has(ms)) tombstoned.delete(ms)
-  const starts = [...inTable].filter(ms => !tombstoned.has(ms))
-  if (starts.length === 0) return 0
-  await producer.send({ messages: starts.map(ms => ({ topic, partition: 0, key: isoUtc(ms) })) })
-  for (const ms of starts) {
-    latest.delete(ms)
-    tombstoned.add(ms)
-  }
-  log.info({ slots: starts.length, first: isoUtc(starts[0]), last: isoUtc(starts[starts.length - 1]) }, 'forecast slots of seeded days moved to settled history')
-  return starts.length
 }

@@ -204,7 +204,11 @@ export function createSourceProcessor (deps: SourceProcessorDeps): Task {
         const group = handled.slice(next, end) as Handled[]
         await commitGroup(group, context)
         for (let i = next; i < end; i++) {
-          logOutcome(log, handled[i] as Handled)
+          const committed = handled[i] as Handled
+          logOutcome(log, committed)
+          // Its records are on the broker: dropped now, not when the batch ends (the batch's
+          // promises still refer to this outcome, and a batch can hold years of spans).
+          committed.days = []
           handled[i] = undefined
           limited[i].release()
         }
