@@ -23,20 +23,27 @@ export interface Child {
 // for no CPU (docs/bench.md). The join's old-space policy is set by scripts/start.ts itself.
 export const NODE_FLAGS = ['--max-semi-space-size=2']
 
-// The sinks' and processors' young generation: 16 MB semi-spaces instead of V8's default (up to
+// The sinks' young generation: 16 MB semi-spaces instead of V8's default (up to
 // 64 MB, which their bursts fill): peak RSS lower for about the same CPU, where the join's 2 MB
 // would double their garbage-collection CPU (docs/bench.md).
 export const SINKS_FLAGS = ['--max-semi-space-size=16']
+
+// The processors' heap: an 8 MB young generation and a 192 MB old one. What they hold is
+// bounded by design (the days in flight, as encoded records: ~90 MB live at most in the
+// 10-year backfill, V8's trace-gc), so the cap keeps V8 from growing the heap to 3-4 times
+// that before collecting (peak RSS 424 → 282 MB, docs/bench.md) at about a quarter more
+// garbage-collection CPU; twice the live set is left as headroom.
+export const PROCESSORS_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=192']
 
 /**
  * The pipeline as three processes, each with the heap that suits it: what `npm run
  * start:processors|join|sinks` runs (package.json; a unit test keeps the two equal). The
  * join keeps years of state and has a memory target, so it gets the 2 MB young generation; the
- * processors and the sinks a 16 MB one, a middle way between their memory and their
- * garbage-collection CPU (docs/bench.md).
+ * sinks a 16 MB one, a middle way between their memory and their garbage-collection CPU; the
+ * processors a capped heap (PROCESSORS_FLAGS; docs/bench.md).
  */
 export const PARTS = {
-  processors: { args: ['--only', 'processors'], flags: SINKS_FLAGS },
+  processors: { args: ['--only', 'processors'], flags: PROCESSORS_FLAGS },
   join: { args: ['--only', 'join'], flags: NODE_FLAGS },
   sinks: { args: ['--only', 'sinks'], flags: SINKS_FLAGS }
 } as const satisfies Record<string, { args: readonly string[], flags: readonly string[] }>
