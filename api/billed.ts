@@ -80,6 +80,14 @@ export interface Reason {
 
 const p = (pence: number): string => `${pence.toFixed(2)}p`
 const signed = (pence: number): string => `${pence >= 0 ? '+' : '−'}${p(Math.abs(pence))}`
+// A half-hour named as people read it: London time (the clock-change hour says GMT or BST).
+const londonTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const londonZone = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'short' })
+function slotName (iso: string, slotsExpected: number): string {
+  const at = new Date(iso)
+  const zone = slotsExpected === 50 ? ` ${londonZone.formatToParts(at).find(x => x.type === 'timeZoneName')?.value ?? ''}` : ''
+  return `${londonTime.format(at)}${zone}`
+}
 const halfHours = (n: number): string => `${n} half-hour${n === 1 ? '' : 's'}`
 
 /**
@@ -100,11 +108,18 @@ export function billedReasons (f: BilledDayFacts): Reason[] {
     // Every slot read, yet Octopus measured one more (a half-hour outside the day's slots): rare.
     reasons.push({ code: 'readings_missing', text: `Octopus billed ${p(f.unread_cost)} for ${halfHours(f.unread_slots)} the pipeline has no reading of`, pence: f.unread_cost })
   }
-  if (f.unmeasured_slots > 0) {
+  // Octopus shares the day's standing charge over the half-hours it measures (STANDING_CHARGE_COST
+  // per half-hour: docs/sample-api.md "GraphQL"; our reading of the statistic, not documented by
+  // Octopus), so a half-hour it has not measured lacks its share too.
+  const share = f.standing_slots > 0 ? f.standing_charge_inc_vat / f.slots_expected : 0
+  if (f.billed_slots < f.slots_expected) {
+    const standing = share * (f.slots_expected - f.billed_slots)
+    const parts = [f.unmeasured_slots > 0 ? `the pipeline priced ${halfHours(f.unmeasured_slots)} Octopus has not billed (yet) at ${p(f.unmeasured_cost)}` : '',
+      standing > 0 ? `their share of the standing charge is ${p(standing)}` : ''].filter(Boolean)
     reasons.push({
       code: 'not_measured',
-      text: `Octopus measured ${f.billed_slots} of ${f.slots_expected} half-hours: the pipeline priced ${halfHours(f.unmeasured_slots)} Octopus has not billed (yet) at ${p(f.unmeasured_cost)}`,
-      pence: -f.unmeasured_cost
+      text: `Octopus measured ${f.billed_slots} of ${f.slots_expected} half-hours${parts.length === 0 ? '' : `: ${parts.join('; ')}`}`,
+      pence: -(f.unmeasured_cost + standing)
     })
   }
   if (f.kwh_differs_slots > 0) {
@@ -136,16 +151,17 @@ export function billedReasons (f: BilledDayFacts): Reason[] {
     reasons.push({
       code: 'priced_differently',
       text: `Octopus priced ${halfHours(f.repriced_slots)} at another rate than the pipeline (${signed(f.repriced_pence)})` +
-        (example === null ? '' : `, e.g. ${example.start}: billed ${example.billed_rate.toFixed(2)} p/kWh, computed ${example.computed_rate.toFixed(2)} p/kWh`) +
+        (example === null ? '' : `, e.g. ${slotName(example.start, f.slots_expected)}: billed ${example.billed_rate.toFixed(2)} p/kWh, computed ${example.computed_rate.toFixed(2)} p/kWh`) +
         (f.tariffs.length > 0 ? ` (tariff ${f.tariffs.join(', ')})` : ''),
       pence: f.repriced_pence
     })
   }
   if (f.standing_slots === 0 && f.standing_charge_inc_vat > 0) {
     reasons.push({ code: 'standing_missing', text: `standing charge not given by Octopus; the pipeline counts ${p(f.standing_charge_inc_vat)}`, pence: -f.standing_charge_inc_vat })
-  } else if (f.standing_slots > 0 && Math.abs(f.billed_standing - f.standing_charge_inc_vat) > f.standing_slots * ROUNDING_PENCE + 1e-9) {
-    const pence = f.billed_standing - f.standing_charge_inc_vat
-    reasons.push({ code: 'standing_differs', text: `standing charge: Octopus ${p(f.billed_standing)}, the pipeline ${p(f.standing_charge_inc_vat)} (${signed(pence)})`, pence })
+  } else if (f.standing_slots > 0 && Math.abs(f.billed_standing - share * f.standing_slots) > f.standing_slots * ROUNDING_PENCE + 1e-9) {
+    const pence = f.billed_standing - share * f.standing_slots
+    const over = f.standing_slots < f.slots_expected ? ` for the ${halfHours(f.standing_slots)} it gave one` : ''
+    reasons.push({ code: 'standing_differs', text: `standing charge: Octopus ${p(f.billed_standing)}, the pipeline ${p(share * f.standing_slots)}${over} (${signed(pence)})`, pence })
   }
   if (f.other_statistics.length > 0) {
     const named = f.other_statistics.map(s => `${s.type ?? '?'}${s.label === null ? '' : ` "${s.label}"`}${s.cost_pence === null ? '' : ` ${p(s.cost_pence)}`}`)
