@@ -24,6 +24,8 @@ export interface BilledDayFacts {
   billed_difference: number
   dispatch_kwh: number
   dispatch_saving: number
+  /** daily_summary.dispatch_note: set when the day was priced without dispatches (older than the first snapshot); null otherwise. */
+  dispatch_note: string | null
   /** Half-hours with a reading in consumption, and with a measurement in billed. */
   usage_slots: number
   billed_slots: number
@@ -65,7 +67,7 @@ export interface OtherStatistic {
 }
 
 export type ReasonCode =
-  | 'readings_missing' | 'not_measured' | 'readings_differ' | 'no_consumption_cost' | 'dispatch'
+  | 'readings_missing' | 'not_measured' | 'readings_differ' | 'no_consumption_cost' | 'dispatch' | 'dispatches_unknown'
   | 'tariff_switch' | 'priced_differently' | 'standing_missing' | 'standing_differs' | 'other_statistics' | 'unexplained'
 
 export interface Reason {
@@ -141,6 +143,16 @@ export function billedReasons (f: BilledDayFacts): Reason[] {
       code: 'dispatch',
       text: `a smart charge re-priced ${f.dispatch_kwh.toFixed(3)} kWh to the off-peak rate (${p(f.dispatch_saving)} off the computed cost): Octopus may not have applied it yet, or applied it differently`,
       pence: f.dispatch_saving
+    })
+  }
+  // Octopus lists a completed dispatch for about 12 hours (docs/processors.md "Dispatches"): a day
+  // seeded later was priced without them, while Octopus billed its smart-charge half-hours
+  // off-peak. Named only with the evidence: half-hours Octopus billed for less than the pipeline.
+  if (f.dispatch_note !== null && f.dispatch_note !== '' && f.repriced_slots > 0 && f.repriced_pence < 0) {
+    reasons.push({
+      code: 'dispatches_unknown',
+      text: `${f.dispatch_note}: a smart charge outside the off-peak window, billed off-peak by Octopus, is priced at the day rate here`,
+      pence: null
     })
   }
   if (f.tariffs.length > 1) {

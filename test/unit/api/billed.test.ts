@@ -17,6 +17,7 @@ function facts (over: Partial<BilledDayFacts> = {}): BilledDayFacts {
     billed_difference: 5,
     dispatch_kwh: 0,
     dispatch_saving: 0,
+    dispatch_note: null,
     usage_slots: 48,
     billed_slots: 48,
     unread_slots: 0,
@@ -72,6 +73,12 @@ test('a dispatch day, a revised reading, a half-hour without a consumption cost'
   const [dispatch] = billedReasons(facts({ dispatch_kwh: 13.9, dispatch_saving: 246.9 }))
   assert.deepStrictEqual([dispatch.code, dispatch.pence], ['dispatch', 246.9])
   assert.match(dispatch.text, /^a smart charge re-priced 13\.900 kWh to the off-peak rate \(246\.90p off the computed cost\): Octopus may not have applied it yet/)
+  // A day older than the first dispatch snapshot: the pipeline could not know its dispatches.
+  const unknown = billedReasons(facts({ dispatch_note: 'priced without dispatches: the day is older than the first dispatch snapshot (Octopus lists completed dispatches about 12 hours)', repriced_slots: 2, repriced_pence: -7.4 }))
+  assert.deepStrictEqual(unknown.map(r => [r.code, r.pence]), [['dispatches_unknown', null], ['priced_differently', -7.4]])
+  assert.equal(unknown[0].text, 'priced without dispatches: the day is older than the first dispatch snapshot (Octopus lists completed dispatches about 12 hours): a smart charge outside the off-peak window, billed off-peak by Octopus, is priced at the day rate here')
+  // Without half-hours Octopus billed for less, the note alone is no reason.
+  assert.deepStrictEqual(codes(facts({ dispatch_note: 'priced without dispatches', usage_slots: 47, billed_slots: 48, unread_slots: 1, unread_cost: 5 })), ['readings_missing'])
   assert.deepStrictEqual(billedReasons(facts({ kwh_differs_slots: 1, kwh_difference: -0.25, kwh_difference_cost: -6.125 })), [{
     code: 'readings_differ',
     text: 'Octopus\'s readings differ from the pipeline\'s in 1 half-hour by −0.250 kWh (revised after the pipeline fetched them), −6.13p at the unit rate',
