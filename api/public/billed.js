@@ -44,12 +44,16 @@ export async function showBilledPanel (from, to) {
   const body = await getBilled(from, to)
   if (note.dataset.asked !== asked) return
   source = Promise.resolve(body.source)
-  const rows = body.days.map(d => el('tr', { className: 'billed-row' },
-    el('th', { scope: 'row' }, el('a', { href: `#/day/${d.date}` }, d.date)),
-    el('td', { className: 'num' }, pounds(d.computed_inc_vat)),
-    el('td', { className: 'num' }, pounds(d.billed_inc_vat)),
-    el('td', { className: `num ${d.difference > 0 ? 'worse' : 'better'}` }, signedMoney(d.difference)),
-    el('td', { className: 'note-cell' }, reasonList(d.reasons))))
+  // Each day on two rows, its figures then its reasons across the table: the reasons stay in
+  // view on a phone, where a fifth column would scroll out of sight.
+  const rows = body.days.flatMap(d => [
+    el('tr', { className: 'billed-row' },
+      el('th', { scope: 'row' }, el('a', { href: `#/day/${d.date}` }, d.date)),
+      el('td', { className: 'num' }, pounds(d.computed_inc_vat)),
+      el('td', { className: 'num' }, pounds(d.billed_inc_vat)),
+      el('td', { className: `num ${d.difference > 0 ? 'worse' : 'better'}` }, signedMoney(d.difference))),
+    el('tr', { className: 'reasons-row' }, el('td', { colspan: '4', className: 'note-cell' }, reasonList(d.reasons)))
+  ])
   $('billed-body').replaceChildren(...rows)
   table.hidden = rows.length === 0
   if (!body.source.running) {
@@ -65,7 +69,7 @@ export async function showBilledPanel (from, to) {
   const uncompared = body.days_billed - body.days_compared
   note.textContent = `${body.days_compared} day${body.days_compared === 1 ? '' : 's'} compared from ${body.from} to ${body.to}: ` +
     `computed ${pounds(body.computed_inc_vat)}, billed by Octopus ${pounds(body.billed_inc_vat)} (${signedMoney(body.difference)}). ` +
-    (body.days_differing === 0 ? `Every day agrees within ${body.tolerance_pence}p.` : `${body.days_differing} differ by more than ${body.tolerance_pence}p:`) +
+    (body.days_differing === 0 ? `Every day agrees within ${body.tolerance_pence}p.` : `${body.days_differing} differ by more than ${body.tolerance_pence}p, below with the likely reasons.`) +
     (uncompared > 0 ? ` ${uncompared} billed day${uncompared === 1 ? ' has' : 's have'} no computed standing charge to compare.` : '')
 }
 

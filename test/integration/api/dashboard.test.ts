@@ -497,17 +497,19 @@ test('computed vs billed: the range\'s panel with its reasons, the day\'s line, 
   for (const plan of PLANS) await insertPlan(pool, plan)
   await page.goto(`${base}/#/?from=2026-01-01&to=2026-01-31`)
   await page.reload()
-  await settled(page.locator('#billed-body tr').nth(6))
+  await settled(page.locator('#billed-body tr.billed-row').nth(6))
   const january = PLANS.filter(p => p.date.startsWith('2026-01')).map(p => ({ date: p.date, ...summaryOf(p) }))
   const differing = january.filter(d => d.difference !== null && Math.abs(d.difference) > 1).reverse()
   const pounds = (pence: number): string => `£${(pence / 100).toFixed(2)}`
   const signed = (pence: number): string => `${pence > 0 ? '+' : '−'}${Math.abs(pence) < 100 ? `${Math.abs(pence).toFixed(2)}p` : `£${(Math.abs(pence) / 100).toFixed(2)}`}`
-  assert.deepStrictEqual(await page.locator('#billed-body tr th').allTextContents(), differing.map(d => d.date))
-  const rows = await page.locator('#billed-body tr').evaluateAll(trs => trs.map(tr => [...tr.querySelectorAll('td')].slice(0, 3).map(td => td.textContent)))
+  assert.deepStrictEqual(await page.locator('#billed-body tr.billed-row th').allTextContents(), differing.map(d => d.date))
+  const rows = await page.locator('#billed-body tr.billed-row').evaluateAll(trs => trs.map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent)))
   assert.deepStrictEqual(rows, differing.map(d => [pounds(d.cost + (d.standing as number)), pounds(d.billed), signed(d.difference as number)]))
-  // The reasons, one per line: the dispatch day's and the unexplained one.
-  assert.match(await page.locator('#billed-body tr', { hasText: '2026-01-14' }).locator('li.reason').innerText(), /^a smart charge re-priced 13\.900 kWh to the off-peak rate/)
-  assert.match(await page.locator('#billed-body tr', { hasText: '2026-01-19' }).locator('li.reason-unexplained').innerText(), /^unexplained/)
+  // Under each day its reasons, one per line: the dispatch day's and the unexplained one.
+  const reasonsOf = (date: string) => page.locator(`#billed-body tr.billed-row:has(a[href="#/day/${date}"]) + tr.reasons-row li.reason`)
+  assert.match(await reasonsOf('2026-01-14').innerText(), /^a smart charge re-priced 13\.900 kWh to the off-peak rate/)
+  assert.deepStrictEqual(await reasonsOf('2026-01-19').evaluateAll(lis => lis.map(li => li.className)), ['reason reason-unexplained'])
+  assert.equal(await reasonsOf('2026-01-18').count(), 2)
   const compared = january.filter(d => d.difference !== null)
   assert.match(await page.locator('#billed-note').innerText(), new RegExp(`^${compared.length} days compared from 2026-01-01 to 2026-01-31: computed ${pounds(compared.reduce((s, d) => s + d.cost + (d.standing as number), 0)).replace('.', '\\.')}, billed by Octopus`))
   await page.locator('#billed-panel').screenshot({ path: new URL('dashboard-billed.png', RESULTS).pathname })
@@ -522,6 +524,17 @@ test('computed vs billed: the range\'s panel with its reasons, the day\'s line, 
     `Computed ${pounds(unmeasured.cost + STANDING)} (unit cost + standing charge) · billed by Octopus ${pounds(unmeasured.billed)} · difference ${signed(unmeasured.difference as number)}`)
   assert.match(await page.locator('#day-billed-reasons').innerText(), /^Octopus measured 46 of 48 half-hours: the pipeline priced 2 half-hours/)
   await page.locator('#day-view').screenshot({ path: new URL('dashboard-billed-day.png', RESULTS).pathname })
+  // On a phone: the day's line and reasons wrap, the panel's table scrolls inside its frame.
+  await page.setViewportSize({ width: 375, height: 812 })
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'day view with its billed line fits 375 px')
+  await page.goto(`${base}/#/?from=2026-01-01&to=2026-01-31`)
+  await settled(page.locator('#billed-body tr.billed-row').nth(6))
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'range view with the billed panel fits 375 px')
+  assert.ok(await page.evaluate<boolean>('(w => w.scrollWidth <= w.clientWidth)(document.querySelector(\'#billed-panel .table-wrap\'))'), 'the billed table fits 375 px')
+  await page.locator('#billed-panel').screenshot({ path: new URL('dashboard-billed-375.png', RESULTS).pathname })
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.goto(`${base}/#/day/2026-01-13`)
+  await settled(page.locator('#day-billed-reasons li'))
   // The 46-slot day Octopus agrees with: "agree", no reasons.
   await page.goto(`${base}/#/day/2026-03-29`)
   await settled(page.locator('#day-billed', { hasText: 'agree' }))
