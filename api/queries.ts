@@ -293,7 +293,9 @@ export async function newestBilledDate (pool: Pool): Promise<string | null> {
 /** A half-hour Octopus priced otherwise: both costs known, not a smart-charge half-hour, beyond the 2-decimal rounding. */
 const REPRICED = 'b.consumption_cost IS NOT NULL AND r.value_inc_vat IS NOT NULL AND NOT coalesce(ds.smart_home, false) AND abs(b.consumption_cost - b.kwh * r.value_inc_vat) > 0.01'
 
-// Per differing day, its half-hours: every slot that billed or consumption has, with the unit
+// Per differing day, its half-hours (each table read by its local_date index, so a year of
+// differing days reads only its own rows: 0.3-0.7 s for 366 days on this shared 2-core box, where joining on
+// slot_start alone scanned the tables once per day): every slot that billed or consumption has, with the unit
 // rate the pipeline used and whether a smart charge at home re-priced it (dispatch_slots). A
 // half-hour's computed cost is kWh × unit rate (before any dispatch re-pricing, which the
 // dispatch reason accounts for). kWh differ beyond the readings' 3 decimals (0.0005 kWh); a
@@ -327,10 +329,10 @@ const BILLED_DAYS = `
       coalesce(sum(b.standing_cost), 0) AS billed_standing
     FROM (SELECT slot_start FROM energy_usage.billed WHERE local_date = d.date
           UNION SELECT slot_start FROM energy_usage.consumption WHERE local_date = d.date) k
-    LEFT JOIN energy_usage.billed b ON b.slot_start = k.slot_start
-    LEFT JOIN energy_usage.consumption c ON c.slot_start = k.slot_start
-    LEFT JOIN energy_usage.unit_rates r ON r.slot_start = k.slot_start
-    LEFT JOIN energy_usage.dispatch_slots ds ON ds.slot_start = k.slot_start
+    LEFT JOIN energy_usage.billed b ON b.slot_start = k.slot_start AND b.local_date = d.date
+    LEFT JOIN energy_usage.consumption c ON c.slot_start = k.slot_start AND c.local_date = d.date
+    LEFT JOIN energy_usage.unit_rates r ON r.slot_start = k.slot_start AND r.local_date = d.date
+    LEFT JOIN energy_usage.dispatch_slots ds ON ds.slot_start = k.slot_start AND ds.local_date = d.date
   ) s
   WHERE d.date BETWEEN $1::date AND $2::date AND abs(d.billed_difference) > $3
   ORDER BY d.date DESC`
