@@ -51,7 +51,7 @@ export interface BilledDayFacts {
   /** Measured half-hours with a standing charge given, and its sum. */
   standing_slots: number
   billed_standing: number
-  /** The day's distinct unit-rate tariff codes (unit_rates). */
+  /** The day's unit-rate tariff codes (unit_rates), in the order they came into force. */
   tariffs: string[]
   /** Statistics of other types or labels (billed.other_statistics), by type and label. */
   other_statistics: OtherStatistic[]
@@ -156,7 +156,7 @@ export function billedReasons (f: BilledDayFacts): Reason[] {
     })
   }
   if (f.tariffs.length > 1) {
-    reasons.push({ code: 'tariff_switch', text: `tariff switch that day: ${f.tariffs.join(', ')}`, pence: null })
+    reasons.push({ code: 'tariff_switch', text: `tariff switch that day: ${f.tariffs.join(' → ')}`, pence: null })
   }
   if (f.repriced_slots > 0) {
     const example = f.repriced_example

@@ -303,7 +303,8 @@ const REPRICED = 'b.consumption_cost IS NOT NULL AND r.value_inc_vat IS NOT NULL
 const BILLED_DAYS = `
   SELECT to_char(d.date, 'YYYY-MM-DD') AS date, d.slots_expected, d.cost_inc_vat, d.standing_charge_inc_vat, d.billed_inc_vat, d.billed_difference,
     d.dispatch_kwh, d.dispatch_saving, d.dispatch_note, s.*,
-    (SELECT coalesce(array_agg(DISTINCT r.tariff_code ORDER BY r.tariff_code), '{}') FROM energy_usage.unit_rates r WHERE r.local_date = d.date) AS tariffs,
+    (SELECT coalesce(array_agg(t.tariff_code ORDER BY t.first), '{}') FROM (SELECT r.tariff_code, min(r.slot_start) AS first
+      FROM energy_usage.unit_rates r WHERE r.local_date = d.date GROUP BY r.tariff_code) t) AS tariffs,
     (SELECT coalesce(jsonb_agg(jsonb_build_object('type', o.type, 'label', o.label, 'slots', o.slots, 'cost_pence', o.cost) ORDER BY o.type, o.label), '[]')
       FROM (SELECT e->>'type' AS type, e->>'label' AS label, count(*)::int AS slots, sum((e->>'cost_pence')::float8) AS cost
         FROM energy_usage.billed b CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(b.other_statistics) = 'array' THEN b.other_statistics ELSE '[]' END) e

@@ -87,7 +87,9 @@ test('GET /api/billed lists the days whose billed and computed figures differ by
 
   // The switch the pipeline applied: both the switch and the afternoon priced otherwise.
   assert.deepStrictEqual(codes('2026-01-16'), ['tariff_switch', 'priced_differently'])
-  assert.deepStrictEqual(dayOf(body, '2026-01-16').tariffs, [SWITCHED, PEAK].sort())
+  // In the order they came into force.
+  assert.deepStrictEqual(dayOf(body, '2026-01-16').tariffs, [PEAK, SWITCHED])
+  assert.equal(dayOf(body, '2026-01-16').reasons[0].text, `tariff switch that day: ${PEAK} → ${SWITCHED}`)
 
   // No standing charge from Octopus: the pipeline's, taken off.
   assert.deepStrictEqual(codes('2026-01-17'), ['standing_missing'])

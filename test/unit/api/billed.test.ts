@@ -93,7 +93,7 @@ test('a tariff priced differently names its worst half-hour in London time (GMT/
   const example = { start: '2026-07-01T16:00:00.000Z', billed_rate: 27.956, computed_rate: 25.11 }
   const summer = billedReasons(facts({ repriced_slots: 6, repriced_pence: 3.93, repriced_example: example, tariffs: ['E-1R-AGILE-24-10-01-C', 'E-1R-VAR-22-11-01-C'] }))
   assert.deepStrictEqual(summer.map(r => r.code), ['tariff_switch', 'priced_differently'])
-  assert.equal(summer[0].text, 'tariff switch that day: E-1R-AGILE-24-10-01-C, E-1R-VAR-22-11-01-C')
+  assert.equal(summer[0].text, 'tariff switch that day: E-1R-AGILE-24-10-01-C → E-1R-VAR-22-11-01-C')
   assert.equal(summer[1].text, 'Octopus priced 6 half-hours at another rate than the pipeline (+3.93p), e.g. 17:00: billed 27.96 p/kWh, computed 25.11 p/kWh (tariff E-1R-AGILE-24-10-01-C, E-1R-VAR-22-11-01-C)')
   // 2025-10-26: 01:00 happens twice; the second is GMT.
   const autumn = billedReasons(facts({ slots_expected: 50, usage_slots: 50, billed_slots: 50, standing_slots: 50, standing_charge_inc_vat: 50, billed_standing: 50, repriced_slots: 1, repriced_pence: 1.5, repriced_example: { ...example, start: '2025-10-26T01:00:00.000Z' } }))
