@@ -19,10 +19,11 @@ const DATE = '2024-06-15'
 
 interface Run { sample: SampleServer, env: TestEnvironment, pool: pg.Pool }
 
-async function run (t: TestContext, name: string, refused: boolean): Promise<Run> {
+async function run (t: TestContext, name: string, refused: boolean, directDebit = 'ACTIVE'): Promise<Run> {
   const sample = await startSampleServer(t)
   // Undated GraphQL 401: the token request answers KT-CT-1139 "Authentication failed." (docs/sample-api.md).
   if (refused) sample.api.setFaults([{ source: 'graphql', kind: '401' }])
+  sample.api.setDirectDebit(ACCOUNT, directDebit)
   const env = await createTestEnvironment(t, name, sample, { OCTOPUS_ACCOUNT: ACCOUNT, GAS_UNIT: 'kWh' })
   const pool = testPool(t, env)
   await startPipeline(t, env, pool)
@@ -90,4 +91,16 @@ test('GraphQL refused: the same figures as the configuration gives (kWh as read)
   assert.equal(status.unchecked, `account facts (gas meter units, payment method, devices): ${status.facts?.reason as string}`)
   const key = r.env.config.octopusApiKey
   assert.ok(!output.includes(key) && !JSON.stringify(await pipelineProgress(r.pool), (_, v: unknown) => typeof v === 'bigint' ? String(v) : v).includes(key), 'the key in no output')
+})
+
+test('an account whose direct debit instruction failed, OCTOPUS_PAYMENT_METHOD left at its default: the day is priced by the NON_DIRECT_DEBIT rates and standing charges', async t => {
+  const r = await run(t, 'facts_payment', false, 'FAILED')
+  const account = await accountOfRecord(r.env)
+  assert.deepStrictEqual(account.payment_method, { method: 'NON_DIRECT_DEBIT', origin: 'graphql' })
+  const expected = await expectedDay(r.sample, DATE, { method: 'NON_DIRECT_DEBIT' })
+  const directDebit = await expectedDay(r.sample, DATE)
+  // The two methods' figures differ (non-direct-debit rates are dearer): the figures tell which priced the day.
+  assert.ok((expected.bill_inc_vat as number) > (directDebit.bill_inc_vat as number), `${expected.bill_inc_vat} vs ${directDebit.bill_inc_vat}`)
+  const row = await landed(r.pool)
+  assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), expected)
 })
