@@ -37,8 +37,9 @@ export interface FactsCheck {
 /**
  * Asks Octopus's GraphQL API what REST does not say: gas meters' units, the payment method, the
  * devices, one query each, so a refused field costs only its fact. Without an account or a key
- * nothing is asked; an authentication failure or a rate limit stops the asking (the next query
- * would meet the same). Never throws for GraphQL's sake: the refresh goes on without.
+ * nothing is asked; an authentication failure, a rate limit or an unreachable endpoint stops
+ * the asking (the next query would meet the same). Never throws for GraphQL's sake: the
+ * refresh goes on without.
  */
 export async function checkFacts ({ config, log }: Pick<AccountDeps, 'config' | 'log'>, signal?: AbortSignal): Promise<FactsCheck> {
   const unavailable = graphqlUnavailable(config)
@@ -57,7 +58,11 @@ export async function checkFacts ({ config, log }: Pick<AccountDeps, 'config' | 
     } catch (err) {
       if (signal?.aborted === true) throw err
       reasons.push(`${fact}: ${describeError(err)}`)
-      if (isEnergyError(err, 'ENERGY_AUTH') || isEnergyError(err, 'ENERGY_RATE_LIMITED')) break
+      // A refusal of the key, a rate limit, or no answer at all (the endpoint unreachable,
+      // an HTTP error: no Kraken error code) would meet the next query too; a Kraken error
+      // about this query (a disabled or unknown field, an answer that does not parse) would not.
+      const transport = isEnergyError(err, 'ENERGY_FETCH') && err.krakenKind === undefined
+      if (transport || isEnergyError(err, 'ENERGY_AUTH') || isEnergyError(err, 'ENERGY_RATE_LIMITED')) break
     }
   }
   const unchecked = uncheckedFacts(facts)

@@ -3,6 +3,10 @@ import { test, type TestContext } from 'node:test'
 import { graphqlStatus } from '../../../api/status.ts'
 import { pipelineProgress } from '../../../api/queries.ts'
 import type { Account } from '../../../clients/octopus/types.ts'
+import { forgetKrakenTokens } from '../../../clients/octopus/graphql.ts'
+import { DEFAULTS } from '../../../lib/config.ts'
+import { checkFacts } from '../../../processors/account/refresh.ts'
+import { silentLog, testConfig } from '../../helpers.ts'
 import { SAMPLE_GAS_SERIAL, SAMPLE_MPRN } from '../../../sample-api/options.ts'
 import { seedDates, captureLog, createTestEnvironment, readTopic, startPipeline, startPipelineChild, startSampleServer, testPool, waitFor, waitForPipeline, type SampleServer, type TestEnvironment } from '../../pipeline.ts'
 import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
@@ -103,4 +107,36 @@ test('an account whose direct debit instruction failed, OCTOPUS_PAYMENT_METHOD l
   assert.ok((expected.bill_inc_vat as number) > (directDebit.bill_inc_vat as number), `${expected.bill_inc_vat} vs ${directDebit.bill_inc_vat}`)
   const row = await landed(r.pool)
   assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), expected)
+})
+
+test('checkFacts: one answer that does not parse costs its fact only; an unreachable endpoint or a refused key stops the asking; no key asks nothing', async t => {
+  const sample = await startSampleServer(t)
+  const base = { ...DEFAULTS, OCTOPUS_API_URL: sample.octopusApiUrl, OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`, OCTOPUS_ACCOUNT: ACCOUNT, HTTP_RETRIES: '0' }
+  const deps = (extra: Record<string, string> = {}): { config: ReturnType<typeof testConfig>, log: typeof silentLog } => ({ config: testConfig({ ...base, ...extra }), log: silentLog })
+  forgetKrakenTokens()
+  const all = await checkFacts(deps())
+  assert.deepStrictEqual([all.unchecked, all.reason, all.facts.gasMeterUnits, all.facts.paymentMethod, all.facts.devices], [[], null, { [SAMPLE_GAS_SERIAL]: 'm3' }, 'DIRECT_DEBIT', []])
+
+  // The next answer (the token's) is not JSON: the units are not checked, the rest is.
+  forgetKrakenTokens()
+  sample.api.setFaults([{ source: 'graphql', kind: 'malformed', times: 1 }])
+  const one = await checkFacts(deps())
+  assert.deepStrictEqual([one.unchecked, one.facts.paymentMethod, one.facts.devices], [['gas meter units'], 'DIRECT_DEBIT', []])
+  assert.match(one.reason ?? '', /^gas meter units: ENERGY_MALFORMED: octopus graphql answered obtainKrakenToken with malformed JSON/)
+
+  // Nothing listens: asked once, the rest not asked.
+  forgetKrakenTokens()
+  const closed = await checkFacts(deps({ OCTOPUS_GRAPHQL_URL: 'http://127.0.0.1:9/octopus/v1/graphql/' }))
+  assert.deepStrictEqual(closed.unchecked, ['gas meter units', 'payment method', 'devices'])
+  assert.match(closed.reason ?? '', /^gas meter units: ENERGY_FETCH: .*; payment method, devices: not asked after that$/)
+
+  const wrong = 'sk_live_refused_by_octopus_5678'
+  const refused = await checkFacts(deps({ OCTOPUS_API_KEY: wrong }))
+  assert.deepStrictEqual(refused.unchecked, ['gas meter units', 'payment method', 'devices'])
+  assert.match(refused.reason ?? '', /^gas meter units: ENERGY_AUTH: .*KT-CT-1139.*; payment method, devices: not asked after that$/)
+  assert.ok(!(refused.reason ?? '').includes(wrong))
+
+  // An empty variable is the default's: a configuration without a key, as graphqlUnavailable reads it.
+  const none = await checkFacts({ config: { ...deps().config, octopusApiKey: '' }, log: silentLog })
+  assert.deepStrictEqual([none.unchecked, none.reason], [['gas meter units', 'payment method', 'devices'], 'no OCTOPUS_API_KEY'])
 })
