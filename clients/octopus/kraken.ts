@@ -257,8 +257,9 @@ export async function fetchAccountFacts (ctx: ClientContext, account: string): P
   return parseAccountFacts(data)
 }
 
-// Kraken's units, as given, → the pipeline's (lib/config.ts GasUnit). Nothing else is guessed:
-// an unknown unit refuses the answer, so a meter is never converted by a misread unit.
+// Kraken's units, as given, → the pipeline's (lib/config.ts GasUnit); 'm3', the ASCII spelling
+// Kraken's measurements use for their `unit`, is our leniency. Nothing else is guessed: an
+// unknown unit refuses the answer, so a meter is never converted by a misread unit.
 const GAS_UNITS: Record<string, GasUnit> = { 'm³': 'm3', m3: 'm3', kWh: 'kWh' }
 
 /** A consumptionUnits string → 'm3' or 'kWh'; null when Kraken gives none; anything else is malformed. */
