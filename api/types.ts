@@ -155,11 +155,20 @@ export interface StatusResponse {
   checked_at: string
 }
 
-/** Octopus's GraphQL API as the dispatches poller last found it: ok, or why it could not check. */
+/**
+ * Octopus's GraphQL API as its users last found it (the dispatches poller, the account
+ * refresher): ok, or why it could not check.
+ */
 export interface GraphqlStatus {
   ok: boolean
   /** What could not be checked and why (no OCTOPUS_API_KEY, an authentication error); null when ok. */
   unchecked: string | null
+  /**
+   * The account refresher's last check of the facts REST does not give (null: no refresher
+   * running): those it could not check ('gas meter units', 'payment method', 'devices'; the
+   * configuration, and what was learnt before, decide them meanwhile) and why.
+   */
+  facts: { unchecked: string[], reason: string | null } | null
 }
 
 /** A task's counters as the runtime keeps them (lib/stream/counters.ts). */
