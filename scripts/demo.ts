@@ -44,15 +44,17 @@ const onSample = new URL(base.octopusApiUrl).port === String(base.sampleApiPort)
 const accountEnv: Record<string, string> = values.account !== undefined
   ? { OCTOPUS_ACCOUNT: values.account }
   : base.octopusAccount === '' && onSample ? { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT } : {}
-// With an account and no SOURCES, the opt-in sources run too (issue 23): the Intelligent Octopus
-// dispatches (the sample's A-REAL2026 has an EV on Intelligent Octopus Go) and Octopus's own
-// billed figures (GraphQL measurements), so the summary compares the bill with what Octopus billed.
 // On the sample API its GraphQL endpoint is the one beside its REST one (the default names port
 // 8090, whatever SAMPLE_API_PORT says).
 const graphqlEnv: Record<string, string> = onSample && process.env.OCTOPUS_GRAPHQL_URL === undefined ? { OCTOPUS_GRAPHQL_URL: `${base.octopusApiUrl}/graphql/` } : {}
 const withAccount = loadConfigOrExit('demo', { ...process.env, ...accountEnv, ...graphqlEnv })
-const runEnv: Record<string, string> = withAccount.octopusAccount !== '' && withAccount.sources.length === 0
-  ? { ...accountEnv, ...graphqlEnv, SOURCES: [...availableSources(topology, withAccount), 'dispatches', 'billed'].join(',') }
+// With an account and no SOURCES, the opt-in sources that can run (billed needs GraphQL access)
+// run too (issue 23): the Intelligent Octopus dispatches (the sample's A-REAL2026 has an EV on
+// Intelligent Octopus Go) and Octopus's own billed figures (GraphQL measurements), so the summary
+// compares the bill with what Octopus billed.
+const optIn = ['dispatches', 'billed'].filter(name => topology.source(name).unavailable?.(withAccount) === undefined)
+const runEnv: Record<string, string> = withAccount.octopusAccount !== '' && withAccount.sources.length === 0 && optIn.length > 0
+  ? { ...accountEnv, ...graphqlEnv, SOURCES: [...availableSources(topology, withAccount), ...optIn].join(',') }
   : { ...accountEnv, ...graphqlEnv }
 const config = loadConfigOrExit('demo', { ...process.env, ...runEnv })
 const checked = configuredSources(topology, config).some(s => s === 'dispatches' || s === 'billed')
