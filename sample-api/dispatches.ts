@@ -64,9 +64,6 @@ const CLOCK_CHANGE_DISPATCHES: Readonly<Record<string, readonly SampleDispatch[]
   ]
 }
 
-/** London dates whose dispatches are set by hand (the clock changes), not drawn from the date's hash. */
-export const CLOCK_CHANGE_DATES = Object.keys(CLOCK_CHANGE_DISPATCHES)
-
 /**
  * The dispatches starting on London `date`, as first labelled, in time order: the clock-change
  * days' by hand (CLOCK_CHANGE_DISPATCHES); otherwise every night a
