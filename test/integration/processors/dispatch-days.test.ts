@@ -15,7 +15,8 @@ import { expectedImportRates, expectedImportUsage } from './expected-bill.ts'
 // 48-half-hour case is dispatches.test.ts's 2026-01-16), whole half-hours for a dispatch starting
 // or ending inside one; and a dispatch seen in one poll only (gone from GraphQL's answers by the
 // next, Octopus keeping completed ones about 12 hours) still counted after the pipeline restarts
-// and the days are fetched again from energy.dispatches. Expected figures come from the sample
+// and the days are fetched again from energy.dispatches; and what Octopus billed for those days
+// (GraphQL measurements) equal to the computed bill. Expected figures come from the sample
 // API's REST answers (readings, rates) and the dispatches its GraphQL listed at each poll.
 
 const FALL = '2026-10-25'
@@ -36,7 +37,7 @@ const REPRICED: Record<string, number[]> = {
   [SPRING]: ['2026-03-29T04:30:00Z', '2026-03-29T11:30:00Z', '2026-03-29T12:00:00Z', '2026-03-29T12:30:00Z', '2026-03-29T13:00:00Z'].map(z)
 }
 
-interface Row { date: string, cost_inc_vat: number, dispatch_kwh: number, dispatch_saving: number, dispatch_note: string | null, updated_at: Date, slots: string }
+interface Row { date: string, cost_inc_vat: number, dispatch_kwh: number, dispatch_saving: number, dispatch_note: string | null, billed_difference: number | null, updated_at: Date, slots: string }
 
 test('dispatches on the 50- and 46-half-hour days re-priced off-peak for exactly the half-hours they touch; one seen in a single poll still counted after a restart', async t => {
   let now = z(POLLS[0])
@@ -46,7 +47,7 @@ test('dispatches on the 50- and 46-half-hour days re-priced off-peak for exactly
     OCTOPUS_ACCOUNT: REAL_ACCOUNT,
     OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`,
     GAS_METER_UNITS: 'G4P10000000017=kWh',
-    SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches'
+    SOURCES: 'co2,mix,pricing,usage,export,gas,regional,dispatches,billed'
   })
   const pool = testPool(t, env)
   const producer = createProducer(env.config, { clientId: 'test-dispatch-days', transactionalId: `${env.config.namespace}test-dispatch-days` })
@@ -105,7 +106,7 @@ test('dispatches on the 50- and 46-half-hour days re-priced off-peak for exactly
   }
 
   const readRows = async (): Promise<Map<string, Row>> => {
-    const { rows } = await pool.query<Row>(`SELECT to_char(date, 'YYYY-MM-DD') AS date, cost_inc_vat, dispatch_kwh, dispatch_saving, dispatch_note, updated_at,
+    const { rows } = await pool.query<Row>(`SELECT to_char(date, 'YYYY-MM-DD') AS date, cost_inc_vat, dispatch_kwh, dispatch_saving, dispatch_note, billed_difference, updated_at,
       (SELECT count(*) FROM energy_usage.dispatch_slots s WHERE s.local_date = d.date)::text AS slots
       FROM energy_usage.daily_summary d WHERE date = ANY($1::date[])`, [DAYS])
     return new Map(rows.map(r => [r.date, r]))
@@ -122,11 +123,14 @@ test('dispatches on the 50- and 46-half-hour days re-priced off-peak for exactly
       assert.ok(Math.abs(row.dispatch_kwh - e.kwh) < 1e-9, `${date} dispatch_kwh ${row.dispatch_kwh} vs ${e.kwh}`)
       assert.ok(Math.abs(row.dispatch_saving - e.saving) < 1e-6, `${date} dispatch_saving ${row.dispatch_saving} vs ${e.saving}`)
       assert.equal(row.dispatch_note, null)
+      // Octopus billed the same half-hours off-peak (the sample's measurements, each half-hour's
+      // cost rounded to the penny): computed and billed agree within that rounding.
+      assert.ok(row.billed_difference !== null && Math.abs(row.billed_difference) < londonDay(date).slots * 0.005 + 1e-6, `${date} billed_difference ${row.billed_difference}`)
     }
   }
   const landed = (rows: Map<string, Row>, after = 0): boolean => DAYS.every(d => {
     const row = rows.get(d)
-    return row !== undefined && Number(row.slots) === londonDay(d).slots && row.dispatch_kwh > 0 && row.updated_at.getTime() > after
+    return row !== undefined && Number(row.slots) === londonDay(d).slots && row.dispatch_kwh > 0 && row.billed_difference !== null && row.updated_at.getTime() > after
   })
 
   let first = new Map<string, Row>()
