@@ -9,6 +9,7 @@ import { topology as pipelineTopology, type Topology } from '../processors/topol
 import { DEFAULT_API_OPTIONS, type ApiOptions } from './options.ts'
 import { badDate, DATE_FIELDS } from './params.ts'
 import { aheadRoutes } from './routes/ahead.ts'
+import { billedRoutes } from './routes/billed.ts'
 import { createAuthHook } from './auth.ts'
 import { compareRoutes } from './routes/compare.ts'
 import { daysRoutes } from './routes/days.ts'
@@ -143,6 +144,7 @@ export function build (deps: AppDeps): ApiApp {
     daysRoutes(api, { pool, options, topology })
     metricsRoutes(api, { registry: metrics.registry })
     monthsRoutes(api, { pool, options })
+    billedRoutes(api, { pool, config, options })
     exportRoutes(api, { pool })
     // Ends the comparisons' upstream work when the app closes.
     const closing = new AbortController()

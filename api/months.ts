@@ -38,7 +38,8 @@ export function monthsIn (from: string, to: string): number {
 const SUMMED = [
   'calendar_days', 'days', 'days_complete', 'days_bill_complete', 'import_kwh', 'import_cost_inc_vat', 'standing_charge_inc_vat',
   'export_kwh', 'export_value', 'gas_kwh', 'gas_cost_inc_vat', 'gas_standing_charge_inc_vat', 'bill_inc_vat', 'bill_days',
-  'carbon_g', 'carbon_days', 'carbon_g_regional', 'regional_days', 'gas_carbon_g'
+  'carbon_g', 'carbon_days', 'carbon_g_regional', 'regional_days', 'gas_carbon_g',
+  'billed_inc_vat', 'billed_days', 'billed_computed_inc_vat', 'billed_difference', 'billed_compared_days'
 ] as const satisfies ReadonlyArray<keyof Omit<MonthFigures, 'whole'>>
 
 function figures (row: MonthRow): MonthFigures {

@@ -4,13 +4,13 @@
 export interface ApiOptions {
   /** Milliseconds one status probe (broker, registry, Postgres) may take before it reports ok:false. */
   probeTimeoutMs: number
-  /** Most days GET /api/days answers in one request. */
+  /** Most days GET /api/days and GET /api/billed answer in one request. */
   maxRangeDays: number
   /** Failed token attempts per client and window before 429, and how many clients are remembered. */
   auth: { maxFailures: number, windowMs: number, maxClients: number }
   /** Most months GET /api/months answers in one request. */
   maxRangeMonths: number
-  /** Days GET /api/days covers when `from` is not given. */
+  /** Days GET /api/days and GET /api/billed cover when `from` is not given. */
   defaultRangeDays: number
   /** Most offsets one GET /api/status reads to count records; larger backlogs report offsets. */
   maxCountedOffsets: number

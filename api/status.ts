@@ -354,18 +354,38 @@ export function taskStatus (rows: readonly TaskStatusRow[], now: number): TaskSt
 
 /** The task whose polls say whether Octopus's GraphQL API can be used (processors/dispatches/poller.ts). */
 export const GRAPHQL_TASK = 'dispatches-poller'
+/** The task whose refreshes say which account facts GraphQL could not check (processors/ingest/account-refresher.ts). */
+export const FACTS_TASK = 'account-refresher'
+
+/** The newest fresh row of a task, if any. */
+function newestFresh (rows: readonly TaskStatusRow[], task: string, now: number): TaskStatusRow | undefined {
+  return rows.filter(r => r.counters.task === task && now - r.publishedAt.getTime() <= TASK_STALE_MS)
+    .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())[0]
+}
 
 /**
- * Whether the pipeline could use Octopus's GraphQL API, as the dispatches poller last found
- * (its newest fresh row): ok, or what it could not check and why (no key, an auth error). Pure.
+ * Whether the pipeline could use Octopus's GraphQL API, as its users last found it (their
+ * newest fresh rows): the dispatches poller (ok, or what it could not check and why) and the
+ * account refresher (`facts`: which facts it could not check and why). ok only when every
+ * running one could; `unchecked` joins their reasons. Pure.
  */
 export function graphqlStatus (rows: readonly TaskStatusRow[], now: number): GraphqlStatus {
-  const polls = rows.filter(r => r.counters.task === GRAPHQL_TASK && now - r.publishedAt.getTime() <= TASK_STALE_MS)
-  const newest = polls.sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime())[0]
-  if (newest === undefined) return { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)' }
-  const unchecked = newest.counters.unchecked
-  if (unchecked === undefined) return { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled' }
-  return unchecked === null ? { ok: true, unchecked: null } : { ok: false, unchecked }
+  const poller = newestFresh(rows, GRAPHQL_TASK, now)
+  const refresher = newestFresh(rows, FACTS_TASK, now)
+  const facts = refresher === undefined
+    ? null
+    : refresher.counters.unchecked === undefined
+      ? { unchecked: ['gas meter units', 'payment method', 'devices'], reason: 'not checked yet: the account has not been refreshed' }
+      : { unchecked: refresher.counters.uncheckedFacts ?? [], reason: refresher.counters.unchecked }
+  if (poller === undefined && refresher === undefined) return { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)', facts }
+  const reasons: string[] = []
+  if (poller !== undefined) {
+    const unchecked = poller.counters.unchecked
+    if (unchecked === undefined) reasons.push('not checked yet: the dispatches poller has not polled')
+    else if (unchecked !== null) reasons.push(unchecked)
+  }
+  if (facts !== null && facts.reason !== null) reasons.push(`account facts (${facts.unchecked.join(', ')}): ${facts.reason}`)
+  return { ok: reasons.length === 0, unchecked: reasons.length === 0 ? null : reasons.join('; '), facts }
 }
 
 // ---------- dead letters ----------

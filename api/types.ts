@@ -1,6 +1,7 @@
 import type { CORE_FIELDS, StoredFields } from '../processors/source/fields.ts'
 import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { Logger } from '../lib/log.ts'
+import type { OtherStatistic, Reason } from './billed.ts'
 
 /** The fastify instance build() returns, with the project's pino logger. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>
@@ -154,11 +155,20 @@ export interface StatusResponse {
   checked_at: string
 }
 
-/** Octopus's GraphQL API as the dispatches poller last found it: ok, or why it could not check. */
+/**
+ * Octopus's GraphQL API as its users last found it (the dispatches poller, the account
+ * refresher): ok, or why it could not check.
+ */
 export interface GraphqlStatus {
   ok: boolean
   /** What could not be checked and why (no OCTOPUS_API_KEY, an authentication error); null when ok. */
   unchecked: string | null
+  /**
+   * The account refresher's last check of the facts REST does not give (null: no refresher
+   * running): those it could not check ('gas meter units', 'payment method', 'devices'; the
+   * configuration, and what was learnt before, decide them meanwhile) and why.
+   */
+  facts: { unchecked: string[], reason: string | null } | null
 }
 
 /** A task's counters as the runtime keeps them (lib/stream/counters.ts). */
@@ -205,6 +215,16 @@ export interface MonthFigures {
   carbon_g_regional: number
   regional_days: number
   gas_carbon_g: number
+  /** What Octopus billed the import meter point (daily_summary.billed_inc_vat), summed over the billed_days that have it. */
+  billed_inc_vat: number
+  billed_days: number
+  /**
+   * Over the billed_compared_days whose billed_difference is known: the computed import bill
+   * (cost_inc_vat + standing_charge_inc_vat) and Σ billed_difference (billed − computed).
+   */
+  billed_computed_inc_vat: number
+  billed_difference: number
+  billed_compared_days: number
   /** Every day of the month is in with its bill complete: the month's bill is final. */
   whole: boolean
 }
@@ -231,4 +251,48 @@ export interface MonthsResponse {
   months: MonthSummary[]
   /** Per calendar year, the sums of its months above. */
   years: YearSummary[]
+}
+
+/** Whether the billed source has landed anything, and what to do when it has not. */
+export interface BilledSourceState {
+  /** energy_usage.billed has rows. */
+  running: boolean
+  /** SOURCES names billed (an opt-in source: not run otherwise). */
+  in_sources: boolean
+  /** Why there is nothing to compare, in a sentence; null when running. */
+  note: string | null
+}
+
+/** A day whose billed and computed figures differ by more than tolerance_pence. */
+export interface BilledDay {
+  date: string
+  slots_expected: number
+  /** cost_inc_vat + standing_charge_inc_vat: the import meter point as the pipeline priced it, pence. */
+  computed_inc_vat: number
+  billed_inc_vat: number
+  /** billed − computed (daily_summary.billed_difference). */
+  difference: number
+  usage_slots: number
+  billed_slots: number
+  dispatch_kwh: number
+  tariffs: string[]
+  other_statistics: OtherStatistic[]
+  reasons: Reason[]
+}
+
+export interface BilledResponse {
+  from: string
+  to: string
+  tolerance_pence: number
+  source: BilledSourceState
+  /** Days of the range with a billed figure; of them, with a difference (the computed bill known); of them, differing. */
+  days_billed: number
+  days_compared: number
+  days_differing: number
+  /** Over the compared days. */
+  billed_inc_vat: number
+  computed_inc_vat: number
+  difference: number
+  /** The differing days, newest first. */
+  days: BilledDay[]
 }

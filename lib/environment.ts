@@ -39,6 +39,8 @@ export async function createEnvironment (name: string, log: Logger, plan: SetupP
     SAMPLE_API_PORT: String(port),
     CARBON_API_URL: `http://127.0.0.1:${port}/carbon`,
     OCTOPUS_API_URL: `http://127.0.0.1:${port}/octopus/v1`,
+    // The account refresh and the dispatches poller ask this environment's sample GraphQL too.
+    OCTOPUS_GRAPHQL_URL: `http://127.0.0.1:${port}/octopus/v1/graphql/`,
     LOG_LEVEL: 'warn',
     ...extra
   }

@@ -180,11 +180,13 @@ export function selectComponents (topology: Topology, only: string | undefined, 
   }
   const all = names.includes('processors')
   return {
-    sources: topology.sources.filter(s => (all && available.includes(s.name)) || names.includes(s.name)),
+    // `processors` is every configured source: SOURCES when set (opt-in ones included), else those available.
+    sources: topology.sources.filter(s => (all && configured.includes(s.name)) || names.includes(s.name)),
     join: names.includes('join'),
     sinks: names.includes('sinks'),
     forecast: names.includes('forecast'),
-    dispatchesPoller: names.includes('dispatches-poller')
+    // The poller feeds the dispatches source: it runs with the processors (components.ts starts it only when that source is configured).
+    dispatchesPoller: names.includes('dispatches-poller') || all
   }
 }
 

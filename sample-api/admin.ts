@@ -19,6 +19,7 @@ export function adminReply (api: SampleApi, method: string, url: URL, body: stri
   if (what === 'agreements' && segments.length === 1) return agreementsReply(api, method, url.searchParams, body)
   if (what === 'latency' && segments.length === 1) return latencyReply(api, method, body)
   if (what === 'account' && segments.length === 1) return accountReply(api, method, body)
+  if (what === 'direct-debit' && segments.length === 1) return directDebitReply(api, method, body)
   if (what === 'requests' && segments.length === 1) {
     return method === 'GET' ? { status: 200, body: api.requests } : notAllowed(method, 'GET')
   }
@@ -95,6 +96,23 @@ function accountReply (api: SampleApi, method: string, body: string): Reply {
   if (fields.length !== 1 || drop === undefined) return { status: 400, body: { detail: `${origin} must be {"drop": {"mpan"|"mprn": "…", "serial"?: "…"}} or {"restore": true}, got ${JSON.stringify(value)}` } }
   try {
     return { status: 200, body: { dropped: api.dropFromAccount(drop as AccountDrop) } }
+  } catch (err) {
+    if (err instanceof RangeError) return { status: 400, body: { detail: `${origin}: ${err.message}` } }
+    throw err
+  }
+}
+
+/** PUT `{"account": "A-…", "status": "ACTIVE"|"PROVISIONAL"|"FAILED"|"ACCOUNT_CLOSED"|null}`: the account's direct debit instruction (GraphQL). */
+function directDebitReply (api: SampleApi, method: string, body: string): Reply {
+  if (method !== 'PUT') return notAllowed(method, 'PUT')
+  const origin = 'PUT /_admin/direct-debit body'
+  const parsed = jsonObject(body, origin)
+  if ('status' in parsed) return parsed
+  const { account, status } = (parsed.fields.length === 0 ? {} : parsed.value) as { account?: unknown, status?: unknown }
+  if (typeof account !== 'string' || (status !== null && typeof status !== 'string')) return { status: 400, body: { detail: `${origin} must be {"account": "A-…", "status": "ACTIVE"|"PROVISIONAL"|"FAILED"|"ACCOUNT_CLOSED"|null}, got ${JSON.stringify(parsed.value)}` } }
+  try {
+    api.setDirectDebit(account, status)
+    return { status: 200, body: { account, status } }
   } catch (err) {
     if (err instanceof RangeError) return { status: 400, body: { detail: `${origin}: ${err.message}` } }
     throw err

@@ -6,7 +6,7 @@ import { checkAgreementChange, spliceAgreement } from './agreements.ts'
 import { carbonRoute } from './carbon.ts'
 import { checkFaults, takeFault } from './faults.ts'
 import { HOSTILE_KINDS, makeHostile, type HostileKind } from './hostile.ts'
-import { graphqlFaultReply, graphqlReply } from './graphql.ts'
+import { checkDirectDebit, graphqlFaultReply, graphqlReply } from './graphql.ts'
 import { octopusRoute } from './octopus.ts'
 import {
   CARBON_NATIONAL_START_DATE, CARBON_REGIONAL_START_DATE, DEFAULT_DELAY_MS, DEFAULT_MISSING_SLOTS, DEFAULT_RETRY_AFTER_SECONDS, SAMPLE_ACCOUNT, SAMPLE_API_KEY, SAMPLE_EXPORT_AGREEMENTS,
@@ -28,6 +28,7 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
   let counters: RequestCounters = { total: 0, bySource: {}, byPath: {} }
   let agreements = initialAgreements()
   let drops: AccountDrop[] = []
+  let directDebits = new Map<string, string | null>()
   const carbonStarts: CarbonStarts = {
     nationalMs: carbonStart(options.carbonNationalStart ?? CARBON_NATIONAL_START_DATE, 'carbonNationalStart'),
     regionalMs: carbonStart(options.carbonRegionalStart ?? CARBON_REGIONAL_START_DATE, 'carbonRegionalStart')
@@ -82,9 +83,14 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       drops = []
       log?.info('sample API account meters restored')
     },
+    setDirectDebit (account, status) {
+      directDebits.set(...checkDirectDebit(account, status))
+      log?.info({ account, status }, 'sample API direct debit instruction set')
+    },
     reset () {
       faults = []
       drops = []
+      directDebits = new Map()
       revisions = new Map()
       counters = { total: 0, bySource: {}, byPath: {} }
       agreements = initialAgreements()
@@ -167,7 +173,8 @@ export function createSampleApi (options: SampleApiOptions): SampleApi {
       revisionOf: date => revisions.get(date) ?? 0,
       agreementsOf: mpan => api.agreements(mpan),
       gasAgreementsOf: mprn => api.gasAgreements(mprn),
-      dropped: drops
+      dropped: drops,
+      directDebitOf: account => directDebits.has(account) ? directDebits.get(account) as string | null : 'ACTIVE'
     }, body)
     send(res, reply, fault?.kind === 'malformed')
   }

@@ -39,13 +39,41 @@ function localTime (date: string, minutes: number): number {
   return naive - londonOffsetMs(naive - 3600 * 1000)
 }
 
+const at = (iso: string): number => Date.parse(iso)
+
 /**
- * The dispatches starting on London `date`, as first labelled, in time order: every night a
+ * The clock-change days, by hand (instants with their London offsets): on 2026-10-25 (50
+ * half-hours, 01:00-02:00 twice) a night smart charge from 00:30 BST across both 01:00s to 06:15
+ * GMT, past the off-peak end (the 05:30 and 06:00 half-hours re-priced, the second touched for 15
+ * minutes only), a daytime smart charge starting mid-half-hour (13:10-14:00: the 13:00 half-hour
+ * whole) and a bump charge; on 2026-03-29 (46 half-hours, 01:00-02:00 skipped) a smart charge
+ * ending and another starting at the skipped hour's boundary (01:00 GMT = 02:00 BST), the second
+ * running to 05:45 BST (the 05:30 half-hour re-priced), and a daytime one 12:45-14:20 BST (four
+ * half-hours). Both days lie in the Intelligent Octopus Go agreement (from 2025-12-12, open).
+ */
+const CLOCK_CHANGE_DISPATCHES: Readonly<Record<string, readonly SampleDispatch[]>> = {
+  '2026-10-25': [
+    { start: at('2026-10-25T00:30:00+01:00'), end: at('2026-10-25T06:15:00+00:00'), kwh: 47.25, source: 'smart-charge', location: 'AT_HOME' },
+    { start: at('2026-10-25T13:10:00+00:00'), end: at('2026-10-25T14:00:00+00:00'), kwh: 5.83, source: 'smart-charge', location: 'AT_HOME' },
+    { start: at('2026-10-25T18:00:00+00:00'), end: at('2026-10-25T18:30:00+00:00'), kwh: DISPATCH_KWH_PER_SLOT, source: 'bump-charge', location: 'AT_HOME' }
+  ],
+  '2026-03-29': [
+    { start: at('2026-03-29T00:30:00+00:00'), end: at('2026-03-29T02:00:00+01:00'), kwh: DISPATCH_KWH_PER_SLOT, source: 'smart-charge', location: 'AT_HOME' },
+    { start: at('2026-03-29T02:00:00+01:00'), end: at('2026-03-29T05:45:00+01:00'), kwh: 26.25, source: 'smart-charge', location: 'AT_HOME' },
+    { start: at('2026-03-29T12:45:00+01:00'), end: at('2026-03-29T14:20:00+01:00'), kwh: 11.08, source: 'smart-charge', location: 'AT_HOME' }
+  ]
+}
+
+/**
+ * The dispatches starting on London `date`, as first labelled, in time order: the clock-change
+ * days' by hand (CLOCK_CHANGE_DISPATCHES); otherwise every night a
  * smart charge from 00:30 of 2 to 8 half-hours (inside the 23:30-05:30 off-peak window); on
  * dates whose hash is 0 mod 3 a daytime smart charge 13:00-14:00 (outside it, billed off-peak
  * anyway); on dates whose hash is 1 mod 7 a bump charge 18:00-18:30.
  */
 export function dispatchesOn (seed: number, date: string): SampleDispatch[] {
+  const byHand = CLOCK_CHANGE_DISPATCHES[date]
+  if (byHand !== undefined) return byHand.map(d => ({ ...d }))
   if (date < DISPATCH_FROM_DATE) return []
   const h = fnv1a(`${seed}:dispatch:${date}`)
   const nightSlots = 2 + (h % 7)

@@ -42,7 +42,14 @@ type SmartFlexDispatch { start: DateTime end: DateTime type: SmartFlexDispatchTy
 type UpsideDispatchMetaType { source: String location: String }
 type UpsideDispatchType { start: DateTime end: DateTime startDt: String endDt: String delta: Decimal meta: UpsideDispatchMetaType }
 
-type AccountType { number: String properties: [PropertyType] electricityAgreements(active: Boolean): [ElectricityAgreementType] gasAgreements(active: Boolean): [GasAgreementType] }
+type AccountType {
+  number: String properties: [PropertyType] electricityAgreements(active: Boolean): [ElectricityAgreementType] gasAgreements(active: Boolean): [GasAgreementType]
+  directDebitInstructions(statuses: [DirectDebitInstructionStatus], before: String, after: String, first: Int, last: Int): DirectDebitInstructionConnectionTypeConnection
+}
+enum DirectDebitInstructionStatus { ACTIVE PROVISIONAL FAILED ACCOUNT_CLOSED }
+type DirectDebitInstructionConnectionTypeConnection { pageInfo: PageInfo! edges: [DirectDebitInstructionConnectionTypeEdge]! totalCount: Int! edgeCount: Int! }
+type DirectDebitInstructionConnectionTypeEdge { node: DirectDebitInstructionType cursor: String! }
+type DirectDebitInstructionType { id: ID! status: String! sortCode: String! iban: String! accountHolder: String! instructionType: String! maskedAccountIdentifier: String }
 interface TariffType { tariffCode: String! productCode: String displayName: String }
 type StandardTariff implements TariffType { tariffCode: String! productCode: String displayName: String }
 type DayNightTariff implements TariffType { tariffCode: String! productCode: String displayName: String }
@@ -152,7 +159,39 @@ function accountType (ctx: Context, accountNumber: string): object | null {
     number: accountNumber,
     electricityAgreements: electricity,
     gasAgreements: gas,
+    directDebitInstructions: (args: { statuses?: string[] | null, first?: number | null }) => directDebitInstructions(ctx, accountNumber, args),
     properties: body.properties.map((p, i) => ({ id: String(p.id ?? i + 1), measurements: (args: MeasurementArgs) => measurementConnection(ctx, p, args) }))
+  }
+}
+
+/** Kraken's DirectDebitInstructionStatus values. */
+const DIRECT_DEBIT_STATUSES = ['ACTIVE', 'PROVISIONAL', 'FAILED', 'ACCOUNT_CLOSED']
+
+/** A direct debit setting for SampleApi.setDirectDebit, checked: a sample account, a Kraken status or null. */
+export function checkDirectDebit (account: string, status: string | null): [string, string | null] {
+  if (account !== SAMPLE_ACCOUNT && account !== REAL_ACCOUNT) throw new RangeError(`"${account}" is not a sample account (${SAMPLE_ACCOUNT}, ${REAL_ACCOUNT})`)
+  if (status !== null && !DIRECT_DEBIT_STATUSES.includes(status)) throw new RangeError(`"${status}" is not a direct debit instruction status (${DIRECT_DEBIT_STATUSES.join(', ')}) or null`)
+  return [account, status]
+}
+
+/**
+ * The account's direct debit instructions: one, ACTIVE unless set otherwise (the sample
+ * accounts pay by direct debit, as OCTOPUS_PAYMENT_METHOD's default says; none when set to
+ * null); the names and shapes of Kraken's schema (DirectDebitInstructionConnectionTypeConnection,
+ * docs/sample-api.md).
+ */
+function directDebitInstructions (ctx: Context, accountNumber: string, args: { statuses?: string[] | null, first?: number | null }): object {
+  const first = args.first ?? MAX_FIRST
+  if (first > MAX_FIRST || first < 1) throw krakenError('KT-CT-1189', 'Pagination argument first must be between 1 and 99.', 'Invalid data.', 'VALIDATION')
+  const status = ctx.route.directDebitOf === undefined ? 'ACTIVE' : ctx.route.directDebitOf(accountNumber)
+  const all = status === null ? [] : [{ id: String(fnv1a(`${ctx.route.seed}:dd:${accountNumber}`) % 10000000), status, sortCode: '••••••', iban: '', accountHolder: 'Sample Household', instructionType: 'BACS', maskedAccountIdentifier: '••••1234' }]
+  const nodes = all.filter(n => args.statuses === undefined || args.statuses === null || args.statuses.includes(n.status)).slice(0, first)
+  const cursor = (i: number): string => Buffer.from(`arrayconnection:${i}`).toString('base64')
+  return {
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: nodes.length === 0 ? null : cursor(0), endCursor: nodes.length === 0 ? null : cursor(nodes.length - 1) },
+    edges: nodes.map((node, i) => ({ node, cursor: cursor(i) })),
+    totalCount: nodes.length,
+    edgeCount: nodes.length
   }
 }
 

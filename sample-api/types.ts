@@ -145,6 +145,12 @@ export interface SampleApi {
   dropFromAccount: (drop: AccountDrop) => AccountDrop[]
   /** Puts every dropped meter point and meter back. */
   restoreAccount: () => void
+  /**
+   * The status of an account's one direct debit instruction (GraphQL `directDebitInstructions`):
+   * ACTIVE (the default), PROVISIONAL, FAILED or ACCOUNT_CLOSED, or null for none. RangeError
+   * for another account or status.
+   */
+  setDirectDebit: (account: string, status: string | null) => void
   /** Clears faults, revisions, counters and drops, restores the account's agreements and the latency option. */
   reset: () => void
   /** Live counts of every non-admin request. */
@@ -175,6 +181,8 @@ export interface RouteContext {
   gasAgreementsOf: (mprn: string) => Agreement[]
   /** Meter points and meters left out of the account answers. */
   dropped: readonly AccountDrop[]
+  /** An account's direct debit instruction status (null: none); absent: ACTIVE. */
+  directDebitOf?: (account: string) => string | null
 }
 
 /** First slot starts (UTC ms) with carbon data. */

@@ -12,8 +12,9 @@ import { startChild, waitFor, type Child } from '../lib/processes.ts'
 import { kafkaSpec, registrySpec, type ServiceSpec } from './stack/services.ts'
 import { runningPid, stop as stopService } from './stack/supervise.ts'
 import { seed, SETTLE_DAYS } from '../processors/ingest/seed.ts'
-import { topology } from '../processors/topology.ts'
+import { availableSources, configuredSources, topology } from '../processors/topology.ts'
 import { setup } from '../lib/setup.ts'
+import { formatChecks, readChecks } from './demo/checks.ts'
 import { formatDays, readDays } from './demo/table.ts'
 
 const HELP = `Usage: npm run demo -- [--days N] [--account A-…] [--exit]
@@ -22,7 +23,10 @@ The whole pipeline on local, offline data in one command: starts the local stack
 up, runs setup, starts the sample API, the pipeline and the API, seeds the last N complete
 days (default 30) of the sample account ${SAMPLE_ACCOUNT} (import, export, gas; OCTOPUS_ACCOUNT
 overrides it), shows progress, prints the days from Postgres, then serves the dashboard on
-http://API_HOST:API_PORT until Ctrl-C. Everything it started is stopped on exit.
+http://API_HOST:API_PORT until Ctrl-C. Everything it started is stopped on exit. With an account
+and no SOURCES it runs the opt-in sources too (dispatches, billed) and prints their summary: the
+Intelligent Octopus dispatches kept and re-priced, and the bill computed vs Octopus's own figures
+with the days that differ by more than 1p.
   --account A-…  the account to show (the sample API also serves ${REAL_ACCOUNT}: the shapes real
                  accounts carry, Intelligent Octopus Go 2026 and Intelligent Flux export today)
   --exit         stop after printing the table (for scripts and CI)`
@@ -40,7 +44,20 @@ const onSample = new URL(base.octopusApiUrl).port === String(base.sampleApiPort)
 const accountEnv: Record<string, string> = values.account !== undefined
   ? { OCTOPUS_ACCOUNT: values.account }
   : base.octopusAccount === '' && onSample ? { OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT } : {}
-const config = loadConfigOrExit('demo', { ...process.env, ...accountEnv })
+// On the sample API its GraphQL endpoint is the one beside its REST one (the default names port
+// 8090, whatever SAMPLE_API_PORT says).
+const graphqlEnv: Record<string, string> = onSample && process.env.OCTOPUS_GRAPHQL_URL === undefined ? { OCTOPUS_GRAPHQL_URL: `${base.octopusApiUrl}/graphql/` } : {}
+const withAccount = loadConfigOrExit('demo', { ...process.env, ...accountEnv, ...graphqlEnv })
+// With an account and no SOURCES, the opt-in sources that can run (billed needs GraphQL access)
+// run too (issue 23): the Intelligent Octopus dispatches (the sample's A-REAL2026 has an EV on
+// Intelligent Octopus Go) and Octopus's own billed figures (GraphQL measurements), so the summary
+// compares the bill with what Octopus billed.
+const optIn = ['dispatches', 'billed'].filter(name => topology.source(name).unavailable?.(withAccount) === undefined)
+const runEnv: Record<string, string> = withAccount.octopusAccount !== '' && withAccount.sources.length === 0 && optIn.length > 0
+  ? { ...accountEnv, ...graphqlEnv, SOURCES: [...availableSources(topology, withAccount), ...optIn].join(',') }
+  : { ...accountEnv, ...graphqlEnv }
+const config = loadConfigOrExit('demo', { ...process.env, ...runEnv })
+const checked = configuredSources(topology, config).some(s => s === 'dispatches' || s === 'billed')
 const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
 const say = (text: string): void => { console.log(`demo: ${text}`) }
 /** Everything started, oldest first; `stack status` and `stack up` too, so a signal stops them. */
@@ -61,7 +78,7 @@ async function main (): Promise<void> {
   say('setup: database, migrations, topics, schemas')
   await setup(config, log, topology)
 
-  const env = { LOG_LEVEL: 'warn', ...accountEnv }
+  const env = { LOG_LEVEL: 'warn', ...runEnv }
   const sampleApi = start('sample-api', 'scripts/sample-api.ts', [], 'stderr', env)
   await waitFor('the sample API', async () => {
     if (sampleApi.process.exitCode !== null) throw new Error(`the sample API exited (is its port taken? set SAMPLE_API_PORT): ${config.carbonApiUrl}`)
@@ -94,7 +111,9 @@ async function main (): Promise<void> {
       if (n >= days) allLandedAt ??= Date.now()
       return complete >= days || (allLandedAt !== undefined && Date.now() - allLandedAt > 10000)
     }, 180000, 500)
+    if (checked) await waitForBilled(pool, from, to)
     console.log(`\n${formatDays(await readDays(pool, from, to))}\n`)
+    if (checked) console.log(`${formatChecks(await readChecks(pool, from, to))}\n`)
   } finally {
     await pool.end()
   }
@@ -102,6 +121,24 @@ async function main (): Promise<void> {
   if (api.process.exitCode !== null) throw new Error(`the API exited (is port ${config.apiPort} taken? set API_PORT)`)
   // Until a signal: the children keep the process alive, onShutdown stops them.
   say(`dashboard on http://${config.apiHost}:${config.apiPort}/ — Ctrl-C to stop`)
+}
+
+/**
+ * Octopus's billed figures arrive after a day is joined (an optional input re-emits it): waits
+ * for every day's, or for 15 s without a new one (a day Octopus measured nothing of has none).
+ */
+async function waitForBilled (pool: ReturnType<typeof createPool>, from: string, to: string): Promise<void> {
+  let seen = -1
+  let changedAt = Date.now()
+  await waitFor('the billed figures', async () => {
+    const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND billed_inc_vat IS NOT NULL', [from, to])
+    const n = Number(rows[0].n)
+    if (n !== seen) {
+      seen = n
+      changedAt = Date.now()
+    }
+    return n >= days || Date.now() - changedAt > 15000
+  }, 120000, 500)
 }
 
 /**

@@ -145,6 +145,9 @@ export async function createTestEnvironment (t: TestContext, name: string, sampl
     ...Object.fromEntries(PINNED.map(name => [name, DEFAULTS[name]])),
     CARBON_API_URL: sample.carbonApiUrl,
     OCTOPUS_API_URL: sample.octopusApiUrl,
+    // The account refresh asks GraphQL too (gas meters' units, payment method, devices): the
+    // sample's, never whatever listens on the default port.
+    OCTOPUS_GRAPHQL_URL: `${sample.base}/octopus/v1/graphql/`,
     ...extra
   })
   defer(t, async () => {

@@ -3,6 +3,7 @@
 // inline SVG drawn at the container's pixel width (so text stays readable on a phone) and
 // redrawn when that width changes. Server strings only ever reach the page as text nodes.
 
+import { showBilledPanel, showDayBilled } from './billed.js'
 import { $, el } from './dom.js'
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
@@ -386,6 +387,8 @@ async function loadRange (from, to) {
   const range = await getJson(`/api/days${query ? `?${query}` : ''}`)
   state.range = range
   renderRange()
+  // Computed vs billed over the same dates; its own note says when it cannot be read.
+  showBilledPanel(range.from, range.to).catch(err => { $('billed-note').textContent = `Could not load the billed figures: ${err.message}` })
 }
 
 function renderRange () {
@@ -491,6 +494,10 @@ function onRowKey (event) {
 async function loadDay (date) {
   state.day = await getJson(`/api/days/${encodeURIComponent(date)}`)
   renderDay()
+  showDayBilled(date, state.day.summary).catch(err => {
+    $('day-billed').hidden = false
+    $('day-billed').textContent = `Could not load the billed figures: ${err.message}`
+  })
 }
 
 // The Carbon Intensity history starts 2017-09-26 (national): earlier days have no carbon figures.
@@ -614,6 +621,8 @@ function clearDay (date) {
   $('mix-note').textContent = ''
   $('day-missing').hidden = true
   $('day-bill').hidden = true
+  $('day-billed').hidden = true
+  $('day-billed-reasons').replaceChildren()
   $('day-carbon').hidden = true
   $('day-meters').hidden = true
 }

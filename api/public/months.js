@@ -1,6 +1,7 @@
 // The months view: GET /api/months, each month beside the same month a year before, and the
 // years' totals; CSV downloads of the same range. Plain DOM, like app.js.
 
+import { billedSource, signedMoney } from './billed.js'
 import { $, el } from './dom.js'
 
 const pounds = pence => (pence / 100).toLocaleString('en-GB', { style: 'currency', currency: 'GBP' })
@@ -36,8 +37,25 @@ function row (label, m, beforeBill) {
     figure(pounds, m.gas_cost_inc_vat + m.gas_standing_charge_inc_vat),
     figure(pounds, m.bill_inc_vat),
     el('td', { className: 'num' }, beforeBill),
-    el('td', { className: 'num' }, m.carbon_days === 0 ? '–' : kg(m.carbon_g))
+    el('td', { className: 'num' }, m.carbon_days === 0 ? '–' : kg(m.carbon_g)),
+    billedCell(m)
   )
+}
+
+/**
+ * What Octopus billed over the days that have its figure, and under it the difference from the
+ * computed unit cost + standing charge over the days both are known (and how many, when not all).
+ */
+function billedCell (m) {
+  const cell = el('td', { className: 'num billed' }, m.billed_days === 0 ? '–' : pounds(m.billed_inc_vat))
+  if (m.billed_days === 0) return cell
+  const compared = m.billed_compared_days
+  // Non-breaking: "7 of 8 days" wraps as one.
+  const over = compared < m.days ? `${compared}\u00a0of\u00a0${m.days}\u00a0days` : ''
+  const text = compared === 0 ? `${m.billed_days} of ${m.days} days, none compared` : [signedMoney(m.billed_difference), over].filter(Boolean).join(', ')
+  const cls = compared === 0 ? 'unit' : `unit ${m.billed_difference > 1 ? 'worse' : m.billed_difference < -1 ? 'better' : ''}`
+  cell.append(el('span', { className: cls, title: 'billed − computed (unit cost + standing charge) over the days both are known' }, text))
+  return cell
 }
 
 async function showMonths () {
@@ -62,9 +80,15 @@ async function showMonths () {
   }))
   $('years-body').replaceChildren(...body.years.slice().reverse().map(y => row(`${y.year}${y.months < 12 ? ` (${y.months} months)` : ''}`, y, '')))
   const partial = body.months.filter(m => !m.whole).length
-  $('months-note').textContent = partial === 0
+  let note = partial === 0
     ? 'Every month shown has all its days in with their bills final.'
     : `${partial} of ${body.months.length} months are not final: some days are missing or their bills incomplete.`
+  // No billed figure in any month: say why rather than leave the billed columns blank.
+  if (body.months.every(m => m.billed_days === 0)) {
+    const state = await billedSource()
+    note += state !== null && !state.running ? ` Billed: ${state.note}.` : ' Billed: Octopus has no figures for these months.'
+  }
+  $('months-note').textContent = note
   const range = `from=${body.from}&to=${body.to}`
   $('months-csv').href = `/api/months.csv?${range}`
   $('months-days-csv').href = `/api/days.csv?from=${body.from}-01&to=${lastDay(body.to)}`

@@ -29,6 +29,11 @@ const FIGURES_PROPERTIES = {
   carbon_g_regional: { type: 'number' },
   regional_days: { type: 'integer' },
   gas_carbon_g: { type: 'number' },
+  billed_inc_vat: { type: 'number' },
+  billed_days: { type: 'integer' },
+  billed_computed_inc_vat: { type: 'number' },
+  billed_difference: { type: 'number' },
+  billed_compared_days: { type: 'integer' },
   whole: { type: 'boolean' }
 } as const
 const FIGURES_REQUIRED = Object.keys(FIGURES_PROPERTIES)

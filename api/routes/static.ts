@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { ApiApp } from '../types.ts'
 
-// The dashboard: six fixed files from api/public. A fixed list (rather than a directory
+// The dashboard: seven fixed files from api/public. A fixed list (rather than a directory
 // handler such as @fastify/static) has no path to traverse and no dependency to keep up.
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url)
@@ -12,6 +12,7 @@ const FILES: Array<[route: string, file: string, type: string]> = [
   ['/dom.js', 'dom.js', 'text/javascript; charset=utf-8'],
   ['/months.js', 'months.js', 'text/javascript; charset=utf-8'],
   ['/compare.js', 'compare.js', 'text/javascript; charset=utf-8'],
+  ['/billed.js', 'billed.js', 'text/javascript; charset=utf-8'],
   ['/style.css', 'style.css', 'text/css; charset=utf-8']
 ]
 

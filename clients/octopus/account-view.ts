@@ -1,4 +1,5 @@
 import { datesBetween, localDateOf } from '../../lib/london-day.ts'
+import type { Config } from '../../lib/config.ts'
 import type { Account, AccountPeriod, MeterKind, MeterPeriod } from './types.ts'
 
 /**
@@ -12,13 +13,13 @@ export function meterPeriods (account: Account, kind: MeterKind, from: number, t
   for (const property of account.properties) {
     const lived = { from: property.moved_in_at ?? -Infinity, to: property.moved_out_at ?? Infinity }
     const points = kind === 'gas'
-      ? property.gas_meter_points.map(p => ({ meterPoint: p.mprn, meters: p.meters, agreements: p.agreements }))
-      : property.electricity_meter_points.filter(p => p.is_export === (kind === 'export')).map(p => ({ meterPoint: p.mpan, meters: p.meters, agreements: p.agreements }))
+      ? property.gas_meter_points.map(p => ({ meterPoint: p.mprn, meters: p.meters, agreements: p.agreements, units: p.meter_units }))
+      : property.electricity_meter_points.filter(p => p.is_export === (kind === 'export')).map(p => ({ meterPoint: p.mpan, meters: p.meters, agreements: p.agreements, units: undefined }))
     for (const point of points) {
       for (const a of point.agreements) {
         const start = Math.max(a.valid_from, lived.from, from)
         const end = Math.min(a.valid_to ?? Infinity, lived.to, to)
-        if (start < end) periods.push({ kind, meterPoint: point.meterPoint, meters: point.meters, tariff: a.tariff_code, from: start, to: end })
+        if (start < end) periods.push({ kind, meterPoint: point.meterPoint, meters: point.meters, ...(point.units === undefined ? {} : { units: point.units }), tariff: a.tariff_code, from: start, to: end })
       }
     }
   }
@@ -49,16 +50,32 @@ export function periodAt<P extends { from: number, to: number }> (periods: reado
 /** What a source reads of the account: its periods over [from, to), each with a comparable key. */
 export type AccountView = (account: Account, from: number, to: number) => AccountPeriod[]
 
-/** The import tariff in force: what pricing reads. */
-export const importTariffView: AccountView = (account, from, to) => meterPeriods(account, 'import', from, to).map(p => ({ from: p.from, to: p.to, key: p.tariff }))
+/**
+ * The payment method the rates are chosen by: the account's (GraphQL's word or the
+ * OCTOPUS_PAYMENT_METHOD it was decided with, processors/account/facts.ts), else
+ * OCTOPUS_PAYMENT_METHOD (no account, or a record from before the schema's version 2).
+ */
+export function paymentMethodOf (account: Pick<Account, 'payment_method'> | undefined, config: Pick<Config, 'octopusPaymentMethod'>): 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT' {
+  return account?.payment_method?.method ?? config.octopusPaymentMethod
+}
+
+// A priced view's key names the payment method (a change re-prices every day: the rates are
+// the other method's), '' when the record does not say (before version 2).
+const paidBy = (account: Account): string => account.payment_method?.method ?? ''
+
+/** The import tariff in force and how it is paid: what pricing reads. */
+export const importTariffView: AccountView = (account, from, to) => meterPeriods(account, 'import', from, to).map(p => ({ from: p.from, to: p.to, key: `${p.tariff}|${paidBy(account)}` }))
 
 /**
- * A kind's meter point and meters in force, and its tariff when the source prices the readings
- * (export, gas; usage only meters them: pricing prices import).
+ * A kind's meter point and meters in force (gas: with each meter's unit, so a unit learnt or
+ * corrected re-requests the meter's days), and its tariff and payment method when the source
+ * prices the readings (export, gas; usage only meters them: pricing prices import).
  */
 export function meterView (kind: MeterKind, priced: boolean): AccountView {
-  return (account, from, to) => meterPeriods(account, kind, from, to)
-    .map(p => ({ from: p.from, to: p.to, key: `${p.meterPoint}|${p.meters.join(',')}${priced ? `|${p.tariff}` : ''}` }))
+  return (account, from, to) => meterPeriods(account, kind, from, to).map(p => {
+    const units = p.units === undefined || p.units.length === 0 ? '' : `|${p.units.map(u => u.unit).join(',')}`
+    return { from: p.from, to: p.to, key: `${p.meterPoint}|${p.meters.join(',')}${units}${priced ? `|${p.tariff}|${paidBy(account)}` : ''}` }
+  })
 }
 
 /**

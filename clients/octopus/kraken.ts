@@ -1,4 +1,5 @@
 import { asArray, asBounded, asInstant, asObject, asText, malformed, MAX_TEXT } from '../../lib/answer.ts'
+import type { GasUnit } from '../../lib/config.ts'
 import type { ClientContext } from '../types.ts'
 import { krakenQuery } from './graphql.ts'
 
@@ -77,10 +78,17 @@ export interface MeasurementQuery {
 }
 
 export interface AccountFacts {
-  /** Each gas meter's consumptionUnits by serial: 'm³' or 'kWh' as given. */
-  gasMeterUnits: Record<string, string>
+  /**
+   * Each gas meter's consumptionUnits by serial, as the pipeline names them: 'm3' (Kraken's
+   * 'm³') or 'kWh'. A meter whose consumptionUnits is null (Kraken: "the units of consumption
+   * for a smart meter", so a dumb meter has none) is not listed.
+   */
+  gasMeterUnits: Record<string, GasUnit>
   agreements: Array<{ mpxn: string, fuel: 'electricity' | 'gas', tariffCode: string, validFrom: number, validTo: number | null }>
 }
+
+/** The payment method Octopus's REST rates are listed by (`payment_method` of a unit rate). */
+export type PaymentMethod = 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
 
 const DEVICES_QUERY = `query Devices($accountNumber: String!) {
   devices(accountNumber: $accountNumber) { id name deviceType provider status { current } }
@@ -232,6 +240,10 @@ function parseMeasurement (node: Record<string, unknown>, where: string): Measur
   }
 }
 
+// GasMeterType.consumptionUnits is a String (Kraken's schema, as introspected in
+// bruceskingle/marco-sparko graphql/octopus/octopus-schema.graphql); the answers recorded there
+// (docs/octopus/webUiQueriesMyEnergy.md) and HomeAssistant-OctopusEnergy (gas/__init__.py
+// compares it with "m³", anything else read as kWh) give exactly "m³" and "kWh".
 const FACTS_QUERY = `query AccountFacts($accountNumber: String!) {
   account(accountNumber: $accountNumber) {
     electricityAgreements { validFrom validTo meterPoint { mpan } tariff { ... on TariffType { tariffCode } } }
@@ -245,9 +257,23 @@ export async function fetchAccountFacts (ctx: ClientContext, account: string): P
   return parseAccountFacts(data)
 }
 
+// Kraken's units, as given, → the pipeline's (lib/config.ts GasUnit); 'm3', the ASCII spelling
+// Kraken's measurements use for their `unit`, is our leniency. Nothing else is guessed: an
+// unknown unit refuses the answer, so a meter is never converted by a misread unit.
+const GAS_UNITS: Record<string, GasUnit> = { 'm³': 'm3', m3: 'm3', kWh: 'kWh' }
+
+/** A consumptionUnits string → 'm3' or 'kWh'; null when Kraken gives none; anything else is malformed. */
+export function parseGasUnit (value: unknown, where: string): GasUnit | null {
+  const text = optionalText(value, where)
+  if (text === null) return null
+  const unit = GAS_UNITS[text.trim()]
+  if (unit === undefined) throw malformed(SOURCE, `${where} ${JSON.stringify(text)} is not a gas meter unit (m³ or kWh)`)
+  return unit
+}
+
 export function parseAccountFacts (data: Record<string, unknown>): AccountFacts {
   const account = asObject(data.account, SOURCE, 'account')
-  const gasMeterUnits: Record<string, string> = {}
+  const gasMeterUnits: Record<string, GasUnit> = {}
   const agreements: AccountFacts['agreements'] = []
   for (const fuel of ['electricity', 'gas'] as const) {
     list(account[`${fuel}Agreements`] ?? [], `${fuel}Agreements`).forEach((item, i) => {
@@ -257,8 +283,13 @@ export function parseAccountFacts (data: Record<string, unknown>): AccountFacts 
       const mpxn = asText(fuel === 'gas' ? point.mprn : point.mpan, SOURCE, `${where}.meterPoint.${fuel === 'gas' ? 'mprn' : 'mpan'}`, MAX_TEXT.meterPoint)
       for (const [m, meter] of list(point.meters ?? [], `${where}.meterPoint.meters`).entries()) {
         const o = asObject(meter, SOURCE, `${where}.meters[${m}]`)
-        const units = optionalText(o.consumptionUnits, `${where}.meters[${m}].consumptionUnits`)
-        if (units !== null) gasMeterUnits[asText(o.serialNumber, SOURCE, `${where}.meters[${m}].serialNumber`, MAX_TEXT.serial)] = units
+        const serial = asText(o.serialNumber, SOURCE, `${where}.meters[${m}].serialNumber`, MAX_TEXT.serial)
+        const unit = fuel === 'gas' ? parseGasUnit(o.consumptionUnits, `${where}.meters[${m}].consumptionUnits`) : null
+        if (unit === null) continue
+        // The same meter under two agreements is listed twice; two units for it is a contradiction.
+        const known = gasMeterUnits[serial]
+        if (known !== undefined && known !== unit) throw malformed(SOURCE, `gas meter ${serial} is said to read both ${known} and ${unit}`)
+        gasMeterUnits[serial] = unit
       }
       agreements.push({
         mpxn,
@@ -270,6 +301,40 @@ export function parseAccountFacts (data: Record<string, unknown>): AccountFacts 
     })
   }
   return { gasMeterUnits, agreements }
+}
+
+// Kraken has no payment method on an agreement or its tariff (ElectricityAgreementType,
+// GasAgreementType and the tariff types list none: the introspected schema above). What it has
+// is the account's direct debit instructions: AccountType.directDebitInstructions, a connection
+// of DirectDebitInstructionType { status } with statuses ACTIVE, PROVISIONAL, FAILED,
+// ACCOUNT_CLOSED (same schema). A Kraken client for EDF (Bobby5291/HomeAssistant-EDF-UK,
+// custom_components/edf_energy/api_client/__init__.py) prices by the direct debit rates exactly
+// when the first instruction's status is ACTIVE. Asked on its own, so a refusal of this field
+// costs the payment method only.
+const PAYMENT_QUERY = `query PaymentMethod($accountNumber: String!) {
+  account(accountNumber: $accountNumber) {
+    directDebitInstructions(first: ${PAGE_SIZE}) { edges { node { status } } }
+  }
+}`
+
+/** How the account pays, as its direct debit instructions say (see parsePaymentMethod). */
+export async function fetchPaymentMethod (ctx: ClientContext, account: string): Promise<PaymentMethod> {
+  const data = await krakenQuery(ctx, { query: PAYMENT_QUERY, variables: { accountNumber: account }, what: `payment method of ${account}` })
+  return parsePaymentMethod(data)
+}
+
+/**
+ * DIRECT_DEBIT when an instruction is ACTIVE; NON_DIRECT_DEBIT when none is (none listed, or
+ * only provisional, failed or closed ones): our reading, after the EDF client above, that an
+ * account without an active instruction pays on receipt of its bill.
+ */
+export function parsePaymentMethod (data: Record<string, unknown>): PaymentMethod {
+  const account = asObject(data.account, SOURCE, 'account')
+  if (account.directDebitInstructions === null || account.directDebitInstructions === undefined) return 'NON_DIRECT_DEBIT'
+  const connection = asObject(account.directDebitInstructions, SOURCE, 'account.directDebitInstructions')
+  const statuses = list(connection.edges ?? [], 'directDebitInstructions.edges').map((edge, i) =>
+    asText(asObject(asObject(edge, SOURCE, `directDebitInstructions.edges[${i}]`).node, SOURCE, `directDebitInstructions.edges[${i}].node`).status, SOURCE, `directDebitInstructions.edges[${i}].node.status`, MAX_LABEL))
+  return statuses.includes('ACTIVE') ? 'DIRECT_DEBIT' : 'NON_DIRECT_DEBIT'
 }
 
 function list (value: unknown, where: string): unknown[] {

@@ -5,7 +5,8 @@ import type { ClientContext } from '../types.ts'
 import { createTariffCatalogue, isUnpriced, type TariffCatalogue, type TariffRates } from './catalogue.ts'
 import { fetchOctopusPages, octopusTime } from './pages.ts'
 import { parseRates, parseStandingCharges, withStandingCharges } from './rate-periods.ts'
-import type { PricingValues, RateValues, TariffPeriod } from './types.ts'
+import { paymentMethodOf } from './account-view.ts'
+import type { Account, PricingValues, RateValues, TariffPeriod } from './types.ts'
 
 // The unit rates and standing charges of one tariff over part of a day or span, for every source
 // that prices slots: import electricity (pricing), export, gas. Where they are comes from the
@@ -16,6 +17,8 @@ import type { PricingValues, RateValues, TariffPeriod } from './types.ts'
 /** A client call that prices: with the processor's tariff catalogue (none: a fresh one per call). */
 export interface RatesContext extends ClientContext {
   tariffs?: TariffCatalogue
+  /** The account of record, when pricing by one: its payment method chooses the rates (paymentMethodOf). */
+  account?: Account
 }
 
 export interface TariffSlots {
@@ -63,8 +66,10 @@ export async function fetchTariffSlots (range: SlotRange, period: TariffPeriod, 
   const resolved = await catalogue.resolve(period.tariff, period.from, context, product)
   if (isUnpriced(resolved)) return []
   const query = new URLSearchParams({ period_from: octopusTime(period.from), period_to: octopusTime(period.to), page_size: '1500' })
+  // Quarterly tariffs list each rate for DIRECT_DEBIT and NON_DIRECT_DEBIT (rate-periods.ts).
+  const paymentMethod = paymentMethodOf(context.account, config)
   const list = async (url: string): Promise<RateValues[]> =>
-    parseRates(range, await fetchOctopusPages(`${url}?${query}`, context, { source, auth: false }), period.tariff, config.octopusPaymentMethod)
+    parseRates(range, await fetchOctopusPages(`${url}?${query}`, context, { source, auth: false }), period.tariff, paymentMethod)
   let rates: RateValues[]
   try {
     rates = await unitRates(resolved, list, config).catch(async (err: unknown) => {
@@ -83,7 +88,7 @@ export async function fetchTariffSlots (range: SlotRange, period: TariffPeriod, 
   }
   rates = rates.filter(r => period.from <= r.slot_start && r.slot_start < period.to)
   if (rates.length === 0 || !standingCharges) return withStandingCharges(rates, [])
-  return withStandingCharges(rates, parseStandingCharges(await fetchOctopusPages(`${resolved.urls.standingCharges}?${query}`, context, { source, auth: false }), config.octopusPaymentMethod))
+  return withStandingCharges(rates, parseStandingCharges(await fetchOctopusPages(`${resolved.urls.standingCharges}?${query}`, context, { source, auth: false }), paymentMethod))
 }
 
 async function unitRates (resolved: TariffRates, list: (url: string) => Promise<RateValues[]>, config: Readonly<Config>): Promise<RateValues[]> {

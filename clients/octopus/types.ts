@@ -17,10 +17,23 @@ export interface ElectricityMeterPoint {
   agreements: Agreement[]
 }
 
+/** Where a gas meter's unit comes from: Octopus's GraphQL, GAS_METER_UNITS, or GAS_UNIT. */
+export type UnitOrigin = 'graphql' | 'config' | 'default'
+
+/** What a gas meter reads, and who says so (processors/account/facts.ts decides). */
+export interface MeterUnit {
+  serial: string
+  /** 'm3' or 'kWh' (lib/config.ts GasUnit). */
+  unit: string
+  origin: UnitOrigin
+}
+
 export interface GasMeterPoint {
   mprn: string
   meters: string[]
   agreements: Agreement[]
+  /** Each meter's unit (records before version 2 of the schema: none, read as []). */
+  meter_units?: MeterUnit[]
 }
 
 export interface Property {
@@ -33,10 +46,29 @@ export interface Property {
   gas_meter_points: GasMeterPoint[]
 }
 
+/** How the account pays, and who says so: GraphQL (its direct debit instructions) or OCTOPUS_PAYMENT_METHOD. */
+export interface AccountPaymentMethod {
+  method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT'
+  origin: 'graphql' | 'config'
+}
+
+/** A smart device of the account, as GraphQL lists it (clients/octopus/kraken.ts Device). */
+export interface AccountDevice {
+  id: string
+  device_type: string
+  provider: string | null
+  name: string | null
+  status: string | null
+}
+
 export interface Account {
   number: string
   fetched_at: number
   properties: Property[]
+  /** null or absent: not decided (a record before version 2: OCTOPUS_PAYMENT_METHOD prices). */
+  payment_method?: AccountPaymentMethod | null
+  /** The smart devices GraphQL last listed ([] : none, or never checked). */
+  devices?: AccountDevice[]
 }
 
 /** A tariff in force over [from, to) (UTC ms; to may be Infinity). */
@@ -56,6 +88,8 @@ export interface MeterPeriod extends TariffPeriod {
   meterPoint: string
   /** Serials in the account's order (a meter exchange lists several). */
   meters: readonly string[]
+  /** Gas: each meter's unit as the account of record holds it (none before version 2). */
+  units?: readonly MeterUnit[]
 }
 
 /** What a source reads of the account over [from, to): equal keys price and meter alike. */

@@ -40,6 +40,8 @@ export interface TaskCounters {
    * null when it could; absent for tasks that poll nothing.
    */
   unchecked?: string | null
+  /** The facts it could not check (the account refresher: gas meter units, payment method, devices); absent for other tasks. */
+  uncheckedFacts?: string[]
 }
 
 export interface Counters {
@@ -49,8 +51,8 @@ export interface Counters {
   restore (progress: RestoreProgress): void
   /** The state store's size now. */
   store (entries: number): void
-  /** Why the last poll could not check upstream; null: it could. */
-  setUnchecked (reason: string | null): void
+  /** Why the last poll could not check upstream; null: it could. With `facts`: what it could not check. */
+  setUnchecked (reason: string | null, facts?: string[]): void
 }
 
 const registry = new Map<string, TaskCounters>()
@@ -76,8 +78,9 @@ export function createCounters (task: string, kind: TaskKind, group: string, now
     store (entries) {
       value.storeEntries = entries
     },
-    setUnchecked (reason) {
+    setUnchecked (reason, facts) {
       value.unchecked = reason
+      if (facts !== undefined) value.uncheckedFacts = [...facts]
       value.updatedAt = now()
     }
   }

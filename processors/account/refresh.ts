@@ -1,10 +1,13 @@
 import type { MessageToProduce } from '@platformatic/kafka'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
-import { describeError } from '../../lib/errors.ts'
+import { describeError, isEnergyError } from '../../lib/errors.ts'
 import type { Logger } from '../../lib/log.ts'
 import { fetchAccount } from '../../clients/octopus/account.ts'
+import { graphqlUnavailable } from '../../clients/octopus/graphql.ts'
+import { fetchAccountFacts, fetchDevices, fetchPaymentMethod } from '../../clients/octopus/kraken.ts'
 import type { Account } from '../../clients/octopus/types.ts'
+import { FACTS, uncheckedFacts, withFacts, type Fact, type GraphqlFacts } from './facts.ts'
 import { keepHistory } from './history.ts'
 import { createAccountTable } from './table.ts'
 
@@ -19,6 +22,58 @@ export interface AccountRefresh {
   changed: boolean
   /** Entries of the answer left out, one line each (dead-lettered when the account is published). */
   problems: string[]
+  /** What GraphQL could not tell this time ([]: all checked), and why (null when all were). */
+  graphql: FactsCheck
+}
+
+/** What one refresh learnt over GraphQL. */
+export interface FactsCheck {
+  facts: GraphqlFacts
+  unchecked: Fact[]
+  /** Why, one line per refusal (never the key: krakenQuery scrubs it); null when all were checked. */
+  reason: string | null
+}
+
+/**
+ * Asks Octopus's GraphQL API what REST does not say: gas meters' units, the payment method, the
+ * devices, one query each, so a refused field costs only its fact. Without an account or a key
+ * nothing is asked; an authentication failure, a rate limit or an unreachable endpoint stops
+ * the asking (the next query would meet the same). Never throws for GraphQL's sake: the
+ * refresh goes on without.
+ */
+export async function checkFacts ({ config, log }: Pick<AccountDeps, 'config' | 'log'>, signal?: AbortSignal): Promise<FactsCheck> {
+  const unavailable = graphqlUnavailable(config)
+  if (unavailable !== undefined) return { facts: {}, unchecked: [...FACTS], reason: unavailable }
+  const ctx = { config, log, signal: signal ?? new AbortController().signal }
+  const facts: GraphqlFacts = {}
+  const reasons: string[] = []
+  const asks: Array<[Fact, () => Promise<void>]> = [
+    ['gas meter units', async () => { facts.gasMeterUnits = (await fetchAccountFacts(ctx, config.octopusAccount)).gasMeterUnits }],
+    ['payment method', async () => { facts.paymentMethod = await fetchPaymentMethod(ctx, config.octopusAccount) }],
+    ['devices', async () => { facts.devices = await fetchDevices(ctx, config.octopusAccount) }]
+  ]
+  for (const [fact, ask] of asks) {
+    try {
+      await ask()
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      reasons.push(`${fact}: ${describeError(err)}`)
+      // A refusal of the key, a rate limit, or no answer at all (the endpoint unreachable,
+      // an HTTP error: no Kraken error code) would meet the next query too; a Kraken error
+      // about this query (a disabled or unknown field, an answer that does not parse) would not.
+      const transport = isEnergyError(err, 'ENERGY_FETCH') && err.krakenKind === undefined
+      if (transport || isEnergyError(err, 'ENERGY_AUTH') || isEnergyError(err, 'ENERGY_RATE_LIMITED')) break
+    }
+  }
+  const unchecked = uncheckedFacts(facts)
+  if (unchecked.length > reasons.length) reasons.push(`${unchecked.slice(reasons.length).join(', ')}: not asked after that`)
+  return { facts, unchecked, reason: reasons.length === 0 ? null : reasons.join('; ') }
+}
+
+/** Whether two records say the same: properties (meters' units included), payment method, devices. */
+function sameRecord (a: Account, b: Account): boolean {
+  const said = (x: Account): string => JSON.stringify([x.properties, x.payment_method ?? null, x.devices ?? []])
+  return said(a) === said(b)
 }
 
 /** The account's record on energy.account (key: its number). */
@@ -49,18 +104,24 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): 
     // Pricing goes on by the last account published; without one there is nothing to price by.
     if (previous === undefined || signal?.aborted === true) throw err
     log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
-    return { account: previous, previous, changed: false, problems: [] }
+    return { account: previous, previous, changed: false, problems: [], graphql: { facts: {}, unchecked: [...FACTS], reason: 'the account was not re-read' } }
   }
+  const graphql = await checkFacts(deps, signal)
+  if (graphql.reason !== null) log.warn({ account: account.number, unchecked: graphql.unchecked, reason: graphql.reason }, 'account facts not checked over GraphQL: the configuration and what was learnt before decide them')
   for (const problem of problems) log.warn({ account: account.number, problem }, 'account answer entry cannot be used: its periods only are left out')
   if (previous !== undefined) {
     const history = keepHistory(previous, account)
     account = history.account
     if (history.kept.length > 0) log.warn({ account: account.number, kept: history.kept }, 'the account answer omits what an earlier one listed: kept as known (no day re-requested for it)')
   }
-  const changed = previous === undefined || JSON.stringify(previous.properties) !== JSON.stringify(account.properties)
+  account = withFacts(account, graphql.facts, previous, config)
+  const changed = previous === undefined || !sameRecord(previous, account)
   const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).reduce((n, p) => n + p.agreements.length, 0)
   log.info({ account: account.number, properties: account.properties.length, agreements, changed },
     changed ? 'account changed, publishing it to energy.account' : 'account unchanged')
   // Unchanged, the account of record is the one published (its fetched_at is its version).
-  return { account: changed || previous === undefined ? account : previous, previous, changed, problems }
+  // A record from before the facts (no payment method) is compared as the configuration read
+  // it then, so learning what the configuration already said re-requests no day.
+  const comparable = previous === undefined || previous.payment_method != null ? previous : withFacts(previous, {}, undefined, config)
+  return { account: changed || previous === undefined ? account : previous, previous: comparable, changed, problems, graphql }
 }

@@ -7,6 +7,7 @@ import { checkValue } from '../source/join-input.ts'
 import { slotKeyValues } from '../source/keys.ts'
 import { fetchMeteredSpan, meteredDayMissing } from '../source/metered.ts'
 import type { GasValues, SourceDeclaration } from '../source/types.ts'
+import type { MeterUnit } from '../../clients/octopus/types.ts'
 
 /**
  * The join's gas columns: kWh (NaN: in force, not read), p/kWh inc and exc VAT, standing charge
@@ -32,12 +33,18 @@ const noGas = (slotStart: number): GasValues => ({
 })
 
 /**
- * What a meter reads: GAS_METER_UNITS by serial, else GAS_UNIT. The REST API does not say:
- * Octopus documents m³ for SMETS2 and kWh for SMETS1 gas meters (developer docs, consumption
- * endpoint), and a SMETS1 → SMETS2 exchange leaves one meter point with one meter of each.
+ * What a meter reads: GAS_METER_UNITS naming it, else what Octopus's GraphQL said (its
+ * consumptionUnits, kept on the account of record with origin graphql: `units`), else GAS_UNIT.
+ * The REST API does not say: Octopus documents m³ for SMETS2 and kWh for SMETS1 gas meters
+ * (developer docs, consumption endpoint), and a SMETS1 → SMETS2 exchange leaves one meter
+ * point with one meter of each. Units the record holds from the configuration are not read
+ * back: today's configuration decides them, exactly as before GraphQL was asked (precedence:
+ * processors/account/facts.ts).
  */
-export function gasUnitOf (serial: string | null, config: Pick<Config, 'gasUnit' | 'gasMeterUnits'>): GasUnit {
-  return (serial === null ? undefined : config.gasMeterUnits[serial]) ?? config.gasUnit
+export function gasUnitOf (serial: string | null, config: Pick<Config, 'gasUnit' | 'gasMeterUnits'>, units: readonly MeterUnit[] = []): GasUnit {
+  if (serial === null) return config.gasUnit
+  const told = units.find(u => u.serial === serial && u.origin === 'graphql')?.unit
+  return config.gasMeterUnits[serial] ?? (told === 'm3' || told === 'kWh' ? told : undefined) ?? config.gasUnit
 }
 
 /**
@@ -92,7 +99,7 @@ export const gasSource: SourceDeclaration<GasValues> = {
       tariffs: { source: 'gas' },
       none: noGas,
       value (r, rate, period) {
-        const unit = r === undefined ? null : gasUnitOf(r.meter_serial, config)
+        const unit = r === undefined ? null : gasUnitOf(r.meter_serial, config, period.units)
         const kwh = r === undefined || unit === null ? 0 : gasKwh(r.consumption, unit, config)
         return {
           slot_start: rate.slot_start,

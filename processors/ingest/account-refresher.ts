@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../../lib/errors.ts'
+import { createCounters } from '../../lib/stream/counters.ts'
 import { supervise, type Supervised } from '../../lib/supervisor.ts'
 import { seedAccount, type SeedDeps } from './seed.ts'
 
@@ -10,8 +11,13 @@ import { seedAccount, type SeedDeps } from './seed.ts'
 
 const MAX_RETRY_MS = 60 * 60 * 1000
 
+/** The task whose counters say which account facts GraphQL could not check (api/status.ts). */
+export const ACCOUNT_REFRESHER_TASK = 'account-refresher'
+
 export function createAccountRefresher (deps: SeedDeps): Supervised {
   const log = deps.log.child({ component: 'account' })
+  // What GraphQL could not check at the last refresh goes to /api/status with these counters.
+  const counters = createCounters(ACCOUNT_REFRESHER_TASK, 'poller', 'energy-account-refresher')
   return supervise({
     name: 'account refresher',
     log,
@@ -20,7 +26,8 @@ export function createAccountRefresher (deps: SeedDeps): Supervised {
       while (!signal.aborted) {
         let wait = deps.config.accountRefreshMs
         try {
-          await seedAccount({ ...deps, log }, signal)
+          const refresh = await seedAccount({ ...deps, log }, signal)
+          if (refresh !== undefined) counters.setUnchecked(refresh.graphql.reason, refresh.graphql.unchecked)
         } catch (err) {
           if (signal.aborted) return
           wait = Math.min(wait, MAX_RETRY_MS)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { test, type TestContext } from 'node:test'
 import { createCodec } from '../../lib/avro.ts'
 import { checkSchemas, registerSchemas } from '../../lib/schemas.ts'
@@ -176,4 +177,31 @@ test('checkSchemas reports new, registered, compatible and breaking (with reason
   ])
   for (const topic of [same, reordered, compatible, breaking]) assert.deepStrictEqual(await subjectVersions(valueSubject(topic)), [1])
   assert.deepStrictEqual(await subjectVersions(valueSubject(isNew)), [])
+})
+
+test('energy.account version 2 (issue 23: meter_units, payment_method, devices) registers over version 1 as compatible, and a version 1 account reads with the defaults', async t => {
+  const registry = testRegistry()
+  const topic = testTopic(t, 'test-schemas-account')
+  const v2 = readFileSync(new URL('../../schemas/energy.account.avsc', import.meta.url), 'utf8')
+  // Version 1: the same record without the three fields issue 23 added.
+  const parsed = JSON.parse(v2) as { fields: Array<{ name: string, type: unknown }> }
+  parsed.fields = parsed.fields.filter(f => f.name !== 'payment_method' && f.name !== 'devices')
+  const property = (parsed.fields.find(f => f.name === 'properties')?.type as { items: { fields: Array<{ name: string, type: { items: { fields: Array<{ name: string }> } } }> } }).items
+  const gasPoint = property.fields.find(f => f.name === 'gas_meter_points')?.type.items as { fields: Array<{ name: string }> }
+  gasPoint.fields = gasPoint.fields.filter(f => f.name !== 'meter_units')
+  const v1 = JSON.stringify(parsed)
+  assert.ok(!v1.includes('meter_units') && !v1.includes('payment_method') && v2.includes('meter_units'))
+
+  await registerSchemas(registry, new Map([[topic, v1]]))
+  const agreement = { tariff_code: 'G-1R-VAR-22-11-01-C', valid_from: Date.parse('2022-11-01T00:00:00Z'), valid_to: null }
+  const property1 = { moved_in_at: null, moved_out_at: null, postcode: null, electricity_meter_points: [], gas_meter_points: [{ mprn: '3000000000001', meters: ['G4P0000001'], agreements: [agreement] }] }
+  const bytes = await createCodec(registry, new Map([[topic, v1]])).encode(topic, { number: 'A-1234ABCD', fetched_at: 1, properties: [property1] })
+  assert.deepStrictEqual(await registerSchemas(registry, new Map([[topic, v2]])), [{ subject: valueSubject(topic), status: 'compatible', reasons: [] }])
+  assert.deepStrictEqual(plain(await createCodec(registry, new Map([[topic, v2]])).decode(topic, bytes)), {
+    number: 'A-1234ABCD',
+    fetched_at: 1,
+    properties: [{ ...property1, gas_meter_points: [{ ...property1.gas_meter_points[0], meter_units: [] }] }],
+    payment_method: null,
+    devices: []
+  })
 })

@@ -8,6 +8,7 @@ import { rangeKey, type StatusProbes } from '../../../api/status.ts'
 import type { Pool } from '../../../lib/db.ts'
 import { localDateOf, SLOT_MS } from '../../../lib/london-day.ts'
 import { startSampleServer } from '../../pipeline.ts'
+import { insertPlan, PLANS, STANDING, summaryOf } from './billed-rows.ts'
 import { createApiFixture, insertHousehold } from './fixtures.ts'
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core), served by
@@ -475,5 +476,81 @@ test('the months view and the tariff comparison read well, with no console error
   assert.match(await page.locator('#compare-body').innerText(), /compared over all 91 days with readings/)
   await page.locator('#compare-view').screenshot({ path: new URL('dashboard-compare.png', RESULTS).pathname })
   await page.locator('#months-view').screenshot({ path: new URL('dashboard-months.png', RESULTS).pathname })
+  assert.deepStrictEqual(problems, [])
+})
+
+test('computed vs billed: the range\'s panel with its reasons, the day\'s line, the months\' billed columns, and plain words when the billed source does not run', async t => {
+  if (skipWithoutChromium(t)) return
+  const { app, pool } = await createApiFixture(t, { status: probes, rows: false })
+  const { base, browser } = await serveAndBrowse(t, app)
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  const problems = watchProblems(page)
+
+  // Nothing billed (and nothing else): the panel and the months say why, no empty table.
+  await page.goto(`${base}/#/?from=2026-01-01&to=2026-01-31`)
+  await settled(page.locator('#billed-note', { hasText: 'billed source not running' }))
+  assert.equal(await page.locator('#billed-note').innerText(), 'billed source not running: add billed to SOURCES')
+  assert.equal(await page.locator('#billed-table').isHidden(), true)
+  await settled(page.locator('#months-note', { hasText: 'Billed:' }))
+  assert.match(await page.locator('#months-note').innerText(), /Billed: billed source not running: add billed to SOURCES\.$/)
+
+  for (const plan of PLANS) await insertPlan(pool, plan)
+  await page.goto(`${base}/#/?from=2026-01-01&to=2026-01-31`)
+  await page.reload()
+  await settled(page.locator('#billed-body tr.billed-row').nth(6))
+  const january = PLANS.filter(p => p.date.startsWith('2026-01')).map(p => ({ date: p.date, ...summaryOf(p) }))
+  const differing = january.filter(d => d.difference !== null && Math.abs(d.difference) > 1).reverse()
+  const pounds = (pence: number): string => `£${(pence / 100).toFixed(2)}`
+  const signed = (pence: number): string => `${pence > 0 ? '+' : '−'}${Math.abs(pence) < 100 ? `${Math.abs(pence).toFixed(2)}p` : `£${(Math.abs(pence) / 100).toFixed(2)}`}`
+  assert.deepStrictEqual(await page.locator('#billed-body tr.billed-row th').allTextContents(), differing.map(d => d.date))
+  const rows = await page.locator('#billed-body tr.billed-row').evaluateAll(trs => trs.map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent)))
+  assert.deepStrictEqual(rows, differing.map(d => [pounds(d.cost + (d.standing as number)), pounds(d.billed), signed(d.difference as number)]))
+  // Under each day its reasons, one per line: the dispatch day's and the unexplained one.
+  const reasonsOf = (date: string) => page.locator(`#billed-body tr.billed-row:has(a[href="#/day/${date}"]) + tr.reasons-row li.reason`)
+  assert.match(await reasonsOf('2026-01-14').innerText(), /^a smart charge re-priced 13\.900 kWh to the off-peak rate/)
+  assert.deepStrictEqual(await reasonsOf('2026-01-19').evaluateAll(lis => lis.map(li => li.className)), ['reason reason-unexplained'])
+  assert.equal(await reasonsOf('2026-01-18').count(), 2)
+  const compared = january.filter(d => d.difference !== null)
+  assert.match(await page.locator('#billed-note').innerText(), new RegExp(`^${compared.length} days compared from 2026-01-01 to 2026-01-31: computed ${pounds(compared.reduce((s, d) => s + d.cost + (d.standing as number), 0)).replace('.', '\\.')}, billed by Octopus`))
+  await page.locator('#billed-panel').screenshot({ path: new URL('dashboard-billed.png', RESULTS).pathname })
+
+  // A day: computed beside billed, and its reasons; a link from the panel opens it.
+  await page.locator('#billed-body a', { hasText: '2026-01-25' }).count().then(n => assert.equal(n, 0))
+  await page.locator('#billed-body a', { hasText: '2025-10-26' }).count().then(n => assert.equal(n, 0))
+  await page.locator('#billed-body a', { hasText: '2026-01-13' }).click()
+  await settled(page.locator('#day-billed-reasons li'))
+  const unmeasured = january.find(d => d.date === '2026-01-13') as (typeof january)[number]
+  assert.equal(await page.locator('#day-billed').innerText(),
+    `Computed ${pounds(unmeasured.cost + STANDING)} (unit cost + standing charge) · billed by Octopus ${pounds(unmeasured.billed)} · difference ${signed(unmeasured.difference as number)}`)
+  assert.match(await page.locator('#day-billed-reasons').innerText(), /^Octopus measured 46 of 48 half-hours: the pipeline priced 2 half-hours/)
+  await page.locator('#day-view').screenshot({ path: new URL('dashboard-billed-day.png', RESULTS).pathname })
+  // On a phone: the day's line and reasons wrap, the panel's table scrolls inside its frame.
+  await page.setViewportSize({ width: 375, height: 812 })
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'day view with its billed line fits 375 px')
+  await page.goto(`${base}/#/?from=2026-01-01&to=2026-01-31`)
+  await settled(page.locator('#billed-body tr.billed-row').nth(6))
+  assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth') <= 375, 'range view with the billed panel fits 375 px')
+  assert.ok(await page.evaluate<boolean>('(w => w.scrollWidth <= w.clientWidth)(document.querySelector(\'#billed-panel .table-wrap\'))'), 'the billed table fits 375 px')
+  await page.locator('#billed-panel').screenshot({ path: new URL('dashboard-billed-375.png', RESULTS).pathname })
+  await page.setViewportSize({ width: 1280, height: 900 })
+  await page.goto(`${base}/#/day/2026-01-13`)
+  await settled(page.locator('#day-billed-reasons li'))
+  // The 46-slot day Octopus agrees with: "agree", no reasons.
+  await page.goto(`${base}/#/day/2026-03-29`)
+  await settled(page.locator('#day-billed', { hasText: 'agree' }))
+  assert.match(await page.locator('#day-billed').innerText(), /· agree \([+−±]0\.\d\dp\)$/)
+  assert.equal(await page.locator('#day-billed-reasons li').count(), 0)
+
+  // Months: billed beside computed; January 2026 has 8 billed days of 8, 7 compared.
+  await page.goto(`${base}/#/`)
+  await settled(page.locator('#months-body tr th', { hasText: 'Jan 2026' }))
+  const janRow = page.locator('#months-body tr', { has: page.locator('th', { hasText: 'Jan 2026' }) })
+  const cells = await janRow.locator('td').allTextContents()
+  const billedJanuary = january.reduce((s, d) => s + d.billed, 0)
+  // The billed figure over its 8 days, under it the difference over the 7 compared of the 8 days in.
+  assert.equal(cells.at(-1), `${pounds(billedJanuary)}${signed(compared.reduce((s, d) => s + (d.difference as number), 0))}, 7\u00a0of\u00a08\u00a0days`)
+  // The billed column fits beside the others on a desktop screen: no sideways scrolling.
+  assert.equal(await page.locator('#months-view .table-wrap').evaluate(w => w.scrollWidth <= w.clientWidth), true)
+  await page.locator('#months-view').screenshot({ path: new URL('dashboard-billed-months.png', RESULTS).pathname })
   assert.deepStrictEqual(problems, [])
 })

@@ -27,6 +27,9 @@ interface Day {
   bill_complete: boolean
   slots: number
   tariff: string
+  /** What Octopus billed (the billed source): from 2023-09 on, a few pence off the computed import bill; null before. */
+  billed_inc_vat: number | null
+  billed_difference: number | null
 }
 
 /** Dates from `from` to `to` inclusive, but the missing ones. */
@@ -55,6 +58,8 @@ const DAYS: Day[] = dates('2023-03-01', '2024-04-30', MISSING).map((date, i) => 
   const exportValue = exportKwh * 15
   const bill = standing === null ? null : cost + standing + gasCost + 29.6 - exportValue
   const carbon = date.endsWith('-01') ? null : kwh * 180 + i
+  // Octopus's figure: from September 2023 (the billed source turned on), every day but each 6th.
+  const billed = date < '2023-09-01' || i % 6 === 0 ? null : cost + (standing ?? 0) + ((i % 7) - 3) * 0.37
   return {
     date,
     kwh,
@@ -72,7 +77,10 @@ const DAYS: Day[] = dates('2023-03-01', '2024-04-30', MISSING).map((date, i) => 
     complete: carbon !== null && i % 13 !== 0,
     bill_complete: standing !== null && i % 29 !== 0,
     slots,
-    tariff: agile ? 'E-1R-AGILE-24-10-01-C' : 'E-1R-VAR-22-11-01-C'
+    tariff: agile ? 'E-1R-AGILE-24-10-01-C' : 'E-1R-VAR-22-11-01-C',
+    billed_inc_vat: billed,
+    // Unknown when the computed side is (no standing charge): billed − (cost + standing).
+    billed_difference: billed === null || standing === null ? null : billed - (cost + standing)
   }
 })
 
@@ -82,10 +90,10 @@ async function insertDays (pool: Pool, days: readonly Day[]): Promise<void> {
         (date, kwh, cost_inc_vat, cost_exc_vat, carbon_g, avg_intensity, mix, slots_expected, slots_joined, complete, forecast_slots,
          import_tariff_code, standing_charge_inc_vat, standing_charge_exc_vat, export_kwh, export_value, gas_kwh, gas_cost_inc_vat, gas_cost_exc_vat,
          gas_standing_charge_inc_vat, gas_standing_charge_exc_vat, gas_carbon_g, bill_inc_vat, carbon_g_regional, avg_intensity_regional,
-         bill_complete, carbon_slots, missing_readings)
-      VALUES ($1, $2, $3::float8, $3::float8 / 1.05, $4, NULL, '{}', $5, $5, $6, 0, $7, $8::float8, $8::float8 / 1.05, $9, $10, $11, $12::float8, $12::float8 / 1.05, $13::float8, $13::float8 / 1.05, $14, $15, $16, NULL, $17, $5, '[]')`,
+         bill_complete, carbon_slots, missing_readings, billed_inc_vat, billed_difference)
+      VALUES ($1, $2, $3::float8, $3::float8 / 1.05, $4, NULL, '{}', $5, $5, $6, 0, $7, $8::float8, $8::float8 / 1.05, $9, $10, $11, $12::float8, $12::float8 / 1.05, $13::float8, $13::float8 / 1.05, $14, $15, $16, NULL, $17, $5, '[]', $18, $19)`,
     [d.date, d.kwh, d.cost_inc_vat, d.carbon_g, d.slots, d.complete, d.tariff, d.standing_charge_inc_vat, d.export_kwh, d.export_value, d.gas_kwh,
-      d.gas_cost_inc_vat, d.gas_standing_charge_inc_vat, d.gas_carbon_g, d.bill_inc_vat, d.carbon_g_regional, d.bill_complete])
+      d.gas_cost_inc_vat, d.gas_standing_charge_inc_vat, d.gas_carbon_g, d.bill_inc_vat, d.carbon_g_regional, d.bill_complete, d.billed_inc_vat, d.billed_difference])
   }
 }
 
@@ -118,6 +126,11 @@ function expected (month: string): MonthFigures {
     carbon_g_regional: sum(d => d.carbon_g_regional),
     regional_days: count(d => d.carbon_g_regional),
     gas_carbon_g: sum(d => d.gas_carbon_g),
+    billed_inc_vat: sum(d => d.billed_inc_vat),
+    billed_days: count(d => d.billed_inc_vat),
+    billed_computed_inc_vat: sum(d => d.billed_difference === null ? null : d.cost_inc_vat + (d.standing_charge_inc_vat ?? 0)),
+    billed_difference: sum(d => d.billed_difference),
+    billed_compared_days: count(d => d.billed_difference),
     whole: days.length === calendarDays && days.every(d => d.bill_complete)
   }
 }
@@ -168,6 +181,11 @@ test('GET /api/months sums each month from its days, beside the same month a yea
   const autumn = (await app.inject('/api/months?from=2023-03&to=2023-10')).json() as MonthsResponse
   for (const m of autumn.months) assertFigures(m, expected(m.month), m.month)
   assert.equal(autumn.months[0].bill_days, 30, 'March 2023: the 5th has no known bill')
+  // Billed from September 2023: none before, then all days but each 6th; computed over the same days.
+  assert.deepStrictEqual(autumn.months.map(m => m.billed_days > 0), [false, false, false, false, false, false, true, true])
+  const september = autumn.months[6]
+  assert.ok(september.billed_days > 20 && september.billed_days < 30 && september.billed_compared_days === september.billed_days)
+  assert.ok(Math.abs(september.billed_inc_vat - (september.billed_computed_inc_vat + september.billed_difference)) < 1e-9)
 })
 
 test('GET /api/months agrees with /api/days over the same dates', async t => {

@@ -23,7 +23,7 @@ test('GET /api/openapi.json is a valid OpenAPI 3.1 document of every route', asy
   assert.equal(result.valid, true)
   assert.equal(doc.openapi, '3.1.0')
   assert.deepStrictEqual(Object.keys(doc.paths).sort(), [
-    '/api/ahead', '/api/compare', '/api/days', '/api/days.csv', '/api/days.jsonl', '/api/days/{date}', '/api/halfhours.csv', '/api/halfhours.jsonl',
+    '/api/ahead', '/api/billed', '/api/compare', '/api/days', '/api/days.csv', '/api/days.jsonl', '/api/days/{date}', '/api/halfhours.csv', '/api/halfhours.jsonl',
     '/api/months', '/api/months.csv', '/api/months.jsonl', '/api/status', '/healthz', '/metrics', '/readyz'
   ])
   // The docs page answers (the static UI of @fastify/swagger-ui).
@@ -41,6 +41,8 @@ test('what the JSON routes answer matches the document\'s response schemas', asy
     ['/api/days', '/api/days?from=2024-13-01', '400'],
     ['/api/months', '/api/months?from=2024-06&to=2024-10', '200'],
     ['/api/ahead', '/api/ahead?hours=2', '200'],
+    ['/api/billed', '/api/billed?from=2024-10-01&to=2024-10-31', '200'],
+    ['/api/billed', '/api/billed?from=2024-10-31&to=2024-10-01', '400'],
     ['/healthz', '/healthz', '200']
   ]
   for (const [path, url, status] of urls) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
 import { forgetKrakenTokens } from '../../../clients/octopus/graphql.ts'
-import { fetchAccountFacts, fetchDevices, fetchDispatches, fetchMeasurements } from '../../../clients/octopus/kraken.ts'
+import { fetchAccountFacts, fetchDevices, fetchDispatches, fetchMeasurements, fetchPaymentMethod } from '../../../clients/octopus/kraken.ts'
 import type { ClientContext } from '../../../clients/types.ts'
 import { isEnergyError } from '../../../lib/errors.ts'
 import { createLogger } from '../../../lib/log.ts'
@@ -93,6 +93,7 @@ test('dispatches, devices, measurements and account facts of A-REAL2026 on 2026-
   assert.ok(standing > 20 && standing < 100, `standing ${standing}`)
 
   const facts = await fetchAccountFacts(ctx, REAL_ACCOUNT)
-  assert.deepEqual(facts.gasMeterUnits, { [REAL_GAS_SMETS2_SERIAL]: 'm³', [REAL_GAS_SMETS1_SERIAL]: 'kWh' })
+  assert.deepEqual(facts.gasMeterUnits, { [REAL_GAS_SMETS2_SERIAL]: 'm3', [REAL_GAS_SMETS1_SERIAL]: 'kWh' })
+  assert.equal(await fetchPaymentMethod(ctx, REAL_ACCOUNT), 'DIRECT_DEBIT')
   assert.equal(facts.agreements.find(a => a.validTo === null && a.fuel === 'electricity' && a.mpxn === REAL_MPAN)?.tariffCode, 'E-1R-IOG-SMB-TOU-25-12-12-E')
 })

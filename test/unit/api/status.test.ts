@@ -163,7 +163,7 @@ test('without record counts, lag and the DLQ count are offsets, marked inexact',
     unpriced: { days: 0, runs: [] },
     tasks: [],
     // No dispatches poller has published: GraphQL not checked.
-    graphql: { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)' },
+    graphql: { ok: false, unchecked: 'not checked: no dispatches-poller is running (npm start runs it on instance 1 when OCTOPUS_ACCOUNT is set)', facts: null },
     checked_at: '2024-10-28T12:00:00.000Z'
   })
 })
@@ -283,10 +283,34 @@ test('graphql: what the newest fresh dispatches-poller row says (ok, or why not)
     publishedAt: new Date(NOW - ago)
   })
   const auth = 'dispatches not read: ENERGY_AUTH: octopus graphql: Authentication failed. (check OCTOPUS_API_KEY)'
-  assert.deepStrictEqual(graphqlStatus([poller(null, 1000)], NOW), { ok: true, unchecked: null })
-  assert.deepStrictEqual(graphqlStatus([poller(null, 9000), poller(auth, 1000)], NOW), { ok: false, unchecked: auth })
-  assert.deepStrictEqual(graphqlStatus([poller('no OCTOPUS_API_KEY: dispatches not checked', 1000)], NOW), { ok: false, unchecked: 'no OCTOPUS_API_KEY: dispatches not checked' })
-  assert.deepStrictEqual(graphqlStatus([poller(undefined, 1000)], NOW), { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled' })
+  assert.deepStrictEqual(graphqlStatus([poller(null, 1000)], NOW), { ok: true, unchecked: null, facts: null })
+  assert.deepStrictEqual(graphqlStatus([poller(null, 9000), poller(auth, 1000)], NOW), { ok: false, unchecked: auth, facts: null })
+  assert.deepStrictEqual(graphqlStatus([poller('no OCTOPUS_API_KEY: dispatches not checked', 1000)], NOW), { ok: false, unchecked: 'no OCTOPUS_API_KEY: dispatches not checked', facts: null })
+  assert.deepStrictEqual(graphqlStatus([poller(undefined, 1000)], NOW), { ok: false, unchecked: 'not checked yet: the dispatches poller has not polled', facts: null })
   assert.deepStrictEqual(graphqlStatus([poller(null, TASK_STALE_MS + 1)], NOW).ok, false)
   assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).graphql, null)
+})
+
+test('graphql: the account refresher\'s facts: which it could not check and why, alone or with the dispatches poller', () => {
+  const row = (task: string, fields: { unchecked?: string | null, uncheckedFacts?: string[] }, ago = 1000) => ({
+    instance: '1',
+    counters: { task, kind: 'poller' as const, group: `energy-${task}`, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...fields },
+    publishedAt: new Date(NOW - ago)
+  })
+  const all = ['gas meter units', 'payment method', 'devices']
+  // Every fact checked, no poller running (dispatches are opt-in): ok.
+  assert.deepStrictEqual(graphqlStatus([row('account-refresher', { unchecked: null, uncheckedFacts: [] })], NOW), { ok: true, unchecked: null, facts: { unchecked: [], reason: null } })
+  // No key: nothing checked, and why; the poller's own reason comes first.
+  assert.deepStrictEqual(graphqlStatus([row('account-refresher', { unchecked: 'no OCTOPUS_API_KEY', uncheckedFacts: all }), row('dispatches-poller', { unchecked: 'no OCTOPUS_API_KEY: dispatches not checked' })], NOW), {
+    ok: false,
+    unchecked: 'no OCTOPUS_API_KEY: dispatches not checked; account facts (gas meter units, payment method, devices): no OCTOPUS_API_KEY',
+    facts: { unchecked: all, reason: 'no OCTOPUS_API_KEY' }
+  })
+  // One fact refused, the poller fine: not ok, the fact named.
+  const refused = 'payment method: ENERGY_MALFORMED: octopus graphql refused payment method of A-1 (no code: Cannot query field)'
+  assert.deepStrictEqual(graphqlStatus([row('account-refresher', { unchecked: refused, uncheckedFacts: ['payment method'] }), row('dispatches-poller', { unchecked: null })], NOW),
+    { ok: false, unchecked: `account facts (payment method): ${refused}`, facts: { unchecked: ['payment method'], reason: refused } })
+  // Not refreshed yet; a stale row is no row.
+  assert.deepStrictEqual(graphqlStatus([row('account-refresher', {})], NOW).facts, { unchecked: all, reason: 'not checked yet: the account has not been refreshed' })
+  assert.strictEqual(graphqlStatus([row('account-refresher', { unchecked: null, uncheckedFacts: [] }, TASK_STALE_MS + 1)], NOW).facts, null)
 })

@@ -113,8 +113,11 @@ test('--only takes source names and the groups processors, join and sinks; no --
   // The forecast runs by default and by name; `processors` is the sources only.
   assert.deepStrictEqual([undefined, 'forecast', 'processors,forecast', 'processors', 'sinks', 'co2'].map(only => selectComponents(topology, only, []).forecast),
     [true, true, true, false, false, false])
-  // So does the dispatches poller (components.ts starts it only with OCTOPUS_ACCOUNT).
-  assert.deepStrictEqual([undefined, 'dispatches-poller', 'processors', 'forecast'].map(only => selectComponents(topology, only, []).dispatchesPoller), [true, true, false, false])
+  // So does the dispatches poller, and with the processors whose dispatches source it feeds
+  // (components.ts starts it only with OCTOPUS_ACCOUNT and that source configured).
+  assert.deepStrictEqual([undefined, 'dispatches-poller', 'processors', 'forecast'].map(only => selectComponents(topology, only, []).dispatchesPoller), [true, true, true, false])
+  // `processors` runs what SOURCES names, the opt-in sources included (npm run start:processors).
+  assert.deepStrictEqual(names(selectComponents(topology, 'processors', ['usage', 'dispatches', 'billed'])), { sources: ['usage', 'dispatches', 'billed'], join: false, sinks: false })
   assert.throws(() => selectComponents(topology, undefined, ['co2', 'wind']), {
     code: 'ENERGY_CONFIG', message: 'SOURCES has unknown source "wind" (known: co2, mix, pricing, usage, export, gas, regional, dispatches, billed)'
   })

@@ -38,3 +38,19 @@ test('token mutation: expiry in the payload; a wrong key is KT-CT-1139', async (
   const old = await ask('{ devices(accountNumber: "A-REAL2026") { id } }', sampleToken(42, NOW / 1000 - 3600))
   assert.equal(old.errors?.[0].extensions?.errorCode, 'KT-CT-1124')
 })
+
+test('directDebitInstructions: Kraken\'s connection shape, one ACTIVE instruction unless set otherwise, statuses filter, first below 100', async () => {
+  const token = sampleToken(42, NOW / 1000)
+  const query = (account: string, args = ''): string => `{ account(accountNumber: "${account}") { directDebitInstructions${args} { totalCount edgeCount pageInfo { hasNextPage } edges { cursor node { status instructionType } } } } }`
+  type Answer = { account: { directDebitInstructions: { totalCount: number, edges: Array<{ node: { status: string } }> } } }
+  const answer = async (account: string, args = '', directDebitOf?: RouteContext['directDebitOf']): Promise<Answer> =>
+    ((await graphqlReply({ ...route(token), ...(directDebitOf === undefined ? {} : { directDebitOf }) }, JSON.stringify({ query: query(account, args) }))).body as { data: Answer }).data
+  const active = await answer('A-REAL2026')
+  assert.deepEqual(active.account.directDebitInstructions.edges.map(e => e.node.status), ['ACTIVE'])
+  assert.equal(active.account.directDebitInstructions.totalCount, 1)
+  assert.deepEqual((await answer('A-REAL2026', '(statuses: [FAILED])')).account.directDebitInstructions.edges, [])
+  assert.deepEqual((await answer('A-1234ABCD', '', () => 'FAILED')).account.directDebitInstructions.edges.map(e => e.node.status), ['FAILED'])
+  assert.deepEqual((await answer('A-1234ABCD', '', () => null)).account.directDebitInstructions.edges, [])
+  const bad = (await graphqlReply(route(token), JSON.stringify({ query: query('A-REAL2026', '(first: 100)') }))).body as { errors?: Array<{ extensions?: Record<string, unknown> }> }
+  assert.equal(bad.errors?.[0].extensions?.errorCode, 'KT-CT-1189')
+})

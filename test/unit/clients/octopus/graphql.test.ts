@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { krakenError, krakenErrorKind, krakenErrors, scrub } from '../../../../clients/octopus/graphql.ts'
 import { createTokenCache, TOKEN_MARGIN_MS } from '../../../../clients/octopus/kraken-token.ts'
-import { parseAccountFacts, parseDispatches, parseMeasurementsPage } from '../../../../clients/octopus/kraken.ts'
+import { parseAccountFacts, parseDevices, parseDispatches, parseGasUnit, parseMeasurementsPage, parsePaymentMethod } from '../../../../clients/octopus/kraken.ts'
+import { isEnergyError } from '../../../../lib/errors.ts'
 
 const kraken = (errorCode: string | undefined, message: string, errorType?: string): unknown => ({ data: null, errors: [{ message, extensions: { errorCode, errorDescription: message, errorType } }] })
 
@@ -117,6 +118,63 @@ test('account facts: gas meters units by serial', () => {
       gasAgreements: [{ validFrom: '2022-12-01T00:00:00+00:00', validTo: null, meterPoint: { mprn: '7000000002', meters: [{ serialNumber: 'E6S20000000026', consumptionUnits: 'm³' }] }, tariff: { tariffCode: 'G-1R-VAR-22-11-01-E' } }]
     }
   })
-  assert.deepEqual(facts.gasMeterUnits, { E6S20000000026: 'm³' })
+  assert.deepEqual(facts.gasMeterUnits, { E6S20000000026: 'm3' })
   assert.deepEqual(facts.agreements.map(a => [a.fuel, a.mpxn, a.tariffCode, a.validTo]), [['electricity', '1400000000002', 'E-1R-IOG-SMB-TOU-25-12-12-E', null], ['gas', '7000000002', 'G-1R-VAR-22-11-01-E', null]])
+})
+
+// An answer whose gas units cannot be read is refused as a whole (ENERGY_MALFORMED, naming the
+// entry): the refresh then says the units were not checked, and the configuration decides.
+const gasAnswer = (meters: unknown, agreements = 1): Record<string, unknown> => ({
+  account: {
+    electricityAgreements: [],
+    gasAgreements: Array.from({ length: agreements }, () => ({ validFrom: '2022-12-01T00:00:00+00:00', validTo: null, meterPoint: { mprn: '7000000002', meters }, tariff: { tariffCode: 'G-1R-VAR-22-11-01-E' } }))
+  }
+})
+const refusedAs = (pattern: RegExp) => (err: unknown): boolean => isEnergyError(err, 'ENERGY_MALFORMED') && pattern.test(err.message)
+
+test('gas units: m³ and kWh as Kraken spells them, null for a meter without; anything else, control characters or oversized lists refused with the entry named', () => {
+  assert.deepEqual(['m³', 'm3', 'kWh', ' kWh '].map(u => parseGasUnit(u, 'x')), ['m3', 'm3', 'kWh', 'kWh'])
+  assert.equal(parseGasUnit(null, 'x'), null)
+  assert.equal(parseGasUnit(undefined, 'x'), null)
+  assert.deepEqual(parseAccountFacts(gasAnswer([{ serialNumber: 'G4P1', consumptionUnits: 'kWh' }, { serialNumber: 'E6S2', consumptionUnits: null }])).gasMeterUnits, { G4P1: 'kWh' })
+  // The same meter under two agreements, one unit: listed once.
+  assert.deepEqual(parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 'm³' }], 2)).gasMeterUnits, { E6S2: 'm3' })
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 'ft³' }])),
+    refusedAs(/^octopus graphql answer is malformed: gasAgreements\[0\]\.meters\[0\]\.consumptionUnits "ft³" is not a gas meter unit \(m³ or kWh\)$/))
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 'KWH' }])), refusedAs(/"KWH" is not a gas meter unit/))
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 42 }])), refusedAs(/consumptionUnits/))
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 'm\u0000³' }])), refusedAs(/consumptionUnits/))
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S\u001b[2J', consumptionUnits: 'm³' }])), refusedAs(/serialNumber/))
+  assert.throws(() => parseAccountFacts(gasAnswer([{ serialNumber: 'E6S2', consumptionUnits: 'm³'.repeat(100) }])), refusedAs(/consumptionUnits/))
+  assert.throws(() => parseAccountFacts(gasAnswer(Array.from({ length: 2001 }, (_, i) => ({ serialNumber: `S${i}`, consumptionUnits: 'm³' })))), refusedAs(/meters has 2001 entries, more than 2000/))
+  assert.throws(() => parseAccountFacts({ account: { gasAgreements: 'many' } }), refusedAs(/gasAgreements/))
+  // Two agreements saying two units for one meter: a contradiction, not a choice.
+  assert.throws(() => parseAccountFacts({
+    account: {
+      gasAgreements: [
+        { validFrom: '2022-12-01T00:00:00+00:00', validTo: '2023-12-01T00:00:00+00:00', meterPoint: { mprn: '7000000002', meters: [{ serialNumber: 'E6S2', consumptionUnits: 'm³' }] }, tariff: { tariffCode: 'G-1R-A-E' } },
+        { validFrom: '2023-12-01T00:00:00+00:00', validTo: null, meterPoint: { mprn: '7000000002', meters: [{ serialNumber: 'E6S2', consumptionUnits: 'kWh' }] }, tariff: { tariffCode: 'G-1R-B-E' } }
+      ]
+    }
+  }), refusedAs(/gas meter E6S2 is said to read both m3 and kWh/))
+})
+
+test('payment method: DIRECT_DEBIT when a direct debit instruction is ACTIVE, else NON_DIRECT_DEBIT; hostile lists refused', () => {
+  const answer = (...statuses: unknown[]): Record<string, unknown> => ({ account: { directDebitInstructions: { edges: statuses.map(status => ({ node: { status } })) } } })
+  assert.equal(parsePaymentMethod(answer('ACTIVE')), 'DIRECT_DEBIT')
+  assert.equal(parsePaymentMethod(answer('FAILED', 'ACTIVE')), 'DIRECT_DEBIT')
+  assert.equal(parsePaymentMethod(answer('PROVISIONAL', 'ACCOUNT_CLOSED')), 'NON_DIRECT_DEBIT')
+  assert.equal(parsePaymentMethod(answer()), 'NON_DIRECT_DEBIT')
+  assert.equal(parsePaymentMethod({ account: { directDebitInstructions: null } }), 'NON_DIRECT_DEBIT')
+  assert.throws(() => parsePaymentMethod(answer('ACT\u0000IVE')), refusedAs(/directDebitInstructions\.edges\[0\]\.node\.status/))
+  assert.throws(() => parsePaymentMethod(answer(7)), refusedAs(/status/))
+  assert.throws(() => parsePaymentMethod(answer(...Array.from({ length: 2001 }, () => 'FAILED'))), refusedAs(/more than 2000/))
+  assert.throws(() => parsePaymentMethod({ account: null }), refusedAs(/account/))
+})
+
+test('devices: control characters and oversized lists refused', () => {
+  const device = { id: 'd-1', deviceType: 'ELECTRIC_VEHICLES', provider: 'TESLA', name: 'Car', status: { current: 'LIVE' } }
+  assert.deepEqual(parseDevices({ devices: [device] }), [{ id: 'd-1', deviceType: 'ELECTRIC_VEHICLES', provider: 'TESLA', name: 'Car', status: 'LIVE' }])
+  assert.throws(() => parseDevices({ devices: [{ ...device, name: 'Car\u0007' }] }), refusedAs(/devices\[0\]\.name/))
+  assert.throws(() => parseDevices({ devices: Array.from({ length: 2001 }, () => device) }), refusedAs(/more than 2000/))
 })
