@@ -37,7 +37,7 @@ export interface BenchResults {
 export interface Figure { measure: string, value: number | null, unit: string, decimals: number }
 
 /** The upstream request counters, in the order printed; co2, mix and regional are the Carbon host's. */
-export const REQUEST_SOURCES = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'account', 'catalogue'] as const
+export const REQUEST_SOURCES = ['co2', 'mix', 'pricing', 'usage', 'export', 'gas', 'regional', 'account', 'catalogue', 'graphql'] as const
 
 /** The processes whose CPU seconds are printed (the names the bench gives its children). */
 const PROCESSES = ['processors', 'join', 'sinks', 'sample API carbon', 'sample API octopus'] as const

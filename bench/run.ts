@@ -261,7 +261,9 @@ async function startRun (latencyMs: number): Promise<Run> {
     OCTOPUS_ACCOUNT: SAMPLE_ACCOUNT,
     SAMPLE_API_PORT: String(carbonPort),
     CARBON_API_URL: `http://127.0.0.1:${carbonPort}/carbon`,
-    OCTOPUS_API_URL: `http://127.0.0.1:${octopusPort}/octopus/v1`
+    OCTOPUS_API_URL: `http://127.0.0.1:${octopusPort}/octopus/v1`,
+    // Octopus's GraphQL beside its REST API, on the Octopus host (the account refresh asks it).
+    OCTOPUS_GRAPHQL_URL: `http://127.0.0.1:${octopusPort}/octopus/v1/graphql/`
   })
   const { config } = environment
   const env = options.profile ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env

@@ -1,5 +1,6 @@
 import type { SinkTarget } from '../lib/copy-writer.ts'
 import { forecastGroup } from './forecast/index.ts'
+import { accountRefresherGroup } from './ingest/account-refresher.ts'
 import { FORECAST_TOPIC } from './forecast/sink.ts'
 import { joinGroup, processorGroup, sinkGroup, type Topology } from './topology.ts'
 
@@ -38,8 +39,9 @@ export function describeTopology (topology: Topology, { namespace = '' }: Descri
   lines.push(`    Sink: ${t('completion')} (topic: ${t('completion')})`, '      <-- join')
 
   sub('account: the Octopus account → energy.account, read back as a global table')
-  lines.push(`    Processor: account (re-reads the account; a change requests the days it moves from ${list(topology.accountSources.map(s => s.name))})`,
-    `      --> ${t('energy.account')}, ${t('energy_processor')}`)
+  lines.push(`    Source: account-changelog (topics: [${t('energy.account')}])`, '      --> account')
+  lines.push(`    Processor: account (group: ${accountRefresherGroup(namespace)}, stores: [latest account per number, restored from ${t('energy.account')}], punctuates every ACCOUNT_REFRESH_HOURS; a change requests the days it moves from ${list(topology.accountSources.map(s => s.name))})`,
+    `      --> ${t('energy.account')}, ${t('energy.products')}, ${t('energy_processor')}`, '      <-- account-changelog')
   lines.push(`    Sink: ${t('energy.account')} (topic: ${t('energy.account')})`, '      <-- account')
 
   sub(`forecast: the next 48 hours → ${FORECAST_TOPIC}`)

@@ -50,9 +50,10 @@ export interface StreamProcessor {
   /**
    * Wall-clock punctuation (Kafka Streams' PunctuationType.WALL_CLOCK_TIME): called every
    * `punctuateMs` between batches, when no batch arrives too. It may commit output through
-   * context.kafka with no consumed records.
+   * context.kafka with no consumed records. It may return how long until the next one, ms (a
+   * failed refresh tried again sooner); undefined: `punctuateMs`.
    */
-  punctuate? (context: TaskContext): Promise<void>
+  punctuate? (context: TaskContext): Promise<number | void>
   /** Once per session on the way out, after a failure too. */
   close? (): Promise<void>
   /** A new assignment, with the partitions lost (state kept for them is dropped). */
@@ -159,8 +160,8 @@ export function createTask (spec: TaskSpec): Task {
           }
         }
         if (punctuateMs !== undefined && Date.now() >= punctuateAt) {
-          await processor.punctuate?.(context)
-          punctuateAt = Date.now() + punctuateMs
+          const next = await processor.punctuate?.(context)
+          punctuateAt = Date.now() + (typeof next === 'number' ? next : punctuateMs)
         }
       }
       await stream.close()

@@ -81,21 +81,26 @@ export async function accountMessage (config: Readonly<Config>, codec: Codec, ac
   return { topic: config.topics.account, key: account.number, value: await codec.encode(config.topics.account, account) }
 }
 
-/**
- * Reads the account from Octopus and compares it with the latest on energy.account; the caller
- * publishes it when it changed, with the requests the change calls for (seedAccount). When the
- * account cannot be read but one was published before, that one stays (a warning).
- */
-export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal): Promise<AccountRefresh> {
-  const { config, codec, log } = deps
+/** The latest account of OCTOPUS_ACCOUNT on energy.account, read to its end. */
+async function latestAccount ({ config, codec, log }: AccountDeps): Promise<Account | undefined> {
   const table = createAccountTable(config, codec, log)
-  let previous: Account | undefined
   try {
     await table.catchUp()
-    previous = table.get(config.octopusAccount)
+    return table.get(config.octopusAccount)
   } finally {
     await table.close()
   }
+}
+
+/**
+ * Reads the account from Octopus and compares it with the latest on energy.account (`stored`:
+ * as the caller's store holds it; else read from the topic); the caller
+ * publishes it when it changed, with the requests the change calls for (seedAccount). When the
+ * account cannot be read but one was published before, that one stays (a warning).
+ */
+export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, stored?: { account: Account | undefined }): Promise<AccountRefresh> {
+  const { config, log } = deps
+  const previous = stored === undefined ? await latestAccount(deps) : stored.account
   let account: Account
   let problems: string[]
   try {

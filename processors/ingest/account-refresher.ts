@@ -1,7 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { describeError } from '../../lib/errors.ts'
-import { createCounters } from '../../lib/stream/counters.ts'
-import { supervise, type Supervised } from '../../lib/supervisor.ts'
+import { READ_COMMITTED } from '../../lib/kafka.ts'
+import type { RangeRecord } from '../../lib/range-reader.ts'
+import { positionKey } from '../../lib/stream/positions.ts'
+import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
+import type { Account } from '../../clients/octopus/types.ts'
+import { transactionalId } from '../names.ts'
 import { seedAccount, type SeedDeps } from './seed.ts'
 
 // A running pipeline re-reads the account at start and every ACCOUNT_REFRESH_HOURS, so a
@@ -14,27 +17,94 @@ const MAX_RETRY_MS = 60 * 60 * 1000
 /** The task whose counters say which account facts GraphQL could not check (api/status.ts). */
 export const ACCOUNT_REFRESHER_TASK = 'account-refresher'
 
-export function createAccountRefresher (deps: SeedDeps): Supervised {
+/** The account refresher's consumer group and transactional id prefix. */
+export function accountRefresherGroup (namespace = ''): string {
+  return `${namespace}energy-account-refresher`
+}
+
+/**
+ * The account refresher, a task on the runtime (lib/stream) with a store and a wall-clock
+ * punctuator, as the forecast: its store is the latest account per number, restored from
+ * energy.account (compacted, one partition) and kept up to date as it is read back; each
+ * refresh compares Octopus's answer with the store and, when it changed, sends the account,
+ * its products, the requests for the days the change moves and its dead letters in one
+ * transaction of its own. What GraphQL could not check goes to its counters (/api/status).
+ */
+export function createAccountRefresher (deps: SeedDeps): Task {
+  const { config, codec } = deps
   const log = deps.log.child({ component: 'account' })
-  // What GraphQL could not check at the last refresh goes to /api/status with these counters.
-  const counters = createCounters(ACCOUNT_REFRESHER_TASK, 'poller', 'energy-account-refresher')
-  return supervise({
-    name: 'account refresher',
-    log,
-    restartDelayMs: MAX_RETRY_MS,
-    async session (signal) {
-      while (!signal.aborted) {
-        let wait = deps.config.accountRefreshMs
-        try {
-          const refresh = await seedAccount({ ...deps, log }, signal)
-          if (refresh !== undefined) counters.setUnchecked(refresh.graphql.reason, refresh.graphql.unchecked)
-        } catch (err) {
-          if (signal.aborted) return
-          wait = Math.min(wait, MAX_RETRY_MS)
-          log.error({ err: describeError(err), retryInS: wait / 1000 }, 'account not read, trying again later')
-        }
-        await sleep(wait, undefined, { signal }).catch(() => {})
+  const topic = config.topics.account
+  const group = accountRefresherGroup(config.namespace)
+  let accounts = new Map<string, Account>()
+  let restoredTo = new Map<string, bigint>()
+
+  async function apply (records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>): Promise<void> {
+    for (const r of records) {
+      if (r.key === undefined) continue
+      if (r.value === undefined || r.value.length === 0) {
+        accounts.delete(r.key)
+        continue
+      }
+      try {
+        accounts.set(r.key, await codec.decode<Account>(topic, r.value))
+      } catch (err) {
+        // Only this pipeline writes the topic; an undecodable record keeps the one before it.
+        log.error({ err: describeError(err), offset: String(r.offset), key: r.key }, 'energy.account record cannot be decoded, keeping the previous one')
       }
     }
+  }
+
+  async function refresh (context: TaskContext): Promise<number | undefined> {
+    const kafka = context.kafka as NonNullable<TaskContext['kafka']>
+    try {
+      const refreshed = await seedAccount({ ...deps, log }, context.signal, {
+        previous: accounts.get(config.octopusAccount),
+        publisher: {
+          producer: kafka.producer,
+          publish: async messages => { await kafka.transact([], async send => { for (const m of messages) await send(m) }) }
+        }
+      })
+      if (refreshed !== undefined) {
+        context.counters.setUnchecked(refreshed.graphql.reason, refreshed.graphql.unchecked)
+        if (refreshed.changed) accounts.set(refreshed.account.number, refreshed.account)
+      }
+      return undefined
+    } catch (err) {
+      if (context.signal.aborted) return undefined
+      const retryMs = Math.min(config.accountRefreshMs, MAX_RETRY_MS)
+      log.error({ err: describeError(err), retryInS: retryMs / 1000 }, 'account not read, trying again later')
+      return retryMs
+    }
+  }
+
+  const processor: StreamProcessor = {
+    async init (context) {
+      accounts = new Map()
+      const ends = await context.consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
+      const until = ends.get(topic)?.[0] ?? 0n
+      await context.restore([{ topic, partition: 0, until }], apply)
+      restoredTo = new Map([[positionKey(topic, 0), until]])
+    },
+    // What it published, and what a seed published, read back.
+    process: apply,
+    punctuate: refresh
+  }
+
+  return createTask({
+    name: ACCOUNT_REFRESHER_TASK,
+    kind: 'poller',
+    config,
+    log,
+    group,
+    topics: [topic],
+    // Read on from where the restore ended, every session: the store is rebuilt, not committed.
+    start: { kind: 'stored', load: async () => restoredTo },
+    commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
+    batchSize: 100,
+    batchWaitMs: 50,
+    restartDelayMs: 5000,
+    punctuateMs: config.accountRefreshMs,
+    punctuateAtStart: true,
+    processor
   })
 }

@@ -9,7 +9,8 @@ import { createGlobalTable } from '../../lib/global-table.ts'
 import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { readsAccount } from '../../clients/octopus/plan.ts'
-import { createProducer } from '../../lib/kafka.ts'
+import { createProducer, type EnergyProducer } from '../../lib/kafka.ts'
+import type { Outgoing } from '../../lib/stream/types.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
@@ -104,10 +105,10 @@ export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly 
  * requests carry the account's version, and processors wait for their table to hold it (the
  * transaction's markers reach the topics one after the other). Undefined without OCTOPUS_ACCOUNT.
  */
-export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promise<AccountRefresh | undefined> {
+export async function seedAccount (deps: SeedDeps, signal?: AbortSignal, via?: AccountTask): Promise<AccountRefresh | undefined> {
   const { config, codec, log } = deps
   if (!readsAccount(config)) return undefined
-  const refresh = await refreshAccount(deps, signal)
+  const refresh = await refreshAccount(deps, signal, via === undefined ? undefined : { account: via.previous })
   const { previous, account, changed } = refresh
   const products = await productUpdates(deps, account, signal)
   if (!changed && products.length === 0) return refresh
@@ -127,37 +128,29 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal): Promis
     const wanted = dates.filter(d => (byDate.get(d) as string[]).join(',') === sources)
     spans.push(...spansOf(wanted).map(span => ({ ...span, sources: sources.split(',') })))
   }
-  const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
-  try {
+  const publish = async ({ producer, publish }: AccountPublisher): Promise<void> => {
     const partitions = await requestPartitions(producer, config)
-    const tx = await producer.beginTransaction()
-    try {
-      const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
-      // What the answer held that could not be used: one dead letter each, with the account published.
-      const leftOut = changed
-        ? refresh.problems.map(problem => dlqMessage({
-          dlqTopic: config.topics.dlq,
-          topic: config.topics.account,
-          partition: 0,
-          offset: -1n,
-          key: account.number,
-          value: undefined,
-          error: new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${problem}`),
-          context: { 'dlq.component': 'account' }
-        }))
-        : []
-      // The products before the account: a processor that sees the account finds its tariffs.
-      const productMessages = await Promise.all(products.map(async p => ({ topic: config.topics.products, key: p.code, value: await codec.encode(config.topics.products, p) })))
-      const accountMessages = changed ? [await accountMessage(config, codec, account)] : []
-      await tx.send({ messages: [...productMessages, ...accountMessages, ...requests, ...leftOut] })
-      await tx.commit()
-    } catch (err) {
-      await tx.abort().catch(() => {})
-      throw err
-    }
-  } finally {
-    await producer.close()
+    const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
+    // What the answer held that could not be used: one dead letter each, with the account published.
+    const leftOut = changed
+      ? refresh.problems.map(problem => dlqMessage({
+        dlqTopic: config.topics.dlq,
+        topic: config.topics.account,
+        partition: 0,
+        offset: -1n,
+        key: account.number,
+        value: undefined,
+        error: new EnergyError('ENERGY_MALFORMED', `account ${account.number}: ${problem}`),
+        context: { 'dlq.component': 'account' }
+      }))
+      : []
+    // The products before the account: a processor that sees the account finds its tariffs.
+    const productMessages = await Promise.all(products.map(async p => ({ topic: config.topics.products, key: p.code, value: await codec.encode(config.topics.products, p) })))
+    const accountMessages = changed ? [await accountMessage(config, codec, account)] : []
+    await publish([...productMessages, ...accountMessages, ...requests, ...leftOut])
   }
+  if (via !== undefined) await publish(via.publisher)
+  else await withSeedProducer(config, publish)
   if (products.length > 0) log.info({ products: products.map(p => p.code) }, 'tariffs resolved from the catalogue, published to energy.products')
   if (dates.length > 0) log.info({ requests: spans.length, days: dates.length, first: dates[0], last: dates.at(-1), sources: [...new Set([...byDate.values()].flat())] }, 'days the account change moved requested again')
   return refresh
@@ -191,7 +184,43 @@ async function productUpdates ({ config, codec, log }: SeedDeps, account: Accoun
   }
 }
 
-async function requestPartitions (producer: ReturnType<typeof createProducer>, config: Readonly<Config>): Promise<number> {
+/** Where seedAccount sends its one transaction: products, the account, the requests it calls for, its dead letters. */
+export interface AccountPublisher {
+  /** For energy_processor's partition count. */
+  producer: EnergyProducer
+  /** One transaction. */
+  publish (messages: Outgoing[]): Promise<void>
+}
+
+/** The account refresher's part (a task on the runtime): the account its store holds, and its transaction. */
+export interface AccountTask {
+  previous: Account | undefined
+  publisher: AccountPublisher
+}
+
+/** The seed's own one-transaction producer, closed after `fn`. */
+async function withSeedProducer (config: Readonly<Config>, fn: (publisher: AccountPublisher) => Promise<void>): Promise<void> {
+  const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
+  try {
+    await fn({
+      producer,
+      async publish (messages) {
+        const tx = await producer.beginTransaction()
+        try {
+          await tx.send({ messages })
+          await tx.commit()
+        } catch (err) {
+          await tx.abort().catch(() => {})
+          throw err
+        }
+      }
+    })
+  } finally {
+    await producer.close()
+  }
+}
+
+async function requestPartitions (producer: EnergyProducer, config: Readonly<Config>): Promise<number> {
   const metadata = await producer.metadata({ topics: [config.topics.requests] })
   return metadata.topics.get(config.topics.requests)?.partitionsCount ?? 0
 }
