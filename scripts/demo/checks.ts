@@ -1,3 +1,5 @@
+import { billedReasons, DIFFERENCE_PENCE } from '../../api/billed.ts'
+import { billedDays } from '../../api/queries.ts'
 import type { Pool } from '../../lib/db.ts'
 
 // The demo's summary of the opt-in sources (issue 23): the Intelligent Octopus dispatches the
@@ -19,6 +21,8 @@ export interface Checks {
   days: CheckRow[]
   /** Dispatch snapshots kept (energy_usage.dispatches), any date. */
   snapshots: number
+  /** The likely reasons of each day that differs, as GET /api/billed gives them (api/billed.ts). */
+  reasons: ReadonlyMap<string, string>
 }
 
 export async function readChecks (pool: Pool, from: string, to: string): Promise<Checks> {
@@ -26,24 +30,15 @@ export async function readChecks (pool: Pool, from: string, to: string): Promise
   const { rows } = await pool.query<CheckRow>(`SELECT to_char(date, 'YYYY-MM-DD') AS date, dispatch_kwh, dispatch_saving, dispatch_note,
       cost_inc_vat + standing_charge_inc_vat AS computed, billed_inc_vat, billed_difference, missing_readings
     FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 ORDER BY date`, [from, to])
-  return { days: rows, snapshots: Number(kept[0].n) }
+  const differing = await billedDays(pool, from, to, DIFFERENCE_PENCE)
+  const reasons = new Map(differing.map(f => [f.date, billedReasons(f).map(r => `${r.code} (${r.text})`).join('; ')]))
+  return { days: rows, snapshots: Number(kept[0].n), reasons }
 }
 
 const pounds = (pence: number): string => `£${(pence / 100).toFixed(2)}`
 const signed = (pence: number): string => `${pence < 0 ? '-' : '+'}${pounds(Math.abs(pence))}`
-/** The threshold the dashboard uses: a day whose billed figure differs by more than 1p. */
-const DIFFERS_PENCE = 1
-
-/** The likely reason a day's billed figure differs from the computed one (our reading, not Octopus's). */
-function likelyReason (r: CheckRow): string {
-  if (r.missing_readings.length > 0) return 'missing readings'
-  if (r.dispatch_note !== null && (r.billed_difference ?? 0) < 0) return 'a dispatch: Octopus billed smart-charge half-hours off-peak on a day older than the first dispatch snapshot'
-  if (r.dispatch_kwh > 0) return 'a dispatch'
-  return 'a tariff priced differently'
-}
-
 /** The summary lines: dispatches re-priced, days priced without dispatches, computed vs billed with the days that differ. */
-export function formatChecks ({ days: rows, snapshots }: Checks): string {
+export function formatChecks ({ days: rows, snapshots, reasons }: Checks): string {
   const repriced = rows.filter(r => r.dispatch_kwh > 0)
   const unseen = rows.filter(r => r.dispatch_note !== null)
   const kwh = repriced.reduce((s, r) => s + r.dispatch_kwh, 0)
@@ -55,9 +50,9 @@ export function formatChecks ({ days: rows, snapshots }: Checks): string {
   const billed = rows.filter(r => r.billed_inc_vat !== null && r.computed !== null && r.billed_difference !== null)
   const computed = billed.reduce((s, r) => s + (r.computed as number), 0)
   const octopus = billed.reduce((s, r) => s + (r.billed_inc_vat as number), 0)
-  const differ = billed.filter(r => Math.abs(r.billed_difference as number) > DIFFERS_PENCE)
+  const differ = billed.filter(r => Math.abs(r.billed_difference as number) > DIFFERENCE_PENCE)
   lines.push(`billed: ${billed.length}/${rows.length} days with Octopus's own figures, import and standing charge computed ${pounds(computed)}, billed ${pounds(octopus)}; ` +
     `${differ.length} days differ by more than 1p`)
-  for (const r of differ) lines.push(`  ${r.date}  computed ${pounds(r.computed as number)}  billed ${pounds(r.billed_inc_vat as number)}  ${signed(r.billed_difference as number)}  likely: ${likelyReason(r)}`)
+  for (const r of differ) lines.push(`  ${r.date}  computed ${pounds(r.computed as number)}  billed ${pounds(r.billed_inc_vat as number)}  ${signed(r.billed_difference as number)}  likely: ${reasons.get(r.date) ?? 'unexplained'}`)
   return lines.join('\n')
 }
