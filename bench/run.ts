@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { createStatusProbes, watchedGroups, type StatusProbes } from '../api/status.ts'
 import { createCodec, type Codec } from '../lib/avro.ts'
@@ -21,7 +22,8 @@ import { bareCopyRowsPerSecond } from './copy-vs-replay.ts'
 import { createEnvironment, freePort, type Environment } from '../lib/environment.ts'
 import { readTopic } from '../lib/range-reader.ts'
 import { startPart, startSampleApi, waitFor, type Child } from '../lib/processes.ts'
-import { SAMPLE_ACCOUNT, type RequestCounters } from '../sample-api/index.ts'
+import { REAL_ACCOUNT, SAMPLE_ACCOUNT, type RequestCounters } from '../sample-api/index.ts'
+import { formatChecks, readChecks } from '../scripts/demo/checks.ts'
 
 const HELP = `Usage: npm run bench -- [--years N] [--latency-runs N] [--upstream-latency-ms N] [--baseline REV] [--keep] [--profile]
 
@@ -74,6 +76,8 @@ const say = (text: string): void => { console.error(`[bench] ${text}`) }
 // The backfill's progress, beside the [bench] lines: live on a terminal, JSON lines otherwise.
 const progress = createProgress({ stream: process.stderr, tty: process.stderr.isTTY === true, log: createLogger('info', process.stderr).child({ component: 'bench' }) })
 
+// Days of the Intelligent Octopus run (measureIntelligent): a month of the sample EV's account.
+const INTELLIGENT_DAYS = 30
 const CARBON_SOURCES: ReadonlySet<string> = new Set(['co2', 'mix', 'regional'])
 
 // The throwaway environments derive from this config: a bad variable stops here, in one line each.
@@ -184,6 +188,8 @@ try {
   latencies.sort((a, b) => a - b)
   await first.close()
 
+  const intelligent = await measureIntelligent()
+
   let withLatency: BackfillFigures | null = null
   if (upstreamLatencyMs > 0) {
     const second = await startRun(upstreamLatencyMs)
@@ -205,15 +211,65 @@ try {
     completion: { records: completionRecords, perDay: Number((completionRecords / dates.length).toFixed(2)) },
     replay: replays,
     latency: { runs: latencies.length, medianMs: Math.round(latencies[Math.floor(latencies.length / 2)]), worstMs: Math.round(latencies[latencies.length - 1]) },
-    memory: { joinPeakRssMB: backfill.peakRssMB.join, sinksPeakRssMB: backfill.peakRssMB.sinks, processorsPeakRssMB: backfill.peakRssMB.processors }
+    memory: { joinPeakRssMB: backfill.peakRssMB.join, sinksPeakRssMB: backfill.peakRssMB.sinks, processorsPeakRssMB: backfill.peakRssMB.processors },
+    intelligent
   }
   const file = new URL(`./results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
   writeFileSync(file, JSON.stringify(baseline === undefined ? results : { ...results, baseline }, null, 2) + '\n')
   if (baseline === undefined) printTable(results)
   else printComparison(baseline, results)
+  console.log(`\nIntelligent Octopus (the opt-in sources): ${intelligent.account}, ${intelligent.from}..${intelligent.to}, ${intelligent.landed}/${intelligent.days} days with Octopus's billed figures in ${(intelligent.ms / 1000).toFixed(1)} s, ${intelligent.graphqlRequests} GraphQL requests`)
+  console.log(intelligent.summary)
   console.log(`\nresults: ${file.pathname}`)
 } finally {
   await cleanUp()
+}
+
+/** What the opt-in sources did over the last INTELLIGENT_DAYS days of the sample EV's account. */
+interface IntelligentFigures {
+  account: string
+  from: string
+  to: string
+  days: number
+  /** Days whose daily_summary row has Octopus's billed figure. */
+  landed: number
+  /** From the seed to the last of them (or the deadline). */
+  ms: number
+  graphqlRequests: number
+  /** The demo's summary (scripts/demo/checks.ts): dispatches re-priced, computed vs billed with the reasons. */
+  summary: string
+}
+
+/**
+ * Issue 23 in the bench: the sample account with an EV on Intelligent Octopus Go
+ * (REAL_ACCOUNT) seeded over INTELLIGENT_DAYS days with every source running, the opt-in
+ * dispatches (its poller snapshots what GraphQL lists now) and billed (Octopus's own figures,
+ * GraphQL measurements) too: how long, how many GraphQL requests, and what the join re-priced
+ * and how the computed bill compares with Octopus's (the days older than the first snapshot are
+ * priced without dispatches, as a real backfill's are). Reported, not compared with a baseline.
+ */
+async function measureIntelligent (): Promise<IntelligentFigures> {
+  const run = await startRun(0, { OCTOPUS_ACCOUNT: REAL_ACCOUNT, SOURCES: topology.sourceNames.join(',') })
+  try {
+    const { config, pool, codec } = run
+    const to = addDays(londonToday(), -3)
+    const from = addDays(to, -(INTELLIGENT_DAYS - 1))
+    say(`Intelligent Octopus: ${REAL_ACCOUNT}, ${from}..${to} with the dispatches and billed sources`)
+    const started = performance.now()
+    await seed({ config, codec, log }, { from, to })
+    // A day Octopus has not measured has no billed figure: reported as such after the deadline.
+    let landed = 0
+    for (const deadline = Date.now() + 3 * 60 * 1000; landed < INTELLIGENT_DAYS && Date.now() < deadline; await sleep(250)) {
+      assertRunning(run)
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 AND billed_inc_vat IS NOT NULL', [from, to])
+      landed = Number(rows[0].n)
+    }
+    const ms = performance.now() - started
+    const requests = await upstreamRequests(run)
+    return { account: REAL_ACCOUNT, from, to, days: INTELLIGENT_DAYS, landed, ms: Math.round(ms), graphqlRequests: requests.bySource.graphql ?? 0, summary: formatChecks(await readChecks(pool, from, to)) }
+  } finally {
+    await run.close()
+  }
 }
 
 /**
@@ -250,7 +306,7 @@ async function measureBaseline (rev: string): Promise<{ rev: string, commit: str
  * A fresh environment (namespace, database, topics) with the Carbon and Octopus sample APIs on
  * two ports, each answering after `latencyMs`, and the pipeline's three processes.
  */
-async function startRun (latencyMs: number): Promise<Run> {
+async function startRun (latencyMs: number, extra: Record<string, string> = {}): Promise<Run> {
   // Two hosts as in production, so lib/http.ts limits each on its own (its key is the URL's
   // host, port included): two ports of 127.0.0.1 rather than `localhost` beside 127.0.0.1, which
   // depends on how the box resolves localhost (::1 first on some; the sample API is on IPv4).
@@ -263,7 +319,8 @@ async function startRun (latencyMs: number): Promise<Run> {
     CARBON_API_URL: `http://127.0.0.1:${carbonPort}/carbon`,
     OCTOPUS_API_URL: `http://127.0.0.1:${octopusPort}/octopus/v1`,
     // Octopus's GraphQL beside its REST API, on the Octopus host (the account refresh asks it).
-    OCTOPUS_GRAPHQL_URL: `http://127.0.0.1:${octopusPort}/octopus/v1/graphql/`
+    OCTOPUS_GRAPHQL_URL: `http://127.0.0.1:${octopusPort}/octopus/v1/graphql/`,
+    ...extra
   })
   const { config } = environment
   const env = options.profile ? { ...environment.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : environment.env

@@ -21,7 +21,7 @@ export interface Checks {
   days: CheckRow[]
   /** Dispatch snapshots kept (energy_usage.dispatches), any date. */
   snapshots: number
-  /** The likely reasons of each day that differs, as GET /api/billed gives them (api/billed.ts). */
+  /** The likely reasons of each day that differs (their codes), as GET /api/billed gives them (api/billed.ts). */
   reasons: ReadonlyMap<string, string>
 }
 
@@ -31,7 +31,8 @@ export async function readChecks (pool: Pool, from: string, to: string): Promise
       cost_inc_vat + standing_charge_inc_vat AS computed, billed_inc_vat, billed_difference, missing_readings
     FROM energy_usage.daily_summary WHERE date BETWEEN $1 AND $2 ORDER BY date`, [from, to])
   const differing = await billedDays(pool, from, to, DIFFERENCE_PENCE)
-  const reasons = new Map(differing.map(f => [f.date, billedReasons(f).map(r => `${r.code} (${r.text})`).join('; ')]))
+  // Their codes: GET /api/billed and the dashboard give each one's sentence and pence.
+  const reasons = new Map(differing.map(f => [f.date, billedReasons(f).map(r => r.code).join(', ')]))
   return { days: rows, snapshots: Number(kept[0].n), reasons }
 }
 

@@ -75,7 +75,7 @@ test('npm run demo -- --account A-REAL2026 --days 5 --exit: the EV dispatches ke
   assert.ok(billed !== null, stdout)
   assert.equal(billed[1], '5')
   const daytime = dates.filter(date => dispatchesOn(42, date).some(d => d.source === 'smart-charge' && d.location === 'AT_HOME' && !dispatchedAtNight(d.start, d.end)))
-  const listed = [...stdout.matchAll(/^ {2}(\d{4}-\d{2}-\d{2}) {2}computed £[\d.]+ {2}billed £[\d.]+ {2}-£[\d.]+ {2}likely: dispatches_unknown \(/gm)].map(m => m[1])
+  const listed = [...stdout.matchAll(/^ {2}(\d{4}-\d{2}-\d{2}) {2}computed £[\d.]+ {2}billed £[\d.]+ {2}-£[\d.]+ {2}likely: dispatches_unknown\b/gm)].map(m => m[1])
   assert.deepStrictEqual(listed, daytime, stdout)
   assert.equal(Number(billed[2]), daytime.length)
 })
