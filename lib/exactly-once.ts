@@ -25,6 +25,21 @@ export async function commitBatch (producer: EnergyProducer, consumer: EnergyCon
   })
 }
 
+/**
+ * `messages` in one transaction of `producer`, with no consumed offsets (a producer that reads
+ * nothing: the seed, the dispatches poller): committed, or aborted and the error thrown.
+ */
+export async function sendInTransaction (producer: EnergyProducer, messages: Outgoing[]): Promise<void> {
+  const tx = await producer.beginTransaction()
+  try {
+    await tx.send({ messages })
+    await tx.commit()
+  } catch (err) {
+    await tx.abort().catch(() => {})
+    throw err
+  }
+}
+
 /** Queues a record of the open transaction; a full chunk of them is sent before it resolves. */
 export type Send = (record: Outgoing) => Promise<void>
 

@@ -6,6 +6,7 @@ import { fetchDevices, fetchDispatches } from '../../clients/octopus/kraken.ts'
 import type { Codec } from '../../lib/avro.ts'
 import type { Config } from '../../lib/config.ts'
 import { describeError } from '../../lib/errors.ts'
+import { sendInTransaction } from '../../lib/exactly-once.ts'
 import { createProducer, type EnergyProducer } from '../../lib/kafka.ts'
 import type { Logger } from '../../lib/log.ts'
 import { addDays } from '../../lib/london-day.ts'
@@ -73,14 +74,7 @@ export async function pollDispatches (deps: DispatchPollDeps & { producer: Energ
   const snapshotsTopic = topicIn(config, DISPATCHES_TOPIC)
   const messages: Message[] = await Promise.all(changed.map(async s => ({ topic: snapshotsTopic, key: snapshotKey(s.device_id, s.start), partition: 0, value: await codec.encode(snapshotsTopic, s) })))
   messages.push(...await requestMessages(deps, producer, dates, nowMs))
-  const tx = await producer.beginTransaction()
-  try {
-    await tx.send({ messages })
-    await tx.commit()
-  } catch (err) {
-    await tx.abort().catch(() => {})
-    throw err
-  }
+  await sendInTransaction(producer, messages)
   for (const s of changed) known.set(snapshotKey(s.device_id, s.start), s)
   log.info({ changed: changed.length, dates }, 'dispatches changed: snapshots kept, days requested again')
   return { changed: changed.length, dates }

@@ -9,6 +9,7 @@ import { createGlobalTable } from '../../lib/global-table.ts'
 import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { readsAccount } from '../../clients/octopus/plan.ts'
+import { sendInTransaction } from '../../lib/exactly-once.ts'
 import { createProducer, type EnergyProducer } from '../../lib/kafka.ts'
 import type { Outgoing } from '../../lib/stream/types.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
@@ -204,16 +205,7 @@ async function withSeedProducer (config: Readonly<Config>, fn: (publisher: Accou
   try {
     await fn({
       producer,
-      async publish (messages) {
-        const tx = await producer.beginTransaction()
-        try {
-          await tx.send({ messages })
-          await tx.commit()
-        } catch (err) {
-          await tx.abort().catch(() => {})
-          throw err
-        }
-      }
+      publish: async messages => { await sendInTransaction(producer, messages) }
     })
   } finally {
     await producer.close()
