@@ -37,6 +37,7 @@ export async function readChecks (pool: Pool, from: string, to: string): Promise
 }
 
 const pounds = (pence: number): string => `£${(pence / 100).toFixed(2)}`
+const days = (n: number): string => `${n} ${n === 1 ? 'day' : 'days'}`
 const signed = (pence: number): string => `${pence < 0 ? '-' : '+'}${pounds(Math.abs(pence))}`
 /** The summary lines: dispatches re-priced, days priced without dispatches, computed vs billed with the days that differ. */
 export function formatChecks ({ days: rows, snapshots, reasons }: Checks): string {
@@ -46,14 +47,14 @@ export function formatChecks ({ days: rows, snapshots, reasons }: Checks): strin
   const saving = repriced.reduce((s, r) => s + r.dispatch_saving, 0)
   const lines = [snapshots === 0
     ? 'dispatches: none kept (the account lists no EV or charge point, or none has dispatched since the poller started)'
-    : `dispatches: ${snapshots} snapshots kept; ${repriced.length} days with smart charges re-priced off-peak (${kwh.toFixed(2)} kWh, ${pounds(saving)} off the bill); ` +
-      `${unseen.length} days older than the first dispatch snapshot, priced without dispatches`]
+    : `dispatches: ${snapshots} snapshots kept; ${days(repriced.length)} with smart charges re-priced off-peak (${kwh.toFixed(2)} kWh, ${pounds(saving)} off the bill); ` +
+      `${days(unseen.length)} older than the first dispatch snapshot, priced without dispatches`]
   const billed = rows.filter(r => r.billed_inc_vat !== null && r.computed !== null && r.billed_difference !== null)
   const computed = billed.reduce((s, r) => s + (r.computed as number), 0)
   const octopus = billed.reduce((s, r) => s + (r.billed_inc_vat as number), 0)
   const differ = billed.filter(r => Math.abs(r.billed_difference as number) > DIFFERENCE_PENCE)
   lines.push(`billed: ${billed.length}/${rows.length} days with Octopus's own figures, import and standing charge computed ${pounds(computed)}, billed ${pounds(octopus)}; ` +
-    `${differ.length} days differ by more than 1p`)
+    `${days(differ.length)} ${differ.length === 1 ? 'differs' : 'differ'} by more than 1p`)
   for (const r of differ) lines.push(`  ${r.date}  computed ${pounds(r.computed as number)}  billed ${pounds(r.billed_inc_vat as number)}  ${signed(r.billed_difference as number)}  likely: ${reasons.get(r.date) ?? 'unexplained'}`)
   return lines.join('\n')
 }
