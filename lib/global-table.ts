@@ -4,7 +4,7 @@ import type { Config } from './config.ts'
 import { describeError } from './errors.ts'
 import { createConsumer, READ_COMMITTED, type EnergyConsumer } from './kafka.ts'
 import type { Logger } from './log.ts'
-import { readRanges } from './range-reader.ts'
+import { readRanges, type RangeRecord } from './range-reader.ts'
 
 // A one-partition compacted topic read as a global table (ksqlDB's GLOBAL TABLE, Kafka Streams'
 // GlobalKTable): every reader holds the latest value per key. Unlike a GlobalKTable, which a
@@ -31,21 +31,7 @@ export function createGlobalTable<V> (config: Readonly<Config>, codec: Codec, lo
     const ends = await probe.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
     const until = ends.get(topic)?.[0] ?? 0n
     if (until <= position) return
-    await readRanges(config, [{ topic, partition: 0, from: position, until }], async records => {
-      for (const r of records) {
-        if (r.key === undefined) continue
-        if (r.value === undefined) {
-          rows.delete(r.key)
-          continue
-        }
-        try {
-          rows.set(r.key, await codec.decode<V>(topic, r.value))
-        } catch (err) {
-          // Only this pipeline writes the topic; an undecodable record keeps the one before it.
-          log.error({ err: describeError(err), topic, offset: String(r.offset), key: r.key }, 'global table record cannot be decoded, keeping the previous one')
-        }
-      }
-    })
+    await readRanges(config, [{ topic, partition: 0, from: position, until }], async records => { await applyToTable(rows, records, codec, topic, log) })
     position = until
   }
 
@@ -60,6 +46,26 @@ export function createGlobalTable<V> (config: Readonly<Config>, codec: Codec, lo
     async close () {
       await probe?.close(true)
       probe = undefined
+    }
+  }
+}
+
+/**
+ * A compacted topic's records applied to its latest value per key: a tombstone removes the key;
+ * a record that cannot be decoded keeps the one before it (only this pipeline writes these
+ * topics). The global table's read and a task's store restored from its changelog.
+ */
+export async function applyToTable<V> (rows: Map<string, V>, records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>, codec: Codec, topic: string, log: Logger): Promise<void> {
+  for (const r of records) {
+    if (r.key === undefined) continue
+    if (r.value === undefined) {
+      rows.delete(r.key)
+      continue
+    }
+    try {
+      rows.set(r.key, await codec.decode<V>(topic, r.value))
+    } catch (err) {
+      log.error({ err: describeError(err), topic, offset: String(r.offset), key: r.key }, 'compacted topic record cannot be decoded, keeping the previous one')
     }
   }
 }

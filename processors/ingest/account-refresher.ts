@@ -1,4 +1,5 @@
 import { describeError } from '../../lib/errors.ts'
+import { applyToTable } from '../../lib/global-table.ts'
 import { READ_COMMITTED } from '../../lib/kafka.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
 import { positionKey } from '../../lib/stream/positions.ts'
@@ -38,21 +39,7 @@ export function createAccountRefresher (deps: SeedDeps): Task {
   let accounts = new Map<string, Account>()
   let restoredTo = new Map<string, bigint>()
 
-  async function apply (records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>): Promise<void> {
-    for (const r of records) {
-      if (r.key === undefined) continue
-      if (r.value === undefined || r.value.length === 0) {
-        accounts.delete(r.key)
-        continue
-      }
-      try {
-        accounts.set(r.key, await codec.decode<Account>(topic, r.value))
-      } catch (err) {
-        // Only this pipeline writes the topic; an undecodable record keeps the one before it.
-        log.error({ err: describeError(err), offset: String(r.offset), key: r.key }, 'energy.account record cannot be decoded, keeping the previous one')
-      }
-    }
-  }
+  const apply = async (records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>): Promise<void> => { await applyToTable(accounts, records, codec, topic, log) }
 
   async function refresh (context: TaskContext): Promise<number | undefined> {
     const kafka = context.kafka as NonNullable<TaskContext['kafka']>
