@@ -2,9 +2,8 @@ import { createTariffCatalogue } from '../../clients/octopus/catalogue.ts'
 import { readsAccount } from '../../clients/octopus/plan.ts'
 import { createPool, type Pool } from '../../lib/db.ts'
 import { isoUtc } from '../../lib/london-day.ts'
-import { READ_COMMITTED } from '../../lib/kafka.ts'
 import { closeQuietly } from '../../lib/supervisor.ts'
-import { positionKey } from '../../lib/stream/positions.ts'
+import { createChangelog } from '../../lib/stream/changelog.ts'
 import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import { createAccountTable, type AccountTable } from '../account/table.ts'
 import { topicIn, transactionalId } from '../names.ts'
@@ -41,13 +40,13 @@ export function createForecastComponent (deps: ForecastDeps): Task & { refreshed
   const now = deps.now ?? Date.now
   const log = deps.log.child({ component: 'forecast' })
   const topic = topicIn(config, FORECAST_TOPIC)
+  const changelog = createChangelog(topic)
   const group = forecastGroup(config.namespace)
   const tariffs = createTariffCatalogue()
   let refreshes = 0
-  // Per session: the store, the slots tombstoned (the sink may not have deleted their rows yet: not sent twice), where the restore ended.
+  // Per session: the store, the slots tombstoned (the sink may not have deleted their rows yet: not sent twice).
   let latest = new Map<number, ForecastRecord>()
   let tombstoned = new Set<number>()
-  let restoredTo = new Map<string, bigint>()
   let pool: Pool | undefined
   let accounts: AccountTable | undefined
 
@@ -77,10 +76,7 @@ export function createForecastComponent (deps: ForecastDeps): Task & { refreshed
       tombstoned = new Set()
       pool = createPool(config.databaseUrl, log, 1)
       accounts = readsAccount(config) ? createAccountTable(config, codec, log) : undefined
-      const ends = await context.consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
-      const until = ends.get(topic)?.[0] ?? 0n
-      await context.restore([{ topic, partition: 0, until }], async records => { await applyForecastRecords(records, latest, codec, topic, log) })
-      restoredTo = new Map([[positionKey(topic, 0), until]])
+      await changelog.restore(context, async records => { await applyForecastRecords(records, latest, codec, topic, log) })
     },
     // Its own output read back (and anything else written since the restore).
     async process (batch) {
@@ -102,8 +98,7 @@ export function createForecastComponent (deps: ForecastDeps): Task & { refreshed
     log,
     group,
     topics: [topic],
-    // Read on from where the restore ended, every session: the store is rebuilt, not committed.
-    start: { kind: 'stored', load: async () => restoredTo },
+    start: changelog.start,
     commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
     batchSize: 500,
     batchWaitMs: 50,

@@ -1,8 +1,7 @@
 import { describeError } from '../../lib/errors.ts'
 import { applyToTable } from '../../lib/global-table.ts'
-import { READ_COMMITTED } from '../../lib/kafka.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
-import { positionKey } from '../../lib/stream/positions.ts'
+import { createChangelog } from '../../lib/stream/changelog.ts'
 import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { transactionalId } from '../names.ts'
@@ -35,9 +34,9 @@ export function createAccountRefresher (deps: SeedDeps): Task {
   const { config, codec } = deps
   const log = deps.log.child({ component: 'account' })
   const topic = config.topics.account
+  const changelog = createChangelog(topic)
   const group = accountRefresherGroup(config.namespace)
   let accounts = new Map<string, Account>()
-  let restoredTo = new Map<string, bigint>()
 
   const apply = async (records: ReadonlyArray<Pick<RangeRecord, 'key' | 'value' | 'offset'>>): Promise<void> => { await applyToTable(accounts, records, codec, topic, log) }
 
@@ -67,10 +66,7 @@ export function createAccountRefresher (deps: SeedDeps): Task {
   const processor: StreamProcessor = {
     async init (context) {
       accounts = new Map()
-      const ends = await context.consumer.listOffsets({ topics: [topic], timestamp: -1n, isolationLevel: READ_COMMITTED })
-      const until = ends.get(topic)?.[0] ?? 0n
-      await context.restore([{ topic, partition: 0, until }], apply)
-      restoredTo = new Map([[positionKey(topic, 0), until]])
+      await changelog.restore(context, apply)
     },
     // What it published, and what a seed published, read back.
     process: apply,
@@ -84,8 +80,7 @@ export function createAccountRefresher (deps: SeedDeps): Task {
     log,
     group,
     topics: [topic],
-    // Read on from where the restore ended, every session: the store is rebuilt, not committed.
-    start: { kind: 'stored', load: async () => restoredTo },
+    start: changelog.start,
     commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
     batchSize: 100,
     batchWaitMs: 50,
