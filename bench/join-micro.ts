@@ -15,9 +15,10 @@ The join's day logic in-process, no Kafka: N years (default 10) of synthetic dec
 co2, mix, pricing and usage (48-ish a day each, in topic-like order: each input's days in
 order, inputs interleaved in runs of a few days), fed in batches of --batch (default 2000)
 through the join operator, as processors/join/index.ts feeds it. Prints records per CPU-second
-(a pass without forced GCs) and bytes allocated per record (a second pass: gc() before one
+(a pass without forced GCs), bytes allocated per record (a second pass: gc() before one
 batch in ten, heap + external growth over the batch; needs --expose-gc, and a young generation large
-enough that no scavenge runs inside a batch). --old FILE: a module exporting the previous
+enough that no scavenge runs inside a batch) and bytes retained per day once every day is in
+(heap + external after a gc, against before the pass: the day state and the operator's). --old FILE: a module exporting the previous
 operator, joinByDate(state, clock), run per batch as the previous index.ts did.`
 
 const { values } = parseArgs({ options: { years: { type: 'string', default: '10' }, batch: { type: 'string', default: '2000' }, old: { type: 'string' }, help: { type: 'boolean' } } })
@@ -83,7 +84,9 @@ async function previous (state: JoinState, file: string): Promise<RunBatch> {
 }
 
 /** CPU time of the whole pass; with measureAlloc, bytes allocated per record over the sampled batches. */
-async function pass (all: SourceEvent[], batchSize: number, measureAlloc: boolean): Promise<{ cpuMs: number, bytes: number, emitted: number }> {
+async function pass (all: SourceEvent[], batchSize: number, measureAlloc: boolean): Promise<{ cpuMs: number, bytes: number, emitted: number, retained: number }> {
+  gc?.()
+  const start = heapAndExternal()
   const state = createJoinState(inputs)
   const run = values.old === undefined ? current(state) : await previous(state, new URL(values.old, `file://${process.cwd()}/`).href)
   let bytes = 0
@@ -106,7 +109,16 @@ async function pass (all: SourceEvent[], batchSize: number, measureAlloc: boolea
     }
   }
   const used = process.cpuUsage(cpu)
-  return { cpuMs: (used.user + used.system) / 1000, bytes: measured === 0 ? 0 : bytes / measured, emitted }
+  gc?.()
+  const retained = heapAndExternal() - start
+  // `run` holds the operator's subscriptions: used after the measure, so they were alive for it (as in the join).
+  await run([])
+  return { cpuMs: (used.user + used.system) / 1000, bytes: measured === 0 ? 0 : bytes / measured, emitted, retained: retained / state.days.size }
+}
+
+function heapAndExternal (): number {
+  const { used_heap_size: heap, external_memory: external } = getHeapStatistics()
+  return heap + external
 }
 
 const all = events(Number(values.years))
@@ -119,5 +131,6 @@ console.log(JSON.stringify({
   records: all.length,
   emitted: speed.emitted,
   recordsPerCpuSecond: Math.round(all.length / (speed.cpuMs / 1000)),
-  bytesPerRecord: Math.round(alloc.bytes)
+  bytesPerRecord: Math.round(alloc.bytes),
+  retainedBytesPerDay: Math.round(speed.retained)
 }))

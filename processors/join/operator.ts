@@ -1,4 +1,4 @@
-import { connect, filter, groupBy, map, merge, mergeMap, NEVER, scan, type Observable, type OperatorFunction } from 'rxjs'
+import { connect, filter, groupBy, map, merge, mergeMap, NEVER, scan, share, type Observable, type OperatorFunction } from 'rxjs'
 import { aggregateDay } from './aggregate.ts'
 import { applyRecord, daySignature, openDay, type SourceRecord } from './state.ts'
 import type { DailyAggregate, DayState, JoinState } from './types.ts'
@@ -33,30 +33,35 @@ const isEvent = <C>(step: JoinStep<C>): step is SourceEvent => !('boundary' in s
 interface Pass<C> { touched: Set<DayState>, output?: JoinOutput<C> }
 
 /**
- * The join as an RxJS operator: input records grouped by local date (groups live across
- * batches), each folded with `scan` into its day's state; at each batch boundary the days that
- * changed are emitted when whole, or when each input they lack has nothing pending (`settled`),
- * else held until a later boundary finds it so. Input tables grouped by date, then a
- * table-table join: every output is an upsert of the date, one per batch at most.
- * `closeGroups$` ends every group (a rebalance dropped days: a group's day state is then stale).
+ * The join as an RxJS operator: input records grouped by local date, each folded with `scan`
+ * into its day's state; at each batch boundary the days that changed are emitted when whole, or
+ * when each input they lack has nothing pending (`settled`), else held until a later boundary
+ * finds it so. Input tables grouped by date, then a table-table join: every output is an upsert
+ * of the date, one per batch at most. A date's group lasts until the boundary: the day's state
+ * lives in the store (state.days), which the scan of a later batch's group starts from, so ten
+ * years of days hold no subscriptions. `closeGroups$` ends every group at once (a rebalance
+ * dropped days: a group's day state is then stale).
  */
 export function joinDays<C> (state: JoinState, closeGroups$: Observable<unknown> = NEVER): OperatorFunction<JoinStep<C>, JoinOutput<C>> {
-  return connect(steps$ => merge(
-    steps$.pipe(
-      filter(isEvent),
-      groupBy(event => event.record.local_date, { duration: () => closeGroups$ }),
-      mergeMap(day$ => day$.pipe(scan((day, event) => foldDay(state, day, event), openDay(state, day$.key))))
-    ),
-    steps$.pipe(filter(isBoundary))
-  ).pipe(
-    scan((pass: Pass<C>, item: DayState | Boundary<C>): Pass<C> => {
-      if ('boundary' in item) return { touched: new Set(), output: decide(state, pass.touched, item) }
-      if (pass.output === undefined) return { touched: pass.touched.add(item) }
-      return { touched: new Set([item]) }
-    }, { touched: new Set<DayState>() }),
-    filter(pass => pass.output !== undefined),
-    map(pass => pass.output as JoinOutput<C>)
-  ))
+  return connect(steps$ => {
+    const boundaries$ = steps$.pipe(filter(isBoundary), share())
+    return merge(
+      steps$.pipe(
+        filter(isEvent),
+        groupBy(event => event.record.local_date, { duration: () => merge(boundaries$, closeGroups$) }),
+        mergeMap(day$ => day$.pipe(scan((day, event) => foldDay(state, day, event), openDay(state, day$.key))))
+      ),
+      boundaries$
+    ).pipe(
+      scan((pass: Pass<C>, item: DayState | Boundary<C>): Pass<C> => {
+        if ('boundary' in item) return { touched: new Set(), output: decide(state, pass.touched, item) }
+        if (pass.output === undefined) return { touched: pass.touched.add(item) }
+        return { touched: new Set([item]) }
+      }, { touched: new Set<DayState>() }),
+      filter(pass => pass.output !== undefined),
+      map(pass => pass.output as JoinOutput<C>)
+    )
+  })
 }
 
 /** One record into its day (the scan's accumulator, which the day's group owns). */

@@ -77,7 +77,9 @@ export function batchOf (state: JoinState, source: string, record: SourceRecord,
   const pending = day.pending[s]
   let batch = pending.find(b => b.id === record.batch_id)
   if (batch === undefined) {
-    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * state.inputs[s].join.width), columnMask: 0, columns: [], label: null, labelSlot: 0 }
+    const { join } = state.inputs[s]
+    const width = join.dictionary === true ? 0 : join.width
+    batch = { id: record.batch_id, size: record.batch_size, count: 0, present: new Uint8Array(day.slots), values: new Float64Array(day.slots * width), width, columnMask: 0, columns: [], label: null, labelSlot: 0 }
     pending.push(batch)
     if (pending.length > MAX_PENDING) pending.shift()
   }
@@ -95,7 +97,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
   const slot = slotIndex(record)
   const batch = batchOf(state, source, record, day)
   if (batch === day.whole[s]) {
-    join.write(record, batch, slot * join.width)
+    join.write(record, batch, slot)
     return false
   }
   const pending = day.pending[s]
@@ -103,7 +105,7 @@ export function applyRecord (state: JoinState, source: string, record: SourceRec
     batch.present[slot] = 1
     batch.count++
   }
-  join.write(record, batch, slot * join.width)
+  join.write(record, batch, slot)
   if (batch.count < batch.size) return false
   day.whole[s] = batch
   pending.splice(pending.indexOf(batch), 1)

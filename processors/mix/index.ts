@@ -3,7 +3,7 @@ import { beforeCarbonHistory, streamCarbonRanges } from '../../clients/carbon/ra
 import type { MixValues } from '../../clients/carbon/types.ts'
 import { BOUNDS } from '../../lib/answer.ts'
 import { EnergyError } from '../../lib/errors.ts'
-import { joinInput } from '../source/columns.ts'
+import { joinInput, widenBatch } from '../source/columns.ts'
 import { checkValue, MAX_FUELS, slotIndex } from '../source/join-input.ts'
 import { slotKeyValues } from '../source/keys.ts'
 import { MIX_COLUMNS } from '../source/shared-columns.ts'
@@ -30,9 +30,11 @@ export const mixSource: SourceDeclaration<MixValues> = {
   },
   // Columns: one per fuel, in the order the batch's records named them (batch.columns): a day's
   // names are that day's alone, so junk names on some days never take another day's columns,
-  // and a fuel the API adds later lands on the first day it appears.
+  // and a fuel the API adds later lands on the first day it appears. A batch holds only the
+  // columns its records named (dictionary): ~9 doubles per slot, not MAX_FUELS.
   join: joinInput({
     columns: MIX_COLUMNS,
+    dictionary: true,
     check (r, batchOf) {
       const fuels = r.generationmix.map(f => f.fuel)
       for (const { fuel, perc } of r.generationmix) {
@@ -42,12 +44,14 @@ export const mixSource: SourceDeclaration<MixValues> = {
       if (fuels.length > MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `slot ${slotIndex(r)} lists more than ${MAX_FUELS} fuels`, { date: r.local_date })
       if (batchOf === undefined) return
       // Reserve the record's names in its batch, so write() never meets a name without a column.
-      const { columns } = batchOf()
+      const batch = batchOf()
+      const { columns } = batch
       const added = [...new Set(fuels.filter(f => !columns.includes(f)))]
       if (columns.length + added.length > MAX_FUELS) {
         throw new EnergyError('ENERGY_INVALID_RECORD', `fuels ${added.join(', ')} would exceed the ${MAX_FUELS} fuel columns of batch ${r.batch_id} (known: ${columns.join(', ')})`, { date: r.local_date })
       }
       columns.push(...added)
+      widenBatch(batch, columns.length)
     },
     write (r, batch, slot) {
       MIX_COLUMNS.fill(batch, slot, 0)
@@ -65,6 +69,7 @@ function fuelColumn (batch: SourceBatch, fuel: string): number {
   if (i === -1) {
     if (batch.columns.length >= MAX_FUELS) throw new EnergyError('ENERGY_INVALID_RECORD', `more than ${MAX_FUELS} distinct fuels in batch ${batch.id}; "${fuel}" has no column`)
     i = batch.columns.push(fuel) - 1
+    widenBatch(batch, batch.columns.length)
   }
   return i
 }

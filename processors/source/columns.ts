@@ -1,7 +1,7 @@
 import type { FieldSpec, FieldValues } from './fields.ts'
 import type { Column, ColumnLayout, JoinDay, JoinInput, SlotEnvelope, SourceBatch } from './types.ts'
 
-// A join input's columns by name. A batch keeps `width` doubles per slot (typed arrays: ten
+// A join input's columns by name. A batch keeps its `width` doubles per slot (typed arrays: ten
 // years of days stay tens of megabytes); the layout turns each name into an accessor once, so
 // writing and reading a value is an index computation, never a lookup, and a name that is not
 // declared fails the typecheck.
@@ -11,15 +11,15 @@ export function columnLayout<const N extends readonly string[]> (names: N): Colu
   if (new Set(names).size !== width || width === 0) throw new Error(`column names must be distinct and at least one: ${names.join(', ')}`)
   const columns = names.map((_name, index): Column => ({
     index,
-    get: (batch, slot) => batch.values[slot * width + index],
-    set: (batch, slot, value) => { batch.values[slot * width + index] = value }
+    get: (batch, slot) => batch.values[slot * batch.width + index],
+    set: (batch, slot, value) => { batch.values[slot * batch.width + index] = value }
   }))
   return Object.freeze({
     ...Object.fromEntries(names.map((name, i) => [name, columns[i]])),
     names,
     width,
     at: (index: number) => columns[index],
-    fill: (batch: SourceBatch, slot: number, value: number) => { batch.values.fill(value, slot * width, slot * width + width) }
+    fill: (batch: SourceBatch, slot: number, value: number) => { batch.values.fill(value, slot * batch.width, (slot + 1) * batch.width) }
   }) as unknown as ColumnLayout<N[number]>
 }
 
@@ -27,6 +27,8 @@ export function columnLayout<const N extends readonly string[]> (names: N): Colu
 export interface JoinInputDeclaration<R extends SlotEnvelope, N extends string, F extends readonly FieldSpec[]> {
   columns: ColumnLayout<N>
   optional?: boolean
+  /** As JoinInput.dictionary (types.ts): a batch holds only the columns its records named. */
+  dictionary?: boolean
   /** As JoinInput.check (types.ts): given the way to the record's batch, it reserves there what write() needs. */
   check? (record: R, batch?: () => SourceBatch): void
   /** Writes the record's values into its slot's columns (`columns.kwh.set(batch, slot, r.kwh)`). */
@@ -50,18 +52,31 @@ export interface JoinInputDeclaration<R extends SlotEnvelope, N extends string, 
 
 /** The JoinInput the join runs, from a declaration with named columns. */
 export function joinInput<R extends SlotEnvelope, N extends string, const F extends readonly FieldSpec[] = readonly []> (declaration: JoinInputDeclaration<R, N, F>): JoinInput<R> {
-  const { columns, write } = declaration
-  const { width } = columns
+  const { columns } = declaration
   return {
     columns,
-    width,
+    width: columns.width,
     optional: declaration.optional,
+    dictionary: declaration.dictionary,
     check: declaration.check,
     read: declaration.read,
     fields: declaration.fields ?? [],
     fold: declaration.fold as JoinInput<R>['fold'],
     settle: declaration.settle,
-    // The join addresses a slot by its first double (join/state.ts); the declaration by its slot.
-    write: (record, batch, base) => { write(record, batch, base / width) }
+    write: declaration.write
   }
+}
+
+/**
+ * Gives a batch of a dictionary input room for `width` columns per slot, keeping its values
+ * (the new columns read 0 until written). A day's batch widens once, at its first record, as
+ * long as its records name the same fuels.
+ */
+export function widenBatch (batch: SourceBatch, width: number): void {
+  if (width <= batch.width) return
+  const slots = batch.present.length
+  const values = new Float64Array(slots * width)
+  for (let s = 0; s < slots; s++) values.set(batch.values.subarray(s * batch.width, (s + 1) * batch.width), s * width)
+  batch.values = values
+  batch.width = width
 }

@@ -133,7 +133,13 @@ export interface SourceBatch {
   size: number
   count: number
   present: Uint8Array
+  /** `width` doubles per slot, slot-major: slot s's column c is values[s * width + c]. */
   values: Float64Array
+  /**
+   * Doubles per slot in this batch: the input's width, or for a dictionary input (mix) the
+   * columns its records have named so far (widenBatch, columns.ts), so a day of 9 fuels keeps 9.
+   */
+  width: number
   /** Bit c set when dictionary column c appeared (mix: which fuels the batch named). */
   columnMask: number
   /**
@@ -175,8 +181,13 @@ export type ColumnLayout<N extends string> = { readonly [K in N]: Column } & {
 export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
   /** Its columns by name (columns.ts). */
   columns: ColumnLayout<string>
-  /** Doubles per slot in the input's column block: columns.width. */
+  /** Doubles per slot in the input's column block: columns.width (a dictionary input's most). */
   width: number
+  /**
+   * Its columns are a dictionary each batch's records name (mix: fuels, batch.columns): a batch
+   * starts with none and check() widens it to the names it reserves (widenBatch).
+   */
+  dictionary?: boolean
   /**
    * Read only when SOURCES runs it (the account's other meters, regional). Whatever the flag, a
    * day is computed once pricing is whole; a missing input leaves it incomplete (join/aggregate.ts).
@@ -188,8 +199,8 @@ export interface JoinInput<R extends SlotEnvelope = SlotEnvelope> {
    * its fuel columns), so write() never fails on a record it admitted.
    */
   check? (record: R, batch?: () => SourceBatch): void
-  /** Writes the record's values into batch.values[base, base + width). */
-  write (record: R, batch: SourceBatch, base: number): void
+  /** Writes the record's values into its slot's columns. */
+  write (record: R, batch: SourceBatch, slot: number): void
   /** A meter's input: whether a slot it has was read (slots_joined and missing_readings count it). */
   read? (batch: SourceBatch, slot: number): boolean
   /** daily_summary fields the input adds beyond the core ones (fields.ts), appended to completion. */

@@ -32,7 +32,7 @@ test('every daily_summary column of the table is added by the migration it names
 test('every core field has a producer: the join, the electricity fold, the bill, or a join input\'s fold that makes exactly its fields', () => {
   const folds = new Map(topology.joinInputs.filter(i => i.join.fold !== undefined).map(i => [i.name, i.join]))
   for (const field of CORE_FIELDS) assert.ok(['join', 'electricity', 'bill'].includes(field.by) || folds.has(field.by), `${field.name}: no fold ${field.by}`)
-  const empty: SourceBatch = { id: 'x', size: 48, count: 0, present: new Uint8Array(48), values: new Float64Array(48 * 16), columnMask: 0, columns: [], label: null, labelSlot: 0 }
+  const empty: SourceBatch = { id: 'x', size: 48, count: 0, present: new Uint8Array(48), values: new Float64Array(48 * 16), width: 16, columnMask: 0, columns: [], label: null, labelSlot: 0 }
   const day: JoinDay = { date: '2024-06-15', slots: 48, whole: () => empty, declared: () => true }
   for (const [name, join] of folds) {
     assert.deepStrictEqual(Object.keys(join.fold?.(day, empty) ?? {}).sort(), [...CORE_FIELDS.filter(f => f.by === name), ...join.fields].map(f => f.name).sort(), name)

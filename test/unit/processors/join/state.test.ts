@@ -189,6 +189,23 @@ test('fuel names are a batch\'s own: junk names on some days never take another 
   assert.equal(day?.mix.storage, 10)
 })
 
+test('a mix batch holds the columns its records named, not MAX_FUELS; a fuel first named mid-batch widens it and keeps the slots before', () => {
+  const state = newJoinState()
+  // Slots 0-9 name two fuels, later slots a third one: the batch widens from 2 to 3 columns at slot 10.
+  const shares = (i: number) => i < 10 ? [{ fuel: 'gas', perc: 60 }, { fuel: 'wind', perc: 40 }] : [{ fuel: 'gas', perc: 50 }, { fuel: 'wind', perc: 30 }, { fuel: 'solar', perc: 20 }]
+  for (const { source, record } of dayEvents('2024-06-15', { ...FLAT, mix: shares })) {
+    checkRecord(state, source, record)
+    applyRecord(state, source, record)
+  }
+  const mix = state.days.get('2024-06-15')?.whole[state.index.get('mix') ?? -1]
+  assert.deepStrictEqual([mix?.width, mix?.values.length, mix?.columns], [3, 48 * 3, ['gas', 'wind', 'solar']])
+  const pricing = state.days.get('2024-06-15')?.whole[state.index.get('pricing') ?? -1]
+  assert.equal(pricing?.width, 4)
+  // One kWh a slot: each fuel's share is the mean over the 48 slots, computed here.
+  const day = aggregateOf(state, '2024-06-15')
+  assert.deepStrictEqual(day?.mix, { gas: (10 * 60 + 38 * 50) / 48, wind: (10 * 40 + 38 * 30) / 48, solar: 38 * 20 / 48 })
+})
+
 test('a pricing record whose tariff code is overlong or holds a control character is refused: it would become the day\'s import_tariff_code', () => {
   const state = newJoinState()
   const [good] = pricingBatch('2024-06-15', 'p1', () => ({ inc: 10.5, exc: 10 }))
