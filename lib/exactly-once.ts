@@ -27,7 +27,7 @@ export async function commitBatch (producer: EnergyProducer, consumer: EnergyCon
 
 /**
  * `messages` in one transaction of `producer`, with no consumed offsets (a producer that reads
- * nothing: the seed, the dispatches poller): committed, or aborted and the error thrown.
+ * nothing: the seed): committed, or aborted and the error thrown.
  */
 export async function sendInTransaction (producer: EnergyProducer, messages: Outgoing[]): Promise<void> {
   const tx = await producer.beginTransaction()
@@ -38,6 +38,23 @@ export async function sendInTransaction (producer: EnergyProducer, messages: Out
     await tx.abort().catch(() => {})
     throw err
   }
+}
+
+/**
+ * Where a step that consumes nothing for its output sends one transaction: the seed (a producer
+ * of its own, producerPublisher), the account refresher and the dispatches poller (their task's
+ * Kafka commit, lib/stream/kafka-commit.ts commitPublisher).
+ */
+export interface Publisher {
+  /** For a topic's partition count (energy_processor's, for the requests). */
+  readonly producer: EnergyProducer
+  /** `messages` in one transaction: committed, or aborted and the error thrown. */
+  publish (messages: Outgoing[]): Promise<void>
+}
+
+/** A transactional producer's own transactions (sendInTransaction). */
+export function producerPublisher (producer: EnergyProducer): Publisher {
+  return { producer, publish: async messages => { await sendInTransaction(producer, messages) } }
 }
 
 /** Queues a record of the open transaction; a full chunk of them is sent before it resolves. */

@@ -1,4 +1,6 @@
 import type { SinkTarget } from '../lib/copy-writer.ts'
+import { DISPATCHES_POLLER_TASK, dispatchesPollerGroup } from './dispatches/poller.ts'
+import { DISPATCHES_TOPIC } from './dispatches/sink.ts'
 import { forecastGroup } from './forecast/index.ts'
 import { accountRefresherGroup } from './ingest/account-refresher.ts'
 import { FORECAST_TOPIC } from './forecast/sink.ts'
@@ -49,6 +51,17 @@ export function describeTopology (topology: Topology, { namespace = '' }: Descri
   lines.push(`    Processor: forecast (group: ${forecastGroup(namespace)}, stores: [latest per slot, restored from ${t(FORECAST_TOPIC)}; ${t('energy.account')} (global table)], punctuates every FORECAST_REFRESH_MINUTES)`,
     `      --> ${t(FORECAST_TOPIC)}`, '      <-- forecast-changelog')
   lines.push(`    Sink: ${t(FORECAST_TOPIC)} (topic: ${t(FORECAST_TOPIC)})`, '      <-- forecast')
+
+  // The poller feeds the dispatches source: it runs only where that source does.
+  const dispatches = topology.sources.find(s => s.name === 'dispatches')
+  if (dispatches !== undefined) {
+    const poller = DISPATCHES_POLLER_TASK
+    sub(`dispatches poller: Intelligent Octopus dispatches → ${DISPATCHES_TOPIC}, read back as its store`)
+    lines.push(`    Source: dispatches-changelog (topics: [${t(DISPATCHES_TOPIC)}])`, `      --> ${poller}`)
+    lines.push(`    Processor: ${poller} (group: ${dispatchesPollerGroup(namespace)}, stores: [latest snapshot per dispatch, restored from ${t(DISPATCHES_TOPIC)}], punctuates every DISPATCH_POLL_MINUTES; a change requests its dates from ${dispatches.name})`,
+      `      --> ${t(DISPATCHES_TOPIC)}, ${t('energy_processor')}`, '      <-- dispatches-changelog')
+    lines.push(`    Sink: ${t(DISPATCHES_TOPIC)} (topic: ${t(DISPATCHES_TOPIC)})`, `      <-- ${poller}`)
+  }
 
   sub('Postgres sinks: a topic → its table, positions in sink_offsets')
   for (const target of topology.sinkTargets) lines.push(...sinkLines(target, namespace))

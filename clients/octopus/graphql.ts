@@ -104,15 +104,15 @@ function shortText (value: unknown): string | undefined {
 
 // One token cache per endpoint and key, for the whole process: every source of a process
 // shares one token, as Octopus's hourly points allowance is per account user.
-const caches = new Map<string, TokenCache>()
+const caches = new Map<string, TokenCache<ClientContext>>()
 
-function cacheFor (ctx: ClientContext): TokenCache {
+function cacheFor (ctx: ClientContext): TokenCache<ClientContext> {
   const { config } = ctx
   // The key is hashed so the map holds no copy of it.
   const id = `${config.octopusGraphqlUrl}\n${createHash('sha256').update(config.octopusApiKey).digest('hex')}`
   let cache = caches.get(id)
   if (cache === undefined) {
-    cache = createTokenCache(async () => await obtainKrakenToken(ctx))
+    cache = createTokenCache(async (caller: ClientContext) => await obtainKrakenToken(caller))
     caches.set(id, cache)
   }
   return cache
@@ -156,7 +156,7 @@ export interface GraphqlRequest {
 export async function krakenQuery (ctx: ClientContext, request: GraphqlRequest): Promise<Record<string, unknown>> {
   const cache = cacheFor(ctx)
   for (let renewed = false; ; renewed = true) {
-    const token = await cache.get()
+    const token = await cache.get(ctx)
     try {
       const body = await post(ctx, { query: request.query, variables: request.variables ?? {} }, request.what, [ctx.config.octopusApiKey, token], false, token)
       return asObject(asObject(body, SOURCE, 'answer').data, SOURCE, `data of ${request.what}`)

@@ -4,9 +4,9 @@ import { positionKey } from './positions.ts'
 import type { StartPositions, TaskContext } from './task.ts'
 
 // A task's store kept in a one-partition compacted topic, its changelog (the forecast's
-// energy.forecast, the account refresher's energy.account): restored to the topic's end before
-// the first batch of each session, then read on from there, so the store is rebuilt, never
-// committed.
+// energy.forecast, the account refresher's energy.account, the dispatches poller's
+// energy.dispatches): restored to the topic's end before the first batch of each session, then
+// read on from there, so the store is rebuilt, never committed.
 
 export interface Changelog {
   /** The task's start: where the last restore ended. */

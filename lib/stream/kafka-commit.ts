@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts'
-import { MAX_SEND_BYTES, transact, type Send } from '../exactly-once.ts'
+import { MAX_SEND_BYTES, transact, type Publisher, type Send } from '../exactly-once.ts'
 import { createProducer, type EnergyConsumer, type EnergyProducer } from '../kafka.ts'
 import { closeQuietly } from '../supervisor.ts'
 import type { Counters } from './counters.ts'
@@ -62,5 +62,13 @@ export function createKafkaCommit (deps: KafkaCommitDeps): KafkaCommit {
     async close () {
       await producer.close()
     }
+  }
+}
+
+/** The task's transactions with no consumed offsets, as a Publisher (a step that only punctuates output). */
+export function commitPublisher (kafka: KafkaCommit): Publisher {
+  return {
+    get producer () { return kafka.producer },
+    publish: async messages => { await kafka.transact([], async send => { for (const m of messages) await send(m) }) }
   }
 }

@@ -13,7 +13,7 @@ import { daySlots, knownFrom } from './snapshot.ts'
 import { DISPATCHES_TOPIC } from './sink.ts'
 import type { DispatchSlotValues } from './types.ts'
 
-export { createDispatchPoller, pollDispatches, type DispatchPollDeps, type PollReport } from './poller.ts'
+export { createDispatchPoller, dispatchesPollerGroup, DISPATCHES_POLLER_TASK, pollDispatches, type DispatchPollDeps, type PollReport } from './poller.ts'
 export { DISPATCHES_SPEC, DISPATCHES_TOPIC, dispatchesTarget } from './sink.ts'
 export { billedOffPeak, daySlots, datesOf, knownFrom, mergeSnapshots, snapshotKey } from './snapshot.ts'
 export { readSnapshots } from './read.ts'

@@ -2,6 +2,7 @@ import { describeError } from '../../lib/errors.ts'
 import { applyToTable } from '../../lib/global-table.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
 import { createChangelog } from '../../lib/stream/changelog.ts'
+import { commitPublisher } from '../../lib/stream/kafka-commit.ts'
 import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { transactionalId } from '../names.ts'
@@ -45,10 +46,7 @@ export function createAccountRefresher (deps: SeedDeps): Task {
     try {
       const refreshed = await seedAccount({ ...deps, log }, context.signal, {
         previous: accounts.get(config.octopusAccount),
-        publisher: {
-          producer: kafka.producer,
-          publish: async messages => { await kafka.transact([], async send => { for (const m of messages) await send(m) }) }
-        }
+        publisher: commitPublisher(kafka)
       })
       if (refreshed !== undefined) {
         context.counters.setUnchecked(refreshed.graphql.reason, refreshed.graphql.unchecked)

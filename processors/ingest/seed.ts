@@ -9,9 +9,8 @@ import { createGlobalTable } from '../../lib/global-table.ts'
 import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { readsAccount } from '../../clients/octopus/plan.ts'
-import { sendInTransaction } from '../../lib/exactly-once.ts'
+import { producerPublisher, type Publisher } from '../../lib/exactly-once.ts'
 import { createProducer, type EnergyProducer } from '../../lib/kafka.ts'
-import type { Outgoing } from '../../lib/stream/types.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
 import { partitionForDate } from '../../lib/partition.ts'
@@ -129,7 +128,7 @@ export async function seedAccount (deps: SeedDeps, signal?: AbortSignal, via?: A
     const wanted = dates.filter(d => (byDate.get(d) as string[]).join(',') === sources)
     spans.push(...spansOf(wanted).map(span => ({ ...span, sources: sources.split(',') })))
   }
-  const publish = async ({ producer, publish }: AccountPublisher): Promise<void> => {
+  const publish = async ({ producer, publish }: Publisher): Promise<void> => {
     const partitions = await requestPartitions(producer, config)
     const requests = await Promise.all(spans.map(span => requestMessage(deps, partitions, span, account.fetched_at)))
     // What the answer held that could not be used: one dead letter each, with the account published.
@@ -185,28 +184,17 @@ async function productUpdates ({ config, codec, log }: SeedDeps, account: Accoun
   }
 }
 
-/** Where seedAccount sends its one transaction: products, the account, the requests it calls for, its dead letters. */
-export interface AccountPublisher {
-  /** For energy_processor's partition count. */
-  producer: EnergyProducer
-  /** One transaction. */
-  publish (messages: Outgoing[]): Promise<void>
-}
-
 /** The account refresher's part (a task on the runtime): the account its store holds, and its transaction. */
 export interface AccountTask {
   previous: Account | undefined
-  publisher: AccountPublisher
+  publisher: Publisher
 }
 
 /** The seed's own one-transaction producer, closed after `fn`. */
-async function withSeedProducer (config: Readonly<Config>, fn: (publisher: AccountPublisher) => Promise<void>): Promise<void> {
+async function withSeedProducer (config: Readonly<Config>, fn: (publisher: Publisher) => Promise<void>): Promise<void> {
   const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
   try {
-    await fn({
-      producer,
-      publish: async messages => { await sendInTransaction(producer, messages) }
-    })
+    await fn(producerPublisher(producer))
   } finally {
     await producer.close()
   }

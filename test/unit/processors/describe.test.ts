@@ -18,6 +18,13 @@ test('the printed topology has each source with its topic, the join with its inp
     assert.ok(text.includes(`    Source: ${target.topic} (topics: [${target.topic}])\n      --> sink-${target.name}\n    Sink: sink-${target.name} (table: ${target.spec.table}, group: energy-sink-${target.name})\n`), target.name)
   }
   assert.ok(text.includes('Sink: sink-daily_summary (table: energy_usage.daily_summary'))
+  // The dispatches poller: its changelog read back into its store, its snapshots and re-requests out.
+  assert.ok(text.includes([
+    '    Source: dispatches-changelog (topics: [energy.dispatches])', '      --> dispatches-poller',
+    '    Processor: dispatches-poller (group: energy-dispatches-poller, stores: [latest snapshot per dispatch, restored from energy.dispatches], punctuates every DISPATCH_POLL_MINUTES; a change requests its dates from dispatches)',
+    '      --> energy.dispatches, energy_processor', '      <-- dispatches-changelog',
+    '    Sink: energy.dispatches (topic: energy.dispatches)', '      <-- dispatches-poller'
+  ].join('\n')))
 })
 
 test('a namespace prefixes every topic and group', () => {
@@ -25,4 +32,5 @@ test('a namespace prefixes every topic and group', () => {
   assert.ok(text.includes('Source: requests (topics: [ns_energy_processor])'))
   assert.ok(text.includes('Processor: join (group: ns_energy-join'))
   assert.ok(text.includes('Sink: ns_completion (topic: ns_completion)'))
+  assert.ok(text.includes('Processor: dispatches-poller (group: ns_energy-dispatches-poller, stores: [latest snapshot per dispatch, restored from ns_energy.dispatches]'))
 })

@@ -178,3 +178,17 @@ test('devices: control characters and oversized lists refused', () => {
   assert.throws(() => parseDevices({ devices: [{ ...device, name: 'Car\u0007' }] }), refusedAs(/devices\[0\]\.name/))
   assert.throws(() => parseDevices({ devices: Array.from({ length: 2001 }, () => device) }), refusedAs(/more than 2000/))
 })
+
+test('a token is obtained with the context of the caller that needs it, not the first caller\'s (a stopped component\'s signal)', async () => {
+  let now = 0
+  const asked: string[] = []
+  const cache = createTokenCache(async (caller: string) => {
+    asked.push(caller)
+    return { token: `t-${caller}`, expiresAtMs: now + 3600_000 }
+  }, () => now)
+  assert.equal(await cache.get('first'), 't-first')
+  assert.equal(await cache.get('second'), 't-first')
+  now = 3600_000
+  assert.equal(await cache.get('third'), 't-third')
+  assert.deepEqual(asked, ['first', 'third'])
+})
