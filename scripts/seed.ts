@@ -13,8 +13,8 @@ import { parseTimeout, WAIT_TIMEOUT_MS, waitForDays, waitReport } from '../proce
 import { checkSources, configuredSources, splitList, topology } from '../processors/topology.ts'
 import { MAX_SPAN_DAYS } from '../processors/ingest/spans.ts'
 
-const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}] [--span-days N] [--wait|--no-wait] [--timeout T]
-       npm run seed -- --incomplete [--days N] [--only …] [--span-days N] [--wait|--no-wait] [--timeout T]
+const HELP = `Usage: npm run seed -- [FROM] [TO] [--only ${topology.sourceNames.join(',')}] [--span-days N] [--refresh-account] [--wait|--no-wait] [--timeout T]
+       npm run seed -- --incomplete [--days N] [--only …] [--span-days N] [--refresh-account] [--wait|--no-wait] [--timeout T]
 
 Requests every Europe/London local date from FROM to TO, inclusive, on energy_processor,
 consecutive days together: each request covers a span the processors fetch in as few upstream
@@ -32,13 +32,18 @@ calls as the APIs allow, and split into per-day batches.
              stopped by Ctrl-C or SIGTERM (the requests stay published; the pipeline carries on)
   --no-wait  return once the requests are published (the default when stdout is not a terminal)
   --timeout T  how long --wait waits: seconds, or 90s, 30m, 1h (default ${WAIT_TIMEOUT_MS / 60000}m)
-With OCTOPUS_ACCOUNT the account is read first (a change re-requests the days it moves).
+  --refresh-account  also ask Octopus's GraphQL API for the account's facts (gas meters' units,
+             payment method, devices) when energy.account already has them (see below)
+With OCTOPUS_ACCOUNT the account is read first (a change re-requests the days it moves): its
+REST answer every time; GraphQL's facts only when the last account published on energy.account
+lacks them (the first seed, or GraphQL could not tell then) or with --refresh-account, else
+those of that record (the running pipeline's account refresher asks every ACCOUNT_REFRESH_HOURS).
 Re-seeding a date is safe: its records are replaced and the day is recomputed.`
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   allowNegative: true,
-  options: { only: { type: 'string' }, incomplete: { type: 'boolean' }, days: { type: 'string' }, 'span-days': { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+  options: { only: { type: 'string' }, incomplete: { type: 'boolean' }, days: { type: 'string' }, 'span-days': { type: 'string' }, 'refresh-account': { type: 'boolean' }, wait: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
 })
 if (values.help === true) {
   console.log(HELP)
@@ -53,7 +58,7 @@ try {
   if (!Number.isInteger(spanDays) || spanDays < 1 || spanDays > MAX_SPAN_DAYS) throw new EnergyError('ENERGY_USAGE', `--span-days must be a whole number from 1 to ${MAX_SPAN_DAYS}, got "${values['span-days']}"`)
   const wait = values.wait ?? process.stdout.isTTY === true
   const timeoutMs = values.timeout === undefined ? WAIT_TIMEOUT_MS : parseTimeout(values.timeout)
-  const deps = { config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log }
+  const deps = { config, codec: createCodec(createRegistryClient(config), undefined, config.namespace), log, askFacts: values['refresh-account'] === true }
   if (values.incomplete === true) {
     if (positionals.length > 0) throw new EnergyError('ENERGY_USAGE', '--incomplete takes no FROM or TO (it looks at the last --days days)')
     const days = Number(values.days ?? INCOMPLETE_DAYS)

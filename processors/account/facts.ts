@@ -69,6 +69,22 @@ export function withFacts (account: Account, facts: GraphqlFacts, previous: Acco
   return { ...account, properties, payment_method: payment, devices }
 }
 
+/**
+ * Whether the published record `previous` already holds what GraphQL would be asked for the
+ * answer `account`: the payment method as GraphQL said it, and every gas meter's unit as
+ * GraphQL said it or as GAS_METER_UNITS names it (which GraphQL does not overrule). A seed then
+ * keeps the record's facts instead of asking again; the account refresher asks on every refresh.
+ * The devices price nothing and carry no origin: they stay as GraphQL last listed them. A meter
+ * GraphQL gives no unit for (not smart) or never answered for keeps the asking going. Pure.
+ */
+export function factsKnown (previous: Account | undefined, account: Account, config: Pick<Config, 'gasMeterUnits'>): boolean {
+  if (previous?.payment_method?.origin !== 'graphql') return false
+  const told = new Set(previous.properties.flatMap(p => p.gas_meter_points)
+    .flatMap(point => (point.meter_units ?? []).filter(u => u.origin === 'graphql').map(u => `${point.mprn} ${u.serial}`)))
+  return account.properties.flatMap(p => p.gas_meter_points)
+    .every(point => point.meters.every(serial => config.gasMeterUnits[serial] !== undefined || told.has(`${point.mprn} ${serial}`)))
+}
+
 /** The payment method pricing uses: the account's, else OCTOPUS_PAYMENT_METHOD (no account, or a record before version 2). */
 export function paymentMethodOf (account: Pick<Account, 'payment_method'> | undefined, config: Pick<Config, 'octopusPaymentMethod'>): PaymentMethod {
   return account?.payment_method?.method ?? config.octopusPaymentMethod

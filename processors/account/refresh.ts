@@ -7,7 +7,7 @@ import { fetchAccount } from '../../clients/octopus/account.ts'
 import { graphqlUnavailable } from '../../clients/octopus/graphql.ts'
 import { fetchAccountFacts, fetchDevices, fetchPaymentMethod } from '../../clients/octopus/kraken.ts'
 import type { Account } from '../../clients/octopus/types.ts'
-import { FACTS, uncheckedFacts, withFacts, type Fact, type GraphqlFacts } from './facts.ts'
+import { FACTS, factsKnown, uncheckedFacts, withFacts, type Fact, type GraphqlFacts } from './facts.ts'
 import { keepHistory } from './history.ts'
 import { createAccountTable } from './table.ts'
 
@@ -22,8 +22,20 @@ export interface AccountRefresh {
   changed: boolean
   /** Entries of the answer left out, one line each (dead-lettered when the account is published). */
   problems: string[]
-  /** What GraphQL could not tell this time ([]: all checked), and why (null when all were). */
+  /** What GraphQL could not tell this time ([]: all checked, or none asked: factsReused), and why (null when all were). */
   graphql: FactsCheck
+  /** True when GraphQL was not asked: the facts are the published record's (a seed's, `reuseFacts`). */
+  factsReused: boolean
+}
+
+export interface RefreshOptions {
+  /** The latest on energy.account as the caller's store holds it; absent: read from the topic. */
+  stored?: { account: Account | undefined }
+  /**
+   * Keep the published record's GraphQL facts when it has them for this answer (factsKnown)
+   * instead of asking again: what a seed does; the account refresher asks on every refresh.
+   */
+  reuseFacts?: boolean
 }
 
 /** What one refresh learnt over GraphQL. */
@@ -93,12 +105,13 @@ async function latestAccount ({ config, codec, log }: AccountDeps): Promise<Acco
 }
 
 /**
- * Reads the account from Octopus and compares it with the latest on energy.account (`stored`:
- * as the caller's store holds it; else read from the topic); the caller
- * publishes it when it changed, with the requests the change calls for (seedAccount). When the
- * account cannot be read but one was published before, that one stays (a warning).
+ * Reads the account from Octopus (REST, every time) and compares it with the latest on
+ * energy.account; the caller publishes it when it changed, with the requests the change calls
+ * for (seedAccount). Its GraphQL facts are asked for, unless `reuseFacts` and the published
+ * record already has them. When the account cannot be read but one was published before, that
+ * one stays (a warning).
  */
-export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, stored?: { account: Account | undefined }): Promise<AccountRefresh> {
+export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, { stored, reuseFacts = false }: RefreshOptions = {}): Promise<AccountRefresh> {
   const { config, log } = deps
   const previous = stored === undefined ? await latestAccount(deps) : stored.account
   let account: Account
@@ -109,24 +122,26 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, s
     // Pricing goes on by the last account published; without one there is nothing to price by.
     if (previous === undefined || signal?.aborted === true) throw err
     log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
-    return { account: previous, previous, changed: false, problems: [], graphql: { facts: {}, unchecked: [...FACTS], reason: 'the account was not re-read' } }
+    return { account: previous, previous, changed: false, problems: [], graphql: { facts: {}, unchecked: [...FACTS], reason: 'the account was not re-read' }, factsReused: false }
   }
-  const graphql = await checkFacts(deps, signal)
-  if (graphql.reason !== null) log.warn({ account: account.number, unchecked: graphql.unchecked, reason: graphql.reason }, 'account facts not checked over GraphQL: the configuration and what was learnt before decide them')
   for (const problem of problems) log.warn({ account: account.number, problem }, 'account answer entry cannot be used: its periods only are left out')
   if (previous !== undefined) {
     const history = keepHistory(previous, account)
     account = history.account
     if (history.kept.length > 0) log.warn({ account: account.number, kept: history.kept }, 'the account answer omits what an earlier one listed: kept as known (no day re-requested for it)')
   }
+  // With facts = {}, withFacts takes the record's GraphQL facts (then the configuration's).
+  const factsReused = reuseFacts && factsKnown(previous, account, config)
+  const graphql: FactsCheck = factsReused ? { facts: {}, unchecked: [], reason: null } : await checkFacts(deps, signal)
+  if (graphql.reason !== null) log.warn({ account: account.number, unchecked: graphql.unchecked, reason: graphql.reason }, 'account facts not checked over GraphQL: the configuration and what was learnt before decide them')
   account = withFacts(account, graphql.facts, previous, config)
   const changed = previous === undefined || !sameRecord(previous, account)
   const agreements = account.properties.flatMap(p => [...p.electricity_meter_points, ...p.gas_meter_points]).reduce((n, p) => n + p.agreements.length, 0)
-  log.info({ account: account.number, properties: account.properties.length, agreements, changed },
+  log.info({ account: account.number, properties: account.properties.length, agreements, changed, factsReused },
     changed ? 'account changed, publishing it to energy.account' : 'account unchanged')
   // Unchanged, the account of record is the one published (its fetched_at is its version).
   // A record from before the facts (no payment method) is compared as the configuration read
   // it then, so learning what the configuration already said re-requests no day.
   const comparable = previous === undefined || previous.payment_method != null ? previous : withFacts(previous, {}, undefined, config)
-  return { account: changed || previous === undefined ? account : previous, previous: comparable, changed, problems, graphql }
+  return { account: changed || previous === undefined ? account : previous, previous: comparable, changed, problems, graphql, factsReused }
 }

@@ -83,6 +83,11 @@ export interface SeedDeps {
   log: Logger
   /** The sources that read the account; default: those of the pipeline's topology. */
   accountSources?: readonly SourceDeclaration[]
+  /**
+   * Ask GraphQL for the account's facts even when the record on energy.account has them
+   * (`npm run seed -- --refresh-account`); default: reuse them (the account refresher asks).
+   */
+  askFacts?: boolean
 }
 
 /**
@@ -98,17 +103,24 @@ export async function seed (deps: SeedDeps, range: SeedRange, sources: readonly 
 }
 
 /**
- * With OCTOPUS_ACCOUNT: reads the account first and, when it changed, publishes it together with
- * a request, from the sources that read it, for every day the change moved for them (a
- * back-dated tariff switch: pricing; a meter exchange: the meter's source), in one Kafka
- * transaction: a crash cannot publish the change and lose its requests, or the reverse. The
- * requests carry the account's version, and processors wait for their table to hold it (the
- * transaction's markers reach the topics one after the other). Undefined without OCTOPUS_ACCOUNT.
+ * With OCTOPUS_ACCOUNT: reads the account first (REST every time; GraphQL's facts only when the
+ * record on energy.account lacks them, with `askFacts`, or as the account refresher: `via`) and,
+ * when it changed, publishes it together with a request, from the sources that read it, for
+ * every day the change moved for them (a back-dated tariff switch: pricing; a meter exchange:
+ * the meter's source), in one Kafka transaction: a crash cannot publish the change and lose its
+ * requests, or the reverse. The requests carry the account's version, and processors wait for
+ * their table to hold it (the transaction's markers reach the topics one after the other).
+ * Undefined without OCTOPUS_ACCOUNT.
  */
 export async function seedAccount (deps: SeedDeps, signal?: AbortSignal, via?: AccountTask): Promise<AccountRefresh | undefined> {
   const { config, codec, log } = deps
   if (!readsAccount(config)) return undefined
-  const refresh = await refreshAccount(deps, signal, via === undefined ? undefined : { account: via.previous })
+  const refresh = await refreshAccount(deps, signal, {
+    stored: via === undefined ? undefined : { account: via.previous },
+    // A seed reuses the facts the refresher keeps fresh: asking costs four GraphQL calls (token,
+    // three queries) before the day is requested, at the host's pace (HTTP_MAX_PER_SECOND).
+    reuseFacts: via === undefined && deps.askFacts !== true
+  })
   const { previous, account, changed } = refresh
   const products = await productUpdates(deps, account, signal)
   if (!changed && products.length === 0) return refresh

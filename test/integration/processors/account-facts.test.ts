@@ -6,9 +6,11 @@ import type { Account } from '../../../clients/octopus/types.ts'
 import { forgetKrakenTokens } from '../../../clients/octopus/graphql.ts'
 import { DEFAULTS } from '../../../lib/config.ts'
 import { checkFacts } from '../../../processors/account/refresh.ts'
+import { seed } from '../../../processors/ingest/seed.ts'
+import type { EnergyRequest } from '../../../processors/source/types.ts'
 import { silentLog, testConfig } from '../../helpers.ts'
 import { SAMPLE_GAS_SERIAL, SAMPLE_MPRN } from '../../../sample-api/options.ts'
-import { seedDates, captureLog, createTestEnvironment, readTopic, startPipeline, startPipelineChild, startSampleServer, testPool, waitFor, waitForPipeline, type SampleServer, type TestEnvironment } from '../../pipeline.ts'
+import { seedDates, captureLog, createTestEnvironment, readRequests, readTopic, startPipeline, startPipelineChild, startSampleServer, testPool, waitFor, waitForPipeline, type SampleRequest, type SampleServer, type TestEnvironment } from '../../pipeline.ts'
 import { ACCOUNT, expectedDay, FIGURES } from './expected-bill.ts'
 import type pg from 'pg'
 
@@ -107,6 +109,55 @@ test('an account whose direct debit instruction failed, OCTOPUS_PAYMENT_METHOD l
   assert.ok((expected.bill_inc_vat as number) > (directDebit.bill_inc_vat as number), `${expected.bill_inc_vat} vs ${directDebit.bill_inc_vat}`)
   const row = await landed(r.pool)
   assert.deepStrictEqual(Object.fromEntries(FIGURES.map(k => [k, row[k]])), expected)
+})
+
+// A seed asks GraphQL only when the account of record lacks the facts (nothing published, or
+// GraphQL could not tell then) or with --refresh-account (askFacts); its REST answer is read
+// every time. Counted on the sample server's request log: a GraphQL request without an
+// Authorization header is obtainKrakenToken, one with it a query.
+test('a seed reuses the facts of the account on energy.account: GraphQL asked only while the record lacks them or when told to, the REST account read every time', async t => {
+  const sample = await startSampleServer(t)
+  const env = await createTestEnvironment(t, 'facts_reused', sample, { OCTOPUS_ACCOUNT: ACCOUNT, GAS_UNIT: 'kWh' })
+  const deps = { config: env.config, codec: env.codec, log: silentLog }
+  const graphql = (r: SampleRequest): boolean => r.path.endsWith('/graphql/')
+  const rest = (r: SampleRequest): boolean => r.path === `/octopus/v1/accounts/${ACCOUNT}/`
+  /** What one seed of `date` asked: REST account reads, token requests, queries; and the account records on the topic then. */
+  const seedAndCount = async (date: string, askFacts = false): Promise<{ rest: number, tokens: number, queries: number, records: Account[] }> => {
+    const from = sample.requests.length
+    await seed({ ...deps, askFacts }, { from: date, to: date })
+    const made = sample.requests.slice(from)
+    const records = (await readTopic<Account>(env, env.config.topics.account)).map(m => m.value as Account)
+    return { rest: made.filter(rest).length, tokens: made.filter(r => graphql(r) && r.authorization === undefined).length, queries: made.filter(r => graphql(r) && r.authorization !== undefined).length, records }
+  }
+  const gasUnits = (account: Account | undefined): unknown => account?.properties.flatMap(p => p.gas_meter_points).find(p => p.mprn === SAMPLE_MPRN)?.meter_units
+  const learnt = [{ serial: SAMPLE_GAS_SERIAL, unit: 'm3', origin: 'graphql' }]
+  forgetKrakenTokens()
+
+  // The first seed, GraphQL refusing the key: the configuration decides, the record says so.
+  sample.api.setFaults([{ source: 'graphql', kind: '401' }])
+  const refused = await seedAndCount('2024-06-15')
+  assert.deepStrictEqual([refused.rest, refused.tokens, refused.queries, refused.records.length], [1, 1, 0, 1])
+  assert.deepStrictEqual([gasUnits(refused.records[0]), refused.records[0].payment_method], [[{ serial: SAMPLE_GAS_SERIAL, unit: 'kWh', origin: 'default' }], { method: 'DIRECT_DEBIT', origin: 'config' }])
+
+  // Facts marked unchecked on the record: the next seed asks (a token, one query per fact) and publishes what it learnt.
+  sample.api.setFaults([])
+  const asked = await seedAndCount('2024-06-16')
+  assert.deepStrictEqual([asked.rest, asked.tokens, asked.queries, asked.records.length], [1, 1, 3, 2])
+  const record = asked.records[1]
+  assert.deepStrictEqual([gasUnits(record), record.payment_method, record.devices], [learnt, { method: 'DIRECT_DEBIT', origin: 'graphql' }, []])
+
+  // The record has them: no GraphQL request at all; the REST account is read again, unchanged,
+  // so nothing is published, and the day is requested with the record's version, facts and all.
+  const reused = await seedAndCount('2024-06-17')
+  assert.deepStrictEqual([reused.rest, reused.tokens, reused.queries], [1, 0, 0])
+  assert.deepStrictEqual(reused.records, asked.records)
+  const requested = (await readRequests(env)).get('2024-06-17')?.at(-1)?.value as EnergyRequest
+  assert.equal(requested.account_version, record.fetched_at)
+
+  // --refresh-account: asked again (the token is still the process's), the same answers publish nothing.
+  const told = await seedAndCount('2024-06-18', true)
+  assert.deepStrictEqual([told.rest, told.tokens, told.queries], [1, 0, 3])
+  assert.deepStrictEqual(told.records, asked.records)
 })
 
 test('checkFacts: one answer that does not parse costs its fact only; an unreachable endpoint or a refused key stops the asking; no key asks nothing', async t => {

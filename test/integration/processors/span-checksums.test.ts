@@ -205,8 +205,9 @@ test('per-day figures of a seeded year are identical whether fetched in spans or
   }
 
   // Upstream: spans ask each data source far fewer times (the account is read once per seed on
-  // both sides, with its GraphQL facts; the catalogue once per product, by the seed, on both:
-  // the six products of the account's history, kept on energy.products for the processors).
+  // both sides, GraphQL's facts only while energy.account lacks them; the catalogue once per
+  // product, by the seed, on both: the six products of the account's history, kept on
+  // energy.products for the processors).
   assert.deepStrictEqual([daily.upstream.bySource.catalogue, spans.upstream.bySource.catalogue], [6, 6])
   const sources = (Object.keys(daily.upstream.bySource) as Array<keyof RequestCounters['bySource']>).filter(s => s !== 'account' && s !== 'graphql' && s !== 'catalogue')
   assert.ok(sources.length >= 6, JSON.stringify(daily.upstream.bySource))

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { importTariffView, meterView, paymentMethodOf, repricedDates } from '../../../../clients/octopus/account-view.ts'
 import type { Account } from '../../../../clients/octopus/types.ts'
-import { meterUnit, uncheckedFacts, withFacts } from '../../../../processors/account/facts.ts'
+import { factsKnown, meterUnit, uncheckedFacts, withFacts } from '../../../../processors/account/facts.ts'
 import { gasUnitOf } from '../../../../processors/gas/index.ts'
 
 // What GraphQL knows goes on the account of record with its origin: GAS_METER_UNITS naming a
@@ -72,4 +72,25 @@ test('a learnt fact re-requests the days it changes, and only those: a unit or p
   assert.deepStrictEqual(repricedDates(old, nonDd, until, meterView('gas', true)), ['2022-11-01', '2022-11-02', '2022-11-03'])
   // Usage meters, it does not price: the payment method is not its business.
   assert.deepStrictEqual(repricedDates(old, nonDd, until, meterView('import', false)), [])
+})
+
+test('factsKnown: a seed reuses the record\'s facts only when GraphQL gave its payment method and a unit for every gas meter the answer lists (or GAS_METER_UNITS names it)', () => {
+  const learnt = withFacts(ACCOUNT, { gasMeterUnits: { G1: 'kWh', G2: 'm3' }, paymentMethod: 'DIRECT_DEBIT', devices: [] }, undefined, CONFIG)
+  // The REST answer carries none of the facts: the record does.
+  assert.equal(factsKnown(learnt, ACCOUNT, CONFIG), true)
+  // Nothing published yet (the first seed), or a record from before the facts (version 1).
+  assert.equal(factsKnown(undefined, ACCOUNT, CONFIG), false)
+  assert.equal(factsKnown({ ...learnt, payment_method: null }, ACCOUNT, CONFIG), false)
+  // GraphQL could not tell then: the configuration decided, so ask again.
+  assert.equal(factsKnown(withFacts(ACCOUNT, {}, undefined, CONFIG), ACCOUNT, CONFIG), false)
+  assert.equal(factsKnown(withFacts(ACCOUNT, { gasMeterUnits: { G1: 'kWh', G2: 'm3' } }, undefined, CONFIG), ACCOUNT, CONFIG), false)
+  const oneUnit = withFacts(ACCOUNT, { gasMeterUnits: { G1: 'kWh' }, paymentMethod: 'DIRECT_DEBIT' }, undefined, CONFIG)
+  assert.equal(factsKnown(oneUnit, ACCOUNT, CONFIG), false)
+  // ... unless GAS_METER_UNITS names that meter: its unit is the configuration's whatever GraphQL says.
+  assert.equal(factsKnown(oneUnit, ACCOUNT, { gasMeterUnits: { G2: 'm3' } }), true)
+  // A meter the answer lists that the record has no unit for (an exchange): ask.
+  const exchanged: Account = { ...ACCOUNT, properties: [{ ...ACCOUNT.properties[0], gas_meter_points: [{ ...ACCOUNT.properties[0].gas_meter_points[0], meters: ['G3', 'G2', 'G1'] }] }] }
+  assert.equal(factsKnown(learnt, exchanged, CONFIG), false)
+  // Reused, the facts are the record's, so nothing is re-requested for them.
+  assert.deepStrictEqual(withFacts({ ...ACCOUNT, fetched_at: 2 }, {}, learnt, CONFIG), { ...learnt, fetched_at: 2 })
 })
