@@ -345,6 +345,7 @@ export function taskStatus (rows: readonly TaskStatusRow[], now: number): TaskSt
     commits: c.commits,
     dead_letters: c.deadLetters,
     lag: totalLag(c),
+    lag_exact: c.lagExact === true,
     restore: c.restore,
     sessions: c.sessions,
     published_at: publishedAt.toISOString(),

@@ -181,8 +181,10 @@ export interface TaskStatus {
   records_out: number
   commits: number
   dead_letters: number
-  /** Offsets behind the last stable offset, over the partitions the task owns. */
+  /** Records behind the last stable offset, over the partitions the task owns (lib/stream/lag.ts). */
   lag: number
+  /** false when `lag` is offsets for some partition: an upper bound (a backlog past what one lag read counts). */
+  lag_exact: boolean
   /** The last restore from compacted inputs: records read of the offsets it had to read. */
   restore: { records: number, offsets: number, done: boolean } | null
   sessions: number

@@ -261,13 +261,13 @@ test('settle() turns a hanging probe into a timeout and a failure into its messa
 })
 
 test('task counters show as published, lag summed over partitions, stale after a minute without a publish', () => {
-  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW })
+  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW })
   const rows = [
     { instance: '1', counters: counters('sink consumption'), publishedAt: new Date(NOW - 5000) },
     { instance: '2', counters: counters('sink consumption'), publishedAt: new Date(NOW - TASK_STALE_MS - 1) }
   ]
   const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok({ ...progress, tasks: rows }) }, groups, 'energy.dlq', NOW)
-  const shown = { task: 'sink consumption', kind: 'sink', group: 'energy-sink consumption', records_in: 120, records_out: 118, commits: 3, dead_letters: 2, lag: 10, restore: null, sessions: 1 }
+  const shown = { task: 'sink consumption', kind: 'sink', group: 'energy-sink consumption', records_in: 120, records_out: 118, commits: 3, dead_letters: 2, lag: 10, lag_exact: true, restore: null, sessions: 1 }
   assert.deepStrictEqual(status.tasks, [
     { ...shown, instance: '1', published_at: new Date(NOW - 5000).toISOString(), stale: false },
     { ...shown, instance: '2', published_at: new Date(NOW - TASK_STALE_MS - 1).toISOString(), stale: true }
@@ -279,7 +279,7 @@ test('task counters show as published, lag summed over partitions, stale after a
 test('graphql: what the newest fresh dispatches-poller row says (ok, or why not); not polled yet or no fresh poller row: not checked', () => {
   const poller = (unchecked: string | null | undefined, ago: number) => ({
     instance: '1',
-    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
+    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
     publishedAt: new Date(NOW - ago)
   })
   const auth = 'dispatches not read: ENERGY_AUTH: octopus graphql: Authentication failed. (check OCTOPUS_API_KEY)'
@@ -294,7 +294,7 @@ test('graphql: what the newest fresh dispatches-poller row says (ok, or why not)
 test('graphql: the account refresher\'s facts: which it could not check and why, alone or with the dispatches poller', () => {
   const row = (task: string, fields: { unchecked?: string | null, uncheckedFacts?: string[] }, ago = 1000) => ({
     instance: '1',
-    counters: { task, kind: 'poller' as const, group: `energy-${task}`, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...fields },
+    counters: { task, kind: 'poller' as const, group: `energy-${task}`, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...fields },
     publishedAt: new Date(NOW - ago)
   })
   const all = ['gas meter units', 'payment method', 'devices']
