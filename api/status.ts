@@ -9,6 +9,7 @@ import { basicAuthorization } from '../lib/registry.ts'
 import { configuredSources, pipelineGroups, topology, type PipelineGroup } from '../processors/topology.ts'
 import { DEFAULT_API_OPTIONS } from './options.ts'
 import { totalLag } from '../lib/stream/counters.ts'
+import { positionKey } from '../lib/stream/positions.ts'
 import { pipelineProgress, type PipelineProgress, type TaskStatusRow, type UnpricedRun } from './queries.ts'
 import { createRangeCountReader, createRangeRecordReader, createRecentRecords, createRecordCounter, rangeKey, type CountRange } from './record-counter.ts'
 import type { GraphqlStatus, GroupLag, ProbeReport, RecentDeadLetter, StatusResponse, TaskStatus } from './types.ts'
@@ -16,10 +17,12 @@ import type { GraphqlStatus, GroupLag, ProbeReport, RecentDeadLetter, StatusResp
 // GET /api/status: three probes (broker, registry, Postgres), each bounded by a timeout so a
 // dead dependency shows as ok:false instead of hanging or failing the request. The probes do
 // the I/O; summariseStatus() is pure and turns their results into the response. Lag and the
-// DLQ count are records, which takes reading the ranges (api/record-counter.ts): a fourth
-// step after the probes, counting the ranges statusRanges() finds. Alongside the count, the
-// newest dead letters are read (the same DLQ ranges), so failed and empty days show per
-// source and date.
+// DLQ count are records. A group's lag is what its own running tasks count (lib/stream/lag.ts,
+// published to energy_usage.task_status, read by the Postgres probe), partition by partition;
+// only a partition no fresh task gives (its process is down) is counted from outside, by
+// reading the range from the group's position (api/record-counter.ts): a fourth step after the
+// probes, counting the ranges statusRanges() finds. Alongside the count, the newest dead
+// letters are read (the DLQ ranges), so failed and empty days show per source and date.
 
 export type { CountRange } from './record-counter.ts'
 export { rangeKey } from './record-counter.ts'
@@ -210,7 +213,7 @@ export async function readStatus (probes: StatusProbes, groups: WatchedGroup[], 
   // Counting needs the positions of both Kafka groups and sinks (Postgres), so it follows the
   // probes, with a timeout of its own; if it fails, the figures are offsets, marked inexact.
   // The dead letters are read alongside, from the same DLQ ranges, with a timeout of their own.
-  const ranges = statusRanges({ kafka, postgres }, groups, dlqTopic)
+  const ranges = statusRanges({ kafka, postgres }, groups, dlqTopic, now)
   const dlq = dlqRanges(kafka, dlqTopic) ?? []
   const count = probes.records
   const listLetters = probes.deadLetters
@@ -245,8 +248,11 @@ function rangesBehind (topic: string, offsets: TopicOffsets, positions: Array<bi
 
 type ProbeOutcomes = { kafka: Outcome<KafkaSnapshot>, registry: Outcome<void>, postgres: Outcome<PipelineProgress> }
 
-/** What each group has still to read, by partition; null when that cannot be known. */
-function groupRanges (g: WatchedGroup, outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>): CountRange[] | null {
+/**
+ * What each group has still to read, by partition, apart from the partitions whose lag a task
+ * of the group gives (`fromTasks`); null when that cannot be known.
+ */
+function groupRanges (g: WatchedGroup, outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>, fromTasks: ReadonlyMap<string, TaskLag>): CountRange[] | null {
   const { kafka, postgres } = outcomes
   if (!kafka.ok) return null
   const ranges: CountRange[] = []
@@ -263,7 +269,7 @@ function groupRanges (g: WatchedGroup, outcomes: Pick<ProbeOutcomes, 'kafka' | '
         if (row.sink === g.sink && row.topic === topic) positions[row.partition] = row.nextOffset
       }
     }
-    ranges.push(...rangesBehind(topic, offsets, positions))
+    ranges.push(...rangesBehind(topic, offsets, positions).filter(r => !fromTasks.has(positionKey(topic, r.partition))))
   }
   return ranges
 }
@@ -273,11 +279,48 @@ function dlqRanges (kafka: Outcome<KafkaSnapshot>, dlqTopic: string): CountRange
   return dlq === undefined ? null : rangesBehind(dlqTopic, dlq, [])
 }
 
-/** Every range whose records the status counts: each group's backlog and the whole DLQ. */
-export function statusRanges (outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>, groups: WatchedGroup[], dlqTopic: string): CountRange[] {
-  const all = [...groups.map(g => groupRanges(g, outcomes)), dlqRanges(outcomes.kafka, dlqTopic)]
+/**
+ * Every range whose records the status counts: each group's backlog where no fresh task of
+ * the group gives its lag, and the whole DLQ.
+ */
+export function statusRanges (outcomes: Pick<ProbeOutcomes, 'kafka' | 'postgres'>, groups: WatchedGroup[], dlqTopic: string, now = Date.now()): CountRange[] {
+  const fromTasks = groupTaskLags(outcomes.postgres, now)
+  const all = [...groups.map(g => groupRanges(g, outcomes, fromTasks.get(g.group) ?? NO_TASK_LAGS)), dlqRanges(outcomes.kafka, dlqTopic)]
   return all.flatMap(ranges => ranges ?? [])
 }
+
+/** One partition's lag as the newest fresh row of a task of its group published it. */
+interface TaskLag {
+  /** Records (lib/stream/lag.ts). */
+  lag: number
+  exact: boolean
+  publishedAt: number
+}
+
+const NO_TASK_LAGS: ReadonlyMap<string, TaskLag> = new Map()
+
+/**
+ * By group, then `topic:partition`: the lag the group's own tasks give, from their newest
+ * fresh rows (a stale row's process stopped; a stopped task publishes no partitions). Pure.
+ */
+export function taskLags (rows: readonly TaskStatusRow[], now: number): Map<string, Map<string, TaskLag>> {
+  const out = new Map<string, Map<string, TaskLag>>()
+  for (const { counters: c, publishedAt } of rows) {
+    const at = publishedAt.getTime()
+    if (now - at > TASK_STALE_MS) continue
+    let byPartition = out.get(c.group)
+    if (byPartition === undefined) out.set(c.group, byPartition = new Map())
+    for (const [key, lag] of Object.entries(c.lag)) {
+      const known = byPartition.get(key)
+      // A row without lagExact (an older runtime) gave offsets: an upper bound.
+      if (known === undefined || known.publishedAt < at) byPartition.set(key, { lag, exact: c.lagExact === true, publishedAt: at })
+    }
+  }
+  return out
+}
+
+const groupTaskLags = (postgres: Outcome<PipelineProgress>, now: number): Map<string, Map<string, TaskLag>> =>
+  postgres.ok ? taskLags(postgres.value.tasks ?? [], now) : new Map()
 
 /**
  * Records in the ranges: the counted figure where `records` has one, else the offsets (an
@@ -303,11 +346,19 @@ export function summariseStatus (outcomes: ProbeOutcomes & { records?: ReadonlyM
   groups: WatchedGroup[], dlqTopic: string, now = Date.now()): StatusResponse {
   const { kafka, registry, postgres } = outcomes
   const records = outcomes.records ?? new Map<string, number>()
-  const lagOf = (g: WatchedGroup): Pick<GroupLag, 'lag' | 'lag_exact'> => {
-    const ranges = groupRanges(g, outcomes)
-    if (ranges === null) return { lag: null, lag_exact: false }
+  const fromTasks = groupTaskLags(postgres, now)
+  const lagOf = (g: WatchedGroup): Pick<GroupLag, 'lag' | 'lag_exact' | 'lag_source'> => {
+    const own = fromTasks.get(g.group) ?? NO_TASK_LAGS
+    const ranges = groupRanges(g, outcomes, own)
+    if (ranges === null || !kafka.ok) return { lag: null, lag_exact: false, lag_source: null }
+    const partitions = g.topics.flatMap(topic => (kafka.value.topics.get(topic)?.latest ?? []).map((_, p) => positionKey(topic, p)))
+    const given = partitions.flatMap(key => own.get(key) ?? [])
     const counted = recordsIn(ranges, records)
-    return { lag: counted.records, lag_exact: counted.exact }
+    return {
+      lag: given.reduce((sum, t) => sum + t.lag, counted.records),
+      lag_exact: counted.exact && given.every(t => t.exact),
+      lag_source: given.length === 0 ? 'broker' : given.length === partitions.length ? 'task' : 'mixed'
+    }
   }
   const dlq = dlqRanges(kafka, dlqTopic)
   const dlqCount = dlq === null ? null : recordsIn(dlq, records)
@@ -345,6 +396,7 @@ export function taskStatus (rows: readonly TaskStatusRow[], now: number): TaskSt
     commits: c.commits,
     dead_letters: c.deadLetters,
     lag: totalLag(c),
+    lag_exact: c.lagExact === true,
     restore: c.restore,
     sessions: c.sessions,
     published_at: publishedAt.toISOString(),

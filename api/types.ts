@@ -85,20 +85,30 @@ export interface ProbeReport {
 
 export interface GroupLag {
   group: string
-  /** processor and join lag come from Kafka group offsets; sink lag from sink_offsets in Postgres. */
   kind: 'processor' | 'join' | 'sink'
   topics: string[]
   /**
    * Records (not offsets) behind the end of its topics, as a read_committed consumer counts
-   * them; null when it cannot be known (broker or Postgres down, topic missing).
+   * them, summed over partitions; null when it cannot be known (broker down, topic missing,
+   * or, counted from outside, Postgres down for a sink).
    */
   lag: number | null
   /**
-   * false when `lag` is not an exact count: some backlog was larger than the status reads,
-   * so its offsets were counted, an upper bound (markers and aborted records take offsets).
-   * Also false when `lag` is null.
+   * false when `lag` is not an exact count: some backlog was larger than what is read to
+   * count it, so its offsets were counted, an upper bound (markers and aborted records take
+   * offsets). Also false when `lag` is null.
    */
   lag_exact: boolean
+  /**
+   * Where `lag` comes from. 'task': the group's own running tasks (their counters, published
+   * to energy_usage.task_status less than a minute ago) for every partition. 'broker': counted
+   * from outside for every partition, the group's position (processors and the join: their
+   * committed Kafka offsets; sinks: sink_offsets in Postgres) against the broker's end offsets,
+   * because no fresh task of the group gives it (its process is down, or has not read its lag
+   * yet). 'mixed': some partitions each way (a rebalance, one of several instances down).
+   * null when `lag` is.
+   */
+  lag_source: 'task' | 'broker' | 'mixed' | null
 }
 
 /** One dead letter on energy.dlq (lib/dlq.ts headers), as GET /api/status lists it. */
@@ -181,8 +191,10 @@ export interface TaskStatus {
   records_out: number
   commits: number
   dead_letters: number
-  /** Offsets behind the last stable offset, over the partitions the task owns. */
+  /** Records behind the last stable offset, over the partitions the task owns (lib/stream/lag.ts). */
   lag: number
+  /** false when `lag` is offsets for some partition: an upper bound (a backlog past what one lag read counts). */
+  lag_exact: boolean
   /** The last restore from compacted inputs: records read of the offsets it had to read. */
   restore: { records: number, offsets: number, done: boolean } | null
   sessions: number

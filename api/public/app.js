@@ -781,7 +781,7 @@ async function refreshStatus () {
   showUnpriced(status)
   lags.replaceChildren(...status.groups.map(g => el('li', {
     className: g.lag ? 'lag behind' : 'lag',
-    title: `${g.group} on ${g.topics.join(', ')}${g.lag !== null && !g.lag_exact ? `: ${UPPER_BOUND}` : ''}`
+    title: `${g.group} on ${g.topics.join(', ')}${LAG_SOURCES[g.lag_source] ?? ''}${g.lag !== null && !g.lag_exact ? `: ${UPPER_BOUND}` : ''}`
   }, el('span', { text: shortGroup(g) }), ' ', el('strong', { text: records(g.lag, g.lag_exact) }))))
 }
 
@@ -873,6 +873,13 @@ function showDeadLetters (status) {
 // The API counts records up to a bound; past it (or when counting failed) it reports offsets,
 // which are at least the records (markers and aborted records take offsets too).
 const UPPER_BOUND = 'at most this many records: offsets, too many to count just now'
+
+// Where a group's lag comes from (/api/status lag_source).
+const LAG_SOURCES = {
+  task: ', as its running tasks count it',
+  broker: ', counted from outside: no task of it is running',
+  mixed: ', as its running tasks count it, and from outside for partitions none of them owns'
+}
 
 function records (n, exact) {
   if (n === null) return '?'

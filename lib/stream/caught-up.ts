@@ -19,6 +19,12 @@ export interface HandedRecords {
   /** Positions moved past the batch in hand (or it failed). */
   release (): void
   caughtUp: CaughtUp
+  /**
+   * Whether the consumer has fetched `topic:partition` up to `end` and holds no record at or
+   * past `position` that it has not handed to the task and the task not processed: what lies
+   * between `position` and `end` is transaction markers and aborted records.
+   */
+  drained (topic: string, partition: number, position: bigint, end: bigint): boolean
 }
 
 export function trackHanded (stream: FetchingStream, positions: Positions): HandedRecords {
@@ -26,18 +32,21 @@ export function trackHanded (stream: FetchingStream, positions: Positions): Hand
   const seen = new Map<string, bigint>()
   const inHand = new Map<string, bigint>()
   stream.on('data', (m: Incoming) => { seen.set(positionKey(m.topic, m.partition), m.offset + 1n) })
+  const drained = (topic: string, partition: number, position: bigint, end: bigint): boolean => {
+    const key = positionKey(topic, partition)
+    return position >= (seen.get(key) ?? 0n) && (stream.offsetsToFetch.get(key) ?? 0n) >= end && stream.readableLength === 0
+  }
   return {
     hand (batch) {
       for (const m of batch) inHand.set(positionKey(m.topic, m.partition), m.offset + 1n)
     },
     release () { inHand.clear() },
     caughtUp (topic, partition, end) {
-      const key = positionKey(topic, partition)
       const own = positions.get(topic, partition) ?? 0n
-      const handed = inHand.get(key) ?? 0n
+      const handed = inHand.get(positionKey(topic, partition)) ?? 0n
       const position = own > handed ? own : handed
-      if (position >= end) return true
-      return position >= (seen.get(key) ?? 0n) && (stream.offsetsToFetch.get(key) ?? 0n) >= end && stream.readableLength === 0
-    }
+      return position >= end || drained(topic, partition, position, end)
+    },
+    drained
   }
 }

@@ -26,8 +26,14 @@ export interface TaskCounters {
   /** Transactions committed (Kafka or Postgres). */
   commits: number
   deadLetters: number
-  /** By `topic:partition`: the last stable offset minus the task's position, as last read. */
+  /**
+   * By `topic:partition` of the partitions it owns: records (not offsets: transaction markers
+   * and aborted records do not count) between its position and the last stable offset, as last
+   * read (lib/stream/lag.ts); {} before the first read, after a failed one and once stopped.
+   */
   lag: Record<string, number>
+  /** false when a lag figure is offsets, an upper bound (a backlog past what a lag read counts). */
+  lagExact: boolean
   restore: RestoreProgress | null
   /** Sessions started: a restart after a failure starts another. */
   sessions: number
@@ -47,7 +53,7 @@ export interface TaskCounters {
 export interface Counters {
   readonly value: Readonly<TaskCounters>
   add (figure: 'recordsIn' | 'recordsOut' | 'commits' | 'deadLetters' | 'sessions', n?: number): void
-  setLag (lag: Record<string, number>): void
+  setLag (lag: Record<string, number>, exact: boolean): void
   restore (progress: RestoreProgress): void
   /** The state store's size now. */
   store (entries: number): void
@@ -59,7 +65,7 @@ const registry = new Map<string, TaskCounters>()
 
 /** A task's counters, registered for snapshot(); a task of the same name replaces the old one. */
 export function createCounters (task: string, kind: TaskKind, group: string, now: () => number = Date.now): Counters {
-  const value: TaskCounters = { task, kind, group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 0, storeEntries: null, updatedAt: now() }
+  const value: TaskCounters = { task, kind, group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, lagExact: true, restore: null, sessions: 0, storeEntries: null, updatedAt: now() }
   registry.set(task, value)
   return {
     value,
@@ -67,8 +73,9 @@ export function createCounters (task: string, kind: TaskKind, group: string, now
       value[figure] += n
       value.updatedAt = now()
     },
-    setLag (lag) {
+    setLag (lag, exact) {
       value.lag = lag
+      value.lagExact = exact
       value.updatedAt = now()
     },
     restore (progress) {
@@ -96,7 +103,7 @@ export function unregister (task: string): void {
   registry.delete(task)
 }
 
-/** Total lag of a task, offsets. */
+/** Total lag of a task, records. */
 export function totalLag (counters: Pick<TaskCounters, 'lag'>): number {
   return Object.values(counters.lag).reduce((a, b) => a + b, 0)
 }

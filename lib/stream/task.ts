@@ -8,6 +8,7 @@ import { trackHanded, type CaughtUp, type HandedRecords } from './caught-up.ts'
 import { createCounters, type Counters, type TaskKind } from './counters.ts'
 import { createDeadLetters, type DeadLetters } from './dead-letters.ts'
 import { createKafkaCommit, type KafkaCommit } from './kafka-commit.ts'
+import { createRecordCount, keepCounts, planLag, type CountRecords, type PartitionStand } from './lag.ts'
 import { createPositions, loadPositions, positionKey, type Positions } from './positions.ts'
 import { createRestore, type Restore } from './restore.ts'
 import type { Incoming } from './types.ts'
@@ -85,6 +86,8 @@ export interface TaskSpec {
   isFatal?: (err: unknown) => boolean
   /** How often lag is read (from the inputs' last stable offsets), ms; 0 never. */
   lagIntervalMs?: number
+  /** Most offsets one lag read reads to count records; a backlog past it is its offsets (inexact). */
+  lagMaxOffsets?: number
   /** How often the processor's punctuate() is called, ms (required with punctuate). */
   punctuateMs?: number
   /** The first punctuation right after init, before any batch (the forecast's first refresh). */
@@ -97,12 +100,19 @@ export interface Task extends Supervised {
 }
 
 const DEFAULT_LAG_INTERVAL_MS = 5000
+// Counting is a read_committed read of the backlog (~3 µs an offset, docs/api.md): 2,000 offsets
+// keep a lag read of a task in a backlog to a few ms every 5 s, while near the end (where the
+// markers matter: 1 of 1 offset behind an idle input) every figure is exact.
+const DEFAULT_LAG_MAX_OFFSETS = 2000
+// A kept count is read afresh after this long, in case compaction removed records (as api/status.ts).
+const LAG_COUNT_TTL_MS = 10 * 60 * 1000
 
 export function createTask (spec: TaskSpec): Task {
   const { config, processor, group } = spec
   const log = spec.log
   const counters = createCounters(spec.name, spec.kind, group)
   const lagIntervalMs = spec.lagIntervalMs ?? DEFAULT_LAG_INTERVAL_MS
+  const countRecords = keepCounts(createRecordCount(config), LAG_COUNT_TTL_MS)
 
   async function session (signal: AbortSignal): Promise<void> {
     counters.add('sessions')
@@ -132,9 +142,18 @@ export function createTask (spec: TaskSpec): Task {
         ? await consumer.consume({ topics: [...spec.topics], mode: 'committed', fallbackMode: 'earliest', autocommit: false, partitionAssigner: spec.assigner })
         : await consumer.consume({ topics: [...spec.topics], mode: 'manual', offsets: await storedStart(consumer, spec.topics, await spec.start.load()), autocommit: false, partitionAssigner: spec.assigner })
       const batcher = createBatcher<Incoming>(stream, spec.batchSize, spec.batchWaitMs)
-      handed = trackHanded(stream, positions)
+      const tracked = handed = trackHanded(stream, positions)
       if (lagIntervalMs > 0) {
-        lagTimer = setInterval(() => { readLag(consumer, spec, positions, counters).catch(() => {}) }, lagIntervalMs)
+        // One read at a time: a slow count never piles up reads. A read that ends after the
+        // session does is dropped; a failed one leaves no figure rather than an old one.
+        let reading = false
+        lagTimer = setInterval(() => {
+          if (reading) return
+          reading = true
+          readLag(consumer, spec, positions, tracked, countRecords)
+            .then(({ lag, exact }) => { if (lagTimer !== undefined) counters.setLag(lag, exact) }, () => { if (lagTimer !== undefined) counters.setLag({}, true) })
+            .finally(() => { reading = false })
+        }, lagIntervalMs)
         lagTimer.unref()
       }
       log.info({ group, topics: spec.topics }, `${spec.name} started`)
@@ -167,6 +186,9 @@ export function createTask (spec: TaskSpec): Task {
       await stream.close()
     } finally {
       clearInterval(lagTimer)
+      lagTimer = undefined
+      // A stopped session owns nothing: its last figures would outlive the partitions.
+      counters.setLag({}, true)
       await closeQuietly(() => consumer.close(true))
       await closeQuietly(() => kafka?.close())
       await closeQuietly(() => deadLetters.close())
@@ -185,31 +207,41 @@ async function storedStart (consumer: EnergyConsumer, topics: readonly string[],
 }
 
 /**
- * Lag per owned partition: the last stable offset minus the task's position (its own, else
- * the group's committed offset, else the log start). Offsets, not records: transaction
- * markers take offsets too (the API counts records where it must be exact).
+ * Lag per owned partition in records (lib/stream/lag.ts): from the task's position (its own,
+ * else its stored or committed one, else the log start) to the last stable offset.
  */
-async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Positions, counters: Counters): Promise<void> {
+async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Positions, handed: HandedRecords, count: CountRecords): Promise<{ lag: Record<string, number>, exact: boolean }> {
   const topics = [...spec.topics]
   const partitions = [...positions.assigned]
-  if (partitions.length === 0) {
-    counters.setLag({})
-    return
-  }
-  const [ends, starts, committed] = await Promise.all([
+  if (partitions.length === 0) return { lag: {}, exact: true }
+  const unknown = topics.some(topic => partitions.some(p => positions.get(topic, p) === undefined))
+  const [ends, starts, committed, stored] = await Promise.all([
     consumer.listOffsets({ topics, timestamp: -1n, isolationLevel: READ_COMMITTED }),
     consumer.listOffsets({ topics, timestamp: -2n }),
-    spec.start.kind === 'committed' ? consumer.listCommittedOffsets({ topics: topics.map(topic => ({ topic, partitions })) }) : undefined
+    spec.start.kind === 'committed' && unknown ? consumer.listCommittedOffsets({ topics: topics.map(topic => ({ topic, partitions })) }) : undefined,
+    spec.start.kind === 'stored' && unknown ? spec.start.load() : undefined
   ])
-  const lag: Record<string, number> = {}
+  const stands: PartitionStand[] = []
   for (const topic of topics) {
-    for (const p of partitions) {
-      const end = ends.get(topic)?.[p]
+    for (const partition of partitions) {
+      const end = ends.get(topic)?.[partition]
       if (end === undefined) continue
-      const group = committed?.get(topic)?.[p]
-      const position = positions.get(topic, p) ?? (group !== undefined && group >= 0n ? group : starts.get(topic)?.[p] ?? 0n)
-      lag[positionKey(topic, p)] = Math.max(0, Number(end - position))
+      const group = committed?.get(topic)?.[partition]
+      const start = starts.get(topic)?.[partition] ?? 0n
+      let position = positions.get(topic, partition) ?? stored?.get(positionKey(topic, partition)) ?? (group !== undefined && group >= 0n ? group : start)
+      if (position < start) position = start
+      stands.push({ topic, partition, position, end, drained: handed.drained(topic, partition, position, end) })
     }
   }
-  counters.setLag(lag)
+  const plan = planLag(stands, spec.lagMaxOffsets ?? DEFAULT_LAG_MAX_OFFSETS)
+  let exact = plan.exact
+  try {
+    const counted = await count(plan.count)
+    plan.count.forEach((r, i) => { plan.lag[positionKey(r.topic, r.partition)] = counted[i] })
+  } catch {
+    // Not counted: their offsets, an upper bound.
+    for (const r of plan.count) plan.lag[positionKey(r.topic, r.partition)] = Number(r.until - r.from)
+    exact = false
+  }
+  return { lag: plan.lag, exact }
 }

@@ -55,6 +55,34 @@ test('what the JSON routes answer matches the document\'s response schemas', asy
   }
 })
 
+test('GET /api/status answers what its schema documents: lag from a task, from outside, unknown', async t => {
+  const now = new Date()
+  const { app } = await createApiFixture(t, {
+    status: {
+      kafka: async () => ({ topics: new Map([['energy_processor', { earliest: [0n], latest: [4n] }]]), committed: new Map() }),
+      registry: async () => {},
+      postgres: async () => ({
+        newestCompleteDate: null,
+        sinkOffsets: [],
+        unpricedRuns: [],
+        unpricedDays: 0,
+        tasks: [{ instance: '1', publishedAt: now, counters: { task: 'processor co2', kind: 'processor', group: 'energy-co2-processor', recordsIn: 3, recordsOut: 3, commits: 1, deadLetters: 0, lag: { 'energy_processor:0': 0 }, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: now.getTime() } }]
+      })
+    }
+  })
+  const doc = (await app.inject('/api/openapi.json')).json() as Document
+  const res = await app.inject('/api/status')
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(doc.paths['/api/status'].get.responses['200']?.content?.['application/json']?.schema ?? {})
+  const body = res.json() as { groups: Array<{ group: string, lag: number | null, lag_exact: boolean, lag_source: string | null }> }
+  assert.ok(validate(body), JSON.stringify(validate.errors))
+  const source = (group: string): unknown[] => {
+    const g = body.groups.find(g => g.group === group)
+    return [g?.lag, g?.lag_exact, g?.lag_source]
+  }
+  // No records counted for the mix processor's backlog (stand-in probes): its offsets.
+  assert.deepStrictEqual([source('energy-co2-processor'), source('energy-mix-processor'), source('energy-join')], [[0, true, 'task'], [4, false, 'broker'], [null, false, null]])
+})
+
 test('docs/api.md documents exactly the JSON routes of the document', async t => {
   const { app } = await createApiFixture(t)
   const doc = (await app.inject('/api/openapi.json')).json() as Document

@@ -8,6 +8,8 @@ import type { Config } from '../../../lib/config.ts'
 import { dlqMessage } from '../../../lib/dlq.ts'
 import { EnergyError } from '../../../lib/errors.ts'
 import { createAdmin, createConsumer, createProducer, lastPerPartition } from '../../../lib/kafka.ts'
+import { createTask } from '../../../lib/stream/task.ts'
+import { createStatusPublisher } from '../../../lib/stream/publish.ts'
 import { topicIn, topology } from '../../../processors/topology.ts'
 import { createApiFixture, silentLog } from './fixtures.ts'
 
@@ -234,6 +236,78 @@ test('lag and the DLQ count are records: transaction markers and aborted records
   assert.deepStrictEqual(bounded.groups.find(g => g.group === consumed.group)?.lag, 0)
   assert.deepStrictEqual(bounded.groups.filter(g => g.kind === 'processor' && g.group !== consumed.group).map(g => [g.lag, g.lag_exact]), others.map(() => [5 + 4, false]))
   assert.deepStrictEqual([bounded.dlq_records, bounded.dlq_exact], [7, false])
+})
+
+test('a group whose task runs shows the task\'s own lag; a stopped or stale one, the count from outside', { timeout: 60000 }, async t => {
+  const namespace = `apitest-${randomBytes(4).toString('hex')}.`
+  const { app, config, pool } = await createApiFixture(t, { env: { PIPELINE_NAMESPACE: namespace } })
+  const { topics } = config
+  await createTopics(t, config, [[topics.requests, 2], [topics.dlq, 1]])
+  // In transactions, as the seed writes requests: requests[0] r r C r C, requests[1] r C x A.
+  const producer = createProducer(config, { clientId: `${namespace}test`, transactionalId: `${namespace}test-task-lag-tx` })
+  try {
+    const transaction = async (commit: boolean, messages: Array<[number, string]>): Promise<void> => {
+      const tx = await producer.beginTransaction()
+      await tx.send({ messages: messages.map(([partition, key]) => ({ topic: topics.requests, partition, key, value: Buffer.from(key) })) })
+      if (commit) await tx.commit()
+      else await tx.abort()
+    }
+    await transaction(true, [[0, 'a'], [0, 'b'], [1, 'c']])
+    await transaction(false, [[1, 'aborted']])
+    await transaction(true, [[0, 'd']])
+  } finally {
+    await producer.close()
+  }
+
+  // The co2 processor's group, run by the task runtime with a step that only commits.
+  const group = `${namespace}energy-co2-processor`
+  t.after(async () => {
+    const cleanup = createAdmin(config, 'energy-api-test')
+    await cleanup.deleteGroups({ groups: [group] }).catch(() => {})
+    await cleanup.close()
+  })
+  const running = createTask({
+    name: `${namespace}processor co2`,
+    kind: 'processor',
+    config,
+    log: silentLog,
+    group,
+    topics: [topics.requests],
+    start: { kind: 'committed' },
+    commit: { kind: 'kafka', transactionalId: `${group}-1` },
+    batchSize: 100,
+    batchWaitMs: 50,
+    restartDelayMs: 200,
+    lagIntervalMs: 100,
+    processor: { async process (batch, context) { await context.kafka?.transact(batch, async () => {}) } }
+  })
+  const publisher = createStatusPublisher({ pool, instance: '1', log: silentLog, read: () => [running.counters.value] })
+  await running.start()
+  t.after(() => running.stop())
+  const deadline = Date.now() + 30000
+  const lag = (): Record<string, number> => running.counters.value.lag
+  while (!(running.counters.value.recordsIn === 4 && Object.keys(lag()).length === 2 && Object.values(lag()).every(l => l === 0))) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${running.counters.value.recordsIn} records in, lag ${JSON.stringify(lag())}`)
+    await sleep(50)
+  }
+  await publisher.publish()
+
+  type Lag = { group: string, lag: number | null, lag_exact: boolean, lag_source: string | null }
+  const groupsNow = async (): Promise<Record<string, [number | null, boolean, string | null]>> => {
+    const body: { groups: Lag[] } = (await app.inject('/api/status')).json()
+    return Object.fromEntries(body.groups.filter(g => g.group.endsWith('-processor')).map(g => [g.group.slice(namespace.length), [g.lag, g.lag_exact, g.lag_source]]))
+  }
+  // Idle: its committed offsets stop short of the commit markers (1 offset each); 0 records.
+  const others = { 'energy-mix-processor': [4, true, 'broker'], 'energy-pricing-processor': [4, true, 'broker'], 'energy-usage-processor': [4, true, 'broker'], 'energy-export-processor': [4, true, 'broker'], 'energy-gas-processor': [4, true, 'broker'] }
+  assert.deepStrictEqual(await groupsNow(), { 'energy-co2-processor': [0, true, 'task'], ...others })
+
+  // Stopped: its last row gives no partitions, so the group is counted from outside at once.
+  await running.stop()
+  await publisher.stop()
+  assert.deepStrictEqual(await groupsNow(), { 'energy-co2-processor': [0, true, 'broker'], ...others })
+  // A stale row (its process gone without a last publish) counts for nothing either.
+  await pool.query("UPDATE energy_usage.task_status SET counters = jsonb_set(counters, '{lag}', $1::jsonb), published_at = now() - interval '2 minutes'", [JSON.stringify({ [`${topics.requests}:0`]: 7, [`${topics.requests}:1`]: 7 })])
+  assert.deepStrictEqual(await groupsNow(), { 'energy-co2-processor': [0, true, 'broker'], ...others })
 })
 
 test('the newest dead letters are listed newest first, committed only, and kept at rest', { timeout: 60000 }, async t => {

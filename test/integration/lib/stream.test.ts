@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from '../../../lib/config.ts'
-import { createAdmin, READ_COMMITTED } from '../../../lib/kafka.ts'
+import { createAdmin, createProducer, READ_COMMITTED } from '../../../lib/kafka.ts'
 import { createTask, type StreamProcessor, type Task } from '../../../lib/stream/task.ts'
 import { consumeAll, createTestTopic, produceMessages, silentLog, testConfig, uniqueName } from '../../helpers.ts'
 
@@ -203,4 +203,47 @@ test('wall-clock punctuation: between batches and with none arriving; its output
   const { recordsIn, recordsOut } = running.counters.value
   assert.deepEqual({ recordsIn, recordsOut }, { recordsIn: 2, recordsOut: 3 })
   assert.deepEqual((await consumeAll(s.output)).map(m => m.value.toString()), ['ONE', 'TWO', 'TICK true false'])
+})
+
+test('lag is records: records pending in hand and unfetched are counted, commit markers and aborted records are not; idle, 0', { timeout: 60000 }, async t => {
+  const s = await setup(t, 1)
+  // Written as the processors write, in transactions. Offsets of the input:
+  //   r r r r r C x x A   5 records, last stable offset 9
+  //   r r r C             3 more once the task holds the first batch, last stable offset 13
+  const producer = createProducer(s.config, { clientId: uniqueName('stream-tx'), transactionalId: uniqueName('stream-tx') })
+  t.after(() => producer.close())
+  const transaction = async (commit: boolean, values: string[]): Promise<void> => {
+    const tx = await producer.beginTransaction()
+    await tx.send({ messages: values.map(v => ({ topic: s.input, partition: 0, key: v, value: Buffer.from(v) })) })
+    if (commit) await tx.commit()
+    else await tx.abort()
+  }
+  await transaction(true, ['one', 'two', 'three', 'four', 'five'])
+  await transaction(false, ['aborted-1', 'aborted-2'])
+  // The step holds its first batch until released: its records stay pending.
+  let release = (): void => {}
+  const released = new Promise<void>(resolve => { release = resolve })
+  let batches = 0
+  const step = upperCase(s)
+  const running = task(s, {
+    async process (batch, context) {
+      if (batches++ === 0) await released
+      await step.process(batch, context)
+    }
+  })
+  await running.start()
+  t.after(() => running.stop())
+  const lagOf = (): number | undefined => running.counters.value.lag[`${s.input}:0`]
+  await until('the first batch held', () => batches === 1)
+  await until('5 records pending', () => lagOf() === 5)
+  assert.equal(running.counters.value.lagExact, true)
+  await transaction(true, ['six', 'seven', 'eight'])
+  await until('8 records pending', () => lagOf() === 8)
+  release()
+  await until('every record processed', () => running.counters.value.recordsIn === 8)
+  // Idle: the position (12) is short of the last stable offset (13) by the commit marker.
+  await until('the lag read after the last batch', () => lagOf() === 0)
+  await sleep(500)
+  assert.deepStrictEqual([lagOf(), running.counters.value.lagExact], [0, true])
+  t.diagnostic(`idle transactional input: lag ${lagOf()} records (offsets behind: 1)`)
 })

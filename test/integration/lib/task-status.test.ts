@@ -19,7 +19,7 @@ test('published task counters are what /api/status lists; a later publish replac
   counters.add('recordsOut', 9)
   counters.add('deadLetters')
   counters.add('commits', 2)
-  counters.setLag({ 'energy.usage:0': 3, 'energy.usage:1': 4 })
+  counters.setLag({ 'energy.usage:0': 3, 'energy.usage:1': 4 }, true)
   const publisher = createStatusPublisher({ pool, instance: '7', log: silentLog, read: () => snapshot().filter(c => c.task === 'sink test_status') })
   await publisher.publish()
   counters.add('recordsIn', 5)
@@ -41,6 +41,7 @@ test('published task counters are what /api/status lists; a later publish replac
     commits: 2,
     dead_letters: 1,
     lag: 7,
+    lag_exact: true,
     restore: { records: 20, offsets: 40, done: false },
     sessions: 0,
     stale: false

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { graphqlStatus, rangeKey, settle, statusRanges, summariseStatus, TASK_STALE_MS, watchedGroups, type CountRange, type KafkaSnapshot, type Outcome } from '../../../api/status.ts'
-import type { PipelineProgress } from '../../../api/queries.ts'
+import type { PipelineProgress, TaskStatusRow } from '../../../api/queries.ts'
 import { loadConfig } from '../../../lib/config.ts'
 
 // The pure half of GET /api/status: the ranges to count, and lag and DLQ figures from probe results and counts.
@@ -128,7 +128,7 @@ test('the ranges behind each group run from its position to the end; sinks are m
 test('without record counts, lag and the DLQ count are offsets, marked inexact', () => {
   const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok(progress) }, groups, 'energy.dlq', NOW)
   // Nothing left to read is exactly 0 records.
-  const offsets = (lag: number) => ({ lag, lag_exact: lag === 0 })
+  const offsets = (lag: number) => ({ lag, lag_exact: lag === 0, lag_source: 'broker' })
   assert.deepStrictEqual(status, {
     broker: { ok: true },
     registry: { ok: true },
@@ -261,13 +261,13 @@ test('settle() turns a hanging probe into a timeout and a failure into its messa
 })
 
 test('task counters show as published, lag summed over partitions, stale after a minute without a publish', () => {
-  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW })
+  const counters = (task: string) => ({ task, kind: 'sink' as const, group: `energy-${task}`, recordsIn: 120, recordsOut: 118, commits: 3, deadLetters: 2, lag: { 'energy.usage:0': 4, 'energy.usage:1': 6 }, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW })
   const rows = [
     { instance: '1', counters: counters('sink consumption'), publishedAt: new Date(NOW - 5000) },
     { instance: '2', counters: counters('sink consumption'), publishedAt: new Date(NOW - TASK_STALE_MS - 1) }
   ]
   const status = summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: ok({ ...progress, tasks: rows }) }, groups, 'energy.dlq', NOW)
-  const shown = { task: 'sink consumption', kind: 'sink', group: 'energy-sink consumption', records_in: 120, records_out: 118, commits: 3, dead_letters: 2, lag: 10, restore: null, sessions: 1 }
+  const shown = { task: 'sink consumption', kind: 'sink', group: 'energy-sink consumption', records_in: 120, records_out: 118, commits: 3, dead_letters: 2, lag: 10, lag_exact: true, restore: null, sessions: 1 }
   assert.deepStrictEqual(status.tasks, [
     { ...shown, instance: '1', published_at: new Date(NOW - 5000).toISOString(), stale: false },
     { ...shown, instance: '2', published_at: new Date(NOW - TASK_STALE_MS - 1).toISOString(), stale: true }
@@ -276,10 +276,61 @@ test('task counters show as published, lag summed over partitions, stale after a
   assert.strictEqual(summariseStatus({ kafka: ok(snapshot), registry: ok(undefined), postgres: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW).tasks, null)
 })
 
+test('a group\'s lag is what its fresh tasks give, partition by partition; the partitions none gives are counted from outside', () => {
+  const row = (task: string, group: string, lag: Record<string, number>, ago: number, lagExact = true, instance = '1'): TaskStatusRow => ({
+    instance,
+    counters: { task, kind: 'processor', group, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag, lagExact, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW },
+    publishedAt: new Date(NOW - ago)
+  })
+  // A row of an older runtime: no lagExact, its lag was offsets.
+  const { lagExact: _older, ...older } = row('processor mix', 'energy-mix-processor', { 'energy_processor:0': 0, 'energy_processor:1': 2 }, 1000).counters
+  const tasks: TaskStatusRow[] = [
+    // Idle on a transactional input: its committed offset is 1 short of partition 1's end (the
+    // commit marker, 2 offsets from outside); the task's own count is 0.
+    row('processor co2', 'energy-co2-processor', { 'energy_processor:0': 0, 'energy_processor:1': 0 }, 1000),
+    { instance: '1', counters: older as TaskStatusRow['counters'], publishedAt: new Date(NOW - 1000) },
+    // Two instances: the newer row gives partition 0, inexact (a backlog past its bound).
+    row('processor usage', 'energy-usage-processor', { 'energy_processor:0': 4, 'energy_processor:1': 3 }, 8000),
+    row('processor usage', 'energy-usage-processor', { 'energy_processor:0': 1 }, 2000, false, '2'),
+    // The join's task owns partition 0 of its inputs; partition 1 has no fresh task.
+    row('join', 'energy-join', { 'energy.co2:0': 0, 'energy.mix:0': 0, 'energy.pricing:0': 2, 'energy.usage:0': 3, 'energy.export:0': 0, 'energy.gas:0': 0 }, 1000),
+    // Stale: its process stopped; the outside count stands.
+    row('sink consumption', 'energy-sink-consumption', { 'energy.usage:0': 0, 'energy.usage:1': 0 }, TASK_STALE_MS + 1)
+  ]
+  const outcomes = { kafka: ok(snapshot), registry: ok(undefined), postgres: ok({ ...progress, tasks }) }
+  const ranges = statusRanges(outcomes, groups, 'energy.dlq', NOW)
+  const range = (topic: string, partition: number, from: bigint, until: bigint): CountRange => ({ topic, partition, from, until })
+  // Only what no fresh task gives is read: of the join, pricing's partition 1.
+  assert.deepStrictEqual(ranges.filter(r => r.topic !== 'energy.dlq').slice(0, 3), [
+    range('energy.pricing', 1, 15n, 20n),
+    range('energy.mix', 0, 7n, 10n), range('energy.mix', 1, 0n, 20n)
+  ])
+  const lagOf = (status: ReturnType<typeof summariseStatus>, group: string) => {
+    const g = status.groups.find(g => g.group === group)
+    return [g?.lag, g?.lag_exact, g?.lag_source]
+  }
+  const uncounted = summariseStatus(outcomes, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(lagOf(uncounted, 'energy-co2-processor'), [0, true, 'task'])
+  assert.deepStrictEqual(lagOf(uncounted, 'energy-mix-processor'), [2, false, 'task'])
+  assert.deepStrictEqual(lagOf(uncounted, 'energy-usage-processor'), [1 + 3, false, 'task'])
+  // 0 + 0 + 2 + 3 + 0 + 0 from the task, pricing's partition 1 by its offsets (not counted).
+  assert.deepStrictEqual(lagOf(uncounted, 'energy-join'), [5 + 5, false, 'mixed'])
+  assert.deepStrictEqual(lagOf(uncounted, 'energy-sink-consumption'), [6 + 20, false, 'broker'])
+  // The outside range counted: 4 records.
+  const counted = summariseStatus({ ...outcomes, records: new Map(ranges.map(r => [rangeKey(r), r.topic === 'energy.pricing' ? 4 : 0])) }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(lagOf(counted, 'energy-join'), [5 + 4, true, 'mixed'])
+  // Without the task rows, the co2 processor's figure is the outside one.
+  const outside = summariseStatus({ ...outcomes, postgres: ok(progress) }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(lagOf(outside, 'energy-co2-processor'), [2, false, 'broker'])
+  // The broker down: the partitions are not known, nor the lag.
+  const down = summariseStatus({ ...outcomes, kafka: { ok: false, error: 'down' } }, groups, 'energy.dlq', NOW)
+  assert.deepStrictEqual(lagOf(down, 'energy-co2-processor'), [null, false, null])
+})
+
 test('graphql: what the newest fresh dispatches-poller row says (ok, or why not); not polled yet or no fresh poller row: not checked', () => {
   const poller = (unchecked: string | null | undefined, ago: number) => ({
     instance: '1',
-    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
+    counters: { task: 'dispatches-poller', kind: 'poller' as const, group: 'energy-dispatches-poller', recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...(unchecked === undefined ? {} : { unchecked }) },
     publishedAt: new Date(NOW - ago)
   })
   const auth = 'dispatches not read: ENERGY_AUTH: octopus graphql: Authentication failed. (check OCTOPUS_API_KEY)'
@@ -294,7 +345,7 @@ test('graphql: what the newest fresh dispatches-poller row says (ok, or why not)
 test('graphql: the account refresher\'s facts: which it could not check and why, alone or with the dispatches poller', () => {
   const row = (task: string, fields: { unchecked?: string | null, uncheckedFacts?: string[] }, ago = 1000) => ({
     instance: '1',
-    counters: { task, kind: 'poller' as const, group: `energy-${task}`, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...fields },
+    counters: { task, kind: 'poller' as const, group: `energy-${task}`, recordsIn: 0, recordsOut: 0, commits: 0, deadLetters: 0, lag: {}, lagExact: true, restore: null, sessions: 1, storeEntries: null, updatedAt: NOW, ...fields },
     publishedAt: new Date(NOW - ago)
   })
   const all = ['gas meter units', 'payment method', 'devices']
