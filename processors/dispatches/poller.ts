@@ -10,9 +10,9 @@ import type { Logger } from '../../lib/log.ts'
 import { addDays } from '../../lib/london-day.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
-import { createChangelog } from '../../lib/stream/changelog.ts'
+import { createChangelog, createChangelogTask } from '../../lib/stream/changelog.ts'
 import { commitPublisher } from '../../lib/stream/kafka-commit.ts'
-import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
+import { type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Outgoing } from '../../lib/stream/types.ts'
 import { topicIn, transactionalId } from '../names.ts'
 import type { EnergyRequest } from '../source/types.ts'
@@ -151,20 +151,16 @@ export function createDispatchPoller (deps: DispatchPollDeps): Task & { polled (
     punctuate: poll
   }
 
-  const task = createTask({
+  const task = createChangelogTask({
     name: DISPATCHES_POLLER_TASK,
     kind: 'poller',
     config,
     log,
     group,
-    topics: [topic],
-    start: changelog.start,
-    commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
-    batchSize: 100,
-    batchWaitMs: 50,
+    changelog,
+    transactionalId: transactionalId(group, '1'),
     restartDelayMs: deps.restartDelayMs ?? 5000,
     punctuateMs: config.dispatchPollMs,
-    punctuateAtStart: true,
     processor
   })
   return { ...task, polled: () => polls, unchecked: () => unchecked }

@@ -3,8 +3,8 @@ import { readsAccount } from '../../clients/octopus/plan.ts'
 import { createPool, type Pool } from '../../lib/db.ts'
 import { isoUtc } from '../../lib/london-day.ts'
 import { closeQuietly } from '../../lib/supervisor.ts'
-import { createChangelog } from '../../lib/stream/changelog.ts'
-import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
+import { createChangelog, createChangelogTask } from '../../lib/stream/changelog.ts'
+import { type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import { createAccountTable, type AccountTable } from '../account/table.ts'
 import { topicIn, transactionalId } from '../names.ts'
 import { DEFAULT_FORECAST_OPTIONS, type ForecastOptions } from './options.ts'
@@ -91,20 +91,17 @@ export function createForecastComponent (deps: ForecastDeps): Task & { refreshed
     }
   }
 
-  const task = createTask({
+  const task = createChangelogTask({
     name: 'forecast',
     kind: 'forecast',
     config,
     log,
     group,
-    topics: [topic],
-    start: changelog.start,
-    commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
+    changelog,
+    transactionalId: transactionalId(group, '1'),
     batchSize: 500,
-    batchWaitMs: 50,
     restartDelayMs: options.restartDelayMs,
     punctuateMs: options.refreshMs ?? config.forecastRefreshMs,
-    punctuateAtStart: true,
     processor
   })
   return { ...task, refreshed: () => refreshes }

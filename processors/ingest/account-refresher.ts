@@ -1,9 +1,9 @@
 import { describeError } from '../../lib/errors.ts'
 import { applyToTable } from '../../lib/global-table.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
-import { createChangelog } from '../../lib/stream/changelog.ts'
+import { createChangelog, createChangelogTask } from '../../lib/stream/changelog.ts'
 import { commitPublisher } from '../../lib/stream/kafka-commit.ts'
-import { createTask, type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
+import { type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { transactionalId } from '../names.ts'
 import { seedAccount, type SeedDeps } from './seed.ts'
@@ -71,20 +71,16 @@ export function createAccountRefresher (deps: SeedDeps): Task {
     punctuate: refresh
   }
 
-  return createTask({
+  return createChangelogTask({
     name: ACCOUNT_REFRESHER_TASK,
     kind: 'poller',
     config,
     log,
     group,
-    topics: [topic],
-    start: changelog.start,
-    commit: { kind: 'kafka', transactionalId: transactionalId(group, '1') },
-    batchSize: 100,
-    batchWaitMs: 50,
+    changelog,
+    transactionalId: transactionalId(group, '1'),
     restartDelayMs: 5000,
     punctuateMs: config.accountRefreshMs,
-    punctuateAtStart: true,
     processor
   })
 }
