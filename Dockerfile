@@ -26,7 +26,12 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 # does not exist yet does not break the build, as a COPY naming it would).
 COPY . .
 
-# Files stay root-owned and read-only to the process; nothing writes under /app at run time.
+# Node's module compile cache (lib/processes.ts COMPILE_CACHE; package.json's scripts point
+# there): the first start writes it, and every later start of the container skips type
+# stripping (about 20 MB less RSS per process, docs/bench.md).
+RUN mkdir -p node_modules/.cache/node && chown node:node node_modules/.cache/node
+
+# Files stay root-owned and read-only to the process; nothing else is written under /app at run time.
 USER node
 
 CMD ["npm", "start"]

@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module'
 import { parseArgs } from 'node:util'
 import { loadConfigOrExit } from '../lib/config.ts'
 import { createPool } from '../lib/db.ts'
@@ -47,6 +48,8 @@ const app = build({ pool, config, log })
 try {
   await app.listen({ host: config.apiHost, port: config.apiPort })
   log.info({ url: `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${config.apiPort}/` }, 'API and dashboard listening')
+  // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
+  flushCompileCache()
 } catch (err) {
   log.fatal({ err }, `API failed to start: ${describeError(err)}`)
   await pool.end().catch(() => {})

@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module'
 import { parseArgs } from 'node:util'
 import v8 from 'node:v8'
 import { createCodec } from '../lib/avro.ts'
@@ -41,6 +42,8 @@ try {
   const publisher = createStatusPublisher({ pool, instance: values.instance, log, role: values.only ?? 'all' })
   publisher.start()
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
+  // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
+  flushCompileCache()
   // The process runs until it is stopped: a component that only polls (the dispatches poller)
   // can be waiting on nothing but the per-host limiter's unref'd timer (lib/host-limiter.ts).
   const alive = setInterval(() => {}, 2 ** 30)
