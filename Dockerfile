@@ -27,8 +27,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY . .
 
 # Node's module compile cache (lib/processes.ts COMPILE_CACHE; package.json's scripts point
-# there): the first start writes it, and every later start of the container skips type
-# stripping (about 20 MB less RSS per process, docs/bench.md).
+# there): a container's first start writes it, and its later starts (a restart, not a new
+# container) skip type stripping (about 20 MB less RSS per process, docs/bench.md).
 RUN mkdir -p node_modules/.cache/node && chown node:node node_modules/.cache/node
 
 # Files stay root-owned and read-only to the process; nothing else is written under /app at run time.

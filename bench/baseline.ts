@@ -68,7 +68,8 @@ export interface BaselineRun {
  */
 export function runBaselineBench (baseline: Baseline, args: string[], logFile: NodeJS.WritableStream, say: (text: string) => void, copyTo: string): BaselineRun {
   const started = Date.now()
-  const child = startChild('baseline bench', join(baseline.dir, 'bench', 'run.ts'), args, {}, logFile, [])
+  // Without our compile cache setting: the baseline's own processes run as its code starts them.
+  const child = startChild('baseline bench', join(baseline.dir, 'bench', 'run.ts'), args, { NODE_COMPILE_CACHE: undefined }, logFile, [])
   if (child.process.stderr !== null) createInterface({ input: child.process.stderr }).on('line', line => { say(`baseline: ${line.replace(/^\[bench\] /, '')}`) })
   const results = child.exited.then(code => {
     if (code !== 0) throw new Error(`the baseline's bench (${baseline.commit.slice(0, 12)}) exited ${code}: its output is in the bench log`)

@@ -42,8 +42,8 @@ export async function sendInTransaction (producer: EnergyProducer, messages: Out
 
 /**
  * Where a step that consumes nothing for its output sends one transaction: the seed (a producer
- * of its own, producerPublisher), the account refresher and the dispatches poller (their task's
- * Kafka commit, lib/stream/kafka-commit.ts commitPublisher).
+ * of its own, createProducerPublisher), the account refresher and the dispatches poller (their task's
+ * Kafka commit, lib/stream/kafka-commit.ts createCommitPublisher).
  */
 export interface Publisher {
   /** For a topic's partition count (energy_processor's, for the requests). */
@@ -53,7 +53,7 @@ export interface Publisher {
 }
 
 /** A transactional producer's own transactions (sendInTransaction). */
-export function producerPublisher (producer: EnergyProducer): Publisher {
+export function createProducerPublisher (producer: EnergyProducer): Publisher {
   return { producer, publish: async messages => { await sendInTransaction(producer, messages) } }
 }
 

@@ -12,8 +12,9 @@ const ROOT = new URL('../', import.meta.url).pathname
  * 23.8/22.14, nodejs/node#56629). A process whose every module is found there never loads the
  * type stripper, which stays in memory for the process's life: about 20 MB less RSS per process
  * and a start in half the time (docs/bench.md). Every package.json script that runs node sets
- * it; a child started here gets it unless NODE_COMPILE_CACHE is set already (an absolute path),
- * and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ * it; a child started here gets it (its cwd is the repository root, so the scripts' relative
+ * path holds) unless NODE_COMPILE_CACHE is set already, and NODE_DISABLE_COMPILE_CACHE=1 turns
+ * it off.
  */
 export const COMPILE_CACHE = 'node_modules/.cache/node'
 
@@ -69,9 +70,10 @@ export function startPart (name: PartName, env: Record<string, string>, logFile?
  * `node flags script args` from the repository root; its stdout and stderr go to `logFile`
  * (or nowhere). `detached` gives it a process group of its own: a terminal's Ctrl-C signals
  * the whole foreground group, so detached children hear only what their parent sends them,
- * and the parent can stop them in order (the demo does).
+ * and the parent can stop them in order (the demo does). A variable `env` sets to undefined is
+ * left out of the child's environment.
  */
-export function startChild (name: string, script: string, args: string[], env: Record<string, string>, logFile?: NodeJS.WritableStream, flags: readonly string[] = NODE_FLAGS, detached = false): Child {
+export function startChild (name: string, script: string, args: string[], env: Record<string, string | undefined>, logFile?: NodeJS.WritableStream, flags: readonly string[] = NODE_FLAGS, detached = false): Child {
   const child = spawn(process.execPath, [...flags, script, ...args], { cwd: ROOT, env: { NODE_COMPILE_CACHE: ROOT + COMPILE_CACHE, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached })
   // Listened for from the start, so that stop() never waits for an exit that already happened
   // (or, if the spawn failed, for one that never will).

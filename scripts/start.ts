@@ -44,8 +44,8 @@ try {
   log.info({ components: components.map(c => c.name) }, 'pipeline running')
   // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
   flushCompileCache()
-  // The process runs until it is stopped: a component that only polls (the dispatches poller)
-  // can be waiting on nothing but the per-host limiter's unref'd timer (lib/host-limiter.ts).
+  // The process runs until it is stopped, whatever its components wait on at a given moment
+  // (an upstream retry waits on the per-host limiter's unref'd timer, lib/host-limiter.ts).
   const alive = setInterval(() => {}, 2 ** 30)
   const stop = onShutdown(log, async () => {
     clearInterval(alive)

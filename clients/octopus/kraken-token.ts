@@ -11,8 +11,8 @@ export interface KrakenToken {
 export interface TokenCache<C = void> {
   /**
    * A token valid for at least the margin; obtains one if needed (one request in flight) with
-   * the caller's context: the cache lives as long as the process, the first caller's signal
-   * may be a stopped component's.
+   * the context of the caller that starts the request: the cache lives as long as the process,
+   * and a caller that joined a request its starter's stop aborted asks again with its own.
    */
   get: (ctx: C) => Promise<string>
   /** Drops `token` (the server called it expired); a newer one already obtained is kept. */
@@ -25,14 +25,22 @@ export const TOKEN_MARGIN_MS = 5 * 60 * 1000
 export function createTokenCache<C = void> (obtain: (ctx: C) => Promise<KrakenToken>, now: () => number = Date.now): TokenCache<C> {
   let current: KrakenToken | undefined
   let pending: Promise<KrakenToken> | undefined
+  const start = (ctx: C): Promise<KrakenToken> => obtain(ctx).then(token => {
+    current = token
+    return token
+  }).finally(() => { pending = undefined })
   return {
     async get (ctx) {
       if (current !== undefined && current.expiresAtMs - TOKEN_MARGIN_MS > now()) return current.token
-      pending ??= obtain(ctx).then(token => {
-        current = token
-        return token
-      }).finally(() => { pending = undefined })
-      return (await pending).token
+      const joined = pending !== undefined
+      try {
+        return (await (pending ??= start(ctx))).token
+      } catch (err) {
+        // The request was another caller's, and that caller stopped: ask again with ours (which
+        // fails at once if we are stopping too). Any other failure is everyone's.
+        if (!joined || !(err instanceof Error && err.name === 'AbortError')) throw err
+        return (await (pending ??= start(ctx))).token
+      }
     },
     invalidate (token) {
       if (current?.token === token) current = undefined

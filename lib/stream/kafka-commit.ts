@@ -66,7 +66,7 @@ export function createKafkaCommit (deps: KafkaCommitDeps): KafkaCommit {
 }
 
 /** The task's transactions with no consumed offsets, as a Publisher (a step that only punctuates output). */
-export function commitPublisher (kafka: KafkaCommit): Publisher {
+export function createCommitPublisher (kafka: KafkaCommit): Publisher {
   return {
     get producer () { return kafka.producer },
     publish: async messages => { await kafka.transact([], async send => { for (const m of messages) await send(m) }) }

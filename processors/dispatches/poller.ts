@@ -11,7 +11,7 @@ import { addDays } from '../../lib/london-day.ts'
 import { partitionForDate } from '../../lib/partition.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
 import { createChangelog, createChangelogTask } from '../../lib/stream/changelog.ts'
-import { commitPublisher } from '../../lib/stream/kafka-commit.ts'
+import { createCommitPublisher } from '../../lib/stream/kafka-commit.ts'
 import { type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Outgoing } from '../../lib/stream/types.ts'
 import { topicIn, transactionalId } from '../names.ts'
@@ -133,7 +133,7 @@ export function createDispatchPoller (deps: DispatchPollDeps): Task & { polled (
 
   async function poll (context: TaskContext): Promise<void> {
     const kafka = context.kafka as NonNullable<TaskContext['kafka']>
-    const report = await pollDispatches({ config, codec, log, publisher: commitPublisher(kafka), known }, now(), context.signal)
+    const report = await pollDispatches({ config, codec, log, publisher: createCommitPublisher(kafka), known }, now(), context.signal)
     if (report.unchecked !== undefined && report.unchecked !== unchecked) log.warn({ reason: report.unchecked }, 'dispatches not checked')
     unchecked = report.unchecked
     context.counters.setUnchecked(unchecked ?? null)

@@ -2,7 +2,7 @@ import { describeError } from '../../lib/errors.ts'
 import { applyToTable } from '../../lib/global-table.ts'
 import type { RangeRecord } from '../../lib/range-reader.ts'
 import { createChangelog, createChangelogTask } from '../../lib/stream/changelog.ts'
-import { commitPublisher } from '../../lib/stream/kafka-commit.ts'
+import { createCommitPublisher } from '../../lib/stream/kafka-commit.ts'
 import { type StreamProcessor, type Task, type TaskContext } from '../../lib/stream/task.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { transactionalId } from '../names.ts'
@@ -46,7 +46,7 @@ export function createAccountRefresher (deps: SeedDeps): Task {
     try {
       const refreshed = await seedAccount({ ...deps, log }, context.signal, {
         previous: accounts.get(config.octopusAccount),
-        publisher: commitPublisher(kafka)
+        publisher: createCommitPublisher(kafka)
       })
       if (refreshed !== undefined) {
         context.counters.setUnchecked(refreshed.graphql.reason, refreshed.graphql.unchecked)

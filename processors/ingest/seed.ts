@@ -9,7 +9,7 @@ import { createGlobalTable } from '../../lib/global-table.ts'
 import { createTariffCatalogue, changedProducts, type ProductRecord } from '../../clients/octopus/catalogue.ts'
 import type { Account } from '../../clients/octopus/types.ts'
 import { readsAccount } from '../../clients/octopus/plan.ts'
-import { producerPublisher, type Publisher } from '../../lib/exactly-once.ts'
+import { createProducerPublisher, type Publisher } from '../../lib/exactly-once.ts'
 import { createProducer, type EnergyProducer } from '../../lib/kafka.ts'
 import { addDays, datesBetween, isLocalDate, londonDay, londonToday } from '../../lib/london-day.ts'
 import type { Logger } from '../../lib/log.ts'
@@ -206,7 +206,7 @@ export interface AccountTask {
 async function withSeedProducer (config: Readonly<Config>, fn: (publisher: Publisher) => Promise<void>): Promise<void> {
   const producer = createProducer(config, { clientId: 'energy-seed', transactionalId: `${config.namespace}energy-seed-${randomUUID()}` })
   try {
-    await fn(producerPublisher(producer))
+    await fn(createProducerPublisher(producer))
   } finally {
     await producer.close()
   }

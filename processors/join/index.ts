@@ -29,8 +29,6 @@ interface Consumed { consumed: Incoming[], deadLetters: Outgoing[], committed: P
 interface JoinSession {
   state: JoinState
   steps$: Subject<JoinStep<Consumed>>
-  /** Ends joinDays' date groups when a rebalance drops days (their day state is then stale). */
-  lost$: Subject<void>
   subscription: Subscription
   admin: Admin
   work: SourceWorkProbe
@@ -127,14 +125,13 @@ export function createJoinProcessor (deps: JoinDeps): Task {
   function openSession (context: TaskContext): JoinSession {
     const state = createJoinState(inputs)
     const steps$ = new Subject<JoinStep<Consumed>>()
-    const lost$ = new Subject<void>()
     const admin = createAdmin(config, group)
     const work = createSourceWorkProbe(config, codec, admin, context.consumer, inputs.map(i => i.name), options.holdCheckMs)
     const flow: JoinSession['flow'] = {}
     // A rebalance during the transaction throws (lib/exactly-once.ts): the waiting step fails,
     // and so the session, as the state may be ahead of what was committed.
     const subscription = steps$.pipe(
-      joinDays<Consumed>(state, lost$),
+      joinDays<Consumed>(state),
       concatMap(async output => {
         try {
           await commitOutput(output, context)
@@ -149,7 +146,7 @@ export function createJoinProcessor (deps: JoinDeps): Task {
         flow.waiting?.reject(err)
       }
     })
-    return { state, steps$, lost$, subscription, admin, work, restored: new Set(), flow }
+    return { state, steps$, subscription, admin, work, restored: new Set(), flow }
   }
 
   /** Rebuilds the partitions' state from the compacted inputs up to the group's committed offsets, then reads which days went out. */
@@ -226,7 +223,6 @@ export function createJoinProcessor (deps: JoinDeps): Task {
     assigned (partitions, lost) {
       if (lost.length > 0 && session !== undefined) {
         dropPartitions(session.state, new Set(lost), partitionCount)
-        session.lost$.next()
         for (const p of lost) session.restored.delete(p)
       }
       log.info({ partitions: [...partitions].sort(), lost }, 'partitions assigned')
@@ -247,11 +243,10 @@ export function createJoinProcessor (deps: JoinDeps): Task {
     },
     async close () {
       if (session === undefined) return
-      const { subscription, steps$, lost$, admin } = session
+      const { subscription, steps$, admin } = session
       session = undefined
       subscription.unsubscribe()
       steps$.complete()
-      lost$.complete()
       await closeQuietly(() => admin.close())
     }
   }

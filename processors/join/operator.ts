@@ -1,4 +1,4 @@
-import { connect, filter, groupBy, map, merge, mergeMap, NEVER, scan, share, type Observable, type OperatorFunction } from 'rxjs'
+import { connect, filter, groupBy, map, merge, mergeMap, scan, share, type OperatorFunction } from 'rxjs'
 import { aggregateDay } from './aggregate.ts'
 import { applyRecord, daySignature, openDay, type SourceRecord } from './state.ts'
 import type { DailyAggregate, DayState, JoinState } from './types.ts'
@@ -39,16 +39,16 @@ interface Pass<C> { touched: Set<DayState>, output?: JoinOutput<C> }
  * finds it so. Input tables grouped by date, then a table-table join: every output is an upsert
  * of the date, one per batch at most. A date's group lasts until the boundary: the day's state
  * lives in the store (state.days), which the scan of a later batch's group starts from, so ten
- * years of days hold no subscriptions. `closeGroups$` ends every group at once (a rebalance
- * dropped days: a group's day state is then stale).
+ * years of days hold no subscriptions, and days a rebalance drops from the store between two
+ * batches are begun afresh by the next group of their date.
  */
-export function joinDays<C> (state: JoinState, closeGroups$: Observable<unknown> = NEVER): OperatorFunction<JoinStep<C>, JoinOutput<C>> {
+export function joinDays<C> (state: JoinState): OperatorFunction<JoinStep<C>, JoinOutput<C>> {
   return connect(steps$ => {
     const boundaries$ = steps$.pipe(filter(isBoundary), share())
     return merge(
       steps$.pipe(
         filter(isEvent),
-        groupBy(event => event.record.local_date, { duration: () => merge(boundaries$, closeGroups$) }),
+        groupBy(event => event.record.local_date, { duration: () => boundaries$ }),
         mergeMap(day$ => day$.pipe(scan((day, event) => foldDay(state, day, event), openDay(state, day$.key))))
       ),
       boundaries$

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { producerPublisher } from '../../../lib/exactly-once.ts'
+import { createProducerPublisher } from '../../../lib/exactly-once.ts'
 import { createProducer } from '../../../lib/kafka.ts'
 import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
 import { DISPATCHES_TOPIC, pollDispatches, readSnapshots, type DispatchSnapshot } from '../../../processors/dispatches/index.ts'
@@ -56,7 +56,7 @@ test('dispatches on the 50- and 46-half-hour days re-priced off-peak for exactly
   const topic = topicIn(env.config, DISPATCHES_TOPIC)
   const poll = async (at: string, known: Map<string, DispatchSnapshot>): Promise<Awaited<ReturnType<typeof pollDispatches>>> => {
     now = z(at)
-    return await pollDispatches({ config: env.config, codec: env.codec, log: silentLog, publisher: producerPublisher(producer), known }, now, AbortSignal.timeout(30000))
+    return await pollDispatches({ config: env.config, codec: env.codec, log: silentLog, publisher: createProducerPublisher(producer), known }, now, AbortSignal.timeout(30000))
   }
 
   // What GraphQL listed completed at each poll, from the sample's own lists: the label a dispatch

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { producerPublisher } from '../../../lib/exactly-once.ts'
+import { createProducerPublisher } from '../../../lib/exactly-once.ts'
 import { createProducer } from '../../../lib/kafka.ts'
 import { londonDay, slotStarts, SLOT_MS } from '../../../lib/london-day.ts'
 import { DISPATCHES_TOPIC, pollDispatches, readSnapshots, snapshotKey, type DispatchSnapshot } from '../../../processors/dispatches/index.ts'
@@ -37,7 +37,7 @@ test('dispatches: snapshots kept and relabelled on energy.dispatches, smart char
   const known = new Map<string, DispatchSnapshot>()
   const poll = async (at: string): Promise<Awaited<ReturnType<typeof pollDispatches>>> => {
     now = Date.parse(at)
-    return await pollDispatches({ config: env.config, codec: env.codec, log: silentLog, publisher: producerPublisher(producer), known }, now, AbortSignal.timeout(30000))
+    return await pollDispatches({ config: env.config, codec: env.codec, log: silentLog, publisher: createProducerPublisher(producer), known }, now, AbortSignal.timeout(30000))
   }
   const topic = topicIn(env.config, DISPATCHES_TOPIC)
 

@@ -192,3 +192,32 @@ test('a token is obtained with the context of the caller that needs it, not the 
   assert.equal(await cache.get('third'), 't-third')
   assert.deepEqual(asked, ['first', 'third'])
 })
+
+test('a caller that joined a token request another caller\'s stop aborted asks again with its own context; any other failure is everyone\'s', async () => {
+  const asked: string[] = []
+  const stopped = new AbortController()
+  const cache = createTokenCache(async ({ name, signal }: { name: string, signal: AbortSignal }) => {
+    asked.push(name)
+    await new Promise(resolve => setTimeout(resolve, 10))
+    signal.throwIfAborted()
+    if (name === 'refused') throw new Error('KT-CT-1138: the key was refused')
+    return { token: `t-${name}`, expiresAtMs: Date.now() + 3600_000 }
+  })
+  const first = cache.get({ name: 'stopping', signal: stopped.signal })
+  const second = cache.get({ name: 'running', signal: new AbortController().signal })
+  stopped.abort()
+  await assert.rejects(first, { name: 'AbortError' })
+  assert.equal(await second, 't-running')
+  assert.deepEqual(asked, ['stopping', 'running'])
+  // A refusal is not retried by those who joined it.
+  const other = createTokenCache(async ({ name }: { name: string, signal: AbortSignal }) => {
+    asked.push(name)
+    await new Promise(resolve => setTimeout(resolve, 10))
+    throw new Error(`KT-CT-1138: ${name} refused`)
+  })
+  const a = other.get({ name: 'a', signal: new AbortController().signal })
+  const b = other.get({ name: 'b', signal: new AbortController().signal })
+  await assert.rejects(a, /a refused/)
+  await assert.rejects(b, /a refused/)
+  assert.deepEqual(asked, ['stopping', 'running', 'a'])
+})

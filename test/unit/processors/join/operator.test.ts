@@ -127,19 +127,17 @@ test('dates interleaved in one batch: one aggregate each; a date never read stil
   assert.deepStrictEqual(aggregates.sort((x, y) => x.date.localeCompare(y.date)), [pricedAggregate('2024-03-31', 46), flatAggregate('2024-06-15'), flatAggregate('2024-06-16')])
 })
 
-test('the fold: scan owns each day\'s state across batches; closing the groups after days are dropped starts them afresh', async () => {
+test('the fold: a date\'s scan starts from the store\'s day in each batch; a day a rebalance dropped between batches starts afresh', async () => {
   const state = newJoinState()
-  const close$ = new Subject<void>()
   const steps = new Subject<JoinStep<number>>()
   const out: DailyAggregate[][] = []
-  steps.pipe(joinDays<number>(state, close$)).subscribe(o => out.push(o.aggregates))
+  steps.pipe(joinDays<number>(state)).subscribe(o => out.push(o.aggregates))
   const day = dayEvents('2024-06-15', FLAT)
   for (const e of day.slice(0, 100)) steps.next(e)
   steps.next(boundary(() => false))
   // A rebalance drops the date: its group must not keep writing into the dropped state.
   state.days.delete('2024-06-15')
   state.held.delete('2024-06-15')
-  close$.next()
   for (const e of day) steps.next(e)
   steps.next(boundary())
   steps.complete()
