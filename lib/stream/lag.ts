@@ -14,9 +14,11 @@ import { positionKey } from './positions.ts'
 // offset + 1, control batches included, while a control batch's records are never pushed
 // (src/clients/consumer/messages-stream.ts #pushRecords; 2.12.1 as installed). So the records
 // behind are none when the stream has fetched to the end and the task has processed every
-// record it handed out (what lies between is markers and aborted records); otherwise those a
-// read_committed read of [position, end) returns (lib/range-reader.ts), as many as one lag read
-// may take. A backlog past the bound is its offsets, an upper bound, marked inexact.
+// record it handed out (what lies between is markers and aborted records). A task that stands
+// still behind them (a batch held, a stopped step) has them counted once by a read_committed
+// read of [position, end) (lib/range-reader.ts), as many as one lag read may take; a task
+// working through a backlog (its position moved since the last lag read) has its offsets
+// given instead, an upper bound marked inexact, so a busy task opens no reader every 5 s.
 
 /** Where a task stands in one input partition when its lag is read. */
 export interface PartitionStand {
@@ -28,6 +30,8 @@ export interface PartitionStand {
   end: bigint
   /** The consumer has fetched up to `end` and holds no record at or past `position` unprocessed. */
   drained: boolean
+  /** The position moved since the previous lag read (or there was none): the task is at work. */
+  moving: boolean
 }
 
 /** One partition's offsets [from, until) whose records are to be counted. */
@@ -48,20 +52,24 @@ export interface LagPlan {
 }
 
 /**
- * Which partitions need no read (at or past the end, or drained: 0), which are read (smallest
- * first, `maxOffsets` in all) and which are too far behind to read (their offsets). Pure.
+ * Which partitions need no read (at or past the end, or drained: 0), which are read (standing
+ * still, smallest first, `maxOffsets` in all) and which are given as their offsets (moving, or
+ * too far behind to read). Pure.
  */
 export function planLag (stands: readonly PartitionStand[], maxOffsets: number): LagPlan {
   const lag: Record<string, number> = {}
   const behind: LagRange[] = []
+  let exact = true
   for (const s of stands) {
     if (s.position >= s.end || s.drained) lag[positionKey(s.topic, s.partition)] = 0
-    else behind.push({ topic: s.topic, partition: s.partition, from: s.position, until: s.end })
+    else if (s.moving) {
+      lag[positionKey(s.topic, s.partition)] = Number(s.end - s.position)
+      exact = false
+    } else behind.push({ topic: s.topic, partition: s.partition, from: s.position, until: s.end })
   }
   behind.sort((a, b) => compare(a.until - a.from, b.until - b.from))
   const count: LagRange[] = []
   let left = BigInt(Math.max(0, Math.floor(maxOffsets)))
-  let exact = true
   for (const r of behind) {
     const offsets = r.until - r.from
     if (offsets <= left) {

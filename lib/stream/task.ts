@@ -100,9 +100,8 @@ export interface Task extends Supervised {
 }
 
 const DEFAULT_LAG_INTERVAL_MS = 5000
-// Counting is a read_committed read of the backlog (~3 µs an offset, docs/api.md): 2,000 offsets
-// keep a lag read of a task in a backlog to a few ms every 5 s, while near the end (where the
-// markers matter: 1 of 1 offset behind an idle input) every figure is exact.
+// Counting is a read_committed read of what a task standing still is behind (~3 µs an offset,
+// docs/api.md): 2,000 offsets keep it to a few ms; a task at work is not read (lib/stream/lag.ts).
 const DEFAULT_LAG_MAX_OFFSETS = 2000
 // A kept count is read afresh after this long, in case compaction removed records (as api/status.ts).
 const LAG_COUNT_TTL_MS = 10 * 60 * 1000
@@ -147,10 +146,12 @@ export function createTask (spec: TaskSpec): Task {
         // One read at a time: a slow count never piles up reads. A read that ends after the
         // session does is dropped; a failed one leaves no figure rather than an old one.
         let reading = false
+        // Each partition's position at the previous read: one that moved is not counted.
+        const readAt = new Map<string, bigint>()
         lagTimer = setInterval(() => {
           if (reading) return
           reading = true
-          readLag(consumer, spec, positions, tracked, countRecords)
+          readLag(consumer, spec, positions, tracked, countRecords, readAt)
             .then(({ lag, exact }) => { if (lagTimer !== undefined) counters.setLag(lag, exact) }, () => { if (lagTimer !== undefined) counters.setLag({}, true) })
             .finally(() => { reading = false })
         }, lagIntervalMs)
@@ -210,7 +211,7 @@ async function storedStart (consumer: EnergyConsumer, topics: readonly string[],
  * Lag per owned partition in records (lib/stream/lag.ts): from the task's position (its own,
  * else its stored or committed one, else the log start) to the last stable offset.
  */
-async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Positions, handed: HandedRecords, count: CountRecords): Promise<{ lag: Record<string, number>, exact: boolean }> {
+async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Positions, handed: HandedRecords, count: CountRecords, previous: Map<string, bigint>): Promise<{ lag: Record<string, number>, exact: boolean }> {
   const topics = [...spec.topics]
   const partitions = [...positions.assigned]
   if (partitions.length === 0) return { lag: {}, exact: true }
@@ -230,7 +231,9 @@ async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Pos
       const start = starts.get(topic)?.[partition] ?? 0n
       let position = positions.get(topic, partition) ?? stored?.get(positionKey(topic, partition)) ?? (group !== undefined && group >= 0n ? group : start)
       if (position < start) position = start
-      stands.push({ topic, partition, position, end, drained: handed.drained(topic, partition, position, end) })
+      const key = positionKey(topic, partition)
+      stands.push({ topic, partition, position, end, drained: handed.drained(topic, partition, position, end), moving: previous.get(key) !== position })
+      previous.set(key, position)
     }
   }
   const plan = planLag(stands, spec.lagMaxOffsets ?? DEFAULT_LAG_MAX_OFFSETS)

@@ -5,7 +5,7 @@ import { keepCounts, planLag, type LagRange, type PartitionStand } from '../../.
 // The pure half of a task's lag in records: which partitions need no read, which are counted,
 // which are past the bound; and counts kept while a range stands still.
 
-const stand = (partition: number, position: bigint, end: bigint, drained = false): PartitionStand => ({ topic: 'in', partition, position, end, drained })
+const stand = (partition: number, position: bigint, end: bigint, drained = false, moving = false): PartitionStand => ({ topic: 'in', partition, position, end, drained, moving })
 
 test('planLag: at the end or drained, 0 without a read; behind, read smallest first within the bound; past it, offsets and inexact', () => {
   assert.deepStrictEqual(planLag([
@@ -29,6 +29,14 @@ test('planLag: at the end or drained, 0 without a read; behind, read smallest fi
     exact: true
   })
   assert.deepStrictEqual(planLag([], 10), { lag: {}, count: [], exact: true })
+})
+
+test('planLag: a task at work (its position moved since the last read) is given its offsets, inexact, and read nothing; at the end it is 0 all the same', () => {
+  assert.deepStrictEqual(planLag([stand(0, 3n, 9n, false, true), stand(1, 5n, 6n, true, true), stand(2, 4n, 4n, false, true), stand(3, 1n, 2n)], 100), {
+    lag: { 'in:0': 6, 'in:1': 0, 'in:2': 0 },
+    count: [{ topic: 'in', partition: 3, from: 1n, until: 2n }],
+    exact: false
+  })
 })
 
 test('keepCounts: a range that stands still is not read again until the kept count is too old; a moved one is', async () => {
