@@ -48,8 +48,6 @@ const app = build({ pool, config, log })
 try {
   await app.listen({ host: config.apiHost, port: config.apiPort })
   log.info({ url: `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${config.apiPort}/` }, 'API and dashboard listening')
-  // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
-  flushCompileCache()
 } catch (err) {
   log.fatal({ err }, `API failed to start: ${describeError(err)}`)
   await pool.end().catch(() => {})
@@ -60,3 +58,5 @@ onShutdown(log, async () => {
   await app.close()
   await pool.end()
 })
+// Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
+flushCompileCache()

@@ -41,9 +41,6 @@ try {
   const pool = createPool(config.databaseUrl, log, 1)
   const publisher = createStatusPublisher({ pool, instance: values.instance, log, role: values.only ?? 'all' })
   publisher.start()
-  log.info({ components: components.map(c => c.name) }, 'pipeline running')
-  // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
-  flushCompileCache()
   // The process runs until it is stopped, whatever its components wait on at a given moment
   // (an upstream retry waits on the per-host limiter's unref'd timer, lib/host-limiter.ts).
   const alive = setInterval(() => {}, 2 ** 30)
@@ -59,6 +56,10 @@ try {
     log.fatal({ err }, `a component stopped for good: ${describeError(err)}; another copy may be running with --instance ${values.instance}`)
     stop('component failed', 1)
   })
+  // Said once Ctrl-C and SIGTERM are handled: a signal after this line is a graceful stop.
+  log.info({ components: components.map(c => c.name) }, 'pipeline running')
+  // Written now, not at exit: the next start finds every module compiled (lib/processes.ts COMPILE_CACHE).
+  flushCompileCache()
 } catch (err) {
   log.fatal({ err }, `pipeline failed to start: ${describeError(err)}`)
   process.exit(1)
