@@ -86,8 +86,6 @@ export interface TaskSpec {
   isFatal?: (err: unknown) => boolean
   /** How often lag is read (from the inputs' last stable offsets), ms; 0 never. */
   lagIntervalMs?: number
-  /** Most offsets one lag read reads to count records; a backlog past it is its offsets (inexact). */
-  lagMaxOffsets?: number
   /** How often the processor's punctuate() is called, ms (required with punctuate). */
   punctuateMs?: number
   /** The first punctuation right after init, before any batch (the forecast's first refresh). */
@@ -101,8 +99,9 @@ export interface Task extends Supervised {
 
 const DEFAULT_LAG_INTERVAL_MS = 5000
 // Counting is a read_committed read of what a task standing still is behind (~3 µs an offset,
-// docs/api.md): 2,000 offsets keep it to a few ms; a task at work is not read (lib/stream/lag.ts).
-const DEFAULT_LAG_MAX_OFFSETS = 2000
+// docs/api.md): at most 2,000 offsets keep it to a few ms, a backlog past them is its offsets
+// (inexact); a task at work is not read (lib/stream/lag.ts).
+const LAG_MAX_OFFSETS = 2000
 // A kept count is read afresh after this long, in case compaction removed records (as api/status.ts).
 const LAG_COUNT_TTL_MS = 10 * 60 * 1000
 
@@ -236,7 +235,7 @@ async function readLag (consumer: EnergyConsumer, spec: TaskSpec, positions: Pos
       previous.set(key, position)
     }
   }
-  const plan = planLag(stands, spec.lagMaxOffsets ?? DEFAULT_LAG_MAX_OFFSETS)
+  const plan = planLag(stands, LAG_MAX_OFFSETS)
   let exact = plan.exact
   try {
     const counted = await count(plan.count)

@@ -44,6 +44,7 @@ interface Pass<C> { touched: Set<DayState>, output?: JoinOutput<C> }
  */
 export function joinDays<C> (state: JoinState): OperatorFunction<JoinStep<C>, JoinOutput<C>> {
   return connect(steps$ => {
+    // Shared: every open group's duration listens to one filter, not a filter of its own per step.
     const boundaries$ = steps$.pipe(filter(isBoundary), share())
     return merge(
       steps$.pipe(
