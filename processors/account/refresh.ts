@@ -22,10 +22,8 @@ export interface AccountRefresh {
   changed: boolean
   /** Entries of the answer left out, one line each (dead-lettered when the account is published). */
   problems: string[]
-  /** What GraphQL could not tell this time ([]: all checked, or none asked: factsReused), and why (null when all were). */
+  /** What GraphQL could not tell this time ([]: all checked, or none asked: the facts reused), and why (null when all were). */
   graphql: FactsCheck
-  /** True when GraphQL was not asked: the facts are the published record's (a seed's, `reuseFacts`). */
-  factsReused: boolean
 }
 
 export interface RefreshOptions {
@@ -122,7 +120,7 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, {
     // Pricing goes on by the last account published; without one there is nothing to price by.
     if (previous === undefined || signal?.aborted === true) throw err
     log.warn({ err: describeError(err), account: previous.number, fetchedAt: new Date(previous.fetched_at).toISOString() }, 'account not re-read, pricing by the last one published')
-    return { account: previous, previous, changed: false, problems: [], graphql: { facts: {}, unchecked: [...FACTS], reason: 'the account was not re-read' }, factsReused: false }
+    return { account: previous, previous, changed: false, problems: [], graphql: { facts: {}, unchecked: [...FACTS], reason: 'the account was not re-read' } }
   }
   for (const problem of problems) log.warn({ account: account.number, problem }, 'account answer entry cannot be used: its periods only are left out')
   if (previous !== undefined) {
@@ -143,5 +141,5 @@ export async function refreshAccount (deps: AccountDeps, signal?: AbortSignal, {
   // A record from before the facts (no payment method) is compared as the configuration read
   // it then, so learning what the configuration already said re-requests no day.
   const comparable = previous === undefined || previous.payment_method != null ? previous : withFacts(previous, {}, undefined, config)
-  return { account: changed || previous === undefined ? account : previous, previous: comparable, changed, problems, graphql, factsReused }
+  return { account: changed || previous === undefined ? account : previous, previous: comparable, changed, problems, graphql }
 }
